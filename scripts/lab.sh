@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The README's run command: set up, then serve JupyterLab on the lessons with the WASI kernel.
+# Environment: PORT (default 8888), WASIKERNEL_VENV (default .venv).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+# Optional Debian packages for the lessons: graphviz draws the sandbox diagrams, Debian's rustc
+# has the wasm32 standard library. The C toolchain (zig) comes with the Python packages.
+need=()
+command -v dot >/dev/null || need+=(graphviz)
+[ -d /usr/lib/rustlib/wasm32-wasi ] || need+=(rustc libstd-rust-dev-wasm32)
+if [ ${#need[@]} -gt 0 ]; then
+  apt_install "${need[@]}" || say "continuing without ${need[*]}: Rust cells and diagrams will say what is missing"
+fi
+cd "$ROOT/lessons"
+say "starting JupyterLab on lessons/ (the URL with its token follows)"
+exec "$VENV/bin/jupyter" lab --no-browser --ip=127.0.0.1 --port="${PORT:-8888}" \
+  --ServerApp.root_dir="$ROOT/lessons" "$@"

@@ -1,0 +1,65 @@
+# Shared set-up of the two README commands; sourced by lab.sh and test.sh, not run alone.
+# Creates or reuses the virtual environment .venv (or $WASIKERNEL_VENV), installs the project
+# into it when pyproject.toml changed since the last install, and registers the kernel.
+# Usage inside a script:  WASIKERNEL_EXTRAS=test . scripts/setup.sh
+
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${WASIKERNEL_VENV:-$ROOT/.venv}"
+EXTRAS="${WASIKERNEL_EXTRAS:-}"
+
+say() { printf '\033[1m[wasikernel]\033[0m %s\n' "$*" >&2; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+apt_install() {
+  # apt_install PKG... : installs Debian packages when root; otherwise names them and fails.
+  if is_root && command -v apt-get >/dev/null; then
+    say "installing Debian packages: $*"
+    if [ ! -f /var/lib/apt/periodic/wasikernel-updated ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]; then
+      apt-get update -qq
+      mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/wasikernel-updated
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  else
+    say "missing Debian packages: $*"
+    say "install them with:  sudo apt-get install $*"
+    return 1
+  fi
+}
+
+PY="${PYTHON:-python3}"
+if ! command -v "$PY" >/dev/null; then
+  say "python3 is not installed; install it with:  sudo apt-get install python3"; exit 1
+fi
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+  say "wasikernel needs Python >= 3.10; this is $("$PY" --version)"; exit 1
+fi
+
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' 2>/dev/null; then
+  say "creating the virtual environment $VENV"
+  rm -rf "$VENV"
+  if ! "$PY" -m venv "$VENV" 2>/dev/null; then
+    rm -rf "$VENV"
+    pyver="$("$PY" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+    apt_install "python${pyver}-venv" || apt_install python3-venv
+    "$PY" -m venv "$VENV"
+  fi
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+fi
+
+# Reinstall only when what we would install changed (keeps a warm start fast).
+STAMP="$VENV/.wasikernel-installed"
+WANT="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16) extras=[$EXTRAS]"
+if [ ! -f "$STAMP" ] || ! grep -qxF "$WANT" "$STAMP"; then
+  spec="$ROOT"; [ -n "$EXTRAS" ] && spec="$ROOT[$EXTRAS]"
+  say "installing wasikernel${EXTRAS:+ with [$EXTRAS]} into $VENV (a few minutes the first time)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$spec"
+  # keep the stamp of the larger install, so a later plain install does not undo [test]
+  echo "$WANT" > "$STAMP"
+  [ -n "$EXTRAS" ] && echo "$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16) extras=[]" >> "$STAMP"
+fi
+
+"$VENV/bin/wasikernel" install --sys-prefix >/dev/null
+export PATH="$VENV/bin:$PATH"
+export VIRTUAL_ENV="$VENV"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The README's test command: the same set-up as lab.sh plus what tests need, then every test.
+# Extra arguments go to pytest (for example: scripts/test.sh -k sandbox).
+set -euo pipefail
+WASIKERNEL_EXTRAS=test . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+need=()
+command -v dot >/dev/null || need+=(graphviz)
+[ -d /usr/lib/rustlib/wasm32-wasi ] || need+=(rustc libstd-rust-dev-wasm32)
+command -v chromium >/dev/null || need+=(chromium)
+# clang + lld + wasi-libc: the optional second C toolchain, and wasm-ld for link-time wrapping
+command -v clang >/dev/null || need+=(clang)
+command -v wasm-ld >/dev/null || need+=(lld)
+[ -d /usr/include/wasm32-wasi ] || need+=(wasi-libc)
+if [ ${#need[@]} -gt 0 ]; then
+  apt_install "${need[@]}" || { say "the tests need the packages above"; exit 1; }
+fi
+
+cd "$ROOT"
+say "ruff check"
+"$VENV/bin/ruff" check wasikernel tests benchmarks
+say "pytest"
+exec "$VENV/bin/python" -m pytest "$@"

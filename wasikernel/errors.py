@@ -1,0 +1,72 @@
+"""Every exception wasikernel raises on purpose.
+
+The hierarchy, in the manner of httpx's exceptions module::
+
+    WasiKernelError                 anything wasikernel raises on purpose
+    ├── UsageError                  bad options on a command line or a magic line
+    ├── CompileError                a cell that does not compile (diagnostics on the cell's lines)
+    │   └── ToolchainMissing        the compiler for that language is not installed (names the fix)
+    ├── LinkError                   a module whose imports the host cannot satisfy
+    └── EngineError                 an engine that cannot load or run a module at all
+
+A guest that traps, exits or hits a limit is *not* an exception: it is a normal outcome,
+reported in :class:`wasikernel.result.RunResult`. Nothing a guest does raises out of a run.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "WasiKernelError",
+    "UsageError",
+    "CompileError",
+    "ToolchainMissing",
+    "LinkError",
+    "EngineError",
+]
+
+
+class WasiKernelError(Exception):
+    """Base class of the errors wasikernel raises on purpose."""
+
+
+class UsageError(WasiKernelError):
+    """Options that do not make sense (an unknown engine, a malformed ``--dir``, ...)."""
+
+
+class CompileError(WasiKernelError):
+    """A cell that does not compile.
+
+    ``message`` is the compiler's diagnostics rewritten to the cell's own file name and line
+    numbers; ``language`` is ``"wat"``, ``"c"`` or ``"rust"``; ``line`` and ``column`` locate the
+    first error (1-based) when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        language: str,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.language = language
+        self.line = line
+        self.column = column
+
+
+class ToolchainMissing(CompileError):
+    """The compiler a language needs is not installed; ``install_hint`` says how to get it."""
+
+    def __init__(self, message: str, *, language: str, install_hint: str) -> None:
+        super().__init__(f"{message}\n  fix: {install_hint}", language=language)
+        self.install_hint = install_hint
+
+
+class LinkError(WasiKernelError):
+    """A module imports something the host does not provide and the run cannot start."""
+
+
+class EngineError(WasiKernelError):
+    """An engine cannot load or run a module (invalid module, engine not installed, ...)."""

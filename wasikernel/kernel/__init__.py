@@ -1,0 +1,5 @@
+"""The WASI Jupyter kernel."""
+
+from .kernel import WasiKernel
+
+__all__ = ["WasiKernel"]

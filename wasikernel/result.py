@@ -1,0 +1,76 @@
+"""What a run hands back: :class:`RunResult` and the pieces it is made of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
+    from .trace import Trace
+
+__all__ = ["Frame", "Trap", "MemoryLayout", "RunResult"]
+
+
+@dataclass
+class Frame:
+    """One frame of a wasm backtrace, innermost first."""
+
+    func_index: int | None
+    func_name: str | None
+    module_offset: int | None = None
+    source: str | None = None  # "cell.c:12" when debug info is there
+
+
+@dataclass
+class Trap:
+    """A guest that trapped: a short message and its wasm backtrace."""
+
+    message: str
+    frames: list[Frame] = field(default_factory=list)
+
+
+@dataclass
+class MemoryLayout:
+    """Where a compiled module keeps things in linear memory (from its exported symbols).
+
+    ``stack_low``..``stack_high`` is the shadow stack (the stack grows down from ``stack_high``),
+    ``data_start``..``data_end`` the static data, the heap starts at ``heap_base``.
+    Any field is ``None`` when the module does not say.
+    """
+
+    data_start: int | None = None
+    data_end: int | None = None
+    stack_low: int | None = None
+    stack_high: int | None = None
+    heap_base: int | None = None
+
+
+@dataclass
+class RunResult:
+    """The outcome of one run: output, how it ended, the trace, the memory.
+
+    Exactly one of ``exit_code``, ``trap`` and ``limit`` says how the run ended (a module
+    without ``_start`` that was only instantiated, or an ``invoke`` that returned, has
+    ``exit_code == 0`` and its values in ``returned``).
+    """
+
+    stdout: bytes
+    stderr: bytes
+    exit_code: int | None
+    trap: Trap | None
+    limit: str | None
+    trace: Trace
+    sandbox: Sandbox
+    engine: str = "wasmtime"
+    duration_ns: int = 0
+    returned: list[Any] | None = None
+    memory_before: bytes | None = None
+    memory_after: bytes | None = None
+    layout: MemoryLayout | None = None
+    module: Any = None  # a live module whose exports can still be called, when kept
+
+    @property
+    def ok(self) -> bool:
+        """True when the guest exited with code 0 (or returned) without a trap or limit."""
+        return self.exit_code == 0 and self.trap is None and self.limit is None

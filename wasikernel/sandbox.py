@@ -1,0 +1,59 @@
+"""The capabilities granted to one run of a module.
+
+A :class:`Sandbox` is plain data: what the WASI host may let the guest reach. The host reads it;
+it never grows capabilities by itself. Anything not granted here is refused, and the refusal is
+recorded in the trace with the capability that was missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+__all__ = ["Preopen", "Limits", "Sandbox", "MemoryTree"]
+
+#: An in-memory directory tree: a name maps to file contents (bytes) or to a sub-tree.
+MemoryTree = dict[str, Union[bytes, "MemoryTree"]]
+
+
+@dataclass
+class Preopen:
+    """One directory granted to the guest, seen by it as ``guest_path``.
+
+    ``host_path`` is a folder on the host; when it is ``None`` the directory lives in memory and
+    starts as ``tree``. ``read_only`` refuses every call that would change it.
+    """
+
+    guest_path: str
+    host_path: str | None = None
+    read_only: bool = False
+    tree: MemoryTree | None = None
+
+
+@dataclass
+class Limits:
+    """Bounds on one run; hitting one ends the run with a clear message, never a hung process."""
+
+    timeout_s: float | None = 10.0
+    max_memory_mib: int = 256
+    max_output_bytes: int = 4 * 1024 * 1024
+    max_trace_events: int = 200_000
+
+
+@dataclass
+class Sandbox:
+    """Everything a run is allowed: directories, args, env, stdin, clock, randomness, limits.
+
+    ``clock_ns`` freezes the realtime and monotonic clocks at that value when set (reproducible
+    runs); ``random_seed`` makes ``random_get`` deterministic when set. The network is never
+    granted under preview1: ``sock_*`` calls fail as they do under wasmtime.
+    """
+
+    preopens: list[Preopen] = field(default_factory=list)
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    stdin: bytes = b""
+    clock_ns: int | None = None
+    random_seed: int | None = None
+    limits: Limits = field(default_factory=Limits)
+    program_name: str = "main.wasm"
