@@ -11,7 +11,7 @@ command -v dot >/dev/null || need+=(graphviz)
 if [ ${#need[@]} -gt 0 ]; then
   apt_install "${need[@]}" || say "continuing without ${need[*]}: Rust cells and diagrams will say what is missing"
 fi
-cd "$ROOT/lessons"
-say "starting JupyterLab on lessons/ (the URL with its token follows)"
+mkdir -p "$ROOT/lessons"
+say "starting JupyterLab on lessons/ (open the http://127.0.0.1 URL with its token printed below)"
 exec "$VENV/bin/jupyter" lab --no-browser --ip=127.0.0.1 --port="${PORT:-8888}" \
   --ServerApp.root_dir="$ROOT/lessons" "$@"
