@@ -13,5 +13,6 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 mkdir -p "$ROOT/lessons"
 say "starting JupyterLab on lessons/ (open the http://127.0.0.1 URL with its token printed below)"
-exec "$VENV/bin/jupyter" lab --no-browser --ip=127.0.0.1 --port="${PORT:-8888}" \
+root_flag=(); is_root && root_flag=(--allow-root)
+exec "$VENV/bin/jupyter" lab "${root_flag[@]}" --no-browser --ip=127.0.0.1 --port="${PORT:-8888}" \
   --ServerApp.root_dir="$ROOT/lessons" "$@"

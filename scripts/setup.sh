@@ -48,16 +48,21 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' 2>/dev/nu
   "$VENV/bin/python" -m pip install -q --upgrade pip
 fi
 
-# Reinstall only when what we would install changed (keeps a warm start fast).
+# Reinstall only when what we would install changed (keeps a warm start fast). The stamp holds
+# one line per extras set installed for this pyproject.toml; a [test] install covers a plain one.
 STAMP="$VENV/.wasikernel-installed"
-WANT="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16) extras=[$EXTRAS]"
-if [ ! -f "$STAMP" ] || ! grep -qxF "$WANT" "$STAMP"; then
+HASH="$(sha256sum < "$ROOT/pyproject.toml" | cut -c1-16)"
+WANT="$HASH extras=[$EXTRAS]"
+if ! grep -qxF "$WANT" "$STAMP" 2>/dev/null; then
   spec="$ROOT"; [ -n "$EXTRAS" ] && spec="$ROOT[$EXTRAS]"
   say "installing wasikernel${EXTRAS:+ with [$EXTRAS]} into $VENV (a few minutes the first time)"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$spec"
-  # keep the stamp of the larger install, so a later plain install does not undo [test]
-  echo "$WANT" > "$STAMP"
-  [ -n "$EXTRAS" ] && echo "$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16) extras=[]" >> "$STAMP"
+  {
+    grep -F "$HASH " "$STAMP" 2>/dev/null || true
+    echo "$WANT"
+    [ -z "$EXTRAS" ] || echo "$HASH extras=[]"
+  } | sort -u > "$STAMP.new"
+  mv "$STAMP.new" "$STAMP"
 fi
 
 "$VENV/bin/wasikernel" install --sys-prefix >/dev/null
