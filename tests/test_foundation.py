@@ -53,3 +53,65 @@ def test_kernelspec_is_registered_and_starts_a_kernel():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    assert "bash scripts/test.sh" in readme and "bash scripts/lab.sh" in readme
+    ci = (ROOT / ".ci/run").read_text()
+    assert "scripts/test.sh" in ci
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_command_serves_jupyterlab_on_the_lessons():
+    """The README's run command prints a URL that answers, with the WASI kernel available."""
+    import os
+    import re
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = dict(os.environ, PORT=str(port), WASIKERNEL_VENV=sys.prefix)
+    proc = subprocess.Popen(
+        ["bash", str(ROOT / "scripts/lab.sh")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        url = None
+        deadline = time.monotonic() + 120
+        lines = []
+        while time.monotonic() < deadline and url is None:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            m = re.search(rf"http://127\.0\.0\.1:{port}/lab\?token=\w+", line)
+            url = m.group(0) if m else None
+        assert url, "no URL printed:\n" + "".join(lines[-20:])
+        with urllib.request.urlopen(url, timeout=30) as page:
+            assert page.status == 200
+            assert "JupyterLab" in page.read().decode()
+        token = url.split("token=")[1]
+        api = f"http://127.0.0.1:{port}/api/kernelspecs?token={token}"
+        with urllib.request.urlopen(api, timeout=30) as reply:
+            specs = json.loads(reply.read())["kernelspecs"]
+        assert specs["wasi"]["spec"]["display_name"] == "WASI (WAT, C, Rust)"
+    finally:
+        import signal
+
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
