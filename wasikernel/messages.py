@@ -1,0 +1,147 @@
+"""Every sentence a learner reads, in English and French, keyed by an id.
+
+    >>> t("outside_preopen", path="/etc/passwd")
+    '/etc/passwd is outside every directory granted to this module; grant it with --dir'
+
+Other stages add their keys to :data:`CATALOGUE` (one entry: ``"key": {"en": ..., "fr": ...}``).
+Fields are filled with ``str.format``; a missing field leaves its ``{name}`` visible rather than
+raising, so a message never breaks a run.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["CATALOGUE", "t", "set_language", "get_language", "LANGUAGES"]
+
+LANGUAGES = ("en", "fr")
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # --- sandbox refusals (the trace's "reason") ---
+    "outside_preopen": {
+        "en": "{path} is outside every directory granted to this module; grant it with --dir",
+        "fr": "{path} est hors de tous les dossiers accordés à ce module ; "
+        "accordez-le avec --dir",
+    },
+    "absolute_path": {
+        "en": "{path} is an absolute path; WASI opens paths relative to a granted directory "
+        "(grant one with --dir and open it relative to that)",
+        "fr": "{path} est un chemin absolu ; WASI ouvre les chemins relativement à un dossier "
+        "accordé (accordez-en un avec --dir)",
+    },
+    "dotdot_escape": {
+        "en": "{path} climbs with '..' above the directory it starts from; a module may not "
+        "leave the directories it was granted",
+        "fr": "{path} remonte avec '..' au-dessus de son dossier de départ ; un module ne peut "
+        "pas sortir des dossiers qu'on lui a accordés",
+    },
+    "symlink_escape": {
+        "en": "{path} goes through the symbolic link {link} which points outside the granted "
+        "directory; the sandbox does not follow links out",
+        "fr": "{path} passe par le lien symbolique {link} qui pointe hors du dossier accordé ; "
+        "le bac à sable ne suit pas les liens vers l'extérieur",
+    },
+    "symlink_absolute": {
+        "en": "the symbolic link target {target} is absolute; inside the sandbox a link may only "
+        "point to a relative path within the granted directory",
+        "fr": "la cible du lien symbolique {target} est absolue ; dans le bac à sable un lien "
+        "ne peut pointer que vers un chemin relatif dans le dossier accordé",
+    },
+    "read_only": {
+        "en": "{path} is in a directory granted read-only; grant it with --dir instead of "
+        "--ro-dir to let the module change it",
+        "fr": "{path} est dans un dossier accordé en lecture seule ; accordez-le avec --dir "
+        "au lieu de --ro-dir pour que le module puisse le modifier",
+    },
+    "missing_right": {
+        "en": "fd {fd} was opened without the right {right}; open it again asking for that right",
+        "fr": "le descripteur {fd} a été ouvert sans le droit {right} ; rouvrez-le en demandant "
+        "ce droit",
+    },
+    "no_network": {
+        "en": "fd {fd} is not a socket: WASI preview 1 grants no network access, so this module "
+        "cannot open or use sockets",
+        "fr": "le descripteur {fd} n'est pas un socket : WASI preview 1 n'accorde aucun accès "
+        "au réseau, ce module ne peut ni ouvrir ni utiliser de sockets",
+    },
+    "libc_refused": {
+        "en": "the C library refused {path}: it is outside every directory granted to this "
+        "module; grant it with --dir",
+        "fr": "la bibliothèque C a refusé {path} : il est hors de tous les dossiers accordés "
+        "à ce module ; accordez-le avec --dir",
+    },
+    "import_missing": {
+        "en": "the module imports {module}.{name} ({kind}), which this host does not provide; "
+        "it was written for another runtime or needs a capability WASI preview 1 lacks",
+        "fr": "le module importe {module}.{name} ({kind}), que cet hôte ne fournit pas ; "
+        "il a été écrit pour un autre runtime ou demande une capacité absente de WASI preview 1",
+    },
+    "host_bug": {
+        "en": "the host failed on this call ({error}); the call returned EIO",
+        "fr": "l'hôte a échoué sur cet appel ({error}) ; l'appel a renvoyé EIO",
+    },
+    # --- limits ---
+    "limit_time": {
+        "en": "the run took longer than {seconds:g} s and was stopped; raise --timeout if it "
+        "needs more",
+        "fr": "l'exécution a dépassé {seconds:g} s et a été arrêtée ; augmentez --timeout s'il "
+        "lui en faut plus",
+    },
+    "limit_cancel": {
+        "en": "the run was interrupted",
+        "fr": "l'exécution a été interrompue",
+    },
+    "limit_memory": {
+        "en": "the module asked for more than {mib} MiB of linear memory and was stopped; raise "
+        "--max-memory if it needs more",
+        "fr": "le module a demandé plus de {mib} Mio de mémoire linéaire et a été arrêté ; "
+        "augmentez --max-memory s'il lui en faut plus",
+    },
+    "limit_output": {
+        "en": "the module wrote more than {bytes} bytes to stdout and stderr and was stopped",
+        "fr": "le module a écrit plus de {bytes} octets sur stdout et stderr et a été arrêté",
+    },
+    "trace_dropped": {
+        "en": "{dropped} more calls were not recorded (the trace keeps {kept} events)",
+        "fr": "{dropped} appels de plus n'ont pas été enregistrés (la trace garde {kept} "
+        "événements)",
+    },
+    # --- engines ---
+    "exit_code": {
+        "en": "the module exited with code {code}",
+        "fr": "le module s'est terminé avec le code {code}",
+    },
+}
+
+_language = "fr" if os.environ.get("WASIKERNEL_LANG", "").startswith("fr") else "en"
+
+
+class _Keep(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def t(key: str, **fields: object) -> str:
+    """Return the sentence ``key`` in the current language, with ``fields`` filled in.
+
+    Raises KeyError when ``key`` is not in the catalogue (a programming error, not a guest's).
+    """
+    entry = CATALOGUE[key]
+    text = entry.get(_language) or entry["en"]
+    try:
+        return text.format_map(_Keep(fields))
+    except (ValueError, IndexError):
+        return text
+
+
+def set_language(language: str) -> None:
+    """Choose ``"en"`` or ``"fr"``; raises ValueError for any other language."""
+    global _language
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    _language = language
+
+
+def get_language() -> str:
+    """Return the current language, ``"en"`` or ``"fr"``."""
+    return _language

@@ -1,0 +1,133 @@
+"""Guest memory as the host sees it: a protocol, a bytearray implementation, a recording view.
+
+Every body reaches guest memory through :class:`MemView`, which checks bounds (any failure is a
+:class:`GuestFault`, which the wrapper turns into ``EFAULT``) and, when tracing, records each
+range read or written together with (a cut of) its bytes, so the trace can show them.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Protocol, runtime_checkable
+
+__all__ = ["GuestMemory", "BytesMemory", "GuestFault", "MemView", "DATA_CUT"]
+
+#: bytes of each range kept for the trace (iovec contents, paths); the rest is cut.
+DATA_CUT = 256
+
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
+_U32_PAIR = struct.Struct("<II")
+
+
+@runtime_checkable
+class GuestMemory(Protocol):
+    """The linear memory of a guest, as any engine can expose it.
+
+    ``read`` and ``write`` raise (any exception) when ``addr``..``addr+len`` is not inside
+    ``size()`` bytes, and check that before allocating anything.
+    """
+
+    def size(self) -> int:
+        """Return the size of the memory in bytes."""
+        ...
+
+    def read(self, addr: int, length: int) -> bytes:
+        """Return ``length`` bytes at ``addr``; raise when out of bounds."""
+        ...
+
+    def write(self, addr: int, data: bytes) -> None:
+        """Store ``data`` at ``addr``; raise when out of bounds."""
+        ...
+
+
+class GuestFault(Exception):
+    """A guest pointer or length outside its memory; a host function answers ``EFAULT``."""
+
+
+class BytesMemory:
+    """A :class:`GuestMemory` held in a ``bytearray`` (tests, Python interpreters)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytearray | bytes | int = 65536) -> None:
+        self.data = bytearray(data) if not isinstance(data, bytearray) else data
+
+    def size(self) -> int:
+        """Return the size in bytes."""
+        return len(self.data)
+
+    def read(self, addr: int, length: int) -> bytes:
+        """Return ``length`` bytes at ``addr``; raise :class:`GuestFault` when out of bounds."""
+        if addr < 0 or length < 0 or addr + length > len(self.data):
+            raise GuestFault(f"read of {length} bytes at {addr} is out of bounds")
+        return bytes(self.data[addr : addr + length])
+
+    def write(self, addr: int, data: bytes) -> None:
+        """Store ``data`` at ``addr``; raise :class:`GuestFault` when out of bounds."""
+        if addr < 0 or addr + len(data) > len(self.data):
+            raise GuestFault(f"write of {len(data)} bytes at {addr} is out of bounds")
+        self.data[addr : addr + len(data)] = data
+
+
+class MemView:
+    """The bounds-checked, recording view of a guest memory that host bodies use.
+
+    ``log`` is ``None`` when not tracing, else a list of ``(addr, len, "r"|"w", bytes)``.
+    """
+
+    __slots__ = ("mem", "log")
+
+    def __init__(self, mem: GuestMemory, log: list | None = None) -> None:
+        self.mem = mem
+        self.log = log
+
+    def read(self, addr: int, length: int) -> bytes:
+        """Return guest bytes; raise :class:`GuestFault` when out of bounds."""
+        try:
+            data = self.mem.read(addr, length)
+        except Exception as exc:
+            raise GuestFault(f"read of {length} bytes at {addr}") from exc
+        if len(data) != length:
+            raise GuestFault(f"read of {length} bytes at {addr}")
+        log = self.log
+        if log is not None:
+            log.append((addr, length, "r", data if length <= DATA_CUT else data[:DATA_CUT]))
+        return data
+
+    def write(self, addr: int, data: bytes) -> None:
+        """Store guest bytes; raise :class:`GuestFault` when out of bounds."""
+        try:
+            self.mem.write(addr, data)
+        except Exception as exc:
+            raise GuestFault(f"write of {len(data)} bytes at {addr}") from exc
+        log = self.log
+        if log is not None:
+            n = len(data)
+            log.append((addr, n, "w", data if n <= DATA_CUT else data[:DATA_CUT]))
+
+    def u32(self, addr: int) -> int:
+        """Read a little-endian u32."""
+        return _U32.unpack(self.read(addr, 4))[0]
+
+    def put_u32(self, addr: int, value: int) -> None:
+        """Write a little-endian u32."""
+        self.write(addr, _U32.pack(value & 0xFFFFFFFF))
+
+    def put_u64(self, addr: int, value: int) -> None:
+        """Write a little-endian u64."""
+        self.write(addr, _U64.pack(value & 0xFFFFFFFFFFFFFFFF))
+
+    def string(self, addr: int, length: int) -> str:
+        """Read a UTF-8 string (a path); raise :class:`GuestFault` when out of bounds or
+        ``UnicodeDecodeError`` when not UTF-8."""
+        return self.read(addr, length).decode("utf-8")
+
+    def iovecs(self, addr: int, count: int) -> list[tuple[int, int]]:
+        """Read an array of ``count`` (buf, buf_len) pairs."""
+        if count == 0:
+            return []
+        raw = self.read(addr, 8 * count)
+        if count == 1:
+            return [_U32_PAIR.unpack(raw)]
+        return list(_U32_PAIR.iter_unpack(raw))
