@@ -1,0 +1,93 @@
+"""Fixtures of the WASI host's tests: compiled test programs (once per session), a fixture
+folder copied fresh for each host, and an "outside" folder watched for any touch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from wasiharness import (
+    PROGRAMS,
+    Watched,
+    compile_c,
+    compile_rust,
+    host_available,
+    rustc_available,
+)
+
+NO_HOST = (
+    "wasikernel.engines.run is not importable yet: the tracing WASI host is built in the "
+    "same issue and lands separately"
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip tests marked ``needs_host`` while the host is not there (only then)."""
+    if host_available():
+        return
+    for item in items:
+        if item.get_closest_marker("needs_host"):
+            item.add_marker(pytest.mark.skip(reason=NO_HOST))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs_host: runs a module under wasikernel's own host")
+
+
+@pytest.fixture(scope="session")
+def c_tour(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """tests/programs/wasi/tour.c compiled with zig cc for wasm32-wasi."""
+    return compile_c(PROGRAMS / "tour.c", tmp_path_factory.mktemp("c-build"))
+
+
+@pytest.fixture(scope="session")
+def rust_tour(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """tests/programs/wasi/tour.rs compiled with Debian's rustc for wasm32-wasi."""
+    if not rustc_available():
+        pytest.skip(
+            "Debian's rustc with the wasm32-wasi std (rustc + libstd-rust-dev-wasm32) "
+            "is not installed"
+        )
+    return compile_rust(PROGRAMS / "tour.rs", tmp_path_factory.mktemp("rust-build"))
+
+
+@pytest.fixture(scope="session")
+def c_escape(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """tests/programs/wasi/escape.c: realistic ways out of the sandbox through libc."""
+    return compile_c(PROGRAMS / "escape.c", tmp_path_factory.mktemp("c-escape"))
+
+
+FIXTURE_FILES = {
+    "readme.txt": b"a fixture file\n",
+    "sub/hello.txt": b"hello from the fixture\n",
+    "sub/deeper/empty.txt": b"",
+}
+
+
+@pytest.fixture(scope="session")
+def fixture_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder every differential run starts from (copied fresh for each host)."""
+    root = tmp_path_factory.mktemp("fixture") / "root"
+    for rel, data in FIXTURE_FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    (root / "readme-link").symlink_to("readme.txt")
+    return root
+
+
+@pytest.fixture
+def jail(tmp_path: Path) -> tuple[Path, Watched]:
+    """A preopen folder ``tmp/jail`` next to a watched ``tmp/outside`` holding a secret.
+
+    ``outside`` has ``secret.txt``, a folder ``private/`` with ``key.txt``, and nothing else;
+    the test asserts ``watched.changes() == []`` after whatever the guest tried.
+    """
+    jail = tmp_path / "jail"
+    outside = tmp_path / "outside"
+    jail.mkdir()
+    (outside / "private").mkdir(parents=True)
+    (outside / "secret.txt").write_bytes(b"TOP SECRET\n")
+    (outside / "private" / "key.txt").write_bytes(b"KEY\n")
+    (jail / "inside.txt").write_bytes(b"inside\n")
+    (jail / "subdir").mkdir()
+    return jail, Watched(outside).record()
