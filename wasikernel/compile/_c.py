@@ -1,0 +1,340 @@
+"""C cells: ``zig cc`` (the ``ziglang`` wheel) by default, clang + Debian's wasi-libc on request.
+
+With zig, the cell is compiled to an object by ``zig cc -c`` and linked by zig's own
+``wasm-ld`` (``zig cc`` does not forward ``-Wl,--wrap``): the link line zig would use, with its
+libc, crt and compiler-rt from zig's cache, is learnt once per optimisation profile by one real
+link of an empty program, kept on disk, and reused. That first link is also where zig builds its
+libc for wasm32-wasi (about 20 s, once per machine), so it is announced through ``progress``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import CompileError, ToolchainMissing
+from . import _libc_trace
+from ._cache import cache_root
+from ._diagnostics import (
+    caret_excerpt,
+    first_location,
+    plain_text,
+    rewrite_paths,
+    undefined_symbols,
+)
+from ._toolchains import CLANG_INSTALL, ZIG_INSTALL, Toolchain, find_clang, find_zig
+
+LAYOUT_EXPORTS = ("__stack_pointer", "__data_end", "__heap_base")
+ZIG_LIBC_MESSAGE = "building zig's libc for wasm32-wasi, once per machine, about 20 s..."
+_TIMEOUT = 600
+_CLANG_TEMP_OBJECT = re.compile(r"(?:/[^\s:]*/)?cell-[0-9A-Za-z]+\.o")
+
+
+def split_flags(extra_flags: list[str]) -> tuple[list[str], list[str]]:
+    """Split user flags into compiler flags and linker flags (``-Wl,a,b`` → ``a b``)."""
+    compile_flags: list[str] = []
+    link_flags: list[str] = []
+    for flag in extra_flags:
+        if flag.startswith("-Wl,"):
+            link_flags += [part for part in flag[4:].split(",") if part]
+        elif flag in ("-lm", "-lc"):
+            continue  # part of wasi-libc's libc.a
+        else:
+            compile_flags.append(flag)
+    return compile_flags, link_flags
+
+
+def toolchain_for(name: str | None) -> Toolchain:
+    """Return the C toolchain ``name`` (``"zig"`` by default, or ``"clang"``).
+
+    Raises :class:`ToolchainMissing` when it is not installed, ``UsageError`` when unknown.
+    """
+    from ..errors import UsageError
+
+    chosen = name or "zig"
+    if chosen == "zig":
+        found = find_zig()
+        if found is None:
+            raise ToolchainMissing(
+                "C needs zig (the ziglang wheel), which is not installed",
+                language="c",
+                install_hint=ZIG_INSTALL,
+            )
+        return found
+    if chosen == "clang":
+        found = find_clang()
+        if found is None:
+            raise ToolchainMissing(
+                "C with clang needs clang, wasm-ld and wasi-libc, which are not all installed",
+                language="c",
+                install_hint=CLANG_INSTALL,
+            )
+        return found
+    raise UsageError(f"unknown C toolchain {chosen!r}: choose 'zig' or 'clang'")
+
+
+def _run(argv: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("ZIG_LOCAL_CACHE_DIR", None)
+    return subprocess.run(
+        argv, cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT, env=env,
+        errors="replace",
+    )
+
+
+def _common_flags(options: object, color: bool) -> list[str]:
+    flags = [f"-O{options.optimize}"]  # type: ignore[attr-defined]
+    if options.debug:  # type: ignore[attr-defined]
+        flags.append("-g")
+    flags.append("-fcolor-diagnostics" if color else "-fno-color-diagnostics")
+    return flags
+
+
+def _error(
+    output: str, source: str, filename: str, workdir: str, color: bool, stage: str
+) -> CompileError:
+    text = rewrite_paths(output, workdir, {"cell.c": filename, "cell.o": filename})
+    text = _CLANG_TEMP_OBJECT.sub(filename, text)
+    text = _drop_zig_noise(text)
+    if not color:
+        text = plain_text(text)
+    line, column = first_location(text, filename)
+    if stage == "link":
+        missing = undefined_symbols(text)
+        notes = []
+        for name in missing:
+            where = _locate(source, name)
+            if where:
+                notes.append(
+                    f"{filename}:{where[0]}:{where[1]}: note: `{name}` is used here but no "
+                    f"function of that name is defined in the cell or in wasi-libc\n"
+                    + caret_excerpt(source, *where)
+                )
+                if line is None:
+                    line, column = where
+        if notes:
+            text = text.rstrip() + "\n" + "\n".join(notes)
+    return CompileError(text.rstrip(), language="c", line=line, column=column)
+
+
+def _locate(source: str, name: str) -> tuple[int, int] | None:
+    from ._diagnostics import locate_word
+
+    return locate_word(source, name)
+
+
+def _drop_zig_noise(text: str) -> str:
+    kept = [
+        line for line in text.splitlines()
+        if not plain_text(line).startswith(("error: the following command", "error: unable to"))
+        or "cell" in line
+    ]
+    return "\n".join(kept)
+
+
+def compile_c(
+    source: str,
+    options: object,
+    filename: str,
+    progress: Callable[[str], None] | None,
+    color: bool,
+) -> tuple[bytes, str, str]:
+    """Compile a C cell; return ``(wasm, warnings, toolchain version)``.
+
+    Raises :class:`CompileError` (cell line numbers), :class:`ToolchainMissing`.
+    """
+    toolchain = toolchain_for(options.toolchain)  # type: ignore[attr-defined]
+    with tempfile.TemporaryDirectory(prefix="wasikernel-c-") as workdir:
+        Path(workdir, "cell.c").write_text(source, "utf-8")
+        if toolchain.name == "zig":
+            wasm, warnings = _compile_zig(toolchain, options, filename, progress, color, workdir,
+                                          source)
+        else:
+            wasm, warnings = _compile_clang(toolchain, options, filename, color, workdir, source)
+    return wasm, warnings, toolchain.version
+
+
+def _tidy_warnings(text: str, workdir: str, filename: str, color: bool) -> str:
+    text = rewrite_paths(text, workdir, {"cell.c": filename, "cell.o": filename})
+    text = _drop_zig_noise(text)
+    return (text if color else plain_text(text)).strip()
+
+
+def _compile_zig(
+    zig: Toolchain,
+    options: object,
+    filename: str,
+    progress: Callable[[str], None] | None,
+    color: bool,
+    workdir: str,
+    source: str,
+) -> tuple[bytes, str]:
+    compile_flags, link_flags = split_flags(list(options.extra_flags))  # type: ignore[attr-defined]
+    profile_flags = _zig_profile_flags(options, compile_flags)
+    compiled = _run(
+        [*zig.command, "cc", "-target", "wasm32-wasi", *_common_flags(options, color),
+         *profile_flags[1:], *compile_flags, "-c", "cell.c", "-o", "cell.o"],
+        workdir,
+    )
+    if compiled.returncode != 0 or not Path(workdir, "cell.o").exists():
+        raise _error(compiled.stderr + compiled.stdout, source, filename, workdir, color, "compile")
+    base = zig_link_line(zig, profile_flags, progress)
+    argv = [*zig.command, "wasm-ld", *base, "cell.o", *(f"--export={s}" for s in LAYOUT_EXPORTS)]
+    if not options.debug:  # type: ignore[attr-defined]
+        argv.append("--strip-debug")  # zig's libc carries DWARF; the name section stays
+    if options.trace_libc:  # type: ignore[attr-defined]
+        argv += [_libc_trace.WRAP_FLAG, str(trace_archive(zig))]
+    argv += [*link_flags, "-o", "cell.wasm"]
+    linked = _run(argv, workdir)
+    if linked.returncode != 0:
+        raise _error(linked.stderr + linked.stdout, source, filename, workdir, color, "link")
+    warnings = _tidy_warnings(compiled.stderr + linked.stderr, workdir, filename, color)
+    return Path(workdir, "cell.wasm").read_bytes(), warnings
+
+
+def _zig_profile_flags(options: object, compile_flags: list[str]) -> list[str]:
+    """The flags that change which libc and runtime zig links: optimisation and sanitizers."""
+    sanitize = [f for f in compile_flags if f.startswith(("-fsanitize", "-fno-sanitize"))]
+    if not sanitize:
+        # like clang: no UBSan runtime unless asked (zig turns it on in debug builds)
+        sanitize = ["-fno-sanitize=undefined"]
+    return [f"-O{options.optimize}", *sanitize]  # type: ignore[attr-defined]
+
+
+_LINK_LINES: dict[tuple[str, ...], list[str]] = {}
+
+
+def _link_line_file(zig: Toolchain, profile_flags: list[str]) -> Path:
+    digest = hashlib.sha256(" ".join(profile_flags).encode()).hexdigest()[:16]
+    return cache_root() / "zig-link" / f"{zig.version.replace(' ', '-')}-{digest}.json"
+
+
+def _usable(line: list[str]) -> bool:
+    return all(Path(arg).exists() for arg in line if arg.startswith("/"))
+
+
+def zig_link_line(
+    zig: Toolchain, profile_flags: list[str], progress: Callable[[str], None] | None = None
+) -> list[str]:
+    """Return the ``wasm-ld`` arguments zig uses for a program (without objects and output).
+
+    The first call per profile on a machine links an empty program with ``zig cc -v``, which
+    builds zig's libc when it is not built yet; ``progress`` hears about it.
+    Raises :class:`CompileError` when zig fails.
+    """
+    key = (zig.version, *profile_flags)
+    cached = _LINK_LINES.get(key)
+    if cached is not None and _usable(cached):
+        return cached
+    path = _link_line_file(zig, profile_flags)
+    try:
+        line = json.loads(path.read_text("utf-8"))
+        if isinstance(line, list) and line and _usable(line):
+            _LINK_LINES[key] = line
+            return line
+    except (OSError, ValueError):
+        pass
+    if progress is not None:
+        progress(ZIG_LIBC_MESSAGE)
+    with tempfile.TemporaryDirectory(prefix="wasikernel-zig-") as workdir:
+        Path(workdir, "probe.c").write_text("int main(void) { return 0; }\n", "utf-8")
+        done = _run(
+            [*zig.command, "cc", "-target", "wasm32-wasi", *profile_flags, "-v", "probe.c",
+             "-o", "probe.wasm"],
+            workdir,
+        )
+        if done.returncode != 0:
+            raise CompileError(
+                f"zig could not link an empty C program for wasm32-wasi:\n{done.stderr.strip()}",
+                language="c",
+            )
+        line = _parse_link_line(done.stderr)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(line), "utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    _LINK_LINES[key] = line
+    return line
+
+
+def _parse_link_line(verbose: str) -> list[str]:
+    for text in verbose.splitlines():
+        words = shlex.split(text) if "wasm-ld" in text else []
+        if words and Path(words[0]).name == "wasm-ld":
+            args: list[str] = []
+            skip = False
+            for word in words[1:]:
+                if skip:
+                    skip = False
+                    continue
+                if word == "-o":
+                    skip = True
+                    continue
+                if word in ("-s", "--strip-all") or word.endswith("probe.o"):
+                    continue
+                args.append(word)
+            return args
+    raise CompileError("zig did not print its wasm-ld command line (zig cc -v)", language="c")
+
+
+def trace_archive(toolchain: Toolchain) -> Path:
+    """Return the archive holding the libc path-lookup wrapper built by ``toolchain``.
+
+    Built once per toolchain version and kept in the cache folder.
+    Raises :class:`CompileError` when the wrapper does not build.
+    """
+    digest = hashlib.sha256(
+        (_libc_trace.C_WRAPPER + toolchain.version).encode()
+    ).hexdigest()[:16]
+    path = cache_root() / "libc-trace" / f"{toolchain.name}-{digest}.a"
+    if path.exists():
+        return path
+    with tempfile.TemporaryDirectory(prefix="wasikernel-wrap-") as workdir:
+        Path(workdir, "wrap.c").write_text(_libc_trace.C_WRAPPER, "utf-8")
+        if toolchain.name == "zig":
+            argv = [*toolchain.command, "cc", "-target", "wasm32-wasi", "-O2"]
+        else:
+            argv = [*toolchain.command, "--target=wasm32-wasi",
+                    f"--sysroot={toolchain.details['sysroot']}", "-O2"]
+        done = _run([*argv, "-c", "wrap.c", "-o", "wrap.o"], workdir)
+        if done.returncode != 0:
+            raise CompileError(f"the libc trace wrapper did not build:\n{done.stderr}",
+                               language="c")
+        data = _libc_trace.archive(Path(workdir, "wrap.o").read_bytes())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
+
+
+def _compile_clang(
+    clang: Toolchain, options: object, filename: str, color: bool, workdir: str, source: str
+) -> tuple[bytes, str]:
+    compile_flags, link_flags = split_flags(list(options.extra_flags))  # type: ignore[attr-defined]
+    argv = [
+        *clang.command, "--target=wasm32-wasi", f"--sysroot={clang.details['sysroot']}",
+        *_common_flags(options, color), "-mmutable-globals", *compile_flags, "cell.c",
+        "-o", "cell.wasm", *(f"-Wl,--export={s}" for s in LAYOUT_EXPORTS),
+    ]
+    if options.trace_libc:  # type: ignore[attr-defined]
+        argv += [f"-Wl,{_libc_trace.WRAP_FLAG}", str(trace_archive(clang))]
+    argv += [f"-Wl,{flag}" for flag in link_flags]
+    done = _run(argv, workdir)
+    if done.returncode != 0 or not Path(workdir, "cell.wasm").exists():
+        out = done.stderr + done.stdout
+        stage = "link" if "wasm-ld" in out and not first_location(out, "cell.c")[0] else "compile"
+        raise _error(out, source, filename, workdir, color, stage)
+    text = done.stderr
+    warnings = _tidy_warnings(text, workdir, filename, color)
+    return Path(workdir, "cell.wasm").read_bytes(), warnings

@@ -1,0 +1,149 @@
+"""Finding the compilers: zig (from the ``ziglang`` wheel), clang + wasi-libc, a wasm-ready rustc.
+
+Each probe runs once per process (``functools.cache``); the results feed the compile cache key,
+``wasikernel doctor`` and the error a learner sees when a toolchain is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ZIG_INSTALL = "pip install ziglang"
+CLANG_INSTALL = "apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32"
+RUST_INSTALL = "apt-get install rustc libstd-rust-dev-wasm32"
+RUSTUP_INSTALL = "rustup target add wasm32-wasip1"
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """A compiler found on this machine: how to call it and what version it is."""
+
+    name: str  # "zig" | "clang" | "rustc"
+    version: str  # "zig 0.17.1"
+    command: tuple[str, ...]  # argv prefix
+    details: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+
+def _run(argv: list[str], timeout: float = 30) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+@functools.cache
+def find_zig() -> Toolchain | None:
+    """Return zig from the ``ziglang`` wheel, or ``None`` when the wheel is not installed."""
+    spec = importlib.util.find_spec("ziglang")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    binary = folder / ("zig.exe" if os.name == "nt" else "zig")
+    command: tuple[str, ...] = (
+        (str(binary),) if binary.exists() else (sys.executable, "-m", "ziglang")
+    )
+    version = _zig_version(folder)
+    if version is None:
+        done = _run([*command, "version"])
+        if done is None or done.returncode != 0:
+            return None
+        version = done.stdout.strip()
+    return Toolchain("zig", f"zig {version}", command, {"folder": str(folder)})
+
+
+def _zig_version(folder: Path) -> str | None:
+    # the wheel's metadata names the version: no process to start
+    for dist in folder.parent.glob("ziglang-*.dist-info"):
+        return dist.name[len("ziglang-") : -len(".dist-info")].split("+")[0]
+    return None
+
+
+@functools.cache
+def find_clang() -> Toolchain | None:
+    """Return a clang that targets wasm32-wasi with Debian's wasi-libc, or ``None``."""
+    clang = shutil.which("clang") or ("/usr/bin/clang" if Path("/usr/bin/clang").exists() else None)
+    if clang is None:
+        return None
+    sysroot = None
+    for candidate in ("/usr", "/usr/share/wasi-sysroot", "/opt/wasi-sdk/share/wasi-sysroot"):
+        if (Path(candidate) / "lib" / "wasm32-wasi" / "libc.a").exists():
+            sysroot = candidate
+            break
+    if sysroot is None:
+        return None
+    done = _run([clang, "--version"])
+    if done is None or done.returncode != 0:
+        return None
+    first = done.stdout.strip().splitlines()[0] if done.stdout.strip() else "clang"
+    version = first.split("version", 1)[-1].strip().split()[0] if "version" in first else "?"
+    return Toolchain("clang", f"clang {version}", (clang,), {"sysroot": sysroot})
+
+
+def clang_missing_parts() -> list[str]:
+    """Say which pieces of the clang route are absent (empty when it is complete)."""
+    missing = []
+    if not (shutil.which("clang") or Path("/usr/bin/clang").exists()):
+        missing.append("clang")
+    if not shutil.which("wasm-ld"):
+        missing.append("lld (wasm-ld)")
+    if not Path("/usr/lib/wasm32-wasi/libc.a").exists():
+        missing.append("wasi-libc")
+    if not list(Path("/usr/lib").glob("llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a")):
+        missing.append("compiler-rt builtins for wasm32")
+    return missing
+
+
+def _rustc_candidates() -> list[str]:
+    seen: list[str] = []
+    env = os.environ.get("WASIKERNEL_RUSTC")
+    if env:
+        seen.append(env)
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        path = os.path.join(folder, "rustc")
+        if os.access(path, os.X_OK):
+            seen.append(path)
+    seen += [os.path.expanduser("~/.cargo/bin/rustc"), "/usr/bin/rustc", "/usr/local/bin/rustc"]
+    unique: list[str] = []
+    for path in seen:
+        real = os.path.realpath(path)
+        if os.access(path, os.X_OK) and real not in [os.path.realpath(p) for p in unique]:
+            unique.append(path)
+    return unique
+
+
+@functools.cache
+def survey_rustc() -> tuple[tuple[str, str, str | None], ...]:
+    """Return ``(path, version, wasm target or None)`` for every rustc found, in PATH order."""
+    found = []
+    for path in _rustc_candidates():
+        done = _run([path, "--version"])
+        if done is None or done.returncode != 0:
+            continue
+        version = done.stdout.strip()
+        sysroot_run = _run([path, "--print", "sysroot"])
+        target = None
+        if sysroot_run is not None and sysroot_run.returncode == 0:
+            rustlib = Path(sysroot_run.stdout.strip()) / "lib" / "rustlib"
+            for name in ("wasm32-wasip1", "wasm32-wasi"):
+                if (rustlib / name / "lib").is_dir():
+                    target = name
+                    break
+        found.append((path, version, target))
+    return tuple(found)
+
+
+@functools.cache
+def find_rustc() -> Toolchain | None:
+    """Return the first rustc whose sysroot has the wasm32 WASI standard library, or ``None``."""
+    for path, version, target in survey_rustc():
+        if target:
+            short = " ".join(version.split()[:2])
+            return Toolchain("rustc", short, (path,), {"target": target})
+    return None

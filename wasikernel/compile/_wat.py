@@ -1,0 +1,192 @@
+"""WAT cells: ``wasmtime.wat2wasm`` in process, with the cell's own line numbers in errors.
+
+A cell that holds only module fields (``(func ...)``, ``(memory ...)``, ...) is wrapped in
+``(module ...)``. The wrapper opens on the cell's first line, so lines keep their numbers and
+only columns of the first line shift; errors are mapped back before the learner sees them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import wasmtime
+
+from ..errors import CompileError
+from ._diagnostics import caret_excerpt
+
+TOOLCHAIN = f"wasmtime.wat2wasm {getattr(wasmtime, '__version__', '')}".strip()
+
+_WRAP_OPEN = "(module "
+
+# Names from tutorials written before the 2019 renaming, and what to write today.
+_OLD_NAMES: dict[str, str] = {
+    "get_local": "local.get",
+    "set_local": "local.set",
+    "tee_local": "local.tee",
+    "get_global": "global.get",
+    "set_global": "global.set",
+    "grow_memory": "memory.grow",
+    "current_memory": "memory.size",
+    "anyfunc": "funcref",
+}
+# i32.trunc_s/f32 -> i32.trunc_f32_s, f64.convert_u/i64 -> f64.convert_i64_u, ...
+_OLD_CONVERSION = re.compile(
+    r"\b(i32|i64|f32|f64)\.(trunc|convert|extend|trunc_sat|trunc)(?:_(s|u))?(:sat)?/(i32|i64|f32|f64)\b"
+)
+_OLD_PLAIN_CONVERSION = re.compile(
+    r"\b(i32|i64|f32|f64)\.(wrap|demote|promote|reinterpret)/(i32|i64|f32|f64)\b"
+)
+_LOCATION = re.compile(r"-->\s*<anon>:(\d+):(\d+)")
+_COMMENT = re.compile(r";;[^\n]*|\(;.*?;\)", re.S)
+
+
+def needs_module_wrapper(source: str) -> bool:
+    """True when the cell holds module fields rather than a whole ``(module ...)``."""
+    stripped = _COMMENT.sub(" ", source).lstrip()
+    return not re.match(r"\(\s*module\b", stripped)
+
+
+def _modern_name(token: str) -> str | None:
+    if token in _OLD_NAMES:
+        return _OLD_NAMES[token]
+    match = _OLD_CONVERSION.fullmatch(token)
+    if match:
+        result, op, sign, sat, operand = match.groups()
+        op = "trunc_sat" if sat else op
+        suffix = f"_{sign}" if sign else ""
+        return f"{result}.{op}_{operand}{suffix}"
+    match = _OLD_PLAIN_CONVERSION.fullmatch(token)
+    if match:
+        result, op, operand = match.groups()
+        return f"{result}.{op}_{operand}"
+    return None
+
+
+def old_name_hints(source: str) -> list[tuple[int, str, str]]:
+    """Return ``(line, old, new)`` for each old instruction name the cell uses, first use only."""
+    seen: set[str] = set()
+    hints = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        code = line.split(";;", 1)[0]
+        for token in re.findall(r"[A-Za-z_][\w.:/]*", code):
+            new = _modern_name(token)
+            if new and token not in seen:
+                seen.add(token)
+                hints.append((number, token, new))
+    return hints
+
+
+def _hint_text(hints: list[tuple[int, str, str]]) -> str:
+    lines = []
+    for line, old, new in hints:
+        lines.append(
+            f"hint: line {line}: `{old}` is the pre-2019 name of `{new}`; "
+            f"old tutorials use it, today's tools only know `{new}`."
+        )
+    return "\n".join(lines)
+
+
+def compile_wat(source: str, filename: str) -> bytes:
+    """Return the binary module for a WAT cell.
+
+    Raises :class:`CompileError` with the cell's line and column, the offending line and a
+    caret, plus a hint when the cell uses instruction names of old tutorials.
+    """
+    wrapped = needs_module_wrapper(source)
+    text = f"{_WRAP_OPEN}{source}\n)" if wrapped else source
+    try:
+        wasm = bytes(wasmtime.wat2wasm(text))
+    except wasmtime.WasmtimeError as exc:
+        raise _wat_error(str(exc), source, filename, wrapped) from None
+    try:
+        wasmtime.Module.validate(_engine(), wasm)
+    except wasmtime.WasmtimeError as exc:
+        raise _validation_error(str(exc), source, filename) from None
+    return wasm
+
+
+_ENGINE: wasmtime.Engine | None = None
+
+
+def _engine() -> wasmtime.Engine:
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = wasmtime.Engine()
+    return _ENGINE
+
+
+def _wat_error(raw: str, source: str, filename: str, wrapped: bool) -> CompileError:
+    summary = raw.strip().splitlines()[0] if raw.strip() else "invalid WAT"
+    match = _LOCATION.search(raw)
+    line = column = None
+    if match:
+        line, column = int(match.group(1)), int(match.group(2))
+        if wrapped and line == 1:
+            column = max(1, column - len(_WRAP_OPEN))
+        n_lines = len(source.splitlines()) or 1
+        if wrapped and line > n_lines:  # the closing parenthesis we added
+            line, column = n_lines, len(source.splitlines()[-1]) + 1 if source.strip() else 1
+    parts = []
+    if line is not None:
+        parts.append(f"{filename}:{line}:{column}: error: {summary}")
+        excerpt = caret_excerpt(source, line, column or 1)
+        if excerpt:
+            parts.append(excerpt)
+    else:
+        parts.append(f"{filename}: error: {summary}")
+    hints = old_name_hints(source)
+    if line is not None:  # the hint for the token at the error first
+        hints.sort(key=lambda h: h[0] != line)
+    if hints:
+        parts.append(_hint_text(hints))
+    if wrapped and "expected `)`" in summary:
+        parts.append("note: the cell was wrapped in (module ...); check its parentheses balance.")
+    return CompileError("\n".join(parts), language="wat", line=line, column=column)
+
+
+def _func_lines(source: str) -> list[int]:
+    """Line numbers of the functions the module defines (imported functions excluded)."""
+    text = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
+    starts = []
+    for match in re.finditer(r"\(\s*func\b", text):
+        before = text[: match.start()]
+        # a (func ...) inside (import ...) is an imported function: it has no body
+        open_import = before.rfind("(import")
+        if open_import >= 0 and before.count("(", open_import) - before.count(")", open_import) > 0:
+            continue
+        starts.append(before.count("\n") + 1)
+    return starts
+
+
+def _validation_error(raw: str, source: str, filename: str) -> CompileError:
+    lines = [ln for ln in raw.strip().splitlines() if ln.strip()]
+    summary = " ".join(lines[:2]) if lines else "invalid module"
+    line = None
+    match = re.search(r"func (\d+) failed to validate", raw)
+    if match:
+        index = int(match.group(1)) - _count_imported_funcs(source)
+        starts = _func_lines(source)
+        if 0 <= index < len(starts):
+            line = starts[index]
+    parts = [
+        f"{filename}:{line}: error: the module does not validate: {summary}"
+        if line
+        else f"{filename}: error: the module does not validate: {summary}"
+    ]
+    if line:
+        parts.append(caret_excerpt(source, line, _first_col(source, line)))
+        parts.append("note: the function starting here has a type error (check the stack "
+                     "holds the right values for each instruction and for the result).")
+    return CompileError("\n".join(parts), language="wat", line=line, column=None)
+
+
+def _first_col(source: str, line: int) -> int:
+    text = source.splitlines()[line - 1]
+    return len(text) - len(text.lstrip()) + 1
+
+
+def _count_imported_funcs(source: str) -> int:
+    text = _COMMENT.sub(" ", source)
+    return len(re.findall(r"\(\s*import\s+\"[^\"]*\"\s+\"[^\"]*\"\s*\(\s*func\b", text)) + len(
+        re.findall(r"\(\s*func\b[^()]*\(\s*import\b", text)
+    )
