@@ -38,4 +38,13 @@ __all__ = [
     "UsageError",
     "WasiKernelError",
     "__version__",
+    "load_ipython_extension",
 ]
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext wasikernel``: the %%wat, %%c, %%rust, %%wasm, %%wast cell magics and the
+    %sandbox, %call, %trace, %memory, %stack, %wasi line magics in an IPython shell."""
+    from .kernel.magics import load_ipython_extension as load
+
+    load(ipython)

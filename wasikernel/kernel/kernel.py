@@ -1,8 +1,68 @@
-"""``WasiKernel``: an IPython kernel whose cells are WAT unless a magic says otherwise."""
+"""``WasiKernel``: an IPython kernel whose cells are WAT unless a magic says otherwise.
+
+How a cell is read (see :func:`cell_language`):
+
+* ``%%python`` first: the rest of the cell is Python, run by IPython as usual;
+* another cell magic first (``%%c``, ``%%rust``, ``%%wat``, ``%%wasm``, ``%%wast``, or any
+  IPython cell magic): IPython runs it;
+* a line magic first (``%sandbox ...``, ``%call add 1 2``) or a ``!`` shell line: IPython code;
+* ``fd_write?``: the description of a WASI call;
+* anything else: WAT, run as if it began with ``%%wat``.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from ipykernel.ipkernel import IPythonKernel
+
+from ._wasi_calls import WASI_CALLS, describe
+from ._wat import WAT_WORDS
+from .magics import WasiMagics, magics_for
+
+__all__ = ["WasiKernel", "cell_language", "to_ipython"]
+
+_RUN_MAGICS = {"wat": "wat", "c": "c", "rust": "rust", "wasm": "wasm", "wast": "wast"}
+_HELP = re.compile(r"^\s*\??\s*([A-Za-z_][\w.]*)\s*\?{1,2}\s*$")
+_WORD = re.compile(r"[\w.$]*$")
+
+
+def _first_line(code: str) -> str:
+    for line in code.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def cell_language(code: str) -> str:
+    """Return what a cell is written in: ``"wat"``, ``"c"``, ``"rust"``, ``"wasm"``,
+    ``"wast"``, ``"python"`` (Python or IPython magics) or ``"help"`` (``name?``)."""
+    first = _first_line(code)
+    if first.startswith("%%"):
+        name = first[2:].split(None, 1)[0] if len(first) > 2 else ""
+        return _RUN_MAGICS.get(name, "python")
+    if first.startswith(("%", "!")):
+        return "python"
+    if _HELP.match(code):
+        return "help"
+    return "wat"
+
+
+def to_ipython(code: str) -> str:
+    """The IPython code a cell of the WASI kernel stands for."""
+    language = cell_language(code)
+    if language == "wat" and code.strip():
+        return "%%wat\n" + code
+    if language == "help":
+        name = _HELP.match(code).group(1)
+        return f"%wasi {name.removeprefix('wasi_snapshot_preview1.')}"
+    first = _first_line(code)
+    if first.startswith("%%python"):
+        lines = code.splitlines(keepends=True)
+        index = next(i for i, line in enumerate(lines) if line.strip())
+        return "".join(lines[index + 1:])
+    return code
 
 
 class WasiKernel(IPythonKernel):
@@ -21,3 +81,76 @@ class WasiKernel(IPythonKernel):
         "codemirror_mode": "WebAssembly",
         "pygments_lexer": "wat",
     }
+    help_links = [
+        {"text": "WASI preview 1 calls", "url": "https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md"},
+        {"text": "WebAssembly text format", "url": "https://webassembly.github.io/spec/core/text/index.html"},
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.wasi_magics: WasiMagics = magics_for(self.shell)
+
+    async def do_execute(  # type: ignore[override]
+        self,
+        code: str,
+        silent: bool,
+        store_history: bool = True,
+        user_expressions: dict | None = None,
+        allow_stdin: bool = False,
+        **kwargs: Any,
+    ) -> dict:
+        """Run the cell as the IPython code it stands for (see :func:`to_ipython`)."""
+        return await super().do_execute(
+            to_ipython(code), silent, store_history, user_expressions, allow_stdin, **kwargs
+        )
+
+    def do_complete(self, code: str, cursor_pos: int | None) -> dict:  # type: ignore[override]
+        """Complete WAT words and WASI call names; Python cells complete as in IPython."""
+        if cursor_pos is None:
+            cursor_pos = len(code)
+        language = cell_language(code)
+        if language == "python":
+            return super().do_complete(code, cursor_pos)
+        before = code[:cursor_pos]
+        line_start = before.rfind("\n") + 1
+        current_line = before[line_start:]
+        if current_line.lstrip().startswith("%"):
+            # a magic line: complete its options the IPython way
+            return super().do_complete(code, cursor_pos)
+        prefix = _WORD.search(before).group(0)
+        if language in ("wat", "wast"):
+            words = list(WAT_WORDS) + list(WASI_CALLS)
+        else:
+            words = list(WASI_CALLS)
+        matches = sorted({w for w in words if w.startswith(prefix)}) if prefix else []
+        return {
+            "status": "ok",
+            "matches": matches,
+            "cursor_start": cursor_pos - len(prefix),
+            "cursor_end": cursor_pos,
+            "metadata": {},
+        }
+
+    def do_inspect(  # type: ignore[override]
+        self, code: str, cursor_pos: int, detail_level: int = 0, omit_sections: Any = ()
+    ) -> dict:
+        """Describe the WASI call under the cursor; Python cells inspect as in IPython."""
+        if cell_language(code) == "python":
+            return super().do_inspect(code, cursor_pos, detail_level, omit_sections)
+        name = word_at(code, cursor_pos)
+        name = name.removeprefix("__wasi_").removeprefix("wasi_snapshot_preview1.")
+        text = describe(name)
+        if text is None:
+            return {"status": "ok", "found": False, "data": {}, "metadata": {}}
+        return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
+
+
+def word_at(code: str, cursor_pos: int) -> str:
+    """The word (letters, digits, ``_``, ``.``) around ``cursor_pos``."""
+    start = cursor_pos
+    while start > 0 and (code[start - 1].isalnum() or code[start - 1] in "_."):
+        start -= 1
+    end = cursor_pos
+    while end < len(code) and (code[end].isalnum() or code[end] in "_."):
+        end += 1
+    return code[start:end]

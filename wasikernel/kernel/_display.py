@@ -1,0 +1,207 @@
+"""How a run shows in a cell: a one-line summary, the trap, the trace, the widgets.
+
+Every display carries a ``text/plain`` form beside its HTML, so a notebook saved with outputs
+reads well without a kernel and in a terminal client.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from IPython.display import display
+
+from ..result import RunResult, Trap
+from ._messages import t
+
+__all__ = [
+    "CellError",
+    "summary_text",
+    "trap_text",
+    "show_run",
+    "show_trace",
+    "show_widget",
+    "count_calls",
+]
+
+_RED = "\x1b[31m"
+_BOLD = "\x1b[1m"
+_RESET = "\x1b[0m"
+
+
+class CellError(Exception):
+    """An error the learner must fix (compile error, bad option), shown without a traceback.
+
+    IPython calls ``_render_traceback_`` instead of formatting a Python traceback, so the cell
+    shows ``title`` and ``detail`` only, and the cell's status is still an error (a notebook run
+    stops there, as it should).
+    """
+
+    def __init__(self, title: str, detail: str) -> None:
+        super().__init__(f"{title}: {detail}")
+        self.title = title
+        self.detail = detail
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{_RED}{_BOLD}{self.title}{_RESET}", *self.detail.rstrip().splitlines()]
+
+
+def count_calls(result: RunResult) -> tuple[int, int]:
+    """Return (WASI calls made, refusals) of a run; link-time and libc refusals count too."""
+    events = list(result.trace.events)
+    calls = sum(1 for e in events if e.phase == "run")
+    refused = sum(1 for e in events if e.denied)
+    return calls, refused
+
+
+def _duration(ns: int) -> str:
+    if ns < 1_000_000:
+        return f"{ns / 1000:.0f} µs"
+    if ns < 1_000_000_000:
+        return f"{ns / 1e6:.1f} ms"
+    return f"{ns / 1e9:.2f} s"
+
+
+def _outcome(result: RunResult) -> tuple[str, bool]:
+    """The words saying how the run ended, and whether that is a success."""
+    if result.trap is not None:
+        return t("kernel_trap", message=result.trap.message), False
+    if result.limit is not None:
+        return t("kernel_limit", message=result.limit), False
+    if result.returned is not None:
+        values = ", ".join(str(v) for v in result.returned) or "()"
+        return t("kernel_returned", values=values), True
+    if result.module is not None and not _has_start(result):
+        return t("kernel_instantiated"), True
+    code = result.exit_code
+    return t("kernel_exit", code=code), code == 0
+
+
+def _has_start(result: RunResult) -> bool:
+    exports = getattr(result.module, "exports", None) or {}
+    return "_start" in exports
+
+
+def summary_text(result: RunResult) -> str:
+    """One line: how the run ended, WASI calls, refusals, time and engine."""
+    outcome, _ = _outcome(result)
+    calls, refused = count_calls(result)
+    parts = [outcome, t("kernel_calls", n=calls), t("kernel_refused", n=refused),
+             _duration(result.duration_ns), result.engine]
+    return " · ".join(parts)
+
+
+def _summary_html(result: RunResult) -> str:
+    _, good = _outcome(result)
+    colour = "#1a7f37" if good else "#cf222e"
+    mark = "✔" if good else "✘"
+    return (
+        f'<div class="wasikernel-summary" style="font-family:monospace;color:{colour}">'
+        f"{mark} {html.escape(summary_text(result))}</div>"
+    )
+
+
+def trap_text(trap: Trap) -> str:
+    """The trap's message and its wasm backtrace, one frame a line, innermost first."""
+    lines = [trap.message]
+    if trap.frames:
+        lines.append(t("kernel_backtrace"))
+        for i, frame in enumerate(trap.frames):
+            name = frame.func_name or (
+                f"func[{frame.func_index}]" if frame.func_index is not None else "?"
+            )
+            where = f" at {frame.source}" if frame.source else ""
+            offset = f" (@0x{frame.module_offset:x})" if frame.module_offset is not None else ""
+            lines.append(f"  {i}: {name}{where}{offset}")
+    return "\n".join(lines)
+
+
+def _trace_text(result: RunResult) -> str:
+    to_text = getattr(result.trace, "to_text", None)
+    if to_text is not None:
+        return to_text()
+    return "\n".join(f"{e.call}(...) = {e.errno}" for e in result.trace.events)
+
+
+def _trace_table(result: RunResult, max_rows: int) -> str:
+    to_html = getattr(result.trace, "to_html", None)
+    if to_html is not None:
+        return to_html(max_rows=max_rows)
+    rows = "".join(
+        f"<tr><td>{e.seq}</td><td>{html.escape(e.call)}</td><td>{html.escape(e.errno)}</td>"
+        f"<td>{html.escape(e.reason or '')}</td></tr>"
+        for e in result.trace.events[:max_rows]
+    )
+    return f"<table><tr><th>#</th><th>call</th><th>errno</th><th></th></tr>{rows}</table>"
+
+
+def show_trace(result: RunResult, *, fold_rows: int = 12, max_rows: int = 500) -> None:
+    """Display the trace: open when short, folded in a ``<details>`` when longer than
+    ``fold_rows`` (or when it holds no refusal worth seeing at once)."""
+    events = result.trace.events
+    if not events:
+        return
+    calls, refused = count_calls(result)
+    title = html.escape(t("kernel_trace_title", n=calls, refused=refused))
+    table = _trace_table(result, max_rows)
+    is_open = " open" if len(events) <= fold_rows else ""
+    body = (
+        f'<details class="wasikernel-trace"{is_open}><summary>{title}</summary>{table}</details>'
+    )
+    display({"text/html": body, "text/plain": _trace_text(result)}, raw=True)
+
+
+def show_widget(name: str, result: RunResult) -> None:
+    """Display one widget (trace, memory, stack or sandbox) of ``result``.
+
+    When the widget cannot be built (the widgets are missing or fail), a short note is shown
+    and, for the trace, the static table instead; a learner never sees a traceback.
+    """
+    class_name = {"trace": "TraceView", "memory": "MemoryView", "stack": "StackView",
+                  "sandbox": "SandboxView"}[name]
+    try:
+        from .. import widgets
+
+        widget: Any = getattr(widgets, class_name)(result)
+    except Exception as exc:  # the widget layer must never break a cell
+        note = t("kernel_widgets_missing", error=f"{class_name}: {exc}")
+        display({"text/plain": note}, raw=True)
+        if name == "trace":
+            show_trace(result, fold_rows=0)
+        return
+    display(widget)
+
+
+def show_run(
+    result: RunResult,
+    *,
+    trace: bool = True,
+    widgets: tuple[str, ...] = (),
+    fold_rows: int = 12,
+) -> None:
+    """Display what follows a run: the summary, the trap, what is kept, the trace, widgets."""
+    display({"text/html": _summary_html(result), "text/plain": summary_text(result)}, raw=True)
+    if result.trap is not None and (result.trap.frames or "\n" in result.trap.message):
+        text = trap_text(result.trap)
+        display(
+            {
+                "text/plain": text,
+                "text/html": f'<pre class="wasikernel-trap" style="color:#cf222e">'
+                f"{html.escape(text)}</pre>",
+            },
+            raw=True,
+        )
+    exports = getattr(result.module, "exports", None)
+    if exports:
+        listed = ", ".join(f"{name}{sig}" if sig.startswith("(") else f"{name} {sig}"
+                           for name, sig in exports.items() if not name.startswith("__"))
+        if listed:
+            display({"text/plain": t("kernel_kept", exports=listed)}, raw=True)
+    dropped = getattr(result.trace, "dropped", 0)
+    if trace and "trace" not in widgets:
+        show_trace(result, fold_rows=fold_rows)
+        if dropped:
+            display({"text/plain": t("trace_dropped", dropped=dropped,
+                                     kept=len(result.trace.events))}, raw=True)
+    for name in widgets:
+        show_widget(name, result)

@@ -1,0 +1,67 @@
+"""The kernel's sentences, added to the shared catalogue of :mod:`wasikernel.messages`."""
+
+from __future__ import annotations
+
+from .. import messages
+
+KERNEL_MESSAGES: dict[str, dict[str, str]] = {
+    "kernel_exit": {"en": "exit {code}", "fr": "code de sortie {code}"},
+    "kernel_trap": {"en": "trap: {message}", "fr": "trap : {message}"},
+    "kernel_limit": {"en": "stopped: {message}", "fr": "arrêté : {message}"},
+    "kernel_instantiated": {
+        "en": "instantiated (no _start)",
+        "fr": "instancié (pas de _start)",
+    },
+    "kernel_returned": {"en": "returned {values}", "fr": "a renvoyé {values}"},
+    "kernel_calls": {"en": "{n} WASI calls", "fr": "{n} appels WASI"},
+    "kernel_refused": {"en": "{n} refused", "fr": "{n} refusés"},
+    "kernel_trace_title": {
+        "en": "trace: {n} calls, {refused} refused",
+        "fr": "trace : {n} appels, {refused} refusés",
+    },
+    "kernel_kept": {
+        "en": "exports kept for later cells: {exports} (call one with %call NAME ARGS...)",
+        "fr": "exports gardés pour les cellules suivantes : {exports} "
+        "(appelez-en un avec %call NOM ARGS...)",
+    },
+    "kernel_no_run": {
+        "en": "no run yet: run a %%wat, %%c or %%rust cell first",
+        "fr": "pas encore d'exécution : lancez d'abord une cellule %%wat, %%c ou %%rust",
+    },
+    "kernel_no_module": {
+        "en": "no module is kept: run a module without _start (or a cell with --keep) first",
+        "fr": "aucun module n'est gardé : lancez d'abord un module sans _start "
+        "(ou une cellule avec --keep)",
+    },
+    "kernel_unknown_export": {
+        "en": "the kept module has no export {name!r}; its exports are: {exports}",
+        "fr": "le module gardé n'a pas d'export {name!r} ; ses exports sont : {exports}",
+    },
+    "kernel_compile_error": {
+        "en": "compile error ({language})",
+        "fr": "erreur de compilation ({language})",
+    },
+    "kernel_usage_error": {"en": "bad magic line", "fr": "ligne magique incorrecte"},
+    "kernel_engine_error": {
+        "en": "the engine could not run this module",
+        "fr": "le moteur n'a pas pu exécuter ce module",
+    },
+    "kernel_interrupted_compile": {
+        "en": "compilation interrupted",
+        "fr": "compilation interrompue",
+    },
+    "kernel_backtrace": {"en": "wasm backtrace:", "fr": "pile d'appels wasm :"},
+    "kernel_widgets_missing": {
+        "en": "the widgets are not available here ({error}); showing the static view",
+        "fr": "les widgets ne sont pas disponibles ici ({error}) ; vue statique affichée",
+    },
+    "kernel_wast_summary": {
+        "en": "{passed} passed, {failed} failed",
+        "fr": "{passed} réussis, {failed} échoués",
+    },
+}
+
+for _key, _entry in KERNEL_MESSAGES.items():
+    messages.CATALOGUE.setdefault(_key, _entry)
+
+t = messages.t

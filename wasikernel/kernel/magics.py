@@ -1,0 +1,547 @@
+"""The magics shared by the WASI kernel and by ``%load_ext wasikernel`` in a Python notebook.
+
+Cell magics: ``%%wat``, ``%%c``, ``%%rust`` (compile and run), ``%%wasm`` (run a module given
+as a path, hex, base64 or a bytes literal), ``%%wast`` (spec-style checks).
+Line magics: ``%sandbox`` (notebook-wide capabilities and display settings), ``%call`` (call an
+export of the kept module), ``%trace``, ``%memory``, ``%stack`` (views of the last run) and
+``%wasi`` (what a WASI call does).
+
+After a run, the :class:`~wasikernel.result.RunResult` is in ``_`` and in ``last_run``; a kept
+module (one without ``_start``, or run with ``--keep``) is ``last_run.module``.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import binascii
+import codecs
+import os
+import shlex
+import sys
+import threading
+from typing import Any
+
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.display import display
+
+from .. import messages
+from ..errors import CompileError, EngineError, UsageError, WasiKernelError
+from ..result import RunResult
+from ..sandbox import Preopen
+from ._display import CellError, show_run, show_trace, show_widget, summary_text, trap_text
+from ._interrupt import InterruptGuard
+from ._messages import t
+from ._options import (
+    WIDGET_NAMES,
+    CellOptions,
+    Settings,
+    parse_cell_options,
+    parse_env,
+    parse_preopen,
+    sandbox_for,
+)
+from ._wasi_calls import WASI_CALLS, describe
+
+__all__ = ["WasiMagics", "magics_for"]
+
+_FILENAMES = {"wat": "cell.wat", "c": "cell.c", "rust": "cell.rs"}
+
+
+class _Streamer:
+    """Writes the guest's output into the cell as it comes, decoding UTF-8 across chunks."""
+
+    def __init__(self) -> None:
+        self._decoders = {
+            "stdout": codecs.getincrementaldecoder("utf-8")("replace"),
+            "stderr": codecs.getincrementaldecoder("utf-8")("replace"),
+        }
+
+    def __call__(self, stream: str, chunk: bytes) -> None:
+        target = sys.stderr if stream == "stderr" else sys.stdout
+        text = self._decoders[stream].decode(chunk)
+        if text:
+            target.write(text)
+            target.flush()
+
+    def close(self) -> None:
+        for stream, decoder in self._decoders.items():
+            rest = decoder.decode(b"", final=True)
+            if rest:
+                self(stream, rest.encode())
+
+
+def _module_bytes(text: str) -> bytes:
+    """Read a ``%%wasm`` cell: a path to a ``.wasm`` file, hex, base64 or a bytes literal.
+
+    Raises ``UsageError`` when the cell is none of these.
+    """
+    body = text.strip()
+    if not body:
+        raise UsageError("%%wasm: the cell is empty; give a path to a .wasm file, hex or base64")
+    if body[:2] in ("b'", 'b"'):
+        try:
+            value = ast.literal_eval(body)
+        except (ValueError, SyntaxError) as exc:
+            raise UsageError(f"%%wasm: the bytes literal does not parse ({exc})") from None
+        if isinstance(value, bytes):
+            return value
+    first_line = body.splitlines()[0].strip()
+    if len(body.splitlines()) == 1 and os.path.exists(os.path.expanduser(first_line)):
+        try:
+            with open(os.path.expanduser(first_line), "rb") as f:
+                return f.read()
+        except OSError as exc:
+            raise UsageError(f"%%wasm: cannot read {first_line}: {exc.strerror}") from None
+    compact = "".join(body.split())
+    try:
+        return bytes.fromhex(compact)
+    except ValueError:
+        pass
+    try:
+        data = base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    if data.startswith(b"\0asm"):
+        return data
+    if len(body.splitlines()) == 1 and body.endswith(".wasm"):
+        raise UsageError(f"%%wasm: the file {first_line} does not exist; check the path")
+    raise UsageError(
+        "%%wasm: the cell is neither a path to an existing .wasm file, nor hex, base64 or a "
+        "bytes literal (b'\\x00asm...')"
+    )
+
+
+@magics_class
+class WasiMagics(Magics):
+    """The magics; one instance per shell holds the settings and the last run."""
+
+    def __init__(self, shell: Any = None) -> None:
+        super().__init__(shell)
+        self.settings = Settings()
+        self.last: RunResult | None = None
+        self.kept: Any = None
+
+    # ----- running a module -------------------------------------------------------------------
+
+    def _compile(self, language: str, source: str, opts: CellOptions) -> Any:
+        from ..compile import CompileOptions, compile_source
+
+        options = CompileOptions(optimize=opts.optimize, debug=opts.debug,
+                                 toolchain=opts.toolchain)
+        try:
+            return compile_source(language, source, options,
+                                  filename=opts.name or _FILENAMES[language])
+        except CompileError as exc:
+            raise CellError(t("kernel_compile_error", language=language), exc.message) from None
+        except KeyboardInterrupt:
+            raise CellError(t("kernel_interrupted_compile"), "") from None
+
+    def run_module(self, wasm: bytes, opts: CellOptions, layout: Any = None) -> RunResult:
+        """Run ``wasm`` with the notebook's sandbox plus ``opts``, streaming its output into
+        the cell, display what follows the run, and remember the result.
+
+        Raises ``CellError`` when the engine cannot run the module at all.
+        """
+        from ..engines import run
+
+        sandbox = sandbox_for(self.settings, opts)
+        cancel = threading.Event()
+        streamer = _Streamer()
+        try:
+            with InterruptGuard(cancel):
+                result = run(
+                    wasm, sandbox, engine=opts.engine or self.settings.engine,
+                    invoke=opts.invoke, invoke_args=opts.invoke_args, on_output=streamer,
+                    cancel=cancel, keep=opts.keep, layout=layout,
+                )
+        except (EngineError, UsageError) as exc:
+            raise CellError(t("kernel_engine_error"), str(exc)) from None
+        finally:
+            streamer.close()
+        self._remember(result)
+        show_run(
+            result,
+            trace=self.settings.trace if opts.trace is None else opts.trace,
+            widgets=self.settings.widgets if opts.widgets is None else opts.widgets,
+            fold_rows=self.settings.trace_fold_rows,
+        )
+        return result
+
+    def _remember(self, result: RunResult) -> None:
+        self.last = result
+        if result.module is not None:
+            self.kept = result.module
+        if self.shell is not None:
+            self.shell.push({"last_run": result}, interactive=False)
+            self.shell.displayhook.update_user_ns(result)
+
+    def _compile_and_run(self, language: str, line: str, cell: str) -> None:
+        try:
+            opts = parse_cell_options(line, language)
+        except UsageError as exc:
+            raise CellError(t("kernel_usage_error"), str(exc)) from None
+        compiled = self._compile(language, cell, opts)
+        if compiled.warnings.strip():
+            sys.stderr.write(compiled.warnings.rstrip() + "\n")
+            sys.stderr.flush()
+        self.run_module(compiled.wasm, opts, layout=compiled.layout)
+
+    @cell_magic
+    def wat(self, line: str, cell: str) -> None:
+        """Assemble the cell (WebAssembly text) and run it under the tracing WASI host.
+
+        Options: --dir HOST[::GUEST] --ro-dir --env NAME=VALUE --stdin FILE --engine NAME
+        --timeout S --max-memory MIB --no-trace --widgets[=LIST] --keep --invoke FUNC
+        --args A B ... (last). A module without _start is kept for %call.
+        """
+        self._compile_and_run("wat", line, cell)
+
+    @cell_magic
+    def c(self, line: str, cell: str) -> None:
+        """Compile the cell as C for wasm32-wasi and run it (options as %%wat, plus -O LEVEL,
+        -g for source lines in backtraces, --toolchain zig|clang)."""
+        self._compile_and_run("c", line, cell)
+
+    @cell_magic
+    def rust(self, line: str, cell: str) -> None:
+        """Compile the cell as Rust for wasm32-wasi and run it (options as %%c)."""
+        self._compile_and_run("rust", line, cell)
+
+    @cell_magic
+    def wasm(self, line: str, cell: str) -> None:
+        """Run a module given in the cell: a path to a .wasm file, hex, base64 or b'...'."""
+        try:
+            opts = parse_cell_options(line, "wasm")
+            data = _module_bytes(cell)
+        except UsageError as exc:
+            raise CellError(t("kernel_usage_error"), str(exc)) from None
+        self.run_module(data, opts)
+
+    @cell_magic
+    def wast(self, line: str, cell: str) -> None:
+        """Run spec-style script commands: (module ...), (assert_return (invoke ...) ...),
+        assert_trap, assert_invalid, assert_malformed, register, invoke; one line per command.
+        Option: --timeout S (per command)."""
+        from ._wast import run_wast
+
+        try:
+            opts = parse_cell_options(line, "wast")
+        except UsageError as exc:
+            raise CellError(t("kernel_usage_error"), str(exc)) from None
+        timeout = opts.timeout_s or self.settings.sandbox.limits.timeout_s or 10.0
+        cancel = threading.Event()
+
+        def show(result: Any) -> None:
+            print(result.text(), flush=True)
+
+        try:
+            with InterruptGuard(cancel):
+                report = run_wast(cell, cancel=cancel, timeout_s=timeout, on_line=show)
+        except CompileError as exc:
+            raise CellError(t("kernel_compile_error", language="wast"), exc.message) from None
+        print(t("kernel_wast_summary", passed=report.passed, failed=report.failed), flush=True)
+        if self.shell is not None:
+            self.shell.displayhook.update_user_ns(report)
+
+    # ----- the kept module ----------------------------------------------------------------------
+
+    @line_magic
+    def call(self, line: str) -> Any:
+        """Call an export of the kept module: %call add 1 2 (numbers: 42, -1, 0x10, 2.5).
+
+        Returns the export's value (a tuple for several, None for none), so ``_`` and
+        ``x = %call add 1 2`` work; a trap is shown with its backtrace."""
+        words = shlex.split(line)
+        if not words:
+            raise CellError(t("kernel_usage_error"),
+                            "write %call EXPORT ARG ..., for example %call add 1 2")
+        if self.kept is None:
+            raise CellError(t("kernel_usage_error"), t("kernel_no_module"))
+        name, raw = words[0], words[1:]
+        exports = getattr(self.kept, "exports", {}) or {}
+        if name not in exports:
+            raise CellError(t("kernel_usage_error"), t("kernel_unknown_export", name=name,
+                                                       exports=", ".join(exports) or "-"))
+        args: list[int | float] = []
+        for word in raw:
+            try:
+                args.append(int(word, 0))
+            except ValueError:
+                try:
+                    args.append(float(word))
+                except ValueError:
+                    raise CellError(t("kernel_usage_error"),
+                                    f"{word!r} is not a number (write 42, -1, 0x10 or 2.5)"
+                                    ) from None
+        try:
+            result = self.kept.call(name, *args)
+        except WasiKernelError as exc:
+            raise CellError(t("kernel_engine_error"), str(exc)) from None
+        if result.stdout:
+            sys.stdout.write(result.stdout.decode("utf-8", "replace"))
+            sys.stdout.flush()
+        if result.stderr:
+            sys.stderr.write(result.stderr.decode("utf-8", "replace"))
+            sys.stderr.flush()
+        head = f"{name}({', '.join(raw)})"
+        if result.trap is not None or result.limit is not None:
+            text = f"{head}: {trap_text(result.trap) if result.trap else result.limit}"
+            display({"text/plain": text}, raw=True)
+        if len(result.trace.events):
+            show_trace(result, fold_rows=self.settings.trace_fold_rows)
+        self.last = result if result.module is not None else self._with_module(result)
+        values = result.returned or []
+        if len(values) == 1:
+            return values[0]
+        return tuple(values) if values else None
+
+    def _with_module(self, result: RunResult) -> RunResult:
+        result.module = self.kept
+        return result
+
+    # ----- views of the last run --------------------------------------------------------------
+
+    def _need_last(self) -> RunResult:
+        if self.last is None:
+            raise CellError(t("kernel_usage_error"), t("kernel_no_run"))
+        return self.last
+
+    @line_magic
+    def trace(self, line: str) -> None:
+        """Show the trace of the last run: the widget, or with --text the strace-like text.
+        Filters: --call NAME, --fd N, --denied."""
+        result = self._need_last()
+        words = shlex.split(line)
+        call = fd = None
+        denied = None
+        text = "--text" in words
+        for i, word in enumerate(words):
+            if word == "--call" and i + 1 < len(words):
+                call = words[i + 1]
+            elif word == "--fd" and i + 1 < len(words):
+                fd = int(words[i + 1])
+            elif word == "--denied":
+                denied = True
+        view = result
+        if call or fd is not None or denied:
+            filtered = result.trace.filter(call=call, fd=fd, denied=denied)
+            view = RunResult(
+                stdout=result.stdout, stderr=result.stderr, exit_code=result.exit_code,
+                trap=result.trap, limit=result.limit, trace=filtered, sandbox=result.sandbox,
+                engine=result.engine, duration_ns=result.duration_ns, layout=result.layout,
+            )
+        if text:
+            print(view.trace.to_text())
+        else:
+            show_widget("trace", view)
+
+    @line_magic
+    def memory(self, line: str) -> None:
+        """Show the linear memory of the last run (before and after, with its layout)."""
+        show_widget("memory", self._need_last())
+
+    @line_magic
+    def stack(self, line: str) -> None:
+        """Show the stack of the last run (the trap's frames, the shadow stack)."""
+        show_widget("stack", self._need_last())
+
+    # ----- notebook-wide settings ------------------------------------------------------------
+
+    @line_magic
+    def sandbox(self, line: str) -> None:
+        """Show or change the capabilities of the following runs.
+
+        %sandbox                      show the settings (and the boundary of the last run)
+        %sandbox show                 the sandbox widget of the last run
+        %sandbox dir HOST[::GUEST]    grant a folder (ro-dir for read-only)
+        %sandbox undir GUEST          take a folder back
+        %sandbox env NAME=VALUE       set a variable (unenv NAME removes it)
+        %sandbox args A B ...         the guest's arguments
+        %sandbox stdin TEXT           the guest's standard input
+        %sandbox clock freeze [NS] | clock real
+        %sandbox seed N | seed off
+        %sandbox timeout S            %sandbox max-memory MIB
+        %sandbox engine NAME          %sandbox lang en|fr
+        %sandbox trace on|off         %sandbox widgets all|none|trace,memory,...
+        %sandbox reset
+        """
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            raise CellError(t("kernel_usage_error"), f"%sandbox {line}: {exc}") from None
+        try:
+            self._sandbox_command(words)
+        except UsageError as exc:
+            raise CellError(t("kernel_usage_error"), str(exc)) from None
+
+    def _sandbox_command(self, words: list[str]) -> None:
+        s = self.settings
+        box = s.sandbox
+        if not words:
+            self._show_settings()
+            return
+        verb, rest = words[0], words[1:]
+
+        def one() -> str:
+            if len(rest) != 1:
+                raise UsageError(f"%sandbox {verb} takes one value")
+            return rest[0]
+
+        if verb == "show":
+            if self.last is not None:
+                show_widget("sandbox", self.last)
+            else:
+                self._show_settings()
+            return
+        if verb in ("dir", "ro-dir"):
+            for text in rest or [""]:
+                pre = parse_preopen(text, read_only=verb == "ro-dir")
+                box.preopens = [p for p in box.preopens if p.guest_path != pre.guest_path] + [pre]
+        elif verb == "undir":
+            box.preopens = [p for p in box.preopens if p.guest_path not in rest]
+        elif verb == "memdir":
+            box.preopens = [p for p in box.preopens if p.guest_path != one()]
+            box.preopens.append(Preopen(guest_path=one(), tree={}))
+        elif verb == "env":
+            for text in rest:
+                name, value = parse_env(text)
+                box.env[name] = value
+        elif verb == "unenv":
+            for name in rest:
+                box.env.pop(name, None)
+        elif verb == "args":
+            box.args = list(rest)
+        elif verb == "stdin":
+            box.stdin = " ".join(rest).encode()
+        elif verb == "clock":
+            if rest[:1] == ["real"]:
+                box.clock_ns = None
+            elif rest[:1] == ["freeze"]:
+                box.clock_ns = int(rest[1]) if len(rest) > 1 else 1_700_000_000_000_000_000
+            else:
+                raise UsageError("%sandbox clock freeze [NANOSECONDS] or %sandbox clock real")
+        elif verb == "seed":
+            value = one()
+            box.random_seed = None if value in ("off", "none") else _int(value, "seed")
+        elif verb == "timeout":
+            value = one()
+            box.limits.timeout_s = None if value in ("off", "none") else float(value)
+        elif verb == "max-memory":
+            box.limits.max_memory_mib = _int(one(), "max-memory")
+        elif verb == "engine":
+            from ..engines import ENGINES
+
+            name = one()
+            if name not in ENGINES:
+                raise UsageError(f"unknown engine {name!r}; the engines are: "
+                                 f"{', '.join(sorted(ENGINES))}")
+            s.engine = name
+        elif verb in ("lang", "language"):
+            try:
+                messages.set_language(one())
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+        elif verb == "trace":
+            s.trace = _on_off(one())
+        elif verb == "widgets":
+            value = one()
+            if value in ("none", "off"):
+                s.widgets = ()
+            elif value in ("all", "on"):
+                s.widgets = WIDGET_NAMES
+            else:
+                names = tuple(v for v in value.split(",") if v)
+                bad = [n for n in names if n not in WIDGET_NAMES]
+                if bad:
+                    raise UsageError(f"unknown widget {bad[0]!r}; choose among "
+                                     f"{', '.join(WIDGET_NAMES)}, all or none")
+                s.widgets = names
+        elif verb == "reset":
+            s.reset()
+        else:
+            raise UsageError(
+                f"%sandbox: unknown setting {verb!r}; the settings are: show, dir, ro-dir, "
+                "undir, memdir, env, unenv, args, stdin, clock, seed, timeout, max-memory, "
+                "engine, lang, trace, widgets, reset"
+            )
+        self._show_settings()
+
+    def settings_text(self) -> str:
+        """The notebook-wide settings, one per line."""
+        s, box = self.settings, self.settings.sandbox
+        dirs = ", ".join(
+            f"{p.host_path or '(memory)'} -> {p.guest_path}{' (read-only)' if p.read_only else ''}"
+            for p in box.preopens) or "none"
+        env = " ".join(f"{k}={v}" for k, v in box.env.items()) or "none"
+        clock = "real" if box.clock_ns is None else f"frozen at {box.clock_ns} ns"
+        seed = "real randomness" if box.random_seed is None else f"seed {box.random_seed}"
+        timeout = "none" if box.limits.timeout_s is None else f"{box.limits.timeout_s:g} s"
+        lines = [
+            f"directories: {dirs}",
+            f"env: {env}",
+            f"args: {' '.join(box.args) or 'none'}",
+            f"stdin: {len(box.stdin)} bytes",
+            f"clock: {clock}; random: {seed}; network: denied",
+            f"limits: time {timeout}, memory {box.limits.max_memory_mib} MiB, "
+            f"output {box.limits.max_output_bytes} bytes",
+            f"engine: {s.engine}; language: {messages.get_language()}",
+            f"after a run: trace {'on' if s.trace else 'off'}, "
+            f"widgets {', '.join(s.widgets) or 'none'}",
+        ]
+        return "\n".join(lines)
+
+    def _show_settings(self) -> None:
+        display({"text/plain": self.settings_text()}, raw=True)
+
+    # ----- reference ----------------------------------------------------------------------------
+
+    @line_magic
+    def wasi(self, line: str) -> None:
+        """What a WASI call does: %wasi fd_write; with no name, the list of all 46 calls."""
+        name = line.strip().removeprefix("__wasi_")
+        if not name:
+            width = max(len(n) for n in WASI_CALLS)
+            print("\n".join(f"{n.ljust(width)}  {c.summary.split(';')[0].split('. ')[0]}"
+                            for n, c in WASI_CALLS.items()))
+            return
+        text = describe(name)
+        if text is None:
+            raise CellError(t("kernel_usage_error"),
+                            f"{name!r} is not a WASI preview 1 call; %wasi lists them")
+        print(text)
+
+
+def _int(text: str, what: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise UsageError(f"%sandbox {what}: {text!r} is not a whole number") from None
+
+
+def _on_off(text: str) -> bool:
+    if text in ("on", "yes", "true", "1"):
+        return True
+    if text in ("off", "no", "false", "0"):
+        return False
+    raise UsageError(f"write on or off, not {text!r}")
+
+
+def magics_for(shell: Any) -> WasiMagics:
+    """The shell's one :class:`WasiMagics`, registered on first use."""
+    existing = getattr(shell, "_wasikernel_magics", None)
+    if existing is None:
+        existing = WasiMagics(shell)
+        shell.register_magics(existing)
+        shell._wasikernel_magics = existing
+    return existing
+
+
+def summary(result: RunResult) -> str:
+    """The one-line summary of a run (also used by the benchmarks and tests)."""
+    return summary_text(result)
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """``%load_ext wasikernel``: add the magics to an IPython shell (once)."""
+    magics_for(shell)
