@@ -1,0 +1,374 @@
+"""Escape tests: every route out of a preopened folder is refused, and nothing outside it is
+read, written, listed or created.
+
+Each route is a tiny WAT module calling the WASI imports directly (so the exact path reaches
+the host; wasi-libc would refuse some of them itself) and runs under both hosts: wasmtime's own
+WASI shows that the route is a fair test, ours must do at least as well. The folder next to the
+preopen (``outside``: a secret file and a private folder) is watched for any change of entries,
+contents and times (atime included: a read or a listing moves it). Under our host, each
+refusal must also be in the trace: ``denied=True``, the missing capability, a sentence.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from wasiharness import Dir, Outcome, RunSpec, run_ours, run_wasmtime, snapshot
+from wasiprobe import (
+    ALL_RIGHTS,
+    CREAT,
+    DIRECTORY,
+    FILESTAT,
+    FOLLOW,
+    I64,
+    OUT,
+    TRUNC,
+    errnos,
+    probe,
+)
+
+READ = I64((1 << 1) | (1 << 2) | (1 << 5) | (1 << 14) | (1 << 21))  # read seek tell readdir stat
+DIR_READ = I64((1 << 13) | (1 << 14) | (1 << 18) | (1 << 21))  # path_open readdir stat
+WRITE = I64(ALL_RIGHTS)
+SECRET = b"TOP SECRET"
+HOSTS = [
+    pytest.param(run_wasmtime, id="wasmtime"),
+    pytest.param(run_ours, id="ours", marks=pytest.mark.needs_host),
+]
+
+
+def open_(path: str, rights: I64 = READ, oflags: int = 0, lookup: int = FOLLOW) -> tuple:
+    return ("path_open", 3, lookup, path, oflags, rights, rights, 0, OUT)
+
+
+# A route: (setup(jail, outside) -> None, calls(jail, outside) -> list of calls, names of the
+# calls that must fail). Paths in calls are relative to the preopen (fd 3) unless absolute.
+Route = tuple[Callable[[Path, Path], None], Callable[[Path, Path], list], list[str]]
+
+
+def _nothing(jail: Path, outside: Path) -> None:
+    pass
+
+
+def _host_links(jail: Path, outside: Path) -> None:
+    (jail / "hostlink").symlink_to("../outside/secret.txt")
+    (jail / "abslink").symlink_to(outside / "secret.txt")
+    (jail / "outdir").symlink_to("../outside")
+    (jail / "absdir").symlink_to(outside)
+    # a chain a -> b -> subdir/c -> ../../outside/secret.txt
+    (jail / "a").symlink_to("b")
+    (jail / "b").symlink_to("subdir/c")
+    (jail / "subdir" / "c").symlink_to("../../outside/secret.txt")
+
+
+ROUTES: dict[str, Route] = {
+    "dotdot-read": (_nothing, lambda j, o: [open_("../outside/secret.txt")], ["path_open"]),
+    "dotdot-deep": (
+        _nothing,
+        lambda j, o: [open_("subdir/../../outside/secret.txt")],
+        ["path_open"],
+    ),
+    "dotdot-after-dot": (_nothing, lambda j, o: [open_("./../outside/secret.txt")], ["path_open"]),
+    "absolute-path": (_nothing, lambda j, o: [open_(str(o / "secret.txt"))], ["path_open"]),
+    "absolute-etc-passwd": (_nothing, lambda j, o: [open_("/etc/passwd")], ["path_open"]),
+    "host-symlink-relative": (_host_links, lambda j, o: [open_("hostlink")], ["path_open"]),
+    "host-symlink-absolute": (_host_links, lambda j, o: [open_("abslink")], ["path_open"]),
+    "host-symlink-to-dir": (
+        _host_links,
+        lambda j, o: [open_("outdir/secret.txt", lookup=0)],
+        ["path_open"],
+    ),
+    "host-symlink-to-dir-absolute": (
+        _host_links,
+        lambda j, o: [open_("absdir/secret.txt", lookup=0)],
+        ["path_open"],
+    ),
+    "host-symlink-truncate": (
+        _host_links,
+        lambda j, o: [open_("hostlink", WRITE, CREAT | TRUNC)],
+        ["path_open"],
+    ),
+    "host-symlink-chain": (_host_links, lambda j, o: [open_("a")], ["path_open"]),
+    "guest-symlink-relative": (
+        _nothing,
+        lambda j, o: [("path_symlink", "../outside/secret.txt", 3, "evil"), open_("evil")],
+        ["path_open"],
+    ),
+    "guest-symlink-absolute": (
+        _nothing,
+        lambda j, o: [("path_symlink", str(o / "secret.txt"), 3, "evil"), open_("evil")],
+        ["path_open"],
+    ),
+    "guest-symlink-write-through": (
+        _nothing,
+        lambda j, o: [
+            ("path_symlink", "../outside/secret.txt", 3, "evil"),
+            open_("evil", WRITE, CREAT | TRUNC),
+        ],
+        ["path_open"],
+    ),
+    "guest-symlink-chain": (
+        _nothing,
+        lambda j, o: [
+            ("path_symlink", "subdir", 3, "s1"),
+            ("path_symlink", "../..", 3, "subdir/up"),
+            open_("s1/up/outside/secret.txt", lookup=0),
+        ],
+        ["path_open"],
+    ),
+    "guest-symlink-dir-then-create": (
+        _nothing,
+        lambda j, o: [
+            ("path_symlink", "../outside", 3, "door"),
+            open_("door/created.txt", WRITE, CREAT),
+            ("path_create_directory", 3, "door/newdir"),
+        ],
+        ["path_open", "path_create_directory"],
+    ),
+    "guest-symlink-created-outside": (
+        _nothing,
+        lambda j, o: [("path_symlink", "inside.txt", 3, "../outside/planted")],
+        ["path_symlink"],
+    ),
+    "hard-link-out": (
+        _nothing,
+        lambda j, o: [("path_link", 3, 0, "inside.txt", 3, "../outside/planted")],
+        ["path_link"],
+    ),
+    "hard-link-in": (
+        _nothing,
+        lambda j, o: [("path_link", 3, 0, "../outside/secret.txt", 3, "stolen")],
+        ["path_link"],
+    ),
+    "hard-link-through-host-symlink": (
+        _host_links,
+        lambda j, o: [("path_link", 3, FOLLOW, "hostlink", 3, "stolen")],
+        ["path_link"],
+    ),
+    "rename-out": (
+        _nothing,
+        lambda j, o: [("path_rename", 3, "inside.txt", 3, "../outside/moved.txt")],
+        ["path_rename"],
+    ),
+    "rename-out-through-symlinked-dir": (
+        _host_links,
+        lambda j, o: [("path_rename", 3, "inside.txt", 3, "outdir/moved.txt")],
+        ["path_rename"],
+    ),
+    "rename-in": (
+        _nothing,
+        lambda j, o: [("path_rename", 3, "../outside/secret.txt", 3, "stolen.txt")],
+        ["path_rename"],
+    ),
+    "rename-in-absolute": (
+        _nothing,
+        lambda j, o: [("path_rename", 3, str(o / "secret.txt"), 3, "stolen.txt")],
+        ["path_rename"],
+    ),
+    "mkdir-out": (
+        _nothing,
+        lambda j, o: [("path_create_directory", 3, "../outside/newdir")],
+        ["path_create_directory"],
+    ),
+    "mkdir-out-through-symlink": (
+        _host_links,
+        lambda j, o: [("path_create_directory", 3, "outdir/newdir")],
+        ["path_create_directory"],
+    ),
+    "create-file-out": (
+        _nothing,
+        lambda j, o: [open_("../outside/new.txt", WRITE, CREAT)],
+        ["path_open"],
+    ),
+    "unlink-out": (
+        _nothing,
+        lambda j, o: [("path_unlink_file", 3, "../outside/secret.txt")],
+        ["path_unlink_file"],
+    ),
+    "unlink-out-through-symlink": (
+        _host_links,
+        lambda j, o: [("path_unlink_file", 3, "outdir/secret.txt")],
+        ["path_unlink_file"],
+    ),
+    "rmdir-out": (
+        _nothing,
+        lambda j, o: [
+            ("path_unlink_file", 3, "../outside/private/key.txt"),
+            ("path_remove_directory", 3, "../outside/private"),
+        ],
+        ["path_unlink_file", "path_remove_directory"],
+    ),
+    "rmdir-out-through-symlink": (
+        _host_links,
+        lambda j, o: [("path_remove_directory", 3, "absdir/private")],
+        ["path_remove_directory"],
+    ),
+    "readdir-dotdot": (
+        _nothing,
+        lambda j, o: [open_("..", DIR_READ, DIRECTORY, 0)],
+        ["path_open"],
+    ),
+    "readdir-subdir-dotdot-dotdot": (
+        _nothing,
+        lambda j, o: [open_("subdir/../..", DIR_READ, DIRECTORY, 0)],
+        ["path_open"],
+    ),
+    "readdir-through-symlink": (
+        _host_links,
+        lambda j, o: [open_("outdir", DIR_READ, DIRECTORY)],
+        ["path_open"],
+    ),
+    "stat-out": (
+        _nothing,
+        lambda j, o: [("path_filestat_get", 3, 0, "../outside/secret.txt", FILESTAT)],
+        ["path_filestat_get"],
+    ),
+    "stat-through-symlink": (
+        _host_links,
+        lambda j, o: [("path_filestat_get", 3, FOLLOW, "hostlink", FILESTAT)],
+        ["path_filestat_get"],
+    ),
+    "set-times-out": (
+        _nothing,
+        lambda j, o: [
+            ("path_filestat_set_times", 3, 0, "../outside/secret.txt", I64(5), I64(5), 0b0101)
+        ],
+        ["path_filestat_set_times"],
+    ),
+    "set-times-through-symlink": (
+        _host_links,
+        lambda j, o: [("path_filestat_set_times", 3, FOLLOW, "hostlink", I64(5), I64(5), 0b0101)],
+        ["path_filestat_set_times"],
+    ),
+}
+
+
+def _run(runner: Callable[[RunSpec], Outcome], wasm: bytes, dirs: list[Dir]) -> Outcome:
+    return runner(RunSpec(wasm, dirs))
+
+
+def _assert_denied_in_trace(outcome: Outcome, calls: list[str]) -> None:
+    """Under our host: each refused call has a denied event with a capability and a reason."""
+    result = outcome.result
+    if result is None:  # wasmtime's side has no trace
+        return
+    for call in calls:
+        events = [e for e in result.trace.events if e.call == call and e.errno != "success"]
+        assert events, f"no failed {call} event in the trace"
+        denied = [e for e in events if e.denied]
+        assert denied, f"{call} failed with {events[-1].errno} but is not marked denied"
+        event = denied[-1]
+        assert event.capability, f"{call}: denied without naming the missing capability"
+        assert isinstance(event.reason, str) and len(event.reason.split()) >= 4, (
+            f"{call}: the reason is not a sentence: {event.reason!r}"
+        )
+
+
+@pytest.mark.parametrize("runner", HOSTS)
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_route_is_refused_and_outside_untouched(route, runner, jail):
+    jail_dir, watched = jail
+    setup, calls, must_fail = ROUTES[route]
+    setup(jail_dir, watched.path)
+    watched.record()  # again: setting up host symlinks in the jail may not touch outside
+    outcome = _run(runner, probe(*calls(jail_dir, watched.path)), [Dir(jail_dir)])
+    assert outcome.trap is None, outcome.trap
+    codes = errnos(outcome.stdout)
+    for call in must_fail:
+        assert codes.get(call, 0) != 0, f"{call} succeeded: {outcome.stdout!r}"
+    assert SECRET not in outcome.stdout
+    assert b"key.txt" not in outcome.stdout and b"secret.txt" not in outcome.stdout
+    assert watched.changes() == []
+    if route in ("rename-out", "rename-out-through-symlinked-dir"):
+        assert (jail_dir / "inside.txt").read_bytes() == b"inside\n"
+    if runner is run_ours:
+        _assert_denied_in_trace(outcome, must_fail)
+
+
+def test_routes_are_not_vacuous(jail):
+    """The same probes work inside the preopen: a refusal above is the sandbox, not a typo."""
+    jail_dir, watched = jail
+    (jail_dir / "innerlink").symlink_to("inside.txt")
+    calls = [
+        open_("inside.txt"),
+        open_("subdir/../inside.txt"),
+        open_("innerlink"),
+        ("path_symlink", "inside.txt", 3, "guestlink"),
+        ("path_link", 3, 0, "inside.txt", 3, "subdir/hard"),
+        ("path_create_directory", 3, "subdir/newdir"),
+        ("path_filestat_get", 3, 0, "inside.txt", FILESTAT),
+    ]
+    outcome = run_wasmtime(RunSpec(probe(*calls), [Dir(jail_dir)]))
+    assert set(errnos(outcome.stdout).values()) == {0}, outcome.stdout
+    assert outcome.stdout.count(b"inside\n") == 3
+    assert watched.changes() == []
+
+
+# ---------------------------------------------------------------- read-only preopen
+
+READ_ONLY_ATTEMPTS = {
+    "create": [open_("new.txt", WRITE, CREAT)],
+    "truncate": [open_("inside.txt", WRITE, TRUNC)],
+    "open-for-write": [open_("inside.txt", I64(1 << 6))],
+    "unlink": [("path_unlink_file", 3, "inside.txt")],
+    "rename": [("path_rename", 3, "inside.txt", 3, "renamed.txt")],
+    "mkdir": [("path_create_directory", 3, "newdir")],
+    "rmdir": [("path_remove_directory", 3, "subdir")],
+    "symlink": [("path_symlink", "inside.txt", 3, "link")],
+    "link": [("path_link", 3, 0, "inside.txt", 3, "hard")],
+    "set-times": [("path_filestat_set_times", 3, 0, "inside.txt", I64(5), I64(5), 0b0101)],
+}
+
+
+@pytest.mark.parametrize("runner", HOSTS)
+@pytest.mark.parametrize("attempt", list(READ_ONLY_ATTEMPTS))
+def test_read_only_preopen_refuses_changes(attempt, runner, jail):
+    jail_dir, outside = jail
+    before = snapshot(jail_dir)
+    mtime = os.stat(jail_dir / "inside.txt").st_mtime_ns
+    calls = READ_ONLY_ATTEMPTS[attempt]
+    outcome = _run(runner, probe(*calls), [Dir(jail_dir, read_only=True)])
+    assert outcome.trap is None, outcome.trap
+    name = calls[0][0]
+    assert errnos(outcome.stdout).get(name, 0) != 0, f"{name} succeeded: {outcome.stdout!r}"
+    assert snapshot(jail_dir) == before
+    assert os.stat(jail_dir / "inside.txt").st_mtime_ns == mtime
+    assert outside.changes() == []
+    if runner is run_ours:
+        _assert_denied_in_trace(outcome, [name])
+
+
+@pytest.mark.parametrize("runner", HOSTS)
+def test_read_only_preopen_still_reads(runner, jail):
+    jail_dir, outside = jail
+    outcome = _run(runner, probe(open_("inside.txt")), [Dir(jail_dir, read_only=True)])
+    assert errnos(outcome.stdout) == {"path_open": 0}
+    assert b"inside\n" in outcome.stdout
+
+
+# ---------------------------------------------------------------- the same, written in C
+
+
+@pytest.mark.parametrize("runner", HOSTS)
+def test_c_program_cannot_leave_its_folder(runner, c_escape, jail):
+    """A C program trying the usual routes through wasi-libc: each is refused, nothing leaks,
+    the folder outside is untouched (wasi-libc refuses some paths itself, before any call)."""
+    jail_dir, watched = jail
+    spec = RunSpec(c_escape, [Dir(jail_dir)], [str(watched.path)])
+    outcome = runner(spec)
+    text = outcome.stdout.decode()
+    assert outcome.exit_code == 0, (outcome.trap, outcome.stderr)
+    attempts = [line for line in text.splitlines() if ": refused" in line or ": ALLOWED" in line]
+    assert len(attempts) == 18, text
+    assert "ALLOWED" not in text, text
+    assert "TOP SECRET" not in text
+    assert watched.changes() == []
+    assert (jail_dir / "inside.txt").read_bytes() == b"inside\n"
+    if runner is run_ours:
+        denied = [e for e in outcome.result.trace.events if e.denied]
+        # at least the routes that reach the host (symlinks made inside, then followed out)
+        assert any(e.call == "path_open" for e in denied), [e.call for e in denied]
+        assert all(e.capability and e.reason for e in denied)
