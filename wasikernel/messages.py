@@ -111,6 +111,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "the module exited with code {code}",
         "fr": "le module s'est terminé avec le code {code}",
     },
+    "trace_unavailable": {
+        "en": "{engine} ran this module with its own WASI, not ours: no call was traced",
+        "fr": "{engine} a exécuté ce module avec son propre WASI, pas le nôtre : aucun appel "
+        "n'a été tracé",
+    },
 }
 
 _language = "fr" if os.environ.get("WASIKERNEL_LANG", "").startswith("fr") else "en"

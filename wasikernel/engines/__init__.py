@@ -23,6 +23,12 @@ __all__ = ["ENGINES", "run", "load_module_bytes"]
 #: engine name -> module implementing ``run_module(...)``
 ENGINES: dict[str, str] = {
     "wasmtime": "wasikernel.engines.wasmtime",
+    "wasm3": "wasikernel.engines.wasm3",
+    "node": "wasikernel.engines.node",
+    "wasmtime-cli": "wasikernel.engines.cli.wasmtime",
+    "wasmedge": "wasikernel.engines.cli.wasmedge",
+    "wasmer": "wasikernel.engines.cli.wasmer",
+    "iwasm": "wasikernel.engines.cli.iwasm",
 }
 
 _WASM_MAGIC = b"\0asm"

@@ -1,0 +1,432 @@
+"""Measuring the runtimes against each other, live, for the lesson on choosing a runtime.
+
+Two measurements, each a list of :class:`Measurement` rows (runtime, figure, baseline, ratio,
+and whether it could be measured here, with the reason when not):
+
+* :func:`measure_startup`: the time from a module's bytes to its end, for a program that only
+  prints a line, against starting the same program built natively (``gcc -O2``) as a process,
+  and against starting a container where a Docker daemon answers.
+* :func:`measure_execution`: the time one C program spends computing, compiled to wasm (``-O2``)
+  and run by each runtime, against the same C compiled natively with ``gcc -O2``. Start-up is
+  taken out: each figure is the time of the run with the work minus the time of the same run
+  with no work. Slow runtimes (interpreters) run a fraction of the work; their figure is scaled
+  up to the whole, and the row says so.
+
+The runtimes: wasmtime with Cranelift at the optimisation levels ``none``, ``speed`` and
+``speed_and_size``; wasmtime's Pulley interpreter; wasm3; our step-through interpreter; Node's
+WASI (V8); and any of the runtimes' own command lines found on ``PATH`` (wasmtime, WasmEdge,
+Wasmer, iwasm). Each row whose runtime is missing says why instead of giving a number.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from .result import RunResult
+from .sandbox import Limits, Sandbox
+
+__all__ = [
+    "Contender",
+    "Measurement",
+    "BENCH_C",
+    "HELLO_C",
+    "contenders",
+    "measure_startup",
+    "measure_execution",
+    "native_build",
+    "docker_status",
+    "to_table",
+]
+
+#: The program whose execution is compared: argv[1] rounds of a small hash over a table, which
+#: is linear in the work asked and cannot be folded away by a compiler (its result is printed).
+BENCH_C = r"""
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int main(int argc, char **argv) {
+    long rounds = argc > 1 ? atol(argv[1]) : 1000000;
+    uint32_t table[256] = {0};
+    uint32_t x = 12345u;
+    for (long i = 0; i < rounds; i++) {
+        x = x * 1103515245u + 12345u;
+        table[x >> 24] += (uint32_t)i ^ (x >> 7);
+    }
+    uint32_t sum = 0;
+    for (int i = 0; i < 256; i++) sum = sum * 31u + table[i];
+    printf("%u\n", sum);
+    return 0;
+}
+"""
+
+#: The program whose start-up is compared: it prints one line and exits.
+HELLO_C = r"""
+#include <stdio.h>
+
+int main(void) {
+    puts("hello from a freshly started program");
+    return 0;
+}
+"""
+
+#: rounds of BENCH_C for the full work (about a fifth of a second natively here)
+FULL_WORK = 100_000_000
+
+
+@dataclass
+class Contender:
+    """One runtime to measure: a label for the table, and how to run a module with it.
+
+    ``engine`` is a name of ``wasikernel.engines.ENGINES``; ``cranelift_opt_level`` picks the
+    wasmtime configuration; ``work_share`` is the fraction of the full work an interpreter runs.
+    """
+
+    label: str
+    engine: str
+    cranelift_opt_level: str | None = None
+    work_share: float = 1.0
+    family: str = "wasm"
+
+    def unavailable(self) -> str | None:
+        """Return why this runtime cannot run here, or None when it can."""
+        from .engines import ENGINES
+
+        if self.engine not in ENGINES:
+            return f"the engine {self.engine!r} is not part of this installation"
+        if self.engine == "wasm3":
+            from .engines import wasm3
+
+            return wasm3.available()
+        if self.engine == "node":
+            from .engines import node
+
+            if node.node_path() is None:
+                return "Node.js is not installed (no `node` on PATH)"
+            return None
+        from .engines import cli
+
+        if self.engine in cli.RUNTIMES:
+            runtime = cli.RUNTIMES[self.engine]
+            if runtime.path() is None:
+                return f"`{runtime.program}` is not on PATH ({runtime.install_hint})"
+            return None
+        try:
+            importlib.import_module(ENGINES[self.engine])
+        except ImportError as exc:
+            return f"the engine {self.engine!r} cannot be loaded: {exc}"
+        return None
+
+    def run(self, wasm: bytes, sandbox: Sandbox) -> RunResult:
+        """Run ``wasm`` under ``sandbox`` with this runtime; return the RunResult."""
+        from . import engines
+
+        if self.cranelift_opt_level is not None:
+            adapter = importlib.import_module(engines.ENGINES["wasmtime"])
+            return adapter.run_module(
+                wasm, sandbox, invoke=None, invoke_args=(), on_output=None, cancel=None,
+                keep=False, layout=None, cranelift_opt_level=self.cranelift_opt_level,
+            )
+        return engines.run(wasm, sandbox, engine=self.engine)
+
+
+def contenders() -> list[Contender]:
+    """Return every runtime the comparison knows, available here or not."""
+    from .engines import cli
+
+    found = [
+        Contender("wasmtime, Cranelift opt none", "wasmtime", "none"),
+        Contender("wasmtime, Cranelift opt speed", "wasmtime", "speed"),
+        Contender("wasmtime, Cranelift opt speed_and_size", "wasmtime", "speed_and_size"),
+        Contender("wasmtime, Pulley interpreter", "pulley", work_share=0.1),
+        Contender("wasm3 interpreter (pywasm3)", "wasm3", work_share=0.1),
+        Contender("wasikernel step-through interpreter", "stepper", work_share=0.0005),
+        Contender("Node.js WASI (V8)", "node"),
+    ]
+    for name, runtime in cli.RUNTIMES.items():
+        found.append(Contender(f"{runtime.title} command line", name))
+    return found
+
+
+@dataclass
+class Measurement:
+    """One row of a comparison.
+
+    ``seconds`` is the figure (None when it could not be measured), ``baseline`` the figure of
+    ``baseline_name`` measured in the same call; ``reason`` says why a row is not available;
+    ``note`` qualifies a figure (work scaled, start-up of Node included, ...).
+    """
+
+    runtime: str
+    seconds: float | None
+    baseline_name: str
+    baseline: float | None
+    available: bool
+    reason: str | None = None
+    note: str = ""
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        """``seconds / baseline``, or None when either is missing."""
+        if self.seconds is None or not self.baseline:
+            return None
+        return self.seconds / self.baseline
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the row as plain data (for a table or a plot)."""
+        return {
+            "runtime": self.runtime,
+            "seconds": self.seconds,
+            "baseline": self.baseline_name,
+            "baseline_seconds": self.baseline,
+            "ratio": self.ratio,
+            "available": self.available,
+            "reason": self.reason,
+            "note": self.note,
+        }
+
+
+@cache
+def _gcc() -> str | None:
+    return shutil.which("gcc") or shutil.which("cc")
+
+
+def native_build(source: str, name: str) -> Path | None:
+    """Compile C ``source`` natively with ``gcc -O2``; return the program, or None without gcc.
+
+    Raises RuntimeError with the compiler's message when the source does not compile.
+    """
+    gcc = _gcc()
+    if gcc is None:
+        return None
+    folder = Path(tempfile.gettempdir()) / "wasikernel-native"
+    folder.mkdir(exist_ok=True)
+    import hashlib
+
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    program = folder / f"{name}-{digest}"
+    if not program.exists():
+        src = folder / f"{name}-{digest}.c"
+        src.write_text(source)
+        done = subprocess.run([gcc, "-O2", "-o", str(program), str(src)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"gcc could not compile {name}: {done.stderr.strip()}")
+    return program
+
+
+def docker_status() -> str | None:
+    """Return None when a Docker daemon answers here, else the reason it does not."""
+    docker = shutil.which("docker")
+    if docker is None:
+        return "Docker is not installed here (no `docker` on PATH)"
+    try:
+        done = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"],
+                              capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"`docker info` did not answer: {exc}"
+    if done.returncode != 0 or not done.stdout.strip():
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        detail = next((ln for ln in lines if "daemon" in ln.lower()), lines[-1] if lines else "")
+        return f"the Docker command is installed but no Docker daemon answers ({detail.strip()})"
+    return None
+
+
+def _time(fn: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _compile(source: str) -> bytes:
+    from .compile import CompileOptions, compile_source
+
+    return compile_source("c", source, CompileOptions(optimize="2", trace_libc=False)).wasm
+
+
+def _sandbox(args: Sequence[str] = ()) -> Sandbox:
+    return Sandbox(args=list(args), limits=Limits(timeout_s=120.0, max_trace_events=10_000))
+
+
+def _check(result: RunResult, expected: bytes | None, label: str) -> None:
+    if not result.ok:
+        why = result.trap.message if result.trap else result.limit or f"exit {result.exit_code}"
+        raise RuntimeError(f"{label} did not run the program to its end: {why}")
+    if expected is not None and result.stdout.strip() != expected.strip():
+        raise RuntimeError(f"{label} printed {result.stdout!r}, the native build {expected!r}")
+
+
+def measure_startup(
+    repeat: int = 5, *, only: Sequence[str] | None = None, container: bool = True
+) -> list[Measurement]:
+    """Measure how long each runtime takes to start, run and end the hello program.
+
+    The baseline is starting the same program built natively as a process; ``only`` keeps the
+    runtimes whose engine name is listed; ``container`` adds the row of a container start
+    (``docker run --rm hello-world`` style, with the native program's image), measured only
+    where a Docker daemon answers. Each figure is the median of ``repeat`` runs.
+    """
+    native = native_build(HELLO_C, "hello")
+    wasm = _compile(HELLO_C)
+    if native is not None:
+        expected = subprocess.run([str(native)], capture_output=True, check=True).stdout
+        base_samples = _time(lambda: subprocess.run([str(native)], capture_output=True),
+                             repeat)
+        baseline, base_name = statistics.median(base_samples), "native process (gcc -O2)"
+    else:
+        expected, baseline, base_name = None, None, "native process (no gcc here)"
+    rows = [Measurement(base_name, baseline, base_name, baseline, native is not None,
+                        None if native is not None else "gcc is not installed")]
+    if container:
+        reason = docker_status()
+        rows.append(Measurement("container start (docker run)", None, base_name, baseline,
+                                False, reason or "not measured in this version"))
+    for contender in contenders():
+        if only is not None and contender.engine not in only:
+            continue
+        rows.append(_measure_one(contender, lambda c: _startup_of(c, wasm, expected, repeat),
+                                 base_name, baseline))
+    return rows
+
+
+def _startup_of(contender: Contender, wasm: bytes, expected: bytes | None,
+                repeat: int) -> tuple[list[float], str]:
+    results: list[RunResult] = []
+
+    def once() -> None:
+        results.append(contender.run(wasm, _sandbox()))
+
+    samples = _time(once, repeat)
+    _check(results[-1], expected, contender.label)
+    note = ""
+    if contender.engine == "node":
+        inside = getattr(results[-1], "instantiate_ns", None)
+        note = "includes starting Node itself"
+        if inside:
+            note += f"; compiling + instantiating inside Node took {inside / 1e6:.1f} ms"
+    elif contender.family == "wasm" and contender.engine in _cli_names():
+        note = "includes starting the runtime's process"
+    return samples, note
+
+
+@cache
+def _cli_names() -> frozenset[str]:
+    from .engines import cli
+
+    return frozenset(cli.RUNTIMES)
+
+
+def _measure_one(contender: Contender,
+                 measure: Callable[[Contender], tuple[list[float], str]],
+                 base_name: str, baseline: float | None) -> Measurement:
+    reason = contender.unavailable()
+    if reason is not None:
+        return Measurement(contender.label, None, base_name, baseline, False, reason)
+    try:
+        samples, note = measure(contender)
+    except Exception as exc:  # a runtime that fails here is a row that says why
+        return Measurement(contender.label, None, base_name, baseline, False,
+                           f"{type(exc).__name__}: {exc}")
+    return Measurement(contender.label, statistics.median(samples), base_name, baseline, True,
+                       None, note, samples)
+
+
+def measure_execution(
+    repeat: int = 3, *, work: int = FULL_WORK, only: Sequence[str] | None = None
+) -> list[Measurement]:
+    """Measure the computing time of BENCH_C (``work`` rounds) under each runtime.
+
+    Each figure is the median over ``repeat`` of (run with the work) - (run with no work), so
+    start-up is left out; an interpreter runs ``work * work_share`` rounds and its figure is
+    scaled to the full work. The baseline is the same C built natively with ``gcc -O2``.
+    """
+    native = native_build(BENCH_C, "bench")
+    wasm = _compile(BENCH_C)
+    base_name = "native (gcc -O2)"
+    baseline = None
+    if native is not None:
+        def native_run(rounds: int) -> float:
+            start = time.perf_counter()
+            subprocess.run([str(native), str(rounds)], capture_output=True, check=True)
+            return time.perf_counter() - start
+
+        zero = statistics.median([native_run(0) for _ in range(repeat)])
+        baseline = max(statistics.median([native_run(work) for _ in range(repeat)]) - zero,
+                       1e-9)
+    rows = [Measurement(base_name, baseline, base_name, baseline, native is not None,
+                        None if native is not None else "gcc is not installed")]
+    for contender in contenders():
+        if only is not None and contender.engine not in only:
+            continue
+        rows.append(_measure_one(
+            contender, lambda c: _execution_of(c, wasm, native, work, repeat), base_name,
+            baseline))
+    return rows
+
+
+def _execution_of(contender: Contender, wasm: bytes, native: Path | None, work: int,
+                  repeat: int) -> tuple[list[float], str]:
+    rounds = max(1, int(work * contender.work_share))
+    expected = None
+    if native is not None:
+        expected = subprocess.run([str(native), str(rounds)], capture_output=True,
+                                  check=True).stdout
+
+    def timed(n: int, check_output: bool) -> float:
+        start = time.perf_counter()
+        result = contender.run(wasm, _sandbox([str(n)]))
+        elapsed = time.perf_counter() - start
+        _check(result, expected if check_output else None, contender.label)
+        return elapsed
+
+    zero = statistics.median([timed(0, False) for _ in range(repeat)])
+    scale = work / rounds
+    samples = [max(timed(rounds, True) - zero, 0.0) * scale for _ in range(repeat)]
+    note = ""
+    if rounds != work:
+        note = f"ran {rounds:,} of {work:,} rounds; figure scaled to the full work"
+    return samples, note
+
+
+def to_table(rows: Sequence[Measurement]) -> str:
+    """Return the rows as a plain-text table (runtime, figure, ratio, or why not measured)."""
+
+    def fmt(seconds: float | None) -> str:
+        if seconds is None:
+            return "-"
+        return f"{seconds * 1e3:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+    lines = []
+    width = max(len(r.runtime) for r in rows) if rows else 10
+    for r in rows:
+        if r.available:
+            ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
+            text = f"{r.runtime.ljust(width)}  {fmt(r.seconds):>10}  {ratio:>9}"
+            if r.note:
+                text += f"  ({r.note})"
+        else:
+            text = f"{r.runtime.ljust(width)}  {'-':>10}  {'-':>9}  not measured: {r.reason}"
+        lines.append(text.rstrip())
+    return "\n".join(lines)
+
+
+# The module's command line, for a look at the figures outside a notebook:
+#     python -m wasikernel.compare
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("WASIKERNEL_LANG", "en")
+    print("start-up\n" + to_table(measure_startup()))
+    print("\nexecution\n" + to_table(measure_execution()))

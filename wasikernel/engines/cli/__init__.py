@@ -1,0 +1,229 @@
+"""Adapters for the wasm runtimes' own command lines: wasmtime, WasmEdge, Wasmer, WAMR's iwasm.
+
+Each adapter is a :class:`CliRuntime`: the program it looks for on ``PATH`` and how a run
+(module, folders, env, args, an export to invoke) becomes that program's command line. The run
+itself is shared (:mod:`._process`): the sandbox's stdin, wall-time limit and ``cancel`` apply;
+the runtime brings its own WASI, so the run's trace holds only a note saying it is not ours.
+
+Registered engines: ``wasmtime-cli``, ``wasmedge``, ``wasmer``, ``iwasm``; each submodule of
+this package exposes the ``run_module(...)`` of one of them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...errors import EngineError
+from ...result import MemoryLayout, RunResult
+from ...sandbox import Sandbox
+from ._process import (
+    TRAP_EXIT,
+    prepare_dirs,
+    refuse_unknown_imports,
+    result_from_outcome,
+    run_process,
+)
+
+__all__ = ["CliRuntime", "RUNTIMES", "available", "find"]
+
+
+def _wasi_or_ours(module: str, name: str) -> bool:
+    return module == "wasi_snapshot_preview1"
+
+
+@dataclass(frozen=True)
+class CliRuntime:
+    """One runtime's command line.
+
+    ``dir_flag`` formats a ``(host, guest)`` folder, ``env_flag`` a ``NAME=VALUE``;
+    ``invoke_flags`` turns an export name into flags placed before the module; ``args_sep``
+    goes between the module and the guest's args when the runtime needs one (wasmer's ``--``).
+    ``trap_words`` are words of its stderr that mean the guest trapped.
+    """
+
+    engine: str
+    program: str
+    title: str
+    dir_flag: Callable[[str, str], list[str]]
+    env_flag: Callable[[str], list[str]]
+    invoke_flags: Callable[[str], list[str]]
+    prefix: tuple[str, ...] = ()
+    args_sep: tuple[str, ...] = ()
+    trap_words: tuple[str, ...] = ("trap", "unreachable", "out of bounds")
+    install_hint: str = ""
+
+    def path(self) -> str | None:
+        """Return where the program is on ``PATH``, or None."""
+        return shutil.which(self.program)
+
+    def command(
+        self,
+        module_path: str,
+        sandbox: Sandbox,
+        dirs: Sequence[tuple[str, str]] = (),
+        *,
+        invoke: str | None = None,
+        invoke_args: Sequence[int | float] = (),
+        program: str | None = None,
+    ) -> list[str]:
+        """Return the command line that runs ``module_path`` under ``sandbox``.
+
+        ``dirs`` are the ``(host, guest)`` folders to map (see ``prepare_dirs``).
+        """
+        argv = [program or self.program, *self.prefix]
+        for host, guest in dirs:
+            argv += self.dir_flag(host, guest)
+        for name, value in sandbox.env.items():
+            argv += self.env_flag(f"{name}={value}")
+        if invoke is not None:
+            argv += self.invoke_flags(invoke)
+        argv.append(module_path)
+        if invoke is not None:
+            if self.engine == "wasmedge":
+                argv.append(invoke)  # wasmedge names the export after the module
+            argv += [_number(v) for v in invoke_args]
+        else:
+            argv += [*self.args_sep, *sandbox.args] if sandbox.args else []
+        return argv
+
+    def version(self) -> str | None:
+        """Return the program's ``--version`` line, or None when it is not on PATH."""
+        path = self.path()
+        if path is None:
+            return None
+        try:
+            out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) \
+            else None
+
+    def run_module(
+        self,
+        wasm: bytes,
+        sandbox: Sandbox,
+        *,
+        invoke: str | None = None,
+        invoke_args: Sequence[int | float] = (),
+        on_output: Callable[[str, bytes], None] | None = None,
+        cancel: threading.Event | None = None,
+        keep: bool = False,
+        layout: MemoryLayout | None = None,
+    ) -> RunResult:
+        """Run ``wasm`` through the runtime's command line; see ``wasikernel.engines.run``.
+
+        Raises EngineError when the program is not on PATH or ``keep`` is asked (a separate
+        process cannot hand back a live instance).
+        """
+        path = self.path()
+        if path is None:
+            raise EngineError(
+                f"the {self.title} command `{self.program}` is not on PATH; {self.install_hint}"
+            )
+        if keep:
+            raise EngineError(
+                f"the engine {self.engine!r} runs in another process and cannot keep the "
+                "instance alive; use engine='wasmtime' to call its exports afterwards"
+            )
+        refused = refuse_unknown_imports(wasm, sandbox, _wasi_or_ours)
+        if refused is not None:
+            refused.engine = self.engine
+            return refused
+        workdir = tempfile.mkdtemp(prefix="wasikernel-cli-")
+        dirs = prepare_dirs(sandbox.preopens)
+        try:
+            module_path = Path(workdir) / (Path(sandbox.program_name).name or "main.wasm")
+            module_path.write_bytes(wasm)
+            argv = self.command(str(module_path), sandbox, dirs.pairs, invoke=invoke,
+                                invoke_args=invoke_args, program=path)
+            outcome = run_process(argv, sandbox, on_output=on_output, cancel=cancel,
+                                  env={"PATH": "/usr/bin:/bin", "HOME": workdir})
+        finally:
+            dirs.cleanup()
+            shutil.rmtree(workdir, ignore_errors=True)
+        trap_message = None
+        returned = None
+        if outcome.returncode not in (None, 0):
+            text = outcome.stderr.decode("utf-8", "replace")
+            if outcome.returncode == TRAP_EXIT or any(w in text.lower() for w in self.trap_words):
+                lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+                trap_message = next((ln for ln in lines if any(w in ln.lower()
+                                     for w in self.trap_words)), lines[-1] if lines else "trap")
+        elif invoke is not None and outcome.returncode == 0:
+            returned = [_parse_number(t) for t in outcome.stdout.decode().split()]
+        return result_from_outcome(outcome, sandbox, self.engine, trap_message=trap_message,
+                                   returned=returned)
+
+
+def _number(value: int | float) -> str:
+    return repr(value) if isinstance(value, float) else str(int(value))
+
+
+def _parse_number(text: str) -> int | float | str:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+RUNTIMES: dict[str, CliRuntime] = {
+    "wasmtime-cli": CliRuntime(
+        engine="wasmtime-cli", program="wasmtime", title="Wasmtime",
+        prefix=("run",),
+        dir_flag=lambda host, guest: ["--dir", f"{host}::{guest}"],
+        env_flag=lambda pair: ["--env", pair],
+        invoke_flags=lambda name: ["--invoke", name],
+        install_hint="install it from the Wasmtime releases (its installer puts it in "
+        "~/.wasmtime/bin) and add that folder to PATH",
+    ),
+    "wasmedge": CliRuntime(
+        engine="wasmedge", program="wasmedge", title="WasmEdge",
+        dir_flag=lambda host, guest: ["--dir", f"{guest}:{host}"],
+        env_flag=lambda pair: ["--env", pair],
+        invoke_flags=lambda name: ["--reactor"],
+        trap_words=("trap", "unreachable", "out of bounds", "execution failed"),
+        install_hint="install it with WasmEdge's installer (it puts it in ~/.wasmedge/bin) "
+        "and add that folder to PATH",
+    ),
+    "wasmer": CliRuntime(
+        engine="wasmer", program="wasmer", title="Wasmer",
+        prefix=("run",),
+        dir_flag=lambda host, guest: ["--mapdir", f"{guest}:{host}"],
+        env_flag=lambda pair: ["--env", pair],
+        invoke_flags=lambda name: ["--invoke", name],
+        args_sep=("--",),
+        install_hint="install it with Wasmer's installer (it puts it in ~/.wasmer/bin) and "
+        "add that folder to PATH",
+    ),
+    "iwasm": CliRuntime(
+        engine="iwasm", program="iwasm", title="WAMR (iwasm)",
+        dir_flag=lambda host, guest: [f"--map-dir={guest}::{host}"],
+        env_flag=lambda pair: [f"--env={pair}"],
+        invoke_flags=lambda name: ["-f", name],
+        trap_words=("exception", "trap", "unreachable", "out of bounds"),
+        install_hint="build WAMR's iwasm (product-mini/platforms/linux) and put it on PATH",
+    ),
+}
+
+
+def find(engine: str) -> CliRuntime:
+    """Return the adapter of ``engine``; raise EngineError when there is none."""
+    try:
+        return RUNTIMES[engine]
+    except KeyError:
+        raise EngineError(
+            f"no command-line adapter named {engine!r}; they are: {', '.join(RUNTIMES)}"
+        ) from None
+
+
+def available() -> dict[str, str | None]:
+    """Map each adapter's engine name to its program's path on PATH (None when absent)."""
+    return {name: runtime.path() for name, runtime in RUNTIMES.items()}
