@@ -1,10 +1,15 @@
 """The syscall trace: one :class:`TraceEvent` per WASI call, gathered in a :class:`Trace`.
 
 The JSON form of an event is the contract of ``--trace-json`` (see the design document).
+A host records each call as a compact raw record and the trace decodes it into a TraceEvent
+only when read (``trace.events``, iteration, the views), so recording stays cheap.
 """
 
 from __future__ import annotations
 
+import html
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +28,8 @@ class MemoryAccess:
 @dataclass(slots=True)
 class TraceEvent:
     """One WASI call (``phase="run"``), one import refused at link time (``phase="link"``),
-    or one refusal made by the guest's libc before any syscall (``phase="libc"``)."""
+    or one refusal made by the guest's libc before any syscall (``phase="libc"``).
+    ``phase="end"`` is a closing note (a limit or a trap that ended the run)."""
 
     seq: int
     call: str
@@ -39,10 +45,232 @@ class TraceEvent:
     phase: str = "run"
     exit_code: int | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the event as the ``--trace-json`` contract's object."""
+        out: dict[str, Any] = {
+            "seq": self.seq,
+            "call": self.call,
+            "args": self.args,
+            "results": self.results,
+            "errno": self.errno,
+            "denied": self.denied,
+            "capability": self.capability,
+            "reason": self.reason,
+            "t_ns": self.t_ns,
+            "dur_ns": self.dur_ns,
+            "memory": [{"addr": m.addr, "len": m.len, "access": m.access} for m in self.memory],
+            "phase": self.phase,
+        }
+        if self.exit_code is not None:
+            out["exit_code"] = self.exit_code
+        return out
 
-@dataclass
+    def to_text(self) -> str:
+        """Return one strace-like line: ``fd_write(fd=1, iovs="hi\\n") = 3 (success)``."""
+        args = ", ".join(f"{k}={_short(v)}" for k, v in self.args.items())
+        if self.phase == "link":
+            line = f"[link] {self.args.get('module', '?')}.{self.call}: not provided"
+        elif self.phase == "end":
+            line = f"[end] {self.call}"
+        else:
+            line = f"{self.call}({args})"
+            if self.exit_code is not None:
+                line += f" = exit {self.exit_code}"
+            else:
+                res = ", ".join(f"{k}={_short(v)}" for k, v in self.results.items())
+                line += f" = {self.errno}" + (f" [{res}]" if res else "")
+        if self.phase == "libc":
+            line = "[libc] " + line
+        if self.denied:
+            line += f"  DENIED ({self.capability}): {self.reason}"
+        elif self.reason:
+            line += f"  ({self.reason})"
+        return line
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    if isinstance(value, dict) and ("text" in value or "base64" in value):
+        body = value.get("text")
+        text = json.dumps(body, ensure_ascii=False) if body is not None else "b64:" + value[
+            "base64"
+        ]
+        if len(text) > limit:
+            text = text[: limit - 3] + "..."
+        return text + ("" if not value.get("cut") else f"(+{value.get('len')} bytes)")
+    if isinstance(value, list):
+        return "|".join(str(v) for v in value) if value else "0"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class Trace:
-    """The events of one run, in order; ``dropped`` counts events past the trace-size limit."""
+    """The events of one run, in order; ``dropped`` counts events past the trace-size limit.
 
-    events: list[TraceEvent] = field(default_factory=list)
-    dropped: int = 0
+    ``events`` is the list of :class:`TraceEvent`; ``len()`` and iteration see the same.
+    """
+
+    def __init__(self, events: list[TraceEvent] | None = None, dropped: int = 0) -> None:
+        self._events: list[TraceEvent] = list(events or [])
+        self._raw: list[tuple] = []  # compact records appended by a host, decoded on read
+        self.dropped = dropped
+
+    @property
+    def events(self) -> list[TraceEvent]:
+        """Every event, decoded (the raw records of a host are decoded once, here)."""
+        if self._raw:
+            raw = self._raw
+            events = self._events
+            for rec in raw:
+                events.append(rec[0].decode(rec, len(events)))
+            raw.clear()
+        return self._events
+
+    @events.setter
+    def events(self, value: list[TraceEvent]) -> None:
+        self._raw.clear()
+        self._events = list(value)
+
+    def add(self, event: TraceEvent) -> None:
+        """Append an already decoded event (numbering it)."""
+        events = self.events
+        event.seq = len(events)
+        events.append(event)
+
+    def __len__(self) -> int:
+        return len(self._events) + len(self._raw)
+
+    def __iter__(self) -> Iterator[TraceEvent]:
+        return iter(self.events)
+
+    def __getitem__(self, index: int) -> TraceEvent:
+        return self.events[index]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Trace):
+            return NotImplemented
+        return self.events == other.events and self.dropped == other.dropped
+
+    def __repr__(self) -> str:
+        return f"<Trace {len(self)} events, {self.dropped} dropped>"
+
+    # ------------------------------------------------------------------ views
+
+    def filter(
+        self, call: str | None = None, fd: int | None = None, denied: bool | None = None
+    ) -> Trace:
+        """Return a Trace of the events matching every given criterion.
+
+        ``call`` is a call name (or a prefix ending in ``*``, e.g. ``"path_*"``), ``fd`` matches
+        any fd-like argument or result, ``denied`` keeps only refused (True) or granted calls.
+        """
+        out = []
+        for ev in self.events:
+            if call is not None:
+                if call.endswith("*"):
+                    if not ev.call.startswith(call[:-1]):
+                        continue
+                elif ev.call != call:
+                    continue
+            if denied is not None and ev.denied != denied:
+                continue
+            if fd is not None and not _mentions_fd(ev, fd):
+                continue
+            out.append(ev)
+        return Trace(out)
+
+    def to_text(self) -> str:
+        """Return the trace strace-like, one line per call (plus a line for dropped events)."""
+        lines = [ev.to_text() for ev in self.events]
+        if self.dropped:
+            lines.append(f"... {self.dropped} more calls not recorded (trace limit)")
+        return "\n".join(lines) + ("\n" if lines else "")
+
+    def to_jsonl(self) -> str:
+        """Return one JSON object per line, per event (the ``--trace-json`` contract)."""
+        return "".join(
+            json.dumps(ev.to_dict(), ensure_ascii=False) + "\n" for ev in self.events
+        )
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Return per-call totals like ``strace -c``: calls, errors, denied, time.
+
+        Each row is ``{"call", "calls", "errors", "denied", "total_ns", "per_call_ns"}``, the
+        most time-consuming first.
+        """
+        rows: dict[str, dict[str, Any]] = {}
+        for ev in self.events:
+            if ev.phase not in ("run", "libc"):
+                continue
+            row = rows.setdefault(
+                ev.call,
+                {"call": ev.call, "calls": 0, "errors": 0, "denied": 0, "total_ns": 0},
+            )
+            row["calls"] += 1
+            row["errors"] += ev.errno != "success"
+            row["denied"] += ev.denied
+            row["total_ns"] += ev.dur_ns
+        out = sorted(rows.values(), key=lambda r: (-r["total_ns"], r["call"]))
+        for row in out:
+            row["per_call_ns"] = row["total_ns"] // max(row["calls"], 1)
+        return out
+
+    def summary_text(self) -> str:
+        """Return :meth:`summary` as a fixed-width table."""
+        rows = self.summary()
+        total = sum(r["total_ns"] for r in rows) or 1
+        lines = [f"{'% time':>6} {'usecs':>10} {'usecs/call':>10} {'calls':>7} "
+                 f"{'errors':>7} {'denied':>7}  call"]  # fmt: skip
+        for r in rows:
+            lines.append(
+                f"{100 * r['total_ns'] / total:6.2f} {r['total_ns'] / 1000:10.1f} "
+                f"{r['per_call_ns'] / 1000:10.1f} {r['calls']:7d} {r['errors']:7d} "
+                f"{r['denied']:7d}  {r['call']}"
+            )
+        return "\n".join(lines) + "\n"
+
+    def to_html(self, max_rows: int = 500) -> str:
+        """Return an HTML table of the events (the first ``max_rows``; denied rows marked)."""
+        esc = html.escape
+        rows = []
+        events = self.events
+        for ev in events[:max_rows]:
+            args = ", ".join(f"{k}={_short(v)}" for k, v in ev.args.items())
+            res = ", ".join(f"{k}={_short(v)}" for k, v in ev.results.items())
+            if ev.exit_code is not None:
+                res = f"exit {ev.exit_code}"
+            style = ' class="wk-denied" style="background:#fde8e8"' if ev.denied else ""
+            rows.append(
+                f"<tr{style}><td>{ev.seq}</td><td><code>{esc(ev.call)}</code></td>"
+                f"<td><code>{esc(args)}</code></td><td><code>{esc(res)}</code></td>"
+                f"<td>{esc(ev.errno)}</td><td>{esc(ev.reason or '')}</td>"
+                f"<td style='text-align:right'>{ev.dur_ns / 1000:.1f}</td></tr>"
+            )
+        more = len(events) - max_rows + self.dropped
+        foot = (
+            f"<tfoot><tr><td colspan='7'>{more} more events not shown</td></tr></tfoot>"
+            if more > 0
+            else ""
+        )
+        return (
+            "<table class='wk-trace'><thead><tr><th>#</th><th>call</th><th>arguments</th>"
+            "<th>results</th><th>errno</th><th>why</th><th>µs</th></tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody>"
+            + foot
+            + "</table>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+_FD_KEYS = ("fd", "old_fd", "new_fd", "to", "opened_fd")
+
+
+def _mentions_fd(ev: TraceEvent, fd: int) -> bool:
+    for key in _FD_KEYS:
+        if ev.args.get(key) == fd or ev.results.get(key) == fd:
+            return True
+    return False

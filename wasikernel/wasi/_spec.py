@@ -46,6 +46,12 @@ class FuncSpec:
     body: Callable[..., int]
     returns_errno: bool = True
 
+    def decode(self, rec: tuple, seq: int) -> object:
+        """Return the TraceEvent of one raw call record of this function."""
+        from ._decode import decode
+
+        return decode(rec, seq)
+
     @property
     def wasm_params(self) -> tuple[str, ...]:
         """The wasm value types of the parameters."""

@@ -1,0 +1,365 @@
+"""The fd_* calls: reading, writing, seeking, stat and flags of open descriptors."""
+
+from __future__ import annotations
+
+import struct
+from typing import TYPE_CHECKING
+
+from ._spec import wasi
+from .errno import FT_DIR, FT_FILE, FT_UNKNOWN, Errno
+from .fs import FsError, Stat
+
+if TYPE_CHECKING:
+    from ._memory import MemView
+    from .host import FdEntry, WasiHost
+
+_FDSTAT = struct.Struct("<BxHxxxxQQ")
+_FILESTAT = struct.Struct("<QQBxxxxxxxQQQQQ")
+_DIRENT = struct.Struct("<QQIB3x")
+_PRESTAT = struct.Struct("<BxxxI")
+_M64 = (1 << 64) - 1
+_BADF = int(Errno.BADF)
+_SPIPE = int(Errno.SPIPE)
+
+
+def pack_filestat(st: Stat) -> bytes:
+    """Return a WASI filestat (64 bytes)."""
+    return _FILESTAT.pack(
+        st.dev & _M64, st.ino & _M64, st.filetype, st.nlink & _M64, st.size & _M64,
+        st.atim & _M64, st.mtim & _M64, st.ctim & _M64,
+    )  # fmt: skip
+
+
+def _file(h: WasiHost, fd: int) -> FdEntry:
+    e = h.fds.get(fd)
+    if e is None or e.kind == "dir":
+        raise FsError(Errno.BADF)
+    if e.kind != "file":
+        raise FsError(Errno.SPIPE)
+    return e
+
+
+def _gather(m: MemView, iovs: int, iovs_len: int) -> bytes:
+    pairs = m.iovecs(iovs, iovs_len)
+    if len(pairs) == 1:
+        return m.read(*pairs[0])
+    return b"".join([m.read(buf, n) for buf, n in pairs])
+
+
+def _scatter(m: MemView, pairs: list[tuple[int, int]], data: bytes) -> int:
+    off = 0
+    for buf, n in pairs:
+        chunk = data[off : off + n]
+        if not chunk:
+            break
+        m.write(buf, chunk)
+        off += len(chunk)
+    return off
+
+
+def _fst_times(atim: int, mtim: int, fst: int) -> tuple[int | None, int | None]:
+    if (fst & 1 and fst & 2) or (fst & 4 and fst & 8) or fst & ~0xF:
+        raise FsError(Errno.INVAL)
+    a = atim & _M64 if fst & 1 else (-1 if fst & 2 else None)
+    mt = mtim & _M64 if fst & 4 else (-1 if fst & 8 else None)
+    return a, mt
+
+
+@wasi("fd_advise", "fd:fd", "offset:filesize", "len:filesize", "advice:advice")
+def fd_advise(h: WasiHost, m: MemView, fd: int, offset: int, length: int, advice: int) -> int:
+    """Accept advice on a file (it changes nothing here); ``inval`` for unknown advice."""
+    e = h.entry(fd)
+    if e.kind != "file":
+        return _BADF
+    if not 0 <= advice <= 5:
+        return Errno.INVAL
+    return 0
+
+
+@wasi("fd_allocate", "fd:fd", "offset:filesize", "len:filesize")
+def fd_allocate(h: WasiHost, m: MemView, fd: int, offset: int, length: int) -> int:
+    """Not supported on files (``notsup``, as wasmtime); ``badf`` on other descriptors."""
+    e = h.entry(fd)
+    if e.kind != "file":
+        return _BADF
+    return Errno.NOTSUP
+
+
+@wasi("fd_close", "fd:fd")
+def fd_close(h: WasiHost, m: MemView, fd: int) -> int:
+    """Close ``fd`` (preopens included)."""
+    e = h.fds.pop(fd, None)
+    if e is None:
+        return _BADF
+    if e.kind == "file":
+        e.handle.close()
+    elif e.kind == "dir" and e.preopen is None:
+        e.fs.close_dir(e.handle)
+    return 0
+
+
+@wasi("fd_datasync", "fd:fd")
+def fd_datasync(h: WasiHost, m: MemView, fd: int) -> int:
+    """Flush a file's data to the disk."""
+    return fd_sync(h, m, fd)
+
+
+@wasi("fd_sync", "fd:fd")
+def fd_sync(h: WasiHost, m: MemView, fd: int) -> int:
+    """Flush a file's data and metadata to the disk."""
+    e = h.entry(fd)
+    if e.kind == "file":
+        e.handle.sync()
+        return 0
+    if e.kind == "dir":
+        return 0
+    return Errno.INVAL
+
+
+@wasi("fd_fdstat_get", "fd:fd", "result.stat:fdstat")
+def fd_fdstat_get(h: WasiHost, m: MemView, fd: int, out: int) -> int:
+    """Write the descriptor's filetype, flags and rights."""
+    e = h.entry(fd)
+    ft = e.filetype
+    if e.kind == "file":
+        ft = e.handle.stat().filetype
+    m.write(out, _FDSTAT.pack(ft, e.flags, e.rights & _M64, e.inheriting & _M64))
+    return 0
+
+
+@wasi("fd_fdstat_set_flags", "fd:fd", "flags:fdflags")
+def fd_fdstat_set_flags(h: WasiHost, m: MemView, fd: int, flags: int) -> int:
+    """Set ``append`` (and accept ``nonblock``) on a file; other flags are ``inval``."""
+    e = h.entry(fd)
+    if flags & ~0x5:
+        return Errno.INVAL
+    if e.kind == "file":
+        e.handle.set_append(bool(flags & 1))
+        e.flags = flags
+        return 0
+    if e.kind == "dir":
+        return _BADF
+    e.flags = flags
+    return 0
+
+
+@wasi("fd_fdstat_set_rights", "fd:fd", "fs_rights_base:rights", "fs_rights_inheriting:rights")
+def fd_fdstat_set_rights(h: WasiHost, m: MemView, fd: int, base: int, inheriting: int) -> int:
+    """Drop rights; asking for a right the descriptor lacks is ``notcapable``."""
+    e = h.entry(fd)
+    base &= _M64
+    inheriting &= _M64
+    if base & ~e.rights or inheriting & ~e.inheriting:
+        return Errno.NOTCAPABLE
+    e.rights, e.inheriting = base, inheriting
+    return 0
+
+
+@wasi("fd_filestat_get", "fd:fd", "result.buf:filestat")
+def fd_filestat_get(h: WasiHost, m: MemView, fd: int, out: int) -> int:
+    """Write the stat of an open file or directory (zeros for stdio, as wasmtime)."""
+    e = h.entry(fd)
+    if e.kind == "file":
+        st = e.handle.stat()
+    elif e.kind == "dir":
+        st = e.fs.dir_stat(e.handle)
+    else:
+        st = Stat(0, 0, FT_UNKNOWN, 0, 0, 0, 0, 0)
+    m.write(out, pack_filestat(st))
+    return 0
+
+
+@wasi("fd_filestat_set_size", "fd:fd", "size:filesize")
+def fd_filestat_set_size(h: WasiHost, m: MemView, fd: int, size: int) -> int:
+    """Truncate or extend a file."""
+    e = h.entry(fd)
+    if e.kind != "file":
+        return _BADF
+    size &= _M64
+    if size >= 1 << 63:
+        return Errno.INVAL
+    e.handle.truncate(size)
+    return 0
+
+
+@wasi("fd_filestat_set_times", "fd:fd", "atim:timestamp", "mtim:timestamp", "fst_flags:fstflags")
+def fd_filestat_set_times(h: WasiHost, m: MemView, fd: int, atim: int, mtim: int, fst: int) -> int:
+    """Set the access and modification times of an open file or directory."""
+    e = h.entry(fd)
+    a, mt = _fst_times(atim, mtim, fst)
+    if e.kind == "file":
+        e.handle.set_times(a, mt)
+    elif e.kind == "dir":
+        h.writable(e, ".")
+        e.fs.set_times(e.handle, ".", a, mt)
+    else:
+        return _BADF
+    return 0
+
+
+@wasi("fd_pread", "fd:fd", "iovs:iovecs", "iovs_len:plen", "offset:filesize", "result.nread:size")
+def fd_pread(
+    h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, offset: int, out: int
+) -> int:
+    """Read into the iovecs at ``offset`` without moving the file position."""
+    e = _file(h, fd)
+    pairs = m.iovecs(iovs, iovs_len)
+    offset &= _M64
+    if offset >= 1 << 63:
+        return Errno.INVAL
+    data = e.handle.pread(sum(n for _, n in pairs), offset)
+    m.put_u32(out, _scatter(m, pairs, data))
+    return 0
+
+
+@wasi(
+    "fd_pwrite", "fd:fd", "iovs:ciovecs", "iovs_len:plen", "offset:filesize", "result.nwritten:size"
+)
+def fd_pwrite(
+    h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, offset: int, out: int
+) -> int:
+    """Write the iovecs at ``offset`` without moving the file position."""
+    e = _file(h, fd)
+    data = _gather(m, iovs, iovs_len)
+    offset &= _M64
+    if offset >= 1 << 63:
+        return Errno.INVAL
+    m.put_u32(out, e.handle.pwrite(data, offset))
+    return 0
+
+
+@wasi("fd_prestat_get", "fd:fd", "result.buf:prestat")
+def fd_prestat_get(h: WasiHost, m: MemView, fd: int, out: int) -> int:
+    """Describe a preopened directory (its name's length); ``badf`` for other descriptors."""
+    e = h.entry(fd)
+    if e.preopen is None:
+        return _BADF
+    m.write(out, _PRESTAT.pack(0, len(e.preopen.encode())))
+    return 0
+
+
+@wasi("fd_prestat_dir_name", "fd:fd", "path:ptr", "path_len:u32")
+def fd_prestat_dir_name(h: WasiHost, m: MemView, fd: int, path: int, path_len: int) -> int:
+    """Write a preopen's name (no NUL); ``nametoolong`` when the buffer is too small."""
+    e = h.entry(fd)
+    if e.preopen is None:
+        return _BADF
+    name = e.preopen.encode()
+    if path_len < len(name):
+        return Errno.NAMETOOLONG
+    m.write(path, name)
+    return 0
+
+
+@wasi("fd_read", "fd:fd", "iovs:iovecs", "iovs_len:plen", "result.nread:size")
+def fd_read(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: int) -> int:
+    """Read from stdin or a file into the iovecs."""
+    e = h.fds.get(fd)
+    if e is None:
+        return _BADF
+    pairs = m.iovecs(iovs, iovs_len)
+    total = sum(n for _, n in pairs)
+    if e.kind == "stdin":
+        pos = h.stdin_pos
+        data = h.stdin[pos : pos + total]
+        h.stdin_pos = pos + len(data)
+    elif e.kind == "file":
+        data = e.handle.read(total)
+    else:
+        return _BADF
+    m.put_u32(out, _scatter(m, pairs, data))
+    return 0
+
+
+@wasi("fd_readdir", "fd:fd", "buf:ptr", "buf_len:u32", "cookie:dircookie", "result.bufused:size")
+def fd_readdir(
+    h: WasiHost, m: MemView, fd: int, buf: int, buf_len: int, cookie: int, out: int
+) -> int:
+    """Write directory entries from ``cookie`` on, cut at ``buf_len`` bytes."""
+    e = h.entry(fd)
+    if e.kind != "dir":
+        return Errno.NOTDIR if e.kind == "file" else _BADF
+    cookie &= _M64
+    me = e.fs.dir_stat(e.handle)
+    entries = [(".", FT_DIR, me.ino), ("..", FT_DIR, 0), *e.fs.listdir(e.handle)]
+    chunks = []
+    size = 0
+    for index in range(min(cookie, len(entries)), len(entries)):
+        if size >= buf_len:
+            break
+        name, ft, ino = entries[index]
+        raw = name.encode("utf-8", "surrogateescape")
+        chunk = _DIRENT.pack(index + 1, ino & _M64, len(raw), ft) + raw
+        chunks.append(chunk)
+        size += len(chunk)
+    data = b"".join(chunks)[:buf_len]
+    m.write(buf, data)
+    m.put_u32(out, len(data))
+    return 0
+
+
+@wasi("fd_renumber", "fd:fd", "to:fd")
+def fd_renumber(h: WasiHost, m: MemView, fd: int, to: int) -> int:
+    """Move descriptor ``fd`` to number ``to`` (closing what was there); both must be open."""
+    fds = h.fds
+    if fd not in fds or to not in fds:
+        return _BADF
+    if fd == to:
+        return 0
+    old = fds[to]
+    if old.kind == "file":
+        old.handle.close()
+    elif old.kind == "dir" and old.preopen is None:
+        old.fs.close_dir(old.handle)
+    fds[to] = fds.pop(fd)
+    return 0
+
+
+@wasi("fd_seek", "fd:fd", "offset:filedelta", "whence:whence", "result.newoffset:filesize")
+def fd_seek(h: WasiHost, m: MemView, fd: int, offset: int, whence: int, out: int) -> int:
+    """Move the file position; ``spipe`` on stdio, ``badf`` on a directory."""
+    e = h.fds.get(fd)
+    if e is None or e.kind == "dir":
+        return _BADF
+    if whence not in (0, 1, 2):
+        return Errno.INVAL
+    if e.kind != "file":
+        return _SPIPE
+    offset &= _M64
+    if offset >= 1 << 63:
+        offset -= 1 << 64
+    m.put_u64(out, e.handle.seek(offset, whence))
+    return 0
+
+
+@wasi("fd_tell", "fd:fd", "result.offset:filesize")
+def fd_tell(h: WasiHost, m: MemView, fd: int, out: int) -> int:
+    """Write the file position."""
+    e = h.fds.get(fd)
+    if e is None or e.kind == "dir":
+        return _BADF
+    if e.kind != "file":
+        return _SPIPE
+    m.put_u64(out, e.handle.seek(0, 1))
+    return 0
+
+
+@wasi("fd_write", "fd:fd", "iovs:ciovecs", "iovs_len:plen", "result.nwritten:size")
+def fd_write(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: int) -> int:
+    """Write the iovecs to stdout, stderr or a file."""
+    e = h.fds.get(fd)
+    if e is None:
+        return _BADF
+    kind = e.kind
+    data = _gather(m, iovs, iovs_len)
+    if kind == "stdout" or kind == "stderr":
+        n = h.emit(kind, data)
+    elif kind == "file":
+        n = e.handle.write(data)
+    else:
+        return _BADF
+    m.put_u32(out, n)
+    return 0
+
+
+FILETYPE_FILE = FT_FILE

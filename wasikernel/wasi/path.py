@@ -1,0 +1,315 @@
+"""The path_* calls: every path is resolved beneath its directory, component by component."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import TYPE_CHECKING, Any
+
+from .. import messages
+from ._spec import wasi
+from .errno import FT_DIR, FT_SYMLINK, Errno, R
+from .fd import _fst_times, pack_filestat
+from .fs import FsError, Refusal, release, resolve
+
+if TYPE_CHECKING:
+    from ._memory import MemView
+    from .host import FdEntry, WasiHost
+
+_READ_RIGHTS = R["fd_read"] | R["fd_readdir"]
+_WRITE_RIGHTS = R["fd_write"] | R["fd_allocate"] | R["fd_filestat_set_size"]
+_M64 = (1 << 64) - 1
+
+
+def _path(m: MemView, ptr: int, length: int) -> str:
+    if length > 65536:
+        raise FsError(Errno.NAMETOOLONG)
+    return m.string(ptr, length)
+
+
+def _walk(h: WasiHost, fd: int, path: str, follow: bool) -> tuple[FdEntry, Any, str, list[Any]]:
+    e = h.dir_entry(fd)
+    parent, name, opened = resolve(e.fs, e.handle, path, follow=follow, guest_base=e.guest_path)
+    return e, parent, name, opened
+
+
+@wasi("path_create_directory", "fd:fd", "path:path", "path_len:plen")
+def path_create_directory(h: WasiHost, m: MemView, fd: int, ptr: int, length: int) -> int:
+    """Create a directory."""
+    path = _path(m, ptr, length)
+    e, parent, name, opened = _walk(h, fd, path.rstrip("/") or path, False)
+    try:
+        h.writable(e, path)
+        if name == ".":
+            return Errno.EXIST
+        e.fs.mkdir(parent, name)
+        return 0
+    finally:
+        release(e.fs, opened)
+
+
+@wasi(
+    "path_filestat_get", "fd:fd", "flags:lookupflags", "path:path", "path_len:plen",
+    "result.buf:filestat",
+)  # fmt: skip
+def path_filestat_get(
+    h: WasiHost, m: MemView, fd: int, flags: int, ptr: int, length: int, out: int
+) -> int:
+    """Write the stat of a path (following a final link when ``symlink_follow``)."""
+    path = _path(m, ptr, length)
+    e, parent, name, opened = _walk(h, fd, path, bool(flags & 1))
+    try:
+        st = e.fs.dir_stat(parent) if name == "." else e.fs.lstat(parent, name)
+        m.write(out, pack_filestat(st))
+        return 0
+    finally:
+        release(e.fs, opened)
+
+
+@wasi(
+    "path_filestat_set_times", "fd:fd", "flags:lookupflags", "path:path", "path_len:plen",
+    "atim:timestamp", "mtim:timestamp", "fst_flags:fstflags",
+)  # fmt: skip
+def path_filestat_set_times(
+    h: WasiHost,
+    m: MemView,
+    fd: int,
+    flags: int,
+    ptr: int,
+    length: int,
+    atim: int,
+    mtim: int,
+    fst: int,
+) -> int:
+    """Set the access and modification times of a path."""
+    path = _path(m, ptr, length)
+    a, mt = _fst_times(atim, mtim, fst)
+    e, parent, name, opened = _walk(h, fd, path, bool(flags & 1))
+    try:
+        h.writable(e, path)
+        e.fs.set_times(parent, name, a, mt)
+        return 0
+    finally:
+        release(e.fs, opened)
+
+
+@wasi(
+    "path_link", "old_fd:fd", "old_flags:lookupflags", "old_path:path", "old_path_len:plen",
+    "new_fd:fd", "new_path:path", "new_path_len:plen",
+)  # fmt: skip
+def path_link(
+    h: WasiHost,
+    m: MemView,
+    old_fd: int,
+    old_flags: int,
+    old_ptr: int,
+    old_len: int,
+    new_fd: int,
+    new_ptr: int,
+    new_len: int,
+) -> int:
+    """Make a hard link ``new_path`` to ``old_path``; both stay inside their directories."""
+    old = _path(m, old_ptr, old_len)
+    new = _path(m, new_ptr, new_len)
+    eo, po, no, opened_o = _walk(h, old_fd, old, bool(old_flags & 1))
+    try:
+        en, pn, nn, opened_n = _walk(h, new_fd, new, False)
+        try:
+            h.writable(en, new)
+            if eo.fs is not en.fs:
+                return Errno.XDEV
+            if no == "." or nn == ".":
+                st = eo.fs.dir_stat(po) if no == "." else None
+                return Errno.PERM if st is not None else Errno.EXIST
+            eo.fs.link(po, no, pn, nn)
+            return 0
+        finally:
+            release(en.fs, opened_n)
+    finally:
+        release(eo.fs, opened_o)
+
+
+@wasi(
+    "path_open", "fd:fd", "dirflags:lookupflags", "path:path", "path_len:plen",
+    "oflags:oflags", "fs_rights_base:rights", "fs_rights_inheriting:rights", "fdflags:fdflags",
+    "result.opened_fd:fd",
+)  # fmt: skip
+def path_open(
+    h: WasiHost,
+    m: MemView,
+    fd: int,
+    dirflags: int,
+    ptr: int,
+    length: int,
+    oflags: int,
+    base: int,
+    inheriting: int,
+    fdflags: int,
+    out: int,
+) -> int:
+    """Open a file or directory beneath ``fd`` and write the new descriptor."""
+    from .host import FdEntry
+
+    path = _path(m, ptr, length)
+    base &= _M64
+    inheriting &= _M64
+    creat, directory, excl, trunc = oflags & 1, oflags & 2, oflags & 4, oflags & 8
+    append = fdflags & 1
+    write = bool(base & _WRITE_RIGHTS or append or trunc)
+    read = bool(base & _READ_RIGHTS) or not write
+    e, parent, name, opened = _walk(h, fd, path, bool(dirflags & 1))
+    fs = e.fs
+    try:
+        if creat or trunc or write:
+            h.writable(e, path)
+        try:
+            st = fs.dir_stat(parent) if name == "." else fs.lstat(parent, name)
+        except FsError as exc:
+            if exc.errno != Errno.NOENT:
+                raise
+            st = None
+        guest = posixpath.normpath(posixpath.join(e.guest_path or "/", path))
+        if st is not None and st.filetype == FT_DIR:
+            if creat and excl:
+                return Errno.EXIST
+            if write:
+                return Errno.ISDIR
+            d = fs.open_dir(parent, name)
+            entry = FdEntry(
+                "dir", fs, d, guest_path=guest, rights=base & e.inheriting,
+                inheriting=inheriting & e.inheriting, filetype=FT_DIR,
+            )  # fmt: skip
+        else:
+            if st is not None and st.filetype == FT_SYMLINK:
+                return Errno.LOOP
+            if directory:
+                if st is None and not creat:
+                    return Errno.NOENT
+                return Errno.NOTDIR if st is not None else Errno.INVAL
+            if st is None and not creat:
+                return Errno.NOENT
+            f = fs.open_file(
+                parent, name, read=read, write=write, create=bool(creat), excl=bool(excl),
+                trunc=bool(trunc), append=bool(append),
+            )  # fmt: skip
+            entry = FdEntry(
+                "file", fs, f, guest_path=guest, rights=base & e.inheriting,
+                inheriting=inheriting & e.inheriting, flags=fdflags & 0x1F,
+            )  # fmt: skip
+            entry.filetype = f.stat().filetype
+        m.put_u32(out, h.new_fd(entry))
+        return 0
+    finally:
+        release(fs, opened)
+
+
+@wasi(
+    "path_readlink", "fd:fd", "path:path", "path_len:plen", "buf:ptr", "buf_len:u32",
+    "result.bufused:size",
+)  # fmt: skip
+def path_readlink(
+    h: WasiHost, m: MemView, fd: int, ptr: int, length: int, buf: int, buf_len: int, out: int
+) -> int:
+    """Write the target of a link (cut at ``buf_len``)."""
+    path = _path(m, ptr, length)
+    e, parent, name, opened = _walk(h, fd, path, False)
+    try:
+        if name == ".":
+            return Errno.INVAL
+        target = e.fs.readlink(parent, name).encode("utf-8", "surrogateescape")[:buf_len]
+        m.write(buf, target)
+        m.put_u32(out, len(target))
+        return 0
+    finally:
+        release(e.fs, opened)
+
+
+@wasi("path_remove_directory", "fd:fd", "path:path", "path_len:plen")
+def path_remove_directory(h: WasiHost, m: MemView, fd: int, ptr: int, length: int) -> int:
+    """Remove an empty directory."""
+    path = _path(m, ptr, length)
+    e, parent, name, opened = _walk(h, fd, path.rstrip("/") or path, False)
+    try:
+        h.writable(e, path)
+        if name == ".":
+            return Errno.INVAL
+        e.fs.rmdir(parent, name)
+        return 0
+    finally:
+        release(e.fs, opened)
+
+
+@wasi(
+    "path_rename", "fd:fd", "old_path:path", "old_path_len:plen", "new_fd:fd",
+    "new_path:path", "new_path_len:plen",
+)  # fmt: skip
+def path_rename(
+    h: WasiHost,
+    m: MemView,
+    fd: int,
+    old_ptr: int,
+    old_len: int,
+    new_fd: int,
+    new_ptr: int,
+    new_len: int,
+) -> int:
+    """Rename ``old_path`` to ``new_path``; both stay inside their directories."""
+    old = _path(m, old_ptr, old_len)
+    new = _path(m, new_ptr, new_len)
+    slash = old.endswith("/") or new.endswith("/")
+    eo, po, no, opened_o = _walk(h, fd, old.rstrip("/") or old, False)
+    try:
+        en, pn, nn, opened_n = _walk(h, new_fd, new.rstrip("/") or new, False)
+        try:
+            h.writable(eo, old)
+            h.writable(en, new)
+            if eo.fs is not en.fs:
+                return Errno.XDEV
+            if no == "." or nn == ".":
+                return Errno.BUSY
+            if slash and eo.fs.lstat(po, no).filetype != FT_DIR:
+                return Errno.NOTDIR
+            eo.fs.rename(po, no, pn, nn)
+            return 0
+        finally:
+            release(en.fs, opened_n)
+    finally:
+        release(eo.fs, opened_o)
+
+
+@wasi(
+    "path_symlink", "old_path:path", "old_path_len:plen", "fd:fd", "new_path:path",
+    "new_path_len:plen",
+)  # fmt: skip
+def path_symlink(
+    h: WasiHost, m: MemView, old_ptr: int, old_len: int, fd: int, new_ptr: int, new_len: int
+) -> int:
+    """Make a symbolic link ``new_path`` -> ``old_path``; absolute targets are refused."""
+    target = _path(m, old_ptr, old_len)
+    new = _path(m, new_ptr, new_len)
+    if target.startswith("/"):
+        h.dir_entry(fd)
+        raise Refusal("preopen", messages.t("symlink_absolute", target=target))
+    e, parent, name, opened = _walk(h, fd, new, False)
+    try:
+        h.writable(e, new)
+        if name == "." or new.endswith("/"):
+            return Errno.EXIST if name == "." else Errno.NOENT
+        e.fs.symlink(target, parent, name)
+        return 0
+    finally:
+        release(e.fs, opened)
+
+
+@wasi("path_unlink_file", "fd:fd", "path:path", "path_len:plen")
+def path_unlink_file(h: WasiHost, m: MemView, fd: int, ptr: int, length: int) -> int:
+    """Remove a file or a link."""
+    path = _path(m, ptr, length)
+    e, parent, name, opened = _walk(h, fd, path, False)
+    try:
+        h.writable(e, path)
+        if name == ".":
+            return Errno.ISDIR
+        e.fs.unlink(parent, name)
+        return 0
+    finally:
+        release(e.fs, opened)
