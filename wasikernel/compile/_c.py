@@ -34,6 +34,7 @@ from ._toolchains import CLANG_INSTALL, ZIG_INSTALL, Toolchain, find_clang, find
 LAYOUT_EXPORTS = ("__stack_pointer", "__data_end", "__heap_base")
 ZIG_LIBC_MESSAGE = "building zig's libc for wasm32-wasi, once per machine, about 20 s..."
 _TIMEOUT = 600
+_SLOW_PROBE_S = 1.5
 _CLANG_TEMP_OBJECT = re.compile(r"(?:/[^\s:]*/)?cell-[0-9A-Za-z]+\.o")
 
 
@@ -241,21 +242,28 @@ def zig_link_line(
             return line
     except (OSError, ValueError):
         pass
-    if progress is not None:
-        progress(ZIG_LIBC_MESSAGE)
     with tempfile.TemporaryDirectory(prefix="wasikernel-zig-") as workdir:
         Path(workdir, "probe.c").write_text("int main(void) { return 0; }\n", "utf-8")
-        done = _run(
-            [*zig.command, "cc", "-target", "wasm32-wasi", *profile_flags, "-v", "probe.c",
-             "-o", "probe.wasm"],
-            workdir,
-        )
-        if done.returncode != 0:
+        argv = [*zig.command, "cc", "-target", "wasm32-wasi", *profile_flags, "-v", "probe.c",
+                "-o", "probe.wasm"]
+        with subprocess.Popen(
+            argv, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            errors="replace",
+        ) as proc:
+            try:
+                # announce the libc build only when it is really happening (a probe that
+                # finds the libc built takes a fraction of a second)
+                stdout, stderr = proc.communicate(timeout=_SLOW_PROBE_S)
+            except subprocess.TimeoutExpired:
+                if progress is not None:
+                    progress(ZIG_LIBC_MESSAGE)
+                stdout, stderr = proc.communicate(timeout=_TIMEOUT)
+        if proc.returncode != 0:
             raise CompileError(
-                f"zig could not link an empty C program for wasm32-wasi:\n{done.stderr.strip()}",
+                f"zig could not link an empty C program for wasm32-wasi:\n{stderr.strip()}",
                 language="c",
             )
-        line = _parse_link_line(done.stderr)
+        line = _parse_link_line(stderr)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")

@@ -49,6 +49,9 @@ RUST_WRAPPER = """\
 extern "C" {
     #[link_name = "libc_path_refused"]
     fn wasikernel_libc_path_refused(path: *const u8, length: usize);
+}
+
+extern "C" {
     fn __real___wasilibc_find_abspath(path: *const u8, abs_prefix: *mut *const u8,
                                       relative_path: *mut *const u8) -> i32;
 }

@@ -7,6 +7,7 @@ only columns of the first line shift; errors are mapped back before the learner 
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 
 import wasmtime
@@ -14,7 +15,15 @@ import wasmtime
 from ..errors import CompileError
 from ._diagnostics import caret_excerpt
 
-TOOLCHAIN = f"wasmtime.wat2wasm {getattr(wasmtime, '__version__', '')}".strip()
+
+def _wasmtime_version() -> str:
+    try:
+        return importlib.metadata.version("wasmtime")
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+TOOLCHAIN = f"wasmtime.wat2wasm {_wasmtime_version()}"
 
 _WRAP_OPEN = "(module "
 
@@ -101,7 +110,7 @@ def compile_wat(source: str, filename: str) -> bytes:
     try:
         wasmtime.Module.validate(_engine(), wasm)
     except wasmtime.WasmtimeError as exc:
-        raise _validation_error(str(exc), source, filename) from None
+        raise _validation_error(str(exc), source, filename, wasm) from None
     return wasm
 
 
@@ -158,16 +167,16 @@ def _func_lines(source: str) -> list[int]:
     return starts
 
 
-def _validation_error(raw: str, source: str, filename: str) -> CompileError:
+def _validation_error(raw: str, source: str, filename: str, wasm: bytes) -> CompileError:
     lines = [ln for ln in raw.strip().splitlines() if ln.strip()]
     summary = " ".join(lines[:2]) if lines else "invalid module"
     line = None
-    match = re.search(r"func (\d+) failed to validate", raw)
+    match = re.search(r"at offset 0x([0-9a-fA-F]+)", raw)
     if match:
-        index = int(match.group(1)) - _count_imported_funcs(source)
+        body = _body_at(wasm, int(match.group(1), 16))
         starts = _func_lines(source)
-        if 0 <= index < len(starts):
-            line = starts[index]
+        if body is not None and 0 <= body < len(starts):
+            line = starts[body]
     parts = [
         f"{filename}:{line}: error: the module does not validate: {summary}"
         if line
@@ -185,8 +194,26 @@ def _first_col(source: str, line: int) -> int:
     return len(text) - len(text.lstrip()) + 1
 
 
-def _count_imported_funcs(source: str) -> int:
-    text = _COMMENT.sub(" ", source)
-    return len(re.findall(r"\(\s*import\s+\"[^\"]*\"\s+\"[^\"]*\"\s*\(\s*func\b", text)) + len(
-        re.findall(r"\(\s*func\b[^()]*\(\s*import\b", text)
-    )
+def _body_at(wasm: bytes, offset: int) -> int | None:
+    """Return which function body (0 = the first defined function) holds byte ``offset``."""
+    from ._layout import _Reader
+
+    pos = 8
+    try:
+        while pos < len(wasm):
+            section_id = wasm[pos]
+            reader = _Reader(wasm, pos + 1)
+            size = reader.uleb()
+            start = reader.pos
+            if section_id == 10:
+                body = _Reader(wasm, start, start + size)
+                for index in range(body.uleb()):
+                    length = body.uleb()
+                    if body.pos <= offset < body.pos + length:
+                        return index
+                    body.pos += length
+                return None
+            pos = start + size
+    except (ValueError, IndexError):
+        return None
+    return None

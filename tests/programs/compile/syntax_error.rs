@@ -1,0 +1,4 @@
+fn main() {
+    let answer = 42
+    println!("{}", answer);
+}

@@ -1,0 +1,321 @@
+"""Compiling cells: WAT, the cache, the command line, doctor and warmup.
+
+C and Rust have their own files (test_compile_c.py, test_compile_rust.py), which reuse the
+helpers here. Every compile is real; programs run under wasmtime's own WASI as the oracle.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import wasmtime
+
+from wasikernel import cli
+from wasikernel.compile import CompileOptions, _c, _cache, _rust, _toolchains, compile_source
+from wasikernel.errors import CompileError, ToolchainMissing, UsageError
+
+PROGRAMS = Path(__file__).parent / "programs" / "compile"
+
+
+def program(name: str) -> str:
+    return (PROGRAMS / name).read_text("utf-8")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def isolated_cache(tmp_path_factory):
+    """Each test module compiles into a cache of its own."""
+    previous = os.environ.get("WASIKERNEL_CACHE")
+    os.environ["WASIKERNEL_CACHE"] = str(tmp_path_factory.mktemp("wasikernel-cache"))
+    yield Path(os.environ["WASIKERNEL_CACHE"])
+    if previous is None:
+        del os.environ["WASIKERNEL_CACHE"]
+    else:
+        os.environ["WASIKERNEL_CACHE"] = previous
+
+
+def run_wasi(wasm: bytes, invoke: str = "_start") -> tuple[int, str, list[str]]:
+    """Run ``wasm`` under wasmtime's own WASI (no preopens); return exit code, stdout, and the
+    paths passed to ``wasikernel.libc_path_refused`` (the import is defined here when asked)."""
+    engine = wasmtime.Engine()
+    module = wasmtime.Module(engine, wasm)
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+    store = wasmtime.Store(engine)
+    refused: list[str] = []
+    instance_box: list[wasmtime.Instance] = []
+
+    def libc_path_refused(pointer: int, length: int) -> None:
+        memory = instance_box[0].exports(store)["memory"]
+        refused.append(bytes(memory.read(store, pointer, pointer + length)).decode())
+
+    if any(imp.module == "wasikernel" for imp in module.imports):
+        linker.define_func(
+            "wasikernel", "libc_path_refused",
+            wasmtime.FuncType([wasmtime.ValType.i32(), wasmtime.ValType.i32()], []),
+            libc_path_refused,
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder, "stdout")
+        config = wasmtime.WasiConfig()
+        config.stdout_file = str(out)
+        store.set_wasi(config)
+        instance = linker.instantiate(store, module)
+        instance_box.append(instance)
+        code = 0
+        try:
+            instance.exports(store)[invoke](store)
+        except wasmtime.ExitTrap as exc:
+            code = exc.code
+        return code, out.read_text(), refused
+
+
+def imports_of(wasm: bytes) -> list[tuple[str, str]]:
+    module = wasmtime.Module(wasmtime.Engine(), wasm)
+    return [(imp.module, imp.name) for imp in module.imports]
+
+
+def custom_sections(wasm: bytes) -> list[str]:
+    from wasikernel.compile._layout import _Reader
+
+    names, pos = [], 8
+    while pos < len(wasm):
+        reader = _Reader(wasm, pos + 1)
+        size = reader.uleb()
+        if wasm[pos] == 0:
+            names.append(_Reader(wasm, reader.pos).name())
+        pos = reader.pos + size
+    return names
+
+
+# ---------------------------------------------------------------- WAT
+
+
+def test_wat_hello_world_runs():
+    module = compile_source("wat", program("hello.wat"))
+    assert module.language == "wat" and module.toolchain.startswith("wasmtime.wat2wasm")
+    code, out, _ = run_wasi(module.wasm)
+    assert (code, out) == (0, "hello from WAT\n")
+
+
+def test_wat_cell_of_module_fields_is_wrapped():
+    module = compile_source("wat", program("fields_only.wat"))
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    instance = wasmtime.Instance(store, wasmtime.Module(engine, module.wasm), [])
+    assert instance.exports(store)["add"](store, 40, 2) == 42
+
+
+def test_wat_syntax_error_points_at_the_cell_line_with_a_caret():
+    source = "(func $f (result i32)\n  i32.const 1\n  i32.ad)\n"
+    with pytest.raises(CompileError) as info:
+        compile_source("wat", source, filename="In [4]")
+    error = info.value
+    assert (error.line, error.column, error.language) == (3, 3, "wat")
+    assert error.message.startswith("In [4]:3:3: error:")
+    assert "    3 |   i32.ad)\n      |   ^" in error.message
+
+
+def test_wat_error_on_the_first_line_of_a_wrapped_cell_keeps_the_cell_column():
+    with pytest.raises(CompileError) as info:
+        compile_source("wat", "(func (result i32) i32.bogus)")
+    # the wrapper "(module " is not counted: the column is the cell's own
+    assert (info.value.line, info.value.column) == (1, 20)
+    assert "(module" not in info.value.message.splitlines()[1]
+
+
+def test_wat_old_tutorial_names_get_a_hint():
+    with pytest.raises(CompileError) as info:
+        compile_source("wat", program("old_names.wat"))
+    assert info.value.line == 2
+    assert "`get_local` is the pre-2019 name of `local.get`" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("set_local $x", "local.set"),
+        ("get_global $g", "global.get"),
+        ("i32.trunc_s/f32", "i32.trunc_f32_s"),
+        ("f64.convert_u/i64", "f64.convert_i64_u"),
+        ("i32.wrap/i64", "i32.wrap_i64"),
+        ("grow_memory", "memory.grow"),
+        ("current_memory", "memory.size"),
+    ],
+)
+def test_wat_hints_cover_the_renamed_instructions(old, new):
+    source = f"(func\n  {old})"
+    with pytest.raises(CompileError) as info:
+        compile_source("wat", source)
+    assert f"`{new}`" in info.value.message
+
+
+def test_wat_anyfunc_hint():
+    with pytest.raises(CompileError) as info:
+        compile_source("wat", "(table 1 anyfunc)")
+    assert "`funcref`" in info.value.message
+
+
+def test_wat_unknown_function_is_reported_on_its_line():
+    with pytest.raises(CompileError) as info:
+        compile_source("wat", program("link_error.wat"), filename="link_error.wat")
+    assert (info.value.line, info.value.column) == (3, 8)
+    assert "$compute" in info.value.message
+
+
+def test_wat_type_error_names_the_function_that_does_not_validate():
+    with pytest.raises(CompileError) as info:
+        compile_source("wat", program("type_error.wat"))
+    assert info.value.line == 4  # the line of (func $broken ...)
+    assert "does not validate" in info.value.message
+    assert "type mismatch" in info.value.message
+
+
+def test_wat_layout_symbols_are_read_from_the_module():
+    module = compile_source("wat", program("layout.wat"))
+    layout = module.layout
+    assert layout is not None
+    assert (layout.stack_high, layout.data_start, layout.data_end, layout.heap_base) == (
+        65536, 65536, 66048, 66048,
+    )
+    assert layout.stack_low == 0
+    assert compile_source("wat", program("fields_only.wat")).layout is None
+
+
+# ---------------------------------------------------------------- API errors
+
+
+def test_unknown_language_is_a_usage_error():
+    with pytest.raises(UsageError, match="unknown language 'cobol'"):
+        compile_source("cobol", "")
+
+
+def test_bad_options_are_usage_errors():
+    with pytest.raises(UsageError, match="optimisation level"):
+        compile_source("c", "int main(void){return 0;}", CompileOptions(optimize="9"))
+    with pytest.raises(UsageError, match="toolchain"):
+        compile_source("c", "int main(void){return 0;}", CompileOptions(toolchain="gcc"))
+
+
+def test_missing_zig_names_the_install_command(monkeypatch):
+    monkeypatch.setattr(_c, "find_zig", lambda: None)
+    with pytest.raises(ToolchainMissing) as info:
+        compile_source("c", "int main(void){return 0;}")
+    assert info.value.install_hint == "pip install ziglang"
+    assert "pip install ziglang" in str(info.value)
+
+
+def test_missing_wasm_rustc_names_the_debian_packages(monkeypatch):
+    monkeypatch.setattr(_rust, "find_rustc", lambda: None)
+    monkeypatch.setattr(
+        _rust, "survey_rustc",
+        lambda: (("/root/.cargo/bin/rustc", "rustc 1.95.0", None),),
+    )
+    with pytest.raises(ToolchainMissing) as info:
+        compile_source("rust", "fn main() {}")
+    message = str(info.value)
+    assert "apt-get install rustc libstd-rust-dev-wasm32" in message
+    assert "rustup target add wasm32-wasip1" in message
+    assert "/root/.cargo/bin/rustc" in message
+
+
+# ---------------------------------------------------------------- cache
+
+
+def test_cache_hit_returns_the_same_module_marked_cached(isolated_cache):
+    source = program("hello.c").replace("hello from C", "cached hello")
+    first = compile_source("c", source)
+    second = compile_source("c", source)
+    assert not first.cached and second.cached
+    assert second.wasm == first.wasm and second.layout == first.layout
+    assert list((isolated_cache / "compile").rglob("*.wasm"))
+
+
+def test_cache_misses_when_options_change():
+    source = program("hello.c").replace("hello from C", "options differ")
+    compile_source("c", source)
+    other = compile_source("c", source, CompileOptions(optimize="s"))
+    assert not other.cached
+
+
+def test_cache_survives_a_damaged_entry(isolated_cache):
+    source = "(func (export \"f\"))"
+    compile_source("wat", source)
+    for entry in (isolated_cache / "compile").rglob("*.json"):
+        entry.write_text("{not json")
+    again = compile_source("wat", source)
+    assert not again.cached and again.wasm.startswith(b"\0asm")
+
+
+def test_cache_key_includes_toolchain_version():
+    options = CompileOptions()
+    a = _cache.cache_key("c", "x", options, "zig 0.17.1")
+    b = _cache.cache_key("c", "x", options, "zig 0.18.0")
+    assert a != b
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_cli_compiles_c_and_the_module_runs(tmp_path):
+    out = tmp_path / "hello.wasm"
+    code = cli.main(["compile", "c", str(PROGRAMS / "hello.c"), "-o", str(out), "-O", "2"])
+    assert code == 0
+    assert run_wasi(out.read_bytes())[:2] == (0, "hello from C\n")
+
+
+def test_cli_reports_errors_with_the_source_path(tmp_path, capsys):
+    source = PROGRAMS / "syntax_error.c"
+    code = cli.main(["compile", "c", str(source), "-o", str(tmp_path / "x.wasm"),
+                     "--color", "never"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"{source}:4:20: error: expected ';'" in err
+    assert "wasikernel-c-" not in err and "/tmp/" not in err
+    assert not (tmp_path / "x.wasm").exists()
+
+
+def test_cli_default_output_is_beside_the_source(tmp_path):
+    source = tmp_path / "cell.wat"
+    source.write_text(program("hello.wat"))
+    assert cli.main(["compile", "wat", str(source)]) == 0
+    assert (tmp_path / "cell.wasm").read_bytes().startswith(b"\0asm")
+
+
+def test_cli_missing_source_is_a_clear_error(tmp_path, capsys):
+    assert cli.main(["compile", "c", str(tmp_path / "nope.c")]) == 2
+    assert "nope.c: no such file" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- doctor, warmup
+
+
+def test_doctor_lists_each_toolchain_with_its_version(capsys):
+    code = cli.main(["doctor"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "ok      C (zig cc)         zig 0." in out
+    assert "ok      Rust (rustc)       rustc 1." in out
+    assert "wasm32-wasi" in out
+    assert "ok      wasmtime" in out
+
+
+def test_doctor_names_the_fix_for_what_is_missing(monkeypatch, capsys):
+    from wasikernel import doctor
+
+    monkeypatch.setattr(_toolchains, "find_rustc", lambda: None)
+    monkeypatch.setattr(_toolchains, "find_zig", lambda: None)
+    code = doctor.main(None)
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "missing C (zig cc)" in out and "install: pip install ziglang" in out
+    assert "install: apt-get install rustc libstd-rust-dev-wasm32" in out
+
+
+def test_warmup_readies_every_language(capsys):
+    assert cli.main(["warmup"]) == 0
+    out = capsys.readouterr().out
+    for prefix in ("wat ", "c ", "rust "):
+        assert any(line.startswith(prefix) and "ready" in line for line in out.splitlines()), out
