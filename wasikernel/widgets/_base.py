@@ -1,0 +1,48 @@
+"""What the four widgets share: where their browser half lives, and the static HTML fallback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anywidget
+
+__all__ = ["static_file", "StaticHtmlWidget"]
+
+
+def static_dir() -> Path:
+    """The folder holding the widgets' ESM and CSS files.
+
+    In a wheel it is ``wasikernel/widgets/static`` (pyproject force-includes ``widgets/``
+    there); in an editable install it is the repository's top-level ``widgets/`` folder.
+    Raises ``FileNotFoundError`` when neither exists.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "static", here.parent.parent / "widgets"):
+        if (candidate / "trace.js").is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"the widgets' browser files are missing: looked in {here / 'static'} and "
+        f"{here.parent.parent / 'widgets'}; reinstall wasikernel"
+    )
+
+
+def static_file(name: str) -> Path:
+    """The path of one browser file (``"trace.js"``, ``"memory.css"``, ...)."""
+    return static_dir() / name
+
+
+class StaticHtmlWidget(anywidget.AnyWidget):
+    """An anywidget whose display also carries a static ``text/html`` form."""
+
+    def to_html(self) -> str:
+        """The static HTML form of this view (no kernel needed to read it)."""
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, meta = bundle
+        data = {**data, "text/html": self.to_html()}
+        return data, meta

@@ -1,0 +1,132 @@
+"""The sandbox-boundary diagram: module → WASI host → resources, drawn by graphviz as SVG.
+
+Edges carry call counts; refused calls travel a red edge labelled with the reason; imports the
+host refused at link time hang off the module in red. Text uses ``currentColor`` so the SVG
+reads in light and dark themes; refused edges keep an explicit red that reads on both.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import graphviz
+
+from ..errors import WasiKernelError
+from ..result import RunResult
+from ._model import Boundary, Resource, boundary
+
+__all__ = ["build_graph", "render_svg", "REFUSED_COLOR"]
+
+REFUSED_COLOR = "#d93025"
+GRANTED_COLOR = "#1a73e8"
+UNUSED_COLOR = "#9aa0a6"
+FONT = "Helvetica"
+FG = "#010203"  # replaced by currentColor in the SVG
+
+
+def _counts(counter: dict[str, int], limit: int = 3) -> str:
+    items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = "\\n".join(f"{call} ×{n}" for call, n in items[:limit])
+    if len(items) > limit:
+        text += f"\\n+{len(items) - limit} more"
+    return text
+
+
+def _cut(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _wrap(text: str, width: int = 34, lines: int = 3) -> str:
+    words, out, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            out.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    if line:
+        out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = _cut(out[-1] + " …", width + 2)
+    return "\\n".join(out)
+
+
+def build_graph(result: RunResult, b: Boundary | None = None) -> graphviz.Digraph:
+    """The diagram of ``result``'s sandbox boundary as a graphviz graph (not yet rendered)."""
+    b = b or boundary(result)
+    g = graphviz.Digraph("boundary")
+    g.attr(rankdir="LR", bgcolor="transparent", fontname=FONT, nodesep="0.18", ranksep="0.9")
+    g.attr("node", shape="box", style="rounded", fontname=FONT, fontsize="11",
+           color=FG, fontcolor=FG, penwidth="1.2")
+    g.attr("edge", fontname=FONT, fontsize="9", color=FG, fontcolor=FG,
+           arrowsize="0.6")
+    name = result.sandbox.program_name
+    g.node("module", f"module\\n{_cut(name, 28)}\\n({result.engine})", id="node-module",
+           **{"class": "wk-module"}, penwidth="1.8")
+    g.node("host", "WASI host\\nwasi_snapshot_preview1", id="node-host",
+           **{"class": "wk-host"}, penwidth="1.8")
+    g.edge("module", "host", f"{b.total_calls} call{'s' if b.total_calls != 1 else ''}",
+           id="edge-module-host", **{"class": "wk-edge"})
+    for r in b.resources.values():
+        _resource(g, r)
+    for i, ev in enumerate(b.link_refused):
+        node = f"link{i}"
+        module = ev.args.get("module", "")
+        label = f"import {module}.{ev.call}" if module else f"import {ev.call}"
+        g.node(node, f"{_cut(label, 40)}\\nnot provided", id=f"node-{node}",
+               color=REFUSED_COLOR, fontcolor=REFUSED_COLOR, style="rounded,dashed",
+               **{"class": "wk-refused"})
+        g.edge("module", node, _wrap("refused at link time: " + (ev.reason or ""), 30),
+               id=f"edge-link-{i}", color=REFUSED_COLOR, fontcolor=REFUSED_COLOR,
+               style="dashed", tooltip=ev.reason or "refused at link time",
+               **{"class": "wk-edge wk-refused"})
+    return g
+
+
+def _resource(g: graphviz.Digraph, r: Resource) -> None:
+    used = bool(r.calls or r.refused)
+    if not r.granted:
+        g.node(r.key, _wrap(r.label, 26), id=f"node-{r.key}", color=REFUSED_COLOR,
+               fontcolor=REFUSED_COLOR, style="rounded,dashed", **{"class": "wk-resource"})
+    elif used:
+        g.node(r.key, _wrap(r.label, 30), id=f"node-{r.key}", color=GRANTED_COLOR,
+               **{"class": "wk-resource"})
+    else:
+        g.node(r.key, _wrap(r.label, 30), id=f"node-{r.key}", color=UNUSED_COLOR,
+               fontcolor=UNUSED_COLOR, **{"class": "wk-resource wk-unused"})
+    if not used:  # keeps the node beside the others, drawn as "not used"
+        g.edge("host", r.key, id=f"edge-{r.key}-unused", style="dotted", arrowhead="none",
+               color=REFUSED_COLOR if not r.granted else UNUSED_COLOR,
+               **{"class": "wk-edge wk-unused"})
+    if r.calls:
+        g.edge("host", r.key, _counts(r.calls), id=r.edge_id, color=GRANTED_COLOR,
+               **{"class": "wk-edge"})
+    if r.refused:
+        n = sum(r.refused.values())
+        reason = next(iter(r.reasons.values()), "")
+        label = f"refused ×{n}: {_counts(r.refused, 2)}"
+        if reason:
+            label += "\\n" + _wrap(reason, 34, 3)
+        g.edge("host", r.key, label, id=r.refused_edge_id, color=REFUSED_COLOR,
+               fontcolor=REFUSED_COLOR, penwidth="2", style="bold",
+               tooltip=" | ".join(f"{c}: {t}" for c, t in r.reasons.items()) or "refused",
+               **{"class": "wk-edge wk-refused"})
+
+
+def render_svg(result: RunResult, b: Boundary | None = None) -> str:
+    """The boundary diagram of ``result`` as an inline SVG string.
+
+    Raises :class:`WasiKernelError` when graphviz's ``dot`` program is not installed.
+    """
+    if shutil.which("dot") is None:
+        raise WasiKernelError(
+            "the sandbox diagram needs graphviz's `dot` program: "
+            "install it with `apt-get install graphviz` (or your system's graphviz package)"
+        )
+    svg = build_graph(result, b).pipe(format="svg", encoding="utf-8")
+    svg = svg[svg.index("<svg") :]
+    # the outer white background polygon graphviz draws even with a transparent bgcolor
+    svg = re.sub(r'<polygon fill="(white|transparent)" stroke="none"[^>]*/>', "", svg, count=1)
+    return svg.replace(FG, "currentColor").replace("&#45;", "-")

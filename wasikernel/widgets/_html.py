@@ -1,0 +1,280 @@
+"""The static HTML form of each view: what nbconvert, nbviewer and GitHub show without a kernel.
+
+Colours come from JupyterLab's ``--jp-*`` variables (with fallbacks for pages outside
+JupyterLab); meaning never rests on colour alone: refusals say "refused" and byte highlights
+are ``<mark>`` elements, so a sanitiser that drops the styles keeps the sense.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from ..result import RunResult
+from ..trace import TraceEvent
+from . import _model
+
+__all__ = ["STYLE", "trace_html", "memory_html", "stack_html", "sandbox_html", "run_html"]
+
+STYLE = """<style>
+.wk-static{font-family:var(--jp-ui-font-family,system-ui,sans-serif);
+ font-size:var(--jp-ui-font-size1,13px);color:var(--jp-ui-font-color1,#1f1f1f);margin:4px 0}
+.wk-static h4{margin:6px 0 4px;font-size:var(--jp-ui-font-size2,14px)}
+.wk-static table{border-collapse:collapse;font-family:var(--jp-code-font-family,monospace);
+ font-size:var(--jp-code-font-size,12px)}
+.wk-static th,.wk-static td{padding:1px 8px;text-align:left;vertical-align:top;
+ border-bottom:1px solid var(--jp-border-color2,#e0e0e0)}
+.wk-static th{color:var(--jp-ui-font-color2,#555);font-weight:600}
+.wk-static tr.wk-refused td{color:var(--jp-error-color1,#d93025)}
+.wk-static .wk-reason{color:var(--jp-error-color1,#d93025);font-family:var(--jp-ui-font-family,
+ sans-serif)}
+.wk-static .wk-note{color:var(--jp-ui-font-color2,#5f6368)}
+.wk-static pre.wk-hex{font-family:var(--jp-code-font-family,monospace);
+ font-size:var(--jp-code-font-size,12px);line-height:1.35;margin:2px 0}
+.wk-static mark{background:var(--jp-warn-color3,#fff3c4);color:inherit}
+.wk-static mark.wk-w{background:var(--jp-error-color3,#fad2cf)}
+.wk-static mark.wk-diff{background:var(--jp-success-color3,#cdebd4)}
+.wk-static .wk-swatch{display:inline-block;width:10px;height:10px;margin-right:4px;
+ border-radius:2px;vertical-align:middle}
+.wk-static .wk-svg svg{max-width:100%;height:auto;color:var(--jp-ui-font-color1,#1f1f1f)}
+</style>"""
+
+REGION_COLORS = {"stack": "#8e7cc3", "data": "#e69138", "heap": "#6aa84f"}
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _wrap(kind: str, body: str) -> str:
+    return f'{STYLE}<div class="wk-static wk-{kind}">{body}</div>'
+
+
+# -- trace ---------------------------------------------------------------------------------
+
+
+def _trace_row(i: int, ev: TraceEvent) -> str:
+    cls = ' class="wk-refused"' if ev.denied else ""
+    errno = ev.errno if not ev.denied else f"{ev.errno} (refused)"
+    reason = f'<div class="wk-reason">{_e(ev.reason)}</div>' if ev.reason else ""
+    result = _model.brief(ev.results, 60)
+    if ev.exit_code is not None:
+        result = f"exit {ev.exit_code}"
+    phase = "" if ev.phase == "run" else f" [{_e(ev.phase)}]"
+    return (
+        f"<tr{cls}><td>{ev.seq}</td><td>{_e(ev.call)}{phase}</td>"
+        f"<td>{_e(_model.brief(ev.args))}</td><td>{_e(result)}</td>"
+        f"<td>{_e(errno)}{reason}</td></tr>"
+    )
+
+
+def trace_html(result: RunResult, max_rows: int = 200) -> str:
+    """The trace as an HTML table: its first ``max_rows`` calls (refusals marked with their
+    reason, and every refusal past the cut too), then a per-call summary."""
+    events = result.trace.events
+    n = len(events)
+    refused = sum(1 for ev in events if ev.denied)
+    head = (
+        f"<h4>Syscall trace: {n:,} call{'s' if n != 1 else ''}, "
+        f"{refused:,} refused</h4>"
+    )
+    rows = [_trace_row(i, ev) for i, ev in enumerate(events[:max_rows])]
+    later = [(i, ev) for i, ev in enumerate(events[max_rows:], max_rows) if ev.denied][:50]
+    if n > max_rows:
+        rows.append(
+            f'<tr><td colspan="5" class="wk-note">… {n - max_rows:,} more calls '
+            f"(the live widget scrolls through all of them)"
+            f"{'; the refusals among them:' if later else ''}</td></tr>"
+        )
+        rows += [_trace_row(i, ev) for i, ev in later]
+    if result.trace.dropped:
+        rows.append(
+            f'<tr><td colspan="5" class="wk-note">{result.trace.dropped:,} calls past the '
+            f"trace-size limit were counted, not recorded</td></tr>"
+        )
+    table = (
+        "<table><thead><tr><th>#</th><th>call</th><th>arguments</th><th>results</th>"
+        f"<th>errno</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    counts: dict[str, list[int]] = {}
+    for ev in events:
+        c = counts.setdefault(ev.call, [0, 0])
+        c[0] += 1
+        c[1] += ev.denied
+    summary = "".join(
+        f"<tr><td>{_e(call)}</td><td>{c[0]:,}</td><td>{c[1]:,}</td></tr>"
+        for call, c in sorted(counts.items(), key=lambda kv: -kv[1][0])
+    )
+    summary = (
+        "<details><summary>calls by name</summary><table><thead><tr><th>call</th>"
+        f"<th>calls</th><th>refused</th></tr></thead><tbody>{summary}</tbody></table></details>"
+    )
+    return _wrap("trace", head + table + summary)
+
+
+# -- memory --------------------------------------------------------------------------------
+
+
+def _hex_rows(
+    mem: bytes, start: int, end: int, marks: list[tuple[int, int, str]], width: int = 16
+) -> str:
+    lines = []
+    start -= start % width
+    for row in range(start, min(end, len(mem)), width):
+        chunk = mem[row : row + width]
+        hexes: list[tuple[str | None, str]] = []
+        chars: list[tuple[str | None, str]] = []
+        for k, byte in enumerate(chunk):
+            addr = row + k
+            cls = next((m for a, b, m in marks if a <= addr < b), None)
+            hexes.append((cls, f"{byte:02x}"))
+            chars.append((cls, chr(byte) if 32 <= byte < 127 else "."))
+        lines.append(f"{row:08x}  {_runs(hexes, ' ')}  {_runs(chars, '')}")
+    return '<pre class="wk-hex">' + "\n".join(lines) + "</pre>"
+
+
+def _runs(cells: list[tuple[str | None, str]], sep: str) -> str:
+    """Cells joined by ``sep``, each run of cells of one class wrapped in one ``<mark>``."""
+    out, k = [], 0
+    while k < len(cells):
+        cls = cells[k][0]
+        j = k
+        while j < len(cells) and cells[j][0] == cls:
+            j += 1
+        text = _e(sep.join(c for _, c in cells[k:j]))
+        out.append(text if cls is None else f'<mark class="{cls}">{text}</mark>')
+        k = j
+    return sep.join(out)
+
+
+def memory_html(result: RunResult, max_windows: int = 4, window_rows: int = 6) -> str:
+    """The memory as HTML: size, coloured region legend, and hex dumps of the places that
+    changed during the run (changed bytes marked), at most ``max_windows`` of them."""
+    mem = result.memory_after
+    if mem is None:
+        return _wrap("memory", "<h4>Linear memory</h4><p class='wk-note'>This run kept no "
+                     "memory (the module exports none, or the engine does not give it).</p>")
+    size = len(mem)
+    regs = _model.regions(result.layout, size)
+    legend = "".join(
+        f'<li><span class="wk-swatch" style="background:{REGION_COLORS[r["kind"]]}"></span>'
+        f'{_e(r["name"])}: 0x{r["start"]:x} – 0x{r["end"]:x} '
+        f'({r["end"] - r["start"]:,} bytes)</li>'
+        for r in regs
+    )
+    if not regs:
+        legend = "<li class='wk-note'>no layout recorded (a WAT module does not say where its "
+        legend += "data, stack and heap are)</li>"
+    pages = size // 65536
+    head = (
+        f"<h4>Linear memory: {size:,} bytes ({pages} wasm page{'s' if pages != 1 else ''})"
+        f"</h4><ul>{legend}</ul>"
+    )
+    ranges = _model.changed_ranges(result.memory_before, mem, limit=200)
+    body = []
+    if ranges:
+        total = sum(b - a for a, b in ranges)
+        body.append(f"<p>{total:,} bytes changed during the run, in {len(ranges):,} "
+                    "place(s); the first ones (changed bytes marked):</p>")
+        marks = [(a, b, "wk-diff") for a, b in ranges]
+        shown_until = -1
+        for a, _b in ranges:
+            if len(body) > max_windows or a < shown_until:
+                continue
+            lo = max(0, a - a % 16 - 16)
+            hi = min(size, lo + window_rows * 16)
+            body.append(_hex_rows(mem, lo, hi, marks))
+            shown_until = hi
+    elif result.memory_before is not None:
+        body.append("<p class='wk-note'>No byte changed during the run.</p>")
+    first = next((r for r in regs if r["kind"] == "data"), None)
+    if first is not None and not ranges:
+        body.append(f"<p>Start of the static data at 0x{first['start']:x}:</p>")
+        body.append(_hex_rows(mem, first["start"], first["start"] + window_rows * 16, []))
+    return _wrap("memory", head + "".join(body))
+
+
+# -- stack ---------------------------------------------------------------------------------
+
+
+def stack_html(result: RunResult) -> str:
+    """The stack as HTML: the trap's wasm backtrace (or how the run ended), and the
+    shadow-stack pointer samples with where they come from."""
+    parts = ["<h4>Stack</h4>"]
+    if result.trap is not None:
+        frames = "".join(
+            f"<tr><td>{i}</td><td>{_e(f.func_name or f'func[{f.func_index}]')}</td>"
+            f"<td>{'' if f.module_offset is None else hex(f.module_offset)}</td>"
+            f"<td>{_e(f.source or '')}</td></tr>"
+            for i, f in enumerate(result.trap.frames)
+        )
+        parts.append(f'<p class="wk-reason">trap: {_e(result.trap.message)}</p>')
+        if frames:
+            parts.append("<table><thead><tr><th>#</th><th>function</th><th>offset</th>"
+                         f"<th>source</th></tr></thead><tbody>{frames}</tbody></table>")
+        else:
+            parts.append("<p class='wk-note'>no wasm backtrace was recorded</p>")
+    elif result.limit is not None:
+        parts.append(f'<p class="wk-reason">stopped by a limit: {_e(result.limit)}</p>')
+    else:
+        parts.append(f"<p>exited with code {result.exit_code}; no trap, so no backtrace.</p>")
+    samples, source = _model.stack_pointer_samples(result)
+    hw = _model.stack_high_water(result)
+    if hw is not None and result.layout is not None and result.layout.stack_high is not None:
+        parts.append(f"<p>Deepest shadow-stack address written: 0x{hw:x} "
+                     f"({result.layout.stack_high - hw:,} bytes below the top).</p>")
+    if samples:
+        rows = "".join(
+            f"<tr><td>{_e(result.trace.events[i].seq)}</td><td>{_e(call)}</td>"
+            f"<td>0x{addr:x}</td></tr>"
+            for i, addr, call in samples[:50]
+        )
+        parts.append(f"<p class='wk-note'>Shadow-stack pointer: {_e(source)}.</p>")
+        parts.append("<table><thead><tr><th>#</th><th>call</th><th>stack pointer ≤</th></tr>"
+                     f"</thead><tbody>{rows}</tbody></table>")
+    else:
+        parts.append(f"<p class='wk-note'>Shadow-stack pointer: {_e(source)}.</p>")
+    return _wrap("stack", "".join(parts))
+
+
+# -- sandbox -------------------------------------------------------------------------------
+
+
+def sandbox_html(result: RunResult, svg: str | None = None) -> str:
+    """The boundary as HTML: the diagram (inline SVG) and a table of what was refused."""
+    b = _model.boundary(result)
+    if svg is None:
+        from ._diagram import render_svg
+
+        svg = render_svg(result, b)
+    refused = []
+    for r in b.resources.values():
+        for call, n in r.refused.items():
+            refused.append(f"<tr class='wk-refused'><td>{_e(r.label)}</td><td>{_e(call)}</td>"
+                           f"<td>{n}</td><td>{_e(r.reasons.get(call, ''))}</td></tr>")
+    for ev in b.link_refused:
+        refused.append(f"<tr class='wk-refused'><td>link time</td><td>{_e(ev.call)}</td>"
+                       f"<td>1</td><td>{_e(ev.reason or '')}</td></tr>")
+    table = (
+        "<table><thead><tr><th>resource</th><th>call</th><th>refused</th><th>reason</th></tr>"
+        f"</thead><tbody>{''.join(refused)}</tbody></table>"
+        if refused
+        else "<p>Nothing was refused.</p>"
+    )
+    return _wrap(
+        "sandbox",
+        f"<h4>Sandbox boundary</h4><div class='wk-svg'>{svg}</div>{table}",
+    )
+
+
+def run_html(result: RunResult) -> str:
+    """All four static views, one after the other."""
+    return "".join(
+        [trace_html(result), memory_html(result), sandbox_html(result), stack_html(result)]
+    )
+
+
+def script_json(value: Any) -> str:
+    """``value`` as JSON safe to put inside a ``<script>`` element."""
+    return json.dumps(value).replace("</", "<\\/")

@@ -1,0 +1,401 @@
+"""What the four views show, computed once from a :class:`RunResult` (no widget code here).
+
+The live widgets and their static HTML forms both read these helpers, so a notebook saved
+with outputs shows the same rows, regions and resources as the live view did.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..result import MemoryLayout, RunResult
+from ..sandbox import Sandbox
+from ..trace import Trace, TraceEvent
+
+__all__ = [
+    "brief",
+    "event_json",
+    "event_fd",
+    "Resource",
+    "Boundary",
+    "boundary",
+    "regions",
+    "changed_ranges",
+    "stack_pointer_samples",
+]
+
+STDIO = {0: "stdin", 1: "stdout", 2: "stderr"}
+
+#: calls that do not name a file descriptor, and the resource each one reaches
+CALL_RESOURCE = {
+    "args_get": "args",
+    "args_sizes_get": "args",
+    "environ_get": "env",
+    "environ_sizes_get": "env",
+    "clock_time_get": "clocks",
+    "clock_res_get": "clocks",
+    "poll_oneoff": "clocks",
+    "random_get": "random",
+    "proc_exit": "process",
+    "proc_raise": "process",
+    "sched_yield": "process",
+}
+
+#: result keys a call that opens a descriptor may use for the new descriptor
+OPENED_KEYS = ("opened_fd", "fd", "opened")
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """One argument value as strace would print it, cut to ``limit`` characters."""
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, bytes):
+        text = repr(value)
+    elif isinstance(value, (list, tuple)):
+        if all(isinstance(v, str) for v in value):
+            text = "|".join(value) or "0"
+        else:
+            text = json.dumps(_jsonable(value), ensure_ascii=False)
+    elif isinstance(value, dict):
+        text = json.dumps(_jsonable(value), ensure_ascii=False)
+    else:
+        text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def brief(values: dict[str, Any], limit: int = 110) -> str:
+    """Arguments (or results) of a call as ``name=value, ...``, cut to ``limit`` characters."""
+    text = ", ".join(f"{k}={_short(v)}" for k, v in values.items())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with bytes turned into text (UTF-8 when it decodes, base64 otherwise)."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return {"base64": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def event_json(index: int, ev: TraceEvent) -> dict[str, Any]:
+    """The whole of one event, as plain JSON data (what a row shows when it is opened)."""
+    return {
+        "index": index,
+        "seq": ev.seq,
+        "phase": ev.phase,
+        "call": ev.call,
+        "args": _jsonable(ev.args),
+        "results": _jsonable(ev.results),
+        "errno": ev.errno,
+        "denied": ev.denied,
+        "capability": ev.capability,
+        "reason": ev.reason,
+        "t_ns": ev.t_ns,
+        "dur_ns": ev.dur_ns,
+        "memory": [{"addr": m.addr, "len": m.len, "access": m.access} for m in ev.memory],
+        "exit_code": ev.exit_code,
+    }
+
+
+def event_fd(ev: TraceEvent) -> int | None:
+    """The file descriptor a call names (its ``fd`` argument), or ``None``."""
+    fd = ev.args.get("fd")
+    return fd if isinstance(fd, int) and not isinstance(fd, bool) else None
+
+
+# -- the sandbox boundary ------------------------------------------------------------------
+
+
+@dataclass
+class Resource:
+    """One thing beyond the host the guest may reach: a preopen, args, stdout, the network..."""
+
+    key: str
+    label: str
+    granted: bool = True
+    calls: Counter = field(default_factory=Counter)
+    refused: Counter = field(default_factory=Counter)
+    reasons: dict[str, str] = field(default_factory=dict)  # call -> first refusal reason
+
+    @property
+    def edge_id(self) -> str:
+        """The SVG id of the host → resource edge for allowed calls."""
+        return f"edge-{self.key}"
+
+    @property
+    def refused_edge_id(self) -> str:
+        """The SVG id of the red host → resource edge for refused calls."""
+        return f"edge-{self.key}-refused"
+
+
+@dataclass
+class Boundary:
+    """Every resource of a run, the calls that reached each, and the imports refused at link."""
+
+    resources: dict[str, Resource]
+    link_refused: list[TraceEvent]
+    event_edges: list[str]  # event index -> the edge id the event travelled
+    total_calls: int
+
+    def edge_of(self, index: int) -> str:
+        """The edge id of event ``index`` ("" when out of range)."""
+        return self.event_edges[index] if 0 <= index < len(self.event_edges) else ""
+
+
+def _preopen_label(p: Any) -> str:
+    where = f"host {p.host_path}" if p.host_path else "in memory"
+    mode = "read-only" if p.read_only else "read-write"
+    return f"{p.guest_path}  ({where}, {mode})"
+
+
+def _base_resources(sandbox: Sandbox) -> dict[str, Resource]:
+    res: dict[str, Resource] = {}
+    for i, p in enumerate(sandbox.preopens):
+        res[f"preopen{i}"] = Resource(f"preopen{i}", _preopen_label(p))
+    args = " ".join([sandbox.program_name, *sandbox.args])
+    if len(args) > 40:
+        args = args[:39] + "…"
+    res["args"] = Resource("args", f"args: {args}")
+    n_env = len(sandbox.env)
+    res["env"] = Resource("env", f"env: {n_env} variable{'s' if n_env != 1 else ''}")
+    clock = "frozen" if sandbox.clock_ns is not None else "real"
+    res["clocks"] = Resource("clocks", f"clocks ({clock})")
+    rnd = f"seeded {sandbox.random_seed}" if sandbox.random_seed is not None else "real"
+    res["random"] = Resource("random", f"random ({rnd})")
+    res["stdin"] = Resource("stdin", f"stdin ({len(sandbox.stdin)} bytes)")
+    res["stdout"] = Resource("stdout", "stdout")
+    res["stderr"] = Resource("stderr", "stderr")
+    res["network"] = Resource("network", "network (never granted)", granted=False)
+    return res
+
+
+def boundary(result: RunResult) -> Boundary:
+    """Sort every event of ``result`` onto the resource it reached (or tried to reach).
+
+    Descriptors are followed through the run: preopens are fds 3, 4, ... in the sandbox's
+    order, ``path_open`` gives the new fd its directory's resource, ``fd_renumber`` and
+    ``fd_close`` move and drop them.
+    """
+    res = _base_resources(result.sandbox)
+    fds: dict[int, str] = dict(STDIO)
+    for i in range(len(result.sandbox.preopens)):
+        fds[3 + i] = f"preopen{i}"
+    link: list[TraceEvent] = []
+    edges: list[str] = []
+    total = 0
+
+    def extra(key: str, label: str, granted: bool = False) -> Resource:
+        if key not in res:
+            res[key] = Resource(key, label, granted=granted)
+        return res[key]
+
+    for ev in result.trace.events:
+        if ev.phase == "link":
+            link.append(ev)
+            edges.append(f"edge-link-{len(link) - 1}")
+            continue
+        if ev.phase not in ("run", "libc"):
+            edges.append("")
+            continue
+        total += 1
+        fd = event_fd(ev)
+        if ev.phase == "libc" or (ev.denied and ev.capability == "preopen"):
+            key = "outside"
+            extra(key, "paths outside the preopens")
+        elif ev.call.startswith("sock_"):
+            key = "network"
+        elif ev.call in CALL_RESOURCE:
+            key = CALL_RESOURCE[ev.call]
+            if key == "process":
+                extra(key, "process (exit, yield)", granted=True)
+        elif fd is not None and fd in fds:
+            key = fds[fd]
+        elif fd is not None:
+            key = "badfd"
+            extra(key, "descriptors that are not open")
+        else:
+            key = "process"
+            extra(key, "process (exit, yield)", granted=True)
+        r = res[key]
+        if ev.denied:
+            r.refused[ev.call] += 1
+            if ev.reason and ev.call not in r.reasons:
+                r.reasons[ev.call] = ev.reason
+            edges.append(r.refused_edge_id)
+        else:
+            r.calls[ev.call] += 1
+            edges.append(r.edge_id)
+        if ev.errno == "success":
+            if ev.call == "path_open" and fd in fds:
+                for k in OPENED_KEYS:
+                    new = ev.results.get(k)
+                    if isinstance(new, int):
+                        fds[new] = fds[fd]
+                        break
+            elif ev.call == "fd_close" and fd is not None:
+                fds.pop(fd, None)
+            elif ev.call == "fd_renumber" and fd in fds:
+                to = ev.args.get("to")
+                if isinstance(to, int):
+                    fds[to] = fds.pop(fd)
+    return Boundary(res, link, edges, total)
+
+
+# -- memory --------------------------------------------------------------------------------
+
+
+def regions(layout: MemoryLayout | None, size: int) -> list[dict[str, Any]]:
+    """The coloured regions of a memory of ``size`` bytes: shadow stack, data, heap.
+
+    Each is ``{"kind", "name", "start", "end"}`` with ``end`` exclusive; a region the layout
+    does not give is left out.
+    """
+    if layout is None or size <= 0:
+        return []
+    out = []
+
+    def add(kind: str, name: str, start: int | None, end: int | None) -> None:
+        if start is None or end is None:
+            return
+        start, end = max(0, start), min(size, end)
+        if end > start:
+            out.append({"kind": kind, "name": name, "start": start, "end": end})
+
+    add("stack", "shadow stack", layout.stack_low, layout.stack_high)
+    data_start = layout.data_start
+    if data_start is None and layout.data_end is not None:
+        data_start = 1024 if layout.stack_high is None or layout.stack_high < 1024 else None
+        if data_start is None and layout.stack_high is not None:
+            data_start = layout.stack_high
+    add("data", "static data", data_start, layout.data_end)
+    add("heap", "heap", layout.heap_base, size)
+    out.sort(key=lambda r: r["start"])
+    return out
+
+
+def changed_ranges(
+    before: bytes | None, after: bytes | None, page: int = 16384, limit: int = 10_000
+) -> list[tuple[int, int]]:
+    """Byte ranges ``(start, end)`` where ``after`` differs from ``before`` (grown memory counts
+    as changed), at most ``limit`` of them. Whole pages that are equal are skipped with one
+    comparison each."""
+    if before is None or after is None:
+        return []
+    out: list[tuple[int, int]] = []
+    n = min(len(before), len(after))
+    for p in range(0, n, page):
+        q = min(n, p + page)
+        if before[p:q] == after[p:q]:
+            continue
+        start = -1
+        a, b = after[p:q], before[p:q]
+        for i in range(q - p):
+            if a[i] != b[i]:
+                if start < 0:
+                    start = p + i
+            elif start >= 0:
+                _append_range(out, start, p + i)
+                start = -1
+        if start >= 0:
+            _append_range(out, start, q)
+        if len(out) >= limit:
+            return out[:limit]
+    if len(after) > n:
+        _append_range(out, n, len(after))
+    return out[:limit]
+
+
+def _append_range(out: list[tuple[int, int]], start: int, end: int) -> None:
+    if out and out[-1][1] == start:
+        out[-1] = (out[-1][0], end)
+    else:
+        out.append((start, end))
+
+
+def changed_pages(before: bytes | None, after: bytes | None, page: int) -> list[int]:
+    """Indices of the ``page``-byte pages of ``after`` that differ from ``before``."""
+    if before is None or after is None:
+        return []
+    n = min(len(before), len(after))
+    out = [
+        i for i, p in enumerate(range(0, n, page)) if before[p : p + page] != after[p : p + page]
+    ]
+    seen = set(out)
+    out += [i for i in range(n // page, -(-len(after) // page)) if i not in seen]
+    return out
+
+
+# -- the stack -----------------------------------------------------------------------------
+
+
+def stack_pointer_samples(result: RunResult) -> tuple[list[list[Any]], str]:
+    """Points ``[event index, address, call]`` of the shadow-stack pointer over the run, and a
+    sentence that says where they come from.
+
+    When an event carries ``stack_pointer`` (in its args or results) that value is used. Else
+    each syscall that read or wrote memory inside the shadow stack gives an upper bound: the
+    stack pointer was at or below the lowest stack address the call touched.
+    """
+    trace: Trace = result.trace
+    exact = []
+    for i, ev in enumerate(trace.events):
+        sp = ev.results.get("stack_pointer", ev.args.get("stack_pointer"))
+        if isinstance(sp, int):
+            exact.append([i, sp, ev.call])
+    if exact:
+        return exact, "the stack pointer the host read at each call"
+    layout = result.layout
+    if layout is None or layout.stack_low is None or layout.stack_high is None:
+        return [], (
+            "the module does not export __stack_pointer and its stack bounds, "
+            "so the shadow stack cannot be located"
+        )
+    lo, hi = layout.stack_low, layout.stack_high
+    out = []
+    for i, ev in enumerate(trace.events):
+        inside = [m.addr for m in ev.memory if lo <= m.addr < hi]
+        if inside:
+            out.append([i, min(inside), ev.call])
+    return out, (
+        "estimated: the lowest shadow-stack address each syscall read or wrote "
+        "(the stack pointer was at or below it); the host does not record the pointer itself"
+    )
+
+
+def stack_high_water(result: RunResult) -> int | None:
+    """The lowest shadow-stack address the run wrote (the deepest the stack grew), from the
+    memory after the run, or ``None`` when the stack or the memory is not known."""
+    layout, mem = result.layout, result.memory_after
+    if mem is None or layout is None or layout.stack_low is None or layout.stack_high is None:
+        return None
+    lo, hi = max(0, layout.stack_low), min(len(mem), layout.stack_high)
+    before = result.memory_before
+    region = mem[lo:hi]
+    if before is not None and len(before) >= hi:
+        old = before[lo:hi]
+        step = 4096
+        for p in range(0, hi - lo, step):
+            if region[p : p + step] != old[p : p + step]:
+                a, b = region[p : p + step], old[p : p + step]
+                for i in range(len(a)):
+                    if a[i] != b[i]:
+                        return lo + p + i
+        return None
+    stripped = region.lstrip(b"\0")
+    return hi - len(stripped) if stripped else None

@@ -1,0 +1,158 @@
+"""``SandboxView``: the sandbox boundary as a diagram, and capabilities to toggle and re-run.
+
+The diagram (graphviz, rendered to SVG here) shows the module, the WASI host and every
+resource: each preopen, args, env, clocks, random, stdio, the network. Edges carry call counts;
+refused calls travel red edges labelled with the reason; imports refused at link time hang off
+the module. Given a ``rerun`` callback, toggling a capability runs the module again under the
+new sandbox and redraws the boundary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import traitlets as t
+
+from ..result import RunResult
+from ..sandbox import Sandbox
+from . import _html, _model
+from ._base import StaticHtmlWidget, static_file
+from ._diagram import render_svg
+
+__all__ = ["SandboxView", "capabilities", "apply_grants"]
+
+
+def capabilities(sandbox: Sandbox) -> list[dict[str, Any]]:
+    """The capabilities of ``sandbox`` a learner can take away: ``{"key", "label"}`` each."""
+    caps = []
+    for i, p in enumerate(sandbox.preopens):
+        caps.append({"key": f"preopen:{i}", "label": f"preopen {p.guest_path}"})
+        caps.append({"key": f"preopen:{i}:write", "label": f"write to {p.guest_path}"})
+    caps.append({"key": "args", "label": f"args ({len(sandbox.args)})"})
+    caps.append({"key": "env", "label": f"env ({len(sandbox.env)} variables)"})
+    caps.append({"key": "stdin", "label": f"stdin ({len(sandbox.stdin)} bytes)"})
+    return caps
+
+
+def default_grants(sandbox: Sandbox) -> dict[str, bool]:
+    """Every capability of ``sandbox`` as it was granted (write: a preopen not read-only)."""
+    grants = {}
+    for i, p in enumerate(sandbox.preopens):
+        grants[f"preopen:{i}"] = True
+        grants[f"preopen:{i}:write"] = not p.read_only
+    grants.update(args=True, env=True, stdin=True)
+    return grants
+
+
+def apply_grants(base: Sandbox, grants: dict[str, bool]) -> Sandbox:
+    """A copy of ``base`` with the capabilities ``grants`` turns off taken away (a missing key
+    keeps the base's grant). Write access is only taken away, never added to a read-only
+    preopen of the base... unless ``grants`` says so explicitly."""
+    preopens = []
+    for i, p in enumerate(base.preopens):
+        if not grants.get(f"preopen:{i}", True):
+            continue
+        write = grants.get(f"preopen:{i}:write", not p.read_only)
+        preopens.append(dataclasses.replace(p, read_only=not write))
+    return dataclasses.replace(
+        base,
+        preopens=preopens,
+        args=list(base.args) if grants.get("args", True) else [],
+        env=dict(base.env) if grants.get("env", True) else {},
+        stdin=base.stdin if grants.get("stdin", True) else b"",
+    )
+
+
+class SandboxView(StaticHtmlWidget):
+    """The boundary of ``result``'s sandbox as a diagram; ``rerun(sandbox) -> RunResult``
+    (optional) lets the learner toggle capabilities and see the new boundary.
+
+    ``selected_edge`` is the SVG id of the edge to emphasise (a trace row's edge).
+    Raises ``TypeError`` when ``result`` is not a RunResult; ``WasiKernelError`` when graphviz's
+    ``dot`` is missing.
+    """
+
+    _esm = static_file("sandbox.js")
+    _css = static_file("sandbox.css")
+
+    svg = t.Unicode("").tag(sync=True)
+    caps = t.List().tag(sync=True)
+    grants = t.Dict().tag(sync=True)
+    can_rerun = t.Bool(False).tag(sync=True)
+    busy = t.Bool(False).tag(sync=True)
+    status = t.Unicode("").tag(sync=True)
+    selected_edge = t.Unicode("").tag(sync=True)
+    refusals = t.List().tag(sync=True)  # [{"resource", "call", "count", "reason"}, ...]
+
+    def __init__(
+        self,
+        result: RunResult,
+        rerun: Callable[[Sandbox], RunResult] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if not isinstance(result, RunResult):
+            raise TypeError(f"SandboxView needs a RunResult, got {type(result).__name__}")
+        self.base_sandbox = result.sandbox
+        self.rerun_callback = rerun
+        self.on_result: list[Callable[[RunResult], None]] = []
+        super().__init__(
+            caps=capabilities(result.sandbox),
+            grants=default_grants(result.sandbox),
+            can_rerun=rerun is not None,
+            **kwargs,
+        )
+        self._show(result)
+
+    def _show(self, result: RunResult) -> None:
+        self.result = result
+        self.boundary = _model.boundary(result)
+        self.svg = render_svg(result, self.boundary)
+        refusals = []
+        for r in self.boundary.resources.values():
+            for call, n in r.refused.items():
+                refusals.append({"resource": r.label, "call": call, "count": n,
+                                 "reason": r.reasons.get(call, ""), "edge": r.refused_edge_id})
+        for i, ev in enumerate(self.boundary.link_refused):
+            refusals.append({"resource": "link time", "call": ev.call, "count": 1,
+                             "reason": ev.reason or "", "edge": f"edge-link-{i}"})
+        self.refusals = refusals
+
+    def edge_of(self, index: int) -> str:
+        """The diagram edge (SVG id) trace event ``index`` travelled."""
+        return self.boundary.edge_of(index)
+
+    @t.observe("grants")
+    def _regrant(self, change: dict) -> None:
+        if self.rerun_callback is None or change["old"] == change["new"] or not change["old"]:
+            return
+        self.rerun(apply_grants(self.base_sandbox, change["new"]))
+
+    def rerun(self, sandbox: Sandbox) -> RunResult | None:
+        """Run the module again under ``sandbox`` and show its boundary; returns the new
+        result, or ``None`` (with ``status`` saying why) when there is no rerun callback or
+        the run raised."""
+        if self.rerun_callback is None:
+            self.status = "re-running needs the module: pass rerun= to the view"
+            return None
+        self.busy = True
+        self.status = "running…"
+        try:
+            result = self.rerun_callback(sandbox)
+        except Exception as exc:  # the learner's view shows the error; the kernel carries on
+            self.status = f"the re-run failed: {type(exc).__name__}: {exc}"
+            return None
+        finally:
+            self.busy = False
+        self._show(result)
+        ended = f"exit {result.exit_code}" if result.trap is None else result.trap.message
+        refused = sum(1 for ev in result.trace.events if ev.denied)
+        self.status = f"re-ran: {ended}, {len(result.trace.events)} calls, {refused} refused"
+        for callback in self.on_result:
+            callback(result)
+        return result
+
+    def to_html(self) -> str:
+        """The static HTML form: the diagram as inline SVG and a table of refusals."""
+        return _html.sandbox_html(self.result, self.svg)

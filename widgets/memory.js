@@ -1,0 +1,282 @@
+// MemoryView: hex + ASCII of linear memory. The view shows ROWS rows of 16 bytes; the pages
+// under them are asked for by custom message and arrive as one binary buffer each (never the
+// whole memory). Regions tint the bytes, the selected syscall's bytes are outlined, bytes that
+// changed since the start of the run are marked.
+
+const ROWS = 20;
+const WIDTH = 16;
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") el.className = v;
+    else if (k === "text") el.textContent = v;
+    else el.setAttribute(k, v);
+  }
+  for (const c of children) if (c != null) el.append(c);
+  return el;
+}
+
+const hex8 = (n) => n.toString(16).padStart(8, "0");
+
+function parseAddress(text) {
+  const s = text.trim().toLowerCase().replace(/_/g, "");
+  if (!s) return null;
+  const n = s.startsWith("0x") ? parseInt(s.slice(2), 16) : /[a-f]/.test(s) ? parseInt(s, 16) : parseInt(s, 10);
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+function render({ model, el }) {
+  el.classList.add("wk-memory");
+  const title = h("div", { class: "wk-title" });
+  const legend = h("div", { class: "wk-legend" });
+  const gotoBox = h("input", { class: "wk-goto", type: "text", placeholder: "go to address (0x…)", size: "18" });
+  const gotoBtn = h("button", { class: "wk-btn", text: "go" });
+  const diffBox = h("input", { type: "checkbox", class: "wk-diff-toggle" });
+  const diffLabel = h("label", { class: "wk-diff-label" }, diffBox, h("span"));
+  const nextBtn = h("button", { class: "wk-btn wk-next-change", text: "next change ▸" });
+  const bar = h("div", { class: "wk-bar" }, gotoBox, gotoBtn, diffLabel, nextBtn);
+  const hl = h("div", { class: "wk-hl-label" });
+  const grid = h("div", { class: "wk-grid", tabindex: "0" });
+  const slider = h("input", { type: "range", class: "wk-slider", min: "0", step: "1", "aria-label": "position in memory" });
+  const note = h("div", { class: "wk-note" });
+  el.append(title, legend, bar, hl, grid, slider, note);
+
+  const pages = new Map(); // "after:3" -> Uint8Array
+  const asked = new Set();
+  let topRow = 0;
+
+  const size = () => model.get("size");
+  const pageSize = () => model.get("page_size");
+  const totalRows = () => Math.ceil(size() / WIDTH);
+
+  function byteAt(which, addr) {
+    const ps = pageSize();
+    const idx = Math.floor(addr / ps);
+    const page = pages.get(`${which}:${idx}`);
+    if (!page) {
+      const key = `${which}:${idx}`;
+      if (!asked.has(key)) {
+        asked.add(key);
+        model.send({ kind: "page", index: idx, which });
+      }
+      return undefined;
+    }
+    return page[addr - idx * ps];
+  }
+
+  function regionOf(addr) {
+    for (const r of model.get("regions")) if (addr >= r.start && addr < r.end) return r.kind;
+    return null;
+  }
+
+  function highlightOf(addr) {
+    for (const m of model.get("highlights")) if (addr >= m.addr && addr < m.addr + m.len) return m.access;
+    return null;
+  }
+
+  function paint() {
+    const n = size();
+    if (!n) {
+      grid.replaceChildren(h("div", { class: "wk-note", text: "no memory to show" }));
+      return;
+    }
+    topRow = Math.max(0, Math.min(topRow, Math.max(0, totalRows() - ROWS)));
+    slider.max = String(Math.max(0, totalRows() - ROWS));
+    slider.value = String(topRow);
+    const showDiff = model.get("diff") && model.get("has_before");
+    const changed = new Set(model.get("changed_pages"));
+    const ps = pageSize();
+    const lines = [];
+    let highlighted = 0;
+    for (let r = topRow; r < Math.min(totalRows(), topRow + ROWS); r++) {
+      const base = r * WIDTH;
+      const hexCells = [];
+      const ascCells = [];
+      const rowRegion = regionOf(base);
+      for (let k = 0; k < WIDTH; k++) {
+        const addr = base + k;
+        if (addr >= n) break;
+        const v = byteAt("after", addr);
+        const cls = ["wk-b"];
+        const reg = regionOf(addr);
+        if (reg) cls.push(`wk-r-${reg}`);
+        const acc = highlightOf(addr);
+        if (acc) {
+          cls.push("wk-hl", acc === "w" ? "wk-hl-w" : "wk-hl-r");
+          highlighted++;
+        }
+        let title = `0x${addr.toString(16)}`;
+        if (showDiff && changed.has(Math.floor(addr / ps))) {
+          const old = byteAt("before", addr);
+          if (v !== undefined && old !== v) {
+            cls.push("wk-changed");
+            title += old === undefined ? " (new since the start)" : ` was ${old.toString(16).padStart(2, "0")}`;
+          }
+        }
+        const text = v === undefined ? "··" : v.toString(16).padStart(2, "0");
+        const ch = v === undefined ? "·" : v >= 32 && v < 127 ? String.fromCharCode(v) : ".";
+        hexCells.push(h("span", { class: cls.join(" "), "data-addr": String(addr), title, text }));
+        ascCells.push(h("span", { class: cls.join(" "), text: ch }));
+      }
+      lines.push(
+        h(
+          "div",
+          { class: `wk-line${rowRegion ? ` wk-line-${rowRegion}` : ""}` },
+          h("span", { class: "wk-addr", text: hex8(base) }),
+          h("span", { class: "wk-hex" }, ...hexCells),
+          h("span", { class: "wk-asc" }, ...ascCells),
+        ),
+      );
+    }
+    grid.replaceChildren(...lines);
+    el.dataset.top = String(topRow * WIDTH);
+    el.dataset.highlighted = String(highlighted);
+  }
+
+  function paintHeader() {
+    const n = size();
+    const wasmPages = n / 65536;
+    title.textContent = n
+      ? `Linear memory: ${n.toLocaleString()} bytes (${wasmPages} wasm page${wasmPages === 1 ? "" : "s"})`
+      : "Linear memory";
+    legend.replaceChildren();
+    for (const r of model.get("regions")) {
+      const b = h(
+        "button",
+        { class: `wk-region wk-r-${r.kind}`, title: `jump to ${r.name}` },
+        `${r.name} 0x${r.start.toString(16)}–0x${r.end.toString(16)}`,
+      );
+      b.addEventListener("click", () => goto(r.kind === "stack" ? Math.max(r.start, r.end - ROWS * WIDTH) : r.start));
+      legend.append(b);
+    }
+    const hasBefore = model.get("has_before");
+    diffBox.checked = model.get("diff");
+    diffBox.disabled = !hasBefore;
+    diffLabel.lastChild.textContent = hasBefore
+      ? ` diff with the start of the run (${model.get("changed_bytes").toLocaleString()} bytes changed)`
+      : " diff (no memory from before the run)";
+    nextBtn.disabled = !hasBefore || !model.get("changed_pages").length;
+    note.textContent = model.get("note");
+    const hls = model.get("highlights");
+    hl.textContent = hls.length
+      ? `${model.get("highlight_label")}: ` +
+        hls.map((m) => `${m.access === "w" ? "wrote" : "read"} ${m.len} B at 0x${m.addr.toString(16)}`).join(", ")
+      : "";
+  }
+
+  function goto(addr) {
+    topRow = Math.floor(Math.max(0, addr) / WIDTH);
+    paint();
+  }
+
+  let pendingNext = false;
+  function nextChange(wrapped = false) {
+    const ps = pageSize();
+    const here = topRow * WIDTH + ROWS * WIDTH;
+    const list = model.get("changed_pages");
+    // the next changed byte after the view, searched page by page among the changed pages
+    for (const idx of list) {
+      if ((idx + 1) * ps <= here) continue;
+      const a = pages.get(`after:${idx}`);
+      const b = pages.get(`before:${idx}`);
+      if (!a || !b) {
+        byteAt("after", idx * ps);
+        byteAt("before", idx * ps);
+        pendingNext = true;
+        return;
+      }
+      for (let k = Math.max(0, here - idx * ps); k < a.length; k++) {
+        if (k >= b.length || a[k] !== b[k]) {
+          goto(idx * ps + k - (k % WIDTH));
+          return;
+        }
+      }
+    }
+    if (!wrapped && list.length) {
+      topRow = -ROWS; // wrap around to the first change
+      nextChange(true);
+    }
+  }
+
+  function onCustom(msg, buffers) {
+    if (!msg || msg.kind !== "page") return;
+    const dv = buffers && buffers[0];
+    const bytes = dv ? new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength) : new Uint8Array(0);
+    pages.set(`${msg.which}:${msg.index}`, bytes.slice());
+    if (pendingNext) {
+      pendingNext = false;
+      nextChange();
+    }
+    schedule();
+  }
+
+  let raf = 0;
+  function schedule() {
+    if (raf) return;
+    raf = requestAnimationFrame(() => {
+      raf = 0;
+      paint();
+    });
+  }
+
+  grid.addEventListener(
+    "wheel",
+    (ev) => {
+      ev.preventDefault();
+      topRow += Math.sign(ev.deltaY) * Math.max(1, Math.round(Math.abs(ev.deltaY) / 22));
+      schedule();
+    },
+    { passive: false },
+  );
+  grid.addEventListener("keydown", (ev) => {
+    const step = { ArrowDown: 1, ArrowUp: -1, PageDown: ROWS, PageUp: -ROWS }[ev.key];
+    if (step) {
+      ev.preventDefault();
+      topRow += step;
+      schedule();
+    }
+  });
+  slider.addEventListener("input", () => {
+    topRow = Number(slider.value);
+    schedule();
+  });
+  const doGoto = () => {
+    const a = parseAddress(gotoBox.value);
+    gotoBox.classList.toggle("wk-bad", a === null || a >= size());
+    if (a !== null && a < size()) goto(a);
+  };
+  gotoBtn.addEventListener("click", doGoto);
+  gotoBox.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") doGoto();
+  });
+  diffBox.addEventListener("change", () => {
+    model.set("diff", diffBox.checked);
+    model.save_changes();
+  });
+  nextBtn.addEventListener("click", () => nextChange());
+
+  const onAddress = () => goto(model.get("address"));
+  const onHeader = () => {
+    paintHeader();
+    paint();
+  };
+  model.on("msg:custom", onCustom);
+  model.on("change:address", onAddress);
+  for (const name of ["highlights", "highlight_label", "regions", "diff", "changed_pages", "size", "note"]) {
+    model.on(`change:${name}`, onHeader);
+  }
+  topRow = Math.floor(model.get("address") / WIDTH);
+  paintHeader();
+  paint();
+
+  return () => {
+    model.off("msg:custom", onCustom);
+    model.off("change:address", onAddress);
+    for (const name of ["highlights", "highlight_label", "regions", "diff", "changed_pages", "size", "note"]) {
+      model.off(`change:${name}`, onHeader);
+    }
+  };
+}
+
+export default { render };

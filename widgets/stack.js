@@ -1,0 +1,191 @@
+// StackView: the trap backtrace and the shadow-stack pointer over the run (a small SVG chart),
+// or, for a step-through run, the operand stack, locals and frames at any step with
+// first / back / play / step / last controls and a slider over the recorded history.
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") el.className = v;
+    else if (k === "text") el.textContent = v;
+    else el.setAttribute(k, v);
+  }
+  for (const c of children) if (c != null) el.append(c);
+  return el;
+}
+
+function s(tag, attrs = {}) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  return el;
+}
+
+const hex = (n) => `0x${n.toString(16)}`;
+const show = (v) => (typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
+
+function chart(model) {
+  const pts = model.get("sp_samples");
+  const hi = model.get("stack_high");
+  const W = 520;
+  const H = 120;
+  const pad = 30;
+  const box = h("div", { class: "wk-chart" });
+  if (!pts.length) return box;
+  const n = Math.max(1, model.get("events") - 1);
+  const depths = pts.map((p) => (hi >= 0 ? hi - p[1] : -p[1]));
+  const maxD = Math.max(...depths, 1);
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: "wk-sp" });
+  svg.append(s("line", { x1: pad, y1: H - pad + 10, x2: W - 5, y2: H - pad + 10, class: "wk-axis" }));
+  svg.append(s("line", { x1: pad, y1: 5, x2: pad, y2: H - pad + 10, class: "wk-axis" }));
+  const x = (i) => pad + ((W - pad - 10) * i) / n;
+  const y = (d) => H - pad + 10 - ((H - pad) * d) / maxD;
+  const path = pts.map((p, k) => `${k ? "L" : "M"}${x(p[0]).toFixed(1)},${y(depths[k]).toFixed(1)}`).join(" ");
+  svg.append(s("path", { d: path, class: "wk-line" }));
+  const sel = model.get("selected");
+  pts.forEach((p, k) => {
+    const c = s("circle", { cx: x(p[0]), cy: y(depths[k]), r: p[0] === sel ? 5 : 3, class: p[0] === sel ? "wk-pt wk-sel" : "wk-pt" });
+    const t = document.createElementNS(SVG, "title");
+    t.textContent = `${p[2]} (event ${p[0]}): stack pointer ≤ ${hex(p[1])}, ${depths[k]} bytes deep`;
+    c.append(t);
+    svg.append(c);
+  });
+  const label = s("text", { x: 2, y: 12, class: "wk-axis-label" });
+  label.textContent = `${maxD} B`;
+  svg.append(label);
+  const xl = s("text", { x: W - 120, y: H - 2, class: "wk-axis-label" });
+  xl.textContent = "trace events →";
+  svg.append(xl);
+  box.append(svg);
+  return box;
+}
+
+function table(headers, rows) {
+  const t = h("table", {}, h("thead", {}, h("tr", {}, ...headers.map((x) => h("th", { text: x })))));
+  const body = h("tbody");
+  for (const r of rows) body.append(h("tr", {}, ...r.map((x) => h("td", { text: x == null ? "" : String(x) }))));
+  t.append(body);
+  return t;
+}
+
+function render({ model, el }) {
+  el.classList.add("wk-stack");
+  let timer = 0;
+
+  function paintEnd() {
+    const parts = [h("div", { class: "wk-title", text: "Stack" })];
+    const mode = model.get("mode");
+    parts.push(h("div", { class: mode === "trap" || mode === "limit" ? "wk-ended wk-bad" : "wk-ended", text: model.get("ended") }));
+    const frames = model.get("frames");
+    if (mode === "trap") {
+      if (frames.length) {
+        parts.push(
+          table(
+            ["#", "function", "offset", "source"],
+            frames.map((f, i) => [i, f.func_name || `func[${f.func_index}]`, f.module_offset == null ? "" : hex(f.module_offset), f.source || ""]),
+          ),
+        );
+      } else parts.push(h("div", { class: "wk-note", text: "no wasm backtrace was recorded" }));
+    }
+    const hw = model.get("high_water");
+    const hi = model.get("stack_high");
+    if (hw >= 0 && hi >= 0) {
+      parts.push(h("div", { text: `Deepest shadow-stack address written: ${hex(hw)} (${(hi - hw).toLocaleString()} bytes below the top ${hex(hi)})` }));
+    }
+    parts.push(h("div", { class: "wk-note", text: `Shadow-stack pointer: ${model.get("sp_source")}.` }));
+    parts.push(chart(model));
+    return parts;
+  }
+
+  function paintStepper() {
+    const steps = model.get("steps");
+    const step = model.get("step");
+    const st = model.get("state") || {};
+    const btn = (text, title, fn) => {
+      const b = h("button", { class: "wk-btn", title, text });
+      b.addEventListener("click", fn);
+      return b;
+    };
+    const go = (k) => {
+      model.set("step", Math.max(0, Math.min(steps - 1, k)));
+      model.save_changes();
+    };
+    const playing = model.get("playing");
+    const slider = h("input", { type: "range", class: "wk-slider", min: "0", max: String(Math.max(0, steps - 1)), value: String(step) });
+    slider.addEventListener("input", () => go(Number(slider.value)));
+    const controls = h(
+      "div",
+      { class: "wk-controls" },
+      btn("⏮", "first step", () => go(0)),
+      btn("◀", "back one step", () => go(step - 1)),
+      btn(playing ? "⏸" : "▶", playing ? "pause" : "play", () => {
+        model.set("playing", !playing);
+        model.save_changes();
+      }),
+      btn("▶|", "one step", () => go(step + 1)),
+      btn("⏭", "last step", () => go(steps - 1)),
+      h("span", { class: "wk-step", text: `step ${steps ? step + 1 : 0} of ${steps.toLocaleString()}` }),
+    );
+    const stack = (st.stack || []).slice().reverse();
+    const frames = st.frames || [];
+    const panels = h(
+      "div",
+      { class: "wk-panels" },
+      h(
+        "div",
+        { class: "wk-panel" },
+        h("b", { text: "operand stack (top first)" }),
+        stack.length ? table(["#", "value"], stack.map((v, i) => [stack.length - 1 - i, show(v)])) : h("div", { class: "wk-note", text: "empty" }),
+      ),
+      h(
+        "div",
+        { class: "wk-panel" },
+        h("b", { text: "locals" }),
+        (st.locals || []).length ? table(["#", "value"], st.locals.map((v, i) => [i, show(v)])) : h("div", { class: "wk-note", text: "none" }),
+      ),
+      h(
+        "div",
+        { class: "wk-panel" },
+        h("b", { text: "frames (innermost first)" }),
+        frames.length ? table(["#", "frame"], frames.map((f, i) => [i, show(f)])) : h("div", { class: "wk-note", text: "none" }),
+      ),
+    );
+    const instr = h("div", { class: "wk-instr" }, `${st.func != null ? `${show(st.func)} ` : ""}${st.pc != null ? `@${show(st.pc)} ` : ""}`, h("code", { text: st.instr == null ? "" : show(st.instr) }));
+    return [h("div", { class: "wk-title", text: "Stack (step-through run)" }), controls, slider, instr, panels];
+  }
+
+  function paint() {
+    el.replaceChildren(...(model.get("mode") === "stepper" ? paintStepper() : paintEnd()));
+  }
+
+  function onPlaying() {
+    clearInterval(timer);
+    timer = 0;
+    if (model.get("playing")) {
+      timer = setInterval(() => {
+        const step = model.get("step");
+        if (step >= model.get("steps") - 1) {
+          model.set("playing", false);
+          model.save_changes();
+          return;
+        }
+        model.set("step", step + 1);
+        model.save_changes();
+      }, Math.max(30, model.get("interval_ms")));
+    }
+    paint();
+  }
+
+  const names = ["mode", "state", "step", "steps", "frames", "sp_samples", "selected", "ended", "high_water"];
+  for (const n of names) model.on(`change:${n}`, paint);
+  model.on("change:playing", onPlaying);
+  paint();
+  if (model.get("playing")) onPlaying();
+  return () => {
+    clearInterval(timer);
+    for (const n of names) model.off(`change:${n}`, paint);
+    model.off("change:playing", onPlaying);
+  };
+}
+
+export default { render };

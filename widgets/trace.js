@@ -1,0 +1,256 @@
+// TraceView: a virtually scrolled table of syscalls. Only the rows on screen exist in the DOM;
+// rows arrive from the kernel a block at a time (custom message "rows"), cached per filter
+// version. Clicking a row sets `selected`; the kernel fills `detail` with the decoded event.
+
+const ROW_H = 22;
+const BLOCK = 100;
+const OVERSCAN = 10;
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") el.className = v;
+    else if (k === "text") el.textContent = v;
+    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v);
+  }
+  for (const c of children) if (c != null) el.append(c);
+  return el;
+}
+
+function fmtDur(ns) {
+  if (!ns) return "";
+  if (ns < 1000) return `${ns} ns`;
+  if (ns < 1e6) return `${(ns / 1000).toFixed(1)} µs`;
+  return `${(ns / 1e6).toFixed(2)} ms`;
+}
+
+function render({ model, el }) {
+  el.classList.add("wk-trace");
+  const title = h("div", { class: "wk-title" });
+  const callSel = h("select", { class: "wk-filter-call", "aria-label": "filter by call" });
+  const fdSel = h("select", { class: "wk-filter-fd", "aria-label": "filter by fd" });
+  const refusedBox = h("input", { type: "checkbox", class: "wk-refused-only" });
+  const shownLabel = h("span", { class: "wk-shown" });
+  const bar = h(
+    "div",
+    { class: "wk-bar" },
+    h("label", {}, "call ", callSel),
+    h("label", {}, "fd ", fdSel),
+    h("label", {}, refusedBox, " refused only"),
+    shownLabel,
+  );
+  const head = h(
+    "div",
+    { class: "wk-row wk-head" },
+    h("span", { text: "#" }),
+    h("span", { text: "call" }),
+    h("span", { text: "arguments" }),
+    h("span", { text: "results" }),
+    h("span", { text: "errno" }),
+    h("span", { text: "time" }),
+  );
+  const spacer = h("div", { class: "wk-spacer" });
+  const rowsBox = h("div", { class: "wk-rows" });
+  const scroller = h("div", { class: "wk-scroller", tabindex: "0" }, spacer, rowsBox);
+  const detail = h("div", { class: "wk-detail" });
+  el.append(title, bar, head, scroller, detail);
+
+  let cache = new Map(); // block index -> rows
+  let pending = new Set();
+  let cacheVersion = model.get("version");
+
+  function fillFilters() {
+    const calls = model.get("calls");
+    callSel.replaceChildren(h("option", { value: "", text: `all calls` }));
+    for (const [name, n, refused] of calls) {
+      const label = refused ? `${name} (${n}, ${refused} refused)` : `${name} (${n})`;
+      callSel.append(h("option", { value: name, text: label }));
+    }
+    callSel.value = model.get("filter_call");
+    fdSel.replaceChildren(h("option", { value: "", text: "any" }));
+    for (const fd of model.get("fds")) fdSel.append(h("option", { value: String(fd), text: String(fd) }));
+    fdSel.value = model.get("filter_fd");
+    refusedBox.checked = model.get("refused_only");
+  }
+
+  function updateTitle() {
+    const n = model.get("count");
+    const r = model.get("refused");
+    const d = model.get("dropped");
+    title.textContent =
+      `Syscall trace: ${n.toLocaleString()} call${n === 1 ? "" : "s"}, ` +
+      `${r.toLocaleString()} refused` + (d ? `, ${d.toLocaleString()} past the size limit` : "");
+    const s = model.get("shown");
+    shownLabel.textContent = s === n ? "" : `${s.toLocaleString()} shown`;
+    spacer.style.height = `${s * ROW_H}px`;
+  }
+
+  function request(block) {
+    if (pending.has(block)) return;
+    pending.add(block);
+    model.send({
+      kind: "rows",
+      start: block * BLOCK,
+      stop: (block + 1) * BLOCK,
+      version: cacheVersion,
+    });
+  }
+
+  function rowEl(r, pos) {
+    const cls = ["wk-row"];
+    if (r.denied) cls.push("wk-refused");
+    if (r.i === model.get("selected")) cls.push("wk-selected");
+    const errno = h("span", { class: "wk-errno" }, r.denied ? `${r.errno} ✗ refused` : r.errno);
+    const row = h(
+      "div",
+      {
+        class: cls.join(" "),
+        "data-index": String(r.i),
+        "data-seq": String(r.seq),
+        title: r.reason || "",
+        style: `top:${pos * ROW_H}px`,
+      },
+      h("span", { class: "wk-seq", text: String(r.seq) }),
+      h("span", { class: "wk-call", text: r.phase === "run" ? r.call : `${r.call} [${r.phase}]` }),
+      h("span", { class: "wk-args", text: r.args }),
+      r.denied && r.reason
+        ? h("span", { class: "wk-results wk-reason", text: r.reason })
+        : h("span", { class: "wk-results", text: r.results }),
+      errno,
+      h("span", { class: "wk-dur", text: fmtDur(r.dur) }),
+    );
+    return row;
+  }
+
+  function paint() {
+    const shown = model.get("shown");
+    const top = scroller.scrollTop;
+    const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
+    const last = Math.min(shown, Math.ceil((top + scroller.clientHeight) / ROW_H) + OVERSCAN);
+    const out = [];
+    for (let pos = first; pos < last; pos++) {
+      const block = Math.floor(pos / BLOCK);
+      const rows = cache.get(block);
+      if (!rows) {
+        request(block);
+        continue;
+      }
+      const r = rows[pos - block * BLOCK];
+      if (r) out.push(rowEl(r, pos));
+    }
+    rowsBox.replaceChildren(...out);
+    el.dataset.rendered = String(out.length);
+  }
+
+  function onCustom(msg) {
+    if (!msg || msg.kind !== "rows" || msg.version !== cacheVersion) return;
+    const block = Math.floor(msg.start / BLOCK);
+    cache.set(block, msg.rows);
+    pending.delete(block);
+    paint();
+  }
+
+  function showDetail() {
+    const d = model.get("detail");
+    if (!d || d.index === undefined) {
+      detail.replaceChildren();
+      detail.hidden = true;
+      return;
+    }
+    detail.hidden = false;
+    const close = h("button", { class: "wk-close", title: "close", text: "×" });
+    close.addEventListener("click", () => {
+      model.set("selected", -1);
+      model.save_changes();
+    });
+    const kv = (name, value) =>
+      h("div", { class: "wk-kv" }, h("b", { text: name }), h("pre", { text: JSON.stringify(value, null, 1) }));
+    const headText = `#${d.seq} ${d.call} → ${d.errno}` + (d.exit_code != null ? ` (exit ${d.exit_code})` : "");
+    const parts = [h("div", { class: "wk-detail-head" }, h("span", { text: headText }), close)];
+    if (d.denied) {
+      parts.push(
+        h("div", { class: "wk-reason" }, `refused (${d.capability || "capability"} missing): ${d.reason || ""}`),
+      );
+    }
+    parts.push(kv("arguments", d.args), kv("results", d.results));
+    if (d.memory && d.memory.length) {
+      const mem = d.memory.map((m) => `${m.access === "w" ? "wrote" : "read"} ${m.len} B at 0x${m.addr.toString(16)}`);
+      parts.push(h("div", { class: "wk-kv" }, h("b", { text: "memory" }), h("pre", { text: mem.join("\n") })));
+    }
+    parts.push(h("div", { class: "wk-note", text: `t=${d.t_ns} ns, took ${fmtDur(d.dur_ns) || "0 ns"}` }));
+    detail.replaceChildren(...parts);
+  }
+
+  function onVersion() {
+    cacheVersion = model.get("version");
+    cache = new Map();
+    pending = new Set();
+    updateTitle();
+    scroller.scrollTop = 0;
+    paint();
+  }
+
+  rowsBox.addEventListener("click", (ev) => {
+    const row = ev.target.closest(".wk-row");
+    if (!row) return;
+    const i = Number(row.dataset.index);
+    model.set("selected", model.get("selected") === i ? -1 : i);
+    model.save_changes();
+  });
+  callSel.addEventListener("change", () => {
+    model.set("filter_call", callSel.value);
+    model.save_changes();
+  });
+  fdSel.addEventListener("change", () => {
+    model.set("filter_fd", fdSel.value);
+    model.save_changes();
+  });
+  refusedBox.addEventListener("change", () => {
+    model.set("refused_only", refusedBox.checked);
+    model.save_changes();
+  });
+  let raf = 0;
+  scroller.addEventListener("scroll", () => {
+    if (raf) return;
+    raf = requestAnimationFrame(() => {
+      raf = 0;
+      paint();
+    });
+  });
+
+  const onSelected = () => {
+    paint();
+  };
+  const onFilters = () => fillFilters();
+  model.on("msg:custom", onCustom);
+  model.on("change:version", onVersion);
+  model.on("change:selected", onSelected);
+  model.on("change:detail", showDetail);
+  model.on("change:calls", onFilters);
+  model.on("change:filter_call", onFilters);
+  model.on("change:filter_fd", onFilters);
+  model.on("change:refused_only", onFilters);
+  model.on("change:shown", updateTitle);
+
+  fillFilters();
+  updateTitle();
+  showDetail();
+  // the scroller has no height until it is in the page; paint once it is laid out
+  requestAnimationFrame(paint);
+  paint();
+
+  return () => {
+    model.off("msg:custom", onCustom);
+    model.off("change:version", onVersion);
+    model.off("change:selected", onSelected);
+    model.off("change:detail", showDetail);
+    model.off("change:calls", onFilters);
+    model.off("change:filter_call", onFilters);
+    model.off("change:filter_fd", onFilters);
+    model.off("change:refused_only", onFilters);
+    model.off("change:shown", updateTitle);
+  };
+}
+
+export default { render };
