@@ -126,6 +126,17 @@ class WasiKernel(IPythonKernel):
             "metadata": {},
         }
 
+    def do_is_complete(self, code: str) -> dict:  # type: ignore[override]
+        """A WAT cell is complete when its parentheses balance (for console front ends)."""
+        if cell_language(code) != "wat":
+            return super().do_is_complete(code)
+        depth = paren_depth(code)
+        if depth < 0:
+            return {"status": "invalid"}
+        if depth > 0:
+            return {"status": "incomplete", "indent": "  " * depth}
+        return {"status": "complete"}
+
     def do_inspect(  # type: ignore[override]
         self, code: str, cursor_pos: int, detail_level: int = 0, omit_sections: Any = ()
     ) -> dict:
@@ -149,3 +160,30 @@ def word_at(code: str, cursor_pos: int) -> str:
     while end < len(code) and (code[end].isalnum() or code[end] in "_."):
         end += 1
     return code[start:end]
+
+
+def paren_depth(code: str) -> int:
+    """Open parentheses left in WAT text (negative when one closes too many), skipping
+    strings, ``;;`` line comments and ``(; ;)`` block comments."""
+    depth = i = 0
+    n = len(code)
+    while i < n:
+        ch = code[i]
+        if ch == '"':
+            i += 1
+            while i < n and code[i] != '"':
+                i += 2 if code[i] == "\\" else 1
+        elif code.startswith(";;", i):
+            end = code.find("\n", i)
+            i = n if end < 0 else end
+        elif code.startswith("(;", i):
+            end = code.find(";)", i + 2)
+            i = n if end < 0 else end + 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return -1
+        i += 1
+    return depth
