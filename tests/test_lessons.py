@@ -1,0 +1,366 @@
+"""The course: every lesson (English and French) and every gallery notebook runs top to bottom
+on the WASI kernel, the notebooks are stored without outputs and in step with their generator,
+the README links each lesson, and each exercise check accepts a right answer and rejects a
+wrong one with a sentence that says what to change."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+import wasmtime
+
+from wasikernel import messages
+from wasikernel.lessons import (
+    check_ctf,
+    check_exit_code,
+    check_least_sandbox,
+    check_line_counter,
+    check_link_refusals,
+    check_memory_regions,
+    check_perimeter,
+    check_refused_open,
+    check_reproducible,
+    check_smallest_module,
+    check_speedup,
+    check_two_iovecs,
+    grant_data,
+    run_source,
+)
+from wasikernel.sandbox import Preopen, Sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ROOT / "lessons"
+sys.path.insert(0, str(LESSONS))
+import _build  # noqa: E402
+import _content  # noqa: E402
+
+LESSON_NAMES = sorted(p.stem for p in (LESSONS / "en").glob("*.ipynb"))
+NOTEBOOKS = (
+    [LESSONS / "en" / f"{n}.ipynb" for n in LESSON_NAMES]
+    + [LESSONS / "fr" / f"{n}.ipynb" for n in LESSON_NAMES]
+    + sorted((ROOT / "notebooks").glob("*.ipynb"))
+)
+
+
+def _id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    messages.set_language("en")
+    yield
+    messages.set_language("en")
+
+
+# ------------------------------------------------------------------------ the notebooks run
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
+def test_notebook_runs_top_to_bottom(path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        kernel_name="wasi",
+        timeout=180,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()  # raises CellExecutionError on the first cell that fails
+    texts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            assert output.get("output_type") != "error", (cell.source, output)
+            texts.append(json.dumps(output.get("data", output.get("text", ""))))
+    joined = "\n".join(texts)
+    assert "Traceback" not in joined
+    # every notebook shows something; lessons show their exercise's feedback
+    assert joined.strip()
+    if path.parent.parent == LESSONS:
+        title = "Pas encore" if path.parent.name == "fr" else "Not yet"
+        assert title in joined, "the exercise's starting answer should get feedback"
+    # nothing is left behind in the repository's data folders
+    data = path.parent / "data"
+    if data.exists():
+        assert not (data / "out.txt").exists()
+
+
+def test_lesson_seven_reports_absent_runtimes_honestly():
+    source = "\n".join(c[1] for c in _content.L07 if c[0] == "code")
+    # every engine without a number says why it was not measured
+    assert source.count("not measured:") >= 6
+    for name in ("cranelift_opt_level", "pulley64", "wasm3", "stepper", "node", "docker"):
+        assert name in source
+
+
+# ------------------------------------------------------------------------ stored notebooks
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
+def test_stored_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "wasi"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], cell.source[:60]
+            assert cell.execution_count is None
+
+
+def test_english_and_french_lessons_match():
+    french = sorted(p.stem for p in (LESSONS / "fr").glob("*.ipynb"))
+    assert french == LESSON_NAMES
+    assert len(LESSON_NAMES) >= 10
+    for name in LESSON_NAMES:
+        en = nbformat.read(LESSONS / "en" / f"{name}.ipynb", as_version=4)
+        fr = nbformat.read(LESSONS / "fr" / f"{name}.ipynb", as_version=4)
+        assert [c.cell_type for c in en.cells] == [c.cell_type for c in fr.cells]
+        assert 'set_language("fr")' in "".join(c.source for c in fr.cells)
+        assert en.cells[0].source != fr.cells[0].source  # the text is translated
+
+
+def test_each_lesson_has_goals_an_exercise_and_a_summary():
+    for lang, goals, summary in (("en", "**Goals.**", "## Summary"),
+                                 ("fr", "**Objectifs.**", "## ")):
+        for name in LESSON_NAMES:
+            nb = nbformat.read(LESSONS / lang / f"{name}.ipynb", as_version=4)
+            text = "\n".join(c.source for c in nb.cells)
+            assert goals in text, (lang, name)
+            assert summary in text, (lang, name)
+            assert re.search(r"check_\w+\(", text), (lang, name)
+
+
+def test_stored_notebooks_match_their_generator(tmp_path, monkeypatch):
+    monkeypatch.setattr(_build, "ROOT", tmp_path)
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    _build.main()
+    for path in NOTEBOOKS:
+        rebuilt = tmp_path / path.relative_to(ROOT)
+        assert rebuilt.read_text() == path.read_text(), (
+            f"{path.relative_to(ROOT)} differs from lessons/_content.py: "
+            "run .venv/bin/python lessons/_build.py"
+        )
+
+
+def test_readme_links_every_lesson():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Lessons", 1)[1].split("\n## ", 1)[0]
+    for lang in ("en", "fr"):
+        for name in LESSON_NAMES:
+            assert f"(lessons/{lang}/{name}.ipynb)" in section, (lang, name)
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        assert f"(notebooks/{path.name})" in section
+
+
+# ------------------------------------------------------------------------ exercise checks
+
+
+def _oracle_exit_code(wat: str) -> int:
+    """Run a WAT module under wasmtime's own WASI (nothing granted) and return its exit code."""
+    engine = wasmtime.Engine()
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+    store = wasmtime.Store(engine)
+    store.set_wasi(wasmtime.WasiConfig())
+    instance = linker.instantiate(store, wasmtime.Module(engine, wasmtime.wat2wasm(wat)))
+    try:
+        instance.exports(store)["_start"](store)
+    except wasmtime.ExitTrap as exit_:
+        return exit_.code
+    return 0
+
+
+def test_check_exit_code():
+    good = check_exit_code(_content.EXIT_WAT.replace("i32.const 3", "i32.const 7"))
+    assert good.ok and not good.wrong
+    bad = check_exit_code(_content.EXIT_WAT)
+    assert not bad.ok
+    assert any("code 3" in s and "7" in s for s in bad.wrong)
+    assert any("proc_exit" in s for s in bad.right)  # what is right is said too
+    broken = check_exit_code("(module (func (export \"_start\") i32.add))")
+    assert not broken.ok and "does not compile" in broken.wrong[0]
+
+
+def test_check_perimeter():
+    good = _content.PERIMETER_START.replace(
+        "i32.add))", "i32.add\n    i32.const 2\n    i32.mul))"
+    )
+    assert check_perimeter(good).ok
+    bad = check_perimeter(_content.PERIMETER_START)
+    assert not bad.ok
+    assert any("perimeter(3, 4) returns 7 but should return 14" in s for s in bad.wrong)
+    renamed = check_perimeter(good.replace('"perimeter"', '"area"'))
+    assert not renamed.ok and "perimeter" in renamed.wrong[0]
+
+
+def test_check_two_iovecs():
+    good = _content.TWO_IOVECS_START.replace(
+        "(drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1)",
+        "(i32.store (i32.const 8) (i32.const 80))\n"
+        "    (i32.store (i32.const 12) (i32.const 6))\n"
+        "    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 2)",
+    )
+    result = check_two_iovecs(good)
+    assert result.ok, result
+    bad = check_two_iovecs(_content.TWO_IOVECS_START)
+    assert not bad.ok
+    assert any("'Hello, '" in s for s in bad.wrong)
+    assert any("iovs_len = 2" in s for s in bad.wrong)
+
+
+def test_check_refused_open_against_wasmtime():
+    # the errno the host returns is the one wasmtime's own WASI returns (the module exits with it)
+    oracle = _oracle_exit_code(_content.OPEN_WAT)
+    names = {8: "badf", 76: "notcapable", 44: "noent", 2: "acces"}
+    assert oracle in names
+    right = check_refused_open(_content.OPEN_WAT, names[oracle])
+    assert right.ok, right
+    wrong = check_refused_open(_content.OPEN_WAT, "inval")
+    assert not wrong.ok
+    assert any(names[oracle] in s for s in wrong.wrong)
+    no_open = check_refused_open(_content.EXIT_WAT)
+    assert not no_open.ok and "path_open" in no_open.wrong[0]
+
+
+def test_check_least_sandbox():
+    data = str(LESSONS / "en" / "data")
+    before = sorted(os.listdir(data))
+    assert check_least_sandbox(grant_data(data)).ok
+    too_much = check_least_sandbox(
+        Sandbox(preopens=[Preopen("/data", data, read_only=False)], env={"HOME": "/root"})
+    )
+    assert not too_much.ok
+    assert any("read_only=True" in s for s in too_much.wrong)
+    assert any("HOME" in s for s in too_much.wrong)
+    assert sorted(os.listdir(data)) == before  # the probe wrote into a copy only
+    nothing = check_least_sandbox(Sandbox())
+    assert not nothing.ok and any("/data/notes.txt" in s for s in nothing.wrong)
+
+
+def test_check_reproducible():
+    assert check_reproducible(Sandbox(clock_ns=10**18, random_seed=1)).ok
+    real = check_reproducible(Sandbox())
+    assert not real.ok
+    assert any("clock_ns" in s for s in real.wrong)
+    assert any("random_seed" in s for s in real.wrong)
+
+
+def test_check_memory_regions():
+    right = {"greeting": "data", "counter": "data", "local": "stack", "block": "heap"}
+    assert check_memory_regions(right).ok
+    wrong = check_memory_regions({**right, "counter": "heap", "local": ""})
+    assert not wrong.ok
+    assert any("counter" in s and "static data" in s for s in wrong.wrong)
+    assert any("local" in s and "no answer" in s for s in wrong.wrong)
+
+
+def test_check_memory_regions_agrees_with_a_real_layout():
+    """The check's answers are where the compiled program really puts its pointers."""
+    from wasikernel.compile import compile_source
+    from wasikernel.engines import run
+
+    compiled = compile_source("c", _content.REGIONS_C)
+    layout = compiled.layout
+    out = run(compiled.wasm, Sandbox(), layout=layout).stdout.decode().split()
+    where = dict(zip(out[0::2], (int(a, 16) for a in out[1::2]), strict=True))
+    assert layout.stack_low <= where["local"] < layout.stack_high
+    assert where["block"] >= layout.heap_base
+    for name in ("greeting", "counter"):
+        assert where[name] < layout.heap_base
+        assert not layout.stack_low <= where[name] < layout.stack_high
+
+
+def test_check_smallest_module():
+    sizes = {"wat": 90, "c": 14000, "rust": 60000}
+    assert check_smallest_module("wat", sizes).ok
+    bad = check_smallest_module("rust", sizes)
+    assert not bad.ok and "wat gives only 90" in bad.wrong[0]
+    assert "is not one of" in check_smallest_module("go", sizes).wrong[0]
+
+
+def test_check_speedup():
+    assert check_speedup(100, 1e-3, 1e-5).ok
+    inverted = check_speedup(0.01, 1e-3, 1e-5)
+    assert not inverted.ok and "upside down" in inverted.wrong[0]
+    missing = check_speedup(0, 1e-3, 1e-5, claim=100)
+    assert not missing.ok and "No answer yet" in missing.wrong[0]
+    claim = check_speedup(100, 1e-3, 1e-5, claim=100)
+    assert any("supported" in s for s in claim.right)
+
+
+def test_check_link_refusals():
+    assert check_link_refusals(["thread-spawn", "sock_open"], _content.MIXED_WAT).ok
+    bad = check_link_refusals(["fd_write"], _content.MIXED_WAT)
+    assert not bad.ok
+    assert any("thread-spawn" in s for s in bad.wrong)
+    assert any("fd_write is not refused" in s for s in bad.wrong)
+
+
+def test_check_line_counter():
+    data = str(LESSONS / "en" / "data")
+    assert check_line_counter(_content.WC_C, grant_data(data), data).ok
+    broad = Sandbox(preopens=[Preopen("/data", data), Preopen("/tmp", "/tmp")], env={"U": "x"})
+    bad = check_line_counter(_content.WC_C, broad, data)
+    assert not bad.ok
+    assert any("2 folders" in s for s in bad.wrong)
+    assert any("read_only=True" in s for s in bad.wrong)
+    words = _content.WC_C.replace("c == '\\n'", "c == ' '")
+    wrong_count = check_line_counter(words, grant_data(data), data)
+    assert not wrong_count.ok and any("12 lines" in s for s in wrong_count.wrong)
+
+
+@pytest.fixture
+def arena():
+    folder = tempfile.mkdtemp(prefix="arena-")
+    os.makedirs(os.path.join(folder, "data"))
+    with open(os.path.join(folder, "secret.txt"), "w") as f:
+        f.write("FLAG{test}\n")
+    with open(os.path.join(folder, "data", "public.txt"), "w") as f:
+        f.write("public\n")
+    os.symlink("../secret.txt", os.path.join(folder, "data", "shortcut"))
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_check_ctf(arena):
+    box = Sandbox(preopens=[Preopen("/data", os.path.join(arena, "data"), read_only=True)])
+    more = _content.ATTACK_C.replace(
+        "    /* add more routes here",
+        f'    try_read("/data/shortcut");\n    try_read("{arena}/secret.txt");\n'
+        '    try_read("/data/../../../etc/passwd");\n    /* add more routes here',
+    )
+    result = run_source("c", more, box)
+    assert "FLAG{test}" not in result.stdout.decode()
+    good = check_ctf(result, "FLAG{test}")
+    assert good.ok, good
+    assert sum(s.startswith("Refused") for s in good.right) >= 3
+    few = check_ctf(run_source("c", _content.ATTACK_C, box), "FLAG{test}")
+    assert not few.ok and "at least 3" in few.wrong[0]
+    # a sandbox that grants the secret's folder leaks it, and the check says so
+    leaky = Sandbox(preopens=[Preopen("/data", arena, read_only=True)])
+    leak = run_source("c", _content.ATTACK_C.replace("/data/../secret.txt", "/data/secret.txt"),
+                      leaky)
+    leaked = check_ctf(leak, "FLAG{test}")
+    assert not leaked.ok and any("secret appears" in s for s in leaked.wrong)
+
+
+def test_feedback_speaks_french():
+    messages.set_language("fr")
+    feedback = check_memory_regions({"greeting": "heap"})
+    assert not feedback.ok
+    assert "Pas encore" in str(feedback)
+    assert any("vous avez dit" in s for s in feedback.wrong)
+    assert "tas" in str(check_memory_regions({"block": "tas"}))
+    html = feedback._repr_html_()
+    assert "wasikernel-feedback" in html and "Pas encore" in html

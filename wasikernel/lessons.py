@@ -1,0 +1,928 @@
+"""Checks for the exercises of the course: each says what is right and what is not.
+
+Every ``check_*`` function returns a :class:`Feedback`: ``ok`` is true when the answer is right;
+``right`` lists what is already correct, ``wrong`` what is not, each a sentence in the language
+of the lessons (English, or French after ``wasikernel.messages.set_language("fr")``). A check
+never raises for a wrong answer, a module that does not compile or a guest that traps: those
+are feedback too. Checks that run code compile it with :func:`wasikernel.compile.compile_source`
+and run it with :func:`wasikernel.engines.run`, in a sandbox the check builds.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .result import RunResult
+from .sandbox import Preopen, Sandbox
+
+__all__ = [
+    "Feedback",
+    "check_exit_code",
+    "check_perimeter",
+    "check_two_iovecs",
+    "check_refused_open",
+    "check_least_sandbox",
+    "check_reproducible",
+    "check_memory_regions",
+    "check_smallest_module",
+    "check_speedup",
+    "check_link_refusals",
+    "check_line_counter",
+    "check_ctf",
+    "grant_data",
+    "run_source",
+]
+
+_fallback_language = "en"
+
+
+def _language() -> str:
+    try:
+        from . import messages
+
+        return messages.get_language()
+    except Exception:  # the catalogue is absent or not yet set up: English
+        return _fallback_language
+
+
+# key -> (English, French); fields in braces are filled by str.format.
+_TEXT: dict[str, tuple[str, str]] = {
+    "title_ok": ("Well done: every point is right.", "Bravo : tout est juste."),
+    "title_ko": (
+        "Not yet: see what to change below.",
+        "Pas encore : voyez ci-dessous quoi changer.",
+    ),
+    "right": ("Right", "Juste"),
+    "wrong": ("To change", "À changer"),
+    "compile_error": (
+        "The {language} source does not compile: {message}",
+        "La source {language} ne compile pas : {message}",
+    ),
+    "compiles": ("The module compiles.", "Le module compile."),
+    "trapped": (
+        "The module stopped on a trap: {message}.",
+        "Le module s'est arrêté sur un piège (trap) : {message}.",
+    ),
+    "limit": ("The run hit a limit: {message}.", "L'exécution a atteint une limite : {message}."),
+    # lesson 0
+    "exit_ok": ("The module exits with code {code}.", "Le module se termine avec le code {code}."),
+    "exit_bad": (
+        "The module exits with code {got}; the exercise asks for {want}. "
+        "Change the value pushed before `call $proc_exit`.",
+        "Le module se termine avec le code {got} ; l'exercice demande {want}. "
+        "Changez la valeur empilée avant `call $proc_exit`.",
+    ),
+    "exit_none": (
+        "The module did not exit with a code (did it call proc_exit?).",
+        "Le module ne s'est pas terminé avec un code (a-t-il appelé proc_exit ?).",
+    ),
+    "proc_exit_seen": (
+        "The trace shows the call to proc_exit.",
+        "La trace montre l'appel à proc_exit.",
+    ),
+    "proc_exit_missing": (
+        "The trace has no proc_exit: import it from wasi_snapshot_preview1 and call it.",
+        "La trace ne contient pas proc_exit : importez-le depuis wasi_snapshot_preview1 "
+        "et appelez-le.",
+    ),
+    # lesson 1
+    "export_missing": (
+        "The module exports no function named `{name}`; add (export \"{name}\") to it.",
+        "Le module n'exporte aucune fonction `{name}` ; ajoutez-lui (export \"{name}\").",
+    ),
+    "export_ok": (
+        "`{name}` is exported with the type {sig}.",
+        "`{name}` est exportée avec le type {sig}.",
+    ),
+    "signature_bad": (
+        "`{name}` has the type {sig}; it should take two i32 and return one i32.",
+        "`{name}` a le type {sig} ; elle doit prendre deux i32 et rendre un i32.",
+    ),
+    "case_ok": ("{call} returns {got}, as it should.", "{call} rend {got}, comme attendu."),
+    "case_bad": (
+        "{call} returns {got} but should return {want}.",
+        "{call} rend {got} alors qu'il faudrait {want}.",
+    ),
+    # lesson 2
+    "stdout_ok": ("The module prints {text!r}.", "Le module affiche {text!r}."),
+    "stdout_bad": (
+        "The module prints {got!r}; the exercise asks for {want!r}. "
+        "Check the strings in the data segment and each iovec's length.",
+        "Le module affiche {got!r} ; l'exercice demande {want!r}. "
+        "Vérifiez les chaînes du segment de données et la longueur de chaque iovec.",
+    ),
+    "iovecs_ok": (
+        "One fd_write carries {n} iovecs: the host gathered the pieces itself.",
+        "Un seul fd_write porte {n} iovecs : l'hôte a rassemblé les morceaux lui-même.",
+    ),
+    "iovecs_bad": (
+        "The fd_write calls carry {got} iovec(s) each; the exercise asks for a single fd_write "
+        "with 2 iovecs (iovs_len = 2), one per piece of text.",
+        "Les appels fd_write portent chacun {got} iovec(s) ; l'exercice demande un seul "
+        "fd_write avec 2 iovecs (iovs_len = 2), un par morceau de texte.",
+    ),
+    "no_fd_write": (
+        "The trace has no fd_write: nothing was written.",
+        "La trace ne contient aucun fd_write : rien n'a été écrit.",
+    ),
+    # lesson 3
+    "open_tried": (
+        "The module tried path_open on {path!r}.",
+        "Le module a tenté path_open sur {path!r}.",
+    ),
+    "open_missing": (
+        "The trace has no path_open: import path_open and call it on fd 3 with the path.",
+        "La trace ne contient pas de path_open : importez path_open et appelez-le sur le fd 3 "
+        "avec le chemin.",
+    ),
+    "open_refused": (
+        "The sandbox refused it with errno {errno}: {reason}",
+        "Le bac à sable l'a refusé avec l'errno {errno} : {reason}",
+    ),
+    "open_not_refused": (
+        "The path_open was not refused (errno {errno}); in an empty sandbox it must be.",
+        "Le path_open n'a pas été refusé (errno {errno}) ; dans un bac à sable vide, il doit "
+        "l'être.",
+    ),
+    "errno_answer_ok": (
+        "Your errno {answer!r} is the one the host returned.",
+        "Votre errno {answer!r} est bien celui que l'hôte a renvoyé.",
+    ),
+    "errno_answer_bad": (
+        "You answered errno {answer!r}, but the host returned {errno!r}: read it in the trace.",
+        "Vous avez répondu l'errno {answer!r}, mais l'hôte a renvoyé {errno!r} : lisez-le "
+        "dans la trace.",
+    ),
+    # lesson 4
+    "read_ok": ("The tool can read {path}.", "L'outil peut lire {path}."),
+    "read_bad": (
+        "The tool cannot read {path}: grant the folder data as /data.",
+        "L'outil ne peut pas lire {path} : accordez le dossier data sous le nom /data.",
+    ),
+    "write_refused": (
+        "Writing into /data is refused: the folder is read-only.",
+        "L'écriture dans /data est refusée : le dossier est en lecture seule.",
+    ),
+    "write_allowed": (
+        "The tool could create a file in /data: grant the folder read-only (read_only=True).",
+        "L'outil a pu créer un fichier dans /data : accordez le dossier en lecture seule "
+        "(read_only=True).",
+    ),
+    "extra_preopens": (
+        "The sandbox grants {n} folders; the tool needs only one.",
+        "Le bac à sable accorde {n} dossiers ; l'outil n'en a besoin que d'un.",
+    ),
+    "env_extra": (
+        "The sandbox passes environment variables ({names}); the tool needs none.",
+        "Le bac à sable transmet des variables d'environnement ({names}) ; l'outil n'en "
+        "utilise aucune.",
+    ),
+    "env_ok": (
+        "No environment variable is passed.",
+        "Aucune variable d'environnement n'est transmise.",
+    ),
+    "same_twice": (
+        "Two runs print the same thing: the run is reproducible.",
+        "Deux exécutions affichent la même chose : l'exécution est reproductible.",
+    ),
+    "differ_twice": (
+        "Two runs print different things ({a!r} then {b!r}): freeze the clock (clock_ns) "
+        "and seed the randomness (random_seed).",
+        "Deux exécutions affichent des choses différentes ({a!r} puis {b!r}) : figez "
+        "l'horloge (clock_ns) et fixez la graine du hasard (random_seed).",
+    ),
+    "clock_frozen": ("The clock is frozen.", "L'horloge est figée."),
+    "clock_free": (
+        "The clock is the real one: set clock_ns to a fixed number of nanoseconds.",
+        "L'horloge est la vraie : donnez à clock_ns un nombre fixe de nanosecondes.",
+    ),
+    "seed_set": ("The randomness is seeded.", "Le hasard a une graine fixe."),
+    "seed_free": (
+        "The randomness is real: set random_seed to a number.",
+        "Le hasard est réel : donnez un nombre à random_seed.",
+    ),
+    # lesson 5
+    "region_ok": ("{what}: {region}, right.", "{what} : {region}, juste."),
+    "region_bad": (
+        "{what}: you said {got!r}, but it lives in the {want} ({why}).",
+        "{what} : vous avez dit {got!r}, mais il se trouve dans la zone {want} ({why}).",
+    ),
+    "region_missing": (
+        "{what}: no answer yet (one of 'data', 'stack', 'heap').",
+        "{what} : pas encore de réponse (une parmi 'data', 'stack', 'heap').",
+    ),
+    # lesson 6
+    "smallest_ok": (
+        "{answer} gives the smallest module ({size} bytes).",
+        "{answer} donne le plus petit module ({size} octets).",
+    ),
+    "smallest_bad": (
+        "{answer} gives {got} bytes, but {best} gives only {size}: compare the sizes again.",
+        "{answer} donne {got} octets, mais {best} n'en donne que {size} : comparez de nouveau "
+        "les tailles.",
+    ),
+    "unknown_choice": (
+        "{answer!r} is not one of {choices}.",
+        "{answer!r} ne fait pas partie de {choices}.",
+    ),
+    # lesson 7
+    "ratio_ok": (
+        "{answer:.3g} is the ratio {base:.3g} / {cand:.3g} = {ratio:.3g} (within 10 %).",
+        "{answer:.3g} est bien le rapport {base:.3g} / {cand:.3g} = {ratio:.3g} (à 10 % près).",
+    ),
+    "ratio_missing": (
+        "No answer yet: divide {base:.3g} by {cand:.3g}.",
+        "Pas encore de réponse : divisez {base:.3g} par {cand:.3g}.",
+    ),
+    "ratio_inverted": (
+        "{answer:.3g} is the ratio turned upside down: divide the slower time by the faster "
+        "one ({base:.3g} / {cand:.3g} = {ratio:.3g}).",
+        "{answer:.3g} est le rapport à l'envers : divisez le temps le plus long par le plus "
+        "court ({base:.3g} / {cand:.3g} = {ratio:.3g}).",
+    ),
+    "ratio_bad": (
+        "{answer:.3g} is far from {base:.3g} / {cand:.3g} = {ratio:.3g}.",
+        "{answer:.3g} est loin de {base:.3g} / {cand:.3g} = {ratio:.3g}.",
+    ),
+    "claim_ok": (
+        "The claim of {claim:g}x is {verdict} by your measurement.",
+        "L'affirmation « {claim:g}x » est {verdict} par votre mesure.",
+    ),
+    # lesson 8
+    "link_named": (
+        "{name} is refused at link time, as you said.",
+        "{name} est refusé à l'édition des liens, comme vous l'avez dit.",
+    ),
+    "link_missed": (
+        "{name} is refused at link time too: look for phase 'link' in the trace.",
+        "{name} est aussi refusé à l'édition des liens : cherchez la phase 'link' dans la "
+        "trace.",
+    ),
+    "link_extra": (
+        "{name} is not refused: the host provides it.",
+        "{name} n'est pas refusé : l'hôte le fournit.",
+    ),
+    "link_none": (
+        "The module was not refused at link time: it must import something the host does not "
+        "provide (wasi_thread_spawn from the module \"wasi\", say).",
+        "Le module n'a pas été refusé à l'édition des liens : il doit importer quelque chose "
+        "que l'hôte ne fournit pas (wasi_thread_spawn du module \"wasi\", par exemple).",
+    ),
+    # lesson 9
+    "count_ok": (
+        "The tool prints {want}, the right count.",
+        "L'outil affiche {want}, le bon compte.",
+    ),
+    "count_bad": (
+        "The tool prints {got!r}; the file has {want} lines.",
+        "L'outil affiche {got!r} ; le fichier compte {want} lignes.",
+    ),
+    "exit_nonzero": (
+        "The tool exits with code {code}; a tool that worked exits with 0.",
+        "L'outil se termine avec le code {code} ; un outil qui a réussi se termine avec 0.",
+    ),
+    "least_ok": (
+        "The sandbox grants only /data, read-only, and nothing else.",
+        "Le bac à sable n'accorde que /data, en lecture seule, et rien d'autre.",
+    ),
+    "least_ro": (
+        "The folder is granted read-write; the tool only reads: use read_only=True.",
+        "Le dossier est accordé en lecture-écriture ; l'outil ne fait que lire : "
+        "utilisez read_only=True.",
+    ),
+    "routes_ok": (
+        "{n} different routes were tried and every one was refused.",
+        "{n} routes différentes ont été tentées et chacune a été refusée.",
+    ),
+    "routes_few": (
+        "Only {n} route(s) tried so far; try at least {want} different paths "
+        "(a path with '..', an absolute path, another folder ...).",
+        "Seulement {n} route(s) tentée(s) ; essayez au moins {want} chemins différents "
+        "(un chemin avec '..', un chemin absolu, un autre dossier ...).",
+    ),
+    "route_refused": (
+        "Refused: {call} {path!r} ({errno}). {reason}",
+        "Refusé : {call} {path!r} ({errno}). {reason}",
+    ),
+    "secret_leaked": (
+        "The secret appears in the output: the sandbox was given too much. Remove the grant "
+        "that covers the secret's folder.",
+        "Le secret apparaît dans la sortie : le bac à sable accordait trop. Retirez l'accès "
+        "qui couvre le dossier du secret.",
+    ),
+    "secret_kept": (
+        "The secret never reached the output.",
+        "Le secret n'est jamais arrivé dans la sortie.",
+    ),
+    "no_reason": ("(no reason given)", "(pas de raison donnée)"),
+}
+
+
+def _t(key: str, **fields: Any) -> str:
+    en, fr = _TEXT[key]
+    return (fr if _language() == "fr" else en).format(**fields)
+
+
+@dataclass
+class Feedback:
+    """The verdict of a check: ``ok``, what is ``right`` and what is ``wrong``, in words.
+
+    It is true when the answer is right, shows as a short list in a notebook and as text in a
+    terminal.
+    """
+
+    ok: bool = True
+    right: list[str] = field(default_factory=list)
+    wrong: list[str] = field(default_factory=list)
+
+    def good(self, key: str, **fields: Any) -> None:
+        """Add a sentence to what is right."""
+        self.right.append(_t(key, **fields))
+
+    def bad(self, key: str, **fields: Any) -> None:
+        """Add a sentence to what must change; the answer is then not right."""
+        self.wrong.append(_t(key, **fields))
+        self.ok = False
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        lines = [_t("title_ok" if self.ok else "title_ko")]
+        lines += [f"  ✔ {s}" for s in self.right]
+        lines += [f"  ✘ {s}" for s in self.wrong]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.ok else "#b35900"
+        items = "".join(
+            f'<li style="color:#1a7f37">✔ {html.escape(s)}</li>' for s in self.right
+        ) + "".join(f'<li style="color:#b42318">✘ {html.escape(s)}</li>' for s in self.wrong)
+        title = html.escape(_t("title_ok" if self.ok else "title_ko"))
+        return (
+            f'<div class="wasikernel-feedback" style="border-left:4px solid {colour};'
+            f'padding:4px 10px"><b>{title}</b><ul style="margin:4px 0">{items}</ul></div>'
+        )
+
+
+# ---------------------------------------------------------------- running code for a check
+
+
+def _run(
+    feedback: Feedback,
+    language: str,
+    source: str,
+    sandbox: Sandbox | None = None,
+    **run_options: Any,
+) -> RunResult | None:
+    """Compile and run ``source``; on a compile error add it to ``feedback`` and return None."""
+    from .compile import compile_source
+    from .engines import run
+    from .errors import CompileError
+
+    try:
+        compiled = compile_source(language, source)
+    except CompileError as error:
+        feedback.bad("compile_error", language=language.upper(), message=error.message.strip())
+        return None
+    return run(compiled.wasm, sandbox or Sandbox(), layout=compiled.layout, **run_options)
+
+
+def _report_end(feedback: Feedback, result: RunResult) -> None:
+    if result.trap is not None and not result.trap.message.startswith("link error"):
+        feedback.bad("trapped", message=result.trap.message)
+    if result.limit is not None:
+        feedback.bad("limit", message=result.limit)
+
+
+def _events(result: RunResult, call: str) -> list[Any]:
+    return [e for e in result.trace.events if e.call == call]
+
+
+def _path_of(event: Any) -> str:
+    args = event.args
+    for key in ("path", "old_path", "new_path"):
+        if isinstance(args.get(key), str):
+            return args[key]
+    return "?"
+
+
+# ---------------------------------------------------------------- lesson 0
+
+
+def check_exit_code(wat_source: str, expected: int = 7) -> Feedback:
+    """Lesson 0: the WAT module must end by calling ``proc_exit(expected)``."""
+    feedback = Feedback()
+    result = _run(feedback, "wat", wat_source)
+    if result is None:
+        return feedback
+    feedback.good("compiles")
+    _report_end(feedback, result)
+    if _events(result, "proc_exit"):
+        feedback.good("proc_exit_seen")
+    else:
+        feedback.bad("proc_exit_missing")
+    if result.exit_code == expected:
+        feedback.good("exit_ok", code=expected)
+    elif result.exit_code is None:
+        feedback.bad("exit_none")
+    else:
+        feedback.bad("exit_bad", got=result.exit_code, want=expected)
+    return feedback
+
+
+# ---------------------------------------------------------------- lesson 1
+
+
+def check_perimeter(wat_source: str) -> Feedback:
+    """Lesson 1: the module exports ``perimeter(w, h) = 2 * (w + h)`` on i32."""
+    feedback = Feedback()
+    from .compile import compile_source
+    from .engines import run
+    from .errors import CompileError
+
+    try:
+        compiled = compile_source("wat", wat_source)
+    except CompileError as error:
+        feedback.bad("compile_error", language="WAT", message=error.message.strip())
+        return feedback
+    feedback.good("compiles")
+    exports = _exports(compiled.wasm)
+    if "perimeter" not in exports:
+        feedback.bad("export_missing", name="perimeter")
+        return feedback
+    sig = exports["perimeter"]
+    if sig != ([_I32, _I32], [_I32]):
+        feedback.bad("signature_bad", name="perimeter", sig=_sig_text(sig))
+        return feedback
+    feedback.good("export_ok", name="perimeter", sig=_sig_text(sig))
+    for w, h in ((3, 4), (0, 0), (10, 1), (7, 7)):
+        result = run(compiled.wasm, Sandbox(), invoke="perimeter", invoke_args=(w, h))
+        call = f"perimeter({w}, {h})"
+        if result.trap is not None:
+            feedback.bad("trapped", message=result.trap.message)
+            continue
+        got = result.returned[0] if result.returned else None
+        want = 2 * (w + h)
+        if got == want:
+            feedback.good("case_ok", call=call, got=got)
+        else:
+            feedback.bad("case_bad", call=call, got=got, want=want)
+    return feedback
+
+
+_I32 = "i32"
+
+
+def _exports(wasm: bytes) -> dict[str, tuple[list[str], list[str]]]:
+    """The function exports of a module, name -> (params, results), read with wasmtime."""
+    import wasmtime
+
+    module = wasmtime.Module(wasmtime.Engine(), wasm)
+    found = {}
+    for export in module.exports:
+        kind = export.type
+        if isinstance(kind, wasmtime.FuncType):
+            found[export.name] = ([str(p) for p in kind.params], [str(r) for r in kind.results])
+    return found
+
+
+def _sig_text(sig: tuple[list[str], list[str]]) -> str:
+    return f"({', '.join(sig[0])}) -> ({', '.join(sig[1])})"
+
+
+# ---------------------------------------------------------------- lesson 2
+
+
+def _iovec_count(event: Any) -> int | None:
+    args = event.args
+    for key in ("iovs_len", "iovs.len", "iovs_count"):
+        if isinstance(args.get(key), int):
+            return args[key]
+    iovs = args.get("iovs")
+    if isinstance(iovs, list):
+        return len(iovs)
+    return None
+
+
+def check_two_iovecs(wat_source: str, expected: str = "Hello, WASI!\n") -> Feedback:
+    """Lesson 2: print ``expected`` with a single ``fd_write`` that carries two iovecs."""
+    feedback = Feedback()
+    result = _run(feedback, "wat", wat_source)
+    if result is None:
+        return feedback
+    feedback.good("compiles")
+    _report_end(feedback, result)
+    got = result.stdout.decode("utf-8", "replace")
+    if got == expected:
+        feedback.good("stdout_ok", text=got)
+    else:
+        feedback.bad("stdout_bad", got=got, want=expected)
+    writes = _events(result, "fd_write")
+    if not writes:
+        feedback.bad("no_fd_write")
+        return feedback
+    counts = [_iovec_count(e) for e in writes]
+    if len(writes) == 1 and counts[0] == 2:
+        feedback.good("iovecs_ok", n=2)
+    else:
+        feedback.bad("iovecs_bad", got=", ".join(str(c) for c in counts))
+    return feedback
+
+
+# ---------------------------------------------------------------- lesson 3
+
+
+def check_refused_open(wat_source: str, errno_answer: str | None = None) -> Feedback:
+    """Lesson 3: the module tries ``path_open`` and an empty sandbox refuses it.
+
+    With ``errno_answer`` the learner's reading of the trace (an errno name such as
+    ``"badf"``) is checked against what the host returned.
+    """
+    feedback = Feedback()
+    result = _run(feedback, "wat", wat_source)
+    if result is None:
+        return feedback
+    feedback.good("compiles")
+    _report_end(feedback, result)
+    opens = _events(result, "path_open")
+    if not opens:
+        feedback.bad("open_missing")
+        return feedback
+    event = opens[0]
+    feedback.good("open_tried", path=_path_of(event))
+    if event.errno != "success":
+        feedback.good(
+            "open_refused", errno=event.errno, reason=event.reason or _t("no_reason")
+        )
+    else:
+        feedback.bad("open_not_refused", errno=event.errno)
+    if errno_answer is not None:
+        answer = errno_answer.strip().lower().removeprefix("errno_").removeprefix("e")
+        if answer in (event.errno, event.errno.removeprefix("e")) or errno_answer == event.errno:
+            feedback.good("errno_answer_ok", answer=errno_answer)
+        else:
+            feedback.bad("errno_answer_bad", answer=errno_answer, errno=event.errno)
+    return feedback
+
+
+# ---------------------------------------------------------------- lesson 4
+
+# Reads /data/notes.txt to stdout, then tries to create /data/out.txt (prints "write ok" if it can).
+_PROBE_READ_WRITE = r"""
+(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "notes.txt")
+  (data (i32.const 32) "out.txt")
+  (data (i32.const 48) "write ok\n")
+  (func (export "_start") (local $n i32)
+    ;; open notes.txt in the first preopen (fd 3), rights: read
+    (if (i32.eqz (call $path_open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 9)
+                  (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 100)))
+      (then
+        ;; iovec at 200: buffer 1024, length 4096
+        (i32.store (i32.const 200) (i32.const 1024))
+        (i32.store (i32.const 204) (i32.const 4096))
+        (drop (call $fd_read (i32.load (i32.const 100)) (i32.const 200) (i32.const 1)
+                (i32.const 208)))
+        (i32.store (i32.const 204) (i32.load (i32.const 208)))
+        (drop (call $fd_write (i32.const 1) (i32.const 200) (i32.const 1) (i32.const 212)))))
+    ;; create out.txt (oflags creat = 1), rights: write (fd_write = 64)
+    (if (i32.eqz (call $path_open (i32.const 3) (i32.const 0) (i32.const 32) (i32.const 7)
+                  (i32.const 1) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 100)))
+      (then
+        (i32.store (i32.const 200) (i32.const 48))
+        (i32.store (i32.const 204) (i32.const 9))
+        (drop (call $fd_write (i32.const 1) (i32.const 200) (i32.const 1) (i32.const 212)))))))
+"""
+
+
+def check_least_sandbox(sandbox: Sandbox, notes_text: str | None = None) -> Feedback:
+    """Lesson 4: ``sandbox`` lets a tool read ``/data/notes.txt`` and nothing more.
+
+    The check runs a probe that reads the file and then tries to create ``/data/out.txt``; it
+    works on a copy of a host folder, so a wrong answer never leaves a file behind.
+    """
+    feedback = Feedback()
+    probe_box = _copy_of_folders(sandbox)
+    try:
+        result = _run(feedback, "wat", _PROBE_READ_WRITE, probe_box)
+    finally:
+        _remove_copies(probe_box, sandbox)
+    if result is None:
+        return feedback
+    out = result.stdout.decode("utf-8", "replace")
+    read_ok = bool(out.replace("write ok\n", "")) and (notes_text is None or notes_text in out)
+    if read_ok:
+        feedback.good("read_ok", path="/data/notes.txt")
+    else:
+        feedback.bad("read_bad", path="/data/notes.txt")
+    if "write ok" in out:
+        feedback.bad("write_allowed")
+    elif read_ok:
+        feedback.good("write_refused")
+    if len(sandbox.preopens) > 1:
+        feedback.bad("extra_preopens", n=len(sandbox.preopens))
+    if sandbox.env:
+        feedback.bad("env_extra", names=", ".join(sorted(sandbox.env)))
+    else:
+        feedback.good("env_ok")
+    return feedback
+
+
+def _copy_of_folders(sandbox: Sandbox) -> Sandbox:
+    """The same sandbox with each host folder replaced by a temporary copy."""
+    import copy
+    import shutil
+    import tempfile
+
+    clone = copy.deepcopy(sandbox)
+    for preopen in clone.preopens:
+        if preopen.host_path is not None:
+            target = tempfile.mkdtemp(prefix="wasikernel-check-")
+            shutil.copytree(preopen.host_path, target, dirs_exist_ok=True)
+            preopen.host_path = target
+    return clone
+
+
+def _remove_copies(clone: Sandbox, original: Sandbox) -> None:
+    import shutil
+
+    for copied, first in zip(clone.preopens, original.preopens, strict=True):
+        if copied.host_path is not None and copied.host_path != first.host_path:
+            shutil.rmtree(copied.host_path, ignore_errors=True)
+
+
+# Prints the realtime clock (8 bytes) and 8 random bytes as 32 hex digits.
+_PROBE_CLOCK_RANDOM = r"""
+(module
+  (import "wasi_snapshot_preview1" "clock_time_get"
+    (func $clock (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "0123456789abcdef")
+  (func (export "_start") (local $i i32) (local $b i32)
+    (drop (call $clock (i32.const 0) (i64.const 1) (i32.const 0)))
+    (drop (call $random (i32.const 8) (i32.const 8)))
+    (loop $hex
+      (local.set $b (i32.load8_u (local.get $i)))
+      (i32.store8 (i32.add (i32.const 128) (i32.shl (local.get $i) (i32.const 1)))
+        (i32.load8_u (i32.add (i32.const 64) (i32.shr_u (local.get $b) (i32.const 4)))))
+      (i32.store8 (i32.add (i32.const 129) (i32.shl (local.get $i) (i32.const 1)))
+        (i32.load8_u (i32.add (i32.const 64) (i32.and (local.get $b) (i32.const 15)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $hex (i32.lt_u (local.get $i) (i32.const 16))))
+    (i32.store8 (i32.const 160) (i32.const 10))
+    (i32.store (i32.const 200) (i32.const 128))
+    (i32.store (i32.const 204) (i32.const 33))
+    (drop (call $fd_write (i32.const 1) (i32.const 200) (i32.const 1) (i32.const 212)))))
+"""
+
+
+def check_reproducible(sandbox: Sandbox) -> Feedback:
+    """Lesson 4: two runs of a clock-and-random probe in ``sandbox`` print the same thing."""
+    feedback = Feedback()
+    first = _run(feedback, "wat", _PROBE_CLOCK_RANDOM, sandbox)
+    if first is None:
+        return feedback
+    second = _run(feedback, "wat", _PROBE_CLOCK_RANDOM, sandbox)
+    assert second is not None
+    if sandbox.clock_ns is not None:
+        feedback.good("clock_frozen")
+    else:
+        feedback.bad("clock_free")
+    if sandbox.random_seed is not None:
+        feedback.good("seed_set")
+    else:
+        feedback.bad("seed_free")
+    a, b = first.stdout.decode().strip(), second.stdout.decode().strip()
+    if a == b:
+        feedback.good("same_twice")
+    else:
+        feedback.bad("differ_twice", a=a, b=b)
+    return feedback
+
+
+# ---------------------------------------------------------------- lesson 5
+
+_REGIONS = {
+    "greeting": ("data", ("a string literal is static data, placed before __data_end",
+                          "une chaîne littérale est une donnée statique, placée avant __data_end")),
+    "counter": ("data", ("a global variable is static data too",
+                         "une variable globale est aussi une donnée statique")),
+    "local": ("stack", ("a local array lives in the frame the function pushes on the shadow stack",
+                        "un tableau local vit dans le cadre que la fonction empile sur la pile "
+                        "fantôme")),
+    "block": ("heap", ("malloc hands out memory from the heap, above __heap_base",
+                       "malloc distribue de la mémoire du tas, au-dessus de __heap_base")),
+}
+
+_REGION_NAMES = {
+    "data": ("static data", "des données statiques"),
+    "stack": ("shadow stack", "de la pile fantôme"),
+    "heap": ("heap", "du tas"),
+}
+
+
+def check_memory_regions(answers: Mapping[str, str]) -> Feedback:
+    """Lesson 5: in which region (``"data"``, ``"stack"``, ``"heap"``) each pointer lands.
+
+    ``answers`` maps ``"greeting"``, ``"counter"``, ``"local"`` and ``"block"`` to a region.
+    """
+    feedback = Feedback()
+    fr = _language() == "fr"
+    for what, (region, why) in _REGIONS.items():
+        got = (answers.get(what) or "").strip().lower()
+        got = {"pile": "stack", "tas": "heap", "données": "data", "donnees": "data"}.get(got, got)
+        name = _REGION_NAMES[region][1 if fr else 0]
+        if not got:
+            feedback.bad("region_missing", what=what)
+        elif got == region:
+            feedback.good("region_ok", what=what, region=name)
+        else:
+            feedback.bad("region_bad", what=what, got=got, want=name, why=why[1 if fr else 0])
+    return feedback
+
+
+# ---------------------------------------------------------------- lesson 6
+
+
+def check_smallest_module(answer: str, sizes: Mapping[str, int]) -> Feedback:
+    """Lesson 6: ``answer`` names the language whose module is smallest in ``sizes``."""
+    feedback = Feedback()
+    key = answer.strip().lower()
+    lowered = {k.lower(): v for k, v in sizes.items()}
+    if key not in lowered:
+        feedback.bad("unknown_choice", answer=answer, choices=", ".join(sizes))
+        return feedback
+    best = min(lowered, key=lambda k: lowered[k])
+    if lowered[key] == lowered[best]:
+        feedback.good("smallest_ok", answer=answer, size=lowered[key])
+    else:
+        feedback.bad(
+            "smallest_bad", answer=answer, got=lowered[key], best=best, size=lowered[best]
+        )
+    return feedback
+
+
+# ---------------------------------------------------------------- lesson 7
+
+
+def check_speedup(
+    answer: float, slower_s: float, faster_s: float, claim: float | None = None
+) -> Feedback:
+    """Lesson 7: ``answer`` is the speed-up ``slower_s / faster_s`` (within 10 %).
+
+    With ``claim`` (say 100 for "100x faster"), the feedback also says whether the measured
+    ratio supports it.
+    """
+    feedback = Feedback()
+    ratio = slower_s / faster_s
+    if not answer:
+        feedback.bad("ratio_missing", base=slower_s, cand=faster_s)
+        return feedback
+    fields = dict(answer=float(answer), base=slower_s, cand=faster_s, ratio=ratio)
+    if abs(answer - ratio) <= 0.1 * ratio:
+        feedback.good("ratio_ok", **fields)
+    elif abs(1 / answer - ratio) <= 0.1 * ratio:
+        feedback.bad("ratio_inverted", **fields)
+    else:
+        feedback.bad("ratio_bad", **fields)
+    if claim is not None:
+        fr = _language() == "fr"
+        if ratio >= claim:
+            verdict = "confirmée" if fr else "supported"
+        else:
+            verdict = "non confirmée" if fr else "not supported"
+        feedback.right.append(_t("claim_ok", claim=claim, verdict=verdict))
+    return feedback
+
+
+# ---------------------------------------------------------------- lesson 8
+
+
+def check_link_refusals(answer: Iterable[str], wat_source: str) -> Feedback:
+    """Lesson 8: ``answer`` names every import of the module the host refuses at link time.
+
+    Names are ``"module.name"`` or just ``"name"``.
+    """
+    feedback = Feedback()
+    result = _run(feedback, "wat", wat_source)
+    if result is None:
+        return feedback
+    refused = set()
+    for event in result.trace.events:
+        if event.phase == "link" and event.denied:
+            refused.add(event.call.split(".")[-1])
+    given = {a.strip().split(".")[-1] for a in answer if a.strip()}
+    if not refused:
+        feedback.bad("link_none")
+    for name in sorted(refused):
+        if name in given:
+            feedback.good("link_named", name=name)
+        else:
+            feedback.bad("link_missed", name=name)
+    for name in sorted(given - refused):
+        feedback.bad("link_extra", name=name)
+    return feedback
+
+
+# ---------------------------------------------------------------- lesson 9
+
+
+def check_line_counter(
+    c_source: str, sandbox: Sandbox, data_folder: str, language: str = "c"
+) -> Feedback:
+    """Lesson 9: the tool prints the number of lines of ``/data/input.txt``, least-privileged.
+
+    ``data_folder`` is the host folder that must be granted as ``/data``, read-only, and alone.
+    """
+    import os
+
+    feedback = Feedback()
+    with open(os.path.join(data_folder, "input.txt"), "rb") as handle:
+        want = handle.read().count(b"\n")
+    result = _run(feedback, language, c_source, sandbox)
+    if result is None:
+        return feedback
+    _report_end(feedback, result)
+    got = result.stdout.decode("utf-8", "replace").strip()
+    if got == str(want):
+        feedback.good("count_ok", want=want)
+    else:
+        feedback.bad("count_bad", got=got, want=want)
+    if result.exit_code not in (0, None):
+        feedback.bad("exit_nonzero", code=result.exit_code)
+    least = True
+    if len(sandbox.preopens) > 1:
+        feedback.bad("extra_preopens", n=len(sandbox.preopens))
+        least = False
+    if any(not p.read_only for p in sandbox.preopens):
+        feedback.bad("least_ro")
+        least = False
+    if sandbox.env:
+        feedback.bad("env_extra", names=", ".join(sorted(sandbox.env)))
+        least = False
+    if least:
+        feedback.good("least_ok")
+    return feedback
+
+
+def check_ctf(result: RunResult, secret: str, min_routes: int = 3) -> Feedback:
+    """Lesson 9: a capture-the-flag attempt; right when at least ``min_routes`` different paths
+    were tried, each was refused, and ``secret`` never reached stdout or stderr."""
+    feedback = Feedback()
+    output = (result.stdout + result.stderr).decode("utf-8", "replace")
+    if secret in output:
+        feedback.bad("secret_leaked")
+    else:
+        feedback.good("secret_kept")
+    routes: dict[str, Any] = {}
+    for event in result.trace.events:
+        if event.denied or (event.call == "path_open" and event.errno != "success"):
+            routes.setdefault(_path_of(event), event)
+    for path, event in routes.items():
+        feedback.right.append(
+            _t(
+                "route_refused",
+                call=event.call,
+                path=path,
+                errno=event.errno,
+                reason=event.reason or _t("no_reason"),
+            )
+        )
+    if len(routes) >= min_routes:
+        feedback.good("routes_ok", n=len(routes))
+    else:
+        feedback.bad("routes_few", n=len(routes), want=min_routes)
+    return feedback
+
+
+def run_source(
+    language: str, source: str, sandbox: Sandbox | None = None, **run_options: Any
+) -> RunResult:
+    """Compile ``source`` (``"wat"``, ``"c"`` or ``"rust"``) and run it in ``sandbox``.
+
+    Keyword options go to :func:`wasikernel.engines.run` (``engine=``, ``invoke=`` ...).
+    Raises :class:`wasikernel.CompileError` when the source does not compile.
+    """
+    from .compile import compile_source
+    from .engines import run
+
+    compiled = compile_source(language, source)
+    return run(compiled.wasm, sandbox or Sandbox(), layout=compiled.layout, **run_options)
+
+
+def grant_data(folder: str, read_only: bool = True) -> Sandbox:
+    """A sandbox that grants the host ``folder`` as ``/data`` and nothing else."""
+    return Sandbox(preopens=[Preopen("/data", folder, read_only=read_only)])
