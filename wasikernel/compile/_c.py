@@ -94,7 +94,7 @@ def _common_flags(options: object, color: bool) -> list[str]:
     flags = [f"-O{options.optimize}"]  # type: ignore[attr-defined]
     if options.debug:  # type: ignore[attr-defined]
         flags.append("-g")
-    flags.append("-fcolor-diagnostics" if color else "-fno-color-diagnostics")
+    flags.append("-fdiagnostics-color=always" if color else "-fdiagnostics-color=never")
     return flags
 
 

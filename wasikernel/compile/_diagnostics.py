@@ -23,7 +23,9 @@ def rewrite_paths(text: str, workdir: str, temp_names: dict[str, str]) -> str:
             text = text.replace(f"{real}/{temp}", shown)
         text = text.replace(real + "/", "")
     for temp, shown in temp_names.items():
-        text = re.sub(rf"(?<![\w/.-]){re.escape(temp)}(?![\w.])", lambda _m, s=shown: s, text)
+        name = re.escape(temp)
+        text = re.sub(rf"(\x1b\[[0-9;]*m){name}(?![\w.])", lambda m, s=shown: m.group(1) + s, text)
+        text = re.sub(rf"(?<![\w/.-]){name}(?![\w.])", lambda _m, s=shown: s, text)
     return text
 
 
@@ -55,8 +57,18 @@ def undefined_symbols(text: str) -> list[str]:
     return names
 
 
+_DECLARATION_START = re.compile(
+    r"^(?:extern|static|const|unsigned|signed|void|int|char|short|long|float|double|"
+    r"struct|enum|fn|pub|unsafe|bool|size_t|u?int\d+_t)\b"
+)
+
+
 def locate_word(source: str, word: str) -> tuple[int, int] | None:
-    """Return the (line, column) of the first use of ``word`` in ``source`` as a call or name."""
+    """Return the (line, column) of the first use of ``word`` in ``source``.
+
+    A line that only declares it (a C prototype, a Rust ``fn`` in an ``extern`` block) is
+    skipped in favour of a line that uses it; the declaration is the fallback.
+    """
     pattern = re.compile(rf"(?<![\w$]){re.escape(word)}(?![\w$])")
     declaration = None
     for number, line in enumerate(source.splitlines(), start=1):
@@ -64,10 +76,9 @@ def locate_word(source: str, word: str) -> tuple[int, int] | None:
         if not match:
             continue
         stripped = line.strip()
-        # a prototype or extern declaration names it too; prefer the line that uses it
-        if stripped.endswith(";") and ("(" in stripped) and stripped.split("(")[0].split()[:1] and (
-            stripped.split()[0] in {"void", "int", "char", "long", "double", "float", "extern",
-                                    "unsigned", "short", "fn", "static"}
+        before = line[: match.start()]
+        if _DECLARATION_START.match(stripped) and "=" not in before and stripped.endswith(
+            (";", "{", ")")
         ):
             declaration = declaration or (number, match.start() + 1)
             continue

@@ -1,0 +1,131 @@
+"""C cells, with zig (the default) and with clang + Debian's wasi-libc."""
+
+from __future__ import annotations
+
+import pytest
+from test_compile import custom_sections, imports_of, isolated_cache, program, run_wasi
+
+from wasikernel.compile import CompileOptions, compile_source, plain_text
+from wasikernel.compile._toolchains import find_clang
+from wasikernel.errors import CompileError
+
+__all__ = ["isolated_cache"]  # the fixture, re-used from test_compile
+
+TOOLCHAINS = ["zig", pytest.param("clang", marks=pytest.mark.skipif(
+    find_clang() is None, reason="clang with wasi-libc is not installed (wasikernel doctor)"))]
+
+
+@pytest.mark.parametrize("toolchain", TOOLCHAINS)
+def test_hello_world_runs(toolchain):
+    module = compile_source("c", program("hello.c"), CompileOptions(toolchain=toolchain))
+    assert module.language == "c"
+    assert module.toolchain.startswith(toolchain)
+    assert run_wasi(module.wasm)[:2] == (0, "hello from C\n")
+    # a program that opens no path does not get the libc-trace import
+    assert all(module_name != "wasikernel" for module_name, _ in imports_of(module.wasm))
+
+
+@pytest.mark.parametrize("toolchain", TOOLCHAINS)
+def test_syntax_error_is_on_the_cell_lines(toolchain):
+    with pytest.raises(CompileError) as info:
+        compile_source("c", program("syntax_error.c"), CompileOptions(toolchain=toolchain),
+                       filename="In [2]")
+    error = info.value
+    assert (error.line, error.column, error.language) == (4, 20, "c")
+    assert error.message.startswith("In [2]:4:20: error: expected ';'")
+    assert "/tmp" not in error.message and "cell.c" not in error.message
+    assert "\x1b[" not in error.message
+
+
+@pytest.mark.parametrize("toolchain", TOOLCHAINS)
+def test_link_error_names_the_symbol_and_the_line_that_calls_it(toolchain):
+    with pytest.raises(CompileError) as info:
+        compile_source("c", program("link_error.c"), CompileOptions(toolchain=toolchain),
+                       filename="link_error.c")
+    error = info.value
+    assert "undefined symbol: compute" in error.message
+    assert (error.line, error.column) == (7, 13)  # the call, not the prototype on line 3
+    assert "link_error.c:7:13: note: `compute` is used here" in error.message
+    assert "/tmp" not in error.message and ".cache" not in error.message
+
+
+@pytest.mark.parametrize("toolchain", TOOLCHAINS)
+def test_memory_layout_symbols_match_where_things_live(toolchain):
+    module = compile_source("c", program("layout.c"), CompileOptions(toolchain=toolchain))
+    layout = module.layout
+    assert layout is not None
+    code, out, _ = run_wasi(module.wasm)
+    counter, message, local, block = (int(word) for word in out.split())
+    assert code == 0
+    assert layout.data_start <= counter < layout.data_end
+    assert layout.data_start <= message < layout.data_end
+    assert layout.stack_low <= local < layout.stack_high
+    assert block >= layout.heap_base
+    if toolchain == "zig":
+        # zig links with --stack-first and a 16 MiB stack below the data
+        assert (layout.stack_low, layout.stack_high) == (0, 16 * 1024 * 1024)
+    else:
+        assert layout.stack_low >= layout.data_end
+
+
+@pytest.mark.parametrize("toolchain", TOOLCHAINS)
+def test_libc_path_refusal_calls_the_trace_import(toolchain):
+    module = compile_source("c", program("open_etc.c"), CompileOptions(toolchain=toolchain))
+    assert ("wasikernel", "libc_path_refused") in imports_of(module.wasm)
+    code, out, refused = run_wasi(module.wasm)
+    assert refused == ["/etc/passwd"]
+    # the program sees libc's own answer, unchanged by the wrapper: ENOENT from zig's recent
+    # wasi-libc, ENOTCAPABLE from Debian's 2022 one
+    plain = compile_source("c", program("open_etc.c"),
+                           CompileOptions(toolchain=toolchain, trace_libc=False))
+    assert (code, out) == run_wasi(plain.wasm)[:2]
+    assert code == 1 and out.startswith("refused: ")
+    if toolchain == "zig":
+        assert out == "refused: No such file or directory\n"
+
+
+def test_trace_libc_off_leaves_the_imports_alone():
+    module = compile_source("c", program("open_etc.c"), CompileOptions(trace_libc=False))
+    assert all(name != "wasikernel" for name, _ in imports_of(module.wasm))
+    assert run_wasi(module.wasm)[:2] == (1, "refused: No such file or directory\n")
+
+
+def test_warnings_are_kept_on_the_cell_lines():
+    module = compile_source("c", program("warning.c"), CompileOptions(extra_flags=["-Wall"]),
+                            filename="warning.c")
+    assert "warning.c:4:9: warning: unused variable 'unused_total'" in module.warnings
+    assert "/tmp" not in module.warnings
+
+
+def test_colour_is_kept_when_asked():
+    with pytest.raises(CompileError) as info:
+        compile_source("c", program("syntax_error.c"), CompileOptions(color=True),
+                       filename="In [7]")
+    assert "\x1b[" in info.value.message
+    assert "In [7]:4:20" in plain_text(info.value.message)
+    assert (info.value.line, info.value.column) == (4, 20)
+
+
+@pytest.mark.parametrize("optimize", ["0", "2", "s", "z"])
+def test_name_section_is_always_kept(optimize):
+    module = compile_source("c", program("hello.c"), CompileOptions(optimize=optimize))
+    sections = custom_sections(module.wasm)
+    assert "name" in sections
+    assert not any(name.startswith(".debug") for name in sections)
+    assert run_wasi(module.wasm)[:2] == (0, "hello from C\n")
+
+
+def test_debug_info_when_asked():
+    module = compile_source("c", program("hello.c"), CompileOptions(debug=True))
+    sections = custom_sections(module.wasm)
+    assert ".debug_info" in sections and ".debug_line" in sections and "name" in sections
+
+
+def test_linker_flags_reach_the_linker():
+    source = "int answer(void) { return 42; }\nint main(void) { return 0; }\n"
+    module = compile_source("c", source, CompileOptions(extra_flags=["-Wl,--export=answer"]))
+    import wasmtime
+
+    engine = wasmtime.Engine()
+    exports = [e.name for e in wasmtime.Module(engine, module.wasm).exports]
+    assert "answer" in exports

@@ -1,0 +1,108 @@
+"""Rust cells: a single file with ``fn main``, compiled by a rustc that has the wasm32 std."""
+
+from __future__ import annotations
+
+import pytest
+from test_compile import custom_sections, imports_of, isolated_cache, program, run_wasi
+
+from wasikernel.compile import CompileOptions, compile_source, plain_text
+from wasikernel.compile._toolchains import find_rustc, survey_rustc
+from wasikernel.errors import CompileError
+
+__all__ = ["isolated_cache"]  # the fixture, re-used from test_compile
+
+pytestmark = pytest.mark.skipif(
+    find_rustc() is None,
+    reason="no rustc with the wasm32 WASI std (apt-get install rustc libstd-rust-dev-wasm32)",
+)
+
+
+def test_the_rustc_chosen_has_the_wasm_standard_library():
+    rustc = find_rustc()
+    assert rustc is not None
+    assert rustc.details["target"] in ("wasm32-wasip1", "wasm32-wasi")
+    # a rustc without the target, even first on PATH, is passed over
+    for path, _version, target in survey_rustc():
+        if target is None:
+            assert path != rustc.command[0]
+
+
+def test_hello_world_runs():
+    module = compile_source("rust", program("hello.rs"))
+    assert module.language == "rust" and module.toolchain.startswith("rustc ")
+    assert run_wasi(module.wasm)[:2] == (0, "hello from Rust\n")
+    assert "name" in custom_sections(module.wasm)
+    assert not any(s.startswith(".debug") for s in custom_sections(module.wasm))
+
+
+def test_syntax_error_is_on_the_cell_lines():
+    with pytest.raises(CompileError) as info:
+        compile_source("rust", program("syntax_error.rs"), filename="In [5]")
+    error = info.value
+    assert (error.line, error.column, error.language) == (2, 20, "rust")
+    assert "--> In [5]:2:20" in error.message
+    assert "/tmp" not in error.message and "cell.rs" not in error.message
+
+
+def test_colour_is_kept_when_asked():
+    with pytest.raises(CompileError) as info:
+        compile_source("rust", program("syntax_error.rs"), CompileOptions(color=True),
+                       filename="In [5]")
+    assert "\x1b[" in info.value.message
+    assert "--> In [5]:2:20" in plain_text(info.value.message)
+    assert info.value.line == 2
+
+
+def test_link_error_names_the_symbol_and_the_line_that_calls_it():
+    with pytest.raises(CompileError) as info:
+        compile_source("rust", program("link_error.rs"), filename="link_error.rs")
+    error = info.value
+    assert "undefined symbol: compute" in error.message
+    assert (error.line, error.column) == (6, 22)
+    assert "--> link_error.rs:6:22" in error.message
+
+
+def test_explicit_env_import_is_allowed():
+    source = (
+        '#[link(wasm_import_module = "env")]\nextern "C" {\n    fn tick();\n}\n'
+        "fn main() {\n    unsafe { tick() }\n}\n"
+    )
+    module = compile_source("rust", source)
+    assert ("env", "tick") in imports_of(module.wasm)
+
+
+def test_warnings_are_kept_on_the_cell_lines():
+    module = compile_source("rust", "fn main() {\n    let unused = 3;\n}\n", filename="w.rs")
+    assert "warning: unused variable: `unused`" in module.warnings
+    assert "--> w.rs:2:9" in module.warnings
+
+
+def test_memory_layout_symbols_match_where_things_live():
+    module = compile_source("rust", program("layout.rs"))
+    layout = module.layout
+    assert layout is not None
+    code, out, _ = run_wasi(module.wasm)
+    counter, message, local, block = (int(word) for word in out.split())
+    assert code == 0
+    assert layout.data_start <= counter < layout.data_end
+    assert layout.data_start <= message < layout.data_end
+    assert layout.stack_low <= local < layout.stack_high
+    assert block >= layout.heap_base
+    assert layout.stack_low == 0  # rustc links with --stack-first
+
+
+def test_std_path_refusal_calls_the_trace_import():
+    module = compile_source("rust", program("open_etc.rs"))
+    assert ("wasikernel", "libc_path_refused") in imports_of(module.wasm)
+    code, out, refused = run_wasi(module.wasm)
+    assert refused == ["/etc/passwd"]
+    plain = compile_source("rust", program("open_etc.rs"), CompileOptions(trace_libc=False))
+    assert (code, out) == run_wasi(plain.wasm)[:2]
+    assert code == 1 and out.startswith("refused: ")
+
+
+def test_optimised_and_debug_builds():
+    fast = compile_source("rust", program("hello.rs"), CompileOptions(optimize="2"))
+    assert run_wasi(fast.wasm)[:2] == (0, "hello from Rust\n")
+    debug = compile_source("rust", program("hello.rs"), CompileOptions(debug=True))
+    assert ".debug_info" in custom_sections(debug.wasm)
