@@ -92,8 +92,12 @@ def node_version() -> str | None:
     if path is None:
         return None
     try:
-        return subprocess.run([path, "--version"], capture_output=True, text=True,
-                              timeout=10).stdout.strip() or None
+        return (
+            subprocess.run(
+                [path, "--version"], capture_output=True, text=True, timeout=10
+            ).stdout.strip()
+            or None
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
 
@@ -112,7 +116,9 @@ def _param_types(wasm: bytes, name: str | None) -> list[str]:
 
 def _provided(module: str, name: str) -> bool:
     return module == "wasi_snapshot_preview1" or (module, name) == (
-        "wasikernel", "libc_path_refused")
+        "wasikernel",
+        "libc_path_refused",
+    )
 
 
 def run_module(
@@ -133,11 +139,15 @@ def run_module(
     """
     node = node_path()
     if node is None:
-        raise EngineError("Node.js is not installed (no `node` on PATH); install it with "
-                          "`apt-get install nodejs` (version 20 or later has node:wasi)")
+        raise EngineError(
+            "Node.js is not installed (no `node` on PATH); install it with "
+            "`apt-get install nodejs` (version 20 or later has node:wasi)"
+        )
     if keep:
-        raise EngineError("the engine 'node' runs in another process and cannot keep the "
-                          "instance alive; use engine='wasmtime' to call its exports afterwards")
+        raise EngineError(
+            "the engine 'node' runs in another process and cannot keep the "
+            "instance alive; use engine='wasmtime' to call its exports afterwards"
+        )
     refused = refuse_unknown_imports(wasm, sandbox, _provided)
     if refused is not None:
         refused.engine = "node"
@@ -159,8 +169,13 @@ def run_module(
         }
         (workdir / "config.json").write_text(json.dumps(config))
         argv = [node, "--no-warnings", str(workdir / "runner.js"), str(workdir / "config.json")]
-        outcome = run_process(argv, sandbox, on_output=on_output, cancel=cancel,
-                              env={"PATH": "/usr/bin:/bin", "HOME": str(workdir)})
+        outcome = run_process(
+            argv,
+            sandbox,
+            on_output=on_output,
+            cancel=cancel,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(workdir)},
+        )
         try:
             report = json.loads((workdir / "report.json").read_text())
         except (OSError, ValueError):
@@ -175,19 +190,32 @@ def run_module(
     for path in report.get("libc", []):
         from .. import messages
 
-        trace.events.append(TraceEvent(
-            seq=len(trace.events), call="libc_path_refused", args={"path": path}, results={},
-            errno="noent", denied=True, capability="preopen",
-            reason=messages.t("outside_preopen", path=path), phase="libc",
-        ))
+        trace.events.append(
+            TraceEvent(
+                seq=len(trace.events),
+                call="libc_path_refused",
+                args={"path": path},
+                results={},
+                errno="noent",
+                denied=True,
+                capability="preopen",
+                reason=messages.t("outside_preopen", path=path),
+                phase="libc",
+            )
+        )
     if "exit_code" in report and outcome.returncode is not None:
         outcome.returncode = report["exit_code"]
     returned = None
     if report.get("returned") is not None:
         returned = [int(v) if isinstance(v, str) else v for v in report["returned"]]
     result = result_from_outcome(
-        outcome, sandbox, "node", trap_message=report.get("trap"), returned=returned,
-        duration_ns=report.get("run_ns"), trace=trace,
+        outcome,
+        sandbox,
+        "node",
+        trap_message=report.get("trap"),
+        returned=returned,
+        duration_ns=report.get("run_ns"),
+        trace=trace,
     )
     result.instantiate_ns = report.get("instantiate_ns")  # type: ignore[attr-defined]
     return result

@@ -76,16 +76,28 @@ def _describe(wasm: bytes) -> tuple[list[tuple[str, str, str]], dict[str, tuple[
         raise EngineError(f"this WebAssembly module is not valid: {exc}") from exc
     imports = []
     for imp in module.imports:
-        kind = "func" if isinstance(imp.type, wasmtime.FuncType) else \
-            type(imp.type).__name__.removesuffix("Type").lower()
+        kind = (
+            "func"
+            if isinstance(imp.type, wasmtime.FuncType)
+            else type(imp.type).__name__.removesuffix("Type").lower()
+        )
         imports.append((imp.module, imp.name or "", kind))
-    exports = {e.name: tuple(str(p) for p in e.type.params) for e in module.exports
-               if isinstance(e.type, wasmtime.FuncType)}
+    exports = {
+        e.name: tuple(str(p) for p in e.type.params)
+        for e in module.exports
+        if isinstance(e.type, wasmtime.FuncType)
+    }
     return imports, exports
 
 
-def _child(wasm: bytes, sandbox: Sandbox, imports: list[tuple[str, str, str]],
-           invoke: str | None, invoke_args: Sequence[int | float], conn: Any) -> None:
+def _child(
+    wasm: bytes,
+    sandbox: Sandbox,
+    imports: list[tuple[str, str, str]],
+    invoke: str | None,
+    invoke_args: Sequence[int | float],
+    conn: Any,
+) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
@@ -103,8 +115,12 @@ def _child(wasm: bytes, sandbox: Sandbox, imports: list[tuple[str, str, str]],
     memory = _Wasm3Memory(runtime)
     for mod_name, name, _kind in imports:
         imp = host.lookup(mod_name, name)
-        signature = (_SIG[imp.results[0]] if imp.results else "v") + \
-            "(" + "".join(_SIG[p] for p in imp.params) + ")"
+        signature = (
+            (_SIG[imp.results[0]] if imp.results else "v")
+            + "("
+            + "".join(_SIG[p] for p in imp.params)
+            + ")"
+        )
 
         def thunk(*args: int, _call: Callable = imp.call) -> int | None:
             return _call(memory, *args)
@@ -116,8 +132,9 @@ def _child(wasm: bytes, sandbox: Sandbox, imports: list[tuple[str, str, str]],
         function = runtime.find_function(invoke or "_start")
         values = function(*invoke_args)
         if invoke is not None:
-            outcome["returned"] = [] if values is None else (
-                list(values) if isinstance(values, tuple) else [values])
+            outcome["returned"] = (
+                [] if values is None else (list(values) if isinstance(values, tuple) else [values])
+            )
         outcome["exit_code"] = 0
     except ProcExit as exc:
         outcome["exit_code"] = exc.code
@@ -160,40 +177,61 @@ def run_module(
     if reason is not None:
         raise EngineError(reason)
     if keep:
-        raise EngineError("the engine 'wasm3' runs each module in a separate process and cannot "
-                          "keep the instance alive; use engine='wasmtime' to call its exports "
-                          "afterwards")
+        raise EngineError(
+            "the engine 'wasm3' runs each module in a separate process and cannot "
+            "keep the instance alive; use engine='wasmtime' to call its exports "
+            "afterwards"
+        )
     from ..wasi import WasiHost
 
     imports, exports = _describe(bytes(wasm))
-    missing = [(m, n, k) for m, n, k in imports
-               if k != "func" or WasiHost(sandbox).lookup(m, n) is None]
+    missing = [
+        (m, n, k) for m, n, k in imports if k != "func" or WasiHost(sandbox).lookup(m, n) is None
+    ]
     if missing:
         host = WasiHost(sandbox)
         message = ""
         for mod_name, name, kind in missing:
             message = message or host.refuse_import(mod_name, name, kind)
-        return RunResult(b"", b"", None, Trap(message), None, host.trace, sandbox, engine="wasm3",
-                         layout=layout)
+        return RunResult(
+            b"", b"", None, Trap(message), None, host.trace, sandbox, engine="wasm3", layout=layout
+        )
     target = invoke or "_start"
     if target not in exports:
         if invoke is None:  # no _start: instantiating is all there is to do
-            return RunResult(b"", b"", 0, None, None, Trace(), sandbox, engine="wasm3",
-                             layout=layout)
-        raise EngineError(f"the module exports no function named {invoke!r}; its functions "
-                          f"are: {', '.join(sorted(exports)) or 'none'}")
-    args = [float(v) if exports[target][i] in ("f32", "f64") else int(v)
-            for i, v in enumerate(invoke_args)] if invoke else []
+            return RunResult(
+                b"", b"", 0, None, None, Trace(), sandbox, engine="wasm3", layout=layout
+            )
+        raise EngineError(
+            f"the module exports no function named {invoke!r}; its functions "
+            f"are: {', '.join(sorted(exports)) or 'none'}"
+        )
+    args = (
+        [
+            float(v) if exports[target][i] in ("f32", "f64") else int(v)
+            for i, v in enumerate(invoke_args)
+        ]
+        if invoke
+        else []
+    )
     return _run_in_child(bytes(wasm), sandbox, imports, invoke, args, on_output, cancel, layout)
 
 
-def _run_in_child(wasm: bytes, sandbox: Sandbox, imports: list, invoke: str | None,
-                  args: list, on_output: Callable[[str, bytes], None] | None,
-                  cancel: threading.Event | None, layout: MemoryLayout | None) -> RunResult:
+def _run_in_child(
+    wasm: bytes,
+    sandbox: Sandbox,
+    imports: list,
+    invoke: str | None,
+    args: list,
+    on_output: Callable[[str, bytes], None] | None,
+    cancel: threading.Event | None,
+    layout: MemoryLayout | None,
+) -> RunResult:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(wasm, sandbox, imports, invoke, args, sender),
-                              daemon=True)
+    process = context.Process(
+        target=_child, args=(wasm, sandbox, imports, invoke, args, sender), daemon=True
+    )
     started = time.perf_counter_ns()
     process.start()
     sender.close()
@@ -233,12 +271,35 @@ def _run_in_child(wasm: bytes, sandbox: Sandbox, imports: list, invoke: str | No
         trace = Trace()
         if stopped == "limit":
             limit = messages.t("limit_time", seconds=timeout)
-            return RunResult(bytes(stdout), bytes(stderr), None, None, limit, trace, sandbox,
-                             engine="wasm3", duration_ns=wall, layout=layout)
-        message = "interrupted" if stopped else \
-            f"the wasm3 interpreter stopped abnormally (process exit {process.exitcode})"
-        return RunResult(bytes(stdout), bytes(stderr), None, Trap(message), None, trace,
-                         sandbox, engine="wasm3", duration_ns=wall, layout=layout)
+            return RunResult(
+                bytes(stdout),
+                bytes(stderr),
+                None,
+                None,
+                limit,
+                trace,
+                sandbox,
+                engine="wasm3",
+                duration_ns=wall,
+                layout=layout,
+            )
+        message = (
+            "interrupted"
+            if stopped
+            else f"the wasm3 interpreter stopped abnormally (process exit {process.exitcode})"
+        )
+        return RunResult(
+            bytes(stdout),
+            bytes(stderr),
+            None,
+            Trap(message),
+            None,
+            trace,
+            sandbox,
+            engine="wasm3",
+            duration_ns=wall,
+            layout=layout,
+        )
     limit = outcome["limit"]
     memory_after = outcome["memory_after"]
     cap = sandbox.limits.max_memory_mib << 20
@@ -247,12 +308,18 @@ def _run_in_child(wasm: bytes, sandbox: Sandbox, imports: list, invoke: str | No
 
         limit = messages.t("limit_memory", mib=sandbox.limits.max_memory_mib)
     result = RunResult(
-        stdout=outcome["stdout"], stderr=outcome["stderr"],
+        stdout=outcome["stdout"],
+        stderr=outcome["stderr"],
         exit_code=outcome["exit_code"] if limit is None else None,
         trap=Trap(outcome["trap"]) if outcome["trap"] else None,
-        limit=limit, trace=outcome["trace"], sandbox=sandbox, engine="wasm3",
-        duration_ns=outcome["duration_ns"], returned=outcome["returned"],
-        memory_after=memory_after, layout=layout,
+        limit=limit,
+        trace=outcome["trace"],
+        sandbox=sandbox,
+        engine="wasm3",
+        duration_ns=outcome["duration_ns"],
+        returned=outcome["returned"],
+        memory_after=memory_after,
+        layout=layout,
     )
     result.instantiate_ns = outcome["instantiate_ns"]  # type: ignore[attr-defined]
     return result

@@ -55,7 +55,10 @@ class FuncSpec:
     @property
     def wasm_params(self) -> tuple[str, ...]:
         """The wasm value types of the parameters."""
-        return tuple("i64" if kind in I64_KINDS else "i32" for _, kind in self.params)
+        return tuple(
+            "i64" if kind in I64_KINDS and not name.startswith("result.") else "i32"
+            for name, kind in self.params
+        )
 
     @property
     def wasm_results(self) -> tuple[str, ...]:

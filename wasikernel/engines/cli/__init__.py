@@ -101,8 +101,11 @@ class CliRuntime:
             out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10)
         except (OSError, subprocess.TimeoutExpired):
             return None
-        return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) \
+        return (
+            (out.stdout or out.stderr).strip().splitlines()[0]
+            if (out.stdout or out.stderr)
             else None
+        )
 
     def run_module(
         self,
@@ -140,10 +143,21 @@ class CliRuntime:
         try:
             module_path = Path(workdir) / (Path(sandbox.program_name).name or "main.wasm")
             module_path.write_bytes(wasm)
-            argv = self.command(str(module_path), sandbox, dirs.pairs, invoke=invoke,
-                                invoke_args=invoke_args, program=path)
-            outcome = run_process(argv, sandbox, on_output=on_output, cancel=cancel,
-                                  env={"PATH": "/usr/bin:/bin", "HOME": workdir})
+            argv = self.command(
+                str(module_path),
+                sandbox,
+                dirs.pairs,
+                invoke=invoke,
+                invoke_args=invoke_args,
+                program=path,
+            )
+            outcome = run_process(
+                argv,
+                sandbox,
+                on_output=on_output,
+                cancel=cancel,
+                env={"PATH": "/usr/bin:/bin", "HOME": workdir},
+            )
         finally:
             dirs.cleanup()
             shutil.rmtree(workdir, ignore_errors=True)
@@ -153,12 +167,15 @@ class CliRuntime:
             text = outcome.stderr.decode("utf-8", "replace")
             if outcome.returncode == TRAP_EXIT or any(w in text.lower() for w in self.trap_words):
                 lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-                trap_message = next((ln for ln in lines if any(w in ln.lower()
-                                     for w in self.trap_words)), lines[-1] if lines else "trap")
+                trap_message = next(
+                    (ln for ln in lines if any(w in ln.lower() for w in self.trap_words)),
+                    lines[-1] if lines else "trap",
+                )
         elif invoke is not None and outcome.returncode == 0:
             returned = [_parse_number(t) for t in outcome.stdout.decode().split()]
-        return result_from_outcome(outcome, sandbox, self.engine, trap_message=trap_message,
-                                   returned=returned)
+        return result_from_outcome(
+            outcome, sandbox, self.engine, trap_message=trap_message, returned=returned
+        )
 
 
 def _number(value: int | float) -> str:
@@ -176,7 +193,9 @@ def _parse_number(text: str) -> int | float | str:
 
 RUNTIMES: dict[str, CliRuntime] = {
     "wasmtime-cli": CliRuntime(
-        engine="wasmtime-cli", program="wasmtime", title="Wasmtime",
+        engine="wasmtime-cli",
+        program="wasmtime",
+        title="Wasmtime",
         prefix=("run",),
         dir_flag=lambda host, guest: ["--dir", f"{host}::{guest}"],
         env_flag=lambda pair: ["--env", pair],
@@ -185,7 +204,9 @@ RUNTIMES: dict[str, CliRuntime] = {
         "~/.wasmtime/bin) and add that folder to PATH",
     ),
     "wasmedge": CliRuntime(
-        engine="wasmedge", program="wasmedge", title="WasmEdge",
+        engine="wasmedge",
+        program="wasmedge",
+        title="WasmEdge",
         dir_flag=lambda host, guest: ["--dir", f"{guest}:{host}"],
         env_flag=lambda pair: ["--env", pair],
         invoke_flags=lambda name: ["--reactor"],
@@ -194,7 +215,9 @@ RUNTIMES: dict[str, CliRuntime] = {
         "and add that folder to PATH",
     ),
     "wasmer": CliRuntime(
-        engine="wasmer", program="wasmer", title="Wasmer",
+        engine="wasmer",
+        program="wasmer",
+        title="Wasmer",
         prefix=("run",),
         dir_flag=lambda host, guest: ["--mapdir", f"{guest}:{host}"],
         env_flag=lambda pair: ["--env", pair],
@@ -204,7 +227,9 @@ RUNTIMES: dict[str, CliRuntime] = {
         "add that folder to PATH",
     ),
     "iwasm": CliRuntime(
-        engine="iwasm", program="iwasm", title="WAMR (iwasm)",
+        engine="iwasm",
+        program="iwasm",
+        title="WAMR (iwasm)",
         dir_flag=lambda host, guest: [f"--map-dir={guest}::{host}"],
         env_flag=lambda pair: [f"--env={pair}"],
         invoke_flags=lambda name: ["-f", name],

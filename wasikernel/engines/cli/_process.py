@@ -41,8 +41,13 @@ def trace_unavailable(engine: str) -> Trace:
     """Return a trace holding only a note that ``engine`` ran with its own WASI, untraced."""
     reason = messages.t("trace_unavailable", engine=engine)
     event = TraceEvent(
-        seq=0, call="trace_unavailable", args={"engine": engine}, results={},
-        errno="success", reason=reason, phase="note",
+        seq=0,
+        call="trace_unavailable",
+        args={"engine": engine},
+        results={},
+        errno="success",
+        reason=reason,
+        phase="note",
     )
     return Trace(events=[event])
 
@@ -104,8 +109,13 @@ class ProcessOutcome:
     wall_ns: int
 
 
-def _pump(stream: Any, name: str, sink: bytearray, budget: list[int],
-          on_output: Callable[[str, bytes], None] | None) -> None:
+def _pump(
+    stream: Any,
+    name: str,
+    sink: bytearray,
+    budget: list[int],
+    on_output: Callable[[str, bytes], None] | None,
+) -> None:
     while True:
         chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
         if not chunk:
@@ -137,16 +147,22 @@ def run_process(
     limits = sandbox.limits
     start = time.perf_counter_ns()
     proc = subprocess.Popen(
-        list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env=env, start_new_session=True,
+        list(argv),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
     )
     out, err = bytearray(), bytearray()
     budget = [limits.max_output_bytes, 0]
     pumps = [
-        threading.Thread(target=_pump, args=(proc.stdout, "stdout", out, budget, on_output),
-                         daemon=True),
-        threading.Thread(target=_pump, args=(proc.stderr, "stderr", err, budget, on_output),
-                         daemon=True),
+        threading.Thread(
+            target=_pump, args=(proc.stdout, "stdout", out, budget, on_output), daemon=True
+        ),
+        threading.Thread(
+            target=_pump, args=(proc.stderr, "stderr", err, budget, on_output), daemon=True
+        ),
     ]
     for pump in pumps:
         pump.start()
@@ -204,8 +220,11 @@ def refuse_unknown_imports(
     import wasmtime
 
     module = wasmtime.Module(wasmtime.Engine(), wasm)
-    missing = [(imp.module, imp.name or "", imp.type) for imp in module.imports
-               if not provided(imp.module, imp.name or "")]
+    missing = [
+        (imp.module, imp.name or "", imp.type)
+        for imp in module.imports
+        if not provided(imp.module, imp.name or "")
+    ]
     if not missing:
         return None
     from ...wasi import WasiHost
@@ -217,15 +236,25 @@ def refuse_unknown_imports(
         text = host.refuse_import(mod, name, kind_name)
         message = message or text
     return RunResult(
-        stdout=b"", stderr=b"", exit_code=None, trap=Trap(message), limit=None,
-        trace=host.trace, sandbox=sandbox,
+        stdout=b"",
+        stderr=b"",
+        exit_code=None,
+        trap=Trap(message),
+        limit=None,
+        trace=host.trace,
+        sandbox=sandbox,
     )
 
 
 def result_from_outcome(
-    outcome: ProcessOutcome, sandbox: Sandbox, engine: str, *,
-    trap_message: str | None = None, returned: list | None = None,
-    duration_ns: int | None = None, trace: Trace | None = None,
+    outcome: ProcessOutcome,
+    sandbox: Sandbox,
+    engine: str,
+    *,
+    trap_message: str | None = None,
+    returned: list | None = None,
+    duration_ns: int | None = None,
+    trace: Trace | None = None,
 ) -> RunResult:
     """Build the RunResult of a child-process run, with the note that it has no trace of ours."""
     trap = None

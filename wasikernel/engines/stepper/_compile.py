@@ -29,20 +29,31 @@ ZERO = {"i32": 0, "i64": 0, "f32": 0, "f64": 0.0, "funcref": None, "externref": 
 
 # opcode -> (name, struct format, result mask or None, access size)
 LOADS = {
-    0x28: ("i32.load", "<I", None, 4), 0x29: ("i64.load", "<Q", None, 8),
-    0x2A: ("f32.load", "<I", None, 4), 0x2B: ("f64.load", "<d", None, 8),
-    0x2C: ("i32.load8_s", "<b", M32, 1), 0x2D: ("i32.load8_u", "<B", None, 1),
-    0x2E: ("i32.load16_s", "<h", M32, 2), 0x2F: ("i32.load16_u", "<H", None, 2),
-    0x30: ("i64.load8_s", "<b", M64, 1), 0x31: ("i64.load8_u", "<B", None, 1),
-    0x32: ("i64.load16_s", "<h", M64, 2), 0x33: ("i64.load16_u", "<H", None, 2),
-    0x34: ("i64.load32_s", "<i", M64, 4), 0x35: ("i64.load32_u", "<I", None, 4),
+    0x28: ("i32.load", "<I", None, 4),
+    0x29: ("i64.load", "<Q", None, 8),
+    0x2A: ("f32.load", "<I", None, 4),
+    0x2B: ("f64.load", "<d", None, 8),
+    0x2C: ("i32.load8_s", "<b", M32, 1),
+    0x2D: ("i32.load8_u", "<B", None, 1),
+    0x2E: ("i32.load16_s", "<h", M32, 2),
+    0x2F: ("i32.load16_u", "<H", None, 2),
+    0x30: ("i64.load8_s", "<b", M64, 1),
+    0x31: ("i64.load8_u", "<B", None, 1),
+    0x32: ("i64.load16_s", "<h", M64, 2),
+    0x33: ("i64.load16_u", "<H", None, 2),
+    0x34: ("i64.load32_s", "<i", M64, 4),
+    0x35: ("i64.load32_u", "<I", None, 4),
 }
 # opcode -> (name, struct format, value mask or None, access size)
 STORES = {
-    0x36: ("i32.store", "<I", None, 4), 0x37: ("i64.store", "<Q", None, 8),
-    0x38: ("f32.store", "<I", None, 4), 0x39: ("f64.store", "<d", None, 8),
-    0x3A: ("i32.store8", "<B", 0xFF, 1), 0x3B: ("i32.store16", "<H", 0xFFFF, 2),
-    0x3C: ("i64.store8", "<B", 0xFF, 1), 0x3D: ("i64.store16", "<H", 0xFFFF, 2),
+    0x36: ("i32.store", "<I", None, 4),
+    0x37: ("i64.store", "<Q", None, 8),
+    0x38: ("f32.store", "<I", None, 4),
+    0x39: ("f64.store", "<d", None, 8),
+    0x3A: ("i32.store8", "<B", 0xFF, 1),
+    0x3B: ("i32.store16", "<H", 0xFFFF, 2),
+    0x3C: ("i64.store8", "<B", 0xFF, 1),
+    0x3D: ("i64.store16", "<H", 0xFFFF, 2),
     0x3E: ("i64.store32", "<I", M32, 4),
 }
 
@@ -50,8 +61,20 @@ STORES = {
 class Code:
     """A function's pre-decoded form: handler tables, static floors and WAT text per index."""
 
-    __slots__ = ("func", "ops", "rec", "floors", "offsets", "texts", "zeros", "nparams",
-                 "nresults", "specs", "local_types", "_store")
+    __slots__ = (
+        "func",
+        "ops",
+        "rec",
+        "floors",
+        "offsets",
+        "texts",
+        "zeros",
+        "nparams",
+        "nresults",
+        "specs",
+        "local_types",
+        "_store",
+    )
 
     def __init__(self) -> None:
         self.rec: list[Any] | None = None
@@ -59,14 +82,23 @@ class Code:
     def recording_ops(self) -> list[Any]:
         """The recording table (made on first use)."""
         if self.rec is None:
-            self.rec = [_make(self._store, self.func, s, i + 1, True)
-                        for i, s in enumerate(self.specs)]
+            self.rec = [
+                _make(self._store, self.func, s, i + 1, True) for i, s in enumerate(self.specs)
+            ]
         return self.rec
 
 
 class _Ctrl:
-    __slots__ = ("kind", "base", "nparams", "nresults", "loop_pc", "fixups", "else_spec",
-                 "dead_start")
+    __slots__ = (
+        "kind",
+        "base",
+        "nparams",
+        "nresults",
+        "loop_pc",
+        "fixups",
+        "else_spec",
+        "dead_start",
+    )
 
     def __init__(self, kind: str, base: int, np: int, nr: int, dead: bool) -> None:
         self.kind = kind
@@ -170,8 +202,9 @@ def compile_function(store: Any, func: Any) -> Code:
             dead = False
             continue
         # Every other instruction: decode its immediates, then emit unless unreachable.
-        spec, floor, dh, text, ends = _decode_instr(op, r, mod, inst, func, h, branch_target,
-                                                    ctrls, local_types)
+        spec, floor, dh, text, ends = _decode_instr(
+            op, r, mod, inst, func, h, branch_target, ctrls, local_types
+        )
         if dead:
             continue
         if spec is not None:
@@ -195,8 +228,17 @@ def compile_function(store: Any, func: Any) -> Code:
     return code
 
 
-def _decode_instr(op: int, r: Reader, mod: Any, inst: Any, func: Any, h: int,
-                  branch_target: Any, ctrls: list, local_types: list) -> tuple:
+def _decode_instr(
+    op: int,
+    r: Reader,
+    mod: Any,
+    inst: Any,
+    func: Any,
+    h: int,
+    branch_target: Any,
+    ctrls: list,
+    local_types: list,
+) -> tuple:
     """(spec, floor, height change, WAT text, ends-reachability) of one instruction."""
     if op in NUMERIC:
         name, k, _ = NUMERIC[op]
@@ -288,8 +330,13 @@ def _decode_instr(op: int, r: Reader, mod: Any, inst: Any, func: Any, h: int,
         tab = r.u32()
         t = mod.types[ti]
         k = len(t.params) + 1
-        return (["call_indirect", ti, tab], h - k, len(t.results) - k + 0,
-                f"call_indirect {tab} (type {ti})", False)
+        return (
+            ["call_indirect", ti, tab],
+            h - k,
+            len(t.results) - k + 0,
+            f"call_indirect {tab} (type {ti})",
+            False,
+        )
     if op == 0x1A:
         return ["drop"], h - 1, -1, "drop", False
     if op == 0x1B:
@@ -368,6 +415,7 @@ def _signed(v: int, bits: int) -> int:
 # ---------------------------------------------------------------------------------------------
 # Pass two: handlers. Numeric handlers are generated from the expressions in _numeric.
 
+
 def _numeric_factories() -> dict[str, Any]:
     out: dict[str, Any] = {}
     src = []
@@ -378,8 +426,9 @@ def _numeric_factories() -> dict[str, Any]:
                 body = f"        a = st[-1]\n        st[-1] = {expr}"
             else:
                 body = f"        b = st.pop()\n        a = st[-1]\n        st[-1] = {expr}"
-            src.append(f"def {fn}(nxt):\n    def h(st, loc):\n{body}\n        return nxt\n"
-                       f"    return h\n")
+            src.append(
+                f"def {fn}(nxt):\n    def h(st, loc):\n{body}\n        return nxt\n    return h\n"
+            )
             out[name] = fn
     ns: dict[str, Any] = dict(HELPERS)
     exec("\n".join(src), ns)  # noqa: S102 - our own fixed templates
@@ -408,6 +457,7 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
         def h(st, loc):  # noqa: ANN001, ANN202
             st.append(v)
             return nxt
+
         return h
     if kind == "local.get":
         i = spec[1]
@@ -415,32 +465,39 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
         def h(st, loc):  # noqa: ANN001, ANN202
             st.append(loc[i])
             return nxt
+
         return h
     if kind == "local.set":
         i = spec[1]
         if rec:
+
             def h(st, loc):  # noqa: ANN001, ANN202
                 v = loc[i] = st.pop()
                 S.fx.append(("l", i, v))
                 return nxt
+
             return h
 
         def h(st, loc):  # noqa: ANN001, ANN202
             loc[i] = st.pop()
             return nxt
+
         return h
     if kind == "local.tee":
         i = spec[1]
         if rec:
+
             def h(st, loc):  # noqa: ANN001, ANN202
                 v = loc[i] = st[-1]
                 S.fx.append(("l", i, v))
                 return nxt
+
             return h
 
         def h(st, loc):  # noqa: ANN001, ANN202
             loc[i] = st[-1]
             return nxt
+
         return h
     if kind == "global.get":
         g = inst.globals[spec[1]]
@@ -448,20 +505,24 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
         def h(st, loc):  # noqa: ANN001, ANN202
             st.append(g.value)
             return nxt
+
         return h
     if kind == "global.set":
         g = inst.globals[spec[1]]
         if rec:
+
             def h(st, loc):  # noqa: ANN001, ANN202
                 old = g.value
                 v = g.value = st.pop()
                 S.fx.append(("g", g, old, v))
                 return nxt
+
             return h
 
         def h(st, loc):  # noqa: ANN001, ANN202
             g.value = st.pop()
             return nxt
+
         return h
     if kind == "load":
         _, fmt, mask, _size = LOADS[spec[1]]
@@ -470,12 +531,14 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
         unpack_from = _st(fmt).unpack_from
         err = struct.error
         if mask is None:
+
             def h(st, loc):  # noqa: ANN001, ANN202
                 try:
                     st[-1] = unpack_from(data, st[-1] + off)[0]
                 except err:
                     raise Trap(OOB) from None
                 return nxt
+
             return h
 
         def h(st, loc):  # noqa: ANN001, ANN202
@@ -484,6 +547,7 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
             except err:
                 raise Trap(OOB) from None
             return nxt
+
         return h
     if kind == "store":
         _, fmt, mask, size = STORES[spec[1]]
@@ -492,6 +556,7 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
         pack_into = _st(fmt).pack_into
         err = struct.error
         if rec:
+
             def h(st, loc):  # noqa: ANN001, ANN202
                 v = st.pop()
                 ea = st.pop() + off
@@ -502,8 +567,10 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
                     raise Trap(OOB) from None
                 S.fx.append(("m", ea, old, bytes(data[ea : ea + size])))
                 return nxt
+
             return h
         if mask is None:
+
             def h(st, loc):  # noqa: ANN001, ANN202
                 v = st.pop()
                 try:
@@ -511,6 +578,7 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
                 except err:
                     raise Trap(OOB) from None
                 return nxt
+
             return h
 
         def h(st, loc):  # noqa: ANN001, ANN202
@@ -520,6 +588,7 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
             except err:
                 raise Trap(OOB) from None
             return nxt
+
         return h
     if kind == "br" or kind == "jmp":
         if kind == "jmp":
@@ -530,28 +599,35 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
         if hh - arity == base:
             return lambda st, loc: tgt
         if arity == 0:
+
             def h(st, loc):  # noqa: ANN001, ANN202
                 del st[base:]
                 return tgt
+
             return h
 
         def h(st, loc):  # noqa: ANN001, ANN202
             st[base:] = st[-arity:]
             return tgt
+
         return h
     if kind == "br_if":
         holder, base, arity, hh = spec[1], spec[2], spec[3], spec[4]
         tgt = holder[0]
         if hh - arity == base:
+
             def h(st, loc):  # noqa: ANN001, ANN202
                 return tgt if st.pop() else nxt
+
             return h
         if arity == 0:
+
             def h(st, loc):  # noqa: ANN001, ANN202
                 if st.pop():
                     del st[base:]
                     return tgt
                 return nxt
+
             return h
 
         def h(st, loc):  # noqa: ANN001, ANN202
@@ -559,12 +635,14 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
                 st[base:] = st[-arity:]
                 return tgt
             return nxt
+
         return h
     if kind == "if":
         tgt = spec[1]
 
         def h(st, loc):  # noqa: ANN001, ANN202
             return nxt if st.pop() else tgt
+
         return h
     if kind == "br_table":
         targets = [(t[0][0] if t[0] is not None else RETURN, t[1], t[2]) for t in spec[1]]
@@ -580,20 +658,25 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
             else:
                 del st[base:]
             return tgt
+
         return h
     if kind == "return":
         return lambda st, loc: RETURN
     if kind == "ret_if":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             return RETURN if st.pop() else nxt
+
         return h
     if kind == "call":
         f = inst.funcs[spec[1]]
         n = len(f.type.params)
         if n == 0:
+
             def h(st, loc):  # noqa: ANN001, ANN202
                 S.pending = (f, [], nxt)
                 return CALL
+
             return h
 
         def h(st, loc):  # noqa: ANN001, ANN202
@@ -601,6 +684,7 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
             del st[-n:]
             S.pending = (f, args, nxt)
             return CALL
+
         return h
     if kind == "call_indirect":
         ftype = inst.info.types[spec[1]]
@@ -624,30 +708,39 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
                 args = []
             S.pending = (f, args, nxt)
             return CALL
+
         return h
     if kind == "drop":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             st.pop()
             return nxt
+
         return h
     if kind == "select":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             c = st.pop()
             b = st.pop()
             if not c:
                 st[-1] = b
             return nxt
+
         return h
     if kind == "nop":
         return lambda st, loc: nxt
     if kind == "unreachable":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             raise Trap("unreachable")
+
         return h
     if kind == "ref.is_null":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             st[-1] = 1 if st[-1] is None else 0
             return nxt
+
         return h
     if kind == "ref.func":
         f = inst.funcs[spec[1]]
@@ -655,6 +748,7 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
         def h(st, loc):  # noqa: ANN001, ANN202
             st.append(f)
             return nxt
+
         return h
     if kind.startswith("memory.") or kind == "data.drop":
         return _memory_op(S, inst, spec, nxt, rec)
@@ -669,27 +763,33 @@ def _memory_op(S: Any, inst: Any, spec: list, nxt: int, rec: bool) -> Any:  # no
         def h(st, loc):  # noqa: ANN001, ANN202
             inst.datas[seg] = b""
             return nxt
+
         return h
     mem = inst.memories[0]
     data = mem.data
     if kind == "memory.size":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             st.append(len(data) >> 16)
             return nxt
+
         return h
     if kind == "memory.grow":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             r = mem.grow(st[-1])
             st[-1] = r & M32
             if rec and r >= 0:
                 S.fx.append(("grow", r))
             return nxt
+
         return h
 
     def note(d: int, n: int) -> bytes | None:
         return bytes(data[d : d + n]) if rec else None
 
     if kind == "memory.fill":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             n = st.pop()
             v = st.pop()
@@ -701,8 +801,10 @@ def _memory_op(S: Any, inst: Any, spec: list, nxt: int, rec: bool) -> Any:  # no
             if old is not None:
                 S.fx.append(("m", d, old, bytes(data[d : d + n])))
             return nxt
+
         return h
     if kind == "memory.copy":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             n = st.pop()
             s = st.pop()
@@ -714,6 +816,7 @@ def _memory_op(S: Any, inst: Any, spec: list, nxt: int, rec: bool) -> Any:  # no
             if old is not None:
                 S.fx.append(("m", d, old, bytes(data[d : d + n])))
             return nxt
+
         return h
     if kind == "memory.init":
         seg = spec[1]
@@ -730,6 +833,7 @@ def _memory_op(S: Any, inst: Any, spec: list, nxt: int, rec: bool) -> Any:  # no
             if old is not None:
                 S.fx.append(("m", d, old, bytes(data[d : d + n])))
             return nxt
+
         return h
     raise Trap(f"unsupported instruction {kind}")
 
@@ -742,6 +846,7 @@ def _table_op(inst: Any, spec: list, nxt: int) -> Any:
         def h(st, loc):  # noqa: ANN001, ANN202
             inst.elems[seg] = []
             return nxt
+
         return h
     if kind == "table.copy":
         dt = inst.tables[spec[1]]
@@ -755,6 +860,7 @@ def _table_op(inst: Any, spec: list, nxt: int) -> Any:
                 raise Trap(TOOB)
             dt.elems[d : d + n] = srt.elems[s : s + n]
             return nxt
+
         return h
     if kind == "table.init":
         seg = spec[1]
@@ -769,17 +875,21 @@ def _table_op(inst: Any, spec: list, nxt: int) -> Any:
                 raise Trap(TOOB)
             t.elems[d : d + n] = src[s : s + n]
             return nxt
+
         return h
     t = inst.tables[spec[1]]
     if kind == "table.get":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             i = st[-1]
             if i >= len(t.elems):
                 raise Trap(TOOB)
             st[-1] = t.elems[i]
             return nxt
+
         return h
     if kind == "table.set":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             v = st.pop()
             i = st.pop()
@@ -787,19 +897,25 @@ def _table_op(inst: Any, spec: list, nxt: int) -> Any:
                 raise Trap(TOOB)
             t.elems[i] = v
             return nxt
+
         return h
     if kind == "table.size":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             st.append(len(t.elems))
             return nxt
+
         return h
     if kind == "table.grow":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             n = st.pop()
             st[-1] = t.grow(n, st[-1]) & M32
             return nxt
+
         return h
     if kind == "table.fill":
+
         def h(st, loc):  # noqa: ANN001, ANN202
             n = st.pop()
             v = st.pop()
@@ -808,5 +924,6 @@ def _table_op(inst: Any, spec: list, nxt: int) -> Any:
                 raise Trap(TOOB)
             t.elems[i : i + n] = [v] * n
             return nxt
+
         return h
     raise Trap(f"unsupported instruction {kind}")

@@ -13,8 +13,15 @@ from dataclasses import dataclass, field
 
 __all__ = ["DecodeError", "FuncType", "ModuleInfo", "decode_module", "VALTYPE_NAMES"]
 
-VALTYPE_NAMES = {0x7F: "i32", 0x7E: "i64", 0x7D: "f32", 0x7C: "f64", 0x7B: "v128",
-                 0x70: "funcref", 0x6F: "externref"}
+VALTYPE_NAMES = {
+    0x7F: "i32",
+    0x7E: "i64",
+    0x7D: "f32",
+    0x7C: "f64",
+    0x7B: "v128",
+    0x70: "funcref",
+    0x6F: "externref",
+}
 
 
 class DecodeError(Exception):

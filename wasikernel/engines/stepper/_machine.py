@@ -89,8 +89,7 @@ def _const(expr: bytes, inst: Instance) -> Any:
             b = stack.pop()
             a = stack.pop()
             m = M32 if op in (0x6A, 0x6B, 0x6C) else M64
-            v = {0x6A: a + b, 0x6B: a - b, 0x6C: a * b, 0x7C: a + b, 0x7D: a - b,
-                 0x7E: a * b}[op]
+            v = {0x6A: a + b, 0x6B: a - b, 0x6C: a * b, 0x7C: a + b, 0x7D: a - b, 0x7E: a * b}[op]
             stack.append(v & m)
 
 
@@ -110,8 +109,9 @@ class Store:
 
     # -- instantiation ------------------------------------------------------------------------
 
-    def instantiate(self, info: ModuleInfo,
-                    resolve: Callable[[str, str, str], Any]) -> Instance:
+    def instantiate(
+        self, info: ModuleInfo, resolve: Callable[[str, str, str], Any], *, run_start: bool = True
+    ) -> Instance:
         """Links and initialises a module.
 
         ``resolve(module, name, kind)`` returns the object to import or ``None``. Raises
@@ -135,20 +135,26 @@ class Store:
         first = len(inst.funcs)
         for i, ti in enumerate(info.func_types):
             idx = first + i
-            inst.funcs.append(Function(info.types[ti], instance=inst, index=idx,
-                                       name=inst.func_name(idx)))
+            inst.funcs.append(
+                Function(info.types[ti], instance=inst, index=idx, name=inst.func_name(idx))
+            )
         for vt, mut, expr in info.globals:
             inst.globals.append(Global(vt, mut, _const(expr, inst)))
         for rt, lo, hi in info.tables:
             inst.tables.append(Table(rt, lo, hi))
         for lo, hi in info.memories:
             if lo > self.memory_limit_pages:
-                raise Trap(f"memory of {lo} pages is over the limit of "
-                           f"{self.memory_limit_pages} pages")
+                raise Trap(
+                    f"memory of {lo} pages is over the limit of {self.memory_limit_pages} pages"
+                )
             inst.memories.append(Memory(lo, hi, self.memory_limit_pages))
         for name, (kind, idx) in info.exports.items():
-            space = {"func": inst.funcs, "table": inst.tables, "memory": inst.memories,
-                     "global": inst.globals}[kind]
+            space = {
+                "func": inst.funcs,
+                "table": inst.tables,
+                "memory": inst.memories,
+                "global": inst.globals,
+            }[kind]
             inst.exports[name] = space[idx]
         inst.elems = [[_const(e, inst) for e in seg.items] for seg in info.elems]
         inst.datas = [d.data for d in info.datas]
@@ -170,7 +176,7 @@ class Store:
                     raise Trap(OOB)
                 mem.data[off : off + len(d.data)] = d.data
                 inst.datas[i] = b""
-        if info.start is not None:
+        if info.start is not None and run_start:
             self.invoke(inst.funcs[info.start], [])
         return inst
 
@@ -237,7 +243,7 @@ class Store:
                     pc = 0
                 else:
                     n = fr.code.nresults
-                    res = st[len(st) - n:] if n else []
+                    res = st[len(st) - n :] if n else []
                     frames.pop()
                     if len(frames) == base:
                         return res
@@ -287,6 +293,7 @@ class Store:
 def _interrupt_handler(store: Store) -> Callable[[list, list], int]:
     def h(st: list, loc: list) -> int:
         raise Trap(store.interrupted or "interrupted")
+
     return h
 
 
@@ -319,4 +326,3 @@ def _check_import(imp: Any, obj: Any, info: ModuleInfo) -> None:
             raise bad
         if hi is not None and (obj.max is None or obj.max > hi):
             raise bad
-

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ._decode import FuncType
-from ._numeric import Trap
 
 __all__ = ["Memory", "Table", "Global", "Function", "ExternRef", "PAGE"]
 
@@ -20,12 +19,13 @@ class Memory:
     ``limit_pages`` caps ``memory.grow`` below the declared maximum (the sandbox's memory limit).
     """
 
-    __slots__ = ("data", "max", "limit_pages")
+    __slots__ = ("data", "max", "limit_pages", "recorder")
 
     def __init__(self, pages: int, maximum: int | None, limit_pages: int = 16384) -> None:
         self.data = bytearray(pages * PAGE)
         self.max = maximum
         self.limit_pages = limit_pages
+        self.recorder: Any = None  # the Store while a session records (host writes noted)
 
     def size(self) -> int:
         """The memory's size in bytes."""
@@ -42,6 +42,9 @@ class Memory:
         n = len(data)
         if addr < 0 or addr + n > len(self.data):
             raise IndexError("out of bounds memory access")
+        if self.recorder is not None:
+            old = bytes(self.data[addr : addr + n])
+            self.recorder.fx.append(("m", addr, old, bytes(data)))
         self.data[addr : addr + n] = data
 
     def pages(self) -> int:
@@ -133,7 +136,3 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<func {self.name or self.index} {self.type}>"
-
-
-def check_trap(message: str) -> Trap:
-    return Trap(message)

@@ -1,0 +1,501 @@
+"""Stepping and recorded history.
+
+A :class:`Session` runs one call instruction by instruction with the *recording* handler table.
+Every step appends a compact delta to the :class:`History`:
+
+* where it ran: ``function key << 32 | instruction index`` (an ``array('q')``),
+* how the operand stack of the running frame changed: the height kept (``keep``) and the values
+  pushed above it (a tuple; ``keep == -1`` marks a return: the frame was popped and the values
+  pushed on the caller's stack),
+* the rarer side effects, in a dict by step: locals set ``("l", index, value)``, globals set
+  ``("g", Global, old, new)``, memory written ``("m", addr, old bytes, new bytes)``, memory
+  grown ``("grow", old pages)``, a frame entered ``("call", function key, locals)``.
+
+Every ``CHECKPOINT_EVERY`` steps a checkpoint keeps the whole state of the frames (function,
+index, locals, operand stack) and of the globals. Showing step *i* starts from the checkpoint
+before it and applies at most ``CHECKPOINT_EVERY`` deltas, without running any wasm, so any step
+shows in a few milliseconds however long the history is. Memory as it was at step *i* is
+rebuilt on demand by undoing the recorded writes from the present backwards
+(:meth:`Session.memory_at`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._compile import CALL, Code
+from ._machine import Frame, Instance, Store
+from ._numeric import Trap, ff
+from ._objects import Function
+
+__all__ = ["Session", "History", "StepView", "FrameView", "CHECKPOINT_EVERY"]
+
+CHECKPOINT_EVERY = 2048
+_LOW = 0xFFFFFFFF
+
+
+@dataclass
+class FrameView:
+    """One call frame at a step: which function, where in it, its locals and operand stack."""
+
+    func_index: int
+    func_name: str
+    index: int  # instruction index in the pre-decoded function
+    offset: int  # byte offset of that instruction in the module
+    instruction: str  # WAT text of the instruction about to run
+    locals: list[Any]
+    local_types: list[str]
+    stack: list[Any]
+
+
+@dataclass
+class StepView:
+    """The machine before step ``step`` runs (``step == len(history)``: the present).
+
+    ``frames`` are outermost first; the shortcuts below read the innermost one.
+    ``memory_writes`` lists ``(addr, old bytes, new bytes)`` that step ``step`` wrote.
+    """
+
+    step: int
+    frames: list[FrameView]
+    globals: dict[str, Any]
+    memory_writes: list[tuple[int, bytes, bytes]] = field(default_factory=list)
+    finished: bool = False
+
+    @property
+    def top(self) -> FrameView | None:
+        return self.frames[-1] if self.frames else None
+
+    @property
+    def func_name(self) -> str | None:
+        return self.frames[-1].func_name if self.frames else None
+
+    @property
+    def instruction(self) -> str | None:
+        return self.frames[-1].instruction if self.frames else None
+
+    @property
+    def offset(self) -> int | None:
+        return self.frames[-1].offset if self.frames else None
+
+    @property
+    def stack(self) -> list[Any]:
+        return self.frames[-1].stack if self.frames else []
+
+    @property
+    def locals(self) -> list[Any]:
+        return self.frames[-1].locals if self.frames else []
+
+
+class History:
+    """The recorded steps of a session; ``len(history)`` steps, shown by :meth:`Session.view`."""
+
+    def __init__(self) -> None:
+        self.pos = array("q")
+        self.keep = array("i")
+        self.pushed: list[tuple] = []
+        self.extras: dict[int, list] = {}
+        self.cp_steps: list[int] = []
+        self.cp_states: list[tuple] = []
+        self.next_cp = 0
+        self.funcs: list[Function] = []
+        self._keys: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.keep)
+
+    def fkey(self, func: Function) -> int:
+        k = self._keys.get(id(func))
+        if k is None:
+            k = self._keys[id(func)] = len(self.funcs)
+            self.funcs.append(func)
+        return k
+
+    def memory_writes(self, step: int) -> list[tuple[int, bytes, bytes]]:
+        return [(e[1], e[2], e[3]) for e in self.extras.get(step, ()) if e[0] == "m"]
+
+
+class Session:
+    """Runs ``func(*args)`` step by step, recording each step.
+
+    ``step``, ``step_over``, ``step_out`` and ``run`` move forward (``run`` stops at a
+    breakpoint or at the end); ``view(i)`` shows any recorded step, ``current()`` the present.
+    When the call ends, ``finished`` is true and either ``returned`` holds its values or
+    ``error`` the exception that ended it (a :class:`Trap`, or the host's ProcExit /
+    LimitReached).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        instance: Instance,
+        func: Function,
+        args: list[Any],
+        history_limit: int = 1_000_000,
+    ) -> None:
+        self.store = store
+        self.instance = instance
+        self.func = func
+        self.history = History()
+        self.history_limit = history_limit
+        self.breakpoints: set[int] = set()
+        self.finished = False
+        self.returned: list[Any] | None = None
+        self.error: BaseException | None = None
+        self.trap_frames: list[tuple[Function, int]] = []
+        self.base = len(store.frames)
+        self._gindex = {id(g): i for i, g in enumerate(instance.globals)}
+        if func.host is not None:
+            raise ValueError("a host function cannot be stepped")
+        code = store.code_of(func)
+        store.frames.append(Frame(func, code, 0, [], list(args) + list(code.zeros)))
+
+    # -- moving forward -----------------------------------------------------------------------
+
+    def step(self, n: int = 1) -> StepView:
+        """Runs ``n`` instructions (stepping into calls); returns the new present."""
+        self._advance(n, -1)
+        return self.current()
+
+    def step_over(self) -> StepView:
+        """Runs one instruction; a call runs whole, up to its return."""
+        self._advance(1 << 62, len(self.store.frames))
+        return self.current()
+
+    def step_out(self) -> StepView:
+        """Runs until the current function has returned to its caller."""
+        self._advance(1 << 62, len(self.store.frames) - 1)
+        return self.current()
+
+    def run(self, max_steps: int | None = None) -> StepView:
+        """Runs to the next breakpoint, the end, or ``max_steps`` instructions.
+
+        Past ``history_limit`` recorded steps, a run without breakpoints goes on unrecorded
+        (at full speed); the history keeps the first ``history_limit`` steps.
+        """
+        limit = (1 << 62) if max_steps is None else max_steps
+        room = self.history_limit - len(self.history)
+        if max_steps is None and not self.breakpoints and room < limit:
+            self._advance(max(room, 0), -1)
+            if not self.finished:
+                self._run_unrecorded()
+        else:
+            self._advance(limit, -1)
+        return self.current()
+
+    def add_breakpoint(self, func: int | str | Function, offset: int | None = None) -> int:
+        """Stops ``run`` before the instruction at module byte ``offset`` of ``func`` (its
+        first instruction when ``offset`` is None); returns the instruction index.
+
+        ``func`` is a function index, a name (export or name section) or a Function.
+        Raises ValueError when there is no such function or no instruction at that offset.
+        """
+        f = self._function(func)
+        code = self.store.code_of(f)
+        if not code.offsets:
+            raise ValueError(f"{f.name} has no instruction to stop at")
+        if offset is None:
+            index = 0
+        else:
+            index = bisect.bisect_left(code.offsets, offset)
+            if index >= len(code.offsets):
+                raise ValueError(f"no instruction of {f.name} at or after offset {offset}")
+        self.breakpoints.add(self.history.fkey(f) << 32 | index)
+        return index
+
+    def clear_breakpoints(self) -> None:
+        self.breakpoints.clear()
+
+    # -- looking back ---------------------------------------------------------------------------
+
+    def current(self) -> StepView:
+        """The present: the machine before its next instruction (or after the end)."""
+        n = len(self.history)
+        if self.finished:
+            view = self.view(n) if n else StepView(n, [], self._globals_now(), finished=True)
+            view.finished = True
+            return view
+        frames = []
+        for fr in self.store.frames[self.base :]:
+            frames.append(
+                self._frame_view(
+                    fr.func, fr.pc if fr is self.store.frames[-1] else fr.pc - 1, fr.loc, fr.st
+                )
+            )
+        return StepView(n, frames, self._globals_now())
+
+    def view(self, step: int) -> StepView:
+        """The machine as it was before step ``step`` ran (0 <= step <= len(history)).
+
+        Raises IndexError outside that range.
+        """
+        H = self.history  # noqa: N806
+        n = len(H)
+        if step < 0 or step > n:
+            raise IndexError(f"step {step} is outside the history (0..{n})")
+        i = bisect.bisect_right(H.cp_steps, step) - 1
+        cp_step = H.cp_steps[i]
+        frames_t, globals_t = H.cp_states[i]
+        frames = [[k, pc, list(loc), list(st)] for k, pc, loc, st in frames_t]
+        gvals = list(globals_t)
+        pos, keep, pushed, extras = H.pos, H.keep, H.pushed, H.extras
+        for j in range(cp_step, step):
+            top = frames[-1]
+            top[1] = pos[j] & _LOW
+            k = keep[j]
+            if k >= 0:
+                st = top[3]
+                del st[k:]
+                st.extend(pushed[j])
+                ex = extras.get(j)
+                if ex:
+                    for e in ex:
+                        tag = e[0]
+                        if tag == "l":
+                            top[2][e[1]] = e[2]
+                        elif tag == "g":
+                            gi = self._gindex.get(id(e[1]))
+                            if gi is not None:
+                                gvals[gi] = e[3]
+                        elif tag == "call":
+                            frames.append([e[1], 0, list(e[2]), []])
+            else:
+                frames.pop()
+                if not frames:
+                    break
+                frames[-1][3].extend(pushed[j])
+        if frames and step < len(pos):
+            frames[-1][1] = pos[step] & _LOW
+        views = [self._frame_view(H.funcs[k], pc, loc, st) for k, pc, loc, st in frames]
+        names = self._global_names()
+        return StepView(
+            step,
+            views,
+            dict(zip(names, gvals, strict=True)),
+            H.memory_writes(step),
+            finished=not frames,
+        )
+
+    def memory_at(self, step: int) -> bytes:
+        """Linear memory 0 as it was before step ``step`` (undoing later writes).
+
+        Raises IndexError outside the history and ValueError when the module has no memory.
+        """
+        if not self.instance.memories:
+            raise ValueError("this module has no linear memory")
+        n = len(self.history)
+        if step < 0 or step > n:
+            raise IndexError(f"step {step} is outside the history (0..{n})")
+        mem = bytearray(self.instance.memories[0].data)
+        extras = self.history.extras
+        for j in sorted((j for j in extras if j >= step), reverse=True):
+            for e in reversed(extras[j]):
+                if e[0] == "m":
+                    mem[e[1] : e[1] + len(e[2])] = e[2]
+                elif e[0] == "grow":
+                    del mem[e[1] * 65536 :]
+        return bytes(mem)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _function(self, func: int | str | Function) -> Function:
+        inst = self.instance
+        if isinstance(func, Function):
+            return func
+        if isinstance(func, int):
+            if 0 <= func < len(inst.funcs):
+                return inst.funcs[func]
+            raise ValueError(f"no function {func} (the module has {len(inst.funcs)})")
+        target = inst.exports.get(func)
+        if isinstance(target, Function):
+            return target
+        for i, name in inst.info.func_names.items():
+            if name == func:
+                return inst.funcs[i]
+        raise ValueError(f"no function named {func!r}")
+
+    def _global_names(self) -> list[str]:
+        inst = self.instance
+        names = inst.info.global_names
+        exported = {id(v): k for k, v in inst.exports.items()}
+        return [
+            names.get(i) or exported.get(id(g)) or f"global[{i}]"
+            for i, g in enumerate(inst.globals)
+        ]
+
+    def _globals_now(self) -> dict[str, Any]:
+        inst = self.instance
+        return {
+            n: _show(g.type, g.value)
+            for n, g in zip(self._global_names(), inst.globals, strict=True)
+        }
+
+    def _frame_view(self, func: Function, pc: int, loc: list, st: list) -> FrameView:
+        code: Code = func.code
+        pc = min(pc, len(code.offsets) - 1)
+        types = code.local_types
+        return FrameView(
+            func_index=func.index,
+            func_name=func.name or f"func[{func.index}]",
+            index=pc,
+            offset=code.offsets[pc] if pc >= 0 else -1,
+            instruction=code.texts[pc] if pc >= 0 else "",
+            locals=[_show(t, v) for t, v in zip(types, loc, strict=False)],
+            local_types=list(types),
+            stack=list(st),
+        )
+
+    def _checkpoint(self, n: int) -> None:
+        frames = self.store.frames[self.base :]
+        H = self.history  # noqa: N806
+        last = len(frames) - 1
+        H.cp_steps.append(n)
+        H.cp_states.append(
+            (
+                tuple(
+                    (
+                        H.fkey(fr.func),
+                        fr.pc if i == last else fr.pc - 1,
+                        tuple(fr.loc),
+                        tuple(fr.st),
+                    )
+                    for i, fr in enumerate(frames)
+                ),
+                tuple(g.value for g in self.instance.globals),
+            )
+        )
+
+    def _run_unrecorded(self) -> None:
+        try:
+            self.returned = self.store._run(self.base)
+        except BaseException as exc:  # noqa: BLE001 - the session reports how the call ended
+            self.trap_frames = self.store.last_trap_frames
+            self.error = exc
+            if not isinstance(exc, Exception):
+                self.finished = True
+                raise
+        self.finished = True
+
+    def _advance(self, max_steps: int, stop_depth: int) -> None:  # noqa: C901
+        if self.finished or max_steps <= 0:
+            return
+        store = self.store
+        frames = store.frames
+        base = self.base
+        H = self.history  # noqa: N806
+        pos, keeps, pushed, extras = H.pos, H.keep, H.pushed, H.extras
+        pos_ap, keep_ap, push_ap = pos.append, keeps.append, pushed.append
+        bps = self.breakpoints
+        mems = self.instance.memories
+        for m in mems:
+            m.recorder = store
+        fr = frames[-1]
+        code = fr.code
+        ops = code.recording_ops()
+        floors = code.floors
+        st, loc, pc = fr.st, fr.loc, fr.pc
+        key = H.fkey(fr.func) << 32
+        n = len(keeps)
+        steps = 0
+        fl = 0
+        store.fx = []
+        try:
+            while steps < max_steps:
+                if n >= H.next_cp:
+                    fr.pc = pc
+                    self._checkpoint(n)
+                    H.next_cp = n + CHECKPOINT_EVERY
+                pos_ap(key | pc)
+                fl = floors[pc]
+                npc = ops[pc](st, loc)
+                keep_ap(fl)
+                push_ap(tuple(st[fl:]))
+                if store.fx:
+                    extras[n] = store.fx
+                    store.fx = []
+                n += 1
+                steps += 1
+                if npc >= 0:
+                    pc = npc
+                elif npc == CALL:
+                    f, args, ret = store.pending
+                    if f.host is not None:
+                        fr.pc = ret
+                        r = f.host(*args)
+                        if r is not None:
+                            if type(r) is tuple or type(r) is list:
+                                st.extend(r)
+                            else:
+                                st.append(r)
+                        pushed[-1] = tuple(st[fl:])
+                        if store.fx:
+                            extras.setdefault(n - 1, []).extend(store.fx)
+                            store.fx = []
+                        pc = ret
+                    else:
+                        c = f.code or store.code_of(f)
+                        if len(frames) >= store.max_depth:
+                            pc = ret - 1
+                            raise Trap("call stack exhausted")
+                        if c.zeros:
+                            args.extend(c.zeros)
+                        fk = H.fkey(f)
+                        extras.setdefault(n - 1, []).append(("call", fk, tuple(args)))
+                        fr.pc = ret
+                        fr = Frame(f, c, 0, [], args)
+                        frames.append(fr)
+                        code = c
+                        ops = c.recording_ops()
+                        floors = c.floors
+                        st, loc, pc = fr.st, args, 0
+                        key = fk << 32
+                else:
+                    nres = code.nresults
+                    res = st[len(st) - nres :] if nres else []
+                    keeps[-1] = -1
+                    pushed[-1] = tuple(res)
+                    frames.pop()
+                    if len(frames) == base:
+                        self.finished = True
+                        self.returned = res
+                        break
+                    fr = frames[-1]
+                    code = fr.code
+                    ops = code.recording_ops()
+                    floors = code.floors
+                    st, loc, pc = fr.st, fr.loc, fr.pc
+                    key = H.fkey(fr.func) << 32
+                    st.extend(res)
+                if bps and (key | pc) in bps:
+                    break
+                if len(frames) <= stop_depth:
+                    break
+        except BaseException as exc:  # noqa: BLE001 - the session reports how the call ended
+            if len(keeps) < len(pos):
+                keep_ap(min(fl, len(st)))
+                push_ap(tuple(st[fl:]))
+                if store.fx:
+                    extras[len(keeps) - 1] = store.fx
+            store.fx = []
+            fr.pc = pc
+            self.trap_frames = [(f.func, f.pc) for f in reversed(frames[base:])]
+            del frames[base:]
+            self.finished = True
+            self.error = exc
+            if not isinstance(exc, Exception):
+                raise
+        else:
+            fr.pc = pc
+        finally:
+            for m in mems:
+                m.recorder = None
+
+
+def _show(valtype: str, value: Any) -> Any:
+    """A value as a learner reads it: f32 bit patterns as floats."""
+    if valtype == "f32" and isinstance(value, int):
+        return ff(value)
+    return value

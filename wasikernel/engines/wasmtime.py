@@ -1,0 +1,511 @@
+"""The default engine: wasmtime, linked to our tracing WASI host (not wasmtime's own WASI).
+
+Each run gets its own ``Engine`` (so the epoch that stops one run on a timeout or a cancel never
+stops another) and a ``Store`` whose limiter bounds linear memory. Compiling is done once per
+module: the compiled artefact is kept (serialised) by content hash and deserialised into each
+run's engine in well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import wasmtime
+from wasmtime import _ffi as ffi
+
+from .. import messages
+from ..errors import EngineError
+from ..result import Frame, MemoryLayout, RunResult, Trap
+from ..sandbox import Sandbox
+from ..trace import Trace
+from ..wasi import LimitReached, ProcExit
+from ..wasi.fs import FsError
+
+__all__ = ["run_module", "WasmtimeMemory", "LiveModule", "new_engine", "compile_module"]
+
+#: longest a snapshot of linear memory may be (bigger memories are not copied)
+SNAPSHOT_MAX = 64 * 1024 * 1024
+_TICK_S = 0.05
+
+_data_fn = ffi.dll["wasmtime_memory_data"]
+_data_fn.restype = ctypes.c_size_t
+_data_fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+_size_fn = ffi.dll["wasmtime_memory_data_size"]
+_size_fn.restype = ctypes.c_size_t
+_size_fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+_string_at = ctypes.string_at
+_memmove = ctypes.memmove
+
+
+class WasmtimeMemory:
+    """A :class:`~wasikernel.wasi.GuestMemory` over a wasmtime memory (set after instantiation).
+
+    Reads and writes go straight to the memory's bytes through ctypes, after a bounds check
+    against the current size; out of bounds raises IndexError before anything is allocated.
+    """
+
+    __slots__ = ("_ctx", "_ref", "memory", "store")
+
+    def __init__(self, store: wasmtime.Store) -> None:
+        self.store = store
+        self.memory: wasmtime.Memory | None = None
+        self._ctx: int | None = None
+        self._ref: Any = None
+
+    def attach(self, memory: wasmtime.Memory) -> None:
+        """Point at the instance's exported memory."""
+        self.memory = memory
+        self._ctx = ctypes.cast(self.store._context(), ctypes.c_void_p).value
+        self._ref = ctypes.addressof(memory._memory)
+
+    def size(self) -> int:
+        """Return the memory's size in bytes (0 before attach)."""
+        if self._ref is None:
+            return 0
+        return _size_fn(self._ctx, self._ref)
+
+    def read(self, addr: int, length: int) -> bytes:
+        """Return ``length`` bytes at ``addr``; raise IndexError when out of bounds."""
+        ctx, ref = self._ctx, self._ref
+        if ref is None or addr < 0 or length < 0 or addr + length > _size_fn(ctx, ref):
+            raise IndexError(f"read of {length} bytes at {addr} is out of bounds")
+        return _string_at(_data_fn(ctx, ref) + addr, length)
+
+    def write(self, addr: int, data: bytes) -> None:
+        """Store ``data`` at ``addr``; raise IndexError when out of bounds."""
+        ctx, ref = self._ctx, self._ref
+        n = len(data)
+        if ref is None or addr < 0 or addr + n > _size_fn(ctx, ref):
+            raise IndexError(f"write of {n} bytes at {addr} is out of bounds")
+        _memmove(_data_fn(ctx, ref) + addr, data, n)
+
+    def snapshot(self) -> bytes | None:
+        """Return a copy of the whole memory (None when larger than SNAPSHOT_MAX)."""
+        size = self.size()
+        if not size or size > SNAPSHOT_MAX:
+            return None
+        return _string_at(_data_fn(self._ctx, self._ref), size)
+
+
+# ------------------------------------------------------------------------------- compiling
+
+_CACHE: OrderedDict[str, bytes] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_MAX = 32
+
+
+def new_engine() -> wasmtime.Engine:
+    """Return an engine with epoch interruption on (every run has its own)."""
+    config = wasmtime.Config()
+    config.epoch_interruption = True
+    return wasmtime.Engine(config)
+
+
+def compile_module(engine: wasmtime.Engine, wasm: bytes) -> wasmtime.Module:
+    """Return ``wasm`` compiled for ``engine`` (compiled once per content, then cached).
+
+    Raises EngineError when the bytes are not a valid module.
+    """
+    key = hashlib.sha256(wasm).hexdigest()
+    with _CACHE_LOCK:
+        blob = _CACHE.get(key)
+        if blob is not None:
+            _CACHE.move_to_end(key)
+    if blob is not None:
+        return wasmtime.Module.deserialize(engine, blob)
+    try:
+        module = wasmtime.Module(engine, wasm)
+    except wasmtime.WasmtimeError as exc:
+        raise EngineError(f"the module is not valid WebAssembly: {_first_line(exc)}") from exc
+    with _CACHE_LOCK:
+        _CACHE[key] = module.serialize()
+        while len(_CACHE) > _CACHE_MAX:
+            _CACHE.popitem(last=False)
+    return module
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+_VALTYPES = {"i32": wasmtime.ValType.i32, "i64": wasmtime.ValType.i64}
+
+
+def _type_text(ty: Any) -> str:
+    if isinstance(ty, wasmtime.FuncType):
+        params = ", ".join(str(p) for p in ty.params)
+        results = ", ".join(str(r) for r in ty.results)
+        if len(ty.results) != 1:
+            results = f"({results})"
+        return f"({params}) -> {results}"
+    if isinstance(ty, wasmtime.MemoryType):
+        return "memory"
+    if isinstance(ty, wasmtime.GlobalType):
+        return f"global {ty.content}"
+    if isinstance(ty, wasmtime.TableType):
+        return "table"
+    return type(ty).__name__
+
+
+def _kind(ty: Any) -> str:
+    return {
+        wasmtime.FuncType: "func",
+        wasmtime.MemoryType: "memory",
+        wasmtime.GlobalType: "global",
+        wasmtime.TableType: "table",
+    }.get(type(ty), "extern")
+
+
+def _frames(exc: BaseException) -> list[Frame]:
+    frames = getattr(exc, "frames", None) or []
+    out = []
+    for f in frames:
+        try:
+            out.append(Frame(f.func_index, f.func_name, f.module_offset))
+        except Exception:
+            continue
+    return out
+
+
+def _trap_message(exc: BaseException) -> str:
+    msg = getattr(exc, "message", None)
+    if isinstance(msg, str) and msg:
+        text = msg
+    else:
+        text = str(exc)
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("wasm trap:"):
+            return line[len("wasm trap:") :].strip()
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for i, line in enumerate(lines):
+        if line.startswith("Caused by:") and i + 1 < len(lines):
+            return lines[i + 1].lstrip("0123456789: ").strip()
+    return lines[0] if lines else "trap"
+
+
+def read_layout(instance: wasmtime.Instance, store: wasmtime.Store) -> MemoryLayout | None:
+    """Return the layout from the exported ``__data_end``/``__heap_base``/``__stack_pointer``."""
+    exports = instance.exports(store)
+    values: dict[str, int] = {}
+    for name in ("__data_end", "__heap_base", "__stack_pointer", "__global_base"):
+        g = exports.get(name)
+        if isinstance(g, wasmtime.Global):
+            try:
+                values[name] = int(g.value(store))
+            except Exception:
+                pass
+    if not values:
+        return None
+    sp = values.get("__stack_pointer")
+    data_end = values.get("__data_end")
+    heap = values.get("__heap_base")
+    if sp is not None and data_end is not None and sp <= data_end:
+        # stack first (zig cc): the stack is the bottom of memory, data right after it
+        return MemoryLayout(
+            data_start=values.get("__global_base", sp), data_end=data_end, stack_low=0,
+            stack_high=sp, heap_base=heap,
+        )  # fmt: skip
+    return MemoryLayout(
+        data_start=values.get("__global_base", 1024 if data_end is not None else None),
+        data_end=data_end,
+        stack_low=data_end if sp is not None else None,
+        stack_high=sp,
+        heap_base=heap,
+    )
+
+
+class _Watch:
+    """A thread that ends the guest (epoch interruption) on a timeout or a cancel."""
+
+    def __init__(
+        self, engine: wasmtime.Engine, timeout_s: float | None, cancel: threading.Event | None
+    ) -> None:
+        self.engine = engine
+        self.timeout_s = timeout_s
+        self.cancel = cancel
+        self.done = threading.Event()
+        self.fired: str | None = None  # "time" | "cancel"
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Watch:
+        if self.timeout_s is None and self.cancel is None:
+            return self
+        self.thread = threading.Thread(target=self._run, name="wasikernel-watch", daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        end = None if self.timeout_s is None else time.monotonic() + self.timeout_s
+        while not self.done.is_set():
+            if self.cancel is not None and self.cancel.is_set():
+                self.fired = "cancel"
+                break
+            if end is not None and time.monotonic() >= end:
+                self.fired = "time"
+                break
+            wait = _TICK_S if end is None else max(0.0, min(_TICK_S, end - time.monotonic()))
+            self.done.wait(wait)
+        if self.fired:
+            self.engine.increment_epoch()
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join()
+
+
+class _Session:
+    """One instantiated module with its engine, store, host and memory."""
+
+    def __init__(
+        self,
+        wasm: bytes,
+        sandbox: Sandbox,
+        on_output: Callable[[str, bytes], None] | None,
+        cancel: threading.Event | None,
+    ) -> None:
+        from ..wasi import WasiHost
+
+        self.sandbox = sandbox
+        self.cancel = cancel
+        self.engine = new_engine()
+        self.module = compile_module(self.engine, wasm)
+        self.store = wasmtime.Store(self.engine)
+        self.store.set_epoch_deadline(1)
+        self.max_bytes = sandbox.limits.max_memory_mib * 1024 * 1024
+        self.store.set_limits(memory_size=self.max_bytes)
+        try:
+            self.host = WasiHost(sandbox, on_output=on_output, cancel=cancel)
+        except FsError as exc:
+            raise EngineError(f"a preopened directory cannot be opened: {exc.note}") from exc
+        self.memory = WasmtimeMemory(self.store)
+        self.instance: wasmtime.Instance | None = None
+        self.link_error: str | None = None
+
+    def instantiate(self) -> Trap | str | None:
+        """Link and instantiate; return a Trap (link error, start trap), a limit, or None."""
+        host = self.host
+        externs: list[Any] = []
+        errors: list[str] = []
+        for imp in self.module.imports:
+            ty = imp.type
+            hi = host.lookup(imp.module, imp.name or "")
+            if hi is not None and isinstance(ty, wasmtime.FuncType):
+                want = (tuple(str(p) for p in ty.params), tuple(str(r) for r in ty.results))
+                if want == (hi.params, hi.results):
+                    fty = wasmtime.FuncType(
+                        [_VALTYPES[p]() for p in hi.params], [_VALTYPES[r]() for r in hi.results]
+                    )
+                    call = hi.call
+                    mem = self.memory
+                    externs.append(wasmtime.Func(self.store, fty, _bind(call, mem)))
+                    continue
+            kind = _kind(ty)
+            if hi is not None:
+                kind = f"{_type_text(ty)}, but WASI declares ({', '.join(hi.params)}) -> " + (
+                    hi.results[0] if hi.results else "()"
+                )
+            errors.append(host.refuse_import(imp.module, imp.name or "", kind))
+        if errors:
+            return Trap(errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
+        try:
+            with _Watch(self.engine, self.sandbox.limits.timeout_s, self.cancel):
+                self.instance = wasmtime.Instance(self.store, self.module, externs)
+        except wasmtime.Trap as exc:
+            return Trap(_trap_message(exc), _frames(exc))
+        except wasmtime.WasmtimeError as exc:
+            text = str(exc)
+            if "memory" in text and ("limit" in text or "maximum" in text or "resource" in text):
+                return messages.t("limit_memory", mib=self.sandbox.limits.max_memory_mib)
+            return Trap(_trap_message(exc), _frames(exc))
+        mem = self.instance.exports(self.store).get("memory")
+        if isinstance(mem, wasmtime.Memory):
+            self.memory.attach(mem)
+        return None
+
+    def call(self, name: str, args: Sequence[int | float]) -> dict[str, Any]:
+        """Call export ``name``; return the fields of the RunResult it ends with."""
+        assert self.instance is not None
+        exports = self.instance.exports(self.store)
+        func = exports.get(name)
+        if not isinstance(func, wasmtime.Func):
+            raise EngineError(f"the module has no exported function {name!r}")
+        ty = func.type(self.store)
+        if len(args) != len(ty.params):
+            raise EngineError(
+                f"{name} takes {len(ty.params)} argument(s) {_type_text(ty)}, given {len(args)}"
+            )
+        values = [
+            float(a) if str(t) in ("f32", "f64") else int(a)
+            for a, t in zip(args, ty.params, strict=True)
+        ]
+        host = self.host
+        limits = self.sandbox.limits
+        out: dict[str, Any] = {"exit_code": None, "trap": None, "limit": None, "returned": None}
+        host.deadline = None if limits.timeout_s is None else time.monotonic() + limits.timeout_s
+        watch = _Watch(self.engine, limits.timeout_s, self.cancel)
+        self.store.set_epoch_deadline(1)
+        try:
+            with watch:
+                result = func(self.store, *values)
+            if result is None:
+                out["returned"] = []
+            elif isinstance(result, list):
+                out["returned"] = result
+            else:
+                out["returned"] = [result]
+            out["exit_code"] = 0
+        except ProcExit as exc:
+            out["exit_code"] = exc.code
+        except LimitReached as exc:
+            out["limit"] = exc.message
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
+            code = getattr(exc, "trap_code", None)
+            if watch.fired == "time" or (code == wasmtime.TrapCode.INTERRUPT and not watch.fired):
+                out["limit"] = messages.t("limit_time", seconds=limits.timeout_s or 0)
+            elif watch.fired == "cancel":
+                out["trap"] = Trap("interrupted", _frames(exc))
+            else:
+                out["trap"] = Trap(_trap_message(exc), _frames(exc))
+        if out["limit"] is None and out["trap"] is None and out["exit_code"] not in (0, None):
+            if self.memory.size() + 65536 > self.max_bytes:
+                out["limit"] = messages.t("limit_memory", mib=limits.max_memory_mib)
+                out["exit_code"] = None
+        if out["limit"]:
+            host.note("limit", "canceled", out["limit"])
+        elif out["trap"] is not None:
+            host.note("trap", "fault", out["trap"].message)
+        return out
+
+
+def _bind(call: Callable[..., Any], mem: WasmtimeMemory) -> Callable[..., Any]:
+    import functools
+
+    return functools.partial(call, mem)
+
+
+class LiveModule:
+    """An instantiated module whose exports can still be called.
+
+    ``exports`` maps each export's name to its signature text (``"(i32, i32) -> i32"``);
+    :meth:`call` runs one export and returns a RunResult with only that call's new output and
+    trace events.
+    """
+
+    def __init__(self, session: _Session) -> None:
+        self._session = session
+        assert session.instance is not None
+        store = session.store
+        self.exports: dict[str, str] = {
+            name: _type_text(ext.type(store))
+            for name, ext in session.instance.exports(store).items()
+        }
+
+    def call(self, name: str, *args: int | float) -> RunResult:
+        """Call export ``name`` with ``args``; raises EngineError for an unknown export."""
+        s = self._session
+        host = s.host
+        n_out, n_err, n_ev = len(host.stdout), len(host.stderr), len(host.trace)
+        start = time.perf_counter_ns()
+        fields = s.call(name, args)
+        trace = Trace(host.trace.events[n_ev:], dropped=host.trace.dropped)
+        return RunResult(
+            stdout=bytes(host.stdout[n_out:]),
+            stderr=bytes(host.stderr[n_err:]),
+            trace=trace,
+            sandbox=s.sandbox,
+            engine="wasmtime",
+            duration_ns=time.perf_counter_ns() - start,
+            memory_after=s.memory.snapshot(),
+            module=self,
+            **fields,
+        )
+
+    def memory(self) -> bytes | None:
+        """Return a copy of the linear memory as it is now."""
+        return self._session.memory.snapshot()
+
+    def __repr__(self) -> str:
+        return f"<LiveModule exports={list(self.exports)}>"
+
+
+def run_module(
+    wasm: bytes,
+    sandbox: Sandbox,
+    *,
+    invoke: str | None = None,
+    invoke_args: Sequence[int | float] = (),
+    on_output: Callable[[str, bytes], None] | None = None,
+    cancel: threading.Event | None = None,
+    keep: bool = False,
+    layout: MemoryLayout | None = None,
+) -> RunResult:
+    """Run ``wasm`` under wasmtime with our WASI host; see :func:`wasikernel.engines.run`.
+
+    Raises EngineError when the module is invalid or ``invoke`` names no exported function.
+    """
+    start = time.perf_counter_ns()
+    session = _Session(wasm, sandbox, on_output, cancel)
+    host = session.host
+    result = RunResult(
+        stdout=b"", stderr=b"", exit_code=None, trap=None, limit=None, trace=host.trace,
+        sandbox=sandbox, engine="wasmtime", layout=layout,
+    )  # fmt: skip
+    try:
+        failed = session.instantiate()
+        if isinstance(failed, str):
+            result.limit = failed
+            host.note("limit", "canceled", failed)
+            return result
+        if failed is not None:
+            result.trap = failed
+            return result
+        assert session.instance is not None
+        exports = session.instance.exports(session.store)
+        if result.layout is None:
+            result.layout = read_layout(session.instance, session.store)
+        result.memory_before = session.memory.snapshot()
+        target = invoke
+        if target is None:
+            target = "_start" if isinstance(exports.get("_start"), wasmtime.Func) else None
+        if (
+            target is not None
+            and target != "_start"
+            and isinstance(exports.get("_initialize"), wasmtime.Func)
+        ):
+            fields = session.call("_initialize", ())
+            if fields["exit_code"] != 0 or fields["trap"] or fields["limit"]:
+                for key, value in fields.items():
+                    setattr(result, key, value)
+                return result
+        if target is None:
+            if isinstance(exports.get("_initialize"), wasmtime.Func):
+                fields = session.call("_initialize", ())
+            else:
+                fields = {"exit_code": 0, "trap": None, "limit": None, "returned": None}
+            keep = True
+        else:
+            fields = session.call(target, invoke_args)
+        for key, value in fields.items():
+            setattr(result, key, value)
+        result.memory_after = session.memory.snapshot()
+        if keep and result.limit is None:
+            result.module = LiveModule(session)
+        return result
+    finally:
+        result.stdout = bytes(host.stdout)
+        result.stderr = bytes(host.stderr)
+        result.duration_ns = time.perf_counter_ns() - start
+        if not keep or result.module is None:
+            host.close()
