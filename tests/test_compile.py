@@ -241,12 +241,29 @@ def test_cache_misses_when_options_change():
 
 
 def test_cache_survives_a_damaged_entry(isolated_cache):
-    source = "(func (export \"f\"))"
-    compile_source("wat", source)
+    source = program("hello.c").replace("hello from C", "damaged entry")
+    compile_source("c", source)
     for entry in (isolated_cache / "compile").rglob("*.json"):
         entry.write_text("{not json")
-    again = compile_source("wat", source)
-    assert not again.cached and again.wasm.startswith(b"\0asm")
+    again = compile_source("c", source)
+    assert not again.cached and run_wasi(again.wasm)[:2] == (0, "damaged entry\n")
+    assert compile_source("c", source).cached  # the entry was written again
+
+
+def test_wat_is_memoised_in_memory():
+    source = '(func (export "memo"))'
+    first = compile_source("wat", source)
+    second = compile_source("wat", source)
+    assert second.cached and second.wasm == first.wasm
+    assert not compile_source("wat", source, cache=False).cached
+
+
+def test_no_cache_compiles_afresh_and_stores_nothing(isolated_cache):
+    source = program("hello.c").replace("hello from C", "not stored")
+    module = compile_source("c", source, cache=False)
+    assert not module.cached
+    assert not compile_source("c", source, cache=False).cached
+    assert not compile_source("c", source).cached  # nothing was stored by cache=False
 
 
 def test_cache_key_includes_toolchain_version():

@@ -129,3 +129,22 @@ def test_linker_flags_reach_the_linker():
     engine = wasmtime.Engine()
     exports = [e.name for e in wasmtime.Module(engine, module.wasm).exports]
     assert "answer" in exports
+
+
+@pytest.mark.parametrize("toolchain", TOOLCHAINS)
+def test_fopen_outside_the_sandbox_shows_the_refusal_in_the_trace(toolchain):
+    """The issue's end-to-end check, through our own WASI host."""
+    pytest.importorskip("wasikernel.engines.wasmtime", reason="the wasmtime engine adapter")
+    from wasikernel.engines import run
+    from wasikernel.sandbox import Sandbox
+
+    module = compile_source("c", program("open_etc.c"), CompileOptions(toolchain=toolchain))
+    result = run(module.wasm, Sandbox())  # no preopen at all, so none for /etc
+    assert result.exit_code == 1
+    refusals = [event for event in result.trace if event.call == "libc_path_refused"]
+    assert len(refusals) == 1
+    event = refusals[0]
+    assert event.args == {"path": "/etc/passwd"}
+    assert (event.phase, event.denied, event.capability) == ("libc", True, "preopen")
+    # libc refused it itself: no path_open ever reached the host
+    assert not [e for e in result.trace if e.call == "path_open"]

@@ -106,3 +106,16 @@ def test_optimised_and_debug_builds():
     assert run_wasi(fast.wasm)[:2] == (0, "hello from Rust\n")
     debug = compile_source("rust", program("hello.rs"), CompileOptions(debug=True))
     assert ".debug_info" in custom_sections(debug.wasm)
+
+
+def test_file_open_outside_the_sandbox_shows_the_refusal_in_the_trace():
+    pytest.importorskip("wasikernel.engines.wasmtime", reason="the wasmtime engine adapter")
+    from wasikernel.engines import run
+    from wasikernel.sandbox import Sandbox
+
+    module = compile_source("rust", program("open_etc.rs"))
+    result = run(module.wasm, Sandbox())
+    assert result.exit_code == 1
+    refusals = [event for event in result.trace if event.call == "libc_path_refused"]
+    assert [event.args["path"] for event in refusals] == ["/etc/passwd"]
+    assert all(event.denied and event.phase == "libc" for event in refusals)

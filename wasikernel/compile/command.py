@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not wrap libc's path lookup (no wasikernel import)")
     parser.add_argument("--color", choices=["auto", "always", "never"], default="auto",
                         help="colour in diagnostics (default: when stderr is a terminal)")
-    parser.add_argument("--no-cache", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-cache", action="store_true",
+                        help="compile afresh, neither reading nor filling the cache")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -63,7 +64,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"wasikernel compile: {message}", file=sys.stderr, flush=True)
 
     try:
-        module = compile_source(args.language, source, options, filename=shown, progress=progress)
+        module = compile_source(args.language, source, options, filename=shown, progress=progress,
+                                cache=not args.no_cache)
     except ToolchainMissing:
         raise
     except CompileError as exc:
