@@ -23,6 +23,7 @@ __all__ = ["ENGINES", "run", "load_module_bytes"]
 #: engine name -> module implementing ``run_module(...)``
 ENGINES: dict[str, str] = {
     "wasmtime": "wasikernel.engines.wasmtime",
+    "stepper": "wasikernel.engines.stepper",
     "wasm3": "wasikernel.engines.wasm3",
     "node": "wasikernel.engines.node",
     "wasmtime-cli": "wasikernel.engines.cli.wasmtime",

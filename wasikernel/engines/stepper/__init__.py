@@ -1,0 +1,48 @@
+"""The stepper: a WebAssembly 2.0 interpreter in Python that can pause between instructions.
+
+WebAssembly 2.0 without SIMD (MVP, multi-value, sign extension, saturating conversions, bulk
+memory, reference types). wasmtime validates a module first; execution is ours. Each function is
+pre-decoded once, on its first call, into a table of handlers with branch targets and stack
+heights resolved (:mod:`._compile`); recording swaps in a second table (:mod:`._session`).
+
+As an engine (``engine="stepper"`` in :func:`wasikernel.engines.run`, ``--engine stepper``)::
+
+    result = run(wasm, sandbox, engine="stepper")          # same WASI host as wasmtime
+    session = result.stepper                               # the recorded run (None if not)
+    len(session.history)                                   # steps recorded (first 1,000,000)
+    view = session.view(123)                               # the machine before step 123:
+    view.func_name, view.instruction, view.offset          #   where, as WAT text
+    view.stack, view.locals, view.frames, view.globals     #   operand stack, locals, frames
+    view.memory_writes                                     #   [(addr, old, new)] by that step
+    session.memory_at(123)                                 # linear memory before step 123
+
+Stepping by hand, from a live module (``keep=True``, or :func:`load`)::
+
+    module = load(wasm)                                    # a StepperModule (or a RunResult
+    s = module.session("_start")                           #   when linking failed)
+    s.step(); s.step_over(); s.step_out()                  # each returns the present StepView
+    s.add_breakpoint("main"); s.run()                      # function (+ module byte offset)
+    s.current().stack; s.finished; s.returned; s.error     # error: Trap / ProcExit / limit
+
+Values: ``i32``/``i64`` are unsigned ints on the operand stack (bit patterns); locals and
+globals of type ``f32`` show as floats in views (their bit patterns on the stack).
+"""
+
+from __future__ import annotations
+
+from ._adapter import StepperModule, load, run_module, validate
+from ._numeric import Trap
+from ._session import CHECKPOINT_EVERY, FrameView, History, Session, StepView
+
+__all__ = [
+    "CHECKPOINT_EVERY",
+    "FrameView",
+    "History",
+    "Session",
+    "StepView",
+    "StepperModule",
+    "Trap",
+    "load",
+    "run_module",
+    "validate",
+]

@@ -14,7 +14,8 @@ from ...sandbox import Sandbox
 from ...trace import Trace
 from ._decode import DecodeError, FuncType, ModuleInfo, decode_module
 from ._machine import Instance, LinkFailure, Store
-from ._numeric import M32, M64, Trap as WasmTrap, ff, s32, s64, tf
+from ._numeric import M32, M64, ff, s32, s64, tf
+from ._numeric import Trap as WasmTrap
 from ._objects import Function, Global, Memory
 from ._session import Session
 
