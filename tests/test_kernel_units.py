@@ -48,6 +48,7 @@ def test_a_cell_is_read_by_its_first_line(cell, language):
 
 def test_a_cell_without_magic_becomes_a_wat_cell_and_python_cells_lose_their_magic():
     assert to_ipython("(module)") == "%%wat\n(module)"
+    assert to_ipython("%%wat --keep\n(module)") == "%%wat --keep\n(module)"
     assert to_ipython("%%python\nx = 1\nprint(x)") == "x = 1\nprint(x)"
     assert to_ipython("%%c\nint main(void){}") == "%%c\nint main(void){}"
     assert to_ipython("path_open?") == "%wasi --page path_open"

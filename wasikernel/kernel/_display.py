@@ -68,8 +68,8 @@ def _outcome(result: RunResult) -> tuple[str, bool]:
         return t("kernel_trap", message=result.trap.message), False
     if result.limit is not None:
         return t("kernel_limit", message=result.limit), False
-    if result.returned is not None:
-        values = ", ".join(str(v) for v in result.returned) or "()"
+    if result.returned:
+        values = ", ".join(str(v) for v in result.returned)
         return t("kernel_returned", values=values), True
     if result.module is not None and not _has_start(result):
         return t("kernel_instantiated"), True
@@ -151,18 +151,21 @@ def show_trace(result: RunResult, *, fold_rows: int = 12, max_rows: int = 500) -
     display({"text/html": body, "text/plain": _trace_text(result)}, raw=True)
 
 
-def show_widget(name: str, result: RunResult) -> None:
-    """Display one widget (trace, memory, stack or sandbox) of ``result``.
+def show_widget(name: str, result: RunResult, rerun: Any = None) -> None:
+    """Display one widget (trace, memory, stack, sandbox, or all four linked) of ``result``.
 
+    ``rerun(sandbox) -> RunResult`` lets the sandbox view run the module again with other
+    capabilities.
     When the widget cannot be built (the widgets are missing or fail), a short note is shown
     and, for the trace, the static table instead; a learner never sees a traceback.
     """
     class_name = {"trace": "TraceView", "memory": "MemoryView", "stack": "StackView",
-                  "sandbox": "SandboxView"}[name]
+                  "sandbox": "SandboxView", "all": "RunView"}[name]
     try:
         from .. import widgets
 
-        widget: Any = getattr(widgets, class_name)(result)
+        cls = getattr(widgets, class_name)
+        widget: Any = cls(result, rerun=rerun) if name in ("sandbox", "all") else cls(result)
     except Exception as exc:  # the widget layer must never break a cell
         note = t("kernel_widgets_missing", error=f"{class_name}: {exc}")
         display({"text/plain": note}, raw=True)
@@ -178,6 +181,7 @@ def show_run(
     trace: bool = True,
     widgets: tuple[str, ...] = (),
     fold_rows: int = 12,
+    rerun: Any = None,
 ) -> None:
     """Display what follows a run: the summary, the trap, what is kept, the trace, widgets."""
     display({"text/html": _summary_html(result), "text/plain": summary_text(result)}, raw=True)
@@ -203,5 +207,8 @@ def show_run(
         if dropped:
             display({"text/plain": t("trace_dropped", dropped=dropped,
                                      kept=len(result.trace.events))}, raw=True)
+    if set(widgets) >= {"trace", "memory", "stack", "sandbox"}:
+        show_widget("all", result, rerun)
+        return
     for name in widgets:
-        show_widget(name, result)
+        show_widget(name, result, rerun)

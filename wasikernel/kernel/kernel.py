@@ -52,12 +52,12 @@ def cell_language(code: str) -> str:
 def to_ipython(code: str) -> str:
     """The IPython code a cell of the WASI kernel stands for."""
     language = cell_language(code)
-    if language == "wat" and code.strip():
+    first = _first_line(code)
+    if language == "wat" and code.strip() and not first.startswith("%%"):
         return "%%wat\n" + code
     if language == "help":
         name = _HELP.match(code).group(1)
         return f"%wasi --page {name.removeprefix('wasi_snapshot_preview1.')}"
-    first = _first_line(code)
     if first.startswith("%%python"):
         lines = code.splitlines(keepends=True)
         index = next(i for i, line in enumerate(lines) if line.strip())

@@ -121,6 +121,7 @@ class WasiMagics(Magics):
         self.settings = Settings()
         self.last: RunResult | None = None
         self.kept: Any = None
+        self._rerun: Any = None
 
     # ----- running a module -------------------------------------------------------------------
 
@@ -159,12 +160,20 @@ class WasiMagics(Magics):
             raise CellError(t("kernel_engine_error"), str(exc)) from None
         finally:
             streamer.close()
+        engine = opts.engine or self.settings.engine
+
+        def rerun(new_sandbox: Any) -> RunResult:
+            return run(wasm, new_sandbox, engine=engine, invoke=opts.invoke,
+                       invoke_args=opts.invoke_args, layout=layout)
+
+        self._rerun = rerun
         self._remember(result)
         show_run(
             result,
             trace=self.settings.trace if opts.trace is None else opts.trace,
             widgets=self.settings.widgets if opts.widgets is None else opts.widgets,
             fold_rows=self.settings.trace_fold_rows,
+            rerun=rerun,
         )
         return result
 
@@ -390,7 +399,7 @@ class WasiMagics(Magics):
 
         if verb == "show":
             if self.last is not None:
-                show_widget("sandbox", self.last)
+                show_widget("sandbox", self.last, self._rerun)
             else:
                 self._show_settings()
             return

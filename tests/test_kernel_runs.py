@@ -1,0 +1,221 @@
+"""Runs in a live WASI kernel, as a learner sees them: streamed output, interrupt, time limit,
+traps with backtraces, refused capabilities, kept modules, compile errors."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from _kernel_wat import (
+    ADD,
+    C_HELLO,
+    C_OPEN_OUTSIDE,
+    HELLO,
+    SLOW,
+    SPIN,
+    TRAP,
+)
+from jupyter_client.manager import start_new_kernel
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    km, kc = start_new_kernel(kernel_name="wasi", startup_timeout=60)
+    yield km, kc
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
+def execute(kc, code: str, timeout: float = 120) -> tuple[dict, list[dict]]:
+    """Run ``code``; return the execute_reply and the cell's iopub messages, in order."""
+    msg_id = kc.execute(code)
+    outputs = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        outputs.append(msg)
+    while True:
+        reply = kc.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply, outputs
+
+
+def text_of(outputs: list[dict]) -> str:
+    """Everything the cell shows, as text (streams, plain text of displays, errors)."""
+    parts = []
+    for msg in outputs:
+        c = msg["content"]
+        if msg["msg_type"] == "stream":
+            parts.append(c["text"])
+        elif msg["msg_type"] in ("display_data", "execute_result"):
+            parts.append(c["data"].get("text/plain", ""))
+        elif msg["msg_type"] == "error":
+            parts.append("\n".join(c["traceback"]))
+    return "\n".join(parts)
+
+
+def html_of(outputs: list[dict]) -> str:
+    return "\n".join(m["content"]["data"].get("text/html", "") for m in outputs
+                     if m["msg_type"] in ("display_data", "execute_result"))
+
+
+def streams(outputs: list[dict], name: str = "stdout") -> str:
+    return "".join(m["content"]["text"] for m in outputs
+                   if m["msg_type"] == "stream" and m["content"]["name"] == name)
+
+
+def test_hello_prints_then_a_summary_and_the_trace(kernel):
+    _, kc = kernel
+    reply, outputs = execute(kc, HELLO)
+    assert reply["content"]["status"] == "ok"
+    assert streams(outputs) == "hello, world\n"
+    shown = text_of(outputs)
+    assert "exit 0 · 1 WASI calls · 0 refused" in shown
+    assert "fd_write" in html_of(outputs)
+
+
+def test_output_streams_into_the_cell_before_the_run_ends(kernel):
+    _, kc = kernel
+    reply, outputs = execute(kc, SLOW)
+    assert reply["content"]["status"] == "ok"
+    chunks = [m for m in outputs if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"]
+    assert "".join(m["content"]["text"] for m in chunks) == "first\nsecond\n"
+    first = next(m for m in chunks if "first" in m["content"]["text"])
+    # the guest sleeps 1.5 s after "first": that chunk was sent long before the reply
+    lead = (reply["header"]["date"] - first["header"]["date"]).total_seconds()
+    assert lead > 1.0, f"'first' reached the notebook only {lead:.2f} s before the end"
+    assert "second" not in first["content"]["text"]
+
+
+def test_interrupt_stops_a_guest_in_an_endless_loop_and_the_kernel_lives_on(kernel):
+    km, kc = kernel
+    msg_id = kc.execute("%%wat --timeout 120\n" + SPIN)
+    time.sleep(1.5)  # the module is compiled and spinning by now
+    sent = time.monotonic()
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=30)
+    waited = time.monotonic() - sent
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert waited < 2.0, f"the interrupt took {waited:.2f} s"
+    outputs = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=10)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        outputs.append(msg)
+    shown = text_of(outputs)
+    assert "interrupt" in shown
+    assert "KeyboardInterrupt" not in shown and "Traceback" not in shown
+    assert km.is_alive()
+    reply, outputs = execute(kc, HELLO)
+    assert reply["content"]["status"] == "ok" and streams(outputs) == "hello, world\n"
+
+
+def test_the_time_limit_ends_a_runaway_loop(kernel):
+    _, kc = kernel
+    started = time.monotonic()
+    reply, outputs = execute(kc, "%%wat --timeout 0.5\n" + SPIN)
+    assert time.monotonic() - started < 10
+    assert reply["content"]["status"] == "ok"
+    assert "0.5 s" in text_of(outputs)
+
+
+def test_a_trap_shows_its_message_and_a_backtrace_with_function_names(kernel):
+    _, kc = kernel
+    reply, outputs = execute(kc, TRAP)
+    assert reply["content"]["status"] == "ok"
+    shown = text_of(outputs)
+    assert "trap" in shown and "unreachable" in shown
+    assert shown.index("boom") < shown.index("middle"), shown
+    assert "Traceback" not in shown
+
+
+def test_a_refused_capability_is_explained_and_granting_it_works(kernel):
+    _, kc = kernel
+    reply, outputs = execute(kc, "%%c\n" + C_OPEN_OUTSIDE)
+    assert reply["content"]["status"] == "ok"
+    assert streams(outputs) == "refused\n"
+    shown = text_of(outputs)
+    assert "exit 1" in shown and "1 refused" in shown
+    assert "outside every directory granted" in html_of(outputs) + shown
+    reply, outputs = execute(kc, "%%c --ro-dir /etc::/etc\n" + C_OPEN_OUTSIDE)
+    assert streams(outputs) == "opened\n"
+    assert "exit 0" in text_of(outputs) and "0 refused" in text_of(outputs)
+
+
+def test_a_module_without_start_is_kept_and_its_exports_called(kernel):
+    _, kc = kernel
+    reply, outputs = execute(kc, ADD)
+    shown = text_of(outputs)
+    assert "instantiated (no _start)" in shown and "add(i32, i32) -> i32" in shown
+    reply, outputs = execute(kc, "%call add 40 2")
+    results = [m for m in outputs if m["msg_type"] == "execute_result"]
+    assert results and results[0]["content"]["data"]["text/plain"] == "42"
+    reply, outputs = execute(kc, "%%python\nprint(last_run.module.call('add', -1, 1).returned)")
+    assert streams(outputs) == "[0]\n"
+    reply, outputs = execute(kc, "%call sub 1 2")
+    assert reply["content"]["status"] == "error"
+    assert "has no export 'sub'" in text_of(outputs)
+
+
+def test_python_cells_see_the_last_run_in_underscore(kernel):
+    _, kc = kernel
+    execute(kc, HELLO)
+    reply, outputs = execute(kc, "%%python\nprint(_.stdout, _.exit_code, len(_.trace))")
+    assert streams(outputs) == "b'hello, world\\n' 0 1\n"
+
+
+def test_no_trace_and_widgets_options_change_what_follows_the_run(kernel):
+    _, kc = kernel
+    _, outputs = execute(kc, "%%wat --no-trace\n" + HELLO)
+    assert "fd_write" not in html_of(outputs)
+    _, outputs = execute(kc, "%%wat --widgets sandbox\n" + HELLO)
+    views = [m for m in outputs if m["msg_type"] == "display_data"
+             and "application/vnd.jupyter.widget-view+json" in m["content"]["data"]]
+    assert len(views) == 1
+
+
+def test_c_hello_and_compile_errors_without_traceback(kernel):
+    _, kc = kernel
+    reply, outputs = execute(kc, "%%c -O2\n" + C_HELLO)
+    assert streams(outputs) == "hello, world\n"
+    reply, outputs = execute(kc, "%%c\nint main(void) {\n  return undefined_name;\n}\n")
+    assert reply["content"]["status"] == "error"
+    shown = text_of(outputs)
+    assert "cell.c:2:" in shown and "undefined_name" in shown
+    assert "Traceback" not in shown
+
+
+def test_wasm_cell_runs_a_module_file(kernel, tmp_path: Path):
+    import wasmtime
+
+    path = tmp_path / "hello.wasm"
+    path.write_bytes(wasmtime.wat2wasm(HELLO))
+    _, kc = kernel
+    reply, outputs = execute(kc, f"%%wasm\n{path}\n")
+    assert reply["content"]["status"] == "ok" and streams(outputs) == "hello, world\n"
+
+
+def test_sandbox_settings_apply_to_later_runs_and_show_in_words(kernel, tmp_path: Path):
+    _, kc = kernel
+    (tmp_path / "note.txt").write_text("from the host\n")
+    c_cat = ('#include <stdio.h>\nint main(void) { FILE *f = fopen("/data/note.txt", "r");'
+             ' char b[64] = {0}; if (!f) { puts("no file"); return 1; }'
+             ' fgets(b, sizeof b, f); fputs(b, stdout); return 0; }\n')
+    execute(kc, f"%sandbox ro-dir {tmp_path}::/data")
+    _, outputs = execute(kc, "%%c\n" + c_cat)
+    assert streams(outputs) == "from the host\n"
+    execute(kc, "%sandbox reset")
+    _, outputs = execute(kc, "%%c\n" + c_cat)
+    assert streams(outputs) == "no file\n"
+    _, outputs = execute(kc, "%sandbox lang fr")
+    assert "langue" in text_of(outputs) or "language: fr" in text_of(outputs)
+    _, outputs = execute(kc, HELLO)
+    assert "code de sortie 0" in text_of(outputs)
+    execute(kc, "%sandbox lang en")
