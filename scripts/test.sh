@@ -12,6 +12,9 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v clang >/dev/null || need+=(clang)
 command -v wasm-ld >/dev/null || need+=(lld)
 [ -d /usr/include/wasm32-wasi ] || need+=(wasi-libc)
+# compiler-rt builtins for wasm32: clang links them into every wasm32-wasi program
+ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 \
+  || need+=(libclang-rt-14-dev-wasm32)
 if [ ${#need[@]} -gt 0 ]; then
   apt_install "${need[@]}" || { say "the tests need the packages above"; exit 1; }
 fi

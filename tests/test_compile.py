@@ -126,6 +126,21 @@ def test_wat_error_on_the_first_line_of_a_wrapped_cell_keeps_the_cell_column():
     assert "(module" not in info.value.message.splitlines()[1]
 
 
+@pytest.mark.parametrize(
+    ("source", "where", "note"),
+    [
+        ("(func $f (result i32)\n  i32.const 1\n", (2, 14), "never closed"),
+        ("(func $f (result i32)\n  i32.const 1))\n", (2, 16), "closes more parentheses"),
+        ("(module (func))\n(func)", (2, 1), "not both"),
+    ],
+)
+def test_wat_unbalanced_cells_are_explained(source, where, note):
+    with pytest.raises(CompileError) as info:
+        compile_source("wat", source)
+    assert (info.value.line, info.value.column) == where
+    assert note in info.value.message
+
+
 def test_wat_old_tutorial_names_get_a_hint():
     with pytest.raises(CompileError) as info:
         compile_source("wat", program("old_names.wat"))

@@ -148,3 +148,38 @@ def test_fopen_outside_the_sandbox_shows_the_refusal_in_the_trace(toolchain):
     assert (event.phase, event.denied, event.capability) == ("libc", True, "preopen")
     # libc refused it itself: no path_open ever reached the host
     assert not [e for e in result.trace if e.call == "path_open"]
+
+
+def test_zig_libc_build_is_announced_when_it_takes_time(monkeypatch, tmp_path):
+    """A link-line probe that outlasts the threshold tells ``progress`` what is happening."""
+    from wasikernel.compile import _c
+
+    monkeypatch.setenv("WASIKERNEL_CACHE", str(tmp_path))  # no link line learnt yet
+    monkeypatch.setattr(_c, "_SLOW_PROBE_S", 0.0)  # any probe counts as slow
+    monkeypatch.setattr(_c, "_LINK_LINES", {})
+    heard: list[str] = []
+    module = compile_source("c", program("hello.c"), progress=heard.append)
+    assert heard == [_c.ZIG_LIBC_MESSAGE]
+    assert "once per machine" in heard[0] and "20 s" in heard[0]
+    assert run_wasi(module.wasm)[:2] == (0, "hello from C\n")
+    # learnt: the next compile (new source, same profile) does not announce it again
+    compile_source("c", program("hello.c") + "\n", progress=heard.append)
+    assert len(heard) == 1
+
+
+def test_a_stale_link_line_is_learnt_again(monkeypatch, tmp_path):
+    """When zig's cache was wiped, the stored link line names missing files: probe again."""
+    import json
+
+    from wasikernel.compile import _c
+
+    monkeypatch.setenv("WASIKERNEL_CACHE", str(tmp_path))
+    monkeypatch.setattr(_c, "_LINK_LINES", {})
+    zig = _c.toolchain_for("zig")
+    profile = _c._zig_profile_flags(CompileOptions(), [])
+    stale = _c._link_line_file(zig, profile)
+    stale.parent.mkdir(parents=True)
+    stale.write_text(json.dumps(["--stack-first", "/nonexistent/zig-cache/libc.a"]))
+    module = compile_source("c", program("hello.c"))
+    assert run_wasi(module.wasm)[:2] == (0, "hello from C\n")
+    assert "/nonexistent" not in stale.read_text()

@@ -82,12 +82,20 @@ def toolchain_for(name: str | None) -> Toolchain:
 
 
 def _run(argv: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
+    """Run a compiler step; raise :class:`CompileError` when it cannot start or hangs."""
     env = dict(os.environ)
     env.pop("ZIG_LOCAL_CACHE_DIR", None)
-    return subprocess.run(
-        argv, cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT, env=env,
-        errors="replace",
-    )
+    try:
+        return subprocess.run(
+            argv, cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT, env=env,
+            errors="replace",
+        )
+    except subprocess.TimeoutExpired:
+        raise CompileError(
+            f"the C compiler did not finish within {_TIMEOUT} s and was stopped", language="c"
+        ) from None
+    except OSError as exc:
+        raise CompileError(f"the C compiler could not start: {exc}", language="c") from None
 
 
 def _common_flags(options: object, color: bool) -> list[str]:

@@ -50,9 +50,17 @@ def find_rust_toolchain() -> Toolchain:
 
 
 def _run(argv: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        argv, cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT, errors="replace"
-    )
+    """Run rustc; raise :class:`CompileError` when it cannot start or hangs."""
+    try:
+        return subprocess.run(
+            argv, cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT, errors="replace"
+        )
+    except subprocess.TimeoutExpired:
+        raise CompileError(
+            f"rustc did not finish within {_TIMEOUT} s and was stopped", language="rust"
+        ) from None
+    except OSError as exc:
+        raise CompileError(f"rustc could not start: {exc}", language="rust") from None
 
 
 def trace_archive(rustc: Toolchain) -> Path:

@@ -81,6 +81,9 @@ def find_clang() -> Toolchain | None:
     done = _run([clang, "--version"])
     if done is None or done.returncode != 0:
         return None
+    builtins = _run([clang, "--target=wasm32-wasi", "-print-libgcc-file-name"])
+    if builtins is None or not Path(builtins.stdout.strip()).is_file():
+        return None  # every wasm32-wasi link needs compiler-rt's builtins
     first = done.stdout.strip().splitlines()[0] if done.stdout.strip() else "clang"
     version = first.split("version", 1)[-1].strip().split()[0] if "version" in first else "?"
     return Toolchain("clang", f"clang {version}", (clang,), {"sysroot": sysroot})
@@ -95,8 +98,10 @@ def clang_missing_parts() -> list[str]:
         missing.append("lld (wasm-ld)")
     if not Path("/usr/lib/wasm32-wasi/libc.a").exists():
         missing.append("wasi-libc")
-    if not list(Path("/usr/lib").glob("llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a")):
-        missing.append("compiler-rt builtins for wasm32")
+    clang = shutil.which("clang")
+    builtins = _run([clang, "--target=wasm32-wasi", "-print-libgcc-file-name"]) if clang else None
+    if builtins is None or not Path(builtins.stdout.strip()).is_file():
+        missing.append("compiler-rt builtins for wasm32 (libclang-rt-14-dev-wasm32)")
     return missing
 
 

@@ -128,12 +128,14 @@ def _wat_error(raw: str, source: str, filename: str, wrapped: bool) -> CompileEr
     summary = raw.strip().splitlines()[0] if raw.strip() else "invalid WAT"
     match = _LOCATION.search(raw)
     line = column = None
+    past_the_cell = False
     if match:
         line, column = int(match.group(1)), int(match.group(2))
         if wrapped and line == 1:
             column = max(1, column - len(_WRAP_OPEN))
         n_lines = len(source.splitlines()) or 1
         if wrapped and line > n_lines:  # the closing parenthesis we added
+            past_the_cell = True
             line, column = n_lines, len(source.splitlines()[-1]) + 1 if source.strip() else 1
     parts = []
     if line is not None:
@@ -149,7 +151,13 @@ def _wat_error(raw: str, source: str, filename: str, wrapped: bool) -> CompileEr
     if hints:
         parts.append(_hint_text(hints))
     if wrapped and "expected `)`" in summary:
-        parts.append("note: the cell was wrapped in (module ...); check its parentheses balance.")
+        parts.append("note: a parenthesis opened in the cell is never closed "
+                     "(the cell was wrapped in (module ...) for you).")
+    elif wrapped and past_the_cell and "extra tokens" in summary:
+        parts.append("note: the cell closes more parentheses than it opens.")
+    elif not wrapped and "extra tokens" in summary:
+        parts.append("note: a cell holds one (module ...), or only module fields such as "
+                     "(func ...) and (memory ...), which are then wrapped for you; not both.")
     return CompileError("\n".join(parts), language="wat", line=line, column=column)
 
 
