@@ -1,0 +1,83 @@
+"""Views on a run's trace: strace-like text, JSON lines, HTML, summary, filters."""
+
+from __future__ import annotations
+
+import json
+
+from wasikernel.engines import run
+from wasikernel.sandbox import Preopen, Sandbox
+from wasikernel.trace import Trace, TraceEvent
+
+MODULE = """(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "../secret.txt")
+  (data (i32.const 200) "hi\\n")
+  (data (i32.const 220) "\\ff\\fe")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 200)) (i32.store (i32.const 4) (i32.const 3))
+    (i32.store (i32.const 8) (i32.const 220)) (i32.store (i32.const 12) (i32.const 2))
+    (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 40)))
+    (drop (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 13)
+      (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 44)))
+    (drop (call $write (i32.const 2) (i32.const 8) (i32.const 1) (i32.const 40)))))
+"""
+
+
+def traced() -> Trace:
+    return run(MODULE, Sandbox(preopens=[Preopen("/app", tree={})])).trace
+
+
+def test_text_is_one_strace_like_line_per_call():
+    lines = traced().to_text().splitlines()
+    assert lines[0] == 'fd_write(fd=1, iovs="hi\\n") = success [nwritten=3]'
+    assert lines[1].startswith('path_open(fd=3, dirflags=0, path="../secret.txt"')
+    assert "= perm" in lines[1] and "DENIED (preopen)" in lines[1]
+    assert "/secret.txt is outside every directory granted" in lines[1]
+    assert lines[2].startswith("fd_write(fd=2, iovs=b64:") and len(lines) == 3
+
+
+def test_jsonl_round_trips_with_the_contract_fields():
+    rows = [json.loads(line) for line in traced().to_jsonl().splitlines()]
+    assert [r["seq"] for r in rows] == [0, 1, 2]
+    denied = rows[1]
+    assert denied["denied"] is True and denied["capability"] == "preopen"
+    assert denied["errno"] == "perm" and denied["args"]["fs_rights_base"] == ["fd_read"]
+    assert rows[2]["args"]["iovs"] == {"len": 2, "base64": "//4=", "cut": False}
+    assert rows[0]["memory"] == [
+        {"addr": 0, "len": 8, "access": "r"},
+        {"addr": 200, "len": 3, "access": "r"},
+        {"addr": 40, "len": 4, "access": "w"},
+    ]
+    assert all(r["dur_ns"] >= 0 and r["t_ns"] >= 0 for r in rows)
+
+
+def test_html_marks_denied_rows_and_cuts_long_traces():
+    html = traced().to_html(max_rows=2)
+    assert html.count("<tr") == 4  # header, two rows, footer
+    assert "wk-denied" in html and "1 more events not shown" in html
+    assert "&quot;hi\\n&quot;" in html
+
+
+def test_summary_counts_calls_errors_and_denials():
+    rows = {r["call"]: r for r in traced().summary()}
+    assert rows["fd_write"]["calls"] == 2 and rows["fd_write"]["errors"] == 0
+    assert rows["path_open"] == {**rows["path_open"], "calls": 1, "errors": 1, "denied": 1}
+    assert "path_open" in traced().summary_text()
+
+
+def test_filters_by_call_fd_and_denial():
+    trace = traced()
+    assert [e.call for e in trace.filter(denied=True)] == ["path_open"]
+    assert len(trace.filter(call="fd_write")) == 2
+    assert len(trace.filter(call="path_*")) == 1
+    assert [e.args["fd"] for e in trace.filter(fd=2)] == [2]
+
+
+def test_trace_built_from_events_behaves_like_a_recorded_one():
+    ev = TraceEvent(seq=0, call="fd_close", args={"fd": 4}, results={}, errno="badf")
+    trace = Trace([ev])
+    assert len(trace) == 1 and list(trace) == [ev]
+    assert trace.to_text() == "fd_close(fd=4) = badf\n"
