@@ -30,6 +30,10 @@ __all__ = ["run_module", "available"]
 
 _SIG = {"i32": "i", "i64": "I", "f32": "f", "f64": "F"}
 _STACK_BYTES = 1 << 20
+_LEB_HINT = (
+    " (wasm3 0.5 cannot decode an instruction of this module; C compiled with zig's libc hits"
+    " this in stdio: compile with --toolchain clang, or run it under another engine)"
+)
 
 
 def available() -> str | None:
@@ -64,6 +68,36 @@ class _Wasm3Memory:
         if addr < 0 or addr + len(data) > len(view):
             raise IndexError(f"{len(data)} bytes at {addr} are out of bounds")
         view[addr : addr + len(data)] = data
+
+
+def _leb_u32(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, pos
+
+
+def strip_custom_sections(wasm: bytes) -> bytes:
+    """Return ``wasm`` without its custom sections (names, debug info, producers).
+
+    wasm3 looks a function up by its debug name before its export name: in a C program the
+    internal ``_start`` (which skips the constructors that find the preopened folders) would be
+    run instead of the exported one. Without the names, only exports are found.
+    """
+    out = bytearray(wasm[:8])
+    pos = 8
+    while pos < len(wasm):
+        section_id = wasm[pos]
+        size, body = _leb_u32(wasm, pos + 1)
+        end = body + size
+        if section_id != 0:
+            out += wasm[pos:end]
+        pos = end
+    return bytes(out)
 
 
 def _describe(wasm: bytes) -> tuple[list[tuple[str, str, str]], dict[str, tuple[str, ...]]]:
@@ -101,6 +135,23 @@ def _child(
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
+    try:
+        _run_child(wasm, sandbox, imports, invoke, invoke_args, conn)
+    except BaseException as exc:  # the parent reports it; nothing may escape a child
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+        os._exit(0)
+
+
+def _run_child(
+    wasm: bytes,
+    sandbox: Sandbox,
+    imports: list[tuple[str, str, str]],
+    invoke: str | None,
+    invoke_args: Sequence[int | float],
+    conn: Any,
+) -> None:
     import wasm3
 
     from ..wasi import LimitReached, ProcExit, WasiHost
@@ -140,11 +191,13 @@ def _child(
         outcome["exit_code"] = exc.code
     except LimitReached as exc:
         outcome["limit"] = exc.message
-        host.note_limit(exc.message)
+        host.note("limit", "success", exc.message)
     except RuntimeError as exc:
         message = str(exc).removeprefix("[trap] ").strip()
+        if "LEB encoded value overflow" in message:
+            message += _LEB_HINT
         outcome["trap"] = message
-        host.note_trap(message)
+        host.note("trap", "success", message)
     outcome["duration_ns"] = time.perf_counter_ns() - t1
     try:
         outcome["memory_after"] = bytes(runtime.get_memory(0))
@@ -153,7 +206,6 @@ def _child(
     outcome["stdout"], outcome["stderr"] = host.stdout, host.stderr
     outcome["trace"] = host.trace
     conn.send(("done", outcome))
-    conn.close()
 
 
 def run_module(
@@ -214,7 +266,16 @@ def run_module(
         if invoke
         else []
     )
-    return _run_in_child(bytes(wasm), sandbox, imports, invoke, args, on_output, cancel, layout)
+    return _run_in_child(
+        strip_custom_sections(bytes(wasm)),
+        sandbox,
+        imports,
+        invoke,
+        args,
+        on_output,
+        cancel,
+        layout,
+    )
 
 
 def _run_in_child(
@@ -238,6 +299,7 @@ def _run_in_child(
     timeout = sandbox.limits.timeout_s
     deadline = None if timeout is None else time.monotonic() + timeout
     outcome = None
+    failure: str | None = None
     stopped: str | None = None
     stdout, stderr = bytearray(), bytearray()
     while outcome is None:
@@ -250,6 +312,9 @@ def _run_in_child(
                 (stdout if message[1] == "stdout" else stderr).extend(message[2])
                 if on_output is not None:
                     on_output(message[1], message[2])
+            elif message[0] == "failed":
+                failure = message[1]
+                break
             else:
                 outcome = message[1]
             continue
@@ -283,11 +348,12 @@ def _run_in_child(
                 duration_ns=wall,
                 layout=layout,
             )
-        message = (
-            "interrupted"
-            if stopped
-            else f"the wasm3 interpreter stopped abnormally (process exit {process.exitcode})"
-        )
+        if stopped:
+            message = "interrupted"
+        elif failure:
+            message = f"wasm3 could not run this module: {failure}"
+        else:
+            message = f"the wasm3 interpreter stopped abnormally (exit {process.exitcode})"
         return RunResult(
             bytes(stdout),
             bytes(stderr),
