@@ -119,3 +119,21 @@ def test_file_open_outside_the_sandbox_shows_the_refusal_in_the_trace():
     refusals = [event for event in result.trace if event.call == "libc_path_refused"]
     assert [event.args["path"] for event in refusals] == ["/etc/passwd"]
     assert all(event.denied and event.phase == "libc" for event in refusals)
+
+
+def test_rustc_probe_is_stored_and_reused_by_a_new_process(monkeypatch):
+    """A new kernel finds the stored versions and sysroots instead of starting rustc again."""
+    from wasikernel.compile import _toolchains
+
+    _toolchains.survey_rustc.cache_clear()
+    first = _toolchains.survey_rustc()
+
+    def no_process(*args, **kwargs):
+        raise AssertionError(f"rustc was started again: {args}")
+
+    monkeypatch.setattr(_toolchains, "_run", no_process)
+    _toolchains.survey_rustc.cache_clear()  # as if in a new process
+    try:
+        assert _toolchains.survey_rustc() == first
+    finally:
+        _toolchains.survey_rustc.cache_clear()

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,9 +32,11 @@ class Toolchain:
     details: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
-def _run(argv: list[str], timeout: float = 30) -> subprocess.CompletedProcess[str] | None:
+def _run(
+    argv: list[str], timeout: float = 30, cwd: str | None = None
+) -> subprocess.CompletedProcess[str] | None:
     try:
-        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=cwd)
     except (OSError, subprocess.SubprocessError):
         return None
 
@@ -123,24 +126,80 @@ def _rustc_candidates() -> list[str]:
     return unique
 
 
+def _wasm_target(sysroot: str) -> str | None:
+    rustlib = Path(sysroot) / "lib" / "rustlib"
+    for name in ("wasm32-wasip1", "wasm32-wasi"):
+        if (rustlib / name / "lib").is_dir():
+            return name
+    return None
+
+
+def _stamp(path: str) -> list[object]:
+    """What must stay the same for a stored probe of ``path`` to hold."""
+    stat = os.stat(path)
+    rustup_home = os.environ.get("RUSTUP_HOME") or os.path.expanduser("~/.rustup")
+    try:
+        settings = os.stat(os.path.join(rustup_home, "settings.toml")).st_mtime_ns
+    except OSError:
+        settings = None
+    return [stat.st_mtime_ns, stat.st_size, settings, os.environ.get("RUSTUP_TOOLCHAIN")]
+
+
+def _probe_file() -> Path:
+    from ._cache import cache_root
+
+    return cache_root() / "toolchains" / "rustc.json"
+
+
 @functools.cache
 def survey_rustc() -> tuple[tuple[str, str, str | None], ...]:
-    """Return ``(path, version, wasm target or None)`` for every rustc found, in PATH order."""
+    """Return ``(path, version, wasm target or None)`` for every rustc found, in PATH order.
+
+    Each rustc's version and sysroot are stored on disk beside the compile cache, keyed by the
+    binary and rustup's settings, so a new kernel does not start rustc (or rustup's proxy,
+    ~50 ms a call) again; whether the sysroot has the wasm target is checked afresh each time.
+    """
+    import json
+
+    try:
+        stored = json.loads(_probe_file().read_text("utf-8"))
+        if not isinstance(stored, dict):
+            stored = {}
+    except (OSError, ValueError):
+        stored = {}
     found = []
+    changed = False
+    neutral = tempfile.gettempdir()  # no rust-toolchain file of the caller's folder applies
     for path in _rustc_candidates():
-        done = _run([path, "--version"])
-        if done is None or done.returncode != 0:
+        try:
+            stamp = _stamp(path)
+        except OSError:
             continue
-        version = done.stdout.strip()
-        sysroot_run = _run([path, "--print", "sysroot"])
-        target = None
-        if sysroot_run is not None and sysroot_run.returncode == 0:
-            rustlib = Path(sysroot_run.stdout.strip()) / "lib" / "rustlib"
-            for name in ("wasm32-wasip1", "wasm32-wasi"):
-                if (rustlib / name / "lib").is_dir():
-                    target = name
-                    break
-        found.append((path, version, target))
+        record = stored.get(path)
+        if not (isinstance(record, dict) and record.get("stamp") == stamp):
+            done = _run([path, "--version"], cwd=neutral)
+            if done is None or done.returncode != 0:
+                continue
+            sysroot_run = _run([path, "--print", "sysroot"], cwd=neutral)
+            sysroot = (
+                sysroot_run.stdout.strip()
+                if sysroot_run is not None and sysroot_run.returncode == 0
+                else ""
+            )
+            record = {"stamp": stamp, "version": done.stdout.strip(), "sysroot": sysroot}
+            stored[path] = record
+            changed = True
+        target = _wasm_target(record["sysroot"]) if record["sysroot"] else None
+        found.append((path, record["version"], target))
+    if changed:
+        try:
+            target_file = _probe_file()
+            target_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target_file.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(json.dumps(stored), "utf-8")
+            os.replace(tmp, target_file)
+        except OSError:
+            pass
     return tuple(found)
 
 
