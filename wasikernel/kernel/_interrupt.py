@@ -5,7 +5,8 @@ calls back into Python. So, for the length of a run, :class:`InterruptGuard`
 
 * points ``signal.set_wakeup_fd`` at a pipe: the C-level handler writes the signal number there
   at once, even in the middle of native code, and a small thread reading the pipe sets
-  ``cancel`` (the engine then stops the guest within a second);
+  ``cancel`` (the engine then stops the guest within a second); the pipe and the thread are
+  made once per process, so a run pays no thread start;
 * replaces the Python-level SIGINT handler by one that only sets ``cancel``, so no
   ``KeyboardInterrupt`` is raised inside a host function or after the run ends.
 
@@ -23,6 +24,41 @@ from types import FrameType, TracebackType
 __all__ = ["InterruptGuard"]
 
 
+class _Watcher:
+    """One pipe and one daemon thread for the whole process, started on first use: each run
+    only points the wakeup fd at the pipe and names its ``cancel`` Event."""
+
+    def __init__(self) -> None:
+        self.read_fd, self.write_fd = os.pipe()
+        os.set_blocking(self.write_fd, False)
+        self.lock = threading.Lock()
+        self.guard: InterruptGuard | None = None
+        self.forward_fd = -1
+        threading.Thread(target=self._watch, name="wasikernel-interrupt", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            try:
+                data = os.read(self.read_fd, 64)
+            except OSError:
+                return
+            if not data:
+                return
+            with self.lock:
+                guard, forward = self.guard, self.forward_fd
+            if guard is not None and signal.SIGINT in data:
+                guard.interrupted = True
+                guard.cancel.set()
+            if forward >= 0:
+                try:
+                    os.write(forward, data)
+                except OSError:
+                    pass
+
+
+_watcher: _Watcher | None = None
+
+
 class InterruptGuard:
     """A context manager that sets ``cancel`` when SIGINT arrives; ``interrupted`` says if it
     did."""
@@ -33,43 +69,25 @@ class InterruptGuard:
         self._active = False
 
     def __enter__(self) -> InterruptGuard:
+        global _watcher
         if threading.current_thread() is not threading.main_thread():
             return self
-        self._read_fd, self._write_fd = os.pipe()
-        os.set_blocking(self._write_fd, False)
+        if _watcher is None:
+            _watcher = _Watcher()
         try:
-            self._old_wakeup = signal.set_wakeup_fd(self._write_fd, warn_on_full_buffer=False)
-        except ValueError:  # not the main interpreter / main thread after all
-            os.close(self._read_fd)
-            os.close(self._write_fd)
+            old_wakeup = signal.set_wakeup_fd(_watcher.write_fd, warn_on_full_buffer=False)
+        except ValueError:  # not the main interpreter after all
             return self
+        with _watcher.lock:
+            _watcher.guard, _watcher.forward_fd = self, old_wakeup
+        self._old_wakeup = old_wakeup
         self._old_handler = signal.signal(signal.SIGINT, self._on_sigint)
         self._active = True
-        self._watcher = threading.Thread(target=self._watch, name="wasikernel-interrupt",
-                                         daemon=True)
-        self._watcher.start()
         return self
 
     def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
         self.interrupted = True
         self.cancel.set()
-
-    def _watch(self) -> None:
-        while True:
-            try:
-                data = os.read(self._read_fd, 64)
-            except OSError:
-                return
-            if not data:  # the write end was closed: the run is over
-                return
-            if signal.SIGINT in data:
-                self.interrupted = True
-                self.cancel.set()
-            if self._old_wakeup >= 0:
-                try:
-                    os.write(self._old_wakeup, data)
-                except OSError:
-                    pass
 
     def __exit__(
         self,
@@ -77,11 +95,10 @@ class InterruptGuard:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if not self._active:
+        if not self._active or _watcher is None:
             return
         self._active = False
         signal.set_wakeup_fd(self._old_wakeup)
         signal.signal(signal.SIGINT, self._old_handler)
-        os.close(self._write_fd)
-        self._watcher.join(timeout=1.0)
-        os.close(self._read_fd)
+        with _watcher.lock:
+            _watcher.guard, _watcher.forward_fd = None, -1

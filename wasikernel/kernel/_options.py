@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import os
 import shlex
 from dataclasses import dataclass, field
@@ -126,6 +127,7 @@ def _widget_list(text: str) -> tuple[str, ...]:
     return names
 
 
+@functools.lru_cache(maxsize=16)
 def _build_parser(magic: str) -> _Parser:
     p = _Parser(prog=f"%%{magic}", add_help=False, allow_abbrev=False)
     p.add_argument("--dir", action="append", default=[], metavar="HOST[::GUEST]",
