@@ -36,9 +36,12 @@ def isolated_cache(tmp_path_factory):
         os.environ["WASIKERNEL_CACHE"] = previous
 
 
-def run_wasi(wasm: bytes, invoke: str = "_start") -> tuple[int, str, list[str]]:
+def run_wasi(
+    wasm: bytes, invoke: str = "_start", stderr: list[str] | None = None
+) -> tuple[int, str, list[str]]:
     """Run ``wasm`` under wasmtime's own WASI (no preopens); return exit code, stdout, and the
-    paths passed to ``wasikernel.libc_path_refused`` (the import is defined here when asked)."""
+    paths passed to ``wasikernel.libc_path_refused`` (the import is defined here when asked).
+    A trap counts as exit code 134; ``stderr``, when given, receives the guest's stderr."""
     engine = wasmtime.Engine()
     module = wasmtime.Module(engine, wasm)
     linker = wasmtime.Linker(engine)
@@ -59,8 +62,10 @@ def run_wasi(wasm: bytes, invoke: str = "_start") -> tuple[int, str, list[str]]:
         )
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder, "stdout")
+        err = Path(folder, "stderr")
         config = wasmtime.WasiConfig()
         config.stdout_file = str(out)
+        config.stderr_file = str(err)
         store.set_wasi(config)
         instance = linker.instantiate(store, module)
         instance_box.append(instance)
@@ -69,6 +74,10 @@ def run_wasi(wasm: bytes, invoke: str = "_start") -> tuple[int, str, list[str]]:
             instance.exports(store)[invoke](store)
         except wasmtime.ExitTrap as exc:
             code = exc.code
+        except wasmtime.Trap:
+            code = 134
+        if stderr is not None:
+            stderr.append(err.read_text())
         return code, out.read_text(), refused
 
 

@@ -106,17 +106,21 @@ def test_colour_is_kept_when_asked():
     assert (info.value.line, info.value.column) == (4, 20)
 
 
+@pytest.mark.parametrize("toolchain", TOOLCHAINS)
 @pytest.mark.parametrize("optimize", ["0", "2", "s", "z"])
-def test_name_section_is_always_kept(optimize):
-    module = compile_source("c", program("hello.c"), CompileOptions(optimize=optimize))
+def test_name_section_is_always_kept(optimize, toolchain):
+    module = compile_source("c", program("hello.c"),
+                            CompileOptions(optimize=optimize, toolchain=toolchain))
     sections = custom_sections(module.wasm)
     assert "name" in sections
     assert not any(name.startswith(".debug") for name in sections)
     assert run_wasi(module.wasm)[:2] == (0, "hello from C\n")
 
 
-def test_debug_info_when_asked():
-    module = compile_source("c", program("hello.c"), CompileOptions(debug=True))
+@pytest.mark.parametrize("toolchain", TOOLCHAINS)
+def test_debug_info_when_asked(toolchain):
+    module = compile_source("c", program("hello.c"),
+                            CompileOptions(debug=True, toolchain=toolchain))
     sections = custom_sections(module.wasm)
     assert ".debug_info" in sections and ".debug_line" in sections and "name" in sections
 
@@ -183,3 +187,14 @@ def test_a_stale_link_line_is_learnt_again(monkeypatch, tmp_path):
     module = compile_source("c", program("hello.c"))
     assert run_wasi(module.wasm)[:2] == (0, "hello from C\n")
     assert "/nonexistent" not in stale.read_text()
+
+
+@pytest.mark.parametrize("toolchain", TOOLCHAINS)
+def test_assert_messages_name_the_cell(toolchain):
+    source = "#include <assert.h>\nint main(void) {\n    assert(1 == 2);\n    return 0;\n}\n"
+    module = compile_source("c", source, CompileOptions(toolchain=toolchain),
+                            filename="In [3]")
+    err: list[str] = []
+    code, _, _ = run_wasi(module.wasm, stderr=err)
+    assert code == 134
+    assert "Assertion failed: 1 == 2 (In [3]: main: 3)" in err[0]

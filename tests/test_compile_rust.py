@@ -137,3 +137,12 @@ def test_rustc_probe_is_stored_and_reused_by_a_new_process(monkeypatch):
         assert _toolchains.survey_rustc() == first
     finally:
         _toolchains.survey_rustc.cache_clear()
+
+
+def test_panic_messages_name_the_cell():
+    source = "fn main() {\n    let v: Vec<i32> = Vec::new();\n    println!(\"{}\", v[3]);\n}\n"
+    module = compile_source("rust", source, filename="In [3]")
+    err: list[str] = []
+    code, _, _ = run_wasi(module.wasm, stderr=err)
+    assert code == 134
+    assert "In [3]:3:20" in err[0] and "index out of bounds" in err[0]

@@ -98,6 +98,14 @@ def _run(argv: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
         raise CompileError(f"the C compiler could not start: {exc}", language="c") from None
 
 
+def _path_maps(workdir: str, filename: str) -> list[str]:
+    """Name the cell as the learner knows it in __FILE__, assert() and DWARF, not the temp path."""
+    flags = [f"-fdebug-prefix-map={workdir}=."]
+    if "=" not in filename and filename != "cell.c":
+        flags.append(f"-ffile-prefix-map=cell.c={filename}")
+    return flags
+
+
 def _common_flags(options: object, color: bool) -> list[str]:
     flags = [f"-O{options.optimize}"]  # type: ignore[attr-defined]
     if options.debug:  # type: ignore[attr-defined]
@@ -189,7 +197,8 @@ def _compile_zig(
     profile_flags = _zig_profile_flags(options, compile_flags)
     compiled = _run(
         [*zig.command, "cc", "-target", "wasm32-wasi", *_common_flags(options, color),
-         *profile_flags[1:], *compile_flags, "-c", "cell.c", "-o", "cell.o"],
+         *profile_flags[1:], *_path_maps(workdir, filename), *compile_flags, "-c", "cell.c",
+         "-o", "cell.o"],
         workdir,
     )
     if compiled.returncode != 0 or not Path(workdir, "cell.o").exists():
@@ -340,9 +349,12 @@ def _compile_clang(
     compile_flags, link_flags = split_flags(list(options.extra_flags))  # type: ignore[attr-defined]
     argv = [
         *clang.command, "--target=wasm32-wasi", f"--sysroot={clang.details['sysroot']}",
-        *_common_flags(options, color), "-mmutable-globals", *compile_flags, "cell.c",
+        *_common_flags(options, color), "-mmutable-globals", *_path_maps(workdir, filename),
+        *compile_flags, "cell.c",
         "-o", "cell.wasm", *(f"-Wl,--export={s}" for s in LAYOUT_EXPORTS),
     ]
+    if not options.debug:  # type: ignore[attr-defined]
+        argv.append("-Wl,--strip-debug")  # Debian's compiler-rt carries DWARF; names stay
     if options.trace_libc:  # type: ignore[attr-defined]
         argv += [f"-Wl,{_libc_trace.WRAP_FLAG}", str(trace_archive(clang))]
     argv += [f"-Wl,{flag}" for flag in link_flags]

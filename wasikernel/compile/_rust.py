@@ -93,8 +93,16 @@ def trace_archive(rustc: Toolchain) -> Path:
     return path
 
 
-def rustc_argv(rustc: Toolchain, options: object, color: bool) -> list[str]:
-    """Return the rustc command line for ``cell.rs`` → ``cell.wasm`` (cwd: the work folder)."""
+def rustc_argv(
+    rustc: Toolchain, options: object, color: bool, workdir: str = "", filename: str = "cell.rs"
+) -> list[str]:
+    """Return the rustc command line for ``cell.rs`` → ``cell.wasm`` (cwd: the work folder).
+
+    Paths are remapped so that panic messages and DWARF name the cell as the learner knows it.
+    """
+    remaps = [f"--remap-path-prefix={workdir}=."] if workdir else []
+    if "=" not in filename and filename != "cell.rs":
+        remaps.append(f"--remap-path-prefix=cell.rs={filename}")
     argv = [
         rustc.command[0], "--target", rustc.details["target"], "--edition", "2021",
         "--crate-type", "bin", "--crate-name", "cell",
@@ -113,6 +121,7 @@ def rustc_argv(rustc: Toolchain, options: object, color: bool) -> list[str]:
     if options.trace_libc:  # type: ignore[attr-defined]
         argv += ["-C", f"link-arg={_libc_trace.WRAP_FLAG}",
                  "-C", f"link-arg={trace_archive(rustc)}"]
+    argv += remaps
     argv += list(options.extra_flags)  # type: ignore[attr-defined]
     argv += ["cell.rs", "-o", "cell.wasm"]
     return argv
@@ -138,7 +147,7 @@ def compile_rust(
     rustc = find_rust_toolchain()
     with tempfile.TemporaryDirectory(prefix="wasikernel-rs-") as workdir:
         Path(workdir, "cell.rs").write_text(source, "utf-8")
-        done = _run(rustc_argv(rustc, options, color), workdir)
+        done = _run(rustc_argv(rustc, options, color, workdir, filename), workdir)
         output = _clean(done.stderr + done.stdout, workdir, filename)
         if not color:
             output = plain_text(output)
