@@ -86,3 +86,32 @@ int main(void) {
 """
 
 RUST_HELLO = 'fn main() {\n    println!("hello, world");\n}\n'
+
+# a module without _start: "greet" prints, "spin" never returns
+GREETER = """\
+(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi from an export\\n")
+  (func (export "greet")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 18))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "spin") (loop $l (br $l))))
+"""
+
+# writes 64 KiB of "x" to stdout again and again, forever
+FLOOD = """\
+(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (func (export "_start")
+    (memory.fill (i32.const 64) (i32.const 120) (i32.const 65536))
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 65536))
+    (loop $again
+      (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (br $again))))
+"""

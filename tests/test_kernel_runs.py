@@ -11,6 +11,8 @@ from _kernel_wat import (
     ADD,
     C_HELLO,
     C_OPEN_OUTSIDE,
+    FLOOD,
+    GREETER,
     HELLO,
     SLOW,
     SPIN,
@@ -219,3 +221,33 @@ def test_sandbox_settings_apply_to_later_runs_and_show_in_words(kernel, tmp_path
     _, outputs = execute(kc, HELLO)
     assert "code de sortie 0" in text_of(outputs)
     execute(kc, "%sandbox lang en")
+
+
+def test_a_kept_export_streams_its_output_once_and_can_be_interrupted(kernel):
+    km, kc = kernel
+    execute(kc, GREETER)
+    reply, outputs = execute(kc, "%call greet")
+    assert reply["content"]["status"] == "ok"
+    assert streams(outputs) == "hi from an export\n"
+    msg_id = kc.execute("%call spin")
+    time.sleep(1.0)
+    sent = time.monotonic()
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=30)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert time.monotonic() - sent < 2.0
+    reply, outputs = execute(kc, "%call greet")
+    assert streams(outputs) == "hi from an export\n"
+
+
+def test_an_output_flood_is_cut_in_the_cell_but_kept_whole_in_the_result(kernel):
+    _, kc = kernel
+    reply, outputs = execute(kc, FLOOD)
+    assert reply["content"]["status"] == "ok"
+    out = streams(outputs)
+    assert len(out) == 1_000_000 and set(out) == {"x"}
+    shown = text_of(outputs)
+    assert "shows only the first 1000000 characters" in shown
+    assert "stopped:" in shown  # the host's output limit ended the run
+    _, outputs = execute(kc, "%%python\nprint(len(last_run.stdout) > 1_000_000)")
+    assert streams(outputs) == "True\n"

@@ -55,6 +55,12 @@ KERNEL_MESSAGES: dict[str, dict[str, str]] = {
         "en": "the widgets are not available here ({error}); showing the static view",
         "fr": "les widgets ne sont pas disponibles ici ({error}) ; vue statique affichée",
     },
+    "kernel_output_cut": {
+        "en": "(the cell shows only the first {shown} characters of the output; all of it is "
+        "in last_run.stdout and last_run.stderr)",
+        "fr": "(la cellule n'affiche que les {shown} premiers caractères de la sortie ; "
+        "elle est entière dans last_run.stdout et last_run.stderr)",
+    },
     "kernel_wast_summary": {
         "en": "{passed} passed, {failed} failed",
         "fr": "{passed} réussis, {failed} échoués",

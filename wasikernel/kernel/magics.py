@@ -20,6 +20,7 @@ import os
 import shlex
 import sys
 import threading
+import time
 from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
@@ -49,26 +50,54 @@ _FILENAMES = {"wat": "cell.wat", "c": "cell.c", "rust": "cell.rs"}
 
 
 class _Streamer:
-    """Writes the guest's output into the cell as it comes, decoding UTF-8 across chunks."""
+    """Writes the guest's output into the cell as it comes, decoding UTF-8 across chunks.
 
-    def __init__(self) -> None:
+    The first chunk is flushed at once, later ones at most every 50 ms (ipykernel sends what
+    is left on its own schedule), so a guest printing one character at a time stays fast.
+    Past ``cap`` characters the cell shows no more (the browser would choke); the whole output
+    stays in the RunResult and a closing note says so.
+    """
+
+    def __init__(self, cap: int = 1_000_000) -> None:
         self._decoders = {
             "stdout": codecs.getincrementaldecoder("utf-8")("replace"),
             "stderr": codecs.getincrementaldecoder("utf-8")("replace"),
         }
+        self.cap = cap
+        self.received = 0
+        self.shown = 0
+        self.truncated = False
+        self._last_flush = 0.0
 
     def __call__(self, stream: str, chunk: bytes) -> None:
+        self.received += len(chunk)
+        self._write(stream, self._decoders[stream].decode(chunk))
+
+    def _write(self, stream: str, text: str) -> None:
+        if not text:
+            return
+        room = self.cap - self.shown
+        if len(text) > room:
+            text, self.truncated = text[:max(room, 0)], True
+            if not text:
+                return
+        self.shown += len(text)
         target = sys.stderr if stream == "stderr" else sys.stdout
-        text = self._decoders[stream].decode(chunk)
-        if text:
-            target.write(text)
+        target.write(text)
+        now = time.monotonic()
+        if now - self._last_flush > 0.05:
             target.flush()
+            self._last_flush = now
 
     def close(self) -> None:
+        """Write what the decoders still hold, flush, and say when the cell was cut short."""
         for stream, decoder in self._decoders.items():
-            rest = decoder.decode(b"", final=True)
-            if rest:
-                self(stream, rest.encode())
+            self._write(stream, decoder.decode(b"", final=True))
+        if self.truncated:
+            sys.stderr.write("\n" + t("kernel_output_cut", shown=self.shown) + "\n")
+            self.truncated = False
+        sys.stdout.flush()
+        sys.stderr.flush()
 
 
 def _module_bytes(text: str) -> bytes:
@@ -122,6 +151,9 @@ class WasiMagics(Magics):
         self.last: RunResult | None = None
         self.kept: Any = None
         self._rerun: Any = None
+        # the cancel Event and output writer the kept module was linked with: %call reuses them
+        self._kept_cancel = threading.Event()
+        self._kept_streamer: _Streamer | None = None
 
     # ----- running a module -------------------------------------------------------------------
 
@@ -167,6 +199,8 @@ class WasiMagics(Magics):
                        invoke_args=opts.invoke_args, layout=layout)
 
         self._rerun = rerun
+        if result.module is not None:
+            self._kept_cancel, self._kept_streamer = cancel, streamer
         self._remember(result)
         show_run(
             result,
@@ -283,16 +317,26 @@ class WasiMagics(Magics):
                     raise CellError(t("kernel_usage_error"),
                                     f"{word!r} is not a number (write 42, -1, 0x10 or 2.5)"
                                     ) from None
+        streamer = self._kept_streamer
+        before = streamer.received if streamer is not None else 0
+        if streamer is not None:
+            streamer.shown = 0
+        self._kept_cancel.clear()
         try:
-            result = self.kept.call(name, *args)
+            with InterruptGuard(self._kept_cancel):
+                result = self.kept.call(name, *args)
         except WasiKernelError as exc:
             raise CellError(t("kernel_engine_error"), str(exc)) from None
-        if result.stdout:
-            sys.stdout.write(result.stdout.decode("utf-8", "replace"))
-            sys.stdout.flush()
-        if result.stderr:
-            sys.stderr.write(result.stderr.decode("utf-8", "replace"))
-            sys.stderr.flush()
+        finally:
+            if streamer is not None:
+                streamer.close()
+        if streamer is None or streamer.received == before:
+            # an engine that does not stream a kept module's output: show it now
+            for stream, data in (("stdout", result.stdout), ("stderr", result.stderr)):
+                if data:
+                    target = sys.stderr if stream == "stderr" else sys.stdout
+                    target.write(data.decode("utf-8", "replace"))
+                    target.flush()
         head = f"{name}({', '.join(raw)})"
         if result.trap is not None or result.limit is not None:
             text = f"{head}: {trap_text(result.trap) if result.trap else result.limit}"
