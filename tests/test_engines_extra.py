@@ -378,3 +378,23 @@ def test_a_runtime_found_on_path_runs_like_wasmtimes_own_wasi(engine, copy_wasm,
     _check_against_oracle(engine, copy_wasm, tmp_path)
     result = run(HELLO_WAT, engine=engine)
     assert [e.phase for e in result.trace.events] == ["note"]
+
+
+# ---------------------------------------------------------------- pulley
+
+
+def test_pulley_runs_a_c_program_like_wasmtimes_own_wasi(copy_wasm, tmp_path):
+    _check_against_oracle("pulley", copy_wasm, tmp_path)
+
+
+def test_pulley_trace_is_our_hosts_real_trace():
+    result = run(HELLO_WAT, engine="pulley")
+    assert result.engine == "pulley"
+    assert [e.call for e in result.trace.events if e.phase == "run"] == ["fd_write", "proc_exit"]
+
+
+def test_pulley_keeps_a_live_instance_like_wasmtime():
+    result = run(HELLO_WAT, engine="pulley", invoke="add64", invoke_args=[1, 2], keep=True)
+    assert result.returned == [3]
+    again = result.module.call("add64", 40, 2)
+    assert again.returned == [42]

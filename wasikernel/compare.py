@@ -113,6 +113,9 @@ class Contender:
 
             if node.node_path() is None:
                 return "Node.js is not installed (no `node` on PATH)"
+            version = node.node_version() or "v0"
+            if int(version.lstrip("v").split(".")[0] or 0) < 20:
+                return f"Node.js {version} is too old for node:wasi preview1 (20 or later)"
             return None
         from .engines import cli
 
@@ -132,10 +135,13 @@ class Contender:
         from . import engines
 
         if self.cranelift_opt_level is not None:
-            adapter = importlib.import_module(engines.ENGINES["wasmtime"])
-            return adapter.run_module(
-                wasm, sandbox, invoke=None, invoke_args=(), on_output=None, cancel=None,
-                keep=False, layout=None, cranelift_opt_level=self.cranelift_opt_level,
+            from .engines import wasmtime as wasmtime_engine
+
+            return wasmtime_engine.run_module(
+                wasm,
+                sandbox,
+                settings={"cranelift_opt_level": self.cranelift_opt_level},
+                engine_name=f"wasmtime ({self.cranelift_opt_level})",
             )
         return engines.run(wasm, sandbox, engine=self.engine)
 
@@ -219,8 +225,9 @@ def native_build(source: str, name: str) -> Path | None:
     if not program.exists():
         src = folder / f"{name}-{digest}.c"
         src.write_text(source)
-        done = subprocess.run([gcc, "-O2", "-o", str(program), str(src)],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [gcc, "-O2", "-o", str(program), str(src)], capture_output=True, text=True
+        )
         if done.returncode != 0:
             raise RuntimeError(f"gcc could not compile {name}: {done.stderr.strip()}")
     return program
@@ -232,8 +239,12 @@ def docker_status() -> str | None:
     if docker is None:
         return "Docker is not installed here (no `docker` on PATH)"
     try:
-        done = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"],
-                              capture_output=True, text=True, timeout=20)
+        done = subprocess.run(
+            [docker, "info", "--format", "{{.ServerVersion}}"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"`docker info` did not answer: {exc}"
     if done.returncode != 0 or not done.stdout.strip():
@@ -253,9 +264,14 @@ def _time(fn: Callable[[], object], repeat: int) -> list[float]:
 
 
 def _compile(source: str) -> bytes:
+    """Compile C to wasm at -O2, with clang + wasi-libc when present (wasm3 0.5 cannot decode
+    zig's libc stdio), else with zig. Every runtime runs the same bytes."""
     from .compile import CompileOptions, compile_source
+    from .compile._toolchains import find_clang
 
-    return compile_source("c", source, CompileOptions(optimize="2", trace_libc=False)).wasm
+    toolchain = "clang" if find_clang() is not None else "zig"
+    options = CompileOptions(optimize="2", trace_libc=False, toolchain=toolchain)
+    return compile_source("c", source, options).wasm
 
 
 def _sandbox(args: Sequence[str] = ()) -> Sandbox:
@@ -284,27 +300,46 @@ def measure_startup(
     wasm = _compile(HELLO_C)
     if native is not None:
         expected = subprocess.run([str(native)], capture_output=True, check=True).stdout
-        base_samples = _time(lambda: subprocess.run([str(native)], capture_output=True),
-                             repeat)
+        base_samples = _time(lambda: subprocess.run([str(native)], capture_output=True), repeat)
         baseline, base_name = statistics.median(base_samples), "native process (gcc -O2)"
     else:
         expected, baseline, base_name = None, None, "native process (no gcc here)"
-    rows = [Measurement(base_name, baseline, base_name, baseline, native is not None,
-                        None if native is not None else "gcc is not installed")]
+    rows = [
+        Measurement(
+            base_name,
+            baseline,
+            base_name,
+            baseline,
+            native is not None,
+            None if native is not None else "gcc is not installed",
+        )
+    ]
     if container:
         reason = docker_status()
-        rows.append(Measurement("container start (docker run)", None, base_name, baseline,
-                                False, reason or "not measured in this version"))
+        rows.append(
+            Measurement(
+                "container start (docker run)",
+                None,
+                base_name,
+                baseline,
+                False,
+                reason or "not measured in this version",
+            )
+        )
     for contender in contenders():
         if only is not None and contender.engine not in only:
             continue
-        rows.append(_measure_one(contender, lambda c: _startup_of(c, wasm, expected, repeat),
-                                 base_name, baseline))
+        rows.append(
+            _measure_one(
+                contender, lambda c: _startup_of(c, wasm, expected, repeat), base_name, baseline
+            )
+        )
     return rows
 
 
-def _startup_of(contender: Contender, wasm: bytes, expected: bytes | None,
-                repeat: int) -> tuple[list[float], str]:
+def _startup_of(
+    contender: Contender, wasm: bytes, expected: bytes | None, repeat: int
+) -> tuple[list[float], str]:
     results: list[RunResult] = []
 
     def once() -> None:
@@ -330,19 +365,24 @@ def _cli_names() -> frozenset[str]:
     return frozenset(cli.RUNTIMES)
 
 
-def _measure_one(contender: Contender,
-                 measure: Callable[[Contender], tuple[list[float], str]],
-                 base_name: str, baseline: float | None) -> Measurement:
+def _measure_one(
+    contender: Contender,
+    measure: Callable[[Contender], tuple[list[float], str]],
+    base_name: str,
+    baseline: float | None,
+) -> Measurement:
     reason = contender.unavailable()
     if reason is not None:
         return Measurement(contender.label, None, base_name, baseline, False, reason)
     try:
         samples, note = measure(contender)
     except Exception as exc:  # a runtime that fails here is a row that says why
-        return Measurement(contender.label, None, base_name, baseline, False,
-                           f"{type(exc).__name__}: {exc}")
-    return Measurement(contender.label, statistics.median(samples), base_name, baseline, True,
-                       None, note, samples)
+        return Measurement(
+            contender.label, None, base_name, baseline, False, f"{type(exc).__name__}: {exc}"
+        )
+    return Measurement(
+        contender.label, statistics.median(samples), base_name, baseline, True, None, note, samples
+    )
 
 
 def measure_execution(
@@ -359,32 +399,47 @@ def measure_execution(
     base_name = "native (gcc -O2)"
     baseline = None
     if native is not None:
+
         def native_run(rounds: int) -> float:
             start = time.perf_counter()
             subprocess.run([str(native), str(rounds)], capture_output=True, check=True)
             return time.perf_counter() - start
 
         zero = statistics.median([native_run(0) for _ in range(repeat)])
-        baseline = max(statistics.median([native_run(work) for _ in range(repeat)]) - zero,
-                       1e-9)
-    rows = [Measurement(base_name, baseline, base_name, baseline, native is not None,
-                        None if native is not None else "gcc is not installed")]
+        baseline = max(statistics.median([native_run(work) for _ in range(repeat)]) - zero, 1e-9)
+    rows = [
+        Measurement(
+            base_name,
+            baseline,
+            base_name,
+            baseline,
+            native is not None,
+            None if native is not None else "gcc is not installed",
+        )
+    ]
     for contender in contenders():
         if only is not None and contender.engine not in only:
             continue
-        rows.append(_measure_one(
-            contender, lambda c: _execution_of(c, wasm, native, work, repeat), base_name,
-            baseline))
+        rows.append(
+            _measure_one(
+                contender,
+                lambda c: _execution_of(c, wasm, native, work, repeat),
+                base_name,
+                baseline,
+            )
+        )
     return rows
 
 
-def _execution_of(contender: Contender, wasm: bytes, native: Path | None, work: int,
-                  repeat: int) -> tuple[list[float], str]:
+def _execution_of(
+    contender: Contender, wasm: bytes, native: Path | None, work: int, repeat: int
+) -> tuple[list[float], str]:
     rounds = max(1, int(work * contender.work_share))
     expected = None
     if native is not None:
-        expected = subprocess.run([str(native), str(rounds)], capture_output=True,
-                                  check=True).stdout
+        expected = subprocess.run(
+            [str(native), str(rounds)], capture_output=True, check=True
+        ).stdout
 
     def timed(n: int, check_output: bool) -> float:
         start = time.perf_counter()

@@ -24,6 +24,7 @@ __all__ = ["ENGINES", "run", "load_module_bytes"]
 ENGINES: dict[str, str] = {
     "wasmtime": "wasikernel.engines.wasmtime",
     "stepper": "wasikernel.engines.stepper",
+    "pulley": "wasikernel.engines.pulley",
     "wasm3": "wasikernel.engines.wasm3",
     "node": "wasikernel.engines.node",
     "wasmtime-cli": "wasikernel.engines.cli.wasmtime",

@@ -10,6 +10,7 @@ copies (``node:wasi`` cannot map a folder read-only).
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import tempfile
@@ -84,6 +85,7 @@ def node_path() -> str | None:
     return shutil.which("node")
 
 
+@functools.cache
 def node_version() -> str | None:
     """Return Node's version (``v20.x``), or None when it is not installed."""
     import subprocess
@@ -142,6 +144,12 @@ def run_module(
         raise EngineError(
             "Node.js is not installed (no `node` on PATH); install it with "
             "`apt-get install nodejs` (version 20 or later has node:wasi)"
+        )
+    version = node_version() or "v0"
+    if int(version.lstrip("v").split(".")[0] or 0) < 20:
+        raise EngineError(
+            f"Node.js {version} is too old: its node:wasi needs version 20 or later; "
+            "install a newer Node.js"
         )
     if keep:
         raise EngineError(

@@ -100,19 +100,26 @@ _CACHE_LOCK = threading.Lock()
 _CACHE_MAX = 32
 
 
-def new_engine() -> wasmtime.Engine:
-    """Return an engine with epoch interruption on (every run has its own)."""
+def new_engine(settings: dict[str, Any] | None = None) -> wasmtime.Engine:
+    """Return an engine with epoch interruption on (every run has its own).
+
+    ``settings`` are further ``wasmtime.Config`` attributes, for example
+    ``{"cranelift_opt_level": "none"}`` or ``{"target": "pulley64"}`` (the Pulley interpreter).
+    """
     config = wasmtime.Config()
     config.epoch_interruption = True
+    for name, value in (settings or {}).items():
+        setattr(config, name, value)
     return wasmtime.Engine(config)
 
 
-def compile_module(engine: wasmtime.Engine, wasm: bytes) -> wasmtime.Module:
+def compile_module(engine: wasmtime.Engine, wasm: bytes, tag: str = "") -> wasmtime.Module:
     """Return ``wasm`` compiled for ``engine`` (compiled once per content, then cached).
 
+    ``tag`` tells engines of different settings apart in the cache.
     Raises EngineError when the bytes are not a valid module.
     """
-    key = hashlib.sha256(wasm).hexdigest()
+    key = hashlib.sha256(wasm).hexdigest() + tag
     with _CACHE_LOCK:
         blob = _CACHE.get(key)
         if blob is not None:
@@ -274,13 +281,14 @@ class _Session:
         sandbox: Sandbox,
         on_output: Callable[[str, bytes], None] | None,
         cancel: threading.Event | None,
+        settings: dict[str, Any] | None = None,
     ) -> None:
         from ..wasi import WasiHost
 
         self.sandbox = sandbox
         self.cancel = cancel
-        self.engine = new_engine()
-        self.module = compile_module(self.engine, wasm)
+        self.engine = new_engine(settings)
+        self.module = compile_module(self.engine, wasm, repr(sorted((settings or {}).items())))
         self.store = wasmtime.Store(self.engine)
         self.store.set_epoch_deadline(1)
         self.max_bytes = sandbox.limits.max_memory_mib * 1024 * 1024
@@ -450,17 +458,22 @@ def run_module(
     cancel: threading.Event | None = None,
     keep: bool = False,
     layout: MemoryLayout | None = None,
+    settings: dict[str, Any] | None = None,
+    engine_name: str = "wasmtime",
 ) -> RunResult:
     """Run ``wasm`` under wasmtime with our WASI host; see :func:`wasikernel.engines.run`.
 
+    ``settings`` are extra ``wasmtime.Config`` attributes (see :func:`new_engine`) and
+    ``engine_name`` the name the result carries: the Pulley engine is this one with
+    ``{"target": "pulley64"}``.
     Raises EngineError when the module is invalid or ``invoke`` names no exported function.
     """
     start = time.perf_counter_ns()
-    session = _Session(wasm, sandbox, on_output, cancel)
+    session = _Session(wasm, sandbox, on_output, cancel, settings)
     host = session.host
     result = RunResult(
         stdout=b"", stderr=b"", exit_code=None, trap=None, limit=None, trace=host.trace,
-        sandbox=sandbox, engine="wasmtime", layout=layout,
+        sandbox=sandbox, engine=engine_name, layout=layout,
     )  # fmt: skip
     try:
         failed = session.instantiate()

@@ -1,0 +1,103 @@
+"""The runtime comparison of the lesson on choosing a runtime: rows a learner can trust.
+
+Every runtime the machine has yields a figure next to a baseline measured in the same call;
+every runtime it lacks yields a row that says why, never a number. Each wasm runtime must print
+what the native build prints, or its row is not a measurement.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from wasikernel import compare
+from wasikernel.result import RunResult, Trap
+from wasikernel.sandbox import Sandbox
+from wasikernel.trace import Trace
+
+IN_PROCESS = ["wasmtime", "pulley", "wasm3", "stepper"]
+
+
+@pytest.fixture(scope="module")
+def startup_rows() -> list[compare.Measurement]:
+    return compare.measure_startup(repeat=2, only=IN_PROCESS + ["node"])
+
+
+@pytest.fixture(scope="module")
+def execution_rows() -> list[compare.Measurement]:
+    return compare.measure_execution(repeat=1, work=2_000_000, only=IN_PROCESS + ["node"])
+
+
+def _by_runtime(rows: list[compare.Measurement]) -> dict[str, compare.Measurement]:
+    return {r.runtime: r for r in rows}
+
+
+def test_startup_rows_compare_each_runtime_with_a_native_process(startup_rows):
+    base = startup_rows[0]
+    assert base.runtime.startswith("native process") and base.available and base.seconds > 0
+    measured = [r for r in startup_rows[2:]]
+    labels = {r.runtime for r in measured}
+    for level in ("none", "speed", "speed_and_size"):
+        assert f"wasmtime, Cranelift opt {level}" in labels
+    assert "wasmtime, Pulley interpreter" in labels
+    for row in measured:
+        assert row.available, (row.runtime, row.reason)
+        assert row.seconds > 0 and row.baseline == base.seconds
+        assert row.ratio == pytest.approx(row.seconds / base.seconds)
+
+
+def test_the_container_row_says_why_it_has_no_figure(startup_rows):
+    container = _by_runtime(startup_rows)["container start (docker run)"]
+    assert container.seconds is None and container.ratio is None
+    assert not container.available and "Docker" in container.reason
+
+
+def test_node_start_up_separates_node_itself_from_the_module(startup_rows):
+    node = _by_runtime(startup_rows)["Node.js WASI (V8)"]
+    if not node.available:
+        pytest.skip(node.reason)
+    assert "includes starting Node itself" in node.note
+    assert "instantiating inside Node" in node.note
+
+
+def test_execution_rows_run_the_same_program_as_the_native_build(execution_rows):
+    base = execution_rows[0]
+    assert base.runtime == "native (gcc -O2)" and base.seconds > 0
+    for row in execution_rows[1:]:
+        # a runtime whose output differs from the native program's is not a measurement
+        assert row.available, (row.runtime, row.reason)
+        assert row.seconds >= 0 and row.baseline == base.seconds
+
+
+def test_interpreters_say_their_figure_is_scaled(execution_rows):
+    rows = _by_runtime(execution_rows)
+    assert "figure scaled to the full work" in rows["wasikernel step-through interpreter"].note
+    assert "figure scaled" not in rows["wasmtime, Cranelift opt speed"].note
+
+
+def test_a_runtime_missing_from_path_is_a_row_with_the_reason(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    rows = compare.measure_startup(repeat=1, only=["wasmedge", "wasmer", "iwasm", "node"])
+    by_name = _by_runtime(rows)
+    assert "`wasmedge` is not on PATH" in by_name["WasmEdge command line"].reason
+    assert "`iwasm` is not on PATH" in by_name["WAMR (iwasm) command line"].reason
+    assert "Node.js is not installed" in by_name["Node.js WASI (V8)"].reason
+    assert all(r.seconds is None for r in rows[2:])
+    assert "not installed" in by_name["container start (docker run)"].reason
+
+
+def test_a_runtime_that_fails_the_program_gives_no_figure(monkeypatch):
+    def trapped(self, wasm: bytes, sandbox: Sandbox) -> RunResult:
+        return RunResult(b"", b"", None, Trap("unreachable"), None, Trace(), sandbox)
+
+    monkeypatch.setattr(compare.Contender, "run", trapped)
+    rows = compare.measure_startup(repeat=1, only=["wasmtime"])
+    failed = rows[2]
+    assert not failed.available and failed.seconds is None
+    assert "did not run the program to its end: unreachable" in failed.reason
+
+
+def test_the_table_shows_figures_and_reasons(startup_rows):
+    text = compare.to_table(startup_rows)
+    assert "wasmtime, Pulley interpreter" in text
+    assert "not measured: " in text  # the container row
+    assert text.count("\n") == len(startup_rows) - 1
