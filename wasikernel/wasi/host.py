@@ -245,7 +245,8 @@ class WasiHost:
         if e is None:
             raise FsError(Errno.BADF)
         if e.kind != "dir":
-            raise FsError(Errno.NOTDIR)
+            # a stdio stream is no directory at all (EBADF, as wasmtime); a file is ENOTDIR
+            raise FsError(Errno.BADF if e.kind in ("stdin", "stdout", "stderr") else Errno.NOTDIR)
         return e
 
     def writable(self, e: FdEntry, path: str) -> None:

@@ -23,7 +23,10 @@ _M64 = (1 << 64) - 1
 def _path(m: MemView, ptr: int, length: int) -> str:
     if length > 65536:
         raise FsError(Errno.NAMETOOLONG)
-    return m.string(ptr, length)
+    path = m.string(ptr, length)
+    if "\0" in path:  # no host call takes it; wasmtime answers EINVAL
+        raise FsError(Errno.INVAL)
+    return path
 
 
 def _walk(h: WasiHost, fd: int, path: str, follow: bool) -> tuple[FdEntry, Any, str, list[Any]]:
@@ -120,6 +123,12 @@ def path_link(
             if no == "." or nn == ".":
                 st = eo.fs.dir_stat(po) if no == "." else None
                 return Errno.PERM if st is not None else Errno.EXIST
+            if new.endswith("/"):  # a new file's name cannot end in "/" (as link(2), wasmtime)
+                try:
+                    en.fs.lstat(pn, nn)
+                except FsError:
+                    return Errno.NOENT
+                return Errno.EXIST
             eo.fs.link(po, no, pn, nn)
             return 0
         finally:
