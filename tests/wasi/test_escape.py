@@ -100,7 +100,7 @@ ROUTES: dict[str, Route] = {
     "guest-symlink-absolute": (
         _nothing,
         lambda j, o: [("path_symlink", str(o / "secret.txt"), 3, "evil"), open_("evil")],
-        ["path_open"],
+        ["path_symlink", "path_open"],  # the link is refused, then there is nothing to open
     ),
     "guest-symlink-write-through": (
         _nothing,
@@ -246,6 +246,10 @@ ROUTES: dict[str, Route] = {
 }
 
 
+#: calls of a route that fail as a consequence of an earlier refusal, not as a refusal
+NOT_A_DENIAL = {"guest-symlink-absolute": {"path_open"}}
+
+
 def _run(runner: Callable[[RunSpec], Outcome], wasm: bytes, dirs: list[Dir]) -> Outcome:
     return runner(RunSpec(wasm, dirs))
 
@@ -285,7 +289,9 @@ def test_route_is_refused_and_outside_untouched(route, runner, jail):
     if route in ("rename-out", "rename-out-through-symlinked-dir"):
         assert (jail_dir / "inside.txt").read_bytes() == b"inside\n"
     if runner is run_ours:
-        _assert_denied_in_trace(outcome, must_fail)
+        _assert_denied_in_trace(
+            outcome, [c for c in must_fail if c not in NOT_A_DENIAL.get(route, ())]
+        )
 
 
 def test_routes_are_not_vacuous(jail):

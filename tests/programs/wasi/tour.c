@@ -295,7 +295,13 @@ static int group_dirs(void) {
     CHECK("rmdir a/b", rmdir("a/b"));
     CHECK("rmdir a/b again", rmdir("a/b"));
     CHECK("mkdir trailing slash", mkdir("c/", 0755));
-    CHECK("rmdir trailing slash", rmdir("c/"));
+    /* "c/": POSIX removes c; wasmtime reads it as "c/." and answers EINVAL. wasi-testsuite
+     * accepts either, so does this line: then c must go without the slash. */
+    errno = 0;
+    int removed = rmdir("c/");
+    if (removed < 0 && errno == EINVAL) removed = rmdir("c");
+    printf("rmdir trailing slash (or EINVAL, then without): %s\n",
+           removed < 0 ? errname(errno) : "OK");
     CHECK("chdir-free path with dots", stat("a/../a/./one.txt", &st));
     /* many entries: readdir must page through its buffer */
     mkdir("many", 0755);
