@@ -39,58 +39,68 @@ _data_fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
 _size_fn = ffi.dll["wasmtime_memory_data_size"]
 _size_fn.restype = ctypes.c_size_t
 _size_fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-_string_at = ctypes.string_at
-_memmove = ctypes.memmove
 
 
 class WasmtimeMemory:
     """A :class:`~wasikernel.wasi.GuestMemory` over a wasmtime memory (set after instantiation).
 
-    Reads and writes go straight to the memory's bytes through ctypes, after a bounds check
-    against the current size; out of bounds raises IndexError before anything is allocated.
+    The engines made here never move a linear memory (``memory_may_move`` off), so a
+    ``memoryview`` over its bytes stays valid; it is rebuilt only when an access falls past
+    its end and the memory has grown. Out of bounds raises IndexError before anything is
+    allocated.
     """
 
-    __slots__ = ("_ctx", "_ref", "memory", "store")
+    __slots__ = ("_base", "_ctx", "_mv", "_ref", "_size", "memory", "store")
 
     def __init__(self, store: wasmtime.Store) -> None:
         self.store = store
         self.memory: wasmtime.Memory | None = None
         self._ctx: int | None = None
         self._ref: Any = None
+        self._base = 0
+        self._size = 0
+        self._mv = memoryview(b"")
 
     def attach(self, memory: wasmtime.Memory) -> None:
         """Point at the instance's exported memory."""
         self.memory = memory
         self._ctx = ctypes.cast(self.store._context(), ctypes.c_void_p).value
         self._ref = ctypes.addressof(memory._memory)
+        self._base = _data_fn(self._ctx, self._ref)
+        self.size()
 
     def size(self) -> int:
         """Return the memory's size in bytes (0 before attach)."""
         if self._ref is None:
             return 0
-        return _size_fn(self._ctx, self._ref)
+        size = _size_fn(self._ctx, self._ref)
+        if size != self._size or not self._mv:
+            self._size = size
+            if size:
+                array = (ctypes.c_ubyte * size).from_address(self._base)
+                self._mv = memoryview(array).cast("B")
+        return size
 
     def read(self, addr: int, length: int) -> bytes:
         """Return ``length`` bytes at ``addr``; raise IndexError when out of bounds."""
-        ctx, ref = self._ctx, self._ref
-        if ref is None or addr < 0 or length < 0 or addr + length > _size_fn(ctx, ref):
+        end = addr + length
+        if addr < 0 or length < 0 or (end > self._size and end > self.size()):
             raise IndexError(f"read of {length} bytes at {addr} is out of bounds")
-        return _string_at(_data_fn(ctx, ref) + addr, length)
+        return self._mv[addr:end].tobytes()
 
     def write(self, addr: int, data: bytes) -> None:
         """Store ``data`` at ``addr``; raise IndexError when out of bounds."""
-        ctx, ref = self._ctx, self._ref
-        n = len(data)
-        if ref is None or addr < 0 or addr + n > _size_fn(ctx, ref):
-            raise IndexError(f"write of {n} bytes at {addr} is out of bounds")
-        _memmove(_data_fn(ctx, ref) + addr, data, n)
+        end = addr + len(data)
+        if addr < 0 or (end > self._size and end > self.size()):
+            raise IndexError(f"write of {len(data)} bytes at {addr} is out of bounds")
+        self._mv[addr:end] = data
 
     def snapshot(self) -> bytes | None:
         """Return a copy of the whole memory (None when larger than SNAPSHOT_MAX)."""
         size = self.size()
         if not size or size > SNAPSHOT_MAX:
             return None
-        return _string_at(_data_fn(self._ctx, self._ref), size)
+        return self._mv[:size].tobytes()
 
 
 # ------------------------------------------------------------------------------- compiling
