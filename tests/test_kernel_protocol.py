@@ -21,7 +21,7 @@ class WasiKernelProtocolTests(jupyter_kernel_test.KernelTests):
                                                            "i64.extend_i32_u"}},
         {"text": '(import "wasi_snapshot_preview1" "fd_wr', "matches": {"fd_write"}},
         {"text": "local.t", "matches": {"local.tee"}},
-        {"text": "%%c\nint main(void) { __wasi_path_unl", "matches": set()},
+        {"text": "%%c\nint main(void) { __wasi_path_unl", "matches": {"__wasi_path_unlink_file"}},
         {"text": "%%python\nimport wasikernel\nwasikernel.load_ipython_ext",
          "matches": {"load_ipython_extension"}},
     ]

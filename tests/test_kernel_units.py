@@ -324,3 +324,22 @@ def test_wat_words_include_instructions_and_keywords():
     for word in ("i32.add", "local.get", "memory.grow", "br_table", "module", "export",
                  "i64.extend_i32_u", "f32.demote_f64", "memory.copy"):
         assert word in WAT_WORDS
+
+
+def test_the_extension_completes_wat_and_wasi_words_in_magic_cells():
+    from IPython.core.completer import provisionalcompleter
+
+    import wasikernel
+
+    shell = InteractiveShell.instance()
+    wasikernel.load_ipython_extension(shell)
+
+    def complete(code: str) -> list[str]:
+        with provisionalcompleter():
+            return [c.text for c in shell.Completer.completions(code, len(code))]
+
+    assert complete("%%wat\n(module (func i32.ad") == ["i32.add"]
+    assert complete('%%wat\n(import "wasi_snapshot_preview1" "path_unl') == ["path_unlink_file"]
+    assert complete("%%c\nint x = __wasi_fd_wri") == ["__wasi_fd_write"]
+    # a Python cell completes as before
+    assert "i32.add" not in complete("i32")

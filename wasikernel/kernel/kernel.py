@@ -115,8 +115,8 @@ class WasiKernel(IPythonKernel):
         prefix = _WORD.search(before).group(0)
         if language in ("wat", "wast"):
             words = list(WAT_WORDS) + list(WASI_CALLS)
-        else:
-            words = list(WASI_CALLS)
+        else:  # C and Rust cells: the call names and wasi-libc's __wasi_ functions
+            words = list(WASI_CALLS) + ["__wasi_" + name for name in WASI_CALLS]
         matches = sorted({w for w in words if w.startswith(prefix)}) if prefix else []
         return {
             "status": "ok",

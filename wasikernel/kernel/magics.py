@@ -603,6 +603,43 @@ def summary(result: RunResult) -> str:
     return summary_text(result)
 
 
+def _cell_words(full_text: str) -> tuple[str, ...] | None:
+    """The words to complete in a cell, from its magic: WAT words and WASI calls for %%wat and
+    %%wast, WASI calls for %%c and %%rust, ``None`` for any other cell."""
+    from ._wat import WAT_WORDS
+
+    first = full_text.lstrip().split("\n", 1)[0]
+    magic = first.split(None, 1)[0] if first.startswith("%%") else ""
+    if magic in ("%%wat", "%%wast"):
+        return WAT_WORDS + tuple(WASI_CALLS)
+    if magic in ("%%c", "%%rust"):
+        return tuple(WASI_CALLS) + tuple("__wasi_" + name for name in WASI_CALLS)
+    return None
+
+
+def wasi_matcher(context: Any) -> dict:
+    """An IPython completion matcher (API v2): WAT and WASI words in the body of a %%wat,
+    %%wast, %%c or %%rust cell of a Python notebook; nothing elsewhere."""
+    from IPython.core.completer import SimpleCompletion
+
+    from ._wat import WAT_WORDS
+
+    words = _cell_words(context.full_text)
+    if words is None or context.cursor_line == 0 or not context.token:
+        return {"completions": [], "suppress": False}
+    token = context.token.rsplit('"', 1)[-1].rsplit("(", 1)[-1]
+    found = [SimpleCompletion(w, type="wat" if w in WAT_WORDS else "wasi")
+             for w in words if w.startswith(token)] if token else []
+    return {"completions": found, "suppress": bool(found)}
+
+
+wasi_matcher.matcher_api_version = 2  # type: ignore[attr-defined]
+
+
 def load_ipython_extension(shell: Any) -> None:
-    """``%load_ext wasikernel``: add the magics to an IPython shell (once)."""
+    """``%load_ext wasikernel``: add the magics to an IPython shell (once), and complete WAT
+    and WASI words in their cells."""
     magics_for(shell)
+    completer = getattr(shell, "Completer", None)
+    if completer is not None and wasi_matcher not in completer.custom_matchers:
+        completer.custom_matchers.append(wasi_matcher)
