@@ -1,0 +1,413 @@
+"""A whole class on one server: N students, each with a "wasi" kernel, running a lesson at once.
+
+Each student gets a kernel started through jupyter_client (loopback only) in a private copy of
+the lessons folder, as a JupyterHub user would have a home of their own. When every kernel is
+up, all students run the same lesson's code cells top to bottom at the same moment, ``rounds``
+times. For each N the report gives the cell latency (median and 95th percentile; WAT cells on
+their own, since they are what a class runs most), the memory of each kernel (RSS after the
+run) and the failures: a cell that timed out, a kernel that died, or a cell whose outcome
+(ok, or the error's name) differs from what one student alone gets.
+
+    python benchmarks/bench_load.py --students 10 30
+    python benchmarks/bench_load.py --students 4 --lesson lessons/en/02-hello-wasi.ipynb
+
+``rows()`` (for ``benchmarks/run.py``) compares 4 students at once with 1 student.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+from jupyter_client.manager import KernelManager
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_LESSON = ROOT / "lessons" / "en" / "03-sandbox.ipynb"
+KERNEL = "wasi"
+CELL_TIMEOUT_S = 120.0
+
+# Used when the lessons are not there: a hello world, a trap, a refused import, a C program.
+FALLBACK_CELLS = [
+    """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello, class\\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 13))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))""",
+    """(module (memory (export "memory") 1)
+  (func (export "_start") (drop (i32.load (i32.const 70000)))))""",
+    """(module (import "env" "system" (func (param i32) (result i32)))
+  (memory (export "memory") 1) (func (export "_start")))""",
+    '%%c\n#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n',
+]
+
+
+@dataclass
+class Cell:
+    """One code cell: its source and its kind (``wat``, ``c``, ``rust``, ``python``, ``magic``)."""
+
+    source: str
+    kind: str
+
+
+def cell_kind(source: str) -> str:
+    """Return the kind of a cell from its first line (a cell with no magic is WAT)."""
+    first = source.lstrip().split("\n", 1)[0].strip()
+    if first.startswith("%%"):
+        magic = first[2:].split()[0] if first[2:].split() else ""
+        return {"wat": "wat", "c": "c", "rust": "rust", "python": "python"}.get(magic, magic)
+    if first.startswith("%") or first.startswith("!"):
+        return "magic"
+    return "wat"
+
+
+def lesson_cells(path: Path | None) -> list[Cell]:
+    """Return the code cells of the notebook at ``path`` (the fallback cells when absent)."""
+    if path is None or not path.exists():
+        return [Cell(s, cell_kind(s)) for s in FALLBACK_CELLS]
+    notebook = json.loads(path.read_text())
+    cells = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            source = "".join(cell["source"])
+            if source.strip():
+                cells.append(Cell(source, cell_kind(source)))
+    return cells
+
+
+@dataclass
+class CellRun:
+    kind: str
+    index: int
+    seconds: float
+    outcome: str  # "ok", the error's name, or "timeout" / "dead"
+
+
+@dataclass
+class Student:
+    manager: KernelManager
+    home: Path
+    runs: list[CellRun] = field(default_factory=list)
+    rss: int = 0
+    error: str | None = None
+    ready_at: float = 0.0
+
+
+def _start(home: Path) -> Student:
+    manager = KernelManager(kernel_name=KERNEL, ip="127.0.0.1", transport="tcp")
+    manager.start_kernel(cwd=str(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return Student(manager, home)
+
+
+def _run_cell(client: object, source: str) -> tuple[float, str]:
+    errors: list[str] = []
+
+    def hook(msg: dict) -> None:
+        if msg["msg_type"] == "error":
+            errors.append(msg["content"].get("ename", "error"))
+
+    start = time.perf_counter()
+    reply = client.execute_interactive(  # type: ignore[attr-defined]
+        source, timeout=CELL_TIMEOUT_S, output_hook=hook, allow_stdin=False, store_history=False
+    )
+    elapsed = time.perf_counter() - start
+    content = reply["content"]
+    if content.get("status") == "ok" and not errors:
+        return elapsed, "ok"
+    return elapsed, content.get("ename") or (errors[0] if errors else content.get("status", "?"))
+
+
+def _student_session(
+    student: Student, cells: list[Cell], rounds: int, barrier: threading.Barrier
+) -> None:
+    client = student.manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        student.ready_at = time.perf_counter()
+        barrier.wait()
+        for _ in range(rounds):
+            for index, cell in enumerate(cells):
+                try:
+                    seconds, outcome = _run_cell(client, cell.source)
+                except TimeoutError:
+                    seconds, outcome = CELL_TIMEOUT_S, "timeout"
+                if not student.manager.is_alive():
+                    outcome = "dead"
+                student.runs.append(CellRun(cell.kind, index, seconds, outcome))
+                if outcome == "dead":
+                    return
+    except Exception as exc:  # a student whose kernel failed is a failure, not a crash
+        student.error = f"{type(exc).__name__}: {exc}"
+        try:
+            barrier.abort()
+        except threading.BrokenBarrierError:
+            pass
+    finally:
+        try:
+            process = psutil.Process(student.manager.provisioner.process.pid)  # type: ignore
+            student.rss = process.memory_info().rss
+        except Exception:
+            student.rss = 0
+        client.stop_channels()
+
+
+@dataclass
+class ClassResult:
+    """What N students at once measured."""
+
+    students: int
+    start_s: float
+    cells_run: int
+    wat_latencies: list[float]
+    all_latencies: list[float]
+    rss: list[int]
+    failures: list[str]
+    outcomes: dict[int, str]
+
+    def percentile(self, values: list[float], q: float) -> float:
+        if not values:
+            return float("nan")
+        ordered = sorted(values)
+        rank = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+        return ordered[rank]
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "students": self.students,
+            "kernels_start_s": round(self.start_s, 2),
+            "cells_run": self.cells_run,
+            "wat_p50_s": self.percentile(self.wat_latencies, 50),
+            "wat_p95_s": self.percentile(self.wat_latencies, 95),
+            "all_p50_s": self.percentile(self.all_latencies, 50),
+            "all_p95_s": self.percentile(self.all_latencies, 95),
+            "rss_median_mib": statistics.median(self.rss) / 2**20 if self.rss else float("nan"),
+            "rss_max_mib": max(self.rss) / 2**20 if self.rss else float("nan"),
+            "failures": len(self.failures),
+        }
+
+
+def run_class(
+    students: int,
+    cells: list[Cell],
+    rounds: int = 2,
+    reference: dict[int, str] | None = None,
+    lessons_dir: Path | None = None,
+    say: object = print,
+) -> ClassResult:
+    """Start ``students`` kernels, run ``cells`` in all of them at once, and measure.
+
+    ``reference`` maps a cell's index to its outcome for one student alone; a different
+    outcome here is a failure.
+    """
+    work = Path(tempfile.mkdtemp(prefix="wasikernel-class-"))
+    homes = []
+    for i in range(students):
+        home = work / f"student{i:02d}"
+        if lessons_dir is not None and lessons_dir.exists():
+            shutil.copytree(lessons_dir, home)
+        else:
+            home.mkdir()
+        homes.append(home)
+    started = time.perf_counter()
+    pool_size = min(students, 8)
+    class_members: list[Student] = []
+    failures: list[str] = []
+    with ThreadPoolExecutor(pool_size) as pool:
+        for home, future in zip(homes, [pool.submit(_start, h) for h in homes], strict=True):
+            try:
+                class_members.append(future.result())
+            except Exception as exc:
+                failures.append(f"{home.name}: kernel did not start: {exc}")
+    say(f"  {len(class_members)} kernels starting; each runs the cells once all are ready")
+    barrier = threading.Barrier(len(class_members))
+    threads = [
+        threading.Thread(target=_student_session, args=(s, cells, rounds, barrier))
+        for s in class_members
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ready = [s.ready_at for s in class_members if s.ready_at]
+    start_s = (max(ready) - started) if ready else float("nan")
+    outcomes: dict[int, str] = {}
+    wat, everything = [], []
+    cells_run = 0
+    for student in class_members:
+        if student.error:
+            failures.append(f"{student.home.name}: {student.error}")
+        for run in student.runs:
+            cells_run += 1
+            everything.append(run.seconds)
+            if run.kind == "wat":
+                wat.append(run.seconds)
+            outcomes.setdefault(run.index, run.outcome)
+            expected = (reference or {}).get(run.index, run.outcome)
+            if run.outcome in ("timeout", "dead") or run.outcome != expected:
+                failures.append(
+                    f"{student.home.name}: cell {run.index} ({run.kind}): "
+                    f"{run.outcome}, alone: {expected}"
+                )
+        expected_runs = len(cells) * rounds
+        if len(student.runs) < expected_runs and not student.error:
+            failures.append(f"{student.home.name}: ran {len(student.runs)} of {expected_runs}")
+    rss = [s.rss for s in class_members if s.rss]
+    for student in class_members:
+        try:
+            student.manager.shutdown_kernel(now=True)
+        except Exception:
+            pass
+    shutil.rmtree(work, ignore_errors=True)
+    return ClassResult(students, start_s, cells_run, wat, everything, rss, failures, outcomes)
+
+
+def _reference(cells: list[Cell], lessons_dir: Path | None) -> dict[int, str]:
+    """Each cell's outcome for one student alone (this also warms the compile caches)."""
+    return run_class(1, cells, rounds=1, lessons_dir=lessons_dir, say=lambda _m: None).outcomes
+
+
+def _table(results: list[ClassResult]) -> str:
+    header = (
+        "students",
+        "kernels up",
+        "cells",
+        "WAT p50",
+        "WAT p95",
+        "all p50",
+        "all p95",
+        "RSS/kernel (median)",
+        "RSS max",
+        "failures",
+    )
+    lines = [header]
+    for r in results:
+        s = r.summary()
+        lines.append(
+            (
+                str(s["students"]),
+                f"{s['kernels_start_s']:.1f} s",
+                str(s["cells_run"]),
+                f"{s['wat_p50_s'] * 1e3:.0f} ms",
+                f"{s['wat_p95_s'] * 1e3:.0f} ms",
+                f"{s['all_p50_s'] * 1e3:.0f} ms",
+                f"{s['all_p95_s'] * 1e3:.0f} ms",
+                f"{s['rss_median_mib']:.0f} MiB",
+                f"{s['rss_max_mib']:.0f} MiB",
+                str(s["failures"]),
+            )
+        )
+    widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
+    out = []
+    for i, row in enumerate(lines):
+        out.append(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+        if i == 0:
+            out.append("-+-".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def rows() -> list:
+    """Four students at once against one student alone (for benchmarks/run.py)."""
+    from harness import Row
+
+    cells = lesson_cells(DEFAULT_LESSON)
+    lessons_dir = DEFAULT_LESSON.parent
+    reference = _reference(cells, lessons_dir)
+    alone = run_class(
+        1, cells, rounds=2, reference=reference, lessons_dir=lessons_dir, say=lambda _m: None
+    )
+    four = run_class(
+        4, cells, rounds=2, reference=reference, lessons_dir=lessons_dir, say=lambda _m: None
+    )
+    a, f = alone.summary(), four.summary()
+    note = (
+        f"4 students: WAT p50 {f['wat_p50_s'] * 1e3:.0f} ms, p95 {f['wat_p95_s'] * 1e3:.0f} "
+        f"ms, {f['failures']} failures; 1 student: {a['failures']} failures"
+    )
+    return [
+        Row(
+            "WAT cell p95 latency, 4 students at once",
+            f["wat_p95_s"],
+            "s",
+            "1 student alone",
+            a["wat_p95_s"],
+            note=note,
+        ),
+        Row(
+            "any cell p95 latency, 4 students at once",
+            f["all_p95_s"],
+            "s",
+            "1 student alone",
+            a["all_p95_s"],
+        ),
+        Row(
+            "kernel RSS (median), 4 students",
+            f["rss_median_mib"] * 2**20,
+            "B",
+            "1 student alone",
+            a["rss_median_mib"] * 2**20,
+        ),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--students",
+        type=int,
+        nargs="+",
+        default=[10, 30],
+        help="class sizes to measure (default: 10 30)",
+    )
+    parser.add_argument(
+        "--lesson",
+        type=Path,
+        default=DEFAULT_LESSON,
+        help="the notebook whose code cells every student runs",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="times each student runs the lesson's cells (default 3)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    cells = lesson_cells(args.lesson)
+    lessons_dir = args.lesson.parent if args.lesson.exists() else None
+    kinds = ", ".join(
+        f"{k}: {sum(c.kind == k for c in cells)}" for k in sorted({c.kind for c in cells})
+    )
+    source = args.lesson if args.lesson.exists() else "built-in cells (lesson not found)"
+    print(f"cells of {source} ({kinds}), {args.rounds} rounds per student", flush=True)
+    reference = _reference(cells, lessons_dir)
+    print(f"one student alone: {reference}", flush=True)
+    results = []
+    for n in args.students:
+        print(f"{n} students ...", flush=True)
+        result = run_class(
+            n, cells, rounds=args.rounds, reference=reference, lessons_dir=lessons_dir
+        )
+        results.append(result)
+        for failure in result.failures[:10]:
+            print(f"  failure: {failure}")
+    print(_table(results))
+    if args.json:
+        args.json.write_text(json.dumps([r.summary() for r in results], indent=2))
+    return 1 if any(r.failures for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
