@@ -189,12 +189,47 @@ def test_wat_unknown_function_is_reported_on_its_line():
     assert "$compute" in info.value.message
 
 
-def test_wat_type_error_names_the_function_that_does_not_validate():
+def test_wat_type_error_points_at_the_instruction():
     with pytest.raises(CompileError) as info:
         compile_source("wat", program("type_error.wat"))
-    assert info.value.line == 4  # the line of (func $broken ...)
-    assert "does not validate" in info.value.message
-    assert "type mismatch" in info.value.message
+    error = info.value
+    assert (error.line, error.column) == (6, 3)  # the i32.add with one operand
+    assert "does not validate: type mismatch: expected i32 but nothing on stack" in error.message
+    assert "    6 |   i32.add)\n      |   ^" in error.message
+    assert "offset" not in error.message
+
+
+@pytest.mark.parametrize(
+    ("source", "where", "note"),
+    [
+        # an i64 where i32.add wants i32s
+        ("(func (param i32) (result i32)\n  local.get 0\n  i64.const 1\n  i32.add)",
+         (4, 3), "does not find the values"),
+        # one value too many at the end of the function: the caret is on its closing paren
+        ("(func (result i32)\n  i32.const 1\n  i32.const 2)", (3, 14), "end of the function"),
+        # a block whose result is the wrong type; f32.const takes a word immediate
+        ("(func (result i32)\n  block (result i32)\n    f32.const nan\n  end)",
+         (4, 3), "end of this block"),
+        # imports, types and exports before the function do not shift the count
+        ('(import "m" "f" (func $imp))\n(type $t (func))\n(memory 1)\n'
+         '(func $ok (export "ok"))\n(func $bad (export "bad") (result i32)\n'
+         "  i32.const 1\n  i32.load offset=4 align=4\n  i32.eqz\n  i64.extend_i32_u)",
+         (9, 19), "end of the function"),
+    ],
+)
+def test_wat_type_errors_in_flat_code_are_located(source, where, note):
+    with pytest.raises(CompileError) as info:
+        compile_source("wat", source)
+    assert (info.value.line, info.value.column) == where, info.value.message
+    assert note in info.value.message
+
+
+def test_wat_type_error_in_folded_code_points_at_the_function():
+    source = '(memory 1)\n(func $g (export "g") (result i32)\n  (i32.add (i32.const 1)))'
+    with pytest.raises(CompileError) as info:
+        compile_source("wat", source)
+    assert (info.value.line, info.value.column) == (2, 1)
+    assert "the function starting here" in info.value.message
 
 
 def test_wat_layout_symbols_are_read_from_the_module():
@@ -360,3 +395,55 @@ def test_warmup_readies_every_language(capsys):
     out = capsys.readouterr().out
     for prefix in ("wat ", "c ", "rust "):
         assert any(line.startswith(prefix) and "ready" in line for line in out.splitlines()), out
+
+
+# ---------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from wasikernel.compile._imports import module_imports  # noqa: E402
+from wasikernel.compile._layout import read_layout  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_reading_a_damaged_module_never_raises(tail):
+    """The layout and import readers answer None/[] on garbage instead of raising."""
+    data = b"\0asm\x01\0\0\0" + tail
+    read_layout(data)
+    assert isinstance(module_imports(data), list)
+
+
+_FIELDS = [
+    '(func $f{n} (result i32)\n  i32.const {n})',
+    '(memory $m{n} 1)',
+    '(global $g{n} i32 (i32.const {n}))',
+    '(func $h{n}\n  nop\n  nop)',
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(_FIELDS), min_size=1, max_size=6),
+    st.data(),
+    st.booleans(),
+)
+def test_wat_errors_land_where_the_mistake_is(fields, data, wrapped):
+    """An unknown instruction put anywhere in a cell is reported at its own line and column,
+    whether the cell is wrapped for the learner or is a whole module."""
+    lines = "\n".join(f.format(n=i) for i, f in enumerate(fields)).splitlines()
+    if not wrapped:
+        lines = ["(module", *lines, ")"]
+    # put the mistake inside the first function body, after some indentation
+    body_lines = [i for i, line in enumerate(lines) if line.startswith("  ")]
+    if not body_lines:
+        lines.insert(1 if not wrapped else len(lines), "(func $extra\n  nop)")
+        lines = "\n".join(lines).splitlines()
+        body_lines = [i for i, line in enumerate(lines) if line.startswith("  ")]
+    index = data.draw(st.sampled_from(body_lines))
+    indent = data.draw(st.integers(min_value=2, max_value=6))
+    lines[index] = " " * indent + "i32.frobnicate " + lines[index].strip()
+    with pytest.raises(CompileError) as info:
+        compile_source("wat", "\n".join(lines))
+    assert (info.value.line, info.value.column) == (index + 1, indent + 1)

@@ -87,7 +87,7 @@ def _run(argv: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
     env.pop("ZIG_LOCAL_CACHE_DIR", None)
     try:
         return subprocess.run(
-            argv, cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT, env=env,
+            argv, check=False, cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT, env=env,
             errors="replace",
         )
     except subprocess.TimeoutExpired:
@@ -270,11 +270,11 @@ def zig_link_line(
             try:
                 # announce the libc build only when it is really happening (a probe that
                 # finds the libc built takes a fraction of a second)
-                stdout, stderr = proc.communicate(timeout=_SLOW_PROBE_S)
+                _stdout, stderr = proc.communicate(timeout=_SLOW_PROBE_S)
             except subprocess.TimeoutExpired:
                 if progress is not None:
                     progress(ZIG_LIBC_MESSAGE)
-                stdout, stderr = proc.communicate(timeout=_TIMEOUT)
+                _stdout, stderr = proc.communicate(timeout=_TIMEOUT)
         if proc.returncode != 0:
             raise CompileError(
                 f"zig could not link an empty C program for wasm32-wasi:\n{stderr.strip()}",

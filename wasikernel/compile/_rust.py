@@ -53,7 +53,8 @@ def _run(argv: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
     """Run rustc; raise :class:`CompileError` when it cannot start or hangs."""
     try:
         return subprocess.run(
-            argv, cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT, errors="replace"
+            argv, check=False, cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT,
+            errors="replace",
         )
     except subprocess.TimeoutExpired:
         raise CompileError(

@@ -36,7 +36,9 @@ def _run(
     argv: list[str], timeout: float = 30, cwd: str | None = None
 ) -> subprocess.CompletedProcess[str] | None:
     try:
-        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+        return subprocess.run(
+            argv, check=False, capture_output=True, text=True, timeout=timeout, cwd=cwd
+        )
     except (OSError, subprocess.SubprocessError):
         return None
 

@@ -46,7 +46,7 @@ _OLD_PLAIN_CONVERSION = re.compile(
     r"\b(i32|i64|f32|f64)\.(wrap|demote|promote|reinterpret)/(i32|i64|f32|f64)\b"
 )
 _LOCATION = re.compile(r"-->\s*<anon>:(\d+):(\d+)")
-_COMMENT = re.compile(r";;[^\n]*|\(;.*?;\)", re.S)
+_COMMENT = re.compile(r";;[^\n]*|\(;.*?;\)", re.DOTALL)
 
 
 def needs_module_wrapper(source: str) -> bool:
@@ -161,40 +161,46 @@ def _wat_error(raw: str, source: str, filename: str, wrapped: bool) -> CompileEr
     return CompileError("\n".join(parts), language="wat", line=line, column=column)
 
 
-def _func_lines(source: str) -> list[int]:
-    """Line numbers of the functions the module defines (imported functions excluded)."""
-    text = _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
-    starts = []
-    for match in re.finditer(r"\(\s*func\b", text):
-        before = text[: match.start()]
-        # a (func ...) inside (import ...) is an imported function: it has no body
-        open_import = before.rfind("(import")
-        if open_import >= 0 and before.count("(", open_import) - before.count(")", open_import) > 0:
-            continue
-        starts.append(before.count("\n") + 1)
-    return starts
-
-
 def _validation_error(raw: str, source: str, filename: str, wasm: bytes) -> CompileError:
+    from ._wat_locate import defined_functions, locate
+
     lines = [ln for ln in raw.strip().splitlines() if ln.strip()]
-    summary = " ".join(lines[:2]) if lines else "invalid module"
-    line = None
+    summary = re.sub(r"\s*\(at offset 0x[0-9a-fA-F]+\)", "", " ".join(lines[:2]))
+    summary = summary or "invalid module"
+    line = column = None
+    note = ("note: the function starting here has a type error (check the stack holds the "
+            "right values for each instruction and for the result).")
     match = re.search(r"at offset 0x([0-9a-fA-F]+)", raw)
     if match:
-        body = _body_at(wasm, int(match.group(1), 16))
-        starts = _func_lines(source)
-        if body is not None and 0 <= body < len(starts):
-            line = starts[body]
-    parts = [
-        f"{filename}:{line}: error: the module does not validate: {summary}"
-        if line
-        else f"{filename}: error: the module does not validate: {summary}"
-    ]
+        offset = int(match.group(1), 16)
+        body = _body_at(wasm, offset)
+        found = locate(source, wasm, body, offset) if body is not None else None
+        if found is not None:
+            position, at_end = found
+            line = source.count("\n", 0, position) + 1
+            column = position - (source.rfind("\n", 0, position) + 1) + 1
+            if at_end:
+                note = ("note: at the end of the function, the values left on the stack must "
+                        "be exactly its results.")
+            elif source.startswith("end", position):
+                note = ("note: at the end of this block, the values left on the stack must be "
+                        "exactly the block's results.")
+            else:
+                note = "note: this instruction does not find the values it needs on the stack."
+        elif body is not None:
+            try:
+                funcs = defined_functions(source)
+            except ValueError:
+                funcs = []
+            if 0 <= body < len(funcs):
+                line = source.count("\n", 0, funcs[body].start) + 1
+                column = funcs[body].start - (source.rfind("\n", 0, funcs[body].start) + 1) + 1
+    where = f"{filename}:{line}:{column}" if line else filename
+    parts = [f"{where}: error: the module does not validate: {summary}"]
     if line:
-        parts.append(caret_excerpt(source, line, _first_col(source, line)))
-        parts.append("note: the function starting here has a type error (check the stack "
-                     "holds the right values for each instruction and for the result).")
-    return CompileError("\n".join(parts), language="wat", line=line, column=None)
+        parts.append(caret_excerpt(source, line, column or _first_col(source, line)))
+        parts.append(note)
+    return CompileError("\n".join(parts), language="wat", line=line, column=column)
 
 
 def _first_col(source: str, line: int) -> int:
