@@ -343,3 +343,28 @@ def test_the_extension_completes_wat_and_wasi_words_in_magic_cells():
     assert complete("%%c\nint x = __wasi_fd_wri") == ["__wasi_fd_write"]
     # a Python cell completes as before
     assert "i32.add" not in complete("i32")
+
+
+def test_a_stepper_run_gives_the_stack_view_one_snapshot_per_instruction(magics):
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as shown:
+        magics.wat("--engine stepper --invoke add --args 2 5",
+                   '(module (func (export "add") (param i32 i32) (result i32)'
+                   " local.get 0 local.get 1 i32.add))")
+    assert magics.last.returned == [7]
+    assert "returned 7" in shown.outputs[0].data["text/plain"]
+    from wasikernel.kernel._display import _stepper_steps
+
+    steps = _stepper_steps(magics.last)
+    snapshots = [steps[i] for i in range(len(steps))]
+    assert [s["instr"] for s in snapshots] == ["local.get 0", "local.get 1", "i32.add", "end"]
+    assert [s["stack"] for s in snapshots] == [[], [2], [2, 5], [7]]
+    assert snapshots[0]["locals"] == [2, 5]
+    with capture_output() as shown:
+        magics.stack("")
+    import ipywidgets
+
+    model = shown.outputs[0].data["application/vnd.jupyter.widget-view+json"]["model_id"]
+    view = ipywidgets.widgets.widget._instances[model]
+    assert (type(view).__name__, view.mode, view.steps) == ("StackView", "stepper", 4)
