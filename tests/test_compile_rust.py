@@ -146,3 +146,22 @@ def test_panic_messages_name_the_cell():
     code, _, _ = run_wasi(module.wasm, stderr=err)
     assert code == 134
     assert "In [3]:3:20" in err[0] and "index out of bounds" in err[0]
+
+
+def test_a_crate_from_crates_io_gets_an_explanation():
+    source = "use rand::Rng;\n\nfn main() {\n    let _ = rand::thread_rng().gen::<u8>();\n}\n"
+    with pytest.raises(CompileError) as info:
+        compile_source("rust", source)
+    assert info.value.line == 1
+    assert "without Cargo" in info.value.message and "`rand` cannot be used" in info.value.message
+
+
+def test_cli_compiles_rust_from_standard_input(tmp_path, monkeypatch):
+    import io
+
+    from wasikernel import cli
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(program("hello.rs")))
+    out = tmp_path / "hello.wasm"
+    assert cli.main(["compile", "rust", "-", "-o", str(out)]) == 0
+    assert run_wasi(out.read_bytes())[:2] == (0, "hello from Rust\n")

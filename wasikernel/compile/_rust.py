@@ -154,10 +154,30 @@ def compile_rust(
             output = plain_text(output)
         if done.returncode != 0 or not Path(workdir, "cell.wasm").exists():
             line, column = first_location(output, filename)
-            raise CompileError(output.strip(), language="rust", line=line, column=column)
+            message = output.strip()
+            crates = _missing_crates(plain_text(message))
+            if crates:
+                message += (
+                    "\nnote: Rust cells are compiled by rustc alone, without Cargo (there is no "
+                    "network for it), so only the standard library (std, core, alloc) is "
+                    f"available: {', '.join(f'`{c}`' for c in crates)} cannot be used here."
+                )
+            raise CompileError(message, language="rust", line=line, column=column)
         wasm = Path(workdir, "cell.wasm").read_bytes()
     _refuse_undefined(wasm, source, filename)
     return wasm, output.strip(), rustc.version
+
+
+def _missing_crates(text: str) -> list[str]:
+    """Names of crates the cell asked for that are not there (``extern crate``, ``use x::``)."""
+    names = re.findall(r"can't find crate for `(\w+)`", text)
+    names += re.findall(r"unresolved import `(\w+)[`:]", text)
+    names += re.findall(r"failed to resolve: use of undeclared crate or module `(\w+)`", text)
+    found: list[str] = []
+    for name in names:
+        if name not in found and name not in ("std", "core", "alloc", "crate", "self", "super"):
+            found.append(name)
+    return found
 
 
 def _refuse_undefined(wasm: bytes, source: str, filename: str) -> None:
