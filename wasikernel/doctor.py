@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass
 
 from . import __version__
+from .compile._toolchains import Toolchain
 
 
 @dataclass
@@ -85,13 +86,13 @@ def _compiler_checks() -> list[Check]:
     return checks
 
 
-def _zig_libc_state(zig: object) -> str:
+def _zig_libc_state(zig: Toolchain) -> str:
     import json
 
     from .compile import CompileOptions
     from .compile._c import _link_line_file, _usable, _zig_profile_flags
 
-    path = _link_line_file(zig, _zig_profile_flags(CompileOptions(), []))  # type: ignore[arg-type]
+    path = _link_line_file(zig, _zig_profile_flags(CompileOptions(), []))
     try:
         if _usable(json.loads(path.read_text("utf-8"))):
             return "libc for wasm32-wasi built"

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..errors import CompileError, ToolchainMissing, UsageError
+from ..errors import UsageError
 from ..result import MemoryLayout
 from . import _cache
 from ._diagnostics import plain_text
@@ -209,7 +209,3 @@ def _compile_wat_memoised(
         duration_s=time.perf_counter() - started,
         toolchain=TOOLCHAIN,
     )
-
-
-# re-exported for callers that catch them from here
-_ = (CompileError, ToolchainMissing)

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import CompileError, ToolchainMissing
 from . import _libc_trace
@@ -25,6 +26,7 @@ from ._cache import cache_root
 from ._diagnostics import (
     caret_excerpt,
     first_location,
+    locate_word,
     plain_text,
     rewrite_paths,
     undefined_symbols,
@@ -33,6 +35,9 @@ from ._toolchains import CLANG_INSTALL, ZIG_INSTALL, Toolchain, find_clang, find
 
 LAYOUT_EXPORTS = ("__stack_pointer", "__data_end", "__heap_base")
 ZIG_LIBC_MESSAGE = "building zig's libc for wasm32-wasi, once per machine, about 20 s..."
+if TYPE_CHECKING:
+    from . import CompileOptions
+
 _TIMEOUT = 600
 _SLOW_PROBE_S = 1.5
 _CLANG_TEMP_OBJECT = re.compile(r"(?:/[^\s:]*/)?cell-[0-9A-Za-z]+\.o")
@@ -106,9 +111,9 @@ def _path_maps(workdir: str, filename: str) -> list[str]:
     return flags
 
 
-def _common_flags(options: object, color: bool) -> list[str]:
-    flags = [f"-O{options.optimize}"]  # type: ignore[attr-defined]
-    if options.debug:  # type: ignore[attr-defined]
+def _common_flags(options: CompileOptions, color: bool) -> list[str]:
+    flags = [f"-O{options.optimize}"]
+    if options.debug:
         flags.append("-g")
     flags.append("-fdiagnostics-color=always" if color else "-fdiagnostics-color=never")
     return flags
@@ -127,7 +132,7 @@ def _error(
         missing = undefined_symbols(text)
         notes = []
         for name in missing:
-            where = _locate(source, name)
+            where = locate_word(source, name)
             if where:
                 notes.append(
                     f"{filename}:{where[0]}:{where[1]}: note: `{name}` is used here but no "
@@ -141,12 +146,6 @@ def _error(
     return CompileError(text.rstrip(), language="c", line=line, column=column)
 
 
-def _locate(source: str, name: str) -> tuple[int, int] | None:
-    from ._diagnostics import locate_word
-
-    return locate_word(source, name)
-
-
 def _drop_zig_noise(text: str) -> str:
     kept = [
         line for line in text.splitlines()
@@ -158,7 +157,7 @@ def _drop_zig_noise(text: str) -> str:
 
 def compile_c(
     source: str,
-    options: object,
+    options: CompileOptions,
     filename: str,
     progress: Callable[[str], None] | None,
     color: bool,
@@ -167,7 +166,7 @@ def compile_c(
 
     Raises :class:`CompileError` (cell line numbers), :class:`ToolchainMissing`.
     """
-    toolchain = toolchain_for(options.toolchain)  # type: ignore[attr-defined]
+    toolchain = toolchain_for(options.toolchain)
     with tempfile.TemporaryDirectory(prefix="wasikernel-c-") as workdir:
         Path(workdir, "cell.c").write_text(source, "utf-8")
         if toolchain.name == "zig":
@@ -186,14 +185,14 @@ def _tidy_warnings(text: str, workdir: str, filename: str, color: bool) -> str:
 
 def _compile_zig(
     zig: Toolchain,
-    options: object,
+    options: CompileOptions,
     filename: str,
     progress: Callable[[str], None] | None,
     color: bool,
     workdir: str,
     source: str,
 ) -> tuple[bytes, str]:
-    compile_flags, link_flags = split_flags(list(options.extra_flags))  # type: ignore[attr-defined]
+    compile_flags, link_flags = split_flags(list(options.extra_flags))
     profile_flags = _zig_profile_flags(options, compile_flags)
     compiled = _run(
         [*zig.command, "cc", "-target", "wasm32-wasi", *_common_flags(options, color),
@@ -205,9 +204,9 @@ def _compile_zig(
         raise _error(compiled.stderr + compiled.stdout, source, filename, workdir, color, "compile")
     base = zig_link_line(zig, profile_flags, progress)
     argv = [*zig.command, "wasm-ld", *base, "cell.o", *(f"--export={s}" for s in LAYOUT_EXPORTS)]
-    if not options.debug:  # type: ignore[attr-defined]
+    if not options.debug:
         argv.append("--strip-debug")  # zig's libc carries DWARF; the name section stays
-    if options.trace_libc:  # type: ignore[attr-defined]
+    if options.trace_libc:
         argv += [_libc_trace.WRAP_FLAG, str(trace_archive(zig))]
     argv += [*link_flags, "-o", "cell.wasm"]
     linked = _run(argv, workdir)
@@ -217,13 +216,13 @@ def _compile_zig(
     return Path(workdir, "cell.wasm").read_bytes(), warnings
 
 
-def _zig_profile_flags(options: object, compile_flags: list[str]) -> list[str]:
+def _zig_profile_flags(options: CompileOptions, compile_flags: list[str]) -> list[str]:
     """The flags that change which libc and runtime zig links: optimisation and sanitizers."""
     sanitize = [f for f in compile_flags if f.startswith(("-fsanitize", "-fno-sanitize"))]
     if not sanitize:
         # like clang: no UBSan runtime unless asked (zig turns it on in debug builds)
         sanitize = ["-fno-sanitize=undefined"]
-    return [f"-O{options.optimize}", *sanitize]  # type: ignore[attr-defined]
+    return [f"-O{options.optimize}", *sanitize]
 
 
 _LINK_LINES: dict[tuple[str, ...], list[str]] = {}
@@ -344,18 +343,18 @@ def trace_archive(toolchain: Toolchain) -> Path:
 
 
 def _compile_clang(
-    clang: Toolchain, options: object, filename: str, color: bool, workdir: str, source: str
+    clang: Toolchain, options: CompileOptions, filename: str, color: bool, workdir: str, source: str
 ) -> tuple[bytes, str]:
-    compile_flags, link_flags = split_flags(list(options.extra_flags))  # type: ignore[attr-defined]
+    compile_flags, link_flags = split_flags(list(options.extra_flags))
     argv = [
         *clang.command, "--target=wasm32-wasi", f"--sysroot={clang.details['sysroot']}",
         *_common_flags(options, color), "-mmutable-globals", *_path_maps(workdir, filename),
         *compile_flags, "cell.c",
         "-o", "cell.wasm", *(f"-Wl,--export={s}" for s in LAYOUT_EXPORTS),
     ]
-    if not options.debug:  # type: ignore[attr-defined]
+    if not options.debug:
         argv.append("-Wl,--strip-debug")  # Debian's compiler-rt carries DWARF; names stay
-    if options.trace_libc:  # type: ignore[attr-defined]
+    if options.trace_libc:
         argv += [f"-Wl,{_libc_trace.WRAP_FLAG}", str(trace_archive(clang))]
     argv += [f"-Wl,{flag}" for flag in link_flags]
     done = _run(argv, workdir)

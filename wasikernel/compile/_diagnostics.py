@@ -86,13 +86,12 @@ def locate_word(source: str, word: str) -> tuple[int, int] | None:
     return declaration
 
 
-def caret_excerpt(source: str, line: int, column: int, gutter: bool = True) -> str:
-    """Return the source line ``line`` with a caret under ``column`` (both 1-based)."""
+def caret_excerpt(source: str, line: int, column: int) -> str:
+    """Return the source line ``line`` with a caret under ``column`` (both 1-based), in the
+    gutter style compilers use (``    3 | text``)."""
     lines = source.splitlines()
     if not 1 <= line <= len(lines):
         return ""
     text = lines[line - 1].expandtabs(4)
-    prefix = f"{line:5d} | " if gutter else ""
-    pad = " " * 5 + " | " if gutter else ""
     caret_col = max(1, min(column, len(text) + 1))
-    return f"{prefix}{text}\n{pad}{' ' * (caret_col - 1)}^"
+    return f"{line:5d} | {text}\n{' ' * 5} | {' ' * (caret_col - 1)}^"

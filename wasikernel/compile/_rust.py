@@ -14,12 +14,16 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import CompileError, ToolchainMissing
 from . import _libc_trace
 from ._cache import cache_root
 from ._diagnostics import caret_excerpt, first_location, locate_word, plain_text, rewrite_paths
 from ._toolchains import RUST_INSTALL, RUSTUP_INSTALL, Toolchain, find_rustc, survey_rustc
+
+if TYPE_CHECKING:
+    from . import CompileOptions
 
 _TIMEOUT = 600
 _OPT_LEVELS = {"0": "0", "1": "1", "2": "2", "3": "3", "s": "s", "z": "z"}
@@ -95,7 +99,11 @@ def trace_archive(rustc: Toolchain) -> Path:
 
 
 def rustc_argv(
-    rustc: Toolchain, options: object, color: bool, workdir: str = "", filename: str = "cell.rs"
+    rustc: Toolchain,
+    options: CompileOptions,
+    color: bool,
+    workdir: str = "",
+    filename: str = "cell.rs",
 ) -> list[str]:
     """Return the rustc command line for ``cell.rs`` → ``cell.wasm`` (cwd: the work folder).
 
@@ -107,7 +115,7 @@ def rustc_argv(
     argv = [
         rustc.command[0], "--target", rustc.details["target"], "--edition", "2021",
         "--crate-type", "bin", "--crate-name", "cell",
-        "-C", f"opt-level={_OPT_LEVELS[options.optimize]}",  # type: ignore[attr-defined]
+        "-C", f"opt-level={_OPT_LEVELS[options.optimize]}",
         "--color", "always" if color else "never",
         # exporting the mutable __stack_pointer needs the (universally supported) feature
         "-C", "target-feature=+mutable-globals",
@@ -115,15 +123,15 @@ def rustc_argv(
         "-C", "link-arg=--export=__data_end",
         "-C", "link-arg=--export=__heap_base",
     ]
-    if options.debug:  # type: ignore[attr-defined]
+    if options.debug:
         argv += ["-C", "debuginfo=2"]
     else:
         argv += ["-C", "strip=debuginfo"]  # the std's DWARF goes; the name section stays
-    if options.trace_libc:  # type: ignore[attr-defined]
+    if options.trace_libc:
         argv += ["-C", f"link-arg={_libc_trace.WRAP_FLAG}",
                  "-C", f"link-arg={trace_archive(rustc)}"]
     argv += remaps
-    argv += list(options.extra_flags)  # type: ignore[attr-defined]
+    argv += list(options.extra_flags)
     argv += ["cell.rs", "-o", "cell.wasm"]
     return argv
 
@@ -136,7 +144,7 @@ def _clean(text: str, workdir: str, filename: str) -> str:
 
 def compile_rust(
     source: str,
-    options: object,
+    options: CompileOptions,
     filename: str,
     progress: Callable[[str], None] | None,
     color: bool,
