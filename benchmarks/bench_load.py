@@ -93,6 +93,7 @@ class CellRun:
     index: int
     seconds: float
     outcome: str  # "ok", the error's name, or "timeout" / "dead"
+    round: int = 0
 
 
 @dataclass
@@ -138,7 +139,7 @@ def _student_session(
         client.wait_for_ready(timeout=120)
         student.ready_at = time.perf_counter()
         barrier.wait()
-        for _ in range(rounds):
+        for round_ in range(rounds):
             for index, cell in enumerate(cells):
                 try:
                     seconds, outcome = _run_cell(client, cell.source)
@@ -146,7 +147,7 @@ def _student_session(
                     seconds, outcome = CELL_TIMEOUT_S, "timeout"
                 if not student.manager.is_alive():
                     outcome = "dead"
-                student.runs.append(CellRun(cell.kind, index, seconds, outcome))
+                student.runs.append(CellRun(cell.kind, index, seconds, outcome, round_))
                 if outcome == "dead":
                     return
     except Exception as exc:  # a student whose kernel failed is a failure, not a crash
@@ -176,6 +177,7 @@ class ClassResult:
     rss: list[int]
     failures: list[str]
     outcomes: dict[int, str]
+    runs: list[CellRun] = field(default_factory=list)
 
     def percentile(self, values: list[float], q: float) -> float:
         if not values:
@@ -271,7 +273,8 @@ def run_class(
         except Exception:
             pass
     shutil.rmtree(work, ignore_errors=True)
-    return ClassResult(students, start_s, cells_run, wat, everything, rss, failures, outcomes)
+    runs = [run for student in class_members for run in student.runs]
+    return ClassResult(students, start_s, cells_run, wat, everything, rss, failures, outcomes, runs)
 
 
 def _reference(cells: list[Cell], lessons_dir: Path | None) -> dict[int, str]:

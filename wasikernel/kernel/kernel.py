@@ -98,6 +98,9 @@ class WasiKernel(IPythonKernel):
         self.wasi_magics: WasiMagics = magics_for(self.shell)
         # The first of IPython's clean-up transforms: the history keeps the cell as written.
         self.shell.input_transformers_cleanup.insert(0, wasi_cell_transform)
+        # Load the compiler, engine, host and widgets while the kernel starts, not in the first
+        # cell: with a whole class at once, that was most of the first cell's latency.
+        _warm_stages()
 
     def do_complete(self, code: str, cursor_pos: int | None) -> dict:  # type: ignore[override]
         """Complete WAT words and WASI call names; Python cells complete as in IPython."""
@@ -149,6 +152,18 @@ class WasiKernel(IPythonKernel):
         if text is None:
             return {"status": "ok", "found": False, "data": {}, "metadata": {}}
         return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
+
+
+def _warm_stages() -> None:
+    """Import the run stages and run an empty module once (any failure is left to the cell)."""
+    try:
+        from .. import widgets  # noqa: F401
+        from ..compile import compile_source
+        from ..engines import run
+
+        run(compile_source("wat", '(module (func (export "_start")))').wasm)
+    except Exception:
+        pass
 
 
 def word_at(code: str, cursor_pos: int) -> str:
