@@ -6,7 +6,7 @@ import struct
 from typing import TYPE_CHECKING
 
 from ._spec import wasi
-from .errno import FT_DIR, FT_FILE, FT_UNKNOWN, Errno
+from .errno import FT_DIR, FT_FILE, FT_UNKNOWN, Errno, R
 from .fs import FsError, Stat
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ _PRESTAT = struct.Struct("<BxxxI")
 _M64 = (1 << 64) - 1
 _BADF = int(Errno.BADF)
 _SPIPE = int(Errno.SPIPE)
+_FD_READ, _FD_WRITE = R["fd_read"], R["fd_write"]  # a right dropped by fd_fdstat_set_rights
 
 
 def pack_filestat(st: Stat) -> bytes:
@@ -203,6 +204,8 @@ def fd_pread(
 ) -> int:
     """Read into the iovecs at ``offset`` without moving the file position."""
     e = _file(h, fd)
+    if not e.rights & _FD_READ:
+        return _BADF
     pairs = m.iovecs(iovs, iovs_len)
     offset &= _M64
     if offset >= 1 << 63:
@@ -220,6 +223,8 @@ def fd_pwrite(
 ) -> int:
     """Write the iovecs at ``offset`` without moving the file position."""
     e = _file(h, fd)
+    if not e.rights & _FD_WRITE:
+        return _BADF
     data = _gather(m, iovs, iovs_len)
     offset &= _M64
     if offset >= 1 << 63:
@@ -264,6 +269,8 @@ def fd_read(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: int
         data = h.stdin[pos : pos + total]
         h.stdin_pos = pos + len(data)
     elif e.kind == "file":
+        if not e.rights & _FD_READ:
+            return _BADF  # as wasmtime
         data = e.handle.read(total)
     else:
         return _BADF
@@ -355,6 +362,8 @@ def fd_write(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: in
     if kind == "stdout" or kind == "stderr":
         n = h.emit(kind, data)
     elif kind == "file":
+        if not e.rights & _FD_WRITE:
+            return _BADF  # as wasmtime
         n = e.handle.write(data)
     else:
         return _BADF

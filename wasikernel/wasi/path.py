@@ -156,7 +156,7 @@ def path_open(
     out: int,
 ) -> int:
     """Open a file or directory beneath ``fd`` and write the new descriptor."""
-    from .host import FdEntry
+    from .host import DIR_INHERITING, DIR_RIGHTS, FdEntry
 
     path = _path(m, ptr, length)
     base &= _M64
@@ -184,8 +184,8 @@ def path_open(
                 return Errno.ISDIR
             d = fs.open_dir(parent, name)
             entry = FdEntry(
-                "dir", fs, d, guest_path=guest, rights=base & e.inheriting,
-                inheriting=inheriting & e.inheriting, filetype=FT_DIR,
+                "dir", fs, d, guest_path=guest, rights=base & e.inheriting & DIR_RIGHTS,
+                inheriting=inheriting & e.inheriting & DIR_INHERITING, filetype=FT_DIR,
             )  # fmt: skip
         else:
             if st is not None and st.filetype == FT_SYMLINK:
