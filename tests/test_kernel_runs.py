@@ -251,3 +251,33 @@ def test_an_output_flood_is_cut_in_the_cell_but_kept_whole_in_the_result(kernel)
     assert "stopped:" in shown  # the host's output limit ended the run
     _, outputs = execute(kc, "%%python\nprint(len(last_run.stdout) > 1_000_000)")
     assert streams(outputs) == "True\n"
+
+
+@pytest.mark.parametrize(
+    ("cell", "words"),
+    [
+        ('(module (func $f (call $f)) (func (export "_start") (call $f)))',
+         ["call stack exhausted", "f (@0x", "×"]),
+        ('(module (memory 20000) (func (export "_start")))',
+         ["more than 256 MiB", "--max-memory"]),
+        ('(module (import "wasi_snapshot_preview1" "sock_open"'
+         ' (func $s (param i32 i32 i32) (result i32))) (func (export "_start")))',
+         ["link error", "1 refused", "sock_open"]),
+        ('(module (import "wasi_snapshot_preview1" "proc_exit" (func $e (param i32)))'
+         ' (func (export "_start") (call $e (i32.const 3))))',
+         ["exit 3 · 1 WASI calls"]),
+        ("%%wasm\n00 61 73 6d 01 00 00 00 01", ["the engine could not run this module"]),
+    ],
+    ids=["recursion", "huge-memory", "unknown-import", "exit-code", "broken-module"],
+)
+def test_whatever_the_guest_does_the_cell_explains_it_and_the_kernel_lives_on(
+        kernel, cell, words):
+    km, kc = kernel
+    reply, outputs = execute(kc, cell)
+    shown = text_of(outputs)
+    for word in words:
+        assert word in shown, shown
+    assert "Traceback" not in shown
+    assert km.is_alive()
+    reply, outputs = execute(kc, HELLO)
+    assert streams(outputs) == "hello, world\n"

@@ -368,3 +368,22 @@ def test_a_stepper_run_gives_the_stack_view_one_snapshot_per_instruction(magics)
     model = shown.outputs[0].data["application/vnd.jupyter.widget-view+json"]["model_id"]
     view = ipywidgets.widgets.widget._instances[model]
     assert (type(view).__name__, view.mode, view.steps) == ("StackView", "stepper", 4)
+
+
+def test_a_backtrace_folds_runaway_recursion_and_stops_at_a_length():
+    from wasikernel.kernel._display import trap_text
+    from wasikernel.result import Frame, Trap
+
+    frames = [Frame(3, "f", 0x24)] * 5000 + [Frame(4, "main", 0x30), Frame(5, None, None)]
+    text = trap_text(Trap("call stack exhausted", frames))
+    assert text.splitlines() == [
+        "call stack exhausted",
+        "wasm backtrace:",
+        "  0: f (@0x24)  × 5000",
+        "  5000: main (@0x30)",
+        "  5001: func[5]",
+    ]
+    many = [Frame(i, f"g{i}", i) for i in range(100)]
+    lines = trap_text(Trap("unreachable", many), max_lines=10).splitlines()
+    assert len(lines) == 13 and lines[-1] == "  ... 90 more frames"
+    assert trap_text(Trap("out of bounds memory access")) == "out of bounds memory access"

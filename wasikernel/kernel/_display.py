@@ -11,7 +11,7 @@ from typing import Any
 
 from IPython.display import display
 
-from ..result import RunResult, Trap
+from ..result import Frame, RunResult, Trap
 from ._messages import t
 
 __all__ = [
@@ -101,18 +101,38 @@ def _summary_html(result: RunResult) -> str:
     )
 
 
-def trap_text(trap: Trap) -> str:
-    """The trap's message and its wasm backtrace, one frame a line, innermost first."""
+def _frame_text(frame: Frame) -> str:
+    name = frame.func_name or (
+        f"func[{frame.func_index}]" if frame.func_index is not None else "?"
+    )
+    where = f" at {frame.source}" if frame.source else ""
+    offset = frame.module_offset
+    at = f" (@0x{offset:x})" if offset is not None and 0 <= offset < 1 << 32 else ""
+    return f"{name}{where}{at}"
+
+
+def trap_text(trap: Trap, max_lines: int = 24) -> str:
+    """The trap's message and its wasm backtrace, innermost first. Runs of the same frame (a
+    runaway recursion) fold into one line with a count; past ``max_lines`` the rest is
+    counted, not listed."""
     lines = [trap.message]
-    if trap.frames:
-        lines.append(t("kernel_backtrace"))
-        for i, frame in enumerate(trap.frames):
-            name = frame.func_name or (
-                f"func[{frame.func_index}]" if frame.func_index is not None else "?"
-            )
-            where = f" at {frame.source}" if frame.source else ""
-            offset = f" (@0x{frame.module_offset:x})" if frame.module_offset is not None else ""
-            lines.append(f"  {i}: {name}{where}{offset}")
+    if not trap.frames:
+        return lines[0]
+    lines.append(t("kernel_backtrace"))
+    runs: list[tuple[int, str, int]] = []  # (index of first frame, text, repeats)
+    for i, frame in enumerate(trap.frames):
+        text = _frame_text(frame)
+        if runs and runs[-1][1] == text:
+            first, _, count = runs[-1]
+            runs[-1] = (first, text, count + 1)
+        else:
+            runs.append((i, text, 1))
+    for shown, (first, text, count) in enumerate(runs):
+        if shown == max_lines:
+            lines.append(f"  ... {len(trap.frames) - first} more frames")
+            break
+        repeat = f"  × {count}" if count > 1 else ""
+        lines.append(f"  {first}: {text}{repeat}")
     return "\n".join(lines)
 
 

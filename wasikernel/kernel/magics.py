@@ -100,6 +100,12 @@ class _Streamer:
         sys.stderr.flush()
 
 
+def _say_progress(message: str) -> None:
+    """A slow compile step (zig building its libc once) says so in the cell as it starts."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
 def _module_bytes(text: str) -> bytes:
     """Read a ``%%wasm`` cell: a path to a ``.wasm`` file, hex, base64 or a bytes literal.
 
@@ -164,7 +170,8 @@ class WasiMagics(Magics):
                                  toolchain=opts.toolchain)
         try:
             return compile_source(language, source, options,
-                                  filename=opts.name or _FILENAMES[language])
+                                  filename=opts.name or _FILENAMES[language],
+                                  progress=_say_progress)
         except CompileError as exc:
             raise CellError(t("kernel_compile_error", language=language), exc.message) from None
         except KeyboardInterrupt:
