@@ -142,6 +142,11 @@ _TEXT: dict[str, tuple[str, str]] = {
         "The sandbox refused it with errno {errno}: {reason}",
         "Le bac à sable l'a refusé avec l'errno {errno} : {reason}",
     ),
+    "badf_reason": (
+        "fd {fd} is not open: no directory was granted, so there is nothing to open a path in.",
+        "le descripteur {fd} n'est pas ouvert : aucun dossier n'a été accordé, il n'y a donc "
+        "rien dans quoi ouvrir un chemin.",
+    ),
     "open_not_refused": (
         "The path_open was not refused (errno {errno}); in an empty sandbox it must be.",
         "Le path_open n'a pas été refusé (errno {errno}) ; dans un bac à sable vide, il doit "
@@ -507,6 +512,10 @@ def _iovec_count(event: Any) -> int | None:
     iovs = args.get("iovs")
     if isinstance(iovs, list):
         return len(iovs)
+    # the first memory the call reads is the iovec table, 8 bytes per iovec
+    reads = [m for m in event.memory if m.access == "r"]
+    if reads and reads[0].len % 8 == 0:
+        return reads[0].len // 8
     return None
 
 
@@ -557,9 +566,10 @@ def check_refused_open(wat_source: str, errno_answer: str | None = None) -> Feed
     event = opens[0]
     feedback.good("open_tried", path=_path_of(event))
     if event.errno != "success":
-        feedback.good(
-            "open_refused", errno=event.errno, reason=event.reason or _t("no_reason")
-        )
+        reason = event.reason
+        if not reason and event.errno == "badf":
+            reason = _t("badf_reason", fd=event.args.get("fd", "?"))
+        feedback.good("open_refused", errno=event.errno, reason=reason or _t("no_reason"))
     else:
         feedback.bad("open_not_refused", errno=event.errno)
     if errno_answer is not None:
