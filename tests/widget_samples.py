@@ -172,3 +172,27 @@ def big_result(n: int = 100_000, memory_mib: int = 1, seed: int = 7) -> RunResul
         layout=MemoryLayout(data_start=1024, data_end=4096, stack_low=65536,
                             stack_high=131072, heap_base=131072),
     )
+
+
+def rerun(sb: Sandbox) -> RunResult:
+    """What the sample program's trace looks like under another sandbox: without the /data
+    preopen its libc refuses every path; with write access granted, out.txt opens."""
+    r = run_result()
+    r.sandbox = sb
+    evs = r.trace.events
+    if not sb.preopens:
+        keep = [e for e in evs if e.seq in (0, 1, 7, 11, 12, 13, 15)]
+        evs = keep[:2] + [
+            TraceEvent(2, "fd_prestat_get", {"fd": 3}, {}, "badf"),
+            *(TraceEvent(3 + k, "libc_path_refused", {"path": p}, {}, "noent", denied=True,
+                         capability="preopen", reason=HOSTS_REASON.replace("/etc/hosts", p),
+                         phase="libc")
+              for k, p in enumerate(("/data/notes.txt", "/etc/passwd", "/data/out.txt"))),
+        ] + keep[2:]
+        for k, e in enumerate(evs):
+            e.seq = k
+    elif not sb.preopens[0].read_only:
+        evs[10] = TraceEvent(10, "path_open", {"fd": 3, "path": "out.txt", "oflags": ["creat"]},
+                             {"opened_fd": 6}, "success")
+    r.trace = Trace(evs)
+    return r

@@ -127,7 +127,8 @@ function render({ model, el }) {
     const shown = model.get("shown");
     const top = scroller.scrollTop;
     const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
-    const last = Math.min(shown, Math.ceil((top + scroller.clientHeight) / ROW_H) + OVERSCAN);
+    const viewH = scroller.clientHeight || 330; // not laid out yet: assume the CSS height
+    const last = Math.min(shown, Math.ceil((top + viewH) / ROW_H) + OVERSCAN);
     const out = [];
     for (let pos = first; pos < last; pos++) {
       const block = Math.floor(pos / BLOCK);
@@ -236,11 +237,13 @@ function render({ model, el }) {
   fillFilters();
   updateTitle();
   showDetail();
-  // the scroller has no height until it is in the page; paint once it is laid out
-  requestAnimationFrame(paint);
+  // the scroller has no height until it is in the page; paint again once it is laid out
+  const resize = new ResizeObserver(() => paint());
+  resize.observe(scroller);
   paint();
 
   return () => {
+    resize.disconnect();
     model.off("msg:custom", onCustom);
     model.off("change:version", onVersion);
     model.off("change:selected", onSelected);

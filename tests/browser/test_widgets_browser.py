@@ -1,0 +1,369 @@
+"""The widgets in a real headless Chromium driving JupyterLab (and Notebook 7).
+
+JupyterLab is served on a free localhost port with a temporary root and a token; the notebook
+``widgets.ipynb`` (all four views, linked) is opened, every cell run, and the page checked for
+what a person would see. Screenshots land in ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+TESTS = HERE.parent
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+NOTEBOOK = "widgets.ipynb"
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)",
+                allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server: (base url, token, root folder)."""
+    root = tmp_path_factory.mktemp("labroot")
+    home = tmp_path_factory.mktemp("labhome")
+    shutil.copy(HERE / NOTEBOOK, root / NOTEBOOK)
+    # no "get notified about Jupyter news?" toast over the widgets in the screenshots
+    notify = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notify.mkdir(parents=True)
+    (notify / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "WASIKERNEL_TEST_DIR": str(TESTS),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+    }
+    jupyter = Path(sys.executable).parent / "jupyter"
+    log = open(home / "lab.log", "wb")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen(
+        [str(jupyter), "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+         f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
+         "--ServerApp.allow_root=True", "--LabApp.expose_app_in_browser=True",
+         "--JupyterNotebookApp.expose_app_in_browser=True", "--LabApp.news_url=",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        "JupyterLab did not start:\n" + (home / "lab.log").read_text()[-3000:]
+                    ) from None
+                time.sleep(0.5)
+        yield base, token, root
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _reveal(page, locator) -> None:
+    """Scroll ``locator`` into view and wait until the browser has drawn it (the notebook
+    skips drawing cells off screen, and their text reads as empty until then)."""
+    locator.scroll_into_view_if_needed()
+    page.wait_for_function("e => e.innerText.trim().length > 0", arg=locator.element_handle(),
+                           timeout=30_000)
+
+
+def _shot(page, name: str, element=None) -> Path:
+    """Save a screenshot of ``element`` (whole, however tall) or of the page."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / name
+    size = page.viewport_size
+    if element is not None:
+        box = element.bounding_box()
+        if box and box["height"] + 200 > size["height"]:  # grow the window to fit it
+            page.set_viewport_size({"width": size["width"],
+                                    "height": int(box["height"]) + 250})
+            element.scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+    try:
+        (element or page).screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(size)
+    return path
+
+
+def _run_all(page, app: str = "window.jupyterapp") -> None:
+    page.wait_for_function(f"{app} && {app}.commands.hasCommand('notebook:run-all-cells')",
+                           timeout=60_000)
+    # wait for the kernel before running, or the first cells race its start-up
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_function(
+        f"""(() => {{ const w = {app}.shell.currentWidget;
+              const k = w && w.sessionContext && w.sessionContext.session
+                        && w.sessionContext.session.kernel;
+              return k && k.status === 'idle'; }})()""",
+        timeout=90_000,
+    )
+    page.evaluate(f"{app}.commands.execute('notebook:run-all-cells')")
+
+
+def _open_lab(browser, lab, width=1280, height=900):
+    base, token, _root = lab
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}", wait_until="domcontentloaded")
+    _run_all(page)
+    page.wait_for_selector(".wk-trace .wk-rows .wk-row.wk-refused", timeout=90_000)
+    return page
+
+
+@pytest.fixture(scope="module")
+def lab_page(browser, lab):
+    page = _open_lab(browser, lab)
+    # the last cell (64 MiB memory) has rendered its first rows
+    page.wait_for_function(
+        "document.querySelectorAll('.wk-memory').length >= 2", timeout=90_000)
+    yield page
+    page.close()
+
+
+def test_trace_shows_rows_and_refusals_with_reasons(lab_page):
+    trace = lab_page.locator(".wk-trace").first
+    assert "16 calls, 4 refused" in trace.locator(".wk-title").inner_text()
+    rows = trace.locator(".wk-rows .wk-row")
+    assert rows.count() == 16
+    refused = trace.locator(".wk-rows .wk-row.wk-refused")
+    assert refused.count() == 4
+    first = refused.first.inner_text()
+    assert "refused" in first and "outside every folder" in first
+    # refusals are drawn in the theme's error colour
+    color = refused.first.evaluate("e => getComputedStyle(e).color")
+    assert color != trace.locator(".wk-rows .wk-row").first.evaluate(
+        "e => getComputedStyle(e).color")
+    _shot(lab_page, "lab-trace.png", trace)
+
+
+def test_clicking_a_row_highlights_its_bytes_and_its_edge(lab_page):
+    run = lab_page.locator(".wk-run").first
+    run.locator(".wk-trace .wk-row[data-index='7']").click()  # fd_write of "hello from wasm\n"
+    memory = run.locator(".wk-memory")
+    lab_page.wait_for_function(  # highlighted, and the page under it has arrived
+        "[...document.querySelectorAll('.wk-run .wk-memory .wk-asc .wk-b.wk-hl')]"
+        ".map(e => e.textContent).join('').includes('hello')", timeout=30_000)
+    addrs = [int(a) for a in memory.locator(".wk-hex .wk-b.wk-hl").evaluate_all(
+        "els => els.map(e => e.dataset.addr)")]
+    hello = 16400
+    assert set(range(hello, hello + 16)) <= set(addrs)
+    text = "".join(memory.locator(".wk-asc .wk-b.wk-hl").all_inner_texts())
+    assert "hello from wasm" in text
+    assert "#7 fd_write" in memory.locator(".wk-hl-label").inner_text()
+    edge = run.locator(".wk-sandbox g.wk-selected")
+    edge.wait_for(timeout=30_000)
+    assert edge.get_attribute("id") == "edge-stdout"
+    detail = run.locator(".wk-trace .wk-detail")
+    assert "fd_write" in detail.inner_text() and "hello from wasm" in detail.inner_text()
+    _shot(lab_page, "lab-linked-fd_write.png", run)
+
+
+def test_a_refused_row_selects_its_red_edge(lab_page):
+    run = lab_page.locator(".wk-run").first
+    run.locator(".wk-trace .wk-row[data-index='8']").click()  # path_open ../etc/passwd
+    lab_page.wait_for_function(
+        "document.querySelector('.wk-run .wk-sandbox g.wk-selected')?.id "
+        "=== 'edge-outside-refused'", timeout=30_000)
+    edge = run.locator(".wk-sandbox g.wk-selected")
+    assert edge.locator("path").first.get_attribute("stroke") == "#d93025"
+    assert "refused" in run.locator(".wk-trace .wk-detail").inner_text()
+    lab_page.wait_for_function(
+        "[...document.querySelectorAll('.wk-run .wk-memory .wk-asc .wk-b.wk-hl')]"
+        ".map(e => e.textContent).join('') === '../etc/passwd'", timeout=30_000)
+
+
+def test_sandbox_diagram_has_red_refused_edges(lab_page):
+    sandbox = lab_page.locator(".wk-run .wk-sandbox")
+    red = sandbox.locator("svg g.wk-refused path[stroke='#d93025']")
+    assert red.count() >= 3
+    labels = sandbox.locator("svg g.wk-refused text").all_text_contents()
+    assert any("refused" in t for t in labels)
+    assert sandbox.locator("tr.wk-refused").count() == 4
+    _shot(lab_page, "lab-sandbox.png", sandbox)
+
+
+def test_link_time_refusals_are_drawn(lab_page):
+    view = lab_page.locator(".wk-sandbox").nth(1)
+    _reveal(lab_page, view)
+    assert "sock_open" in view.locator("svg").text_content()
+    assert view.locator("svg g[id='edge-link-0'] path[stroke='#d93025']").count() == 1
+
+
+def test_memory_view_shows_regions_and_the_diff(lab_page):
+    memory = lab_page.locator(".wk-run .wk-memory")
+    assert "131,072 bytes" in memory.locator(".wk-title").inner_text()
+    assert memory.locator(".wk-region").count() == 3
+    memory.locator(".wk-goto").fill("0x40d0")
+    memory.locator(".wk-btn", has_text="go").click()
+    lab_page.wait_for_function(
+        "document.querySelector('.wk-run .wk-memory').dataset.top === String(0x40d0)")
+    changed = memory.locator(".wk-asc .wk-b.wk-changed").all_inner_texts()
+    assert "three no" in "".join(changed)
+    assert memory.locator(".wk-hex .wk-b.wk-r-data").count() > 0
+
+
+def test_64_mib_memory_arrives_a_page_at_a_time(lab_page):
+    memory = lab_page.locator(".wk-memory").nth(1)
+    _reveal(lab_page, memory)
+    assert "67,108,864 bytes" in memory.locator(".wk-title").inner_text()
+    lab_page.wait_for_function(
+        "[...document.querySelectorAll('.wk-memory')][1].querySelector('.wk-hex .wk-b')"
+        "?.textContent !== '··'", timeout=30_000)
+    memory.locator(".wk-goto").fill("0x3fffff0")
+    memory.locator(".wk-goto").press("Enter")
+    lab_page.wait_for_function(  # the last screen: its bottom row is the last 16 bytes
+        "[...[...document.querySelectorAll('.wk-memory')][1].querySelectorAll('.wk-addr')]"
+        ".at(-1)?.textContent === '03fffff0'", timeout=30_000)
+    lab_page.wait_for_function(  # the last page arrived
+        "![...[...document.querySelectorAll('.wk-memory')][1].querySelectorAll('.wk-hex .wk-b')]"
+        ".some(e => e.textContent === '··')", timeout=30_000)
+    assert memory.locator(".wk-hex .wk-b").count() == 20 * 16
+
+
+def test_big_trace_scrolls_through_100000_rows(lab_page):
+    trace = lab_page.locator(".wk-trace").nth(1)
+    _reveal(lab_page, trace)
+    assert "100,000 calls" in trace.locator(".wk-title").inner_text()
+    assert trace.locator(".wk-rows .wk-row").count() < 100  # only what is on screen
+    trace.locator(".wk-scroller").evaluate("e => { e.scrollTop = e.scrollHeight; }")
+    trace.locator(".wk-rows .wk-row[data-seq='99999']").wait_for(timeout=30_000)
+    trace.locator(".wk-refused-only").check()
+    lab_page.wait_for_function(
+        "[...document.querySelectorAll('.wk-trace')][1].querySelector('.wk-shown')"
+        "?.textContent.startsWith('1,030 shown')", timeout=30_000)
+    rows = trace.locator(".wk-rows .wk-row")
+    rows.first.wait_for()
+    assert rows.count() == trace.locator(".wk-rows .wk-row.wk-refused").count()
+    _shot(lab_page, "lab-trace-100k-refused.png", trace)
+
+
+def test_stack_views_show_backtrace_and_steps(lab_page):
+    trapped = lab_page.locator(".wk-stack").nth(1)
+    _reveal(lab_page, trapped)
+    assert "integer divide by zero" in trapped.inner_text()
+    assert trapped.locator("tbody tr").count() == 3
+    stepper = lab_page.locator(".wk-stack").nth(2)
+    _reveal(lab_page, stepper)
+    assert "step 1 of 4" in stepper.inner_text()
+    stepper.locator("button[title='last step']").click()
+    stepper.locator(".wk-step", has_text="step 4 of 4").wait_for(timeout=30_000)
+    stepper.locator(".wk-instr", has_text="end").wait_for(timeout=30_000)  # the kernel's state
+    assert "5" in stepper.locator(".wk-panel").first.inner_text()
+    stepper.locator("button[title='back one step']").click()
+    stepper.locator(".wk-step", has_text="step 3 of 4").wait_for(timeout=30_000)
+    stepper.locator(".wk-instr", has_text="i32.add").wait_for(timeout=30_000)
+    assert stepper.locator(".wk-panel").first.locator("tbody tr").count() == 2
+    _shot(lab_page, "lab-stack-stepper.png", stepper)
+
+
+def test_toggling_a_capability_reruns_and_redraws(lab_page):
+    sandbox = lab_page.locator(".wk-run .wk-sandbox")
+    sandbox.locator("input[data-key='preopen:0']").uncheck()
+    sandbox.locator(".wk-status", has_text="re-ran").wait_for(timeout=30_000)
+    assert sandbox.locator("svg g[id='node-preopen0']").count() == 0
+    assert any("libc_path_refused" in t
+               for t in sandbox.locator("tr.wk-refused").all_inner_texts())
+    # the trace above follows the new run: no preopen, so libc refuses every path
+    lab_page.wait_for_function(
+        "document.querySelector('.wk-run .wk-trace .wk-title').textContent"
+        ".includes('11 calls, 4 refused')", timeout=30_000)
+    _shot(lab_page, "lab-sandbox-without-preopen.png", sandbox)
+    sandbox.locator("input[data-key='preopen:0']").check()
+    sandbox.locator("svg g[id='node-preopen0']").wait_for(timeout=30_000)
+
+
+def test_whole_notebook_light_and_dark(lab_page):
+    lab_page.locator(".jp-Notebook .jp-Cell").first.scroll_into_view_if_needed()
+    _shot(lab_page, "lab-light.png")
+    lab_page.evaluate(
+        "window.jupyterapp.commands.execute('apputils:change-theme', "
+        "{theme: 'JupyterLab Dark'})")
+    lab_page.wait_for_function("document.body.dataset.jpThemeLight === 'false'",
+                               timeout=30_000)
+    lab_page.wait_for_timeout(500)
+    run = lab_page.locator(".wk-run").first
+    text = run.locator(".wk-trace .wk-row").first.evaluate("e => getComputedStyle(e).color")
+    bg = run.locator(".wk-trace").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert _luminance(text) > 0.5 > _luminance(bg)  # light text on a dark background
+    _shot(lab_page, "lab-dark-run.png", run)
+    lab_page.evaluate(
+        "window.jupyterapp.commands.execute('apputils:change-theme', "
+        "{theme: 'JupyterLab Light'})")
+
+
+def _luminance(css: str) -> float:
+    nums = [float(x) for x in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
+    return (0.2126 * nums[0] + 0.7152 * nums[1] + 0.0722 * nums[2]) / 255
+
+
+def test_the_notebook_opens_in_notebook_7(browser, lab):
+    base, token, root = lab
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    try:
+        page.goto(f"{base}/tree?token={token}", wait_until="domcontentloaded")
+        page.locator(f"text={NOTEBOOK}").first.wait_for(timeout=60_000)
+        page.goto(f"{base}/notebooks/{NOTEBOOK}", wait_until="domcontentloaded")
+        _run_all(page)
+        page.wait_for_selector(".wk-trace .wk-rows .wk-row.wk-refused", timeout=90_000)
+        run = page.locator(".wk-run").first
+        run.locator(".wk-trace .wk-row[data-index='7']").click()
+        page.wait_for_function(
+            "document.querySelector('.wk-run .wk-sandbox g.wk-selected')?.id === 'edge-stdout'",
+            timeout=30_000)
+        assert run.locator(".wk-memory .wk-hex .wk-b.wk-hl").count() >= 16
+        _shot(page, "notebook7-run.png", run)
+    finally:
+        page.close()
+    # the notebook on disk is still the one the test copied (nothing saved over it)
+    assert json.loads((root / NOTEBOOK).read_text())["cells"]
