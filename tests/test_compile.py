@@ -447,3 +447,15 @@ def test_wat_errors_land_where_the_mistake_is(fields, data, wrapped):
     with pytest.raises(CompileError) as info:
         compile_source("wat", "\n".join(lines))
     assert (info.value.line, info.value.column) == (index + 1, indent + 1)
+
+
+def test_cli_passes_flags_to_the_compiler(tmp_path):
+    source = tmp_path / "greet.c"
+    source.write_text('#include <stdio.h>\nint main(void) { puts(GREETING); return 0; }\n')
+    out = tmp_path / "greet.wasm"
+    code = cli.main(["compile", "c", str(source), "-o", str(out),
+                     '--flag=-DGREETING="bonjour"', "--flag=-Wl,--export=main"])
+    assert code == 0
+    assert run_wasi(out.read_bytes())[:2] == (0, "bonjour\n")
+    assert ("main" in [e.name for e in wasmtime.Module(wasmtime.Engine(), out.read_bytes())
+                       .exports])

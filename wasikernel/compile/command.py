@@ -23,8 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--toolchain", choices=["zig", "clang"],
                         help="the C compiler (default zig)")
     parser.add_argument("--flag", dest="extra_flags", action="append", default=[],
-                        metavar="FLAG", help="pass FLAG to the compiler (repeatable; -Wl,... "
-                        "goes to the linker)")
+                        metavar="FLAG", help="pass FLAG to the compiler, written --flag=-DNAME "
+                        "(repeatable; --flag=-Wl,... goes to the linker)")
     parser.add_argument("--no-trace-libc", dest="trace_libc", action="store_false",
                         help="do not wrap libc's path lookup (no wasikernel import)")
     parser.add_argument("--color", choices=["auto", "always", "never"], default="auto",
