@@ -267,13 +267,22 @@ def zig_link_line(
             errors="replace",
         ) as proc:
             try:
-                # announce the libc build only when it is really happening (a probe that
-                # finds the libc built takes a fraction of a second)
-                _stdout, stderr = proc.communicate(timeout=_SLOW_PROBE_S)
+                try:
+                    # announce the libc build only when it is really happening (a probe that
+                    # finds the libc built takes a fraction of a second)
+                    _stdout, stderr = proc.communicate(timeout=_SLOW_PROBE_S)
+                except subprocess.TimeoutExpired:
+                    if progress is not None:
+                        progress(ZIG_LIBC_MESSAGE)
+                    _stdout, stderr = proc.communicate(timeout=_TIMEOUT)
             except subprocess.TimeoutExpired:
-                if progress is not None:
-                    progress(ZIG_LIBC_MESSAGE)
-                _stdout, stderr = proc.communicate(timeout=_TIMEOUT)
+                proc.kill()
+                raise CompileError(
+                    f"zig did not finish building its libc within {_TIMEOUT} s", language="c"
+                ) from None
+            except BaseException:  # interrupted: do not leave zig running
+                proc.kill()
+                raise
         if proc.returncode != 0:
             raise CompileError(
                 f"zig could not link an empty C program for wasm32-wasi:\n{stderr.strip()}",
