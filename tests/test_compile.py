@@ -266,6 +266,15 @@ def test_missing_zig_names_the_install_command(monkeypatch):
     assert "pip install ziglang" in str(info.value)
 
 
+def test_missing_clang_names_the_debian_packages(monkeypatch):
+    monkeypatch.setattr(_c, "find_clang", lambda: None)
+    with pytest.raises(ToolchainMissing) as info:
+        compile_source("c", "int main(void){return 0;}", CompileOptions(toolchain="clang"))
+    assert info.value.install_hint == (
+        "apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32"
+    )
+
+
 def test_missing_wasm_rustc_names_the_debian_packages(monkeypatch):
     monkeypatch.setattr(_rust, "find_rustc", lambda: None)
     monkeypatch.setattr(
