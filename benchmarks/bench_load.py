@@ -25,7 +25,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,6 +162,18 @@ def _student_session(
         except Exception:
             student.rss = 0
         client.stop_channels()
+        _close_thread_loop()
+
+
+def _close_thread_loop() -> None:
+    """Close the event loop jupyter_client made for this thread (else it is closed, noisily,
+    at interpreter exit)."""
+    from jupyter_core.utils import ensure_event_loop
+
+    try:
+        ensure_event_loop().close()
+    except Exception:
+        pass
 
 
 @dataclass
@@ -224,15 +235,13 @@ def run_class(
             home.mkdir()
         homes.append(home)
     started = time.perf_counter()
-    pool_size = min(students, 8)
     class_members: list[Student] = []
     failures: list[str] = []
-    with ThreadPoolExecutor(pool_size) as pool:
-        for home, future in zip(homes, [pool.submit(_start, h) for h in homes], strict=True):
-            try:
-                class_members.append(future.result())
-            except Exception as exc:
-                failures.append(f"{home.name}: kernel did not start: {exc}")
+    for home in homes:  # launching is quick; each student's thread waits for its kernel
+        try:
+            class_members.append(_start(home))
+        except Exception as exc:
+            failures.append(f"{home.name}: kernel did not start: {exc}")
     say(f"  {len(class_members)} kernels starting; each runs the cells once all are ready")
     barrier = threading.Barrier(len(class_members))
     threads = [
@@ -272,6 +281,7 @@ def run_class(
             student.manager.shutdown_kernel(now=True)
         except Exception:
             pass
+    _close_thread_loop()
     shutil.rmtree(work, ignore_errors=True)
     runs = [run for student in class_members for run in student.runs]
     return ClassResult(students, start_s, cells_run, wat, everything, rss, failures, outcomes, runs)
@@ -339,6 +349,9 @@ def rows() -> list:
         f"4 students: WAT p50 {f['wat_p50_s'] * 1e3:.0f} ms, p95 {f['wat_p95_s'] * 1e3:.0f} "
         f"ms, {f['failures']} failures; 1 student: {a['failures']} failures"
     )
+    first = (four.failures or alone.failures or [None])[0]
+    if first:
+        note += f" (first: {first})"
     return [
         Row(
             "WAT cell p95 latency, 4 students at once",

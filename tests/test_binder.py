@@ -120,7 +120,10 @@ def test_postbuild_succeeds_in_a_fresh_environment(tmp_path):
     python = env_dir / "bin" / "python"
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True).stdout.strip()
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     # the packages installed for the test run, seen by the new environment without a download
     Path(site, "offline-packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     env = {
@@ -135,22 +138,31 @@ def test_postbuild_succeeds_in_a_fresh_environment(tmp_path):
         ["bash", str(BINDER / "postBuild")],
     ]
     for step in steps:
-        done = subprocess.run(step, cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=900)
+        done = subprocess.run(step, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, f"{step} failed:\n{done.stdout}\n{done.stderr}"
     # what a learner gets: the kernel registered in the image's environment ...
     spec = json.loads((env_dir / "share/jupyter/kernels/wasi/kernel.json").read_text())
     assert spec["argv"][0] == str(python)
     # ... wasikernel installed in it (not only seen through the test run's packages) ...
-    where = subprocess.run([str(python), "-c", "import wasikernel; print(wasikernel.__file__)"],
-                           cwd=tmp_path, env=env, capture_output=True, text=True,
-                           check=True).stdout
+    where = subprocess.run(
+        [str(python), "-c", "import wasikernel; print(wasikernel.__file__)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert where.startswith(str(env_dir)), where
     # ... and the warm-up left a compiled C hello world in the cache the kernel uses
     assert any((tmp_path / "cache").rglob("*")), "warmup cached nothing"
     compiled = subprocess.run(
         [str(python), "-m", "wasikernel", "compile", "c", "-", "-o", str(tmp_path / "h.wasm")],
-        input='#include <stdio.h>\nint main(void){puts("hi");return 0;}\n', cwd=tmp_path, env=env,
-        capture_output=True, text=True, timeout=300)
+        input='#include <stdio.h>\nint main(void){puts("hi");return 0;}\n',
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert compiled.returncode == 0, compiled.stderr
     assert (tmp_path / "h.wasm").read_bytes().startswith(b"\0asm")
