@@ -5,7 +5,8 @@ makes each call in turn with those arguments: a ``str`` becomes a pointer and a 
 module's data, an ``int`` an ``i32.const``, an :class:`I64` an ``i64.const``. The module writes
 one line per call to stdout, ``call=ERRNO``, and exits with the errno of the first call.
 When a ``path_open`` succeeds, the module then reads from the new fd and lists it (fd_read and
-fd_readdir into a buffer) and writes whatever came back to stdout, so a leaked secret shows.
+fd_readdir into a buffer) and writes whatever came back to stdout, so a leaked secret shows;
+after a successful ``fd_fdstat_get`` it writes the 24 bytes of the fdstat.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "fd_write": ("i32", "i32", "i32", "i32"),
     "fd_readdir": ("i32", "i32", "i32", "i64", "i32"),
     "fd_close": ("i32",),
+    "fd_fdstat_get": ("i32", "i32"),
+    "fd_fdstat_set_rights": ("i32", "i64", "i64"),
+    "fd_seek": ("i32", "i64", "i32", "i32"),
 }
 
 OUT = 0x8000  # a scratch out-pointer (4 or more bytes) for results such as the opened fd
@@ -89,6 +93,11 @@ def probe(*calls: tuple) -> bytes:
             "(then (local.set $first (local.get $e))))"
         )
         body.append(f"(call $say (i32.const {label_ptr}) (i32.const {label_len}) (local.get $e))")
+        if name == "fd_fdstat_get":  # show the fdstat (filetype, flags, rights) it wrote
+            body.append(
+                f"(if (i32.eqz (local.get $e)) (then (call $out (i32.const {args[1]}) "
+                "(i32.const 24))))"
+            )
         if name == "path_open":
             body.append(
                 f"(if (i32.eqz (local.get $e)) (then (call $leak (i32.load (i32.const {OUT})))))"
