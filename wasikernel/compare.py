@@ -355,6 +355,11 @@ def _startup_of(
             note += f"; compiling + instantiating inside Node took {inside / 1e6:.1f} ms"
     elif contender.family == "wasm" and contender.engine in _cli_names():
         note = "includes starting the runtime's process"
+    elif contender.engine in ("wasmtime", "pulley"):
+        note = (
+            f"first run, compile included: {samples[0] * 1e3:.1f} ms; later runs reuse "
+            "the compiled module"
+        )
     return samples, note
 
 
