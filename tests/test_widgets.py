@@ -180,6 +180,13 @@ def test_memory_state_has_regions_and_the_diff():
     assert v.changed_pages == [0, 1]  # the stack page (0) and the data/heap page (1)
 
 
+def test_memory_counts_changed_bytes_only_when_few_pages_changed():
+    v = MemoryView(ws.big_result(10, memory_mib=2))  # a byte changed in every 4 KiB
+    assert len(v.changed_pages) == 128 and v.changed_bytes == -1
+    v = MemoryView(ws.big_result(10, memory_mib=1))
+    assert len(v.changed_pages) == 64 and v.changed_bytes == 256
+
+
 def test_memory_refuses_pages_over_64_kib_and_non_results():
     with pytest.raises(ValueError, match="page_size"):
         MemoryView(ws.run_result(), page_size=128 * 1024)

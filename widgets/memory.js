@@ -27,6 +27,7 @@ function parseAddress(text) {
 }
 
 function render({ model, el }) {
+  const started = performance.now();
   el.classList.add("wk-memory");
   const title = h("div", { class: "wk-title" });
   const legend = h("div", { class: "wk-legend" });
@@ -130,6 +131,9 @@ function render({ model, el }) {
       );
     }
     grid.replaceChildren(...lines);
+    if (!el.dataset.firstPaintMs && lines.length && !grid.textContent.includes("··")) {
+      el.dataset.firstPaintMs = (performance.now() - started).toFixed(1); // first real bytes
+    }
     el.dataset.top = String(topRow * WIDTH);
     el.dataset.highlighted = String(highlighted);
   }
@@ -153,8 +157,14 @@ function render({ model, el }) {
     const hasBefore = model.get("has_before");
     diffBox.checked = model.get("diff");
     diffBox.disabled = !hasBefore;
+    const nBytes = model.get("changed_bytes");
+    const nPages = model.get("changed_pages").length;
+    const what =
+      nBytes >= 0
+        ? `${nBytes.toLocaleString()} bytes changed`
+        : `${nPages.toLocaleString()} pages of ${pageSize() / 1024} KiB changed`;
     diffLabel.lastChild.textContent = hasBefore
-      ? ` diff with the start of the run (${model.get("changed_bytes").toLocaleString()} bytes changed)`
+      ? ` diff with the start of the run (${what})`
       : " diff (no memory from before the run)";
     nextBtn.disabled = !hasBefore || !model.get("changed_pages").length;
     note.textContent = model.get("note");

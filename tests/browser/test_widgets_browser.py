@@ -269,6 +269,10 @@ def test_64_mib_memory_arrives_a_page_at_a_time(lab_page):
         "![...[...document.querySelectorAll('.wk-memory')][1].querySelectorAll('.wk-hex .wk-b')]"
         ".some(e => e.textContent === '··')", timeout=30_000)
     assert memory.locator(".wk-hex .wk-b").count() == 20 * 16
+    first_paint = memory.get_attribute("data-first-paint-ms")
+    assert first_paint is not None
+    SHOTS.parent.mkdir(parents=True, exist_ok=True)
+    (SHOTS.parent / "memory-first-paint-ms.txt").write_text(first_paint + "\n")
 
 
 def test_big_trace_scrolls_through_100000_rows(lab_page):

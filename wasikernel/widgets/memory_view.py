@@ -21,6 +21,8 @@ __all__ = ["MemoryView", "PAGE_SIZE", "MAX_MESSAGE_BYTES"]
 
 PAGE_SIZE = 16 * 1024
 MAX_MESSAGE_BYTES = 64 * 1024
+#: above this many changed pages the changed bytes are not counted (the pages are listed)
+COUNT_PAGES_LIMIT = 64
 
 
 class MemoryView(StaticHtmlWidget):
@@ -40,7 +42,7 @@ class MemoryView(StaticHtmlWidget):
     has_before = t.Bool(False).tag(sync=True)
     diff = t.Bool(True).tag(sync=True)
     changed_pages = t.List().tag(sync=True)
-    changed_bytes = t.Int(0).tag(sync=True)
+    changed_bytes = t.Int(0).tag(sync=True)  # -1: not counted (too many pages changed)
     regions = t.List().tag(sync=True)
     highlights = t.List().tag(sync=True)  # [{"addr", "len", "access"}, ...]
     highlight_label = t.Unicode("").tag(sync=True)
@@ -72,8 +74,9 @@ class MemoryView(StaticHtmlWidget):
             note=note,
             **kwargs,
         )
-        if pages:
-            self.changed_bytes = self._count_changed(pages)
+        if pages:  # counting is per byte: only when few pages changed, to keep paint fast
+            count = len(pages) <= COUNT_PAGES_LIMIT
+            self.changed_bytes = self._count_changed(pages) if count else -1
         self.on_msg(self._on_message)
 
     def _count_changed(self, pages: list[int]) -> int:
