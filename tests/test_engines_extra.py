@@ -296,70 +296,33 @@ def test_wasm3_names_a_missing_export():
 
 
 def test_command_lines_use_each_runtimes_own_spelling():
-    sandbox = Sandbox(args=["a", "b"], env={"K": "V"})
+    sandbox = Sandbox(args=["a", "b"], env={"K": "V"}, limits=Limits(max_memory_mib=64))
     dirs = [("/host/data", "/data")]
-    assert cli.RUNTIMES["wasmtime-cli"].command("m.wasm", sandbox, dirs) == [
-        "wasmtime",
-        "run",
-        "--dir",
-        "/host/data::/data",
-        "--env",
-        "K=V",
-        "m.wasm",
-        "a",
-        "b",
-    ]
-    assert cli.RUNTIMES["wasmedge"].command("m.wasm", sandbox, dirs) == [
-        "wasmedge",
-        "--dir",
-        "/data:/host/data",
-        "--env",
-        "K=V",
-        "m.wasm",
-        "a",
-        "b",
-    ]
-    assert cli.RUNTIMES["wasmer"].command("m.wasm", sandbox, dirs) == [
-        "wasmer",
-        "run",
-        "--mapdir",
-        "/data:/host/data",
-        "--env",
-        "K=V",
-        "m.wasm",
-        "--",
-        "a",
-        "b",
-    ]
-    assert cli.RUNTIMES["iwasm"].command("m.wasm", sandbox, dirs) == [
-        "iwasm",
-        "--map-dir=/data::/host/data",
-        "--env=K=V",
-        "m.wasm",
-        "a",
-        "b",
-    ]
+    command = {name: " ".join(rt.command("m.wasm", sandbox, dirs)) for name, rt in
+               cli.RUNTIMES.items()}  # fmt: skip
+    assert command["wasmtime-cli"] == (
+        "wasmtime run -W max-memory-size=67108864 --dir /host/data::/data --env K=V m.wasm a b"
+    )
+    assert command["wasmedge"] == (
+        "wasmedge --memory-page-limit 1024 --dir /data:/host/data --env K=V m.wasm a b"
+    )
+    assert command["wasmer"] == "wasmer run --mapdir /data:/host/data --env K=V m.wasm -- a b"
+    assert command["iwasm"] == "iwasm --map-dir=/data::/host/data --env=K=V m.wasm a b"
 
 
 def test_command_lines_invoke_an_export_with_its_arguments():
-    sandbox = Sandbox()
-    assert cli.RUNTIMES["wasmtime-cli"].command(
-        "m.wasm", sandbox, invoke="add", invoke_args=[1, 2.5]
-    ) == ["wasmtime", "run", "--invoke", "add", "m.wasm", "1", "2.5"]
-    assert cli.RUNTIMES["wasmedge"].command("m.wasm", sandbox, invoke="add", invoke_args=[1]) == [
-        "wasmedge",
-        "--reactor",
-        "m.wasm",
-        "add",
-        "1",
-    ]
-    assert cli.RUNTIMES["iwasm"].command("m.wasm", sandbox, invoke="add", invoke_args=[1]) == [
-        "iwasm",
-        "-f",
-        "add",
-        "m.wasm",
-        "1",
-    ]
+    sandbox = Sandbox(limits=Limits(max_memory_mib=1))
+
+    def command(engine: str, *args: int | float) -> str:
+        return " ".join(cli.RUNTIMES[engine].command("m.wasm", sandbox, invoke="add",
+                                                     invoke_args=args))  # fmt: skip
+
+    assert command("wasmtime-cli", 1, 2.5) == (
+        "wasmtime run -W max-memory-size=1048576 --invoke add m.wasm 1 2.5"
+    )
+    assert command("wasmedge", 1) == "wasmedge --memory-page-limit 16 --reactor m.wasm add 1"
+    assert command("wasmer", 1) == "wasmer run --invoke add m.wasm 1"
+    assert command("iwasm", 1) == "iwasm -f add m.wasm 1"
 
 
 @pytest.mark.parametrize("engine", sorted(cli.RUNTIMES))

@@ -5,7 +5,9 @@ so the run's trace holds only a note saying so (plus the libc refusals the modul
 reports, which reach us through our own import). The runner reports, on a side file, how long
 compiling + instantiating and then running took inside Node, so the start-up of Node itself is
 kept apart from the module's. Read-only and in-memory folders are mapped through temporary
-copies (``node:wasi`` cannot map a folder read-only).
+copies (``node:wasi`` cannot map a folder read-only). The wall-time limit, ``cancel`` and the
+output limit apply; Node offers no cap on a module's linear memory, so ``max_memory_mib`` does
+not apply here.
 """
 
 from __future__ import annotations

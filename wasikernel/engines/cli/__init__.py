@@ -44,7 +44,8 @@ class CliRuntime:
     ``dir_flag`` formats a ``(host, guest)`` folder, ``env_flag`` a ``NAME=VALUE``;
     ``invoke_flags`` turns an export name into flags placed before the module; ``args_sep``
     goes between the module and the guest's args when the runtime needs one (wasmer's ``--``).
-    ``trap_words`` are words of its stderr that mean the guest trapped.
+    ``trap_words`` are words of its stderr that mean the guest trapped; ``memory_flags`` turns
+    the sandbox's memory limit (MiB) into flags, for the runtimes that have one.
     """
 
     engine: str
@@ -57,6 +58,7 @@ class CliRuntime:
     args_sep: tuple[str, ...] = ()
     trap_words: tuple[str, ...] = ("trap", "unreachable", "out of bounds")
     install_hint: str = ""
+    memory_flags: Callable[[int], list[str]] | None = None
 
     def path(self) -> str | None:
         """Return where the program is on ``PATH``, or None."""
@@ -77,6 +79,8 @@ class CliRuntime:
         ``dirs`` are the ``(host, guest)`` folders to map (see ``prepare_dirs``).
         """
         argv = [program or self.program, *self.prefix]
+        if self.memory_flags is not None:
+            argv += self.memory_flags(sandbox.limits.max_memory_mib)
         for host, guest in dirs:
             argv += self.dir_flag(host, guest)
         for name, value in sandbox.env.items():
@@ -200,6 +204,7 @@ RUNTIMES: dict[str, CliRuntime] = {
         dir_flag=lambda host, guest: ["--dir", f"{host}::{guest}"],
         env_flag=lambda pair: ["--env", pair],
         invoke_flags=lambda name: ["--invoke", name],
+        memory_flags=lambda mib: ["-W", f"max-memory-size={mib << 20}"],
         install_hint="install it from the Wasmtime releases (its installer puts it in "
         "~/.wasmtime/bin) and add that folder to PATH",
     ),
@@ -210,6 +215,7 @@ RUNTIMES: dict[str, CliRuntime] = {
         dir_flag=lambda host, guest: ["--dir", f"{guest}:{host}"],
         env_flag=lambda pair: ["--env", pair],
         invoke_flags=lambda name: ["--reactor"],
+        memory_flags=lambda mib: ["--memory-page-limit", str(mib * 16)],
         trap_words=("trap", "unreachable", "out of bounds", "execution failed"),
         install_hint="install it with WasmEdge's installer (it puts it in ~/.wasmedge/bin) "
         "and add that folder to PATH",
