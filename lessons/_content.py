@@ -214,7 +214,8 @@ at address 4 too) and run the cell again. What happens if the length is 5?
 
 ## The trace, on demand
 
-`%trace` shows the trace of the last run again, as text in the manner of `strace`.
+`%trace --text` prints the trace of the last run again, in the manner of `strace`;
+`%trace --call fd_write --text` keeps only one call, and `%trace` alone opens the trace widget.
 """,
         """
 **À vous.** Changez le texte de la ligne `data` (gardez 13 caractères, ou changez aussi la
@@ -222,11 +223,34 @@ longueur rangée à l'adresse 4) et relancez la cellule. Que se passe-t-il avec 
 
 ## La trace, à la demande
 
-`%trace` réaffiche la trace de la dernière exécution, sous forme de texte à la manière de
-`strace`.
+`%trace --text` réaffiche la trace de la dernière exécution, à la manière de `strace` ;
+`%trace --call fd_write --text` ne garde qu'un appel, et `%trace` seul ouvre le widget de trace.
 """,
     ),
-    code("%trace"),
+    code("%trace --text"),
+    md(
+        """
+## Widgets
+
+`--widgets` on the first line (here `%%wat --widgets trace,memory`) shows interactive views
+after the run: the trace as a table whose rows open to show each call's arguments and the
+memory it touched, and the module's linear memory. `%memory`, `%stack` and `%sandbox show`
+open the other views of the last run at any time.
+""",
+        """
+## Les widgets
+
+`--widgets` en première ligne (ici `%%wat --widgets trace,memory`) affiche des vues
+interactives après l'exécution : la trace sous forme de tableau dont chaque ligne s'ouvre sur
+les arguments de l'appel et la mémoire qu'il a touchée, et la mémoire linéaire du module.
+`%memory`, `%stack` et `%sandbox show` ouvrent à tout moment les autres vues de la dernière
+exécution.
+""",
+    ),
+    code(
+        "%%wat --widgets trace,memory\n" + HELLO_WAT.strip("\n"),
+        "%%wat --widgets trace,memory\n" + HELLO_WAT_FR.strip("\n"),
+    ),
     md(
         """
 ## The same program in C
@@ -550,7 +574,7 @@ l'appel a lue (`r`) ou écrite (`w`). Repérez la lecture de 8 octets à l'adres
 lecture de 13 octets à 16 (le texte) et l'écriture de 4 octets à 8 (`nwritten`).
 """,
     ),
-    code("%trace"),
+    code("%trace --text"),
     md(
         """
 ## The bytes in memory
@@ -1333,6 +1357,34 @@ fichier accessible à son utilisateur.
             "    print(subprocess.run([exe], capture_output=True, text=True).stdout.strip())",
             "    print('native ELF:', sizes['native'], 'bytes, plus the shared C library it loads')",
             "print(sizes)",
+        )
+    ),
+    md(
+        """
+`strace` (when installed) lists the system calls of the native program: the dynamic loader
+opens and maps the C library, sets up the process, and only then writes the line. The wasm
+modules made one or two WASI calls, each one checked by the host.
+""",
+        """
+`strace` (s'il est installé) liste les appels système du programme natif : le chargeur
+dynamique ouvre et projette la bibliothèque C, prépare le processus, et seulement ensuite écrit
+la ligne. Les modules wasm ont fait un ou deux appels WASI, chacun vérifié par l'hôte.
+""",
+    ),
+    code(
+        _py(
+            "strace = shutil.which('strace')",
+            "if gcc is None or strace is None:",
+            "    print('strace or gcc is missing here: install strace to see the native system calls')",
+            "else:",
+            "    log = os.path.join(folder, 'strace.txt')",
+            "    done = subprocess.run([strace, '-qq', '-o', log, exe], capture_output=True, text=True)",
+            "    if done.returncode != 0:",
+            "        print('strace could not trace here (ptrace is not allowed):', done.stderr.strip())",
+            "    else:",
+            "        names = [line.split('(')[0] for line in open(log) if '(' in line]",
+            "        print(len(names), 'native system calls:', ' '.join(names))",
+            "        print('files it opened:', [l.split('\"')[1] for l in open(log) if l.startswith('openat')])",
         )
     ),
     md(
