@@ -91,9 +91,9 @@ class TraceEvent:
 def _short(value: Any, limit: int = 60) -> str:
     if isinstance(value, dict) and ("text" in value or "base64" in value):
         body = value.get("text")
-        text = json.dumps(body, ensure_ascii=False) if body is not None else "b64:" + value[
-            "base64"
-        ]
+        text = (
+            json.dumps(body, ensure_ascii=False) if body is not None else "b64:" + value["base64"]
+        )
         if len(text) > limit:
             text = text[: limit - 3] + "..."
         return text + ("" if not value.get("cut") else f"(+{value.get('len')} bytes)")
@@ -114,6 +114,7 @@ class Trace:
     def __init__(self, events: list[TraceEvent] | None = None, dropped: int = 0) -> None:
         self._events: list[TraceEvent] = list(events or [])
         self._raw: list[tuple] = []  # compact records appended by a host, decoded on read
+        self._decode: Any = None  # the host's decoder of those records
         self.dropped = dropped
 
     @property
@@ -122,8 +123,9 @@ class Trace:
         if self._raw:
             raw = self._raw
             events = self._events
+            decode = self._decode
             for rec in raw:
-                events.append(rec[0].decode(rec, len(events)))
+                events.append(decode(rec, len(events)))
             raw.clear()
         return self._events
 
@@ -189,9 +191,7 @@ class Trace:
 
     def to_jsonl(self) -> str:
         """Return one JSON object per line, per event (the ``--trace-json`` contract)."""
-        return "".join(
-            json.dumps(ev.to_dict(), ensure_ascii=False) + "\n" for ev in self.events
-        )
+        return "".join(json.dumps(ev.to_dict(), ensure_ascii=False) + "\n" for ev in self.events)
 
     def summary(self) -> list[dict[str, Any]]:
         """Return per-call totals like ``strace -c``: calls, errors, denied, time.

@@ -1,7 +1,8 @@
 """Turn a host's compact call record into a :class:`~wasikernel.trace.TraceEvent`.
 
-A record is ``(spec, args, errno, t_ns, dur_ns, log, extra)``: the raw integer parameters, the
-memory log of the call (``(addr, len, "r"|"w", bytes)``, bytes cut at DATA_CUT) and an extra
+A record is ``(spec_index, args, errno, t_ns, dur_ns, log, extra)``: the index of the function
+in ``SPECS``, the raw integer parameters, the memory log of the call (flat bytes, see
+:func:`~wasikernel.wasi._memory.iter_log`; data cut at DATA_CUT) and an extra
 (``None``, a denial ``(capability, reason)``, ``("exit", code)``, ``("limit", message)`` or
 ``("note", message)``). Decoding reads everything from the log, never from live memory.
 """
@@ -14,6 +15,8 @@ from typing import Any
 
 from ..trace import MemoryAccess, TraceEvent
 from . import errno as E
+from ._memory import iter_log
+from ._spec import SPECS
 
 _FLAGS = {
     "oflags": E.OFLAGS,
@@ -93,7 +96,9 @@ def _result(kind: str, data: bytes | None) -> Any:
 
 def decode(rec: tuple, seq: int) -> TraceEvent:
     """Return the TraceEvent of record ``rec``, numbered ``seq``."""
-    spec, args, errno, t_ns, dur_ns, log, extra = rec
+    index, args, errno, t_ns, dur_ns, raw_log, extra = rec
+    spec = SPECS[index]
+    log = iter_log(raw_log)
     params = spec.params
     out_args: dict[str, Any] = {}
     results: dict[str, Any] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 from typing import Protocol, runtime_checkable
 
-__all__ = ["GuestMemory", "BytesMemory", "GuestFault", "MemView", "DATA_CUT"]
+__all__ = ["GuestMemory", "BytesMemory", "GuestFault", "MemView", "DATA_CUT", "iter_log"]
 
 #: bytes of each range kept for the trace (iovec contents, paths); the rest is cut.
 DATA_CUT = 256
@@ -18,6 +18,23 @@ DATA_CUT = 256
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 _U32_PAIR = struct.Struct("<II")
+_HEAD = struct.Struct("<IIB")
+_HEAD_SIZE = _HEAD.size
+_pack_head = _HEAD.pack
+
+
+def iter_log(log: bytes) -> list[tuple[int, int, str, bytes]]:
+    """Return the accesses of a call's log as ``(addr, len, "r"|"w", first bytes)``."""
+    out = []
+    pos = 0
+    end = len(log)
+    while pos + _HEAD_SIZE <= end:
+        addr, length, acc = _HEAD.unpack_from(log, pos)
+        pos += _HEAD_SIZE
+        kept = min(length, DATA_CUT)
+        out.append((addr, length, "w" if acc else "r", bytes(log[pos : pos + kept])))
+        pos += kept
+    return out
 
 
 @runtime_checkable
@@ -73,12 +90,15 @@ class BytesMemory:
 class MemView:
     """The bounds-checked, recording view of a guest memory that host bodies use.
 
-    ``log`` is ``None`` when not tracing, else a list of ``(addr, len, "r"|"w", bytes)``.
+    ``log`` is ``None`` when not tracing, else a bytearray to which each access appends a
+    header ``(addr: u32, len: u32, access: u8)`` (access 0 read, 1 write) and its first
+    ``min(len, DATA_CUT)`` bytes; :func:`iter_log` reads it back. One flat bytes object per
+    call keeps a recorded event small and invisible to the garbage collector.
     """
 
     __slots__ = ("mem", "log")
 
-    def __init__(self, mem: GuestMemory, log: list | None = None) -> None:
+    def __init__(self, mem: GuestMemory, log: bytearray | None = None) -> None:
         self.mem = mem
         self.log = log
 
@@ -92,7 +112,8 @@ class MemView:
             raise GuestFault(f"read of {length} bytes at {addr}")
         log = self.log
         if log is not None:
-            log.append((addr, length, "r", data if length <= DATA_CUT else data[:DATA_CUT]))
+            log += _pack_head(addr, length, 0)
+            log += data if length <= DATA_CUT else data[:DATA_CUT]
         return data
 
     def write(self, addr: int, data: bytes) -> None:
@@ -104,7 +125,8 @@ class MemView:
         log = self.log
         if log is not None:
             n = len(data)
-            log.append((addr, n, "w", data if n <= DATA_CUT else data[:DATA_CUT]))
+            log += _pack_head(addr, n, 1)
+            log += data if n <= DATA_CUT else data[:DATA_CUT]
 
     def u32(self, addr: int) -> int:
         """Read a little-endian u32."""

@@ -14,7 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["FuncSpec", "HostImport", "ProcExit", "LimitReached", "REGISTRY", "wasi", "I64_KINDS"]
+__all__ = [
+    "FuncSpec",
+    "HostImport",
+    "ProcExit",
+    "LimitReached",
+    "REGISTRY",
+    "SPECS",
+    "wasi",
+    "I64_KINDS",
+]
 
 #: kinds carried as i64 in wasm
 I64_KINDS = frozenset({"u64", "filesize", "filedelta", "timestamp", "rights", "dircookie"})
@@ -46,12 +55,6 @@ class FuncSpec:
     body: Callable[..., int]
     returns_errno: bool = True
 
-    def decode(self, rec: tuple, seq: int) -> object:
-        """Return the TraceEvent of one raw call record of this function."""
-        from ._decode import decode
-
-        return decode(rec, seq)
-
     @property
     def wasm_params(self) -> tuple[str, ...]:
         """The wasm value types of the parameters."""
@@ -80,6 +83,8 @@ class HostImport:
 
 #: every registered function, in registration order
 REGISTRY: dict[tuple[str, str], FuncSpec] = {}
+#: the same specs by number (a trace record names its function by this index)
+SPECS: list[FuncSpec] = []
 
 
 def wasi(
@@ -89,7 +94,9 @@ def wasi(
 
     def register(body: Callable[..., int]) -> Callable[..., int]:
         pairs = tuple(tuple(p.split(":", 1)) for p in params)
-        REGISTRY[(module, name)] = FuncSpec(module, name, pairs, body, returns_errno)  # type: ignore[arg-type]
+        spec = FuncSpec(module, name, pairs, body, returns_errno)  # type: ignore[arg-type]
+        REGISTRY[(module, name)] = spec
+        SPECS.append(spec)
         return body
 
     return register

@@ -120,8 +120,16 @@ class FileSystem(Protocol):
         ...
 
     def open_file(
-        self, parent: Any, name: str, *, read: bool, write: bool, create: bool, excl: bool,
-        trunc: bool, append: bool,
+        self,
+        parent: Any,
+        name: str,
+        *,
+        read: bool,
+        write: bool,
+        create: bool,
+        excl: bool,
+        trunc: bool,
+        append: bool,
     ) -> FileHandle:
         """Open (or create) the non-directory ``name``, never through a link."""
         ...
@@ -415,8 +423,16 @@ class HostFileSystem:
             raise _oserr(exc) from None
 
     def open_file(
-        self, parent: int, name: str, *, read: bool, write: bool, create: bool, excl: bool,
-        trunc: bool, append: bool,
+        self,
+        parent: int,
+        name: str,
+        *,
+        read: bool,
+        write: bool,
+        create: bool,
+        excl: bool,
+        trunc: bool,
+        append: bool,
     ) -> _HostFile:
         flags = os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NOCTTY
         flags |= os.O_RDWR if read and write else os.O_WRONLY if write else os.O_RDONLY
@@ -564,8 +580,10 @@ def _ftype(node: _Node) -> int:
 
 
 def _mstat(node: _Node) -> Stat:
-    size = len(node.data) if isinstance(node, MemFile) else (
-        len(node.target.encode()) if isinstance(node, MemLink) else 4096
+    size = (
+        len(node.data)
+        if isinstance(node, MemFile)
+        else (len(node.target.encode()) if isinstance(node, MemLink) else 4096)
     )
     return Stat(7, node.ino, _ftype(node), node.nlink, size, node.atim, node.mtim, node.ctim)
 
@@ -719,8 +737,16 @@ class MemoryFileSystem:
         return node.target
 
     def open_file(
-        self, parent: MemDir, name: str, *, read: bool, write: bool, create: bool, excl: bool,
-        trunc: bool, append: bool,
+        self,
+        parent: MemDir,
+        name: str,
+        *,
+        read: bool,
+        write: bool,
+        create: bool,
+        excl: bool,
+        trunc: bool,
+        append: bool,
     ) -> _MemOpenFile:
         node = parent.entries.get(name) if name != "." else parent
         if node is None:

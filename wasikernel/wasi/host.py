@@ -29,8 +29,9 @@ from . import poll as _poll  # noqa: F401
 from . import proc as _proc  # noqa: F401
 from . import random as _random  # noqa: F401
 from . import sock as _sock  # noqa: F401
+from ._decode import decode
 from ._memory import GuestFault, GuestMemory, MemView
-from ._spec import REGISTRY, FuncSpec, HostImport, LimitReached, ProcExit
+from ._spec import REGISTRY, SPECS, FuncSpec, HostImport, LimitReached, ProcExit
 from .errno import ALL_RIGHTS, FT_DIR, FT_FILE, FT_UNKNOWN, Errno, R
 from .fs import FileSystem, FsError, HostFileSystem, MemoryFileSystem, Refusal
 
@@ -106,6 +107,7 @@ class WasiHost:
         self.stdout = bytearray()
         self.stderr = bytearray()
         self.trace = Trace()
+        self.trace._decode = decode
         self.tracing = trace
         self.output_budget = sandbox.limits.max_output_bytes
         self.stdin = bytes(sandbox.stdin or b"")
@@ -132,8 +134,12 @@ class WasiHost:
         self._cap = sandbox.limits.max_trace_events
         self._imports = {
             key: HostImport(
-                spec.module, spec.name, spec.wasm_params, spec.wasm_results,
-                self._traced(spec) if trace else self._plain(spec), spec,
+                spec.module,
+                spec.name,
+                spec.wasm_params,
+                spec.wasm_results,
+                self._traced(spec) if trace else self._plain(spec),
+                spec,
             )  # fmt: skip
             for key, spec in REGISTRY.items()
         }
@@ -162,9 +168,15 @@ class WasiHost:
         reason = messages.t("import_missing", module=module, name=name, kind=kind)
         self.trace.add(
             TraceEvent(
-                seq=0, call=name, args={"module": module, "kind": kind}, results={},
-                errno="nosys", denied=True, capability="network" if network else "import",
-                reason=reason, phase="link",
+                seq=0,
+                call=name,
+                args={"module": module, "kind": kind},
+                results={},
+                errno="nosys",
+                denied=True,
+                capability="network" if network else "import",
+                reason=reason,
+                phase="link",
             )
         )
         return f"link error: unknown import: `{module}::{name}` has not been defined"
@@ -194,9 +206,16 @@ class WasiHost:
         """Add a closing note event (a limit, a trap) to the trace."""
         self.trace.add(
             TraceEvent(
-                seq=0, call=call, args={}, results={}, errno=errno,
-                denied=capability is not None, capability=capability, reason=reason,
-                t_ns=time.perf_counter_ns() - self.start_ns, phase="end",
+                seq=0,
+                call=call,
+                args={},
+                results={},
+                errno=errno,
+                denied=capability is not None,
+                capability=capability,
+                reason=reason,
+                t_ns=time.perf_counter_ns() - self.start_ns,
+                phase="end",
             )
         )
 
@@ -226,9 +245,7 @@ class WasiHost:
         if self.cancel is not None and self.cancel.is_set():
             raise LimitReached(messages.t("limit_cancel"))
         if self.deadline is not None and time.monotonic() > self.deadline:
-            raise LimitReached(
-                messages.t("limit_time", seconds=self.sandbox.limits.timeout_s or 0)
-            )
+            raise LimitReached(messages.t("limit_time", seconds=self.sandbox.limits.timeout_s or 0))
 
     # ---------------------------------------------------------------------------- helpers
 
@@ -305,6 +322,7 @@ class WasiHost:
 
     def _traced(self, spec: FuncSpec) -> Callable[..., int | None]:
         body = spec.body
+        index = SPECS.index(spec)
         host = self
         trace = self.trace
         raw = trace._raw
@@ -315,7 +333,7 @@ class WasiHost:
         view = MemView(None)  # type: ignore[arg-type]
 
         def call(mem: GuestMemory, *args: int) -> int | None:
-            log: list = []
+            log = bytearray()
             view.mem = mem
             view.log = log
             host.denial = None
@@ -334,31 +352,30 @@ class WasiHost:
             except UnicodeError:
                 errno = _ILSEQ
             except ProcExit as exc:
-                host._record(raw, cap, spec, args, 0, t0, perf() - t0, log, ("exit", exc.code))
+                if len(raw) < cap:
+                    raw.append((index, args, 0, t0 - start, perf() - t0, bytes(log),
+                                ("exit", exc.code)))  # fmt: skip
+                else:
+                    trace.dropped += 1
                 raise
             except LimitReached as exc:
-                host._record(raw, cap, spec, args, 0, t0, perf() - t0, log, ("limit", exc.message))
+                if len(raw) < cap:
+                    raw.append((index, args, 0, t0 - start, perf() - t0, bytes(log),
+                                ("limit", exc.message)))  # fmt: skip
+                else:
+                    trace.dropped += 1
                 raise
             except Exception as exc:  # a bug of ours must not crash the guest's run
                 errno = _IO
                 extra = ("note", messages.t("host_bug", error=f"{type(exc).__name__}: {exc}"))
             t1 = perf()
             if len(raw) < cap:
-                raw.append((spec, args, errno, t0 - start, t1 - t0, log, extra))
+                raw.append((index, args, errno, t0 - start, t1 - t0, bytes(log), extra))
             else:
                 trace.dropped += 1
             return errno if returns else None
 
         return call
-
-    def _record(
-        self, raw: list, cap: int, spec: FuncSpec, args: tuple, errno: int, t0: int, dur: int,
-        log: list, extra: Any,
-    ) -> None:
-        if len(raw) < cap:
-            raw.append((spec, args, errno, t0 - self.start_ns, dur, log, extra))
-        else:
-            self.trace.dropped += 1
 
 
 def _join(base: str, path: str) -> str:

@@ -22,9 +22,7 @@ _M64 = (1 << 64) - 1
 _SLICE_S = 0.05
 
 
-@wasi(
-    "poll_oneoff", "in:ptr", "out:ptr", "nsubscriptions:u32", "result.nevents:size"
-)
+@wasi("poll_oneoff", "in:ptr", "out:ptr", "nsubscriptions:u32", "result.nevents:size")
 def poll_oneoff(h: WasiHost, m: MemView, in_: int, out: int, nsubs: int, nevents: int) -> int:
     """Wait for the first subscription to fire; write its events and their count."""
     if nsubs == 0:

@@ -31,9 +31,7 @@ def sched_yield(h: WasiHost, m: MemView) -> int:
     return 0
 
 
-@wasi(
-    "libc_path_refused", "path:path", "path_len:plen", module="wasikernel", returns_errno=False
-)
+@wasi("libc_path_refused", "path:path", "path_len:plen", module="wasikernel", returns_errno=False)
 def libc_path_refused(h: WasiHost, m: MemView, path_ptr: int, path_len: int) -> int:
     """Record that the guest's libc refused a path no preopen covers (a denied libc event)."""
     path = m.read(path_ptr, min(path_len, 4096)).decode("utf-8", "replace")
