@@ -81,6 +81,26 @@ def run_wasi(
         return code, out.read_text(), refused
 
 
+def call_export(wasm: bytes, name: str, *args: int) -> tuple[object, str]:
+    """Instantiate ``wasm`` under wasmtime's WASI, run ``_initialize`` when it has one (a
+    reactor), call export ``name``; return its result and what it printed."""
+    engine = wasmtime.Engine()
+    module = wasmtime.Module(engine, wasm)
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+    store = wasmtime.Store(engine)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder, "stdout")
+        config = wasmtime.WasiConfig()
+        config.stdout_file = str(out)
+        store.set_wasi(config)
+        exports = linker.instantiate(store, module).exports(store)
+        if "_initialize" in exports:
+            exports["_initialize"](store)
+        result = exports[name](store, *args)
+        return result, out.read_text()
+
+
 def imports_of(wasm: bytes) -> list[tuple[str, str]]:
     module = wasmtime.Module(wasmtime.Engine(), wasm)
     return [(imp.module, imp.name) for imp in module.imports]

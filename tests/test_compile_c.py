@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from test_compile import custom_sections, imports_of, isolated_cache, program, run_wasi
+import wasmtime
+from test_compile import (
+    call_export,
+    custom_sections,
+    imports_of,
+    isolated_cache,
+    program,
+    run_wasi,
+)
 
 from wasikernel.compile import CompileOptions, compile_source, plain_text
 from wasikernel.compile._toolchains import find_clang
@@ -128,8 +136,6 @@ def test_debug_info_when_asked(toolchain):
 def test_linker_flags_reach_the_linker():
     source = "int answer(void) { return 42; }\nint main(void) { return 0; }\n"
     module = compile_source("c", source, CompileOptions(extra_flags=["-Wl,--export=answer"]))
-    import wasmtime
-
     engine = wasmtime.Engine()
     exports = [e.name for e in wasmtime.Module(engine, module.wasm).exports]
     assert "answer" in exports
@@ -198,3 +204,29 @@ def test_assert_messages_name_the_cell(toolchain):
     code, _, _ = run_wasi(module.wasm, stderr=err)
     assert code == 134
     assert "Assertion failed: 1 == 2 (In [3]: main: 3)" in err[0]
+
+
+@pytest.mark.parametrize("toolchain", TOOLCHAINS)
+def test_a_cell_without_main_exports_its_functions(toolchain):
+    module = compile_source("c", program("library.c"), CompileOptions(toolchain=toolchain))
+    exports = {e.name for e in wasmtime.Module(wasmtime.Engine(), module.wasm).exports}
+    assert {"sum_of_squares", "calls", "_initialize"} <= exports
+    assert "square" not in exports and "_start" not in exports  # static stays private
+    assert call_export(module.wasm, "sum_of_squares", 3, 4) == (25, "sum_of_squares(3, 4)\n")
+    assert module.layout is not None and module.layout.heap_base is not None
+
+
+def test_a_comment_that_mentions_main_does_not_make_a_program():
+    source = "// call this from main() later\nint twice(int x) { return 2 * x; }\n"
+    module = compile_source("c", source)
+    assert call_export(module.wasm, "twice", 21)[0] == 42
+
+
+def test_a_function_of_a_cell_without_main_is_invoked_through_the_host():
+    pytest.importorskip("wasikernel.engines.wasmtime", reason="the wasmtime engine adapter")
+    from wasikernel.engines import run
+    from wasikernel.sandbox import Sandbox
+
+    module = compile_source("c", program("library.c"))
+    result = run(module.wasm, Sandbox(), invoke="sum_of_squares", invoke_args=(3, 4))
+    assert (result.returned, result.stdout) == ([25], b"sum_of_squares(3, 4)\n")

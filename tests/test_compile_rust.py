@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from test_compile import custom_sections, imports_of, isolated_cache, program, run_wasi
+from test_compile import (
+    call_export,
+    custom_sections,
+    imports_of,
+    isolated_cache,
+    program,
+    run_wasi,
+)
 
 from wasikernel.compile import CompileOptions, compile_source, plain_text
 from wasikernel.compile._toolchains import find_rustc, survey_rustc
@@ -165,3 +172,9 @@ def test_cli_compiles_rust_from_standard_input(tmp_path, monkeypatch):
     out = tmp_path / "hello.wasm"
     assert cli.main(["compile", "rust", "-", "-o", str(out)]) == 0
     assert run_wasi(out.read_bytes())[:2] == (0, "hello from Rust\n")
+
+
+def test_a_cell_without_main_exports_its_functions():
+    module = compile_source("rust", program("library.rs"))
+    assert call_export(module.wasm, "sum_of_squares", 3, 4) == (25, "sum_of_squares(3, 4)\n")
+    assert module.layout is not None and module.layout.stack_low == 0

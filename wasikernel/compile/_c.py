@@ -193,17 +193,21 @@ def _compile_zig(
     source: str,
 ) -> tuple[bytes, str]:
     compile_flags, link_flags = split_flags(list(options.extra_flags))
-    profile_flags = _zig_profile_flags(options, compile_flags)
+    model = exec_model(source, compile_flags)
+    profile_flags = _zig_profile_flags(options, compile_flags, model)
+    reactor = ["-fvisibility=default"] if model == "reactor" else []
     compiled = _run(
         [*zig.command, "cc", "-target", "wasm32-wasi", *_common_flags(options, color),
-         *profile_flags[1:], *_path_maps(workdir, filename), *compile_flags, "-c", "cell.c",
-         "-o", "cell.o"],
+         *profile_flags[1:], *reactor, *_path_maps(workdir, filename), *compile_flags, "-c",
+         "cell.c", "-o", "cell.o"],
         workdir,
     )
     if compiled.returncode != 0 or not Path(workdir, "cell.o").exists():
         raise _error(compiled.stderr + compiled.stdout, source, filename, workdir, color, "compile")
     base = zig_link_line(zig, profile_flags, progress)
     argv = [*zig.command, "wasm-ld", *base, "cell.o", *(f"--export={s}" for s in LAYOUT_EXPORTS)]
+    if model == "reactor":
+        argv.append("--export-dynamic")  # the cell's functions, to be invoked one by one
     if not options.debug:
         argv.append("--strip-debug")  # zig's libc carries DWARF; the name section stays
     if options.trace_libc:
@@ -216,13 +220,33 @@ def _compile_zig(
     return Path(workdir, "cell.wasm").read_bytes(), warnings
 
 
-def _zig_profile_flags(options: CompileOptions, compile_flags: list[str]) -> list[str]:
-    """The flags that change which libc and runtime zig links: optimisation and sanitizers."""
+_C_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
+
+
+def exec_model(source: str, compile_flags: list[str]) -> str:
+    """``"command"`` for a program with ``main``; ``"reactor"`` for a cell of functions only.
+
+    A reactor exports the cell's non-static functions and globals (its ``_initialize`` sets up
+    libc), so they can be invoked one by one. ``-mexec-model=...`` among the flags decides.
+    """
+    for flag in compile_flags:
+        if flag.startswith("-mexec-model="):
+            return flag.split("=", 1)[1]
+    return "command" if re.search(r"\bmain\s*\(", _C_COMMENT.sub(" ", source)) else "reactor"
+
+
+def _zig_profile_flags(
+    options: CompileOptions, compile_flags: list[str], model: str = "command"
+) -> list[str]:
+    """The flags that change what zig links: optimisation, sanitizers, execution model."""
     sanitize = [f for f in compile_flags if f.startswith(("-fsanitize", "-fno-sanitize"))]
     if not sanitize:
         # like clang: no UBSan runtime unless asked (zig turns it on in debug builds)
         sanitize = ["-fno-sanitize=undefined"]
-    return [f"-O{options.optimize}", *sanitize]
+    flags = [f"-O{options.optimize}", *sanitize]
+    if model == "reactor":
+        flags.append("-mexec-model=reactor")
+    return flags
 
 
 _LINK_LINES: dict[tuple[str, ...], list[str]] = {}
@@ -259,7 +283,9 @@ def zig_link_line(
     except (OSError, ValueError):
         pass
     with tempfile.TemporaryDirectory(prefix="wasikernel-zig-") as workdir:
-        Path(workdir, "probe.c").write_text("int main(void) { return 0; }\n", "utf-8")
+        probe = ("int main(void) { return 0; }\n" if "-mexec-model=reactor" not in profile_flags
+                 else "int wasikernel_probe(void) { return 0; }\n")
+        Path(workdir, "probe.c").write_text(probe, "utf-8")
         argv = [*zig.command, "cc", "-target", "wasm32-wasi", *profile_flags, "-v", "probe.c",
                 "-o", "probe.wasm"]
         with subprocess.Popen(
@@ -355,8 +381,12 @@ def _compile_clang(
     clang: Toolchain, options: CompileOptions, filename: str, color: bool, workdir: str, source: str
 ) -> tuple[bytes, str]:
     compile_flags, link_flags = split_flags(list(options.extra_flags))
+    reactor = (
+        ["-mexec-model=reactor", "-fvisibility=default", "-Wl,--export-dynamic"]
+        if exec_model(source, compile_flags) == "reactor" else []
+    )
     argv = [
-        *clang.command, "--target=wasm32-wasi", f"--sysroot={clang.details['sysroot']}",
+        *clang.command, "--target=wasm32-wasi", f"--sysroot={clang.details['sysroot']}", *reactor,
         *_common_flags(options, color), "-mmutable-globals", *_path_maps(workdir, filename),
         *compile_flags, "cell.c",
         "-o", "cell.wasm", *(f"-Wl,--export={s}" for s in LAYOUT_EXPORTS),

@@ -104,17 +104,21 @@ def rustc_argv(
     color: bool,
     workdir: str = "",
     filename: str = "cell.rs",
+    source: str = "fn main() {}",
 ) -> list[str]:
     """Return the rustc command line for ``cell.rs`` → ``cell.wasm`` (cwd: the work folder).
 
     Paths are remapped so that panic messages and DWARF name the cell as the learner knows it.
+    A cell without ``fn main`` is built as a ``cdylib``: its ``#[no_mangle] pub extern "C"``
+    functions are exported, to be invoked one by one.
     """
     remaps = [f"--remap-path-prefix={workdir}=."] if workdir else []
     if "=" not in filename and filename != "cell.rs":
         remaps.append(f"--remap-path-prefix=cell.rs={filename}")
+    crate_type = "bin" if has_main(source) else "cdylib"
     argv = [
         rustc.command[0], "--target", rustc.details["target"], "--edition", "2021",
-        "--crate-type", "bin", "--crate-name", "cell",
+        "--crate-type", crate_type, "--crate-name", "cell",
         "-C", f"opt-level={_OPT_LEVELS[options.optimize]}",
         "--color", "always" if color else "never",
         # exporting the mutable __stack_pointer needs the (universally supported) feature
@@ -134,6 +138,14 @@ def rustc_argv(
     argv += list(options.extra_flags)
     argv += ["cell.rs", "-o", "cell.wasm"]
     return argv
+
+
+_RUST_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
+
+
+def has_main(source: str) -> bool:
+    """True when the cell defines ``fn main`` (comments aside)."""
+    return bool(re.search(r"\bfn\s+main\s*\(", _RUST_COMMENT.sub(" ", source)))
 
 
 def _clean(text: str, workdir: str, filename: str) -> str:
@@ -156,7 +168,7 @@ def compile_rust(
     rustc = find_rust_toolchain()
     with tempfile.TemporaryDirectory(prefix="wasikernel-rs-") as workdir:
         Path(workdir, "cell.rs").write_text(source, "utf-8")
-        done = _run(rustc_argv(rustc, options, color, workdir, filename), workdir)
+        done = _run(rustc_argv(rustc, options, color, workdir, filename, source), workdir)
         output = _clean(done.stderr + done.stdout, workdir, filename)
         if not color:
             output = plain_text(output)
