@@ -38,8 +38,9 @@ def _warm_toolchain(language: str, say: Callable[[str], None]) -> None:
 
         zig = toolchain_for("zig")
         for level in OPTIMIZE_LEVELS:
-            zig_link_line(zig, _zig_profile_flags(CompileOptions(optimize=level), []),
-                          lambda message: say(f"  {message}"))
+            for model in ("command", "reactor"):  # programs, and cells of functions only
+                zig_link_line(zig, _zig_profile_flags(CompileOptions(optimize=level), [], model),
+                              lambda message: say(f"  {message}"))
         trace_archive(zig)
         clang = find_clang()
         if clang is not None:
