@@ -387,3 +387,24 @@ def test_a_backtrace_folds_runaway_recursion_and_stops_at_a_length():
     lines = trap_text(Trap("unreachable", many), max_lines=10).splitlines()
     assert len(lines) == 13 and lines[-1] == "  ... 90 more frames"
     assert trap_text(Trap("out of bounds memory access")) == "out of bounds memory access"
+
+
+def test_runs_land_in_underscore_but_not_in_the_out_history():
+    import io
+    from contextlib import redirect_stdout
+
+    import wasikernel
+    from wasikernel.result import RunResult
+
+    shell = InteractiveShell.instance()
+    wasikernel.load_ipython_extension(shell)
+    module = '(module (func (export "_start")))'
+    with redirect_stdout(io.StringIO()):
+        shell.run_cell("%%wat --no-trace\n" + module)
+        first = shell.user_ns["_"]
+        shell.run_cell("%%wat --no-trace\n" + module)
+        assert isinstance(first, RunResult) and shell.user_ns["__"] is first
+        assert shell.user_ns["last_run"] is shell.user_ns["_"] is not first
+        assert not any(isinstance(v, RunResult) for v in shell.user_ns["Out"].values())
+        shell.run_cell("6 * 7")
+    assert shell.user_ns["_"] == 42 and shell.user_ns["___"] is first

@@ -224,7 +224,7 @@ class WasiMagics(Magics):
             self.kept = result.module
         if self.shell is not None:
             self.shell.push({"last_run": result}, interactive=False)
-            self.shell.displayhook.update_user_ns(result)
+            _set_underscore(self.shell, result)
 
     def _compile_and_run(self, language: str, line: str, cell: str) -> None:
         try:
@@ -292,7 +292,7 @@ class WasiMagics(Magics):
             raise CellError(t("kernel_compile_error", language="wast"), exc.message) from None
         print(t("kernel_wast_summary", passed=report.passed, failed=report.failed), flush=True)
         if self.shell is not None:
-            self.shell.displayhook.update_user_ns(report)
+            _set_underscore(self.shell, report)
 
     # ----- the kept module ----------------------------------------------------------------------
 
@@ -578,6 +578,17 @@ class WasiMagics(Magics):
             page.page(text)
         else:
             print(text)
+
+
+def _set_underscore(shell: Any, value: Any) -> None:
+    """Make ``value`` the shell's ``_`` (``_`` moves to ``__``, ``__`` to ``___``) as a
+    displayed result would, but keep it out of the ``Out`` history: a run holds copies of
+    the guest's memory (tens of MiB for C), and ``Out`` would keep every one of them."""
+    hook = shell.displayhook
+    if "_" in shell.user_ns and shell.user_ns["_"] is not getattr(hook, "_", None):
+        return  # the learner assigned ``_`` themselves: leave it, as IPython does
+    hook.___, hook.__, hook._ = hook.__, hook._, value
+    shell.push({"_": hook._, "__": hook.__, "___": hook.___}, interactive=False)
 
 
 def _int(text: str, what: str) -> int:
