@@ -408,3 +408,14 @@ def test_runs_land_in_underscore_but_not_in_the_out_history():
         assert not any(isinstance(v, RunResult) for v in shell.user_ns["Out"].values())
         shell.run_cell("6 * 7")
     assert shell.user_ns["_"] == 42 and shell.user_ns["___"] is first
+
+
+def test_wasm_cell_runs_the_bytes_of_a_python_variable(magics):
+    import wasmtime
+    from IPython.utils.capture import capture_output
+
+    magics.shell.user_ns["module_bytes"] = wasmtime.wat2wasm(
+        '(module (func (export "answer") (result i32) (i32.const 42)))')
+    with capture_output():
+        magics.wasm("--invoke answer", "module_bytes\n")
+    assert magics.last.returned == [42]

@@ -260,10 +260,16 @@ class WasiMagics(Magics):
 
     @cell_magic
     def wasm(self, line: str, cell: str) -> None:
-        """Run a module given in the cell: a path to a .wasm file, hex, base64 or b'...'."""
+        """Run a module given in the cell: a path to a .wasm file, hex, base64, b'...', or the
+        name of a Python variable holding the bytes."""
+        name = cell.strip()
+        value = self.shell.user_ns.get(name) if self.shell is not None else None
         try:
             opts = parse_cell_options(line, "wasm")
-            data = _module_bytes(cell)
+            if name.isidentifier() and isinstance(value, bytes | bytearray | memoryview):
+                data = bytes(value)  # the name of a Python variable holding the module
+            else:
+                data = _module_bytes(cell)
         except UsageError as exc:
             raise CellError(t("kernel_usage_error"), str(exc)) from None
         self.run_module(data, opts)
