@@ -2,9 +2,13 @@
 
 With zig, the cell is compiled to an object by ``zig cc -c`` and linked by zig's own
 ``wasm-ld`` (``zig cc`` does not forward ``-Wl,--wrap``): the link line zig would use, with its
-libc, crt and compiler-rt from zig's cache, is learnt once per optimisation profile by one real
-link of an empty program, kept on disk, and reused. That first link is also where zig builds its
-libc for wasm32-wasi (about 20 s, once per machine), so it is announced through ``progress``.
+libc, crt and compiler-rt from zig's cache, is learnt once per profile (optimisation level,
+sanitizers, execution model) by one real link of an empty program, kept on disk, and reused.
+That first link is also where zig builds its libc for wasm32-wasi (about 20 s, once per
+machine), so it is announced through ``progress``.
+
+A cell with ``main`` is a program (``_start``); a cell without is a library (a WASI "reactor"
+whose ``_initialize`` sets libc up), exporting its non-static functions and globals.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import CompileError, ToolchainMissing
+from ..errors import CompileError, ToolchainMissing, UsageError
 from . import _libc_trace
 from ._cache import cache_root
 from ._diagnostics import (
@@ -33,11 +37,11 @@ from ._diagnostics import (
 )
 from ._toolchains import CLANG_INSTALL, ZIG_INSTALL, Toolchain, find_clang, find_zig
 
-LAYOUT_EXPORTS = ("__stack_pointer", "__data_end", "__heap_base")
-ZIG_LIBC_MESSAGE = "building zig's libc for wasm32-wasi, once per machine, about 20 s..."
 if TYPE_CHECKING:
     from . import CompileOptions
 
+LAYOUT_EXPORTS = ("__stack_pointer", "__data_end", "__heap_base")
+ZIG_LIBC_MESSAGE = "building zig's libc for wasm32-wasi, once per machine, about 20 s..."
 _TIMEOUT = 600
 _SLOW_PROBE_S = 1.5
 _CLANG_TEMP_OBJECT = re.compile(r"(?:/[^\s:]*/)?cell-[0-9A-Za-z]+\.o")
@@ -62,8 +66,6 @@ def toolchain_for(name: str | None) -> Toolchain:
 
     Raises :class:`ToolchainMissing` when it is not installed, ``UsageError`` when unknown.
     """
-    from ..errors import UsageError
-
     chosen = name or "zig"
     if chosen == "zig":
         found = find_zig()
