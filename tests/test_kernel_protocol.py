@@ -42,6 +42,8 @@ class WasiKernelProtocolTests(jupyter_kernel_test.KernelTests):
     ]
     code_display_data = [{"code": "%sandbox", "mime": "text/plain"}]
 
+    code_clear_output = "%%python\nfrom IPython.display import clear_output\nclear_output()"
+
     code_history_pattern = "*upper()"
     # "range" is left out: IPython answers a range of the running session with session number
     # 0 where the test expects the absolute number, for the python3 kernel as well.

@@ -281,3 +281,49 @@ def test_whatever_the_guest_does_the_cell_explains_it_and_the_kernel_lives_on(
     assert km.is_alive()
     reply, outputs = execute(kc, HELLO)
     assert streams(outputs) == "hello, world\n"
+
+
+def test_trace_magic_filters_the_last_run(kernel):
+    _, kc = kernel
+    execute(kc, "%%c\n" + C_OPEN_OUTSIDE)
+    _, outputs = execute(kc, "%trace --text --denied")
+    lines = streams(outputs).strip().splitlines()
+    assert len(lines) == 1 and "/etc/passwd" in lines[0] and "DENIED" in lines[0]
+    _, outputs = execute(kc, "%trace --text --call fd_write")
+    lines = streams(outputs).strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fd_write(fd=1")
+
+
+def test_keep_keeps_a_module_with_start_and_memdir_gives_an_in_memory_folder(kernel):
+    _, kc = kernel
+    c_notes = """\
+#include <stdio.h>
+int remembered = 0;
+int bump(int by) { remembered += by; return remembered; }
+int main(void) {
+    FILE *f = fopen("/scratch/note.txt", "w");
+    if (!f) { puts("no folder"); return 1; }
+    fputs("kept in memory", f);
+    fclose(f);
+    char line[32] = {0};
+    f = fopen("/scratch/note.txt", "r");
+    fgets(line, sizeof line, f);
+    puts(line);
+    return 0;
+}
+"""
+    execute(kc, "%sandbox memdir /scratch")
+    reply, outputs = execute(kc, "%%c --keep -Wl,--export=bump\n" + c_notes)
+    # the compiler flag is not an option of the magic line: the error says which option failed
+    assert reply["content"]["status"] == "error"
+    assert "unrecognized arguments: -Wl,--export=bump" in text_of(outputs)
+    c_exported = c_notes.replace("int bump", '__attribute__((export_name("bump"))) int bump')
+    reply, outputs = execute(kc, "%%c --keep\n" + c_exported)
+    assert streams(outputs) == "kept in memory\n"
+    _, outputs = execute(kc, "%call bump 5")
+    _, outputs = execute(kc, "%call bump 2")
+    assert [m["content"]["data"]["text/plain"] for m in outputs
+            if m["msg_type"] == "execute_result"] == ["7"]
+    execute(kc, "%sandbox reset")
+    _, outputs = execute(kc, "%%c\n" + c_notes)
+    assert streams(outputs) == "no folder\n"
