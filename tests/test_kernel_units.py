@@ -70,7 +70,7 @@ def test_options_map_folders_env_args_and_compiler_flags(tmp_path, monkeypatch):
     opts = parse_cell_options(
         "--dir data::/data --ro-dir data::/ro --env NAME=v --env EMPTY= -O2 -g "
         "--toolchain clang --engine wasmtime --no-trace --timeout 2.5 --max-memory 16 "
-        "--widgets trace,memory --keep --args a -b 'c d'",
+        "--widgets trace,memory --keep --flags '-DN=3 -Wall' --flags -Wextra --args a -b 'c d'",
         "c",
     )
     assert [(p.guest_path, p.host_path, p.read_only) for p in opts.preopens] == [
@@ -83,7 +83,13 @@ def test_options_map_folders_env_args_and_compiler_flags(tmp_path, monkeypatch):
     assert (opts.engine, opts.trace, opts.timeout_s, opts.max_memory_mib) == (
         "wasmtime", False, 2.5, 16)
     assert opts.widgets == ("trace", "memory")
+    assert opts.extra_flags == ["-DN=3", "-Wall", "-Wextra"]
     assert opts.keep
+
+
+def test_guest_arguments_after_args_are_left_as_written():
+    opts = parse_cell_options("--flags -Wall --args --flags -x")
+    assert opts.extra_flags == ["-Wall"] and opts.args == ["--flags", "-x"]
 
 
 def test_stdin_comes_from_a_file_or_from_text(tmp_path):

@@ -46,6 +46,7 @@ class CellOptions:
     optimize: str = "0"
     debug: bool = False
     toolchain: str | None = None
+    extra_flags: list[str] = field(default_factory=list)
     widgets: tuple[str, ...] | None = None
     keep: bool = False
     invoke: str | None = None
@@ -150,6 +151,8 @@ def _build_parser(magic: str) -> _Parser:
     p.add_argument("-g", dest="debug", action="store_true",
                    help="compile with debug info (source lines in backtraces)")
     p.add_argument("--toolchain", help="C compiler: zig (default) or clang")
+    p.add_argument("--flags", action="append", default=[], metavar="'FLAGS'",
+                   help="more compiler flags, quoted: --flags '-Wl,--export=bump -DN=3'")
     p.add_argument("--widgets", nargs="?", const="all", metavar="LIST",
                    help="show widgets after the run: all, or a list like trace,memory")
     p.add_argument("--no-widgets", dest="widgets", action="store_const", const="",
@@ -169,8 +172,18 @@ def parse_cell_options(line: str, magic: str = "wat") -> CellOptions:
         words = shlex.split(line)
     except ValueError as exc:
         raise UsageError(f"%%{magic} {line}: {exc} (check the quotes)") from None
+    # "--flags -Wall": argparse would read -Wall as an option; join it as "--flags=-Wall"
+    joined: list[str] = []
+    for i, word in enumerate(words):
+        if word == "--args":  # the guest's own arguments follow, untouched
+            joined += words[i:]
+            break
+        if joined and joined[-1] == "--flags":
+            joined[-1] = f"--flags={word}"
+        else:
+            joined.append(word)
     parser = _build_parser(magic)
-    ns = parser.parse_args(words)
+    ns = parser.parse_args(joined)
     opts = CellOptions()
     opts.preopens = [parse_preopen(d) for d in ns.dir]
     opts.preopens += [parse_preopen(d, read_only=True) for d in ns.ro_dir]
@@ -196,6 +209,7 @@ def parse_cell_options(line: str, magic: str = "wat") -> CellOptions:
         raise UsageError("--max-memory must be a positive number of MiB")
     opts.max_memory_mib = ns.max_memory
     opts.optimize, opts.debug, opts.toolchain = ns.optimize, ns.debug, ns.toolchain
+    opts.extra_flags = [flag for text in ns.flags for flag in shlex.split(text)]
     if ns.widgets is not None:
         opts.widgets = _widget_list(ns.widgets) if ns.widgets else ()
     opts.keep = ns.keep

@@ -167,7 +167,7 @@ class WasiMagics(Magics):
         from ..compile import CompileOptions, compile_source
 
         options = CompileOptions(optimize=opts.optimize, debug=opts.debug,
-                                 toolchain=opts.toolchain)
+                                 toolchain=opts.toolchain, extra_flags=list(opts.extra_flags))
         try:
             return compile_source(language, source, options,
                                   filename=opts.name or _FILENAMES[language],
