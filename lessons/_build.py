@@ -2,7 +2,7 @@
 
 Run ``.venv/bin/python lessons/_build.py`` after editing a lesson: it rewrites
 ``lessons/en/*.ipynb``, ``lessons/fr/*.ipynb`` (with their ``data/`` folders) and the gallery in
-``notebooks/``, all without outputs. Each lesson is a list of cells; a markdown cell holds its
+``notebooks/`` (French in ``notebooks/fr/``), all without outputs. Each lesson is a list of cells; a markdown cell holds its
 English and French text side by side, a code cell its source (with a French variant when its
 comments or strings differ).
 """
@@ -85,11 +85,13 @@ def main() -> None:
         for name, cells in LESSONS.items():
             write(notebook(cells, lang), base / f"{name}.ipynb")
         write_data(base / "data", DATA)
-    for old in (ROOT / "notebooks").glob("*.ipynb"):
-        old.unlink()
-    for name, cells in GALLERY.items():
-        write(notebook(cells, "en"), ROOT / "notebooks" / f"{name}.ipynb")
-    write_data(ROOT / "notebooks" / "data", GALLERY_DATA)
+    # the gallery: English in notebooks/, French in notebooks/fr/
+    for lang, base in (("en", ROOT / "notebooks"), ("fr", ROOT / "notebooks" / "fr")):
+        for old in base.glob("*.ipynb"):
+            old.unlink()
+        for name, cells in GALLERY.items():
+            write(notebook(cells, lang), base / f"{name}.ipynb")
+        write_data(base / "data", GALLERY_DATA)
 
 
 if __name__ == "__main__":

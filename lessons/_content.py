@@ -2309,14 +2309,23 @@ GALLERY = {
 A ten-line `cat` in C, run on a folder granted read-only. The trace shows what the C library
 does for `fopen`, `fgets` and `fputs`: it first asks which directories were preopened
 (`fd_prestat_get` until `badf`), then `path_open` relative to fd 3, `fd_read` in blocks,
-`fd_write` when its output buffer is flushed, and `fd_close`. A good first slide for *what is a system call*.
+`fd_write` when its output buffer is flushed, and `fd_close`. A good first slide to explain
+what a system call is.
 """,
-            "",
+            """
+# Une trace de `cat`
+
+Un `cat` de dix lignes en C, lancé sur un dossier accordé en lecture seule. La trace montre ce
+que la bibliothèque C fait pour `fopen`, `fgets` et `fputs` : elle demande d'abord quels
+dossiers sont pré-ouverts (`fd_prestat_get` jusqu'à `badf`), puis `path_open` relativement au
+fd 3, `fd_read` par blocs, `fd_write` quand son tampon de sortie est vidé, et `fd_close`.
+Une bonne première diapositive pour expliquer ce qu'est un appel système.
+""",
         ),
         code("%%c --ro-dir data::/data\n" + CAT_C.strip("\n").replace("notes.txt", "poem.txt")),
-        md("Only the reads, as text (`strace`-like):", ""),
+        md("Only the reads, as text (`strace`-like):", "Seulement les lectures, en texte (à la `strace`) :"),
         code("%trace --text --call fd_read"),
-        md("A count per call, like `strace -c`:", ""),
+        md("A count per call, like `strace -c`:", "Un décompte par appel, comme `strace -c` :"),
         code(
             _py(
                 "for row in last_run.trace.summary():",
@@ -2334,7 +2343,13 @@ Where a C program keeps its string literals, globals, local arrays and `malloc` 
 linear memory, with the layout the compiler exported (`__data_end`, `__heap_base`,
 `__stack_pointer`).
 """,
-            "",
+            """
+# Visite de la mémoire
+
+Où un programme C range ses chaînes littérales, ses variables globales, ses tableaux locaux et
+ses blocs `malloc` dans la mémoire linéaire, avec la disposition exportée par le compilateur
+(`__data_end`, `__heap_base`, `__stack_pointer`).
+""",
         ),
         code("%%c\n" + REGIONS_C.strip("\n")),
         code("%memory"),
@@ -2349,13 +2364,19 @@ A program asks for a file outside every granted folder. The trace keeps the refu
 capability that was missing and a sentence a beginner can read, in English and, after
 `%sandbox lang fr`, in French.
 """,
-            "",
+            """
+# Un refus, expliqué
+
+Un programme demande un fichier situé hors de tous les dossiers accordés. La trace garde le refus
+avec la capacité manquante et une phrase lisible par un débutant, en anglais et, après
+`%sandbox lang fr`, en français.
+""",
         ),
         code("%%c --ro-dir data::/data\n" + FOPEN_C.strip("\n")),
         code("%trace --text --denied"),
-        code("%sandbox lang fr"),
+        code("%sandbox lang fr", "%sandbox lang en"),
         code("%%c --ro-dir data::/data\n" + FOPEN_C.strip("\n")),
-        code("%sandbox lang en"),
+        code("%sandbox lang en", "%sandbox lang fr"),
     ],
     "link-time-refusal": [
         md(
@@ -2366,7 +2387,13 @@ A module that imports what the host does not provide (a thread-spawning function
 wasi-threads, a socket call from WasmEdge's extension) is refused at link time: no instruction
 runs. The trace has one `link` event per missing import.
 """,
-            "",
+            """
+# Refusé avant de démarrer
+
+Un module qui importe ce que l'hôte ne fournit pas (une fonction de lancement de thread de
+wasi-threads, un appel de socket de l'extension de WasmEdge) est refusé à l'édition des liens :
+aucune instruction ne s'exécute. La trace contient un événement `link` par import manquant.
+""",
         ),
         code(MIXED_WAT),
         code(
@@ -2384,7 +2411,12 @@ runs. The trace has one `link` event per missing import.
 The clock and the random generator are capabilities. Frozen and seeded, a program that prints
 the time and rolls dice prints the same thing every time.
 """,
-            "",
+            """
+# Des exécutions reproductibles
+
+L'horloge et le générateur aléatoire sont des capacités. Figés, un programme qui affiche l'heure
+et lance des dés affiche la même chose à chaque fois.
+""",
         ),
         code("%sandbox clock freeze 1700000000000000000"),
         code("%sandbox seed 7"),
@@ -2400,11 +2432,16 @@ the time and rolls dice prints the same thing every time.
 An integer division by zero is not undefined behaviour in wasm: the engine stops the module
 with a trap, and the backtrace names the C functions it went through.
 """,
-            "",
+            """
+# Un trap et sa pile d'appels
+
+Une division entière par zéro n'est pas un comportement indéfini en wasm : le moteur arrête le
+module par un trap, et la pile d'appels nomme les fonctions C traversées.
+""",
         ),
         code("%%c -g\n" + DIV_C.strip("\n")),
         code("%stack"),
-        md("With an argument, there is somebody to share with:", ""),
+        md("With an argument, there is somebody to share with:", "Avec un argument, il y a quelqu'un avec qui partager :"),
         code("%%c -g --args alice\n" + DIV_C.strip("\n")),
     ],
     "step-through": [
@@ -2415,7 +2452,12 @@ with a trap, and the backtrace names the C functions it went through.
 Our step-through interpreter records every instruction; the stack view replays them with the
 operand stack and the locals.
 """,
-            "",
+            """
+# Une instruction à la fois
+
+Notre interpréteur pas à pas note chaque instruction ; la vue de la pile les rejoue avec la pile
+d'opérandes et les variables locales.
+""",
         ),
         code("%%wat --engine stepper --invoke calc --args 2 5\n" + CALC_WAT.strip("\n")),
         code("%stack"),
@@ -2428,7 +2470,12 @@ operand stack and the locals.
 `%%wast` runs commands in the style of the WebAssembly specification's test scripts: handy to
 show what a module must return, and what the validator refuses.
 """,
-            "",
+            """
+# Vérifications à la manière de la spécification
+
+`%%wast` exécute des commandes dans le style des scripts de test de la spécification
+WebAssembly : pratique pour montrer ce qu'un module doit rendre, et ce que le validateur refuse.
+""",
         ),
         code(
             "%%wast\n"

@@ -47,6 +47,7 @@ NOTEBOOKS = (
     [LESSONS / "en" / f"{n}.ipynb" for n in LESSON_NAMES]
     + [LESSONS / "fr" / f"{n}.ipynb" for n in LESSON_NAMES]
     + sorted((ROOT / "notebooks").glob("*.ipynb"))
+    + sorted((ROOT / "notebooks" / "fr").glob("*.ipynb"))
 )
 
 
@@ -86,6 +87,8 @@ def test_notebook_runs_top_to_bottom(path):
     assert "Traceback" not in joined
     # every notebook shows something; lessons show their exercise's feedback
     assert joined.strip()
+    if path.parent.name == "fr" and ("appels WASI" in joined or "WASI calls" in joined):
+        assert "appels WASI" in joined, "a French notebook's runs report in French"
     if path.parent.parent == LESSONS:
         title = "Pas encore" if path.parent.name == "fr" else "Not yet"
         assert title in joined, "the exercise's starting answer should get feedback"
@@ -143,7 +146,7 @@ def test_each_lesson_has_goals_an_exercise_and_a_summary():
 def test_stored_notebooks_match_their_generator(tmp_path, monkeypatch):
     monkeypatch.setattr(_build, "ROOT", tmp_path)
     (tmp_path / "lessons").mkdir()
-    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "fr").mkdir(parents=True)
     _build.main()
     for path in NOTEBOOKS:
         rebuilt = tmp_path / path.relative_to(ROOT)
@@ -161,6 +164,7 @@ def test_readme_links_every_lesson():
             assert f"(lessons/{lang}/{name}.ipynb)" in section, (lang, name)
     for path in (ROOT / "notebooks").glob("*.ipynb"):
         assert f"(notebooks/{path.name})" in section
+        assert f"(notebooks/fr/{path.name})" in section
 
 
 # ------------------------------------------------------------------------ exercise checks
