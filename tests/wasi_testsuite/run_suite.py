@@ -95,7 +95,9 @@ def judge(case: Case, ran: Ran) -> str | None:
     if ran.note:
         problems.append(ran.note)
     if ran.stderr and case.stderr is None:
-        problems.append("stderr: " + ran.stderr.strip().replace("\n", "\n    ")[-1500:])
+        # the first lines say why (a panic message, our trap line); the backtrace adds little
+        lines = [line for line in ran.stderr.strip().splitlines() if line.strip()]
+        problems.append("stderr: " + " | ".join(lines[:4])[:600])
     return "; ".join(problems)
 
 
