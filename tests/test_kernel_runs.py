@@ -337,3 +337,31 @@ int main(void) {
     execute(kc, "%sandbox reset")
     _, outputs = execute(kc, "%%c\n" + c_notes)
     assert streams(outputs) == "no folder\n"
+
+
+def test_in_a_python_kernel_the_extension_streams_and_interrupts_too():
+    km, kc = start_new_kernel(kernel_name="python3", startup_timeout=60)
+    try:
+        reply, _ = execute(kc, "%load_ext wasikernel")
+        assert reply["content"]["status"] == "ok"
+        reply, outputs = execute(kc, "%%wat\n" + SLOW)
+        first = next(m for m in outputs if m["msg_type"] == "stream")
+        assert first["content"]["text"] == "first\n"
+        assert (reply["header"]["date"] - first["header"]["date"]).total_seconds() > 1.0
+        msg_id = kc.execute("%%wat --timeout 120\n" + SPIN_LOUD)
+        while True:
+            msg = kc.get_iopub_msg(timeout=60)
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream"
+                    and "spinning" in msg["content"]["text"]):
+                break
+        sent = time.monotonic()
+        km.interrupt_kernel()
+        reply = reply_to(kc, msg_id)
+        assert time.monotonic() - sent < 1.0 and reply["content"]["status"] == "ok"
+        _, outputs = execute(kc, "print(_.limit or _.trap.message)")
+        assert "interrupt" in streams(outputs)
+        _, outputs = execute(kc, "%%wat\n" + HELLO)
+        assert streams(outputs) == "hello, world\n"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
