@@ -378,3 +378,30 @@ def test_c_program_cannot_leave_its_folder(runner, c_escape, jail):
         # at least the routes that reach the host (symlinks made inside, then followed out)
         assert any(e.call == "path_open" for e in denied), [e.call for e in denied]
         assert all(e.capability and e.reason for e in denied)
+
+
+@pytest.mark.needs_host
+def test_libc_refusals_reach_the_trace(jail):
+    """Compiled by the project's own C route (libc's path lookup wrapped), a program whose
+    only preopen is /sandbox asks for paths no preopen covers: wasi-libc refuses them before
+    any WASI call, and each refusal still appears in the trace as a libc event. (With a "."
+    preopen, wasi-libc hands every absolute path to the host, relative to ".".)"""
+    compile_mod = pytest.importorskip("wasikernel.compile")
+    from conftest import PROGRAMS
+
+    jail_dir, watched = jail
+    module = compile_mod.compile_source(
+        "c", (PROGRAMS / "escape.c").read_text(), compile_mod.CompileOptions(optimize="1")
+    )
+    outcome = run_ours(RunSpec(module.wasm, [Dir(jail_dir, "/sandbox")], [str(watched.path)]))
+    assert outcome.exit_code == 0, (outcome.trap, outcome.stderr)
+    assert "ALLOWED" not in outcome.stdout.decode()
+    libc = [e for e in outcome.result.trace.events if e.phase == "libc"]
+    paths = [e.args.get("path") for e in libc]
+    assert "/etc/passwd" in paths
+    assert str(watched.path / "secret.txt") in paths
+    for event in libc:
+        assert event.call == "libc_path_refused"
+        assert (event.denied, event.capability, event.errno) == (True, "preopen", "noent")
+        assert event.args["path"] in event.reason
+    assert watched.changes() == []
