@@ -98,6 +98,8 @@ def _short(value: Any, limit: int = 60) -> str:
             text = text[: limit - 3] + "..."
         return text + ("" if not value.get("cut") else f"(+{value.get('len')} bytes)")
     if isinstance(value, list):
+        if len(value) > 4:
+            return "|".join(str(v) for v in value[:3]) + f"|...(+{len(value) - 3})"
         return "|".join(str(v) for v in value) if value else "0"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)

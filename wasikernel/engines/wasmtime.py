@@ -31,7 +31,7 @@ __all__ = ["run_module", "WasmtimeMemory", "LiveModule", "new_engine", "compile_
 
 #: longest a snapshot of linear memory may be (bigger memories are not copied)
 SNAPSHOT_MAX = 64 * 1024 * 1024
-_TICK_S = 0.05
+_TICK_S = 0.1
 
 _data_fn = ffi.dll["wasmtime_memory_data"]
 _data_fn.restype = ctypes.c_size_t
@@ -264,6 +264,11 @@ class _Watch:
 
     def _run(self) -> None:
         end = None if self.timeout_s is None else time.monotonic() + self.timeout_s
+        if self.cancel is None and end is not None:  # nothing to poll: one wait
+            if not self.done.wait(self.timeout_s):
+                self.fired = "time"
+                self.engine.increment_epoch()
+            return
         while not self.done.is_set():
             if self.cancel is not None and self.cancel.is_set():
                 self.fired = "cancel"
