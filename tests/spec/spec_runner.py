@@ -1,6 +1,10 @@
 """Runs the WebAssembly 2.0 spec scripts on the stepper and counts passes per command kind.
 
-    .venv/bin/python tests/spec/spec_runner.py [NAME ...]     # prints the table and failures
+    .venv/bin/python tests/spec/spec_runner.py [--table | --recorded] [NAME ...]
+
+Run mode translates each function to Python source (falling back to the handler table for a
+function Python cannot compile); ``--table`` runs every function on the handler table instead;
+``--recorded`` runs every invoked export as a recorded stepping Session (the recording table).
 
 Each ``.wast`` (SIMD scripts excepted) is converted with wabt's ``wast2json`` into a temporary
 folder, then every command runs: modules are instantiated by the stepper (after wasmtime has
@@ -16,7 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import wasmtime
@@ -25,6 +29,7 @@ from wasikernel.engines.stepper._decode import FuncType, decode_module
 from wasikernel.engines.stepper._machine import LinkFailure, Store, Trap
 from wasikernel.engines.stepper._numeric import f2i, i2f
 from wasikernel.engines.stepper._objects import ExternRef, Function, Global, Memory, Table
+from wasikernel.engines.stepper._session import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_DIR = (ROOT / ".." / "shared" / "testsuites" / "spec-wasm2.0").resolve()
@@ -122,10 +127,11 @@ def matches(got: object, want: dict) -> bool:
 class ScriptRunner:
     """Runs one converted script; ``results`` is a list of (kind, passed, detail)."""
 
-    def __init__(self, folder: Path, engine: wasmtime.Engine) -> None:
+    def __init__(self, folder: Path, engine: wasmtime.Engine, mode: str = "translated") -> None:
         self.folder = folder
         self.engine = engine
-        self.store = Store()
+        self.mode = mode
+        self.store = Store(translate=mode == "translated")
         self.registry: dict[str, dict[str, object]] = {"spectest": spectest_exports()}
         self.named: dict[str, object] = {}
         self.current = None
@@ -151,6 +157,12 @@ class ScriptRunner:
         if action["type"] == "get":
             return [target.value]
         args = [to_value(a) for a in action.get("args", [])]
+        if self.mode == "recorded" and target.host is None:
+            session = Session(self.store, target.instance, target, args)
+            session.run()
+            if session.error is not None:
+                raise session.error
+            return session.returned
         return self.store.invoke(target, args)
 
     def run(self, commands: list[dict]) -> None:
@@ -219,19 +231,22 @@ class ScriptRunner:
         return False, f"unknown command {kind}"
 
 
-def run_script(wast: Path, engine: wasmtime.Engine, tmp: Path) -> list[tuple[str, bool, str]]:
+def run_script(wast: Path, engine: wasmtime.Engine, tmp: Path,
+               mode: str = "translated") -> list[tuple[str, bool, str]]:
     out = tmp / wast.stem
     out.mkdir(parents=True, exist_ok=True)
     json_path = out / (wast.stem + ".json")
     subprocess.run([str(WAST2JSON), str(wast), "-o", str(json_path)], check=True,
                    capture_output=True)
     commands = json.loads(json_path.read_text())["commands"]
-    runner = ScriptRunner(out, engine)
+    runner = ScriptRunner(out, engine, mode)
     runner.run(commands)
     return runner.results
 
 
-def run_all(names: list[str] | None = None) -> dict[str, list[tuple[str, bool, str]]]:
+def run_all(names: list[str] | None = None,
+            mode: str = "translated") -> dict[str, list[tuple[str, bool, str]]]:
+    """Runs the scripts (all, or those named) in ``mode``: translated, table or recorded."""
     engine = wasm2_engine()
     files = spec_files()
     if names:
@@ -240,7 +255,7 @@ def run_all(names: list[str] | None = None) -> dict[str, list[tuple[str, bool, s
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     with tempfile.TemporaryDirectory() as tmp:
         for f in files:
-            out[f.stem] = run_script(f, engine, Path(tmp))
+            out[f.stem] = run_script(f, engine, Path(tmp), mode)
     return out
 
 
@@ -269,13 +284,14 @@ def failures(results: dict[str, list[tuple[str, bool, str]]]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    results = run_all(argv or None)
-    print(f"WebAssembly 2.0 spec scripts (non-SIMD): {len(results)} files, {SPEC_DIR}")
+    mode = "table" if "--table" in argv else "recorded" if "--recorded" in argv else \
+        "translated"
+    names = [a for a in argv if not a.startswith("--")]
+    results = run_all(names or None, mode)
+    print(f"WebAssembly 2.0 spec scripts (non-SIMD): {len(results)} files, mode {mode}, "
+          f"{SPEC_DIR}")
     print(table(results))
     fails = failures(results)
-    by_file = defaultdict(int)
-    for f in fails:
-        by_file[f.split()[0]] += 1
     if fails:
         print(f"\n{len(fails)} failures:")
         for f in fails:

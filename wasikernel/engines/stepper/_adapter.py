@@ -198,10 +198,7 @@ class StepperModule:
 
     def _frames(self, session: Session) -> list[Frame]:
         frames = []
-        for func, pc in session.trap_frames:
-            code = func.code
-            offset = code.offsets[min(pc, len(code.offsets) - 1)] if code and code.offsets \
-                else None
+        for func, offset in session.trap_frames:
             frames.append(Frame(func.index, func.name or None, offset))
         return frames
 

@@ -7,8 +7,9 @@ every branch target resolved to an index and every operand-stack height known st
 
 Pass two turns each spec into a closure ``handler(stack, locals) -> next_index`` (a negative
 index means: call (-1) or return (-2), which the machine's outer loop handles). The recording
-table is the same except for the handlers that change locals, globals or memory, whose recording
-twins also note the change; no handler tests whether it is recording.
+table is the same except for the handlers that write memory, whose recording
+twins also note the bytes they overwrite; no handler tests whether it is recording. (Locals,
+globals, calls and returns need no note: the recorded operand stack says what they took.)
 """
 
 from __future__ import annotations
@@ -469,35 +470,17 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
         return h
     if kind == "local.set":
         i = spec[1]
-        if rec:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                v = loc[i] = st.pop()
-                S.fx.append(("l", i, v))
-                return nxt
-
-            return h
 
         def h(st, loc):  # noqa: ANN001, ANN202
             loc[i] = st.pop()
             return nxt
-
         return h
     if kind == "local.tee":
         i = spec[1]
-        if rec:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                v = loc[i] = st[-1]
-                S.fx.append(("l", i, v))
-                return nxt
-
-            return h
 
         def h(st, loc):  # noqa: ANN001, ANN202
             loc[i] = st[-1]
             return nxt
-
         return h
     if kind == "global.get":
         g = inst.globals[spec[1]]
@@ -509,20 +492,10 @@ def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C
         return h
     if kind == "global.set":
         g = inst.globals[spec[1]]
-        if rec:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                old = g.value
-                v = g.value = st.pop()
-                S.fx.append(("g", g, old, v))
-                return nxt
-
-            return h
 
         def h(st, loc):  # noqa: ANN001, ANN202
             g.value = st.pop()
             return nxt
-
         return h
     if kind == "load":
         _, fmt, mask, _size = LOADS[spec[1]]

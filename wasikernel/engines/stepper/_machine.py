@@ -13,6 +13,7 @@ table rather than testing a flag in every handler).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -96,7 +97,10 @@ def _const(expr: bytes, inst: Instance) -> Any:
 class Store:
     """Where instances live and wasm code runs; one thread of execution at a time."""
 
-    def __init__(self, max_depth: int = 20000, memory_limit_pages: int = 16384) -> None:
+    def __init__(self, max_depth: int = 20000, memory_limit_pages: int = 16384,
+                 translate: bool = True) -> None:
+        self.translate = translate
+        self.stop: list[str | None] = [None]  # translated loops trap when stop[0] is set
         self.frames: list[Frame] = []
         self.pending: Any = None
         self.fx: list[Any] = []
@@ -104,7 +108,7 @@ class Store:
         self.memory_limit_pages = memory_limit_pages
         self.codes: list[Code] = []
         self.interrupted: str | None = None
-        self.last_trap_frames: list[tuple[Function, int]] = []
+        self.last_trap_frames: list[tuple[Function, int | None]] = []
         self._saved_ops: list[tuple[Code, list, list | None]] | None = None
 
     # -- instantiation ------------------------------------------------------------------------
@@ -192,11 +196,51 @@ class Store:
                 code.ops[:] = [_interrupt_handler(self)] * len(code.ops)
         return code
 
+    def fast_of(self, func: Function) -> Callable[..., Any]:
+        """A Python callable running ``func`` at full speed: its translation, or (when it
+        cannot be translated) a wrapper around the handler table."""
+        if func.direct is not None:
+            return func.direct
+        if not func.tried:
+            func.tried = True
+            if self.translate:
+                from ._translate import translate
+
+                try:
+                    func.direct = translate(self, func)
+                    return func.direct
+                except Exception:  # noqa: BLE001, S110 - this function keeps the table
+                    pass
+        nres = len(func.type.results)
+
+        def table_mode(*args: Any) -> Any:
+            r = self._invoke_table(func, list(args))
+            return None if nres == 0 else r[0] if nres == 1 else tuple(r)
+        return table_mode
+
     def invoke(self, func: Function, args: Iterable[Any]) -> list[Any]:
         """Calls ``func`` with ``args`` to completion; raises :class:`Trap`."""
         args = list(args)
         if func.host is not None:
             return _host_results(func, func.host(*args))
+        if not self.translate:
+            return self._invoke_table(func, args)
+        fast = self.fast_of(func)
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, len(self.frames) + self.max_depth + 100))
+        try:
+            r = fast(*args)
+        except RecursionError:
+            raise Trap("call stack exhausted") from None
+        except Trap as exc:
+            self.last_trap_frames = _fast_frames(exc) or self.last_trap_frames
+            raise
+        finally:
+            sys.setrecursionlimit(old)
+        nres = len(func.type.results)
+        return [] if nres == 0 else [r] if nres == 1 else list(r)
+
+    def _invoke_table(self, func: Function, args: list[Any]) -> list[Any]:
         base = len(self.frames)
         if base >= self.max_depth:
             raise Trap("call stack exhausted")
@@ -218,9 +262,13 @@ class Store:
                     pc = code[pc](st, loc)
                 if pc == CALL:
                     f, args, ret = self.pending
-                    if f.host is not None:
+                    d = f.direct
+                    if d is None and not f.tried and self.translate:
+                        self.fast_of(f)
+                        d = f.direct
+                    if d is not None:
                         fr.pc = ret
-                        r = f.host(*args)
+                        r = d(*args)
                         if r is not None:
                             if type(r) is tuple or type(r) is list:
                                 st.extend(r)
@@ -256,17 +304,20 @@ class Store:
                         st.extend(res)
         except BaseException:
             fr.pc = pc
-            self.last_trap_frames = [(f.func, f.pc) for f in reversed(frames[base:])]
+            self.last_trap_frames = [(f.func, _offset(f.func, f.pc if f is fr else f.pc - 1))
+                                     for f in reversed(frames[base:])]
             del frames[base:]
             raise
 
     # -- interruption -------------------------------------------------------------------------
 
     def interrupt(self, message: str = "interrupted") -> None:
-        """Makes the running guest trap with ``message`` at its next instruction."""
+        """Makes the running guest trap with ``message`` at its next instruction (translated
+        code: at its next loop iteration)."""
         if self._saved_ops is not None:
             return
         self.interrupted = message
+        self.stop[0] = message
         handler = _interrupt_handler(self)
         saved = []
         for code in list(self.codes):
@@ -284,6 +335,7 @@ class Store:
             return
         self._saved_ops = None
         self.interrupted = None
+        self.stop[0] = None
         for code, ops, rec in saved:
             code.ops[:] = ops
             if rec is not None and code.rec is not None:
@@ -295,6 +347,31 @@ def _interrupt_handler(store: Store) -> Callable[[list, list], int]:
         raise Trap(store.interrupted or "interrupted")
 
     return h
+
+
+def _offset(func: Function, pc: int) -> int | None:
+    code = func.code
+    if code is None or not code.offsets:
+        return None
+    return code.offsets[max(0, min(pc, len(code.offsets) - 1))]
+
+
+def _fast_frames(exc: BaseException) -> list[tuple[Function, int | None]]:
+    """The wasm frames of a trap raised in translated code, innermost first."""
+    out = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        name = frame.f_code.co_name
+        inst = frame.f_globals.get("__inst__")
+        if name.startswith("wasm_f") and inst is not None:
+            func = inst.funcs[int(name[6:])]
+            lines = func.fast_lines
+            line = tb.tb_lineno - 1
+            out.append((func, lines[line] if 0 <= line < len(lines) else None))
+        tb = tb.tb_next
+    out.reverse()
+    return out
 
 
 def _host_results(func: Function, r: Any) -> list[Any]:

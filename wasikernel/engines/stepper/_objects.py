@@ -116,7 +116,8 @@ class Function:
     A host callable takes the wasm arguments and returns ``None``, one value or a tuple.
     """
 
-    __slots__ = ("type", "instance", "index", "host", "name", "code")
+    __slots__ = ("type", "instance", "index", "host", "name", "code", "direct", "tried",
+                 "fast_lines")
 
     def __init__(
         self,
@@ -133,6 +134,9 @@ class Function:
         self.host = host
         self.name = name
         self.code: Any = None  # the compiled form, made on the first call
+        self.direct: Callable[..., Any] | None = host  # host, or the translated function
+        self.tried = host is not None  # translation attempted
+        self.fast_lines: list[int] = []  # module offset of each line of the translation
 
     def __repr__(self) -> str:
         return f"<func {self.name or self.index} {self.type}>"

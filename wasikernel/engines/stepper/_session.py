@@ -1,15 +1,18 @@
 """Stepping and recorded history.
 
 A :class:`Session` runs one call instruction by instruction with the *recording* handler table.
-Every step appends a compact delta to the :class:`History`:
+Every step appends to the :class:`History` only what cannot be worked out again:
 
 * where it ran: ``function key << 32 | instruction index`` (an ``array('q')``),
-* how the operand stack of the running frame changed: the height kept (``keep``) and the values
-  pushed above it (a tuple; ``keep == -1`` marks a return: the frame was popped and the values
-  pushed on the caller's stack),
-* the rarer side effects, in a dict by step: locals set ``("l", index, value)``, globals set
-  ``("g", Global, old, new)``, memory written ``("m", addr, old bytes, new bytes)``, memory
-  grown ``("grow", old pages)``, a frame entered ``("call", function key, locals)``.
+* the values on the running frame's operand stack above the instruction's static floor after
+  it ran (the floor, the lowest slot the instruction can touch, is known from pre-decoding),
+* rarer facts, by step: memory written ``("m", addr, old bytes, new bytes)`` and grown
+  ``("grow", old pages)`` (``extras``), the function a call entered (``calls``), the steps that
+  returned from a frame (``returns``; their pushed values are the results).
+
+Locals, globals and a callee's arguments are not recorded: ``local.set`` / ``global.set`` take
+the top of the operand stack before the step, a call takes its arguments from there, and that
+stack is known exactly when a step is rebuilt.
 
 Every ``CHECKPOINT_EVERY`` steps a checkpoint keeps the whole state of the frames (function,
 index, locals, operand stack) and of the globals. Showing step *i* starts from the checkpoint
@@ -22,12 +25,13 @@ rebuilt on demand by undoing the recorded writes from the present backwards
 from __future__ import annotations
 
 import bisect
+import sys
 from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._compile import CALL, Code
-from ._machine import Frame, Instance, Store
+from ._machine import Frame, Instance, Store, _fast_frames, _offset
 from ._numeric import Trap, ff
 from ._objects import Function
 
@@ -95,9 +99,10 @@ class History:
 
     def __init__(self) -> None:
         self.pos = array("q")
-        self.keep = array("i")
-        self.pushed: list[tuple] = []
+        self.pushed: list[list] = []
         self.extras: dict[int, list] = {}
+        self.calls: dict[int, int] = {}
+        self.returns: set[int] = set()
         self.cp_steps: list[int] = []
         self.cp_states: list[tuple] = []
         self.next_cp = 0
@@ -105,7 +110,7 @@ class History:
         self._keys: dict[int, int] = {}
 
     def __len__(self) -> int:
-        return len(self.keep)
+        return len(self.pushed)
 
     def fkey(self, func: Function) -> int:
         k = self._keys.get(id(func))
@@ -145,7 +150,7 @@ class Session:
         self.finished = False
         self.returned: list[Any] | None = None
         self.error: BaseException | None = None
-        self.trap_frames: list[tuple[Function, int]] = []
+        self.trap_frames: list[tuple[Function, int | None]] = []
         self.base = len(store.frames)
         self._gindex = {id(g): i for i, g in enumerate(instance.globals)}
         if func.host is not None:
@@ -236,37 +241,47 @@ class Session:
         n = len(H)
         if step < 0 or step > n:
             raise IndexError(f"step {step} is outside the history (0..{n})")
+        pos = H.pos
         i = bisect.bisect_right(H.cp_steps, step) - 1
         cp_step = H.cp_steps[i]
         frames_t, globals_t = H.cp_states[i]
         frames = [[k, pc, list(loc), list(st)] for k, pc, loc, st in frames_t]
         gvals = list(globals_t)
-        pos, keep, pushed, extras = H.pos, H.keep, H.pushed, H.extras
+        pos, pushed, calls, returns = H.pos, H.pushed, H.calls, H.returns
+        funcs = H.funcs
+        own = self.instance
         for j in range(cp_step, step):
             top = frames[-1]
-            top[1] = pos[j] & _LOW
-            k = keep[j]
-            if k >= 0:
-                st = top[3]
-                del st[k:]
-                st.extend(pushed[j])
-                ex = extras.get(j)
-                if ex:
-                    for e in ex:
-                        tag = e[0]
-                        if tag == "l":
-                            top[2][e[1]] = e[2]
-                        elif tag == "g":
-                            gi = self._gindex.get(id(e[1]))
-                            if gi is not None:
-                                gvals[gi] = e[3]
-                        elif tag == "call":
-                            frames.append([e[1], 0, list(e[2]), []])
-            else:
+            p = pos[j]
+            pc = p & _LOW
+            top[1] = pc
+            st = top[3]
+            if j in returns:
                 frames.pop()
                 if not frames:
                     break
                 frames[-1][3].extend(pushed[j])
+                continue
+            func = funcs[p >> 32]
+            code = func.code
+            spec = code.specs[pc]
+            kind = spec[0]
+            if kind == "local.set" or kind == "local.tee":
+                top[2][spec[1]] = st[-1]
+            elif kind == "global.set" and func.instance is own:
+                gvals[spec[1]] = st[-1]
+            callee = calls.get(j)
+            if callee is not None:
+                f = funcs[callee]
+                n = len(f.type.params)
+                top_n = len(st) - (1 if kind == "call_indirect" else 0)
+                args = st[top_n - n : top_n] if n else []
+                del st[code.floors[pc]:]
+                st.extend(pushed[j])
+                frames.append([callee, 0, args + list(f.code.zeros), []])
+            else:
+                del st[code.floors[pc]:]
+                st.extend(pushed[j])
         if frames and step < len(pos):
             frames[-1][1] = pos[step] & _LOW
         views = [self._frame_view(H.funcs[k], pc, loc, st) for k, pc, loc, st in frames]
@@ -370,7 +385,17 @@ class Session:
 
     def _run_unrecorded(self) -> None:
         try:
-            self.returned = self.store._run(self.base)
+            old = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(old, len(self.store.frames) + self.store.max_depth + 100))
+            try:
+                self.returned = self.store._run(self.base)
+            except RecursionError:
+                raise Trap("call stack exhausted") from None
+            except Trap as exc:
+                self.store.last_trap_frames = _fast_frames(exc) + self.store.last_trap_frames
+                raise
+            finally:
+                sys.setrecursionlimit(old)
         except BaseException as exc:  # noqa: BLE001 - the session reports how the call ended
             self.trap_frames = self.store.last_trap_frames
             self.error = exc
@@ -386,9 +411,12 @@ class Session:
         frames = store.frames
         base = self.base
         H = self.history  # noqa: N806
-        pos, keeps, pushed, extras = H.pos, H.keep, H.pushed, H.extras
-        pos_ap, keep_ap, push_ap = pos.append, keeps.append, pushed.append
+        pos, pushed, extras, calls, returns = H.pos, H.pushed, H.extras, H.calls, H.returns
+        pos_ap, push_ap = pos.append, pushed.append
+        fx = store.fx
+        fx.clear()
         bps = self.breakpoints
+        check = bool(bps) or stop_depth >= 0
         mems = self.instance.memories
         for m in mems:
             m.recorder = store
@@ -398,90 +426,93 @@ class Session:
         floors = code.floors
         st, loc, pc = fr.st, fr.loc, fr.pc
         key = H.fkey(fr.func) << 32
-        n = len(keeps)
-        steps = 0
+        remaining = max_steps
         fl = 0
-        store.fx = []
         try:
-            while steps < max_steps:
+            while remaining > 0:
+                n = len(pushed)
                 if n >= H.next_cp:
                     fr.pc = pc
                     self._checkpoint(n)
                     H.next_cp = n + CHECKPOINT_EVERY
-                pos_ap(key | pc)
-                fl = floors[pc]
-                npc = ops[pc](st, loc)
-                keep_ap(fl)
-                push_ap(tuple(st[fl:]))
-                if store.fx:
-                    extras[n] = store.fx
-                    store.fx = []
-                n += 1
-                steps += 1
-                if npc >= 0:
-                    pc = npc
-                elif npc == CALL:
-                    f, args, ret = store.pending
-                    if f.host is not None:
-                        fr.pc = ret
-                        r = f.host(*args)
-                        if r is not None:
-                            if type(r) is tuple or type(r) is list:
-                                st.extend(r)
-                            else:
-                                st.append(r)
-                        pushed[-1] = tuple(st[fl:])
-                        if store.fx:
-                            extras.setdefault(n - 1, []).extend(store.fx)
-                            store.fx = []
-                        pc = ret
+                chunk = min(remaining, H.next_cp - n)
+                remaining -= chunk
+                for _ in range(chunk):
+                    pos_ap(key | pc)
+                    fl = floors[pc]
+                    npc = ops[pc](st, loc)
+                    push_ap(st[fl:])
+                    if fx:
+                        extras[len(pushed) - 1] = fx[:]
+                        fx.clear()
+                    if npc >= 0:
+                        pc = npc
+                        if check and ((key | pc) in bps or len(frames) <= stop_depth):
+                            break
+                        continue
+                    if npc == CALL:
+                        f, args, ret = store.pending
+                        if f.host is not None:
+                            fr.pc = ret
+                            r = f.host(*args)
+                            if r is not None:
+                                if type(r) is tuple or type(r) is list:
+                                    st.extend(r)
+                                else:
+                                    st.append(r)
+                            pushed[-1] = st[fl:]
+                            if fx:
+                                extras.setdefault(len(pushed) - 1, []).extend(fx)
+                                fx.clear()
+                            pc = ret
+                        else:
+                            c = f.code or store.code_of(f)
+                            if len(frames) >= store.max_depth:
+                                pc = ret - 1
+                                raise Trap("call stack exhausted")
+                            if c.zeros:
+                                args.extend(c.zeros)
+                            fk = H.fkey(f)
+                            calls[len(pushed) - 1] = fk
+                            fr.pc = ret
+                            fr = Frame(f, c, 0, [], args)
+                            frames.append(fr)
+                            code = c
+                            ops = c.recording_ops()
+                            floors = c.floors
+                            st, loc, pc = fr.st, args, 0
+                            key = fk << 32
                     else:
-                        c = f.code or store.code_of(f)
-                        if len(frames) >= store.max_depth:
-                            pc = ret - 1
-                            raise Trap("call stack exhausted")
-                        if c.zeros:
-                            args.extend(c.zeros)
-                        fk = H.fkey(f)
-                        extras.setdefault(n - 1, []).append(("call", fk, tuple(args)))
-                        fr.pc = ret
-                        fr = Frame(f, c, 0, [], args)
-                        frames.append(fr)
-                        code = c
-                        ops = c.recording_ops()
-                        floors = c.floors
-                        st, loc, pc = fr.st, args, 0
-                        key = fk << 32
-                else:
-                    nres = code.nresults
-                    res = st[len(st) - nres :] if nres else []
-                    keeps[-1] = -1
-                    pushed[-1] = tuple(res)
-                    frames.pop()
-                    if len(frames) == base:
-                        self.finished = True
-                        self.returned = res
+                        nres = code.nresults
+                        res = st[len(st) - nres:] if nres else []
+                        returns.add(len(pushed) - 1)
+                        pushed[-1] = res
+                        frames.pop()
+                        if len(frames) == base:
+                            self.finished = True
+                            self.returned = res
+                            break
+                        fr = frames[-1]
+                        code = fr.code
+                        ops = code.recording_ops()
+                        floors = code.floors
+                        st, loc, pc = fr.st, fr.loc, fr.pc
+                        key = H.fkey(fr.func) << 32
+                        st.extend(res)
+                    if check and ((key | pc) in bps or len(frames) <= stop_depth):
                         break
-                    fr = frames[-1]
-                    code = fr.code
-                    ops = code.recording_ops()
-                    floors = code.floors
-                    st, loc, pc = fr.st, fr.loc, fr.pc
-                    key = H.fkey(fr.func) << 32
-                    st.extend(res)
-                if bps and (key | pc) in bps:
-                    break
-                if len(frames) <= stop_depth:
-                    break
+                else:
+                    continue
+                break
         except BaseException as exc:  # noqa: BLE001 - the session reports how the call ended
-            if len(keeps) < len(pos):
-                keep_ap(min(fl, len(st)))
-                push_ap(tuple(st[fl:]))
-                if store.fx:
-                    extras[len(keeps) - 1] = store.fx
-            store.fx = []
+            if len(pushed) < len(pos):
+                push_ap(st[min(fl, len(st)):])
+            if fx:
+                extras[len(pushed) - 1] = fx[:]
+            fx.clear()
             fr.pc = pc
-            self.trap_frames = [(f.func, f.pc) for f in reversed(frames[base:])]
+            self.trap_frames = [(f.func, _offset(f.func, f.pc if f is fr else f.pc - 1))
+                                for f in reversed(frames[base:])]
             del frames[base:]
             self.finished = True
             self.error = exc
