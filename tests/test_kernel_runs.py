@@ -21,6 +21,8 @@ from _kernel_wat import (
 )
 from jupyter_client.manager import start_new_kernel
 
+from wasikernel.kernel._source_lines import find_symbolizer
+
 
 @pytest.fixture(scope="module")
 def kernel():
@@ -365,3 +367,30 @@ def test_in_a_python_kernel_the_extension_streams_and_interrupts_too():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+@pytest.mark.skipif(find_symbolizer() is None, reason="llvm-symbolizer (Debian llvm) is absent")
+def test_with_debug_info_a_c_trap_names_the_cell_lines(kernel):
+    _, kc = kernel
+    program = ("#include <stdlib.h>\n"
+               "void boom(int x) {\n"
+               "    if (x > 2)\n"
+               "        abort();\n"
+               "}\n"
+               "int main(void) { boom(3); return 0; }\n")
+    _, outputs = execute(kc, "%%c -g\n" + program)
+    shown = text_of(outputs)
+    assert "boom at cell.c:4" in shown and "main at cell.c:6" in shown
+    _, outputs = execute(kc, "%%c\n" + program)  # without -g: names only
+    assert "boom (@0x" in text_of(outputs) and "cell.c:4" not in text_of(outputs)
+
+
+@pytest.mark.skipif(find_symbolizer() is None, reason="llvm-symbolizer (Debian llvm) is absent")
+def test_with_debug_info_a_rust_panic_names_the_cell_lines(kernel):
+    _, kc = kernel
+    program = ('fn check(x: i32) -> i32 {\n    if x > 2 {\n        panic!("too big");\n    }\n'
+               '    x\n}\nfn main() {\n    println!("{}", check(3));\n}\n')
+    _, outputs = execute(kc, "%%rust -g\n" + program)
+    shown = text_of(outputs)
+    assert "panicked at 'too big', cell.rs:3:9" in shown
+    assert "cell::check at cell.rs:3" in shown and "cell::main at cell.rs:8" in shown

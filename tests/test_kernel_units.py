@@ -425,3 +425,14 @@ def test_wasm_cell_runs_the_bytes_of_a_python_variable(magics):
     with capture_output():
         magics.wasm("--invoke answer", "module_bytes\n")
     assert magics.last.returned == [42]
+
+
+def test_rust_names_in_backtraces_read_as_paths():
+    from wasikernel.kernel._display import demangle
+
+    assert demangle("_ZN4cell5check17he35c3e499921fd01E") == "cell::check"
+    assert demangle("_ZN3std2rt10lang_start28_$u7b$$u7b$closure$u7d$$u7d$17h24050573802063e1E"
+                    ) == "std::rt::lang_start::{{closure}}"
+    assert demangle("_ZN60_$LT$alloc..vec..Vec$LT$T$GT$$u20$as$u20$core..ops..Drop$GT$4drop"
+                    "17h0123456789abcdefE") == "<alloc::vec::Vec<T> as core::ops::Drop>::drop"
+    assert demangle("main") == "main" and demangle("_ZN3foo") == "_ZN3foo"

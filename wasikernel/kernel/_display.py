@@ -101,8 +101,37 @@ def _summary_html(result: RunResult) -> str:
     )
 
 
+_RUST_ESCAPES = {"$LT$": "<", "$GT$": ">", "$RF$": "&", "$BP$": "*", "$C$": ",",
+                 "$SP$": "@", "$u20$": " ", "$u27$": "'", "$u5b$": "[", "$u5d$": "]",
+                 "$u7b$": "{", "$u7d$": "}", "$u7e$": "~"}
+
+
+def demangle(name: str) -> str:
+    """``_ZN4cell5check17h0123456789abcdefE`` -> ``cell::check`` (Rust's legacy mangling);
+    any other name comes back unchanged."""
+    if not (name.startswith("_ZN") and name.endswith("E")):
+        return name
+    parts, i, body = [], 0, name[3:-1]
+    while i < len(body):
+        j = i
+        while j < len(body) and body[j].isdigit():
+            j += 1
+        if j == i:
+            return name
+        length = int(body[i:j])
+        part = body[j:j + length]
+        parts.append(part[1:] if part.startswith("_$") else part)
+        i = j + length
+    if parts and len(parts[-1]) == 17 and parts[-1][0] == "h":
+        parts.pop()  # the hash that tells crate versions apart
+    text = "::".join(parts)
+    for code, char in _RUST_ESCAPES.items():
+        text = text.replace(code, char)
+    return text.replace("..", "::")
+
+
 def _frame_text(frame: Frame) -> str:
-    name = frame.func_name or (
+    name = demangle(frame.func_name) if frame.func_name else (
         f"func[{frame.func_index}]" if frame.func_index is not None else "?"
     )
     where = f" at {frame.source}" if frame.source else ""

@@ -42,6 +42,7 @@ from ._options import (
     parse_preopen,
     sandbox_for,
 )
+from ._source_lines import add_source_lines
 from ._wasi_calls import WASI_CALLS, describe
 
 __all__ = ["WasiMagics", "magics_for"]
@@ -160,6 +161,7 @@ class WasiMagics(Magics):
         # the cancel Event and output writer the kept module was linked with: %call reuses them
         self._kept_cancel = threading.Event()
         self._kept_streamer: _Streamer | None = None
+        self._kept_wasm = b""
 
     # ----- running a module -------------------------------------------------------------------
 
@@ -199,6 +201,8 @@ class WasiMagics(Magics):
             raise CellError(t("kernel_engine_error"), str(exc)) from None
         finally:
             streamer.close()
+        if result.trap is not None and result.trap.frames:
+            add_source_lines(wasm, result.trap)
         engine = opts.engine or self.settings.engine
 
         def rerun(new_sandbox: Any) -> RunResult:
@@ -208,6 +212,7 @@ class WasiMagics(Magics):
         self._rerun = rerun
         if result.module is not None:
             self._kept_cancel, self._kept_streamer = cancel, streamer
+            self._kept_wasm = wasm
         self._remember(result)
         show_run(
             result,
@@ -351,6 +356,8 @@ class WasiMagics(Magics):
                     target.write(data.decode("utf-8", "replace"))
                     target.flush()
         head = f"{name}({', '.join(raw)})"
+        if result.trap is not None and result.trap.frames:
+            add_source_lines(self._kept_wasm, result.trap)
         if result.trap is not None or result.limit is not None:
             text = f"{head}: {trap_text(result.trap) if result.trap else result.limit}"
             display({"text/plain": text}, raw=True)
