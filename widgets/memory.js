@@ -28,7 +28,7 @@ function parseAddress(text) {
 
 function render({ model, el }) {
   const started = performance.now();
-  el.classList.add("wk-memory");
+  el.classList.add("wk-memory-view");
   const title = h("div", { class: "wk-title" });
   const legend = h("div", { class: "wk-legend" });
   const gotoBox = h("input", { class: "wk-goto", type: "text", placeholder: "go to address (0x…)", size: "18" });
@@ -169,10 +169,17 @@ function render({ model, el }) {
     nextBtn.disabled = !hasBefore || !model.get("changed_pages").length;
     note.textContent = model.get("note");
     const hls = model.get("highlights");
-    hl.textContent = hls.length
-      ? `${model.get("highlight_label")}: ` +
-        hls.map((m) => `${m.access === "w" ? "wrote" : "read"} ${m.len} B at 0x${m.addr.toString(16)}`).join(", ")
-      : "";
+    hl.replaceChildren();
+    if (hls.length) {
+      hl.append(`${model.get("highlight_label")}: `);
+      hls.forEach((m, k) => {
+        const jump = h("button", { class: "wk-jump", title: "show these bytes" });
+        jump.textContent = `${m.access === "w" ? "wrote" : "read"} ${m.len} B at 0x${m.addr.toString(16)}`;
+        jump.addEventListener("click", () => goto(m.addr - (m.addr % WIDTH) - 2 * WIDTH));
+        if (k) hl.append(", ");
+        hl.append(jump);
+      });
+    }
   }
 
   function goto(addr) {

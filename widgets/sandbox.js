@@ -13,7 +13,7 @@ function h(tag, attrs = {}, ...children) {
 }
 
 function render({ model, el }) {
-  el.classList.add("wk-sandbox");
+  el.classList.add("wk-sandbox-view");
   const title = h("div", { class: "wk-title", text: "Sandbox boundary" });
   const caps = h("div", { class: "wk-caps" });
   const status = h("div", { class: "wk-status" });

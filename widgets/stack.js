@@ -69,7 +69,7 @@ function table(headers, rows) {
 }
 
 function render({ model, el }) {
-  el.classList.add("wk-stack");
+  el.classList.add("wk-stack-view");
   let timer = 0;
 
   function paintEnd() {

@@ -26,7 +26,7 @@ function fmtDur(ns) {
 }
 
 function render({ model, el }) {
-  el.classList.add("wk-trace");
+  el.classList.add("wk-trace-view");
   const title = h("div", { class: "wk-title" });
   const callSel = h("select", { class: "wk-filter-call", "aria-label": "filter by call" });
   const fdSel = h("select", { class: "wk-filter-fd", "aria-label": "filter by fd" });

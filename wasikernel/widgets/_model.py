@@ -60,6 +60,9 @@ def _short(value: Any, limit: int = 40) -> str:
             text = "|".join(value) or "0"
         else:
             text = json.dumps(_jsonable(value), ensure_ascii=False)
+    elif isinstance(value, dict) and isinstance(value.get("text"), str):
+        # the host's decoded iovecs: {"len", "text", "cut"}; show the text as strace does
+        text = json.dumps(value["text"], ensure_ascii=False) + ("…" if value.get("cut") else "")
     elif isinstance(value, dict):
         text = json.dumps(_jsonable(value), ensure_ascii=False)
     else:

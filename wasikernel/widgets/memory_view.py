@@ -116,11 +116,15 @@ class MemoryView(StaticHtmlWidget):
         self.address = max(0, min(int(address), max(0, self.size - 1)))
 
     def highlight(self, accesses: list[MemoryAccess], label: str = "") -> None:
-        """Highlight the ranges a call read or wrote, and scroll to the first of them."""
-        self.highlights = [{"addr": m.addr, "len": m.len, "access": m.access} for m in accesses]
+        """Highlight the ranges a call read or wrote, and scroll to the largest of them (the
+        data of a read or write, rather than its iovec array or its result word)."""
+        self.highlights = [
+            {"addr": m.addr, "len": m.len, "access": m.access} for m in accesses if m.len > 0
+        ]
         self.highlight_label = label
-        if accesses:
-            self.goto(accesses[0].addr - accesses[0].addr % 16 - 32)
+        if self.highlights:
+            largest = max(self.highlights, key=lambda m: m["len"])
+            self.goto(largest["addr"] - largest["addr"] % 16 - 32)
 
     def to_html(self) -> str:
         """The static HTML form: size, regions and hex dumps of what changed."""

@@ -21,7 +21,7 @@ from ..result import RunResult
 from . import _html, _model
 from ._base import StaticHtmlWidget, static_file
 
-__all__ = ["StackView", "snapshot_json"]
+__all__ = ["StackView", "snapshot_json", "SessionSteps", "steps_of"]
 
 
 def _get(snap: Any, *names: str) -> Any:
@@ -49,8 +49,9 @@ def _plain(value: Any) -> Any:
 
 def snapshot_json(snap: Any) -> dict[str, Any]:
     """One recorded step as plain JSON: ``instr``, ``func``, ``pc``, ``stack`` (bottom first),
-    ``locals`` and ``frames`` (innermost first)."""
-    return {
+    ``locals`` and ``frames`` (innermost first), plus ``globals`` and ``memory_writes`` when
+    the snapshot has them."""
+    out = {
         "instr": _plain(_get(snap, "instr", "instruction", "op", "opcode")),
         "func": _plain(_get(snap, "func", "function", "func_name")),
         "pc": _plain(_get(snap, "pc", "offset", "ip")),
@@ -58,6 +59,53 @@ def snapshot_json(snap: Any) -> dict[str, Any]:
         "locals": _plain(_get(snap, "locals", "local_values") or []),
         "frames": _plain(_get(snap, "frames", "call_stack", "callstack") or []),
     }
+    for extra in ("globals", "memory_writes"):
+        value = _get(snap, extra)
+        if value:
+            out[extra] = _plain(value)
+    return out
+
+
+class SessionSteps:
+    """The recorded steps of a stepper session (``result.stepper``) as a history: ``len`` and
+    ``[i]`` give the machine before step ``i`` as a snapshot mapping."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    def __len__(self) -> int:
+        return len(self.session.history)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        if index < 0:
+            index += len(self)
+        view = self.session.view(index)
+        frames = [
+            f"{f.func_name} @{f.offset:#x}" if isinstance(f.offset, int) else str(f.func_name)
+            for f in reversed(view.frames)
+        ]
+        writes = [
+            {"addr": addr, "old": bytes(old).hex(" "), "new": bytes(new).hex(" ")}
+            for addr, old, new in (getattr(view, "memory_writes", None) or [])
+        ]
+        return {
+            "instr": view.instruction,
+            "func": view.func_name,
+            "pc": view.offset,
+            "stack": list(view.stack),
+            "locals": list(view.locals),
+            "frames": frames,
+            "globals": dict(getattr(view, "globals", {}) or {}),
+            "memory_writes": writes,
+        }
+
+
+def steps_of(result: RunResult) -> Sequence[Any] | None:
+    """The recorded steps of ``result`` when the stepper engine recorded it, else ``None``."""
+    session = getattr(result, "stepper", None)
+    if session is None or not hasattr(session, "view") or not len(session.history):
+        return None
+    return SessionSteps(session)
 
 
 class StackView(StaticHtmlWidget):
@@ -93,6 +141,8 @@ class StackView(StaticHtmlWidget):
         if not isinstance(result, RunResult):
             raise TypeError(f"StackView needs a RunResult, got {type(result).__name__}")
         self.result = result
+        if history is None:
+            history = steps_of(result)
         self._history = history
         if result.trap is not None:
             mode, ended = "trap", f"trap: {result.trap.message}"
