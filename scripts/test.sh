@@ -15,6 +15,8 @@ command -v wasm-ld >/dev/null || need+=(lld)
 # compiler-rt builtins for wasm32: clang links them into every wasm32-wasi program
 ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 \
   || need+=(libclang-rt-14-dev-wasm32)
+# llvm-symbolizer: source lines (cell.c:4) in the backtraces of C and Rust cells built with -g
+ls /usr/bin/llvm-symbolizer* >/dev/null 2>&1 || need+=(llvm)
 if [ ${#need[@]} -gt 0 ]; then
   apt_install "${need[@]}" || { say "the tests need the packages above"; exit 1; }
 fi
