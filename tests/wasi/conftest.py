@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from wasiharness import (
+    FIXTURE_FILES,
     PROGRAMS,
     Watched,
     compile_c,
@@ -55,13 +56,6 @@ def rust_tour(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 def c_escape(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """tests/programs/wasi/escape.c: realistic ways out of the sandbox through libc."""
     return compile_c(PROGRAMS / "escape.c", tmp_path_factory.mktemp("c-escape"))
-
-
-FIXTURE_FILES = {
-    "readme.txt": b"a fixture file\n",
-    "sub/hello.txt": b"hello from the fixture\n",
-    "sub/deeper/empty.txt": b"",
-}
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from wasiharness import Dir, Outcome, RunSpec, fresh_copy, run_ours, run_wasmtime, snapshot
+from wasiharness import (
+    FIXTURE_FILES,
+    Dir,
+    Outcome,
+    RunSpec,
+    fresh_copy,
+    run_ours,
+    run_wasmtime,
+    snapshot,
+)
 
 # (group, extra args, env, stdin, expected exit code)
 C_CASES = [
@@ -141,3 +150,36 @@ def test_c_program_runs_on_wasmtime(c_tour, fixture_folder, tmp_path, case):
     else:
         assert files["dangling"] == ("symlink", "nothing-here")
         assert "link" not in files
+
+
+MEMORY_TREE = {
+    "readme.txt": FIXTURE_FILES["readme.txt"],
+    "sub": {"hello.txt": FIXTURE_FILES["sub/hello.txt"], "deeper": {"empty.txt": b""}},
+}
+
+
+@pytest.mark.needs_host
+@pytest.mark.parametrize("group", ["files", "dirs", "links", "symlinks", "stdin"])
+def test_c_program_on_an_in_memory_tree_matches_wasmtime_on_disk(c_tour, tmp_path, group):
+    """The in-memory file system (a Preopen with ``tree``) behaves as a real folder does under
+    wasmtime: the program prints every listing, size, content and errno it meets, so equal
+    output means equal behaviour (the tree a run leaves is not handed back by ``run``)."""
+    from wasikernel.engines import run
+    from wasikernel.sandbox import Preopen, Sandbox
+
+    root = tmp_path / "disk"
+    for rel, data in FIXTURE_FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    stdin = b"typed in\n"
+    theirs = run_wasmtime(RunSpec(c_tour, [Dir(root)], [group], {}, stdin, "tour.wasm"))
+    _check_oracle(theirs, 0)
+    sandbox = Sandbox(
+        preopens=[Preopen("/", tree=MEMORY_TREE)], args=[group], stdin=stdin,
+        program_name="tour.wasm",
+    )  # fmt: skip
+    ours = run(c_tour, sandbox)
+    assert ours.trap is None, ours.trap.message
+    assert ours.stdout.decode() == theirs.stdout.decode()
+    assert ours.stderr.decode() == theirs.stderr.decode()
+    assert ours.exit_code == theirs.exit_code

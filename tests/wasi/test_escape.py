@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from wasiharness import Dir, Outcome, RunSpec, run_ours, run_wasmtime, snapshot
+from wasiharness import PROGRAMS, Dir, Outcome, RunSpec, run_ours, run_wasmtime, snapshot
 from wasiprobe import (
     ALL_RIGHTS,
     CREAT,
@@ -387,8 +387,6 @@ def test_libc_refusals_reach_the_trace(jail):
     any WASI call, and each refusal still appears in the trace as a libc event. (With a "."
     preopen, wasi-libc hands every absolute path to the host, relative to ".".)"""
     compile_mod = pytest.importorskip("wasikernel.compile")
-    from conftest import PROGRAMS
-
     jail_dir, watched = jail
     module = compile_mod.compile_source(
         "c", (PROGRAMS / "escape.c").read_text(), compile_mod.CompileOptions(optimize="1")

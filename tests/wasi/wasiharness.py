@@ -19,7 +19,14 @@ from pathlib import Path
 import wasmtime
 
 PROGRAMS = Path(__file__).resolve().parent.parent / "programs" / "wasi"
-DEBIAN_RUSTC = "/usr/bin/rustc"  # /root/.cargo/bin/rustc comes first on PATH, without wasm32
+DEBIAN_RUSTC = "/usr/bin/rustc"
+
+#: the folder every differential run starts from (relative path -> contents)
+FIXTURE_FILES = {
+    "readme.txt": b"a fixture file\n",
+    "sub/hello.txt": b"hello from the fixture\n",
+    "sub/deeper/empty.txt": b"",
+}  # /root/.cargo/bin/rustc comes first on PATH, without wasm32
 
 
 # ---------------------------------------------------------------- compiling test programs
