@@ -162,6 +162,15 @@ def _py(*lines: str) -> str:
     return "%%python\n" + "\n".join(lines)
 
 
+def _fr(src: str, *pairs: tuple[str, str]) -> tuple[str, str]:
+    """A code cell whose French variant differs only in the printed words."""
+    french = src
+    for en, fr in pairs:
+        assert en in french, en
+        french = french.replace(en, fr)
+    return src, french
+
+
 # ----------------------------------------------------------------------------- lesson 0
 
 L00 = [
@@ -1303,7 +1312,8 @@ ses imports et les appels effectués.
 """,
     ),
     code(
-        _py(
+        *_fr(
+            _py(
             "import wasmtime",
             "from wasikernel.compile import compile_source",
             "from wasikernel.engines import run",
@@ -1324,6 +1334,9 @@ ses imports et les appels effectués.
             "    print(f'{language:5} {sizes[language]:>8} bytes')",
             "    print('      imports:', ', '.join(imports[language]))",
             "    print('      calls  :', ' '.join(calls[language]))",
+            ),
+            ("bytes')", "octets')"),
+            ("'      calls  :'", "'      appels :'"),
         )
     ),
     md(
@@ -1342,7 +1355,8 @@ fichier accessible à son utilisateur.
 """,
     ),
     code(
-        _py(
+        *_fr(
+            _py(
             "import os, shutil, subprocess, tempfile",
             "gcc = shutil.which('gcc') or shutil.which('cc')",
             "if gcc is None:",
@@ -1357,6 +1371,9 @@ fichier accessible à son utilisateur.
             "    print(subprocess.run([exe], capture_output=True, text=True).stdout.strip())",
             "    print('native ELF:', sizes['native'], 'bytes, plus the shared C library it loads')",
             "print(sizes)",
+            ),
+            ("'no native C compiler on this machine: the native build is skipped'", "'pas de compilateur C natif sur cette machine : pas de compilation native'"),
+            ("'native ELF:', sizes['native'], 'bytes, plus the shared C library it loads'", "'ELF natif :', sizes['native'], 'octets, plus la bibliothèque C partagée qu\\'il charge'"),
         )
     ),
     md(
@@ -1372,7 +1389,8 @@ la ligne. Les modules wasm ont fait un ou deux appels WASI, chacun vérifié par
 """,
     ),
     code(
-        _py(
+        *_fr(
+            _py(
             "strace = shutil.which('strace')",
             "if gcc is None or strace is None:",
             "    print('strace or gcc is missing here: install strace to see the native system calls')",
@@ -1385,6 +1403,11 @@ la ligne. Les modules wasm ont fait un ou deux appels WASI, chacun vérifié par
             "        names = [line.split('(')[0] for line in open(log) if '(' in line]",
             "        print(len(names), 'native system calls:', ' '.join(names))",
             "        print('files it opened:', [l.split('\"')[1] for l in open(log) if l.startswith('openat')])",
+            ),
+            ("'strace or gcc is missing here: install strace to see the native system calls'", "'strace ou gcc manque ici : installez strace pour voir les appels système natifs'"),
+            ("'strace could not trace here (ptrace is not allowed):'", "'strace ne peut pas tracer ici (ptrace est interdit) :'"),
+            ("'native system calls:'", "'appels système natifs :'"),
+            ("'files it opened:'", "'fichiers ouverts :'"),
         )
     ),
     md(
@@ -1847,8 +1870,25 @@ fait une fois et qu'on peut mettre en cache) et l'instancier (fait à chaque req
 processus paie à chaque fois `fork` + `exec` + le chargeur dynamique.
 """,
     ),
-    code(L07_TABLE),
-    code(L07_PLOT),
+    code(
+        *_fr(
+            L07_TABLE,
+            ("'start-up (median)'", "'démarrage (médiane)'"),
+            ("'execution of work(n)'", "'exécution de work(n)'"),
+            ("'ns per round'", "'ns par tour'"),
+        )
+    ),
+    code(
+        *_fr(
+            L07_PLOT,
+            ("('start-up', startup", "('démarrage', startup"),
+            ("'ms (log scale)'", "'ms (échelle log)'"),
+            ("('execution of work(n)', execution", "('exécution de work(n)', execution"),
+            ("'ns per round (log scale)'", "'ns par tour (échelle log)'"),
+            ("'matplotlib is not installed: the table above is all there is'",
+             "'matplotlib n\\'est pas installé : le tableau ci-dessus suffira'"),
+        )
+    ),
     md(
         """
 ## The claims, beside the measurements
@@ -2215,7 +2255,8 @@ tenté au moins trois sans que le drapeau n'apparaisse.
 """,
     ),
     code(
-        _py(
+        *_fr(
+            _py(
             "import os, tempfile",
             "arena = tempfile.mkdtemp(prefix='arena-')",
             "os.makedirs(os.path.join(arena, 'data'))",
@@ -2227,6 +2268,8 @@ tenté au moins trois sans que le drapeau n'apparaisse.
             "os.symlink('../secret.txt', os.path.join(arena, 'data', 'shortcut'))",
             "arena_box = Sandbox(preopens=[Preopen('/data', os.path.join(arena, 'data'), read_only=True)])",
             "print('the secret is at', os.path.join(arena, 'secret.txt'))",
+            ),
+            ("'the secret is at'", "'le secret se trouve dans'"),
         )
     ),
     code(
