@@ -403,3 +403,28 @@ def test_libc_refusals_reach_the_trace(jail):
         assert (event.denied, event.capability, event.errno) == (True, "preopen", "noent")
         assert event.args["path"] in event.reason
     assert watched.changes() == []
+
+
+@pytest.mark.needs_host
+@pytest.mark.parametrize("route", [r for r, spec in ROUTES.items() if spec[0] is _nothing])
+def test_route_is_refused_from_an_in_memory_tree(route, jail, monkeypatch):
+    """The same routes from an in-memory preopen: refused and traced, and no path reaches the
+    disk (the process runs inside the jail's parent, so a path leaking through to the host
+    file system would land in the watched folder)."""
+    from wasikernel.engines import run
+    from wasikernel.sandbox import Preopen, Sandbox
+
+    jail_dir, watched = jail
+    monkeypatch.chdir(jail_dir)
+    _setup, calls, must_fail = ROUTES[route]
+    tree = {"inside.txt": b"inside\n", "subdir": {}}
+    result = run(probe(*calls(jail_dir, watched.path)), Sandbox(preopens=[Preopen("/", tree=tree)]))
+    assert result.trap is None, result.trap
+    codes = errnos(result.stdout)
+    for call in must_fail:
+        assert codes.get(call, 0) != 0, f"{call} succeeded: {result.stdout!r}"
+    assert SECRET not in result.stdout
+    assert watched.changes() == []
+    assert sorted(p.name for p in jail_dir.iterdir()) == ["inside.txt", "subdir"]
+    outcome = Outcome(result.stdout, result.stderr, result.exit_code, None, result)
+    _assert_denied_in_trace(outcome, [c for c in must_fail if c not in NOT_A_DENIAL.get(route, ())])
