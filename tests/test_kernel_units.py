@@ -436,3 +436,18 @@ def test_rust_names_in_backtraces_read_as_paths():
     assert demangle("_ZN60_$LT$alloc..vec..Vec$LT$T$GT$$u20$as$u20$core..ops..Drop$GT$4drop"
                     "17h0123456789abcdefE") == "<alloc::vec::Vec<T> as core::ops::Drop>::drop"
     assert demangle("main") == "main" and demangle("_ZN3foo") == "_ZN3foo"
+
+
+def test_a_fault_of_the_engine_shows_one_line_not_a_traceback(magics, monkeypatch):
+    import wasikernel.engines
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the adapter tripped")
+
+    monkeypatch.setattr(wasikernel.engines, "run", broken)
+    with pytest.raises(CellError) as caught:
+        magics.wat("", '(module (func (export "_start")))')
+    lines = caught.value._render_traceback_()
+    assert "a bug of ours" in lines[0]
+    assert lines[1].startswith("RuntimeError: the adapter tripped (at ")
+    assert len(lines) == 2

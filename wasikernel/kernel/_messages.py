@@ -46,6 +46,12 @@ KERNEL_MESSAGES: dict[str, dict[str, str]] = {
         "en": "the engine could not run this module",
         "fr": "le moteur n'a pas pu exécuter ce module",
     },
+    "kernel_internal_error": {
+        "en": "wasikernel failed on this cell (a bug of ours, not of your code; please report "
+        "it with the line below)",
+        "fr": "wasikernel a échoué sur cette cellule (un bogue de notre part, pas de votre "
+        "code ; signalez-le avec la ligne ci-dessous)",
+    },
     "kernel_interrupted_compile": {
         "en": "compilation interrupted",
         "fr": "compilation interrompue",

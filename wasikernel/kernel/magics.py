@@ -101,6 +101,19 @@ class _Streamer:
         sys.stderr.flush()
 
 
+def _where(exc: BaseException) -> str:
+    """``TypeError: message (at engines/wasmtime.py:123)``: enough for a bug report."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    place = ""
+    if frames:
+        last = frames[-1]
+        parts = last.filename.replace(os.sep, "/").split("/wasikernel/")
+        place = f" (at {parts[-1]}:{last.lineno})"
+    return f"{type(exc).__name__}: {exc}{place}"
+
+
 def _say_progress(message: str) -> None:
     """A slow compile step (zig building its libc once) says so in the cell as it starts."""
     sys.stderr.write(message + "\n")
@@ -178,6 +191,8 @@ class WasiMagics(Magics):
             raise CellError(t("kernel_compile_error", language=language), exc.message) from None
         except KeyboardInterrupt:
             raise CellError(t("kernel_interrupted_compile"), "") from None
+        except Exception as exc:  # a fault of ours, not of the learner's code
+            raise CellError(t("kernel_internal_error"), _where(exc)) from None
 
     def run_module(self, wasm: bytes, opts: CellOptions, layout: Any = None) -> RunResult:
         """Run ``wasm`` with the notebook's sandbox plus ``opts``, streaming its output into
@@ -199,6 +214,8 @@ class WasiMagics(Magics):
                 )
         except (EngineError, UsageError) as exc:
             raise CellError(t("kernel_engine_error"), str(exc)) from None
+        except Exception as exc:  # a fault of ours, not of the guest: say where, briefly
+            raise CellError(t("kernel_internal_error"), _where(exc)) from None
         finally:
             streamer.close()
         if result.trap is not None and result.trap.frames:
