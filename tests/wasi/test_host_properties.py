@@ -246,3 +246,63 @@ def test_every_preview1_function_is_provided():
     """The property above covers all 46 functions of wasi_snapshot_preview1."""
     names = {n.split(".", 1)[1] for n in IMPORT_NAMES if n.startswith("wasi_snapshot_preview1.")}
     assert len(names) == 46, sorted(names)
+
+
+HUGE = 0xFFFFFFFF
+#: calls whose lengths or counts are as large as a guest can say; each must answer quickly
+#: without allocating anything near that size
+HUGE_CALLS = [
+    ("random_get", [0, HUGE]),
+    ("random_get", [16, MEMORY_SIZE]),
+    ("fd_read", [0, 0x9100, 1, 0x9200]),  # the iovec at 0x9100 asks for HUGE bytes
+    ("fd_read", [0, 0x9100, HUGE, 0x9200]),
+    ("fd_write", [1, 0x9100, 1, 0x9200]),
+    ("fd_write", [1, 0x9100, HUGE, 0x9200]),
+    ("fd_pread", [4, 0x9100, 1, 0, 0x9200]),
+    ("fd_pwrite", [4, 0x9100, 1, 0, 0x9200]),
+    ("fd_readdir", [3, 0, HUGE, 0, 0x9200]),
+    ("fd_prestat_dir_name", [3, 0, HUGE]),
+    ("path_open", [3, 0, 0x400, HUGE, 0, 0, 0, 0, 0x9200]),
+    ("path_readlink", [3, 0x400, 10, 0, HUGE, 0x9200]),
+    ("poll_oneoff", [0, 0x100, HUGE, 0x9200]),
+    ("args_get", [HUGE - 4, HUGE - 8]),
+    ("environ_get", [HUGE - 4, HUGE - 8]),
+    ("fd_filestat_set_size", [4, (1 << 63) - 1]),
+    ("fd_allocate", [4, 0, (1 << 63) - 1]),
+]
+
+
+def test_huge_lengths_are_bounded_not_allocated(tmp_path):
+    """A guest asking for 4 GiB gets EFAULT/EINVAL (or a short answer), never a 4 GiB buffer."""
+    import time
+    import tracemalloc
+
+    from wasikernel.sandbox import Limits, Preopen, Sandbox
+    from wasikernel.wasi import ERRNO_NAMES, BytesMemory, WasiHost
+
+    (tmp_path / "inside.txt").write_bytes(b"inside\n")
+    host = WasiHost(
+        Sandbox(
+            preopens=[Preopen("/", host_path=str(tmp_path))],
+            stdin=b"x" * 100,
+            limits=Limits(timeout_s=5.0),
+        )
+    )
+    by_name = {i.name: i for i in host.imports}
+    memory = BytesMemory(MEMORY_SIZE)
+    memory.write(0x400, b"inside.txt")
+    memory.write(0x9100, struct.pack("<II", 0x1000, HUGE))
+    opened = by_name["path_open"].call(memory, 3, 0, 0x400, 10, 0, (1 << 30) - 1, 0, 0, 0x9300)
+    assert opened == 0 and memory.read(0x9300, 4) == b"\x04\x00\x00\x00"
+    tracemalloc.start()
+    try:
+        for name, args in HUGE_CALLS:
+            t0 = time.perf_counter()
+            value = by_name[name].call(memory, *args)
+            assert isinstance(value, int) and 0 <= value < len(ERRNO_NAMES), (name, value)
+            assert time.perf_counter() - t0 < 2.0, f"{name} took too long"
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024 * 1024, f"peak Python allocation {peak / 2**20:.0f} MiB"
+    assert (tmp_path / "inside.txt").stat().st_size < 1 << 30
