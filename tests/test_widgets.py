@@ -246,6 +246,12 @@ def test_stack_pointer_is_estimated_from_stack_addresses_and_says_so():
     assert v.high_water == ws.STACK_HIGH - 64 - 40  # the deepest byte the run wrote
 
 
+def test_stack_pointer_ignores_empty_accesses():
+    r = ws.run_result()
+    r.trace.events[7].memory.append(ws.MemoryAccess(0, 0, "r"))  # an empty iovec at address 0
+    assert min(a for _i, a, _c in StackView(r).sp_samples) > 0
+
+
 def test_stack_without_layout_explains_why_there_is_no_pointer():
     r = ws.run_result()
     r.layout = None
@@ -398,3 +404,24 @@ def test_browser_files_exist_for_every_view():
         assert (d / f"{name}.js").read_text().rstrip().endswith("export default { render };")
         css = (d / f"{name}.css").read_text()
         assert "var(--jp-" in css  # follows the JupyterLab theme
+
+
+@pytest.mark.slow  # nbconvert alone takes several seconds to load its templates
+def test_nbconvert_html_of_a_saved_notebook_shows_the_static_views():
+    """A notebook saved without widget state (JupyterLab's default) still reads as HTML."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.v4.new_notebook()
+    for widget in (RunView(ws.run_result()), TraceView(ws.big_result(1000))):
+        data, meta = widget._repr_mimebundle_()
+        cell = nbformat.v4.new_code_cell("show(result)")
+        cell.outputs = [nbformat.v4.new_output("display_data", data=data, metadata=meta)]
+        nb.cells.append(cell)
+    page, _ = HTMLExporter().from_notebook_node(nb)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert "Syscall trace: 16 calls, 4 refused" in text
+    assert "Syscall trace: 1,000 calls" in text
+    assert "was granted read-only" in text  # the refusal table under the diagram
+    assert 'id="edge-preopen0-refused"' in page  # the diagram itself, inline
+    assert "Deepest shadow-stack address written" in text

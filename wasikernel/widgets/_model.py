@@ -372,7 +372,7 @@ def stack_pointer_samples(result: RunResult) -> tuple[list[list[Any]], str]:
     lo, hi = layout.stack_low, layout.stack_high
     out = []
     for i, ev in enumerate(trace.events):
-        inside = [m.addr for m in ev.memory if lo <= m.addr < hi]
+        inside = [m.addr for m in ev.memory if m.len > 0 and lo <= m.addr < hi]
         if inside:
             out.append([i, min(inside), ev.call])
     return out, (
