@@ -180,6 +180,7 @@ def test_sandbox_lang_switches_the_messages_to_french(magics):
     magics.sandbox("lang fr")
     assert messages.get_language() == "fr"
     assert "code de sortie" in messages.t("kernel_exit", code=0)
+    assert "horloge : réelle ; aléa : vrai hasard ; réseau : refusé" in magics.settings_text()
     magics.sandbox("lang en")
     assert messages.t("kernel_exit", code=0) == "exit 0"
 

@@ -67,6 +67,33 @@ KERNEL_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "(la cellule n'affiche que les {shown} premiers caractères de la sortie ; "
         "elle est entière dans last_run.stdout et last_run.stderr)",
     },
+    "kernel_set_none": {"en": "none", "fr": "aucun"},
+    "kernel_set_memory": {"en": "(in memory)", "fr": "(en mémoire)"},
+    "kernel_set_read_only": {"en": " (read-only)", "fr": " (lecture seule)"},
+    "kernel_set_dirs": {"en": "directories: {dirs}", "fr": "dossiers : {dirs}"},
+    "kernel_set_bytes": {"en": "{n} bytes", "fr": "{n} octets"},
+    "kernel_set_clock_real": {"en": "real", "fr": "réelle"},
+    "kernel_set_clock_frozen": {"en": "frozen at {ns} ns", "fr": "figée à {ns} ns"},
+    "kernel_set_random_real": {"en": "real randomness", "fr": "vrai hasard"},
+    "kernel_set_random_seed": {"en": "seed {seed}", "fr": "graine {seed}"},
+    "kernel_set_clock": {
+        "en": "clock: {clock}; random: {seed}; network: denied",
+        "fr": "horloge : {clock} ; aléa : {seed} ; réseau : refusé",
+    },
+    "kernel_set_limits": {
+        "en": "limits: time {timeout}, memory {mib} MiB, output {out} bytes",
+        "fr": "limites : temps {timeout}, mémoire {mib} Mio, sortie {out} octets",
+    },
+    "kernel_set_engine": {
+        "en": "engine: {engine}; language: {language}",
+        "fr": "moteur : {engine} ; langue : {language}",
+    },
+    "kernel_set_after": {
+        "en": "after a run: trace {trace}, widgets {widgets}",
+        "fr": "après une exécution : trace {trace}, widgets {widgets}",
+    },
+    "kernel_set_on": {"en": "on", "fr": "affichée"},
+    "kernel_set_off": {"en": "off", "fr": "masquée"},
     "kernel_wast_summary": {
         "en": "{passed} passed, {failed} failed",
         "fr": "{passed} réussis, {failed} échoués",

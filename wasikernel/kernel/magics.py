@@ -558,26 +558,30 @@ class WasiMagics(Magics):
         self._show_settings()
 
     def settings_text(self) -> str:
-        """The notebook-wide settings, one per line."""
+        """The notebook-wide settings, one per line, in the language of the messages."""
         s, box = self.settings, self.settings.sandbox
+        none = t("kernel_set_none")
         dirs = ", ".join(
-            f"{p.host_path or '(memory)'} -> {p.guest_path}{' (read-only)' if p.read_only else ''}"
-            for p in box.preopens) or "none"
-        env = " ".join(f"{k}={v}" for k, v in box.env.items()) or "none"
-        clock = "real" if box.clock_ns is None else f"frozen at {box.clock_ns} ns"
-        seed = "real randomness" if box.random_seed is None else f"seed {box.random_seed}"
-        timeout = "none" if box.limits.timeout_s is None else f"{box.limits.timeout_s:g} s"
+            f"{p.host_path or t('kernel_set_memory')} -> {p.guest_path}"
+            f"{t('kernel_set_read_only') if p.read_only else ''}"
+            for p in box.preopens) or none
+        env = " ".join(f"{k}={v}" for k, v in box.env.items()) or none
+        clock = (t("kernel_set_clock_real") if box.clock_ns is None
+                 else t("kernel_set_clock_frozen", ns=box.clock_ns))
+        seed = (t("kernel_set_random_real") if box.random_seed is None
+                else t("kernel_set_random_seed", seed=box.random_seed))
+        timeout = none if box.limits.timeout_s is None else f"{box.limits.timeout_s:g} s"
         lines = [
-            f"directories: {dirs}",
+            t("kernel_set_dirs", dirs=dirs),
             f"env: {env}",
-            f"args: {' '.join(box.args) or 'none'}",
-            f"stdin: {len(box.stdin)} bytes",
-            f"clock: {clock}; random: {seed}; network: denied",
-            f"limits: time {timeout}, memory {box.limits.max_memory_mib} MiB, "
-            f"output {box.limits.max_output_bytes} bytes",
-            f"engine: {s.engine}; language: {messages.get_language()}",
-            f"after a run: trace {'on' if s.trace else 'off'}, "
-            f"widgets {', '.join(s.widgets) or 'none'}",
+            f"args: {' '.join(box.args) or none}",
+            f"stdin: {t('kernel_set_bytes', n=len(box.stdin))}",
+            t("kernel_set_clock", clock=clock, seed=seed),
+            t("kernel_set_limits", timeout=timeout, mib=box.limits.max_memory_mib,
+              out=box.limits.max_output_bytes),
+            t("kernel_set_engine", engine=s.engine, language=messages.get_language()),
+            t("kernel_set_after", trace=t("kernel_set_on" if s.trace else "kernel_set_off"),
+              widgets=", ".join(s.widgets) or none),
         ]
         return "\n".join(lines)
 
