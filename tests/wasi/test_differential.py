@@ -17,6 +17,7 @@ from wasiharness import (
     Outcome,
     RunSpec,
     fresh_copy,
+    make_sandbox,
     run_ours,
     run_wasmtime,
     snapshot,
@@ -183,3 +184,31 @@ def test_c_program_on_an_in_memory_tree_matches_wasmtime_on_disk(c_tour, tmp_pat
     assert ours.stdout.decode() == theirs.stdout.decode()
     assert ours.stderr.decode() == theirs.stderr.decode()
     assert ours.exit_code == theirs.exit_code
+
+
+@pytest.mark.needs_host
+@pytest.mark.parametrize("engine", ["stepper", "pulley"])
+@pytest.mark.parametrize(
+    "case", [c for c in C_CASES if c[0] in ("files", "dirs", "links", "symlinks", "stdin")
+             or c[1][:2] == ["3", "proc_exit"]], ids=_case_id,
+)  # fmt: skip
+def test_c_program_matches_wasmtime_on_other_engines(
+    c_tour, fixture_folder, tmp_path, engine, case
+):
+    """The host is engine-agnostic: linked by our interpreter (stepper) or by wasmtime's Pulley
+    interpreter, it must still behave as wasmtime's own WASI does."""
+    from wasikernel.engines import ENGINES, run
+
+    if engine not in ENGINES:
+        pytest.skip(f"the {engine} engine is not registered in this checkout")
+    group, args, env, stdin, expected = case
+    theirs_dir = fresh_copy(fixture_folder, tmp_path / "wasmtime")
+    ours_dir = fresh_copy(fixture_folder, tmp_path / "ours")
+    spec = RunSpec(c_tour, [Dir(theirs_dir)], [group, *args], env, stdin, "tour.wasm")
+    theirs = run_wasmtime(spec)
+    _check_oracle(theirs, expected)
+    spec.dirs = [Dir(ours_dir)]
+    result = run(c_tour, make_sandbox(spec), engine=engine)
+    ours = Outcome(result.stdout, result.stderr, result.exit_code,
+                   result.trap.message if result.trap else result.limit)  # fmt: skip
+    _assert_same(theirs, snapshot(theirs_dir), ours, snapshot(ours_dir))
