@@ -8,7 +8,8 @@ as a module and asks it how to turn one test into a command line::
 
 The command is ``wasikernel run --env K=V --dir ROOT::/ TEST.wasm ARGS...``, the same
 spelling as wasmtime's. Set ``WASIKERNEL`` to choose the command (default: this machine's
-``wasikernel`` next to the running Python, else ``python -m wasikernel``).
+``wasikernel`` next to the running Python, else ``python -m wasikernel``) and
+``WASIKERNEL_ENGINE`` to run under another engine that links our host (``stepper``, ``pulley``).
 Only preview1 command modules are supported (the host implements ``wasi_snapshot_preview1``).
 """
 
@@ -78,6 +79,8 @@ def compute_argv(
     """The command line that runs one test under ``wasikernel run``."""
     args, env, root = args_env_root
     argv = [*WASIKERNEL, "run"]
+    if os.environ.get("WASIKERNEL_ENGINE"):
+        argv += ["--engine", os.environ["WASIKERNEL_ENGINE"]]
     for name, value in env.items():
         argv += ["--env", f"{name}={value}"]
     if root:

@@ -11,7 +11,8 @@ test, with an optional ``NAME.json`` giving ``args``, ``env``, ``root`` (a folde
 as the upstream runner reads them. Each test runs on a fresh copy of its root folder.
 
 "ours" runs the command line our adapter (``adapter.py`` beside this file) builds, in a
-subprocess, exactly as the upstream runner would; "wasmtime" runs the same module in this
+subprocess, exactly as the upstream runner would (``WASIKERNEL_ENGINE=stepper`` picks the
+engine); "wasmtime" runs the same module in this
 process through wasmtime-py's ``Linker.define_wasi`` (wasmtime's built-in WASI, same machine).
 The script prints each failure with its reason and both pass counts; it exits 0 when ours
 passes every test that wasmtime passes.
