@@ -1856,6 +1856,45 @@ exécution complète du module hello, hôte et trace compris :
     code(L07_ENGINES),
     md(
         """
+### Whole programs: `wasikernel.compare`
+
+The project's own comparison does the same with a C program compiled to wasm, each run a whole
+program through our WASI host, against the same C built natively and started as a process. Its
+start-up table takes a few seconds; its execution table (a C benchmark at `-O2` against
+`gcc -O2`, start-up subtracted) about half a minute, so it runs only when you ask.
+""",
+        """
+### Des programmes entiers : `wasikernel.compare`
+
+La comparaison du projet fait de même avec un programme C compilé en wasm, chaque exécution
+étant un programme entier passé par notre hôte WASI, face au même C compilé en natif et lancé
+comme processus. Son tableau de démarrage prend quelques secondes ; son tableau d'exécution (un
+banc d'essai C en `-O2` face à `gcc -O2`, démarrage soustrait) environ une demi-minute : il ne
+tourne que si vous le demandez.
+""",
+    ),
+    code(
+        _py(
+            "from wasikernel import compare",
+            "print(compare.to_table(compare.measure_startup(repeat=3)))",
+        )
+    ),
+    code(
+        *_fr(
+            _py(
+                "LONG = False  # True: also measure execution (about 30 s)",
+                "if LONG:",
+                "    print(compare.to_table(compare.measure_execution()))",
+                "else:",
+                "    print('execution table skipped: set LONG = True and run this cell again')",
+            ),
+            ("# True: also measure execution (about 30 s)", "# True : mesurer aussi l'exécution (environ 30 s)"),
+            ("'execution table skipped: set LONG = True and run this cell again'",
+             "'tableau d\\'exécution non calculé : mettez LONG = True et relancez cette cellule'"),
+        )
+    ),
+    md(
+        """
 ## Your figures
 
 Start-up counts two things for wasm: compiling the module (Cranelift's work, done once and
