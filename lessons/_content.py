@@ -2512,13 +2512,15 @@ et lance des dés affiche la même chose à chaque fois.
 # A trap and its backtrace
 
 An integer division by zero is not undefined behaviour in wasm: the engine stops the module
-with a trap, and the backtrace names the C functions it went through.
+with a trap. Compiled with `-g`, the backtrace names each C function with its line in the cell
+(`share at cell.c:5`).
 """,
             """
 # Un trap et sa pile d'appels
 
 Une division entière par zéro n'est pas un comportement indéfini en wasm : le moteur arrête le
-module par un trap, et la pile d'appels nomme les fonctions C traversées.
+module par un trap. Compilée avec `-g`, la pile d'appels nomme chaque fonction C avec sa ligne
+dans la cellule (`share at cell.c:5`).
 """,
         ),
         code("%%c -g\n" + DIV_C.strip("\n")),
