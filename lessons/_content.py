@@ -1195,17 +1195,18 @@ dans sa zone.
 
 In wasm, address 0 is an ordinary address: reading through a null pointer returns whatever is
 there, without a crash. Past the end of the memory, however, every access traps: the engine
-stops the module, and the backtrace shows where.
+stops the module, and the backtrace shows where (`-g` adds the C line numbers).
 """,
         """
 ## Hors limites
 
 En wasm, l'adresse 0 est une adresse ordinaire : lire à travers un pointeur nul rend ce qui s'y
 trouve, sans plantage. Au-delà de la fin de la mémoire, en revanche, tout accès déclenche un
-trap : le moteur arrête le module, et la pile d'appels montre où.
+trap : le moteur arrête le module, et la pile d'appels montre où (`-g` ajoute les numéros de
+ligne du C).
 """,
     ),
-    code("%%c\n" + NULL_C.strip("\n")),
+    code("%%c -g\n" + NULL_C.strip("\n")),
     md(
         """
 ## Exercise: which region?
