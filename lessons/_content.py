@@ -218,6 +218,11 @@ affiche un résumé de l'exécution et la trace : une ligne par appel WASI.
     code(HELLO_WAT, HELLO_WAT_FR),
     md(
         """
+**Reading the summary.** The grey line under the output says, in order: how the run ended
+(`exit 0`, a trap or a limit), how many WASI calls the module made, how many the sandbox
+refused, how long the run took and which engine ran it. Below it, the trace has one line per
+call: its name, its decoded arguments, `= errno`, and in brackets what the host wrote back.
+
 **Try it.** Change the text in the `data` line (keep 13 characters, or change the length stored
 at address 4 too) and run the cell again. What happens if the length is 5?
 
@@ -227,6 +232,12 @@ at address 4 too) and run the cell again. What happens if the length is 5?
 `%trace --call fd_write --text` keeps only one call, and `%trace` alone opens the trace widget.
 """,
         """
+**Lire le résumé.** La ligne grise sous la sortie indique, dans l'ordre : comment
+l'exécution s'est terminée (`code de sortie 0`, un trap ou une limite), combien d'appels WASI le
+module a faits, combien le bac à sable en a refusé, la durée de l'exécution et le moteur
+utilisé. En dessous, la trace compte une ligne par appel : son nom, ses arguments décodés,
+`= errno`, et entre crochets ce que l'hôte a écrit en retour.
+
 **À vous.** Changez le texte de la ligne `data` (gardez 13 caractères, ou changez aussi la
 longueur rangée à l'adresse 4) et relancez la cellule. Que se passe-t-il avec une longueur de 5 ?
 
