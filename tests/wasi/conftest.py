@@ -12,27 +12,8 @@ from wasiharness import (
     Watched,
     compile_c,
     compile_rust,
-    host_available,
     rustc_available,
 )
-
-NO_HOST = (
-    "wasikernel.engines.run is not importable yet: the tracing WASI host is built in the "
-    "same issue and lands separately"
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Skip tests marked ``needs_host`` while the host is not there (only then)."""
-    if host_available():
-        return
-    for item in items:
-        if item.get_closest_marker("needs_host"):
-            item.add_marker(pytest.mark.skip(reason=NO_HOST))
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "needs_host: runs a module under wasikernel's own host")
 
 
 @pytest.fixture(scope="session")

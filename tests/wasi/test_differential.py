@@ -99,7 +99,6 @@ def _check_oracle(theirs: Outcome, expected_exit: int | None) -> None:
         assert theirs.stdout or theirs.stderr, "the program printed nothing"
 
 
-@pytest.mark.needs_host
 @pytest.mark.parametrize("case", C_CASES, ids=_case_id)
 def test_c_program_matches_wasmtime(c_tour, fixture_folder, tmp_path, case):
     group, args, env, stdin, expected = case
@@ -110,7 +109,6 @@ def test_c_program_matches_wasmtime(c_tour, fixture_folder, tmp_path, case):
     _assert_same(theirs, theirs_files, ours, ours_files)
 
 
-@pytest.mark.needs_host
 @pytest.mark.parametrize("case", RUST_CASES, ids=_case_id)
 def test_rust_program_matches_wasmtime(rust_tour, fixture_folder, tmp_path, case):
     group, args, env, stdin, expected = case
@@ -121,7 +119,6 @@ def test_rust_program_matches_wasmtime(rust_tour, fixture_folder, tmp_path, case
     _assert_same(theirs, theirs_files, ours, ours_files)
 
 
-@pytest.mark.needs_host
 @pytest.mark.parametrize("group", ["files", "symlinks"])
 def test_c_program_matches_wasmtime_under_a_dot_preopen(c_tour, fixture_folder, tmp_path, group):
     """The preopen named "." (wasmtime's `--dir .` spelling) resolves relative paths the same."""
@@ -159,7 +156,6 @@ MEMORY_TREE = {
 }
 
 
-@pytest.mark.needs_host
 @pytest.mark.parametrize("group", ["files", "dirs", "links", "symlinks", "stdin"])
 def test_c_program_on_an_in_memory_tree_matches_wasmtime_on_disk(c_tour, tmp_path, group):
     """The in-memory file system (a Preopen with ``tree``) behaves as a real folder does under
@@ -186,7 +182,6 @@ def test_c_program_on_an_in_memory_tree_matches_wasmtime_on_disk(c_tour, tmp_pat
     assert ours.exit_code == theirs.exit_code
 
 
-@pytest.mark.needs_host
 @pytest.mark.parametrize("engine", ["stepper", "pulley"])
 @pytest.mark.parametrize(
     "case", [c for c in C_CASES if c[0] in ("files", "dirs", "links", "symlinks", "stdin")

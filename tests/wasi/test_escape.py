@@ -36,7 +36,7 @@ WRITE = I64(ALL_RIGHTS)
 SECRET = b"TOP SECRET"
 HOSTS = [
     pytest.param(run_wasmtime, id="wasmtime"),
-    pytest.param(run_ours, id="ours", marks=pytest.mark.needs_host),
+    pytest.param(run_ours, id="ours"),
 ]
 
 
@@ -380,7 +380,6 @@ def test_c_program_cannot_leave_its_folder(runner, c_escape, jail):
         assert all(e.capability and e.reason for e in denied)
 
 
-@pytest.mark.needs_host
 def test_libc_refusals_reach_the_trace(jail):
     """Compiled by the project's own C route (libc's path lookup wrapped), a program whose
     only preopen is /sandbox asks for paths no preopen covers: wasi-libc refuses them before
@@ -405,7 +404,6 @@ def test_libc_refusals_reach_the_trace(jail):
     assert watched.changes() == []
 
 
-@pytest.mark.needs_host
 @pytest.mark.parametrize("route", [r for r, spec in ROUTES.items() if spec[0] is _nothing])
 def test_route_is_refused_from_an_in_memory_tree(route, jail, monkeypatch):
     """The same routes from an in-memory preopen: refused and traced, and no path reaches the

@@ -120,7 +120,6 @@ ACCEPTED = {
 }
 
 
-@pytest.mark.needs_host
 @pytest.mark.parametrize("case", list(CASES))
 def test_path_edge_case_matches_wasmtime(case, tmp_path):
     wasm = probe(*CASES[case])
@@ -181,7 +180,6 @@ def _fdstat(stdout: bytes) -> tuple[int, int, int, int]:
     return struct.unpack_from("<BxHxxxxQQ", stdout, at)
 
 
-@pytest.mark.needs_host
 def test_directory_keeps_only_directory_rights(tmp_path):
     ours = run_ours(
         RunSpec(probe(*RIGHTS_CASES["dir opened with seek right"]), [Dir(_folder(tmp_path / "d"))])
@@ -192,7 +190,6 @@ def test_directory_keeps_only_directory_rights(tmp_path):
     assert b"fd_seek=08" in ours.stdout or b"fd_seek=76" in ours.stdout
 
 
-@pytest.mark.needs_host
 def test_dropped_rights_are_enforced(tmp_path):
     ours = run_ours(
         RunSpec(probe(*RIGHTS_CASES["read after dropping fd_read"]), [Dir(_folder(tmp_path / "d"))])

@@ -19,14 +19,14 @@ from pathlib import Path
 import wasmtime
 
 PROGRAMS = Path(__file__).resolve().parent.parent / "programs" / "wasi"
-DEBIAN_RUSTC = "/usr/bin/rustc"
+DEBIAN_RUSTC = "/usr/bin/rustc"  # /root/.cargo/bin/rustc comes first on PATH, without wasm32
 
 #: the folder every differential run starts from (relative path -> contents)
 FIXTURE_FILES = {
     "readme.txt": b"a fixture file\n",
     "sub/hello.txt": b"hello from the fixture\n",
     "sub/deeper/empty.txt": b"",
-}  # /root/.cargo/bin/rustc comes first on PATH, without wasm32
+}
 
 
 # ---------------------------------------------------------------- compiling test programs
@@ -182,18 +182,6 @@ class _EpochTimer:
 
     def cancel(self) -> None:
         self._timer.cancel()
-
-
-def host_available() -> bool:
-    """Whether ``wasikernel.engines.run`` and its wasmtime adapter exist yet."""
-    import importlib.util
-
-    try:
-        from wasikernel.engines import ENGINES, run  # noqa: F401
-
-        return importlib.util.find_spec(ENGINES["wasmtime"]) is not None
-    except (ImportError, KeyError):
-        return False
 
 
 def make_sandbox(spec: RunSpec):  # -> wasikernel.sandbox.Sandbox
