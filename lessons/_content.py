@@ -218,7 +218,7 @@ affiche un résumé de l'exécution et la trace : une ligne par appel WASI.
     code(HELLO_WAT, HELLO_WAT_FR),
     md(
         """
-**Reading the summary.** The grey line under the output says, in order: how the run ended
+**Reading the summary.** The line under the output says, in order: how the run ended
 (`exit 0`, a trap or a limit), how many WASI calls the module made, how many the sandbox
 refused, how long the run took and which engine ran it. Below it, the trace has one line per
 call: its name, its decoded arguments, `= errno`, and in brackets what the host wrote back.
@@ -232,7 +232,7 @@ at address 4 too) and run the cell again. What happens if the length is 5?
 `%trace --call fd_write --text` keeps only one call, and `%trace` alone opens the trace widget.
 """,
         """
-**Lire le résumé.** La ligne grise sous la sortie indique, dans l'ordre : comment
+**Lire le résumé.** La ligne sous la sortie indique, dans l'ordre : comment
 l'exécution s'est terminée (`code de sortie 0`, un trap ou une limite), combien d'appels WASI le
 module a faits, combien le bac à sable en a refusé, la durée de l'exécution et le moteur
 utilisé. En dessous, la trace compte une ligne par appel : son nom, ses arguments décodés,
