@@ -23,7 +23,6 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
-import statistics
 import subprocess
 import tempfile
 import time
@@ -294,15 +293,23 @@ def measure_startup(
     The baseline is starting the same program built natively as a process; ``only`` keeps the
     runtimes whose engine name is listed; ``container`` adds the row of a container start
     (``docker run --rm hello-world`` style, with the native program's image), measured only
-    where a Docker daemon answers. Each figure is the median of ``repeat`` runs.
+    where a Docker daemon answers. Each figure is the best of ``repeat`` runs, and each row's
+    baseline is measured again just before it, so a busy machine skews both alike.
     """
     native = native_build(HELLO_C, "hello")
     wasm = _compile(HELLO_C)
     if native is not None:
         expected = subprocess.run([str(native)], capture_output=True, check=True).stdout
-        base_samples = _time(lambda: subprocess.run([str(native)], capture_output=True), repeat)
-        baseline, base_name = statistics.median(base_samples), "native process (gcc -O2)"
+
+        def native_now() -> float | None:
+            return min(_time(lambda: subprocess.run([str(native)], capture_output=True), repeat))
+
+        baseline, base_name = native_now(), "native process (gcc -O2)"
     else:
+
+        def native_now() -> float | None:
+            return None
+
         expected, baseline, base_name = None, None, "native process (no gcc here)"
     rows = [
         Measurement(
@@ -331,7 +338,7 @@ def measure_startup(
             continue
         rows.append(
             _measure_one(
-                contender, lambda c: _startup_of(c, wasm, expected, repeat), base_name, baseline
+                contender, lambda c: _startup_of(c, wasm, expected, repeat), base_name, native_now
             )
         )
     return rows
@@ -374,11 +381,12 @@ def _measure_one(
     contender: Contender,
     measure: Callable[[Contender], tuple[list[float], str]],
     base_name: str,
-    baseline: float | None,
+    baseline_now: Callable[[], float | None],
 ) -> Measurement:
     reason = contender.unavailable()
     if reason is not None:
-        return Measurement(contender.label, None, base_name, baseline, False, reason)
+        return Measurement(contender.label, None, base_name, None, False, reason)
+    baseline = baseline_now()
     try:
         samples, note = measure(contender)
     except Exception as exc:  # a runtime that fails here is a row that says why
@@ -386,7 +394,7 @@ def _measure_one(
             contender.label, None, base_name, baseline, False, f"{type(exc).__name__}: {exc}"
         )
     return Measurement(
-        contender.label, statistics.median(samples), base_name, baseline, True, None, note, samples
+        contender.label, min(samples), base_name, baseline, True, None, note, samples
     )
 
 
@@ -395,14 +403,14 @@ def measure_execution(
 ) -> list[Measurement]:
     """Measure the computing time of BENCH_C (``work`` rounds) under each runtime.
 
-    Each figure is the median over ``repeat`` of (run with the work) - (run with no work), so
+    Each figure is (best run with the work) - (best run with no work) over ``repeat`` runs, so
     start-up is left out; an interpreter runs ``work * work_share`` rounds and its figure is
-    scaled to the full work. The baseline is the same C built natively with ``gcc -O2``.
+    scaled to the full work. The baseline is the same C built natively with ``gcc -O2``,
+    measured the same way again just before each row.
     """
     native = native_build(BENCH_C, "bench")
     wasm = _compile(BENCH_C)
     base_name = "native (gcc -O2)"
-    baseline = None
     if native is not None:
 
         def native_run(rounds: int) -> float:
@@ -410,8 +418,16 @@ def measure_execution(
             subprocess.run([str(native), str(rounds)], capture_output=True, check=True)
             return time.perf_counter() - start
 
-        zero = statistics.median([native_run(0) for _ in range(repeat)])
-        baseline = max(statistics.median([native_run(work) for _ in range(repeat)]) - zero, 1e-9)
+        def native_now() -> float | None:
+            zero = min(native_run(0) for _ in range(repeat))
+            return max(min(native_run(work) for _ in range(repeat)) - zero, 1e-9)
+
+    else:
+
+        def native_now() -> float | None:
+            return None
+
+    baseline = native_now()
     rows = [
         Measurement(
             base_name,
@@ -430,7 +446,7 @@ def measure_execution(
                 contender,
                 lambda c: _execution_of(c, wasm, native, work, repeat),
                 base_name,
-                baseline,
+                native_now,
             )
         )
     return rows
@@ -453,7 +469,7 @@ def _execution_of(
         _check(result, expected if check_output else None, contender.label)
         return elapsed
 
-    zero = statistics.median([timed(0, False) for _ in range(repeat)])
+    zero = min(timed(0, False) for _ in range(repeat))
     scale = work / rounds
     samples = [max(timed(rounds, True) - zero, 0.0) * scale for _ in range(repeat)]
     note = ""
