@@ -114,11 +114,14 @@ def traced_fd_write() -> Row:
         session.instantiate()
         session.instance.exports(session.store)["go"](session.store)
 
-    base = min(_best(floor), _best(floor))
-    value = min(_best(ours), _best(ours))
+    floors, values = [], []
+    for _ in range(7):  # interleaved, so a burst of load on the machine hits both
+        floors.append(_best(floor, repeat=1))
+        values.append(_best(ours, repeat=1))
+    base, value = min(floors), min(values)
     return Row(
         "traced fd_write (one call)", value / CALLS, "s", "empty Python host function",
-        base / CALLS, target="<= 1.5x", note=f"{CALLS} calls from a wasm loop, best of 5",
+        base / CALLS, target="<= 1.5x", note=f"{CALLS} calls from a wasm loop, best of 7 rounds",
     )  # fmt: skip
 
 

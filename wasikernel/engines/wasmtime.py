@@ -45,12 +45,12 @@ class WasmtimeMemory:
     """A :class:`~wasikernel.wasi.GuestMemory` over a wasmtime memory (set after instantiation).
 
     The engines made here never move a linear memory (``memory_may_move`` off), so a
-    ``memoryview`` over its bytes stays valid; it is rebuilt only when an access falls past
-    its end and the memory has grown. Out of bounds raises IndexError before anything is
-    allocated.
+    ``memoryview`` over its bytes (``buffer``) stays valid; it is rebuilt only when an access
+    falls past its end and the memory has grown. The host reads and writes ``buffer``
+    directly when it can. Out of bounds raises IndexError before anything is allocated.
     """
 
-    __slots__ = ("_base", "_ctx", "_mv", "_ref", "_size", "memory", "store")
+    __slots__ = ("_base", "_ctx", "_ref", "_size", "buffer", "memory", "store")
 
     def __init__(self, store: wasmtime.Store) -> None:
         self.store = store
@@ -59,7 +59,7 @@ class WasmtimeMemory:
         self._ref: Any = None
         self._base = 0
         self._size = 0
-        self._mv = memoryview(b"")
+        self.buffer: memoryview | None = None
 
     def attach(self, memory: wasmtime.Memory) -> None:
         """Point at the instance's exported memory."""
@@ -74,11 +74,11 @@ class WasmtimeMemory:
         if self._ref is None:
             return 0
         size = _size_fn(self._ctx, self._ref)
-        if size != self._size or not self._mv:
+        if size != self._size or self.buffer is None:
             self._size = size
             if size:
                 array = (ctypes.c_ubyte * size).from_address(self._base)
-                self._mv = memoryview(array).cast("B")
+                self.buffer = memoryview(array).cast("B")
         return size
 
     def read(self, addr: int, length: int) -> bytes:
@@ -86,21 +86,24 @@ class WasmtimeMemory:
         end = addr + length
         if addr < 0 or length < 0 or (end > self._size and end > self.size()):
             raise IndexError(f"read of {length} bytes at {addr} is out of bounds")
-        return self._mv[addr:end].tobytes()
+        if self.buffer is None:
+            return b""
+        return self.buffer[addr:end].tobytes()
 
     def write(self, addr: int, data: bytes) -> None:
         """Store ``data`` at ``addr``; raise IndexError when out of bounds."""
         end = addr + len(data)
         if addr < 0 or (end > self._size and end > self.size()):
             raise IndexError(f"write of {len(data)} bytes at {addr} is out of bounds")
-        self._mv[addr:end] = data
+        if self.buffer is not None:
+            self.buffer[addr:end] = data
 
     def snapshot(self) -> bytes | None:
         """Return a copy of the whole memory (None when larger than SNAPSHOT_MAX)."""
         size = self.size()
         if not size or size > SNAPSHOT_MAX:
             return None
-        return self._mv[:size].tobytes()
+        return self.buffer[:size].tobytes() if self.buffer is not None else None
 
 
 # ------------------------------------------------------------------------------- compiling
@@ -448,7 +451,7 @@ class LiveModule:
             stderr=bytes(host.stderr[n_err:]),
             trace=trace,
             sandbox=s.sandbox,
-            engine="wasmtime",
+            engine=getattr(s, "engine_name", "wasmtime"),
             duration_ns=time.perf_counter_ns() - start,
             memory_after=s.memory.snapshot(),
             module=self,
@@ -485,6 +488,7 @@ def run_module(
     """
     start = time.perf_counter_ns()
     session = _Session(wasm, sandbox, on_output, cancel, settings)
+    session.engine_name = engine_name
     host = session.host
     result = RunResult(
         stdout=b"", stderr=b"", exit_code=None, trap=None, limit=None, trace=host.trace,

@@ -96,20 +96,33 @@ class MemView:
     call keeps a recorded event small and invisible to the garbage collector.
     """
 
-    __slots__ = ("mem", "log")
+    __slots__ = ("buf", "log", "mem")
 
     def __init__(self, mem: GuestMemory, log: bytearray | None = None) -> None:
         self.mem = mem
         self.log = log
+        self.buf: memoryview | None = None
+
+    def attach(self, mem: GuestMemory, log: bytearray | None) -> None:
+        """Point at ``mem`` for one call. A memory that offers ``buffer`` (a memoryview of its
+        bytes that stays valid, possibly shorter than the memory after it grew) is accessed
+        through it directly, and through ``read``/``write`` past its end."""
+        self.mem = mem
+        self.log = log
+        self.buf = getattr(mem, "buffer", None)
 
     def read(self, addr: int, length: int) -> bytes:
         """Return guest bytes; raise :class:`GuestFault` when out of bounds."""
-        try:
-            data = self.mem.read(addr, length)
-        except Exception as exc:
-            raise GuestFault(f"read of {length} bytes at {addr}") from exc
-        if len(data) != length:
-            raise GuestFault(f"read of {length} bytes at {addr}")
+        buf = self.buf
+        if buf is not None and 0 <= addr and 0 <= length and addr + length <= len(buf):
+            data = buf[addr : addr + length].tobytes()
+        else:
+            try:
+                data = self.mem.read(addr, length)
+            except Exception as exc:
+                raise GuestFault(f"read of {length} bytes at {addr}") from exc
+            if len(data) != length:
+                raise GuestFault(f"read of {length} bytes at {addr}")
         log = self.log
         if log is not None:
             log += _pack_head(addr, length, 0)
@@ -118,13 +131,17 @@ class MemView:
 
     def write(self, addr: int, data: bytes) -> None:
         """Store guest bytes; raise :class:`GuestFault` when out of bounds."""
-        try:
-            self.mem.write(addr, data)
-        except Exception as exc:
-            raise GuestFault(f"write of {len(data)} bytes at {addr}") from exc
+        n = len(data)
+        buf = self.buf
+        if buf is not None and 0 <= addr and addr + n <= len(buf):
+            buf[addr : addr + n] = data
+        else:
+            try:
+                self.mem.write(addr, data)
+            except Exception as exc:
+                raise GuestFault(f"write of {n} bytes at {addr}") from exc
         log = self.log
         if log is not None:
-            n = len(data)
             log += _pack_head(addr, n, 1)
             log += data if n <= DATA_CUT else data[:DATA_CUT]
 

@@ -17,6 +17,8 @@ _FDSTAT = struct.Struct("<BxHxxxxQQ")
 _FILESTAT = struct.Struct("<QQBxxxxxxxQQQQQ")
 _DIRENT = struct.Struct("<QQIB3x")
 _PRESTAT = struct.Struct("<BxxxI")
+_IOVEC = struct.Struct("<II").unpack
+_U32 = struct.Struct("<I").pack
 _M64 = (1 << 64) - 1
 _BADF = int(Errno.BADF)
 _SPIPE = int(Errno.SPIPE)
@@ -41,10 +43,10 @@ def _file(h: WasiHost, fd: int) -> FdEntry:
 
 
 def _gather(m: MemView, iovs: int, iovs_len: int) -> bytes:
-    pairs = m.iovecs(iovs, iovs_len)
-    if len(pairs) == 1:
-        return m.read(*pairs[0])
-    return b"".join([m.read(buf, n) for buf, n in pairs])
+    if iovs_len == 1:
+        buf, n = _IOVEC(m.read(iovs, 8))
+        return m.read(buf, n)
+    return b"".join([m.read(buf, n) for buf, n in m.iovecs(iovs, iovs_len)])
 
 
 def _scatter(m: MemView, pairs: list[tuple[int, int]], data: bytes) -> int:
@@ -367,7 +369,7 @@ def fd_write(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: in
         n = e.handle.write(data)
     else:
         return _BADF
-    m.put_u32(out, n)
+    m.write(out, _U32(n))
     return 0
 
 

@@ -223,22 +223,24 @@ class WasiHost:
 
     def emit(self, stream: str, data: bytes) -> int:
         """Write guest output; raise LimitReached past the output limit."""
+        n = len(data)
         budget = self.output_budget
-        over = len(data) > budget
+        over = n > budget
         if over:
             data = data[:budget]
-        self.output_budget = budget - len(data)
+            n = budget
+        self.output_budget = budget - n
         (self.stdout if stream == "stdout" else self.stderr).extend(data)
-        if self.on_output is not None and data:
+        if self.on_output is not None and n:
             try:
-                self.on_output(stream, bytes(data))
+                self.on_output(stream, data)
             except Exception:
                 pass
         if over:
             raise LimitReached(
                 messages.t("limit_output", bytes=self.sandbox.limits.max_output_bytes)
             )
-        return len(data)
+        return n
 
     def check_stop(self) -> None:
         """Raise LimitReached when the run is cancelled or past its deadline."""
@@ -334,8 +336,7 @@ class WasiHost:
 
         def call(mem: GuestMemory, *args: int) -> int | None:
             log = bytearray()
-            view.mem = mem
-            view.log = log
+            view.attach(mem, log)
             host.denial = None
             extra: Any = None
             t0 = perf()
