@@ -271,6 +271,17 @@ def test_wasm3_stops_a_runaway_guest_at_the_time_limit():
     assert result.limit is not None
 
 
+def test_wasm3_keeps_a_growing_memory_near_the_limit_and_says_so():
+    grow_forever = """(module (memory (export "memory") 1)
+      (func (export "_start") (local i32)
+        (loop (local.set 0 (memory.grow (i32.const 16)))
+          (br_if 0 (i32.ne (local.get 0) (i32.const -1))))))"""
+    result = run(grow_forever, Sandbox(limits=Limits(max_memory_mib=32)), engine="wasm3")
+    assert result.limit is not None and "32 MiB" in result.limit
+    assert result.exit_code is None
+    assert len(result.memory_after) < (32 + 128) << 20  # stopped, not grown to 4 GiB
+
+
 def test_wasm3_refuses_a_missing_import_at_link_time():
     result = run(SOCKET_WAT, engine="wasm3")
     assert result.trap is not None and result.trap.message.startswith("link error:")

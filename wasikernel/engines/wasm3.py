@@ -7,9 +7,11 @@ run happens in a forked child process (its native output sent to ``/dev/null``):
 limit and ``cancel`` stop it by ending that process, and the kernel never blocks nor sees those
 prints. Output, trace and final memory come back through a pipe.
 
-Limits: wall time, output and trace size as everywhere; wasm3 offers no cap on memory growth
-from Python, so ``max_memory_mib`` is checked after the run only. A process cannot hand back a
-live instance, so ``keep=True`` is refused.
+Limits: wall time, output and trace size as everywhere. Memory: wasm3 keeps linear memory in
+the process's heap, so the child caps its own data segment near ``max_memory_mib`` (a
+``memory.grow`` beyond it fails in the guest) and a memory found over the limit after the run
+is reported as the limit. A process cannot hand back a live instance, so ``keep=True`` is
+refused.
 """
 
 from __future__ import annotations
@@ -144,6 +146,27 @@ def _child(
         os._exit(0)
 
 
+def _cap_data(max_memory_mib: int | None) -> None:
+    """Let this child allocate at most ``max_memory_mib`` (plus room for the interpreter) more;
+    ``None`` lifts the cap.
+
+    wasm3 keeps linear memory in the process's heap, so the cap makes a ``memory.grow`` past
+    the sandbox's limit fail inside the guest instead of filling the machine.
+    """
+    import resource
+
+    if max_memory_mib is None:
+        resource.setrlimit(resource.RLIMIT_DATA, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        return
+    try:
+        with open("/proc/self/status") as status:
+            data_kib = next(int(line.split()[1]) for line in status if line.startswith("VmData:"))
+        cap = (data_kib << 10) + ((max_memory_mib + 64) << 20)
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, resource.RLIM_INFINITY))
+    except (OSError, StopIteration, ValueError):
+        pass  # no /proc or no limit support: the size is still checked after the run
+
+
 def _run_child(
     wasm: bytes,
     sandbox: Sandbox,
@@ -155,6 +178,8 @@ def _run_child(
     import wasm3
 
     from ..wasi import LimitReached, ProcExit, WasiHost
+
+    _cap_data(sandbox.limits.max_memory_mib)
 
     host = WasiHost(sandbox, on_output=lambda stream, chunk: conn.send(("out", stream, chunk)))
     outcome: dict[str, Any] = {"exit_code": None, "trap": None, "limit": None, "returned": None}
@@ -199,6 +224,7 @@ def _run_child(
         outcome["trap"] = message
         host.note("trap", "success", message)
     outcome["duration_ns"] = time.perf_counter_ns() - t1
+    _cap_data(None)  # the guest is done: room to copy its memory for the parent
     try:
         outcome["memory_after"] = bytes(runtime.get_memory(0))
     except Exception:
