@@ -383,8 +383,10 @@ def test_a_rerun_refreshes_the_linked_views():
 
     v = RunView(ws.run_result(), rerun=rerun)
     old_trace = v.trace_view
+    v.select(8)
     v.sandbox_view.grants = {**v.sandbox_view.grants, "stdin": False}
     assert v.trace_view is not old_trace and v.trace_view.count == 8
+    assert v.sandbox_view.selected_edge == ""  # nothing is selected in the new trace
     assert v.stack_view.mode == "trap"
     v.select(7)
     assert v.sandbox_view.selected_edge == "edge-stdout"

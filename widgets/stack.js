@@ -116,14 +116,14 @@ function render({ model, el }) {
     const controls = h(
       "div",
       { class: "wk-controls" },
-      btn("⏮", "first step", () => go(0)),
-      btn("◀", "back one step", () => go(step - 1)),
-      btn(playing ? "⏸" : "▶", playing ? "pause" : "play", () => {
+      btn("|◀ first", "first step", () => go(0)),
+      btn("◀ back", "back one step", () => go(step - 1)),
+      btn(playing ? "pause" : "play ▶", playing ? "pause" : "play", () => {
         model.set("playing", !playing);
         model.save_changes();
       }),
-      btn("▶|", "one step", () => go(step + 1)),
-      btn("⏭", "last step", () => go(steps - 1)),
+      btn("step ▶", "one step", () => go(step + 1)),
+      btn("last ▶|", "last step", () => go(steps - 1)),
       h("span", { class: "wk-step", text: `step ${steps ? step + 1 : 0} of ${steps.toLocaleString()}` }),
     );
     const stack = (st.stack || []).slice().reverse();

@@ -74,6 +74,9 @@ class MemoryView(StaticHtmlWidget):
             note=note,
             **kwargs,
         )
+        data = next((r for r in self.regions if r["kind"] == "data"), None)
+        if data is not None and "address" not in kwargs:
+            self.address = data["start"]  # open on the static data, not on address 0
         if pages:  # counting is per byte: only when few pages changed, to keep paint fast
             count = len(pages) <= COUNT_PAGES_LIMIT
             self.changed_bytes = self._count_changed(pages) if count else -1

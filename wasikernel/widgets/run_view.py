@@ -74,6 +74,7 @@ class RunView(ipywidgets.VBox):
         self.trace_view.unobserve(self._on_select, names="selected")
         old = (self.trace_view, self.memory_view, self.stack_view)
         self._build(result)
+        self.sandbox_view.selected_edge = ""  # the new trace has no row selected
         self.children = self._children()
         for w in old:
             w.close()
