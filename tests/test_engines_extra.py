@@ -18,6 +18,7 @@ import wasmtime
 
 from wasikernel.compile import CompileOptions, compile_source
 from wasikernel.engines import ENGINES, cli, run
+from wasikernel.engines.node import NODE_HEADROOM_MIB
 from wasikernel.errors import EngineError
 from wasikernel.sandbox import Limits, Preopen, Sandbox
 
@@ -203,6 +204,20 @@ def test_node_leaves_a_read_only_folder_untouched(copy_wasm, tmp_path):
     )
     assert result.exit_code == 7
     assert not (folder / "out.txt").exists()
+
+
+@needs_node
+def test_node_stops_a_growing_memory_near_the_limit():
+    count_growth = """(module
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (func (export "_start") (local i32)
+        (loop (br_if 0 (i32.ne (memory.grow (i32.const 16)) (i32.const -1))))
+        ;; exit with the size reached, in MiB
+        (call $exit (i32.div_u (memory.size) (i32.const 16)))))"""
+    result = run(count_growth, Sandbox(limits=Limits(max_memory_mib=32)), engine="node")
+    assert result.exit_code is not None
+    assert 32 <= result.exit_code <= 32 + NODE_HEADROOM_MIB
 
 
 @needs_node

@@ -6,8 +6,9 @@ reports, which reach us through our own import). The runner reports, on a side f
 compiling + instantiating and then running took inside Node, so the start-up of Node itself is
 kept apart from the module's. Read-only and in-memory folders are mapped through temporary
 copies (``node:wasi`` cannot map a folder read-only). The wall-time limit, ``cancel`` and the
-output limit apply; Node offers no cap on a module's linear memory, so ``max_memory_mib`` does
-not apply here.
+output limit apply. Node has no setting for a module's memory, so the process's data segment is
+capped at ``max_memory_mib`` plus room for Node itself (NODE_HEADROOM_MIB): a ``memory.grow``
+past that fails in the guest, close to (not exactly at) the limit.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ from .cli._process import (
     trace_unavailable,
 )
 
-__all__ = ["run_module", "node_path", "node_version"]
+__all__ = ["run_module", "node_path", "node_version", "NODE_HEADROOM_MIB"]
+
+#: data segment Node needs for itself, on top of the module's memory limit
+NODE_HEADROOM_MIB = 384
 
 _RUNNER = r"""
 'use strict';
@@ -185,6 +189,7 @@ def run_module(
             on_output=on_output,
             cancel=cancel,
             env={"PATH": "/usr/bin:/bin", "HOME": str(workdir)},
+            data_cap_mib=sandbox.limits.max_memory_mib + NODE_HEADROOM_MIB,
         )
         try:
             report = json.loads((workdir / "report.json").read_text())

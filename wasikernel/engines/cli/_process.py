@@ -7,7 +7,9 @@ trace of ours. A run says so with one ``phase="note"`` event (never an invented 
 
 from __future__ import annotations
 
+import functools
 import os
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -137,11 +139,14 @@ def run_process(
     on_output: Callable[[str, bytes], None] | None = None,
     cancel: threading.Event | None = None,
     env: dict[str, str] | None = None,
+    data_cap_mib: int | None = None,
 ) -> ProcessOutcome:
     """Run ``argv`` with the sandbox's stdin and limits; stream its output to ``on_output``.
 
     The wall-time limit and ``cancel`` kill the process (``limit`` or ``interrupted`` says
     which); output past ``max_output_bytes`` is dropped and reported as a limit.
+    ``data_cap_mib`` caps the process's data segment (``RLIMIT_DATA``), which bounds a
+    runtime that keeps linear memory in it.
     Raises OSError when ``argv[0]`` cannot be started.
     """
     limits = sandbox.limits
@@ -153,6 +158,7 @@ def run_process(
         stderr=subprocess.PIPE,
         env=env,
         start_new_session=True,
+        preexec_fn=None if data_cap_mib is None else functools.partial(_cap_data, data_cap_mib),
     )
     out, err = bytearray(), bytearray()
     budget = [limits.max_output_bytes, 0]
@@ -199,6 +205,10 @@ def run_process(
         limit = messages.t("limit_output", bytes=limits.max_output_bytes)
     code = None if (interrupted or limit) else proc.returncode
     return ProcessOutcome(bytes(out), bytes(err), code, limit, interrupted, wall)
+
+
+def _cap_data(mib: int) -> None:
+    resource.setrlimit(resource.RLIMIT_DATA, (mib << 20, resource.RLIM_INFINITY))
 
 
 def _kill(proc: subprocess.Popen) -> None:
