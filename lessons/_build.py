@@ -75,6 +75,29 @@ def write_data(folder: Path, files: dict[str, str]) -> None:
         target.write_text(text, encoding="utf-8")
 
 
+def _title(cells: list[tuple[str, str, str]], lang: str) -> str:
+    text = cells[0][2 if lang == "fr" else 1]
+    return text.splitlines()[0].lstrip("# ").strip()
+
+
+def write_index(lessons: dict[str, list[tuple[str, str, str]]]) -> None:
+    """``lessons/README.md``: the table of contents a learner sees first in JupyterLab."""
+    lines = [
+        "# WASI: the course / le cours",
+        "",
+        "Open a lesson with the **WASI (WAT, C, Rust)** kernel and run it from the top.",
+        "Ouvrez une leçon avec le noyau **WASI (WAT, C, Rust)** et exécutez-la depuis le début.",
+        "",
+        "| English | Français |",
+        "|---|---|",
+    ]
+    for name, cells in lessons.items():
+        lines.append(
+            f"| [{_title(cells, 'en')}](en/{name}.ipynb) | [{_title(cells, 'fr')}](fr/{name}.ipynb) |"
+        )
+    (ROOT / "lessons" / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     from _content import DATA, GALLERY, GALLERY_DATA, LESSONS
 
@@ -85,6 +108,7 @@ def main() -> None:
         for name, cells in LESSONS.items():
             write(notebook(cells, lang), base / f"{name}.ipynb")
         write_data(base / "data", DATA)
+    write_index(LESSONS)
     # the gallery: English in notebooks/, French in notebooks/fr/
     for lang, base in (("en", ROOT / "notebooks"), ("fr", ROOT / "notebooks" / "fr")):
         for old in base.glob("*.ipynb"):

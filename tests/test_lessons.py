@@ -148,7 +148,7 @@ def test_stored_notebooks_match_their_generator(tmp_path, monkeypatch):
     (tmp_path / "lessons").mkdir()
     (tmp_path / "notebooks" / "fr").mkdir(parents=True)
     _build.main()
-    for path in NOTEBOOKS:
+    for path in [*NOTEBOOKS, LESSONS / "README.md"]:
         rebuilt = tmp_path / path.relative_to(ROOT)
         assert rebuilt.read_text() == path.read_text(), (
             f"{path.relative_to(ROOT)} differs from lessons/_content.py: "
