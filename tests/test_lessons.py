@@ -368,3 +368,17 @@ def test_feedback_speaks_french():
     assert "tas" in str(check_memory_regions({"block": "tas"}))
     html = feedback._repr_html_()
     assert "wasikernel-feedback" in html and "Pas encore" in html
+
+
+def test_every_feedback_sentence_exists_in_both_languages_with_the_same_fields():
+    import string
+
+    from wasikernel import lessons
+
+    def fields(text):
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for key, (en, fr) in lessons._TEXT.items():
+        assert en.strip() and fr.strip(), key
+        assert en != fr, key  # translated, not copied
+        assert fields(en) == fields(fr), key
