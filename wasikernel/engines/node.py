@@ -199,8 +199,17 @@ def run_module(
         dirs.cleanup()
         shutil.rmtree(workdir, ignore_errors=True)
     if outcome.returncode not in (None, 0) and not report and outcome.limit is None:
-        text = outcome.stderr.decode("utf-8", "replace").strip().splitlines()
-        report = {"trap": "node failed: " + (text[-1] if text else f"exit {outcome.returncode}")}
+        text = outcome.stderr.decode("utf-8", "replace")
+        if "out of memory" in text.lower():  # V8 gives up when the data cap stops a grow
+            from .. import messages
+
+            outcome.limit = messages.t("limit_memory", mib=sandbox.limits.max_memory_mib)
+            outcome.returncode = None
+        else:
+            lines = text.strip().splitlines()
+            report = {
+                "trap": "node failed: " + (lines[0] if lines else f"exit {outcome.returncode}")
+            }
     trace = trace_unavailable("node")
     for path in report.get("libc", []):
         from .. import messages
