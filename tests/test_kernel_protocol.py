@@ -57,6 +57,9 @@ class WasiKernelProtocolTests(jupyter_kernel_test.KernelTests):
         assert reply["content"]["found"]
         assert text.startswith("fd_read(fd: fd, iovs: iovec_array, result.nread: ptr<size>)")
         assert "Reads bytes" in text
+        self.kc.inspect("local.tee", cursor_pos=5)
+        reply = self.get_non_kernel_info_reply(timeout=30)
+        assert reply["content"]["data"]["text/plain"].startswith("local.tee  [t] -> [t]")
         self.kc.inspect("i32.frobnicate", cursor_pos=5)
         reply = self.get_non_kernel_info_reply(timeout=30)
         assert reply["content"]["found"] is False

@@ -217,7 +217,7 @@ def test_wasi_magic_describes_a_call_and_lists_them_all(magics, capsys):
     magics.wasi("")
     listing = capsys.readouterr().out.splitlines()
     assert len(listing) == 46 and listing[0].startswith("args_get")
-    with pytest.raises(CellError, match="not a WASI preview 1 call"):
+    with pytest.raises(CellError, match="neither a WASI preview 1 call"):
         magics.wasi("open")
 
 
@@ -452,3 +452,33 @@ def test_a_fault_of_the_engine_shows_one_line_not_a_traceback(magics, monkeypatc
     assert "a bug of ours" in lines[0]
     assert lines[1].startswith("RuntimeError: the adapter tripped (at ")
     assert len(lines) == 2
+
+
+def test_every_numeric_instruction_description_has_the_stack_effect_wasmtime_validates():
+    import wasmtime
+
+    from wasikernel.kernel._wat import WAT_INSTRUCTIONS, describe_instruction
+
+    engine = wasmtime.Engine()
+    checked = 0
+    for word in WAT_INSTRUCTIONS:
+        text = describe_instruction(word)
+        assert text and text.startswith(word), word
+        m = re.search(r"\[([a-z0-9 ]*)\] -> \[([a-z0-9 ]*)\]", text)
+        if not m or word[:3] not in ("i32", "i64", "f32", "f64"):
+            continue
+        params, results = m.group(1).split(), m.group(2).split()
+        immediate = {"i32.const": " 0", "i64.const": " 0", "f32.const": " 0", "f64.const": " 0"}
+        body = "".join(f" local.get {i}" for i in range(len(params)))
+        wat = (f"(module (memory 1) (func (param {' '.join(params)}) (result {' '.join(results)})"
+               f"{body} {word}{immediate.get(word, '')}))")
+        wasmtime.Module(engine, wasmtime.wat2wasm(wat))  # raises if the effect is wrong
+        checked += 1
+    assert checked > 120
+
+
+def test_inspecting_an_instruction_or_asking_for_it_describes_it(magics, capsys):
+    magics.wasi("i32.div_s")
+    assert "[i32 i32] -> [i32]: divides, signed (traps on 0)." in capsys.readouterr().out
+    with pytest.raises(CellError, match="neither a WASI preview 1 call nor a WAT instruction"):
+        magics.wasi("i32.frobnicate")

@@ -18,7 +18,7 @@ from typing import Any
 from ipykernel.ipkernel import IPythonKernel
 
 from ._wasi_calls import WASI_CALLS, describe
-from ._wat import WAT_WORDS
+from ._wat import WAT_WORDS, describe_instruction
 from .magics import WasiMagics, magics_for
 
 __all__ = ["WasiKernel", "cell_language", "to_ipython", "wasi_cell_transform"]
@@ -143,12 +143,13 @@ class WasiKernel(IPythonKernel):
     def do_inspect(  # type: ignore[override]
         self, code: str, cursor_pos: int, detail_level: int = 0, omit_sections: Any = ()
     ) -> dict:
-        """Describe the WASI call under the cursor; Python cells inspect as in IPython."""
+        """Describe the WASI call or WAT instruction under the cursor; Python cells inspect as
+        in IPython."""
         if cell_language(code) == "python":
             return super().do_inspect(code, cursor_pos, detail_level, omit_sections)
         name = word_at(code, cursor_pos)
         name = name.removeprefix("__wasi_").removeprefix("wasi_snapshot_preview1.")
-        text = describe(name)
+        text = describe(name) or describe_instruction(name)
         if text is None:
             return {"status": "ok", "found": False, "data": {}, "metadata": {}}
         return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}

@@ -44,6 +44,7 @@ from ._options import (
 )
 from ._source_lines import add_source_lines
 from ._wasi_calls import WASI_CALLS, describe
+from ._wat import describe_instruction
 
 __all__ = ["WasiMagics", "magics_for"]
 
@@ -592,7 +593,8 @@ class WasiMagics(Magics):
 
     @line_magic
     def wasi(self, line: str) -> None:
-        """What a WASI call does: %wasi fd_write; with no name, the list of all 46 calls."""
+        """What a WASI call or a WAT instruction does: %wasi fd_write, %wasi i32.add; with no
+        name, the list of all 46 WASI calls."""
         words = line.split()
         paged = "--page" in words
         words = [w for w in words if w != "--page"]
@@ -602,10 +604,11 @@ class WasiMagics(Magics):
             print("\n".join(f"{n.ljust(width)}  {c.summary.split(';')[0].split('. ')[0]}"
                             for n, c in WASI_CALLS.items()))
             return
-        text = describe(name)
+        text = describe(name) or describe_instruction(name)
         if text is None:
             raise CellError(t("kernel_usage_error"),
-                            f"{name!r} is not a WASI preview 1 call; %wasi lists them")
+                            f"{name!r} is neither a WASI preview 1 call nor a WAT instruction; "
+                            "%wasi lists the calls")
         if paged:
             from IPython.core import page
 
