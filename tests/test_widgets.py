@@ -427,3 +427,11 @@ def test_nbconvert_html_of_a_saved_notebook_shows_the_static_views():
     assert "was granted read-only" in text  # the refusal table under the diagram
     assert 'id="edge-preopen0-refused"' in page  # the diagram itself, inline
     assert "Deepest shadow-stack address written" in text
+
+
+def test_memory_static_html_stays_quick_when_everything_changed():
+    r = ws.big_result(10, memory_mib=64)
+    r.memory_after = bytes([1]) * len(r.memory_after)  # every byte changed
+    page = MemoryView(r).to_html()
+    assert "4,096 pages of 16 KiB changed" in page
+    assert page.count('class="wk-hex"') <= 4

@@ -324,6 +324,9 @@ def test_stack_views_show_backtrace_and_steps(lab_page):
     stepper.locator("button[title='back one step']").click()
     stepper.locator(".wk-instr", has_text="local.get 1").wait_for(timeout=30_000)
     _shot(lab_page, "lab-stack-stepper.png", stepper)
+    stepper.locator("button[title='play']").click()  # plays to the last step, then stops
+    stepper.locator(".wk-step", has_text=f"step {steps} of {steps}").wait_for(timeout=30_000)
+    stepper.locator("button[title='play']").wait_for(timeout=30_000)
 
 
 def test_toggling_a_capability_reruns_and_redraws(lab_page):

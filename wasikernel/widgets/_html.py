@@ -171,9 +171,14 @@ def memory_html(result: RunResult, max_windows: int = 4, window_rows: int = 6) -
         f"<h4>Linear memory: {size:,} bytes ({pages} wasm page{'s' if pages != 1 else ''})"
         f"</h4><ul>{legend}</ul>"
     )
-    ranges = _model.changed_ranges(result.memory_before, mem, limit=200)
+    page = 16384
+    changed = _model.changed_pages(result.memory_before, mem, page)
+    ranges = _model.changed_ranges(result.memory_before, mem, page, limit=200, max_pages=8)
     body = []
-    if ranges:
+    if ranges and len(changed) > 8:
+        body.append(f"<p>{len(changed):,} pages of 16 KiB changed during the run; the first "
+                    "changes (changed bytes marked):</p>")
+    elif ranges:
         total = sum(b - a for a, b in ranges)
         body.append(f"<p>{total:,} bytes changed during the run, in {len(ranges):,} "
                     "place(s); the first ones (changed bytes marked):</p>")

@@ -293,19 +293,28 @@ def regions(layout: MemoryLayout | None, size: int) -> list[dict[str, Any]]:
 
 
 def changed_ranges(
-    before: bytes | None, after: bytes | None, page: int = 16384, limit: int = 10_000
+    before: bytes | None,
+    after: bytes | None,
+    page: int = 16384,
+    limit: int = 10_000,
+    max_pages: int | None = None,
 ) -> list[tuple[int, int]]:
     """Byte ranges ``(start, end)`` where ``after`` differs from ``before`` (grown memory counts
-    as changed), at most ``limit`` of them. Whole pages that are equal are skipped with one
-    comparison each."""
+    as changed), at most ``limit`` of them, from at most ``max_pages`` changed pages (the
+    comparison inside a changed page goes byte by byte). Whole pages that are equal are
+    skipped with one comparison each."""
     if before is None or after is None:
         return []
     out: list[tuple[int, int]] = []
     n = min(len(before), len(after))
+    scanned = 0
     for p in range(0, n, page):
         q = min(n, p + page)
         if before[p:q] == after[p:q]:
             continue
+        scanned += 1
+        if max_pages is not None and scanned > max_pages:
+            return out[:limit]
         start = -1
         a, b = after[p:q], before[p:q]
         for i in range(q - p):
