@@ -290,3 +290,25 @@ def test_huge_lengths_are_bounded_not_allocated(tmp_path):
         tracemalloc.stop()
     assert peak < 64 * 1024 * 1024, f"peak Python allocation {peak / 2**20:.0f} MiB"
     assert (tmp_path / "inside.txt").stat().st_size < 1 << 30
+
+
+def test_a_read_that_faults_consumes_nothing(tmp_path):
+    """An iovec running past the end of memory is EFAULT before any byte is read: the file
+    position and the rest of stdin stay where they were (they used to advance by up to
+    16 MiB while the call failed)."""
+    from wasikernel.sandbox import Preopen, Sandbox
+    from wasikernel.wasi import BytesMemory, Errno, WasiHost
+
+    (tmp_path / "data.txt").write_bytes(b"0123456789")
+    host = WasiHost(Sandbox(preopens=[Preopen("/", host_path=str(tmp_path))], stdin=b"abcdef"))
+    calls = {i.name: i.call for i in host.imports}
+    memory = BytesMemory(MEMORY_SIZE)
+    memory.write(0x400, b"data.txt")
+    assert calls["path_open"](memory, 3, 0, 0x400, 8, 0, (1 << 30) - 1, 0, 0, 0x9300) == 0
+    memory.write(0x9100, struct.pack("<II", MEMORY_SIZE - 4, 8))  # 4 bytes fit, 4 do not
+    memory.write(0x9108, struct.pack("<II", 0x1000, 4))  # fits
+    for fd in (0, 4):
+        assert calls["fd_read"](memory, fd, 0x9100, 1, 0x9200) == Errno.FAULT
+        assert calls["fd_pread"](memory, 4, 0x9100, 1, 0, 0x9200) == Errno.FAULT
+        assert calls["fd_read"](memory, fd, 0x9108, 1, 0x9200) == 0
+        assert memory.read(0x1000, 4) == (b"abcd" if fd == 0 else b"0123")

@@ -22,6 +22,7 @@ _U32 = struct.Struct("<I").pack
 _M64 = (1 << 64) - 1
 _BADF = int(Errno.BADF)
 _SPIPE = int(Errno.SPIPE)
+_FAULT = int(Errno.FAULT)
 _FD_READ, _FD_WRITE = R["fd_read"], R["fd_write"]  # a right dropped by fd_fdstat_set_rights
 
 
@@ -47,6 +48,12 @@ def _gather(m: MemView, iovs: int, iovs_len: int) -> bytes:
         buf, n = _IOVEC(m.read(iovs, 8))
         return m.read(buf, n)
     return b"".join([m.read(buf, n) for buf, n in m.iovecs(iovs, iovs_len)])
+
+
+def _inside(m: MemView, pairs: list[tuple[int, int]]) -> bool:
+    """Whether every iovec buffer lies inside the guest's memory."""
+    size = m.mem.size()
+    return all(buf + n <= size for buf, n in pairs)
 
 
 def _scatter(m: MemView, pairs: list[tuple[int, int]], data: bytes) -> int:
@@ -209,6 +216,8 @@ def fd_pread(
     if not e.rights & _FD_READ:
         return _BADF
     pairs = m.iovecs(iovs, iovs_len)
+    if not _inside(m, pairs):
+        return _FAULT
     offset &= _M64
     if offset >= 1 << 63:
         return Errno.INVAL
@@ -266,6 +275,8 @@ def fd_read(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: int
         return _BADF
     pairs = m.iovecs(iovs, iovs_len)
     total = sum(n for _, n in pairs)
+    if not _inside(m, pairs):
+        return _FAULT  # before reading, so that nothing is consumed
     if e.kind == "stdin":
         pos = h.stdin_pos
         data = h.stdin[pos : pos + total]
