@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections import Counter
 from typing import Any
 
 from ..result import RunResult
@@ -74,7 +75,7 @@ def trace_html(result: RunResult, max_rows: int = 200) -> str:
     reason, and every refusal past the cut too), then a per-call summary."""
     events = result.trace.events
     n = len(events)
-    refused = sum(1 for ev in events if ev.denied)
+    refused = sum(ev.denied for ev in events)
     head = (
         f"<h4>Syscall trace: {n:,} call{'s' if n != 1 else ''}, "
         f"{refused:,} refused</h4>"
@@ -97,14 +98,11 @@ def trace_html(result: RunResult, max_rows: int = 200) -> str:
         "<table><thead><tr><th>#</th><th>call</th><th>arguments</th><th>results</th>"
         f"<th>errno</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
-    counts: dict[str, list[int]] = {}
-    for ev in events:
-        c = counts.setdefault(ev.call, [0, 0])
-        c[0] += 1
-        c[1] += ev.denied
+    counts = Counter(ev.call for ev in events)
+    denied = Counter(ev.call for ev in events if ev.denied)
     summary = "".join(
-        f"<tr><td>{_e(call)}</td><td>{c[0]:,}</td><td>{c[1]:,}</td></tr>"
-        for call, c in sorted(counts.items(), key=lambda kv: -kv[1][0])
+        f"<tr><td>{_e(call)}</td><td>{n:,}</td><td>{denied[call]:,}</td></tr>"
+        for call, n in counts.most_common()
     )
     summary = (
         "<details><summary>calls by name</summary><table><thead><tr><th>call</th>"

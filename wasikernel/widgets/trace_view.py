@@ -60,16 +60,10 @@ class TraceView(StaticHtmlWidget):
         self.result = _as_result(result)
         self._events: list[TraceEvent] = self.result.trace.events
         self._index: list[int] | None = None  # None: every event
-        counts: Counter = Counter()
-        refused: Counter = Counter()
-        fds = set()
-        for ev in self._events:
-            counts[ev.call] += 1
-            if ev.denied:
-                refused[ev.call] += 1
-            fd = _model.event_fd(ev)
-            if fd is not None:
-                fds.add(fd)
+        events = self._events
+        counts = Counter(ev.call for ev in events)
+        refused = Counter(ev.call for ev in events if ev.denied)
+        fds = {fd for fd in (ev.args.get("fd") for ev in events) if type(fd) is int}
         super().__init__(
             count=len(self._events),
             shown=len(self._events),
