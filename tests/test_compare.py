@@ -102,4 +102,5 @@ def test_the_table_shows_figures_and_reasons(startup_rows):
     text = compare.to_table(startup_rows)
     assert "wasmtime, Pulley interpreter" in text
     assert "not measured: " in text  # the container row
-    assert text.count("\n") == len(startup_rows) - 1
+    assert text.splitlines()[0].split() == ["runtime", "figure", "baseline", "ratio"]
+    assert text.count("\n") == len(startup_rows)  # a header, then one line per row

@@ -479,7 +479,8 @@ def _execution_of(
 
 
 def to_table(rows: Sequence[Measurement]) -> str:
-    """Return the rows as a plain-text table (runtime, figure, ratio, or why not measured)."""
+    """Return the rows as a plain-text table: runtime, figure, the baseline measured with it,
+    their ratio, and a note; or why a row was not measured."""
 
     def fmt(seconds: float | None) -> str:
         if seconds is None:
@@ -488,14 +489,17 @@ def to_table(rows: Sequence[Measurement]) -> str:
 
     lines = []
     width = max(len(r.runtime) for r in rows) if rows else 10
+    lines.append(f"{'runtime'.ljust(width)}  {'figure':>10}  {'baseline':>10}  {'ratio':>9}")
     for r in rows:
         if r.available:
             ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
-            text = f"{r.runtime.ljust(width)}  {fmt(r.seconds):>10}  {ratio:>9}"
+            text = f"{r.runtime.ljust(width)}  {fmt(r.seconds):>10}  {fmt(r.baseline):>10}  "
+            text += f"{ratio:>9}"
             if r.note:
                 text += f"  ({r.note})"
         else:
-            text = f"{r.runtime.ljust(width)}  {'-':>10}  {'-':>9}  not measured: {r.reason}"
+            text = f"{r.runtime.ljust(width)}  {'-':>10}  {'-':>10}  {'-':>9}  "
+            text += f"not measured: {r.reason}"
         lines.append(text.rstrip())
     return "\n".join(lines)
 
