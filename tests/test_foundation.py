@@ -78,6 +78,7 @@ def test_run_command_serves_jupyterlab_on_the_lessons():
     import os
     import re
     import time
+    import urllib.error
     import urllib.request
 
     port = _free_port()
@@ -102,9 +103,19 @@ def test_run_command_serves_jupyterlab_on_the_lessons():
             m = re.search(rf"http://127\.0\.0\.1:{port}/lab\?token=\w+", line)
             url = m.group(0) if m else None
         assert url, "no URL printed:\n" + "".join(lines[-20:])
-        with urllib.request.urlopen(url, timeout=30) as page:
-            assert page.status == 200
-            assert "JupyterLab" in page.read().decode()
+        # the server logs its URL a moment before its socket accepts connections
+        for _ in range(60):
+            try:
+                with urllib.request.urlopen(url, timeout=30) as page:
+                    body = page.read().decode()
+                    assert page.status == 200
+                break
+            except urllib.error.URLError:
+                assert proc.poll() is None, "JupyterLab exited"
+                time.sleep(0.5)
+        else:
+            raise AssertionError(f"{url} never answered")
+        assert "JupyterLab" in body
         token = url.split("token=")[1]
         api = f"http://127.0.0.1:{port}/api/kernelspecs?token={token}"
         with urllib.request.urlopen(api, timeout=30) as reply:
