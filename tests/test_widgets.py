@@ -435,3 +435,15 @@ def test_memory_static_html_stays_quick_when_everything_changed():
     page = MemoryView(r).to_html()
     assert "4,096 pages of 16 KiB changed" in page
     assert page.count('class="wk-hex"') <= 4
+
+
+def test_diagram_survives_guest_chosen_names_and_paths():
+    r = ws.link_refused_result()
+    ev = r.trace.events[0]
+    ev.call = 'evil\\N"name<b>\n'
+    ev.args = {"module": "env\\G"}
+    ev.reason = 'path "C:\\Node"\nwith\ta newline <and> tags'
+    svg = SandboxView(r).svg
+    text = html.unescape(re.sub(r"<[^>]+>", " ", svg))
+    assert 'evil\\N"name<b>' in text  # shown as written, not read as graphviz escapes
+    assert "C:\\Node" in text

@@ -27,14 +27,23 @@ FG = "#010203"  # replaced by currentColor in the SVG
 
 def _counts(counter: dict[str, int], limit: int = 3) -> str:
     items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-    text = "\\n".join(f"{call} ×{n}" for call, n in items[:limit])
+    text = "\\n".join(f"{_gv(call)} ×{n}" for call, n in items[:limit])
     if len(items) > limit:
         text += f"\\n+{len(items) - limit} more"
     return text
 
 
+def _gv(text: str) -> str:
+    """``text`` safe inside a graphviz label: printable characters only, backslashes doubled
+    (graphviz reads ``\\N``, ``\\G``, ``\\l`` ... as escapes; a path or an import name comes
+    from the guest)."""
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return text.replace("\\", "\\\\")
+
+
 def _cut(text: str, limit: int = 48) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return _gv(text)
 
 
 def _wrap(text: str, width: int = 34, lines: int = 3) -> str:
@@ -49,8 +58,9 @@ def _wrap(text: str, width: int = 34, lines: int = 3) -> str:
         out.append(line)
     if len(out) > lines:
         out = out[:lines]
-        out[-1] = _cut(out[-1] + " …", width + 2)
-    return "\\n".join(out)
+        last = out[-1] + " …"
+        out[-1] = last if len(last) <= width + 2 else last[: width + 1] + "…"
+    return "\\n".join(_gv(line) for line in out)
 
 
 def build_graph(result: RunResult, b: Boundary | None = None) -> graphviz.Digraph:
@@ -80,7 +90,7 @@ def build_graph(result: RunResult, b: Boundary | None = None) -> graphviz.Digrap
                **{"class": "wk-refused"})
         g.edge("module", node, _wrap("refused at link time: " + (ev.reason or ""), 30),
                id=f"edge-link-{i}", color=REFUSED_COLOR, fontcolor=REFUSED_COLOR,
-               style="dashed", tooltip=ev.reason or "refused at link time",
+               style="dashed", tooltip=_gv(ev.reason or "refused at link time"),
                **{"class": "wk-edge wk-refused"})
     return g
 
@@ -111,7 +121,7 @@ def _resource(g: graphviz.Digraph, r: Resource) -> None:
             label += "\\n" + _wrap(reason, 34, 3)
         g.edge("host", r.key, label, id=r.refused_edge_id, color=REFUSED_COLOR,
                fontcolor=REFUSED_COLOR, penwidth="2", style="bold",
-               tooltip=" | ".join(f"{c}: {t}" for c, t in r.reasons.items()) or "refused",
+               tooltip=_gv(" | ".join(f"{c}: {t}" for c, t in r.reasons.items()) or "refused"),
                **{"class": "wk-edge wk-refused"})
 
 
