@@ -68,6 +68,7 @@ def test_every_recorded_step_shows_what_the_live_machine_showed():
         assert [f.func_name for f in v.frames] == [f.func_name for f in want.frames]
         assert v.instruction == want.instruction and v.offset == want.offset
         assert v.stack == want.stack, i
+        assert len(v.stack_types) == len(v.stack) and "?" not in v.stack_types
         assert v.locals == want.locals, i
         assert [f.stack for f in v.frames] == [f.stack for f in want.frames]
         assert v.globals == want.globals
@@ -210,3 +211,70 @@ def test_a_module_without_start_is_handed_back_live():
     assert r.exit_code == 0 and isinstance(r.module, StepperModule)
     assert r.module.exports["divide"] == "(i32, i32) -> i32"
     assert r.module.call("divide", 9, 3).returned == [3]
+
+
+RECURSE = """
+(module
+  (func $fib (export "fib") (param i64) (result i64)
+    (if (result i64) (i64.lt_u (local.get 0) (i64.const 2))
+      (then (local.get 0))
+      (else (i64.add (call $fib (i64.sub (local.get 0) (i64.const 1)))
+                     (call $fib (i64.sub (local.get 0) (i64.const 2)))))))
+  (func $down (export "down") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.load (i32.const 70000)))
+      (else (call $down (i32.sub (local.get 0) (i32.const 1))))))
+  (memory 1))
+"""
+
+
+@pytest.mark.parametrize("record", [False, True])
+def test_cancel_reaches_deep_recursion_without_loops(record):
+    from wasikernel.engines.stepper import run_module
+
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    t0 = time.monotonic()
+    r = run_module(wasmtime.wat2wasm(RECURSE), Sandbox(limits=Limits(timeout_s=None)),
+                   invoke="fib", invoke_args=(60,), cancel=cancel, record=record)
+    assert time.monotonic() - t0 < 1.5
+    assert r.trap is not None and r.trap.message == "interrupted"
+
+
+@pytest.mark.parametrize("record", [False, True])
+def test_a_trap_deep_in_recursion_has_every_frame(record):
+    from wasikernel.engines.stepper import run_module
+
+    r = run_module(wasmtime.wat2wasm(RECURSE), Sandbox(), invoke="down", invoke_args=(50,),
+                   record=record)
+    assert r.trap is not None and r.trap.message == "out of bounds memory access"
+    names = [f.func_name for f in r.trap.frames]
+    assert names == ["down"] * 51
+    load_offset = r.trap.frames[0].module_offset
+    assert load_offset is not None and load_offset == min(f.module_offset for f in r.trap.frames)
+
+
+def test_runaway_recursion_is_call_stack_exhausted_in_both_modes():
+    from wasikernel.engines.stepper import run_module
+
+    wat = '(module (func $f (export "f") (call $f)))'
+    for record in (False, True):
+        r = run_module(wasmtime.wat2wasm(wat), Sandbox(), invoke="f", record=record)
+        assert r.trap is not None and r.trap.message == "call stack exhausted"
+
+
+def test_the_operand_stack_shows_typed_values():
+    wat = """(module (func (export "f") (result f32)
+        i32.const -5
+        i64.const -1
+        f32.const 1.5
+        drop drop drop
+        f32.const 2.5))"""
+    s = load(wasmtime.wat2wasm(wat)).session("f")
+    s.step(3)
+    v = s.current()
+    assert v.stack == [-5, -1, 1.5]
+    assert v.stack_types == ["i32", "i64", "f32"]
+    s.run()
+    assert s.view(3).stack == [-5, -1, 1.5]
+    assert run(wat, engine="stepper", invoke="f").returned == [2.5]

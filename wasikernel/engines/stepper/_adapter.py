@@ -190,6 +190,11 @@ class StepperModule:
             message = exc.message if isinstance(exc, WasmTrap) else \
                 f"internal error in the stepper ({type(exc).__name__}: {exc})"
             out["trap"] = Trap(message, self._frames(session))
+        mem = self.memory
+        if out["exit_code"] not in (0, None) and mem is not None and \
+                len(mem.data) + 65536 > self.sandbox.limits.max_memory_mib * 1024 * 1024:
+            out["limit"] = messages.t("limit_memory", mib=self.sandbox.limits.max_memory_mib)
+            out["exit_code"] = None
         if out["limit"]:
             self.host.note("limit", "canceled", out["limit"])
         elif out["trap"] is not None:

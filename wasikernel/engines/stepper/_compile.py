@@ -74,6 +74,7 @@ class Code:
         "nresults",
         "specs",
         "local_types",
+        "stack_types",
         "_store",
     )
 
@@ -99,6 +100,8 @@ class _Ctrl:
         "fixups",
         "else_spec",
         "dead_start",
+        "ptypes",
+        "rtypes",
     )
 
     def __init__(self, kind: str, base: int, np: int, nr: int, dead: bool) -> None:
@@ -110,18 +113,58 @@ class _Ctrl:
         self.fixups: list[tuple[list, int]] = []
         self.else_spec: list | None = None
         self.dead_start = dead
+        self.ptypes: list[str] = []
+        self.rtypes: tuple = ()
 
 
-def _blocktype(r: Reader, types: list[FuncType]) -> tuple[int, int, str]:
+def _blocktype(r: Reader, types: list[FuncType]) -> tuple[int, int, str, tuple, tuple]:
+    """(params, results, WAT text, param types, result types) of a block type."""
     b = r.data[r.pos]
     if b == 0x40:
         r.pos += 1
-        return 0, 0, ""
+        return 0, 0, "", (), ()
     if b in (0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70, 0x6F):
-        return 0, 1, f" (result {r.valtype()})"
+        t = r.valtype()
+        return 0, 1, f" (result {t})", (), (t,)
     idx = r.sleb(33)
     t = types[idx]
-    return len(t.params), len(t.results), f" (type {idx})"
+    return len(t.params), len(t.results), f" (type {idx})", t.params, t.results
+
+
+_CMP = ("eqz", "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u",
+        "lt", "gt", "le", "ge")
+
+
+def _pushed_types(spec: list, text: str, inst: Any, local_types: list, tstack: list,
+                  q: int) -> list[str]:
+    """The static types of the ``q`` values an instruction pushes."""
+    kind = spec[0]
+    if q == 0:
+        return []
+    if kind == "num":
+        name = spec[1]
+        return ["i32" if name.split(".")[1] in _CMP else name[:3]]
+    if kind == "const":
+        return [text[9:] + "ref" if text.startswith("ref.null") else text[:3]]
+    if kind == "local.get":
+        return [local_types[spec[1]]]
+    if kind == "local.tee":
+        return [tstack[-1]]
+    if kind == "global.get":
+        return [inst.globals[spec[1]].type]
+    if kind == "load":
+        return [LOADS[spec[1]][0][:3]]
+    if kind == "select":
+        return [tstack[-3]]
+    if kind == "table.get":
+        return [inst.tables[spec[1]].reftype]
+    if kind == "ref.func":
+        return ["funcref"]
+    if kind == "call":
+        return list(inst.funcs[spec[1]].type.results)
+    if kind == "call_indirect":
+        return list(inst.info.types[spec[1]].results)
+    return ["i32"] * q  # memory.size/grow, table.size/grow, ref.is_null
 
 
 def compile_function(store: Any, func: Any) -> Code:
@@ -135,6 +178,8 @@ def compile_function(store: Any, func: Any) -> Code:
     floors: list[int] = []
     offsets: list[int] = []
     texts: list[str] = []
+    stack_types: list[tuple[str, ...]] = []
+    tstack: list[str] = []
     h = 0
     dead = False
     ctrls = [_Ctrl("func", 0, 0, len(ftype.results), False)]
@@ -145,6 +190,7 @@ def compile_function(store: Any, func: Any) -> Code:
         floors.append(floor)
         offsets.append(off)
         texts.append(text)
+        stack_types.append(tuple(tstack))
 
     def branch_target(depth: int) -> tuple[list, int, int] | None:
         """(target holder, base, arity) of label ``depth``; None for the function label."""
@@ -161,17 +207,25 @@ def compile_function(store: Any, func: Any) -> Code:
         off = r.pos
         op = r.byte()
         if op == 0x02 or op == 0x03 or op == 0x04:  # block loop if
-            np, nr, bt = _blocktype(r, mod.types)
+            np, nr, bt, _pt, rt = _blocktype(r, mod.types)
             name = {2: "block", 3: "loop", 4: "if"}[op]
             if op == 0x04 and not dead:
                 h -= 1
             c = _Ctrl(name, h - np, np, nr, dead)
+            c.rtypes = rt
+            if not dead:
+                if op == 0x04:
+                    emit_if_types = list(tstack)
+                    del tstack[h:]
+                c.ptypes = tstack[h - np : h]
             if op == 0x03:
                 c.loop_pc = len(specs)
             if op == 0x04 and not dead:
                 spec = ["if", -1]
                 c.else_spec = spec
+                tstack[:] = emit_if_types
                 emit(spec, h, off, "if" + bt)
+                del tstack[h:]
             ctrls.append(c)
             continue
         if op == 0x05:  # else
@@ -185,6 +239,7 @@ def compile_function(store: Any, func: Any) -> Code:
                 c.else_spec[1] = len(specs)
                 c.else_spec = None
                 h = c.base + c.nparams
+                tstack[c.base:] = c.ptypes
                 dead = False
             continue
         if op == 0x0B:  # end
@@ -200,6 +255,7 @@ def compile_function(store: Any, func: Any) -> Code:
             for holder, i in c.fixups:
                 holder[i] = len(specs)
             h = c.base + c.nresults
+            tstack[c.base:] = c.rtypes
             dead = False
             continue
         # Every other instruction: decode its immediates, then emit unless unreachable.
@@ -210,6 +266,12 @@ def compile_function(store: Any, func: Any) -> Code:
             continue
         if spec is not None:
             emit(spec, floor, off, text)
+        if not ends:
+            kind = spec[0]
+            pops = 1 if kind in ("br_if", "ret_if") else h - floor
+            pushed = _pushed_types(spec, text, inst, local_types, tstack, pops + dh)
+            del tstack[h - pops:]
+            tstack.extend(pushed)
         h += dh
         if ends:
             dead = True
@@ -222,6 +284,7 @@ def compile_function(store: Any, func: Any) -> Code:
     code.offsets = offsets
     code.texts = texts
     code.local_types = local_types
+    code.stack_types = stack_types
     code.zeros = tuple(ZERO[t] for t in body.locals)
     code.nparams = len(ftype.params)
     code.nresults = len(ftype.results)

@@ -52,7 +52,8 @@ class FrameView:
     instruction: str  # WAT text of the instruction about to run
     locals: list[Any]
     local_types: list[str]
-    stack: list[Any]
+    stack: list[Any]  # bottom first; values shown by type (i32/i64 signed, f32 as float)
+    stack_types: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -90,6 +91,10 @@ class StepView:
         return self.frames[-1].stack if self.frames else []
 
     @property
+    def stack_types(self) -> list[str]:
+        return self.frames[-1].stack_types if self.frames else []
+
+    @property
     def locals(self) -> list[Any]:
         return self.frames[-1].locals if self.frames else []
 
@@ -106,6 +111,7 @@ class History:
         self.cp_steps: list[int] = []
         self.cp_states: list[tuple] = []
         self.next_cp = 0
+        self.low = 0  # the lowest frame depth since the last checkpoint
         self.funcs: list[Function] = []
         self._keys: dict[int, int] = {}
 
@@ -217,12 +223,10 @@ class Session:
     # -- looking back ---------------------------------------------------------------------------
 
     def current(self) -> StepView:
-        """The present: the machine before its next instruction (or after the end)."""
+        """The present: the machine before its next instruction (after the end: no frames)."""
         n = len(self.history)
-        if self.finished:
-            view = self.view(n) if n else StepView(n, [], self._globals_now(), finished=True)
-            view.finished = True
-            return view
+        if self.finished:  # no frame is left; view(n - 1) shows the last instruction
+            return StepView(n, [], self._globals_now(), finished=True)
         frames = []
         for fr in self.store.frames[self.base :]:
             frames.append(
@@ -352,6 +356,8 @@ class Session:
         code: Code = func.code
         pc = min(pc, len(code.offsets) - 1)
         types = code.local_types
+        st_types = list(code.stack_types[pc][: len(st)]) if pc >= 0 else []
+        st_types += ["?"] * (len(st) - len(st_types))
         return FrameView(
             func_index=func.index,
             func_name=func.name or f"func[{func.index}]",
@@ -360,28 +366,26 @@ class Session:
             instruction=code.texts[pc] if pc >= 0 else "",
             locals=[_show(t, v) for t, v in zip(types, loc, strict=False)],
             local_types=list(types),
-            stack=list(st),
+            stack=[_show(t, v) for t, v in zip(st_types, st, strict=True)],
+            stack_types=st_types,
         )
 
-    def _checkpoint(self, n: int) -> None:
-        frames = self.store.frames[self.base :]
+    def _checkpoint(self, n: int, low: int) -> None:
+        """Keeps the whole state before step ``n``. Frames below depth ``low - 1`` have not run
+        since the previous checkpoint, so their entries are shared with it (deep recursion
+        would otherwise make checkpoints cost depth x steps)."""
+        frames = self.store.frames[self.base:]
         H = self.history  # noqa: N806
         last = len(frames) - 1
+        keep = 0
+        if H.cp_states:
+            prev = H.cp_states[-1][0]
+            keep = max(0, min(low - self.base - 1, len(prev), len(frames)))
+        fresh = tuple((H.fkey(fr.func), fr.pc if i == last else fr.pc - 1, tuple(fr.loc),
+                       tuple(fr.st)) for i, fr in enumerate(frames[keep:], keep))
         H.cp_steps.append(n)
-        H.cp_states.append(
-            (
-                tuple(
-                    (
-                        H.fkey(fr.func),
-                        fr.pc if i == last else fr.pc - 1,
-                        tuple(fr.loc),
-                        tuple(fr.st),
-                    )
-                    for i, fr in enumerate(frames)
-                ),
-                tuple(g.value for g in self.instance.globals),
-            )
-        )
+        H.cp_states.append(((prev[:keep] + fresh) if keep else fresh,
+                            tuple(g.value for g in self.instance.globals)))
 
     def _run_unrecorded(self) -> None:
         try:
@@ -433,7 +437,8 @@ class Session:
                 n = len(pushed)
                 if n >= H.next_cp:
                     fr.pc = pc
-                    self._checkpoint(n)
+                    self._checkpoint(n, H.low)
+                    H.low = len(frames)
                     H.next_cp = n + CHECKPOINT_EVERY
                 chunk = min(remaining, H.next_cp - n)
                 remaining -= chunk
@@ -488,6 +493,8 @@ class Session:
                         returns.add(len(pushed) - 1)
                         pushed[-1] = res
                         frames.pop()
+                        if len(frames) < H.low:
+                            H.low = len(frames)
                         if len(frames) == base:
                             self.finished = True
                             self.returned = res
@@ -526,7 +533,12 @@ class Session:
 
 
 def _show(valtype: str, value: Any) -> Any:
-    """A value as a learner reads it: f32 bit patterns as floats."""
+    """A value as a learner reads it (and as wasmtime prints it): i32 and i64 signed, f32 bit
+    patterns as floats, references as they are."""
+    if valtype == "i32" and isinstance(value, int):
+        return value - 0x100000000 if value & 0x80000000 else value
+    if valtype == "i64" and isinstance(value, int):
+        return value - (1 << 64) if value >> 63 else value
     if valtype == "f32" and isinstance(value, int):
         return ff(value)
     return value

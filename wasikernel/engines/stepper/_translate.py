@@ -4,9 +4,11 @@ Operand-stack slots become local variables (``s0``, ``s1`` ...; heights are stat
 are ``l0``, ``l1`` ..., so CPython's own eval loop does the dispatch. Structured control flow
 maps onto Python's: a block or loop that some branch targets becomes ``while True:`` (a branch
 is ``break`` / ``continue``; a branch across several such loops sets ``_t`` to the target's
-depth and each loop on the way out passes it on). ``if`` is ``if``. Numeric instructions are the
-same expressions the handler table is generated from (:mod:`._numeric`); the rare instructions
-(bulk memory, tables) call their handler from the table on a small list.
+depth and each loop on the way out passes it on); ``if`` is ``if``. Each function entry and each
+loop iteration tests ``X[0]``, which :meth:`Store.interrupt` sets, so cancel and time limits
+reach it. Numeric instructions are the same expressions the handler table is generated from
+(:mod:`._numeric`); the rare instructions (bulk memory, tables) call their handler from the
+table on a small list.
 
 A function Python cannot compile (more than 20 nested loops, say) keeps running in the handler
 table; the two call each other freely. Stepping and recording never use this mode.
@@ -109,7 +111,7 @@ def translate(store: Any, func: Any) -> Any:  # noqa: C901
         off = r.pos
         op = r.byte()
         if op in (0x02, 0x03, 0x04):
-            np, nr, _ = _blocktype(r, mod.types)
+            np, nr, *_ = _blocktype(r, mod.types)
             events.append(("open", op, np, nr, ordinal, off))
             scan.append(ordinal)
             ordinal += 1
@@ -348,6 +350,7 @@ def translate(store: Any, func: Any) -> Any:  # noqa: C901
     for i, t in enumerate(body.locals):
         head.append(f"    l{nparams + i} = {zeros[t]}")
     head.append("    _t = -1")
+    head.append("    if X[0]: raise Trap(X[0])")
     head.append("    try:")
     tail = ["    except _SE:", "        raise Trap(OOB) from None"]
     if len(lines) == 0:
