@@ -482,3 +482,25 @@ def test_inspecting_an_instruction_or_asking_for_it_describes_it(magics, capsys)
     assert "[i32 i32] -> [i32]: divides, signed (traps on 0)." in capsys.readouterr().out
     with pytest.raises(CellError, match="neither a WASI preview 1 call nor a WAT instruction"):
         magics.wasi("i32.frobnicate")
+
+
+def test_a_run_shows_in_a_few_lines_not_as_its_memory():
+    import wasikernel
+    from wasikernel.result import RunResult
+    from wasikernel.sandbox import Sandbox
+    from wasikernel.trace import Trace, TraceEvent
+
+    shell = InteractiveShell.instance()
+    wasikernel.load_ipython_extension(shell)
+    trace = Trace([TraceEvent(i, "fd_write", {"fd": 1}, {}, "success") for i in range(30)])
+    result = RunResult(stdout=b"x" * 1000, stderr=b"", exit_code=0, trap=None, limit=None,
+                       trace=trace, sandbox=Sandbox(), memory_before=bytes(17 << 20),
+                       memory_after=bytes(17 << 20))
+    data, _ = shell.display_formatter.format(result)
+    text = data["text/plain"]
+    assert text.startswith("RunResult(exit 0 · 30 WASI calls · 0 refused")
+    assert "(1000 bytes)" in text and f"memory: {17 << 20} bytes" in text
+    assert len(text) < 1000
+    data, _ = shell.display_formatter.format(trace)
+    lines = data["text/plain"].splitlines()
+    assert lines[0] == "Trace(30 events)" and lines[-1] == "  ... 10 more lines"

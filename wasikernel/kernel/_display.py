@@ -301,3 +301,45 @@ def show_run(
         return
     for name in widgets:
         show_widget(name, result, rerun)
+
+
+def _short_bytes(data: bytes | None, limit: int = 60) -> str:
+    if data is None:
+        return "None"
+    shown = repr(data[:limit]) + ("..." if len(data) > limit else "")
+    return f"{shown} ({len(data)} bytes)"
+
+
+def pretty_run(result: RunResult, p: Any, cycle: bool) -> None:
+    """IPython's text form of a RunResult: a few lines, never the guest's memory (the dataclass
+    repr of a C run is over 100 MB of bytes)."""
+    if cycle:
+        p.text("RunResult(...)")
+        return
+    memory = result.memory_after if result.memory_after is not None else result.memory_before
+    lines = [
+        f"RunResult({summary_text(result)})",
+        f"  stdout: {_short_bytes(result.stdout)}",
+        f"  stderr: {_short_bytes(result.stderr)}",
+        f"  trace: {len(result.trace.events)} events"
+        + (f" (+{result.trace.dropped} dropped)" if result.trace.dropped else "")
+        + (f" · memory: {len(memory)} bytes" if memory is not None else ""),
+    ]
+    if result.trap is not None:
+        lines.append("  trap: " + trap_text(result.trap, max_lines=6).replace("\n", "\n  "))
+    exports = getattr(result.module, "exports", None)
+    if exports:
+        lines.append("  module: " + ", ".join(f"{n}{sig}" for n, sig in exports.items()))
+    p.text("\n".join(lines))
+
+
+def pretty_trace(trace: Any, p: Any, cycle: bool) -> None:
+    """IPython's text form of a Trace: its size and its first calls, strace-like."""
+    if cycle:
+        p.text("Trace(...)")
+        return
+    head = f"Trace({len(trace.events)} events" + (
+        f", {trace.dropped} dropped)" if trace.dropped else ")")
+    lines = trace.to_text().splitlines() if hasattr(trace, "to_text") else []
+    more = f"\n  ... {len(lines) - 20} more lines" if len(lines) > 20 else ""
+    p.text(head + "".join("\n  " + line for line in lines[:20]) + more)

@@ -650,6 +650,13 @@ def magics_for(shell: Any) -> WasiMagics:
         existing = WasiMagics(shell)
         shell.register_magics(existing)
         shell._wasikernel_magics = existing
+        formatter = getattr(shell, "display_formatter", None)
+        if formatter is not None:  # short text forms: a RunResult holds the guest's memory
+            from ..trace import Trace
+            from ._display import pretty_run, pretty_trace
+
+            formatter.formatters["text/plain"].for_type(RunResult, pretty_run)
+            formatter.formatters["text/plain"].for_type(Trace, pretty_trace)
     return existing
 
 
