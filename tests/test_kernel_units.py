@@ -504,3 +504,24 @@ def test_a_run_shows_in_a_few_lines_not_as_its_memory():
     data, _ = shell.display_formatter.format(trace)
     lines = data["text/plain"].splitlines()
     assert lines[0] == "Trace(30 events)" and lines[-1] == "  ... 10 more lines"
+
+
+def test_a_long_trace_is_folded_and_cut_in_the_cell(magics):
+    from IPython.utils.capture import capture_output
+
+    from wasikernel.kernel._display import show_trace
+    from wasikernel.result import RunResult
+    from wasikernel.sandbox import Sandbox
+    from wasikernel.trace import Trace, TraceEvent
+
+    events = [TraceEvent(i, "fd_write", {"fd": 1, "iovs": "x"}, {"nwritten": 1}, "success")
+              for i in range(5000)]
+    result = RunResult(stdout=b"x" * 5000, stderr=b"", exit_code=0, trap=None, limit=None,
+                       trace=Trace(events), sandbox=Sandbox())
+    with capture_output() as shown:
+        show_trace(result, fold_rows=12, max_rows=100)
+    data = shown.outputs[0].data
+    lines = data["text/plain"].splitlines()
+    assert len(lines) == 201 and lines[-1].startswith("... 4800 more calls")
+    assert data["text/html"].startswith('<details class="wasikernel-trace"><summary>')
+    assert data["text/html"].count("<tr") < 200

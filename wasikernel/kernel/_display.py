@@ -165,11 +165,21 @@ def trap_text(trap: Trap, max_lines: int = 24) -> str:
     return "\n".join(lines)
 
 
-def _trace_text(result: RunResult) -> str:
-    to_text = getattr(result.trace, "to_text", None)
-    if to_text is not None:
-        return to_text()
-    return "\n".join(f"{e.call}(...) = {e.errno}" for e in result.trace.events)
+def _trace_text(result: RunResult, max_lines: int = 200) -> str:
+    """The strace-like text of the trace, cut after ``max_lines`` calls (a saved notebook
+    would otherwise carry every one of 200 000 calls)."""
+    trace = result.trace
+    if len(trace.events) > max_lines:
+        from ..trace import Trace
+
+        trace = Trace(trace.events[:max_lines])
+    to_text = getattr(trace, "to_text", None)
+    text = to_text() if to_text is not None else "\n".join(
+        f"{e.call}(...) = {e.errno}" for e in trace.events)
+    rest = len(result.trace.events) - len(trace.events)
+    if rest > 0:
+        text = text.rstrip("\n") + "\n" + t("kernel_trace_more", n=rest) + "\n"
+    return text
 
 
 def _trace_table(result: RunResult, max_rows: int) -> str:

@@ -19,6 +19,10 @@ KERNEL_MESSAGES: dict[str, dict[str, str]] = {
         "en": "trace: {n} calls, {refused} refused",
         "fr": "trace : {n} appels, {refused} refusés",
     },
+    "kernel_trace_more": {
+        "en": "... {n} more calls (all of them are in last_run.trace)",
+        "fr": "... {n} appels de plus (ils sont tous dans last_run.trace)",
+    },
     "kernel_kept": {
         "en": "exports kept for later cells: {exports} (call one with %call NAME ARGS...)",
         "fr": "exports gardés pour les cellules suivantes : {exports} "
