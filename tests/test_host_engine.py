@@ -189,3 +189,14 @@ def test_output_limit_ends_a_chatty_guest():
     )
     r = run(module, Sandbox(limits=Limits(max_output_bytes=95)))
     assert r.limit and "95 bytes" in r.limit and len(r.stdout) == 95
+
+
+def test_keep_hands_back_a_live_module_after_start_ran():
+    module = wat(
+        "(global.set $count (i32.add (global.get $count) (i32.const 1)))",
+        extra="(global $count (mut i32) (i32.const 0))"
+        '(func (export "count") (result i32) (global.get $count))',
+    )
+    r = run(module, keep=True)
+    assert r.exit_code == 0 and r.module.call("count").returned == [1]
+    assert run(module).module is None

@@ -305,9 +305,12 @@ class WasiHost:
         host = self
         returns = spec.returns_errno
 
+        view = MemView(None)  # type: ignore[arg-type]
+
         def call(mem: GuestMemory, *args: int) -> int | None:
+            view.attach(mem, None)
             try:
-                errno = body(host, MemView(mem), *args)
+                errno = body(host, view, *args)
             except (ProcExit, LimitReached):
                 raise
             except GuestFault:
