@@ -200,3 +200,16 @@ def test_keep_hands_back_a_live_module_after_start_ran():
     r = run(module, keep=True)
     assert r.exit_code == 0 and r.module.call("count").returned == [1]
     assert run(module).module is None
+
+
+def test_trap_frames_name_c_source_lines_when_compiled_with_debug_info():
+    from wasikernel.compile import CompileOptions, compile_source
+
+    source = (
+        "int divide(int a, int b) {\n    return a / b;\n}\n"
+        "int main(int argc, char **argv) {\n    return divide(10, argc - 1);\n}\n"
+    )
+    compiled = compile_source("c", source, CompileOptions(debug=True), filename="cell.c")
+    r = run(compiled.wasm)
+    frames = {f.func_name: f.source for f in r.trap.frames}
+    assert frames["divide"] == "cell.c:2"

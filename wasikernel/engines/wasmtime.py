@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -28,6 +30,10 @@ from ..wasi import LimitReached, ProcExit
 from ..wasi.fs import FsError
 
 __all__ = ["run_module", "WasmtimeMemory", "LiveModule", "new_engine", "compile_module"]
+
+# wasmtime names source lines in a trap's backtrace (for modules with DWARF debug info) only when
+# this is set when an engine is configured; the Python API has no other switch for it.
+os.environ.setdefault("WASMTIME_BACKTRACE_DETAILS", "1")
 
 #: longest a snapshot of linear memory may be (bigger memories are not copied)
 SNAPSHOT_MAX = 64 * 1024 * 1024
@@ -186,12 +192,39 @@ def _kind(ty: Any) -> str:
     }.get(type(ty), "extern")
 
 
+_FRAME_LINE = re.compile(r"^\s*(\d+):\s+0x[0-9a-f]+ - ")
+_AT_LINE = re.compile(r"^\s+at (.+?):(\d+)(?::\d+)?\s*$")
+
+
+def _sources(text: str) -> dict[int, str]:
+    """Return frame number -> ``"file.c:12"`` from a detailed wasmtime backtrace.
+
+    A numbered frame may list inlined functions first; its last ``at`` line is the frame's
+    own function.
+    """
+    out: dict[int, str] = {}
+    current: int | None = None
+    for line in text.splitlines():
+        m = _FRAME_LINE.match(line)
+        if m:
+            current = int(m.group(1))
+            continue
+        at = _AT_LINE.match(line)
+        if at and current is not None:
+            out[current] = f"{os.path.basename(at.group(1))}:{at.group(2)}"
+    return out
+
+
 def _frames(exc: BaseException) -> list[Frame]:
     frames = getattr(exc, "frames", None) or []
+    try:
+        sources = _sources(str(exc))
+    except Exception:
+        sources = {}
     out = []
-    for f in frames:
+    for i, f in enumerate(frames):
         try:
-            out.append(Frame(f.func_index, f.func_name, f.module_offset))
+            out.append(Frame(f.func_index, f.func_name, f.module_offset, sources.get(i)))
         except Exception:
             continue
     return out
