@@ -204,7 +204,8 @@ class StepperModule:
     def _frames(self, session: Session) -> list[Frame]:
         frames = []
         for func, offset in session.trap_frames:
-            frames.append(Frame(func.index, func.name or None, offset))
+            names = func.instance.info.func_names if func.instance is not None else {}
+            frames.append(Frame(func.index, names.get(func.index), offset))
         return frames
 
     def layout(self) -> MemoryLayout | None:

@@ -102,6 +102,7 @@ class Store:
         self.translate = translate
         self.stop: list[str | None] = [None]  # translated loops trap when stop[0] is set
         self.frames: list[Frame] = []
+        self._nesting = 0
         self.pending: Any = None
         self.fx: list[Any] = []
         self.max_depth = max_depth
@@ -242,11 +243,17 @@ class Store:
 
     def _invoke_table(self, func: Function, args: list[Any]) -> list[Any]:
         base = len(self.frames)
-        if base >= self.max_depth:
+        # Each nested table run costs C stack (translated code calling back into the table):
+        # bound the nesting well below what the C stack holds.
+        if base >= self.max_depth or self._nesting >= 500:
             raise Trap("call stack exhausted")
         code = self.code_of(func)
         self.frames.append(Frame(func, code, 0, [], args + list(code.zeros)))
-        return self._run(base)
+        self._nesting += 1
+        try:
+            return self._run(base)
+        finally:
+            self._nesting -= 1
 
     def _run(self, base: int) -> list[Any]:
         frames = self.frames

@@ -3,7 +3,8 @@
 A :class:`Session` runs one call instruction by instruction with the *recording* handler table.
 Every step appends to the :class:`History` only what cannot be worked out again:
 
-* where it ran: ``function key << 32 | instruction index`` (an ``array('q')``),
+* where it ran: the function's base position plus the instruction index (an ``array('q')``;
+  each function seen gets a range of small integers, so the hot loop adds small ints),
 * the values on the running frame's operand stack above the instruction's static floor after
   it ran (the floor, the lowest slot the instruction can touch, is known from pre-decoding),
 * rarer facts, by step: memory written ``("m", addr, old bytes, new bytes)`` and grown
@@ -38,7 +39,6 @@ from ._objects import Function
 __all__ = ["Session", "History", "StepView", "FrameView", "CHECKPOINT_EVERY"]
 
 CHECKPOINT_EVERY = 2048
-_LOW = 0xFFFFFFFF
 
 
 @dataclass
@@ -113,17 +113,27 @@ class History:
         self.next_cp = 0
         self.low = 0  # the lowest frame depth since the last checkpoint
         self.funcs: list[Function] = []
+        self.bases: list[int] = []
+        self._next_base = 0
         self._keys: dict[int, int] = {}
 
     def __len__(self) -> int:
         return len(self.pushed)
 
     def fkey(self, func: Function) -> int:
+        """The function's index in ``funcs``; its positions start at ``bases[index]``."""
         k = self._keys.get(id(func))
         if k is None:
             k = self._keys[id(func)] = len(self.funcs)
             self.funcs.append(func)
+            self.bases.append(self._next_base)
+            self._next_base += len(func.code.offsets) + 1
         return k
+
+    def where(self, position: int) -> tuple[int, int]:
+        """(function index in ``funcs``, instruction index) of a recorded position."""
+        k = bisect.bisect_right(self.bases, position) - 1
+        return k, position - self.bases[k]
 
     def memory_writes(self, step: int) -> list[tuple[int, bytes, bytes]]:
         return [(e[1], e[2], e[3]) for e in self.extras.get(step, ()) if e[0] == "m"]
@@ -214,7 +224,8 @@ class Session:
             index = bisect.bisect_left(code.offsets, offset)
             if index >= len(code.offsets):
                 raise ValueError(f"no instruction of {f.name} at or after offset {offset}")
-        self.breakpoints.add(self.history.fkey(f) << 32 | index)
+        H = self.history  # noqa: N806
+        self.breakpoints.add(H.bases[H.fkey(f)] + index)
         return index
 
     def clear_breakpoints(self) -> None:
@@ -256,8 +267,7 @@ class Session:
         own = self.instance
         for j in range(cp_step, step):
             top = frames[-1]
-            p = pos[j]
-            pc = p & _LOW
+            fk, pc = H.where(pos[j])
             top[1] = pc
             st = top[3]
             if j in returns:
@@ -266,7 +276,7 @@ class Session:
                     break
                 frames[-1][3].extend(pushed[j])
                 continue
-            func = funcs[p >> 32]
+            func = funcs[fk]
             code = func.code
             spec = code.specs[pc]
             kind = spec[0]
@@ -287,7 +297,7 @@ class Session:
                 del st[code.floors[pc]:]
                 st.extend(pushed[j])
         if frames and step < len(pos):
-            frames[-1][1] = pos[step] & _LOW
+            frames[-1][1] = H.where(pos[step])[1]
         views = [self._frame_view(H.funcs[k], pc, loc, st) for k, pc, loc, st in frames]
         names = self._global_names()
         return StepView(
@@ -429,7 +439,8 @@ class Session:
         ops = code.recording_ops()
         floors = code.floors
         st, loc, pc = fr.st, fr.loc, fr.pc
-        key = H.fkey(fr.func) << 32
+        bases = H.bases
+        key = bases[H.fkey(fr.func)]
         remaining = max_steps
         fl = 0
         try:
@@ -443,7 +454,7 @@ class Session:
                 chunk = min(remaining, H.next_cp - n)
                 remaining -= chunk
                 for _ in range(chunk):
-                    pos_ap(key | pc)
+                    pos_ap(key + pc)
                     fl = floors[pc]
                     npc = ops[pc](st, loc)
                     push_ap(st[fl:])
@@ -452,7 +463,7 @@ class Session:
                         fx.clear()
                     if npc >= 0:
                         pc = npc
-                        if check and ((key | pc) in bps or len(frames) <= stop_depth):
+                        if check and ((key + pc) in bps or len(frames) <= stop_depth):
                             break
                         continue
                     if npc == CALL:
@@ -486,7 +497,7 @@ class Session:
                             ops = c.recording_ops()
                             floors = c.floors
                             st, loc, pc = fr.st, args, 0
-                            key = fk << 32
+                            key = bases[fk]
                     else:
                         nres = code.nresults
                         res = st[len(st) - nres:] if nres else []
@@ -504,9 +515,9 @@ class Session:
                         ops = code.recording_ops()
                         floors = code.floors
                         st, loc, pc = fr.st, fr.loc, fr.pc
-                        key = H.fkey(fr.func) << 32
+                        key = bases[H.fkey(fr.func)]
                         st.extend(res)
-                    if check and ((key | pc) in bps or len(frames) <= stop_depth):
+                    if check and ((key + pc) in bps or len(frames) <= stop_depth):
                         break
                 else:
                     continue

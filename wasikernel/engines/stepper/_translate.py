@@ -24,7 +24,10 @@ from ._compile import LOADS, OOB, STORES, _decode_instr, _make
 from ._decode import Reader
 from ._numeric import HELPERS, NUMERIC, NUMERIC_FC, Trap
 
-__all__ = ["translate"]
+__all__ = ["translate", "MAX_BODY_BYTES"]
+
+#: bodies larger than this stay on the handler table (Python compiles huge sources slowly)
+MAX_BODY_BYTES = 200_000
 
 _EXPR = {name: (k, expr) for table in (NUMERIC, NUMERIC_FC) for name, k, expr in table.values()}
 _A = re.compile(r"\ba\b")
@@ -90,6 +93,8 @@ def translate(store: Any, func: Any) -> Any:  # noqa: C901
     nparams = len(ftype.params)
     nres = len(ftype.results)
     local_types = list(ftype.params) + body.locals
+    if body.end - body.start > MAX_BODY_BYTES:
+        raise ValueError("too large to translate; the handler table runs it")
 
     # Pass one: events, and which blocks some branch targets.
     r = Reader(mod.raw, body.start, body.end)
