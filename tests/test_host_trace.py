@@ -81,3 +81,20 @@ def test_trace_built_from_events_behaves_like_a_recorded_one():
     trace = Trace([ev])
     assert len(trace) == 1 and list(trace) == [ev]
     assert trace.to_text() == "fd_close(fd=4) = badf\n"
+
+
+def test_buffers_the_host_fills_are_decoded_in_the_results():
+    from wasikernel.sandbox import Sandbox as _Sandbox
+    from wasikernel.wasi import BytesMemory, WasiHost
+
+    host = WasiHost(_Sandbox(args=["x"], program_name="p.wasm",
+                             preopens=[Preopen("/app", tree={"a.txt": b""})]))  # fmt: skip
+    mem = BytesMemory(65536)
+    call = lambda name, *a: host.lookup("wasi_snapshot_preview1", name).call(mem, *a)  # noqa: E731
+    call("args_get", 0, 100)
+    call("fd_prestat_dir_name", 3, 200, 4)
+    call("fd_readdir", 3, 300, 512, 0, 40)
+    args_get, prestat, readdir = host.trace.events
+    assert args_get.results == {"strings": ["p.wasm", "x"]}
+    assert prestat.results == {"text": "/app"}
+    assert readdir.results["entries"] == [".", "..", "a.txt"]

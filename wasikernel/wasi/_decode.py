@@ -94,6 +94,28 @@ def _result(kind: str, data: bytes | None) -> Any:
     return base64.b64encode(data).decode("ascii")
 
 
+_OUT_NAMES = {"outbuf": "text", "strings": "strings", "dirents": "entries"}
+
+
+def _written(kind: str, data: bytes) -> Any:
+    """Decode what a call wrote into a guest buffer (cut at the log's DATA_CUT bytes)."""
+    if kind == "outbuf":
+        return data.decode("utf-8", "replace")
+    if kind == "strings":
+        parts = data.split(b"\0")
+        return [p.decode("utf-8", "replace") for p in parts[:-1]] if len(parts) > 1 else []
+    names = []
+    pos = 0
+    while pos + 24 <= len(data):
+        namlen = struct.unpack_from("<I", data, pos + 16)[0]
+        name = data[pos + 24 : pos + 24 + namlen]
+        if len(name) < namlen:
+            break
+        names.append(name.decode("utf-8", "replace"))
+        pos += 24 + namlen
+    return names
+
+
 def decode(rec: tuple, seq: int) -> TraceEvent:
     """Return the TraceEvent of record ``rec``, numbered ``seq``."""
     index, args, errno, t_ns, dur_ns, raw_log, extra = rec
@@ -111,6 +133,13 @@ def decode(rec: tuple, seq: int) -> TraceEvent:
                 results[name[7:]] = _result(kind, _find(log, value & 0xFFFFFFFF, "w"))
             continue
         if kind == "plen":
+            continue
+        if kind in ("outbuf", "strings", "dirents"):
+            out_args[name] = value
+            if ok:
+                written = _find(log, value, "w")
+                if written is not None:
+                    results[_OUT_NAMES[kind]] = _written(kind, written)
             continue
         if kind == "path":
             length = args[i + 1] if i + 1 < n else 0

@@ -38,7 +38,7 @@ def _put_sizes(m: MemView, strings: list[bytes], count_ptr: int, size_ptr: int) 
     return 0
 
 
-@wasi("args_get", "argv:ptr", "argv_buf:ptr")
+@wasi("args_get", "argv:ptr", "argv_buf:strings")
 def args_get(h: WasiHost, m: MemView, argv: int, argv_buf: int) -> int:
     """Write the argument pointers at ``argv`` and the NUL-terminated strings at ``argv_buf``."""
     return _put_strings(m, _argv(h), argv, argv_buf)
@@ -50,7 +50,7 @@ def args_sizes_get(h: WasiHost, m: MemView, argc: int, size: int) -> int:
     return _put_sizes(m, _argv(h), argc, size)
 
 
-@wasi("environ_get", "environ:ptr", "environ_buf:ptr")
+@wasi("environ_get", "environ:ptr", "environ_buf:strings")
 def environ_get(h: WasiHost, m: MemView, environ: int, environ_buf: int) -> int:
     """Write the ``NAME=value`` pointers and strings."""
     return _put_strings(m, _environ(h), environ, environ_buf)

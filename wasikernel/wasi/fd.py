@@ -254,7 +254,7 @@ def fd_prestat_get(h: WasiHost, m: MemView, fd: int, out: int) -> int:
     return 0
 
 
-@wasi("fd_prestat_dir_name", "fd:fd", "path:ptr", "path_len:u32")
+@wasi("fd_prestat_dir_name", "fd:fd", "path:outbuf", "path_len:u32")
 def fd_prestat_dir_name(h: WasiHost, m: MemView, fd: int, path: int, path_len: int) -> int:
     """Write a preopen's name (no NUL); ``nametoolong`` when the buffer is too small."""
     e = h.entry(fd)
@@ -291,7 +291,10 @@ def fd_read(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: int
     return 0
 
 
-@wasi("fd_readdir", "fd:fd", "buf:ptr", "buf_len:u32", "cookie:dircookie", "result.bufused:size")
+@wasi(
+    "fd_readdir", "fd:fd", "buf:dirents", "buf_len:u32", "cookie:dircookie",
+    "result.bufused:size",
+)  # fmt: skip
 def fd_readdir(
     h: WasiHost, m: MemView, fd: int, buf: int, buf_len: int, cookie: int, out: int
 ) -> int:

@@ -212,7 +212,7 @@ def path_open(
 
 
 @wasi(
-    "path_readlink", "fd:fd", "path:path", "path_len:plen", "buf:ptr", "buf_len:u32",
+    "path_readlink", "fd:fd", "path:path", "path_len:plen", "buf:outbuf", "buf_len:u32",
     "result.bufused:size",
 )  # fmt: skip
 def path_readlink(
