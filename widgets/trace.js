@@ -84,6 +84,8 @@ function render({ model, el }) {
     const s = model.get("shown");
     shownLabel.textContent = s === n ? "" : `${s.toLocaleString()} shown`;
     spacer.style.height = `${s * ROW_H}px`;
+    // a short trace gets a short table; a long one scrolls inside 15 rows
+    scroller.style.height = `${Math.min(15, Math.max(1, s)) * ROW_H + 2}px`;
   }
 
   function request(block) {
@@ -127,7 +129,7 @@ function render({ model, el }) {
     const shown = model.get("shown");
     const top = scroller.scrollTop;
     const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
-    const viewH = scroller.clientHeight || 330; // not laid out yet: assume the CSS height
+    const viewH = scroller.clientHeight || 15 * ROW_H; // not laid out yet: assume the most
     const last = Math.min(shown, Math.ceil((top + viewH) / ROW_H) + OVERSCAN);
     const out = [];
     for (let pos = first; pos < last; pos++) {

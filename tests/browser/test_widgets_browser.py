@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 NOTEBOOK = "widgets.ipynb"
+WASI_NOTEBOOK = "widgets_wasi_kernel.ipynb"
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
 if not Path(CHROMIUM).exists():
@@ -58,6 +59,7 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("labroot")
     home = tmp_path_factory.mktemp("labhome")
     shutil.copy(HERE / NOTEBOOK, root / NOTEBOOK)
+    shutil.copy(HERE / WASI_NOTEBOOK, root / WASI_NOTEBOOK)
     # no "get notified about Jupyter news?" toast over the widgets in the screenshots
     notify = home / "settings" / "@jupyterlab" / "apputils-extension"
     notify.mkdir(parents=True)
@@ -394,3 +396,27 @@ def test_the_notebook_opens_in_notebook_7(browser, lab):
         page.close()
     # the notebook on disk is still the one the test copied (nothing saved over it)
     assert json.loads((root / NOTEBOOK).read_text())["cells"]
+
+
+def test_the_views_work_under_the_wasi_kernel(browser, lab):
+    base, token, _root = lab
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        # a workspace of its own, so the other notebook's tab is not restored beside it
+        page.goto(f"{base}/lab/workspaces/wasi-kernel/tree/{WASI_NOTEBOOK}?token={token}",
+                  wait_until="domcontentloaded")
+        _run_all(page)
+        page.wait_for_selector(".wk-run .wk-trace-view .wk-rows .wk-row", timeout=120_000)
+        run = page.locator(".wk-run").first
+        _call_row(run.locator(".wk-trace-view"), "fd_write").first.click()
+        page.wait_for_function(
+            "document.querySelector('.wk-run .wk-sandbox-view g.wk-selected')?.id "
+            "=== 'edge-stdout'", timeout=30_000)
+        page.wait_for_function(
+            "[...document.querySelectorAll('.wk-run .wk-memory-view .wk-asc .wk-b.wk-hl')]"
+            ".map(e => e.textContent).join('').includes('hi from the WASI kernel')",
+            timeout=30_000)
+        assert "WASI" in page.locator(".jp-KernelName, .jp-Toolbar-kernelName").first.inner_text()
+        _shot(page, "lab-wasi-kernel-run.png", run)
+    finally:
+        page.close()
