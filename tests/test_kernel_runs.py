@@ -86,6 +86,8 @@ def test_hello_prints_then_a_summary_and_the_trace(kernel):
     shown = text_of(outputs)
     assert "exit 0 · 1 WASI calls · 0 refused" in shown
     assert "fd_write" in html_of(outputs)
+    kinds = [m["msg_type"] for m in outputs if m["msg_type"] in ("stream", "display_data")]
+    assert kinds[0] == "stream", "the guest's output comes before the summary"
 
 
 def test_output_streams_into_the_cell_before_the_run_ends(kernel):

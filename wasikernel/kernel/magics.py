@@ -92,14 +92,14 @@ class _Streamer:
             self._last_flush = now
 
     def close(self) -> None:
-        """Write what the decoders still hold, flush, and say when the cell was cut short."""
+        """Write what the decoders still hold and say when the cell was cut short."""
         for stream, decoder in self._decoders.items():
             self._write(stream, decoder.decode(b"", final=True))
         if self.truncated:
             sys.stderr.write("\n" + t("kernel_output_cut", shown=self.shown) + "\n")
             self.truncated = False
-        sys.stdout.flush()
-        sys.stderr.flush()
+        # no flush here: the next display flushes both streams first, and so does the end of
+        # the cell; each flush from the main thread waits for ipykernel's I/O thread
 
 
 def _where(exc: BaseException) -> str:
