@@ -6,7 +6,7 @@ How a cell is read (see :func:`cell_language`):
 * another cell magic first (``%%c``, ``%%rust``, ``%%wat``, ``%%wasm``, ``%%wast``, or any
   IPython cell magic): IPython runs it;
 * a line magic first (``%sandbox ...``, ``%call add 1 2``) or a ``!`` shell line: IPython code;
-* ``fd_write?``: the description of a WASI call;
+* ``fd_write?`` or ``i32.add?``: what that WASI call or WAT instruction does;
 * anything else: WAT, run as if it began with ``%%wat``.
 """
 
