@@ -6,7 +6,8 @@ Every step appends to the :class:`History` only what cannot be worked out again:
 * where it ran: the function's base position plus the instruction index (an ``array('q')``;
   each function seen gets a range of small integers, so the hot loop adds small ints),
 * the values on the running frame's operand stack above the instruction's static floor after
-  it ran (the floor, the lowest slot the instruction can touch, is known from pre-decoding),
+  it ran (the floor, the lowest slot the instruction can touch, is known from pre-decoding):
+  the value itself when there is one (most steps), else a tuple,
 * rarer facts, by step: memory written ``("m", addr, old bytes, new bytes)`` and grown
   ``("grow", old pages)`` (``extras``), the function a call entered (``calls``), the steps that
   returned from a frame (``returns``; their pushed values are the results).
@@ -26,6 +27,7 @@ rebuilt on demand by undoing the recorded writes from the present backwards
 from __future__ import annotations
 
 import bisect
+import gc
 import sys
 from array import array
 from dataclasses import dataclass, field
@@ -104,7 +106,7 @@ class History:
 
     def __init__(self) -> None:
         self.pos = array("q")
-        self.pushed: list[list] = []
+        self.pushed: list[Any] = []
         self.extras: dict[int, list] = {}
         self.calls: dict[int, int] = {}
         self.returns: set[int] = set()
@@ -295,7 +297,11 @@ class Session:
                 frames.append([callee, 0, args + list(f.code.zeros), []])
             else:
                 del st[code.floors[pc]:]
-                st.extend(pushed[j])
+                v = pushed[j]
+                if type(v) is tuple:
+                    st.extend(v)
+                else:
+                    st.append(v)
         if frames and step < len(pos):
             frames[-1][1] = H.where(pos[step])[1]
         views = [self._frame_view(H.funcs[k], pc, loc, st) for k, pc, loc, st in frames]
@@ -440,9 +446,14 @@ class Session:
         floors = code.floors
         st, loc, pc = fr.st, fr.loc, fr.pc
         bases = H.bases
+        keys = H._keys
         key = bases[H.fkey(fr.func)]
         remaining = max_steps
         fl = 0
+        # The history is made of tuples of numbers, which hold no reference cycles; the cyclic
+        # collector would only rescan them as they pile up (it tripled the cost of a step).
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             while remaining > 0:
                 n = len(pushed)
@@ -457,7 +468,8 @@ class Session:
                     pos_ap(key + pc)
                     fl = floors[pc]
                     npc = ops[pc](st, loc)
-                    push_ap(st[fl:])
+                    d = len(st) - fl
+                    push_ap(st[-1] if d == 1 else tuple(st[fl:]) if d else ())
                     if fx:
                         extras[len(pushed) - 1] = fx[:]
                         fx.clear()
@@ -476,7 +488,7 @@ class Session:
                                     st.extend(r)
                                 else:
                                     st.append(r)
-                            pushed[-1] = st[fl:]
+                            pushed[-1] = tuple(st[fl:])
                             if fx:
                                 extras.setdefault(len(pushed) - 1, []).extend(fx)
                                 fx.clear()
@@ -488,13 +500,15 @@ class Session:
                                 raise Trap("call stack exhausted")
                             if c.zeros:
                                 args.extend(c.zeros)
-                            fk = H.fkey(f)
+                            fk = keys.get(id(f))
+                            if fk is None:
+                                fk = H.fkey(f)
                             calls[len(pushed) - 1] = fk
                             fr.pc = ret
                             fr = Frame(f, c, 0, [], args)
                             frames.append(fr)
                             code = c
-                            ops = c.recording_ops()
+                            ops = c.rec or c.recording_ops()
                             floors = c.floors
                             st, loc, pc = fr.st, args, 0
                             key = bases[fk]
@@ -502,7 +516,7 @@ class Session:
                         nres = code.nresults
                         res = st[len(st) - nres:] if nres else []
                         returns.add(len(pushed) - 1)
-                        pushed[-1] = res
+                        pushed[-1] = tuple(res)
                         frames.pop()
                         if len(frames) < H.low:
                             H.low = len(frames)
@@ -512,10 +526,10 @@ class Session:
                             break
                         fr = frames[-1]
                         code = fr.code
-                        ops = code.recording_ops()
+                        ops = code.rec or code.recording_ops()
                         floors = code.floors
                         st, loc, pc = fr.st, fr.loc, fr.pc
-                        key = bases[H.fkey(fr.func)]
+                        key = bases[keys[id(fr.func)]]
                         st.extend(res)
                     if check and ((key + pc) in bps or len(frames) <= stop_depth):
                         break
@@ -524,7 +538,7 @@ class Session:
                 break
         except BaseException as exc:  # noqa: BLE001 - the session reports how the call ended
             if len(pushed) < len(pos):
-                push_ap(st[min(fl, len(st)):])
+                push_ap(tuple(st[min(fl, len(st)):]))
             if fx:
                 extras[len(pushed) - 1] = fx[:]
             fx.clear()
@@ -539,6 +553,8 @@ class Session:
         else:
             fr.pc = pc
         finally:
+            if collecting:
+                gc.enable()
             for m in mems:
                 m.recorder = None
 
