@@ -291,3 +291,15 @@ def test_runaway_recursion_through_an_untranslatable_function_is_a_trap():
       (func $b {nested} (call $a)))"""
     r = run_module(wasmtime.wat2wasm(wat), Sandbox(), invoke="a", record=False)
     assert r.trap is not None and r.trap.message == "call stack exhausted"
+
+
+def test_instructions_and_locals_carry_the_names_written_in_the_wat():
+    s = module().session("sum_squares", 2)
+    texts = set()
+    while not s.finished:
+        v = s.current()
+        texts.add(v.instruction)
+        if v.func_name == "sum_squares":
+            assert v.top.local_names == ["n", "i", "acc"]
+        s.step()
+    assert {"local.get $i", "local.set $acc", "global.set $counter", "call $square"} <= texts

@@ -322,19 +322,19 @@ def _decode_instr(
         return ["const", v], h, 1, f"f64.const {v!r}", False
     if op == 0x20:
         i = r.u32()
-        return ["local.get", i], h, 1, f"local.get {i}", False
+        return ["local.get", i], h, 1, f"local.get {_local(mod, func, i)}", False
     if op == 0x21:
         i = r.u32()
-        return ["local.set", i], h - 1, -1, f"local.set {i}", False
+        return ["local.set", i], h - 1, -1, f"local.set {_local(mod, func, i)}", False
     if op == 0x22:
         i = r.u32()
-        return ["local.tee", i], h - 1, 0, f"local.tee {i}", False
+        return ["local.tee", i], h - 1, 0, f"local.tee {_local(mod, func, i)}", False
     if op == 0x23:
         i = r.u32()
-        return ["global.get", i], h, 1, f"global.get {i}", False
+        return ["global.get", i], h, 1, f"global.get {_global(mod, i)}", False
     if op == 0x24:
         i = r.u32()
-        return ["global.set", i], h - 1, -1, f"global.set {i}", False
+        return ["global.set", i], h - 1, -1, f"global.set {_global(mod, i)}", False
     if op in LOADS:
         r.u32()
         o = r.u32()
@@ -470,6 +470,16 @@ def _decode_instr(
             return ["table.fill", t], h - 3, -3, f"table.fill {t}", False
         raise Trap(f"unsupported instruction 0xfc {sub}")
     raise Trap(f"unsupported instruction 0x{op:02x}")
+
+
+def _local(mod: Any, func: Any, i: int) -> str:
+    name = mod.local_names.get(func.index, {}).get(i)
+    return f"${name}" if name else str(i)
+
+
+def _global(mod: Any, i: int) -> str:
+    name = mod.global_names.get(i)
+    return f"${name}" if name else str(i)
 
 
 def _signed(v: int, bits: int) -> int:

@@ -90,6 +90,7 @@ class ModuleInfo:
     bodies: list[Body] = field(default_factory=list)
     func_names: dict[int, str] = field(default_factory=dict)
     global_names: dict[int, str] = field(default_factory=dict)
+    local_names: dict[int, dict[int, str]] = field(default_factory=dict)
 
     @property
     def num_imported_funcs(self) -> int:
@@ -338,6 +339,13 @@ def _custom(m: ModuleInfo, s: Reader) -> None:
                 for _ in range(s.u32()):
                     idx = s.u32()
                     target[idx] = s.name()
+            elif sub == 2:
+                for _ in range(s.u32()):
+                    fidx = s.u32()
+                    names = m.local_names.setdefault(fidx, {})
+                    for _ in range(s.u32()):
+                        idx = s.u32()
+                        names[idx] = s.name()
             s.pos = end
     except (DecodeError, UnicodeDecodeError):
         pass  # a damaged name section only costs us the names

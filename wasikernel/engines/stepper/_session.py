@@ -54,6 +54,7 @@ class FrameView:
     instruction: str  # WAT text of the instruction about to run
     locals: list[Any]
     local_types: list[str]
+    local_names: list[str | None]  # from the module's name section, when it has one
     stack: list[Any]  # bottom first; values shown by type (i32/i64 signed, f32 as float)
     stack_types: list[str] = field(default_factory=list)
 
@@ -372,6 +373,7 @@ class Session:
         code: Code = func.code
         pc = min(pc, len(code.offsets) - 1)
         types = code.local_types
+        names = func.instance.info.local_names.get(func.index, {})
         st_types = list(code.stack_types[pc][: len(st)]) if pc >= 0 else []
         st_types += ["?"] * (len(st) - len(st_types))
         return FrameView(
@@ -382,6 +384,7 @@ class Session:
             instruction=code.texts[pc] if pc >= 0 else "",
             locals=[_show(t, v) for t, v in zip(types, loc, strict=False)],
             local_types=list(types),
+            local_names=[names.get(i) for i in range(len(types))],
             stack=[_show(t, v) for t, v in zip(st_types, st, strict=True)],
             stack_types=st_types,
         )
