@@ -525,3 +525,18 @@ def test_a_long_trace_is_folded_and_cut_in_the_cell(magics):
     assert len(lines) == 201 and lines[-1].startswith("... 4800 more calls")
     assert data["text/html"].startswith('<details class="wasikernel-trace"><summary>')
     assert data["text/html"].count("<tr") < 200
+
+
+def test_sandbox_takes_the_options_of_a_magic_line_for_all_later_runs(magics, tmp_path):
+    magics.sandbox(f"--ro-dir {tmp_path}::/data --env A=1 --timeout 4 --max-memory 64 "
+                   "--engine stepper --no-trace --widgets sandbox --args x y")
+    box = magics.settings.sandbox
+    assert [(p.guest_path, p.read_only) for p in box.preopens] == [("/data", True)]
+    assert (box.env, box.args) == ({"A": "1"}, ["x", "y"])
+    assert (box.limits.timeout_s, box.limits.max_memory_mib) == (4.0, 64)
+    assert magics.settings.engine == "stepper" and magics.settings.trace is False
+    assert magics.settings.widgets == ("sandbox",)
+    with pytest.raises(CellError, match="unknown engine 'nope'"):
+        magics.sandbox("--engine nope")
+    with pytest.raises(CellError, match="unrecognized arguments"):
+        magics.sandbox("--colour blue")

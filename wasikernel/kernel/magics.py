@@ -456,6 +456,7 @@ class WasiMagics(Magics):
         %sandbox engine NAME          %sandbox lang en|fr
         %sandbox trace on|off         %sandbox widgets all|none|trace,memory,...
         %sandbox reset
+        %sandbox --dir data::/data --env A=1 --timeout 5 ...   (the options of %%c, kept)
         """
         try:
             words = shlex.split(line)
@@ -470,6 +471,10 @@ class WasiMagics(Magics):
         s = self.settings
         box = s.sandbox
         if not words:
+            self._show_settings()
+            return
+        if words[0].startswith("--"):  # the options of a magic line, kept for later runs
+            self._sandbox_options(" ".join(shlex.quote(w) for w in words))
             self._show_settings()
             return
         verb, rest = words[0], words[1:]
@@ -521,13 +526,7 @@ class WasiMagics(Magics):
         elif verb == "max-memory":
             box.limits.max_memory_mib = _int(one(), "max-memory")
         elif verb == "engine":
-            from ..engines import ENGINES
-
-            name = one()
-            if name not in ENGINES:
-                raise UsageError(f"unknown engine {name!r}; the engines are: "
-                                 f"{', '.join(sorted(ENGINES))}")
-            s.engine = name
+            s.engine = _known_engine(one())
         elif verb in ("lang", "language"):
             try:
                 messages.set_language(one())
@@ -557,6 +556,19 @@ class WasiMagics(Magics):
                 "engine, lang, trace, widgets, reset"
             )
         self._show_settings()
+
+    def _sandbox_options(self, line: str) -> None:
+        """``%sandbox --dir data::/data --env A=1 --timeout 5 --engine stepper ...``: the
+        options of a magic line, made notebook-wide."""
+        opts = parse_cell_options(line, "sandbox")
+        s = self.settings
+        engine = _known_engine(opts.engine) if opts.engine else s.engine
+        s.sandbox = sandbox_for(s, opts)
+        s.engine = engine
+        if opts.trace is not None:
+            s.trace = opts.trace
+        if opts.widgets is not None:
+            s.widgets = opts.widgets
 
     def settings_text(self) -> str:
         """The notebook-wide settings, one per line, in the language of the messages."""
@@ -626,6 +638,16 @@ def _set_underscore(shell: Any, value: Any) -> None:
         return  # the learner assigned ``_`` themselves: leave it, as IPython does
     hook.___, hook.__, hook._ = hook.__, hook._, value
     shell.push({"_": hook._, "__": hook.__, "___": hook.___}, interactive=False)
+
+
+def _known_engine(name: str) -> str:
+    """``name`` when it is a registered engine; raises ``UsageError`` naming them otherwise."""
+    from ..engines import ENGINES
+
+    if name not in ENGINES:
+        raise UsageError(f"unknown engine {name!r}; the engines are: "
+                         f"{', '.join(sorted(ENGINES))}")
+    return name
 
 
 def _int(text: str, what: str) -> int:
