@@ -327,7 +327,9 @@ class Session:
             raise IndexError(f"step {step} is outside the history (0..{n})")
         mem = bytearray(self.instance.memories[0].data)
         extras = self.history.extras
-        for j in sorted((j for j in extras if j >= step), reverse=True):
+        for j in reversed(extras):  # steps were added in order
+            if j < step:
+                break
             for e in reversed(extras[j]):
                 if e[0] == "m":
                     mem[e[1] : e[1] + len(e[2])] = e[2]
