@@ -303,3 +303,9 @@ def test_instructions_and_locals_carry_the_names_written_in_the_wat():
             assert v.top.local_names == ["n", "i", "acc"]
         s.step()
     assert {"local.get $i", "local.set $acc", "global.set $counter", "call $square"} <= texts
+
+
+def test_a_broken_module_is_refused_as_invalid():
+    broken = wasmtime.wat2wasm('(module (func (export "f") (result i32) i32.const 1))')[:-3]
+    with pytest.raises(EngineError, match="not valid"):
+        run(broken, engine="stepper", invoke="f")

@@ -54,6 +54,10 @@ def validate(wasm: bytes) -> ModuleInfo:
         wasmtime.Module.validate(_validator(), wasm)
     except Exception as exc:  # noqa: BLE001 - wasmtime's message says what is wrong
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        try:
+            wasmtime.Module.validate(wasmtime.Engine(), wasm)
+        except Exception:  # noqa: BLE001 - not valid for any engine
+            raise EngineError(f"this WebAssembly module is not valid: {first}") from exc
         raise EngineError(
             f"the stepper cannot run this module: {first} (it runs WebAssembly 2.0 without "
             "SIMD; use engine='wasmtime' for newer features)") from exc
