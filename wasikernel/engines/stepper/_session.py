@@ -566,11 +566,15 @@ class Session:
 
 def _show(valtype: str, value: Any) -> Any:
     """A value as a learner reads it (and as wasmtime prints it): i32 and i64 signed, f32 bit
-    patterns as floats, references as they are."""
+    patterns as floats, references as text (``ref.func NAME``; null is None)."""
     if valtype == "i32" and isinstance(value, int):
         return value - 0x100000000 if value & 0x80000000 else value
     if valtype == "i64" and isinstance(value, int):
         return value - (1 << 64) if value >> 63 else value
     if valtype == "f32" and isinstance(value, int):
         return ff(value)
+    if isinstance(value, Function):
+        return f"ref.func {value.name or value.index}"
+    if value is not None and valtype in ("funcref", "externref"):
+        return repr(value)
     return value
