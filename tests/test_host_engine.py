@@ -213,3 +213,13 @@ def test_trap_frames_name_c_source_lines_when_compiled_with_debug_info():
     r = run(compiled.wasm)
     frames = {f.func_name: f.source for f in r.trap.frames}
     assert frames["divide"] == "cell.c:2"
+
+
+def test_a_start_function_that_loops_or_exits_ends_the_run_cleanly():
+    looping = '(module (func $s (loop (br 0))) (start $s))'
+    r = run(looping, Sandbox(limits=Limits(timeout_s=0.3)))
+    assert r.limit and "0.3 s" in r.limit
+    exiting = """(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (func $s (call $exit (i32.const 9))) (start $s))"""
+    r = run(exiting)
+    assert r.trap is not None and "code 9" in r.trap.message

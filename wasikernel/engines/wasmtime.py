@@ -378,13 +378,20 @@ class _Session:
             errors.append(host.refuse_import(imp.module, imp.name or "", kind))
         if errors:
             return Trap(errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
-        try:
-            with _Watch(self.engine, self.sandbox.limits.timeout_s, self.cancel):
+        watch = _Watch(self.engine, self.sandbox.limits.timeout_s, self.cancel)
+        try:  # a start function runs here, and may call the host, loop or exit
+            with watch:
                 self.instance = wasmtime.Instance(self.store, self.module, externs)
-        except wasmtime.Trap as exc:
-            return Trap(_trap_message(exc), _frames(exc))
-        except wasmtime.WasmtimeError as exc:
+        except ProcExit as exc:
+            return Trap(f"the start function exited with code {exc.code}")
+        except LimitReached as exc:
+            return exc.message
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
             text = str(exc)
+            if watch.fired == "time":
+                return messages.t("limit_time", seconds=self.sandbox.limits.timeout_s or 0)
+            if watch.fired == "cancel":
+                return Trap("interrupted", _frames(exc))
             if "memory" in text and ("limit" in text or "maximum" in text or "resource" in text):
                 return messages.t("limit_memory", mib=self.sandbox.limits.max_memory_mib)
             return Trap(_trap_message(exc), _frames(exc))
