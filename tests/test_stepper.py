@@ -309,3 +309,23 @@ def test_a_broken_module_is_refused_as_invalid():
     broken = wasmtime.wat2wasm('(module (func (export "f") (result i32) i32.const 1))')[:-3]
     with pytest.raises(EngineError, match="not valid"):
         run(broken, engine="stepper", invoke="f")
+
+
+def test_keep_last_slides_the_history_to_the_latest_steps():
+    from wasikernel.engines.stepper import run_module
+
+    full = run_module(wasm(), Sandbox(), invoke="sum_squares", invoke_args=(3000,)).stepper
+    last = run_module(wasm(), Sandbox(), invoke="sum_squares", invoke_args=(3000,),
+                      history_limit=5000, history="last")
+    s = last.stepper
+    want = sum(i * i for i in range(3000)) & 0xFFFFFFFF
+    assert last.returned == [want - (1 << 32) if want >> 31 else want]
+    assert 5000 <= len(s.history) <= 5000 + CHECKPOINT_EVERY
+    first = s.history.first
+    assert first + len(s.history) == len(full.history) and first > 0
+    for i in (0, 1, 777, len(s.history) - 1, len(s.history)):
+        got, want = s.view(i), full.view(first + i)
+        assert [(f.func_name, f.offset, f.stack, f.locals) for f in got.frames] == \
+            [(f.func_name, f.offset, f.stack, f.locals) for f in want.frames]
+        assert got.memory_writes == want.memory_writes
+        assert s.memory_at(i) == full.memory_at(first + i)

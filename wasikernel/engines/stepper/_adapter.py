@@ -127,15 +127,16 @@ class StepperModule:
                               f"given {len(args)}")
         return [_to_wasm(t, a) for t, a in zip(f.type.params, args, strict=True)]
 
-    def session(self, name: str = "_start", *args: Any,
-                history_limit: int = 1_000_000) -> Session:
-        """A stepping session for the call ``name(*args)``, before its first instruction.
+    def session(self, name: str = "_start", *args: Any, history_limit: int = 1_000_000,
+                keep: str = "first") -> Session:
+        """A stepping session for the call ``name(*args)``, before its first instruction;
+        ``keep`` ("first" or "last") says which steps a long history keeps.
 
         Raises EngineError for an unknown export or a wrong number of arguments.
         """
         f = self.function(name)
         s = Session(self.store, self.instance, f, self._args(f, name, args),
-                    history_limit=history_limit)
+                    history_limit=history_limit, keep=keep)
         self.last_session = s
         return s
 
@@ -349,13 +350,16 @@ def run_module(
     layout: MemoryLayout | None = None,
     record: bool = True,
     history_limit: int = 1_000_000,
+    history: str = "first",
 ) -> RunResult:
     """Runs ``wasm`` in the stepper with our WASI host; see :func:`wasikernel.engines.run`.
 
-    With ``record`` (the default) the run is recorded, the first ``history_limit`` steps kept:
-    ``result.stepper`` is the :class:`Session` to walk (``view(i)``, ``current()``,
-    ``history``); past the limit the run goes on at full speed. ``result.module`` is the live
-    :class:`StepperModule` when ``keep`` is set or the module has no ``_start``.
+    With ``record`` (the default) the run is recorded: ``result.stepper`` is the
+    :class:`Session` to walk (``view(i)``, ``current()``, ``history``). ``history="first"``
+    keeps the first ``history_limit`` steps and runs on at full speed past them;
+    ``history="last"`` records to the end and keeps the latest steps (those before a trap).
+    ``result.module`` is the live :class:`StepperModule` when ``keep`` is set or the module
+    has no ``_start``.
     Raises EngineError for a module the stepper cannot run or an unknown export.
     """
     t0 = time.perf_counter_ns()
@@ -385,7 +389,7 @@ def run_module(
         keep = True
     else:
         session = module.session(target, *(invoke_args if invoke else ()),
-                                 history_limit=history_limit)
+                                 history_limit=history_limit, keep=history)
         fields = module._finish(session, record)
         result = RunResult(stdout=b"", stderr=b"", trace=module.host.trace, sandbox=sandbox,
                            engine="stepper", **fields)

@@ -114,6 +114,7 @@ class History:
         self.cp_steps: list[int] = []
         self.cp_states: list[tuple] = []
         self.next_cp = 0
+        self.first = 0  # the run's step number of history step 0 (after a window slid)
         self.low = 0  # the lowest frame depth since the last checkpoint
         self.funcs: list[Function] = []
         self.bases: list[int] = []
@@ -139,7 +140,27 @@ class History:
         return k, position - self.bases[k]
 
     def memory_writes(self, step: int) -> list[tuple[int, bytes, bytes]]:
-        return [(e[1], e[2], e[3]) for e in self.extras.get(step, ()) if e[0] == "m"]
+        """The writes of history step ``step``: (addr, old bytes, new bytes)."""
+        g = self.first + step
+        return [(e[1], e[2], e[3]) for e in self.extras.get(g, ()) if e[0] == "m"]
+
+    def _slide(self, keep: int) -> None:
+        """Forgets the oldest steps, keeping about ``keep`` (cut at a checkpoint)."""
+        total = self.first + len(self.pushed)
+        i = bisect.bisect_left(self.cp_steps, total - keep)
+        if i >= len(self.cp_steps) or self.cp_steps[i] <= self.first:
+            return
+        cut = self.cp_steps[i]
+        drop = cut - self.first
+        del self.pos[:drop]
+        del self.pushed[:drop]
+        for table in (self.extras, self.calls):
+            for k in [k for k in table if k < cut]:
+                del table[k]
+        self.returns.difference_update([k for k in self.returns if k < cut])
+        del self.cp_steps[:i]
+        del self.cp_states[:i]
+        self.first = cut
 
 
 class Session:
@@ -159,7 +180,11 @@ class Session:
         func: Function,
         args: list[Any],
         history_limit: int = 1_000_000,
+        keep: str = "first",
     ) -> None:
+        if keep not in ("first", "last"):
+            raise ValueError(f"keep is 'first' or 'last', not {keep!r}")
+        self.keep = keep
         self.store = store
         self.instance = instance
         self.func = func
@@ -197,12 +222,15 @@ class Session:
     def run(self, max_steps: int | None = None) -> StepView:
         """Runs to the next breakpoint, the end, or ``max_steps`` instructions.
 
-        Past ``history_limit`` recorded steps, a run without breakpoints goes on unrecorded
-        (at full speed); the history keeps the first ``history_limit`` steps.
+        With ``keep="first"`` (the default), past ``history_limit`` recorded steps a run without
+        breakpoints goes on unrecorded (at full speed) and the history keeps the first steps.
+        With ``keep="last"`` every step is recorded and the history keeps the latest
+        ``history_limit`` (to ``history_limit + CHECKPOINT_EVERY``) steps, so the steps before
+        a trap are there; ``history.first`` is then the run's number of history step 0.
         """
         limit = (1 << 62) if max_steps is None else max_steps
         room = self.history_limit - len(self.history)
-        if max_steps is None and not self.breakpoints and room < limit:
+        if self.keep == "first" and max_steps is None and not self.breakpoints and room < limit:
             self._advance(max(room, 0), -1)
             if not self.finished:
                 self._run_unrecorded()
@@ -259,8 +287,9 @@ class Session:
         n = len(H)
         if step < 0 or step > n:
             raise IndexError(f"step {step} is outside the history (0..{n})")
-        pos = H.pos
-        i = bisect.bisect_right(H.cp_steps, step) - 1
+        first = H.first
+        g = first + step
+        i = bisect.bisect_right(H.cp_steps, g) - 1
         cp_step = H.cp_steps[i]
         frames_t, globals_t = H.cp_states[i]
         frames = [[k, pc, list(loc), list(st)] for k, pc, loc, st in frames_t]
@@ -268,16 +297,16 @@ class Session:
         pos, pushed, calls, returns = H.pos, H.pushed, H.calls, H.returns
         funcs = H.funcs
         own = self.instance
-        for j in range(cp_step, step):
+        for j in range(cp_step, g):
             top = frames[-1]
-            fk, pc = H.where(pos[j])
+            fk, pc = H.where(pos[j - first])
             top[1] = pc
             st = top[3]
             if j in returns:
                 frames.pop()
                 if not frames:
                     break
-                frames[-1][3].extend(pushed[j])
+                frames[-1][3].extend(pushed[j - first])
                 continue
             func = funcs[fk]
             code = func.code
@@ -294,11 +323,11 @@ class Session:
                 top_n = len(st) - (1 if kind == "call_indirect" else 0)
                 args = st[top_n - n : top_n] if n else []
                 del st[code.floors[pc]:]
-                st.extend(pushed[j])
+                st.extend(pushed[j - first])
                 frames.append([callee, 0, args + list(f.code.zeros), []])
             else:
                 del st[code.floors[pc]:]
-                v = pushed[j]
+                v = pushed[j - first]
                 if type(v) is tuple:
                     st.extend(v)
                 else:
@@ -327,8 +356,9 @@ class Session:
             raise IndexError(f"step {step} is outside the history (0..{n})")
         mem = bytearray(self.instance.memories[0].data)
         extras = self.history.extras
+        g = self.history.first + step
         for j in reversed(extras):  # steps were added in order
-            if j < step:
+            if j < g:
                 break
             for e in reversed(extras[j]):
                 if e[0] == "m":
@@ -454,6 +484,8 @@ class Session:
         keys = H._keys
         key = bases[H.fkey(fr.func)]
         remaining = max_steps
+        sliding = self.keep == "last"
+        off = H.first
         fl = 0
         # The history is made of tuples of numbers, which hold no reference cycles; the cyclic
         # collector would only rescan them as they pile up (it tripled the cost of a step).
@@ -461,7 +493,10 @@ class Session:
         gc.disable()
         try:
             while remaining > 0:
-                n = len(pushed)
+                if sliding and len(pushed) >= self.history_limit:
+                    H._slide(self.history_limit)
+                off = H.first
+                n = off + len(pushed)
                 if n >= H.next_cp:
                     fr.pc = pc
                     self._checkpoint(n, H.low)
@@ -476,7 +511,7 @@ class Session:
                     d = len(st) - fl
                     push_ap(st[-1] if d == 1 else tuple(st[fl:]) if d else ())
                     if fx:
-                        extras[len(pushed) - 1] = fx[:]
+                        extras[off + len(pushed) - 1] = fx[:]
                         fx.clear()
                     if npc >= 0:
                         pc = npc
@@ -495,7 +530,7 @@ class Session:
                                     st.append(r)
                             pushed[-1] = tuple(st[fl:])
                             if fx:
-                                extras.setdefault(len(pushed) - 1, []).extend(fx)
+                                extras.setdefault(off + len(pushed) - 1, []).extend(fx)
                                 fx.clear()
                             pc = ret
                         else:
@@ -508,7 +543,7 @@ class Session:
                             fk = keys.get(id(f))
                             if fk is None:
                                 fk = H.fkey(f)
-                            calls[len(pushed) - 1] = fk
+                            calls[off + len(pushed) - 1] = fk
                             fr.pc = ret
                             fr = Frame(f, c, 0, [], args)
                             frames.append(fr)
@@ -520,7 +555,7 @@ class Session:
                     else:
                         nres = code.nresults
                         res = st[len(st) - nres:] if nres else []
-                        returns.add(len(pushed) - 1)
+                        returns.add(off + len(pushed) - 1)
                         pushed[-1] = tuple(res)
                         frames.pop()
                         if len(frames) < H.low:
@@ -545,7 +580,7 @@ class Session:
             if len(pushed) < len(pos):
                 push_ap(tuple(st[min(fl, len(st)):]))
             if fx:
-                extras[len(pushed) - 1] = fx[:]
+                extras[H.first + len(pushed) - 1] = fx[:]
             fx.clear()
             fr.pc = pc
             self.trap_frames = [(f.func, _offset(f.func, f.pc if f is fr else f.pc - 1))
