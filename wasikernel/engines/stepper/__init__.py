@@ -16,6 +16,10 @@ As an engine (``engine="stepper"`` in :func:`wasikernel.engines.run`, ``--engine
     view.memory_writes                                     #   [(addr, old, new)] by that step
     session.memory_at(123)                                 # linear memory before step 123
 
+A long run keeps its first 1,000,000 steps and goes on at full speed; ``run_module(...,
+history="last")`` records to the end and keeps the latest steps instead (``history.first`` is
+then the run's number of history step 0), so the steps before a late trap are there.
+
 Stepping by hand, from a live module (``keep=True``, or :func:`load`)::
 
     module = load(wasm)                                    # a StepperModule (or a RunResult
