@@ -196,7 +196,6 @@ class Session:
         self.error: BaseException | None = None
         self.trap_frames: list[tuple[Function, int | None]] = []
         self.base = len(store.frames)
-        self._gindex = {id(g): i for i, g in enumerate(instance.globals)}
         if func.host is not None:
             raise ValueError("a host function cannot be stepped")
         code = store.code_of(func)

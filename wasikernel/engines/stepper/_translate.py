@@ -270,11 +270,13 @@ def translate(store: Any, func: Any) -> Any:  # noqa: C901
         elif kind == "load":
             _, fmt, mask, _size = LOADS[spec[1]]
             tail = f" & {mask}" if mask is not None else ""
-            emit(f"s{h - 1} = U{_fmt_name(fmt)}(M, s{h - 1} + {spec[2]})[0]{tail}")
+            addr = f"s{h - 1} + {spec[2]}" if spec[2] else f"s{h - 1}"
+            emit(f"s{h - 1} = U{_fmt_name(fmt)}(M, {addr})[0]{tail}")
         elif kind == "store":
             _, fmt, mask, _size = STORES[spec[1]]
             val = f"s{h - 1} & {mask}" if mask is not None else f"s{h - 1}"
-            emit(f"P{_fmt_name(fmt)}(M, s{h - 2} + {spec[2]}, {val})")
+            addr = f"s{h - 2} + {spec[2]}" if spec[2] else f"s{h - 2}"
+            emit(f"P{_fmt_name(fmt)}(M, {addr}, {val})")
         elif kind == "br":
             branch(spec[1][1], h, 0)
         elif kind == "br_if":
