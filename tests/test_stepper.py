@@ -329,3 +329,21 @@ def test_keep_last_slides_the_history_to_the_latest_steps():
             [(f.func_name, f.offset, f.stack, f.locals) for f in want.frames]
         assert got.memory_writes == want.memory_writes
         assert s.memory_at(i) == full.memory_at(first + i)
+
+
+def test_keep_last_holds_the_steps_that_led_to_a_late_trap():
+    from wasikernel.engines.stepper import run_module
+
+    wat = """(module (func (export "late") (param $n i32) (result i32) (local $i i32)
+      (loop $l
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+      (i32.div_u (i32.const 7) (i32.sub (local.get $i) (local.get $n)))))"""
+    r = run_module(wasmtime.wat2wasm(wat), Sandbox(), invoke="late", invoke_args=(20_000,),
+                   history_limit=3000, history="last")
+    assert r.trap is not None and r.trap.message == "integer divide by zero"
+    s = r.stepper
+    assert s.history.first > 100_000 and len(s.history) <= 3000 + CHECKPOINT_EVERY
+    last = s.view(len(s.history) - 1)
+    assert last.instruction == "i32.div_u" and last.stack == [7, 0]
+    assert last.locals == [20_000, 20_000]
