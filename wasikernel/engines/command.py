@@ -159,10 +159,19 @@ def main(args: argparse.Namespace) -> int:
         out.buffer.write(chunk)
         out.flush()
 
-    result = run(
-        args.module, sandbox, engine=args.engine, invoke=args.invoke,
-        invoke_args=invoke_args, on_output=on_output,
-    )  # fmt: skip
+    if args.engine == "wasmtime":  # the default engine, without the memory snapshots
+        from . import load_module_bytes
+        from . import wasmtime as _wasmtime
+
+        result = _wasmtime.run_module(
+            load_module_bytes(args.module), sandbox, invoke=args.invoke,
+            invoke_args=invoke_args, on_output=on_output, snapshots=False,
+        )  # fmt: skip
+    else:
+        result = run(
+            args.module, sandbox, engine=args.engine, invoke=args.invoke,
+            invoke_args=invoke_args, on_output=on_output,
+        )  # fmt: skip
     if args.trace:
         text = result.trace.to_text()
         if args.trace == "-":

@@ -518,12 +518,15 @@ def run_module(
     layout: MemoryLayout | None = None,
     settings: dict[str, Any] | None = None,
     engine_name: str = "wasmtime",
+    snapshots: bool = True,
 ) -> RunResult:
     """Run ``wasm`` under wasmtime with our WASI host; see :func:`wasikernel.engines.run`.
 
     ``settings`` are extra ``wasmtime.Config`` attributes (see :func:`new_engine`) and
     ``engine_name`` the name the result carries: the Pulley engine is this one with
-    ``{"target": "pulley64"}``.
+    ``{"target": "pulley64"}``. ``snapshots=False`` leaves ``memory_before``/``memory_after``
+    empty (copying a C module's 17 MiB memory twice is most of a short run's fixed cost; the
+    command line never shows them).
     Raises EngineError when the module is invalid or ``invoke`` names no exported function.
     """
     start = time.perf_counter_ns()
@@ -547,7 +550,7 @@ def run_module(
         exports = session.instance.exports(session.store)
         if result.layout is None:
             result.layout = read_layout(session.instance, session.store)
-        result.memory_before = session.memory.snapshot()
+        result.memory_before = session.memory.snapshot() if snapshots else None
         target = invoke
         if target is None:
             target = "_start" if isinstance(exports.get("_start"), wasmtime.Func) else None
@@ -571,7 +574,7 @@ def run_module(
             fields = session.call(target, invoke_args)
         for key, value in fields.items():
             setattr(result, key, value)
-        result.memory_after = session.memory.snapshot()
+        result.memory_after = session.memory.snapshot() if snapshots else None
         if keep and result.limit is None:
             result.module = LiveModule(session)
         return result
