@@ -85,6 +85,8 @@ class HostImport:
 REGISTRY: dict[tuple[str, str], FuncSpec] = {}
 #: the same specs by number (a trace record names its function by this index)
 SPECS: list[FuncSpec] = []
+#: (module, name) -> index in SPECS
+SPEC_INDEX: dict[tuple[str, str], int] = {}
 
 
 def wasi(
@@ -96,6 +98,7 @@ def wasi(
         pairs = tuple(tuple(p.split(":", 1)) for p in params)
         spec = FuncSpec(module, name, pairs, body, returns_errno)  # type: ignore[arg-type]
         REGISTRY[(module, name)] = spec
+        SPEC_INDEX[(module, name)] = len(SPECS)
         SPECS.append(spec)
         return body
 

@@ -31,7 +31,7 @@ from . import random as _random  # noqa: F401
 from . import sock as _sock  # noqa: F401
 from ._decode import decode
 from ._memory import GuestFault, GuestMemory, MemView
-from ._spec import REGISTRY, SPECS, FuncSpec, HostImport, LimitReached, ProcExit
+from ._spec import REGISTRY, SPEC_INDEX, FuncSpec, HostImport, LimitReached, ProcExit
 from .errno import ALL_RIGHTS, FT_DIR, FT_FILE, FT_UNKNOWN, Errno, R
 from .fs import FileSystem, FsError, HostFileSystem, MemoryFileSystem, Refusal
 
@@ -327,7 +327,7 @@ class WasiHost:
 
     def _traced(self, spec: FuncSpec) -> Callable[..., int | None]:
         body = spec.body
-        index = SPECS.index(spec)
+        index = SPEC_INDEX[(spec.module, spec.name)]
         host = self
         trace = self.trace
         raw = trace._raw
