@@ -206,3 +206,19 @@ def test_prestat_names_the_preopen(world):
     assert world.call("fd_prestat_dir_name", 3, 500, 8) == 0
     assert world.mem.read(500, 8) == b"/sandbox"
     assert world.call("fd_prestat_get", 4, OUT) == Errno.BADF
+
+
+def test_refusal_reasons_follow_the_chosen_language(tmp_path):
+    from wasikernel import messages
+
+    guest = Guest(Sandbox(preopens=[Preopen("/app", tree={})]))
+    messages.set_language("fr")
+    try:
+        assert guest.open("../etc/passwd") == Errno.PERM
+    finally:
+        messages.set_language("en")
+    reason = guest.host.trace.events[-1].reason
+    assert (
+        reason == "/etc/passwd est hors de tous les dossiers accordés à ce module ; "
+        "accordez-le avec --dir"
+    )
