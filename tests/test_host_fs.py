@@ -222,3 +222,24 @@ def test_refusal_reasons_follow_the_chosen_language(tmp_path):
         reason == "/etc/passwd est hors de tous les dossiers accordés à ce module ; "
         "accordez-le avec --dir"
     )
+
+
+def test_a_fifo_in_a_host_folder_cannot_hang_the_run(tmp_path):
+    import threading
+
+    os.mkfifo(tmp_path / "pipe")
+    writer = os.open(tmp_path / "pipe", os.O_RDWR | os.O_NONBLOCK)  # present, never writes
+    try:
+        guest = Guest(Sandbox(preopens=[Preopen("/d", host_path=str(tmp_path))]))
+        assert guest.open("pipe", 0, 2) == 0
+        fd = guest.u32(OUT)
+        guest.mem.write(1900, struct.pack("<II", 3000, 10))
+        answers = []
+        reader = threading.Thread(
+            target=lambda: answers.append(guest.call("fd_read", fd, 1900, 1, OUT)), daemon=True
+        )
+        reader.start()
+        reader.join(5)
+        assert answers == [Errno.AGAIN], "a read of an empty FIFO must not block the run"
+    finally:
+        os.close(writer)

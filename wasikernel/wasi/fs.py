@@ -448,10 +448,11 @@ class HostFileSystem:
             fd = os.open(name, flags | os.O_NONBLOCK, 0o644, dir_fd=parent)
         except OSError as exc:
             raise _oserr(exc) from None
-        try:
+        try:  # a FIFO or device stays non-blocking, so a read can never hang the run
             import fcntl
 
-            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+            if _stat.S_ISREG(os.fstat(fd).st_mode):
+                fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
         except OSError:
             pass
         return _HostFile(fd)
