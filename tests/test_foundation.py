@@ -126,3 +126,15 @@ def test_run_command_serves_jupyterlab_on_the_lessons():
 
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_run_result_repr_is_short_even_with_large_memory():
+    from wasikernel import RunResult, Sandbox, Trace
+
+    result = RunResult(
+        stdout=b"hi\n", stderr=b"", exit_code=0, trap=None, limit=None, trace=Trace(),
+        sandbox=Sandbox(), memory_before=bytes(16 << 20), memory_after=bytes(16 << 20),
+    )
+    text = repr(result)
+    assert len(text) < 300
+    assert "exit_code=0" in text and "stdout=3 bytes" in text and f"memory={16 << 20}" in text

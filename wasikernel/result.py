@@ -74,3 +74,25 @@ class RunResult:
     def ok(self) -> bool:
         """True when the guest exited with code 0 (or returned) without a trap or limit."""
         return self.exit_code == 0 and self.trap is None and self.limit is None
+
+    def __repr__(self) -> str:
+        # Short on purpose: the memory snapshots of a C run are tens of MiB, and the
+        # generated dataclass repr would print every byte of them.
+        if self.trap is not None:
+            ended = f"trap={self.trap.message!r}"
+        elif self.limit is not None:
+            ended = f"limit={self.limit!r}"
+        else:
+            ended = f"exit_code={self.exit_code}"
+        parts = [
+            f"engine={self.engine!r}",
+            ended,
+            f"stdout={len(self.stdout)} bytes",
+            f"stderr={len(self.stderr)} bytes",
+            f"calls={len(self.trace)}",
+        ]
+        if self.returned is not None:
+            parts.append(f"returned={self.returned!r}")
+        if self.memory_after is not None:
+            parts.append(f"memory={len(self.memory_after)} bytes")
+        return f"RunResult({', '.join(parts)})"
