@@ -34,7 +34,7 @@ from jupyter_client.manager import KernelManager
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LESSON = ROOT / "lessons" / "en" / "03-sandbox.ipynb"
 KERNEL = "wasi"
-CELL_TIMEOUT_S = 120.0
+CELL_TIMEOUT_S = 60.0
 
 # Used when the lessons are not there: a hello world, a trap, a refused import, a C program.
 FALLBACK_CELLS = [
@@ -147,7 +147,7 @@ def _student_session(
                 if not student.manager.is_alive():
                     outcome = "dead"
                 student.runs.append(CellRun(cell.kind, index, seconds, outcome, round_))
-                if outcome == "dead":
+                if outcome in ("dead", "timeout"):  # the rest would only wait on it
                     return
     except Exception as exc:  # a student whose kernel failed is a failure, not a crash
         student.error = f"{type(exc).__name__}: {exc}"
