@@ -11,8 +11,9 @@ command -v dot >/dev/null || need+=(graphviz)
 if [ ${#need[@]} -gt 0 ]; then
   apt_install "${need[@]}" || say "continuing without ${need[*]}: Rust cells and diagrams will say what is missing"
 fi
-mkdir -p "$ROOT/lessons"
+# The server's root is the repository, so the gallery (notebooks/) is one click away; the URL
+# printed opens on lessons/.
 say "starting JupyterLab on lessons/ (open the http://127.0.0.1 URL with its token printed below)"
 root_flag=(); is_root && root_flag=(--allow-root)
 exec "$VENV/bin/jupyter" lab "${root_flag[@]}" --no-browser --ip=127.0.0.1 --port="${PORT:-8888}" \
-  --ServerApp.root_dir="$ROOT/lessons" "$@"
+  --ServerApp.root_dir="$ROOT" --LabApp.default_url=/lab/tree/lessons "$@"

