@@ -10,7 +10,10 @@ prints. Output, trace and final memory come back through a pipe.
 Limits: wall time, output and trace size as everywhere. Memory: wasm3 keeps linear memory in
 the process's heap, so the child caps its own data segment near ``max_memory_mib`` (a
 ``memory.grow`` beyond it fails in the guest) and a memory found over the limit after the run
-is reported as the limit. A process cannot hand back a live instance, so ``keep=True`` is
+is reported as the limit. The cap sits above the data segment the child inherits, so in a
+process that already holds much freed heap (a long test run, say) a grow can reuse that heap
+and go past the limit before the run ends; it is still reported as the limit.
+A process cannot hand back a live instance, so ``keep=True`` is
 refused.
 """
 
