@@ -36,7 +36,11 @@ class StaticHtmlWidget(anywidget.AnyWidget):
     """An anywidget whose display also carries a static ``text/html`` form."""
 
     def to_html(self) -> str:
-        """The static HTML form of this view (no kernel needed to read it)."""
+        """The static HTML form of this view (no kernel needed to read it).
+
+        Every view defines it; this base (not an ``abc`` class: traitlets' metaclass and
+        ``ABCMeta`` do not mix) raises ``NotImplementedError``.
+        """
         raise NotImplementedError
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
