@@ -159,6 +159,11 @@ def test_node_says_our_trace_is_not_available_instead_of_inventing_one():
     note = result.trace.events[0]
     assert note.call == "trace_unavailable" and "node" in note.reason
     assert not any(e.call == "fd_write" for e in result.trace.events)
+    # the cell's summary line says the calls were not traced, not "0 WASI calls"
+    from wasikernel.kernel._display import summary_text
+
+    line = summary_text(result)
+    assert "not traced" in line and "0 WASI calls" not in line
 
 
 @needs_node

@@ -85,6 +85,11 @@ def _has_start(result: RunResult) -> bool:
 def summary_text(result: RunResult) -> str:
     """One line: how the run ended, WASI calls, refusals, time and engine."""
     outcome, _ = _outcome(result)
+    if any(e.phase == "note" and e.call == "trace_unavailable" for e in result.trace.events):
+        # an engine with its own WASI (node, a runtime's CLI): no count rather than a false 0
+        parts = [outcome, t("kernel_untraced", engine=result.engine),
+                 _duration(result.duration_ns), result.engine]
+        return " · ".join(parts)
     calls, refused = count_calls(result)
     parts = [outcome, t("kernel_calls", n=calls), t("kernel_refused", n=refused),
              _duration(result.duration_ns), result.engine]

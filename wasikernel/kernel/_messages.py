@@ -15,6 +15,10 @@ KERNEL_MESSAGES: dict[str, dict[str, str]] = {
     "kernel_returned": {"en": "returned {values}", "fr": "a renvoyé {values}"},
     "kernel_calls": {"en": "{n} WASI calls", "fr": "{n} appels WASI"},
     "kernel_refused": {"en": "{n} refused", "fr": "{n} refusés"},
+    "kernel_untraced": {
+        "en": "WASI calls not traced ({engine} used its own WASI)",
+        "fr": "appels WASI non tracés ({engine} a utilisé son propre WASI)",
+    },
     "kernel_trace_title": {
         "en": "trace: {n} calls, {refused} refused",
         "fr": "trace : {n} appels, {refused} refusés",
