@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import CompileError, ToolchainMissing, UsageError
 from . import _libc_trace
-from ._cache import cache_root
+from ._cache import atomic_write, cache_root
 from ._diagnostics import (
     caret_excerpt,
     first_location,
@@ -318,10 +318,7 @@ def zig_link_line(
             )
         line = _parse_link_line(stderr)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(line), "utf-8")
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps(line).encode("utf-8"))
     except OSError:
         pass
     _LINK_LINES[key] = line
@@ -372,10 +369,7 @@ def trace_archive(toolchain: Toolchain) -> Path:
             raise CompileError(f"the libc trace wrapper did not build:\n{done.stderr}",
                                language="c")
         data = _libc_trace.archive(Path(workdir, "wrap.o").read_bytes())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_write(path, data)
     return path
 
 

@@ -51,7 +51,8 @@ def load(key: str) -> tuple[bytes, dict[str, Any]] | None:
     return wasm, meta
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` all at once (a temporary file renamed); raises ``OSError``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
@@ -70,7 +71,7 @@ def store(key: str, wasm: bytes, metadata: dict[str, Any]) -> None:
     """Write an entry; a cache that cannot be written (read-only home) is silently skipped."""
     path = _entry(key)
     try:
-        _atomic_write(path.with_suffix(".wasm"), wasm)
-        _atomic_write(path.with_suffix(".json"), json.dumps(metadata).encode("utf-8"))
+        atomic_write(path.with_suffix(".wasm"), wasm)
+        atomic_write(path.with_suffix(".json"), json.dumps(metadata).encode("utf-8"))
     except OSError:
         pass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._layout import _Reader, _skip_limits
+from ._layout import _read_import, _Reader
 
 
 def module_imports(wasm: bytes) -> list[tuple[str, str]]:
@@ -18,22 +18,7 @@ def module_imports(wasm: bytes) -> list[tuple[str, str]]:
             if section_id == 2:
                 body = _Reader(wasm, start, start + size)
                 for _ in range(body.uleb()):
-                    module = body.name()
-                    name = body.name()
-                    kind = body.byte()
-                    if kind == 0:
-                        body.uleb()
-                    elif kind == 1:
-                        body.byte()
-                        _skip_limits(body)
-                    elif kind == 2:
-                        _skip_limits(body)
-                    elif kind == 3:
-                        body.byte()
-                        body.byte()
-                    else:
-                        body.byte()
-                        body.uleb()
+                    module, name, _kind = _read_import(body)
                     found.append((module, name))
                 return found
             pos = start + size

@@ -91,6 +91,27 @@ def _skip_limits(reader: _Reader) -> None:
         reader.uleb()
 
 
+def _read_import(body: _Reader) -> tuple[str, str, int]:
+    """Read one entry of the import section: ``(module, name, kind)``, its descriptor skipped."""
+    module = body.name()
+    name = body.name()
+    kind = body.byte()
+    if kind == 0:  # function: a type index
+        body.uleb()
+    elif kind == 1:  # table: a reference type and limits
+        body.byte()
+        _skip_limits(body)
+    elif kind == 2:  # memory: limits
+        _skip_limits(body)
+    elif kind == 3:  # global: a value type and mutability
+        body.byte()
+        body.byte()
+    else:
+        body.byte()
+        body.uleb()
+    return module, name, kind
+
+
 def read_layout(wasm: bytes) -> MemoryLayout | None:
     """Return the module's :class:`MemoryLayout`, or ``None`` when it exports none of the symbols.
 
@@ -112,23 +133,8 @@ def read_layout(wasm: bytes) -> MemoryLayout | None:
             body = _Reader(wasm, start, start + size)
             if section_id == _IMPORT_SECTION:
                 for _ in range(body.uleb()):
-                    body.name()
-                    body.name()
-                    kind = body.byte()
-                    if kind == 0:
-                        body.uleb()
-                    elif kind == 1:
-                        body.byte()
-                        _skip_limits(body)
-                    elif kind == 2:
-                        _skip_limits(body)
-                    elif kind == 3:
-                        body.byte()
-                        body.byte()
+                    if _read_import(body)[2] == 3:
                         imported_globals += 1
-                    else:
-                        body.byte()
-                        body.uleb()
             elif section_id == _GLOBAL_SECTION:
                 for _ in range(body.uleb()):
                     body.byte()  # value type

@@ -8,7 +8,6 @@ then Debian's ``/usr/bin/rustc``) whose sysroot holds ``lib/rustlib/wasm32-wasip
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import subprocess
 import tempfile
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import CompileError, ToolchainMissing
 from . import _libc_trace
-from ._cache import cache_root
+from ._cache import atomic_write, cache_root
 from ._diagnostics import caret_excerpt, first_location, locate_word, plain_text, rewrite_paths
 from ._toolchains import RUST_INSTALL, RUSTUP_INSTALL, Toolchain, find_rustc, survey_rustc
 
@@ -91,10 +90,7 @@ def trace_archive(rustc: Toolchain) -> Path:
             raise CompileError(f"the libc trace wrapper did not build:\n{done.stderr}",
                                language="rust")
         data = _libc_trace.archive(Path(workdir, "wrap.o").read_bytes())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_write(path, data)
     return path
 
 

@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._cache import atomic_write
+
 ZIG_INSTALL = "pip install ziglang"
 CLANG_INSTALL = "apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32"
 RUST_INSTALL = "apt-get install rustc libstd-rust-dev-wasm32"
@@ -195,11 +197,7 @@ def survey_rustc() -> tuple[tuple[str, str, str | None], ...]:
         found.append((path, record["version"], target))
     if changed:
         try:
-            target_file = _probe_file()
-            target_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target_file.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(json.dumps(stored), "utf-8")
-            os.replace(tmp, target_file)
+            atomic_write(_probe_file(), json.dumps(stored).encode("utf-8"))
         except OSError:
             pass
     return tuple(found)
