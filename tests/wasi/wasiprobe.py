@@ -11,6 +11,7 @@ after a successful ``fd_fdstat_get`` it writes the 24 bytes of the fdstat.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import wasmtime
@@ -34,6 +35,10 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "fd_fdstat_get": ("i32", "i32"),
     "fd_fdstat_set_rights": ("i32", "i64", "i64"),
     "fd_seek": ("i32", "i64", "i32", "i32"),
+    "fd_pwrite": ("i32", "i32", "i32", "i64", "i32"),
+    "fd_filestat_set_times": ("i32", "i64", "i64", "i32"),
+    "fd_filestat_set_size": ("i32", "i64"),
+    "fd_allocate": ("i32", "i64", "i64"),
 }
 
 OUT = 0x8000  # a scratch out-pointer (4 or more bytes) for results such as the opened fd
@@ -153,3 +158,11 @@ def errnos(stdout: bytes) -> dict[str, int]:
         if sep and value.isdigit() and name.split()[-1:] and name.split()[-1] in SIGNATURES:
             found[name.split()[-1]] = int(value)
     return found
+
+
+def errnos_in_order(stdout: bytes) -> list[int]:
+    """Every ``call=ERRNO`` a probe printed, in call order (whatever else it printed skipped)."""
+    names = "|".join(sorted(SIGNATURES, key=len, reverse=True))
+    return [
+        int(m.group(1)) for m in re.finditer(rf"(?:{names})=(\d\d)\n", stdout.decode("latin-1"))
+    ]

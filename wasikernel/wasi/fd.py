@@ -181,10 +181,11 @@ def fd_filestat_get(h: WasiHost, m: MemView, fd: int, out: int) -> int:
 
 @wasi("fd_filestat_set_size", "fd:fd", "size:filesize")
 def fd_filestat_set_size(h: WasiHost, m: MemView, fd: int, size: int) -> int:
-    """Truncate or extend a file."""
+    """Truncate or extend a file; ``perm`` (a refusal) in a read-only folder, as wasmtime."""
     e = h.entry(fd)
     if e.kind != "file":
         return _BADF
+    h.writable(e, e.guest_path)
     size &= _M64
     if size >= 1 << 63:
         return Errno.INVAL
@@ -194,13 +195,18 @@ def fd_filestat_set_size(h: WasiHost, m: MemView, fd: int, size: int) -> int:
 
 @wasi("fd_filestat_set_times", "fd:fd", "atim:timestamp", "mtim:timestamp", "fst_flags:fstflags")
 def fd_filestat_set_times(h: WasiHost, m: MemView, fd: int, atim: int, mtim: int, fst: int) -> int:
-    """Set the access and modification times of an open file or directory."""
+    """Set the access and modification times of an open file or directory.
+
+    A read-only folder refuses it (``perm``) whatever rights the descriptor was opened with: a
+    file opened for reading may carry this right (wasi-libc asks for it on every ``open``).
+    """
     e = h.entry(fd)
     a, mt = _fst_times(atim, mtim, fst)
     if e.kind == "file":
+        h.writable(e, e.guest_path)
         e.handle.set_times(a, mt)
     elif e.kind == "dir":
-        h.writable(e, ".")
+        h.writable(e, e.guest_path)
         e.fs.set_times(e.handle, ".", a, mt)
     else:
         return _BADF

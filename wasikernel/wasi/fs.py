@@ -638,7 +638,7 @@ class _MemOpenFile:
 
     def truncate(self, size: int) -> None:
         if not self.writable:
-            raise FsError(Errno.BADF)
+            raise FsError(Errno.INVAL)  # as ftruncate(2) on a descriptor not open for writing
         if size > MAX_READ * 64:
             raise FsError(Errno.FBIG)
         buf = self.node.data
