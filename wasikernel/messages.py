@@ -101,6 +101,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "the module wrote more than {bytes} bytes to stdout and stderr and was stopped",
         "fr": "le module a écrit plus de {bytes} octets sur stdout et stderr et a été arrêté",
     },
+    "limit_tree": {
+        "en": "the in-memory folders would hold more than {mib} MiB, their limit, so the call "
+        "was refused as on a full disk (ENOSPC); raise the sandbox's max_tree_mib limit, or "
+        "grant a host folder with --dir to write more",
+        "fr": "les dossiers en mémoire dépasseraient {mib} Mio, leur limite : l'appel a été "
+        "refusé comme sur un disque plein (ENOSPC) ; augmentez la limite max_tree_mib du bac "
+        "à sable, ou accordez un dossier de l'hôte avec --dir pour écrire davantage",
+    },
     "trace_dropped": {
         "en": "{dropped} more calls were not recorded (the trace keeps {kept} events)",
         "fr": "{dropped} appels de plus n'ont pas été enregistrés (la trace garde {kept} "

@@ -30,6 +30,7 @@ __all__ = [
     "FileHandle",
     "HostFileSystem",
     "MemoryFileSystem",
+    "SpaceBudget",
     "Stat",
     "FsError",
     "Refusal",
@@ -39,6 +40,8 @@ __all__ = [
 
 #: the most bytes one read asks the host for (a huge guest length is bounded, never allocated)
 MAX_READ = 16 * 1024 * 1024
+#: the largest in-memory file (EFBIG past it), whatever the space budget allows
+MAX_FILE = 1024 * 1024 * 1024
 _MAX_LINKS = 40
 
 
@@ -530,6 +533,38 @@ class HostFileSystem:
 
 _inodes = itertools.count(1000)
 
+#: what one directory entry costs the space budget beyond its name (a node, its dict slot)
+ENTRY_BYTES = 256
+
+
+class SpaceBudget:
+    """The bytes the in-memory trees of one run may hold together (``max_mib`` MiB).
+
+    Shared by every :class:`MemoryFileSystem` of a run; :meth:`charge` raises a Refusal with
+    errno ``nospc`` (what a size-limited tmpfs answers when full) before anything is allocated.
+    """
+
+    __slots__ = ("max_mib", "limit", "used")
+
+    def __init__(self, max_mib: int) -> None:
+        self.max_mib = max_mib
+        self.limit = max_mib * 1024 * 1024
+        self.used = 0
+
+    def charge(self, n: int, *, force: bool = False) -> None:
+        """Count ``n`` more bytes; raise Refusal("storage") past the limit unless ``force``."""
+        if n > 0 and not force and self.used + n > self.limit:
+            raise Refusal("storage", messages.t("limit_tree", mib=self.max_mib), Errno.NOSPC)
+        self.used += n
+
+    def release(self, n: int) -> None:
+        """Give back ``n`` bytes."""
+        self.used -= n
+
+
+def _entry_cost(name: str) -> int:
+    return ENTRY_BYTES + len(name.encode("utf-8", "surrogateescape"))
+
 
 class _Node:
     __slots__ = ("ino", "atim", "mtim", "ctim", "nlink")
@@ -539,6 +574,10 @@ class _Node:
         now = time.time_ns()
         self.atim = self.mtim = self.ctim = now
         self.nlink = 1
+
+    def content_bytes(self) -> int:
+        """The bytes this node holds beyond its directory entries."""
+        return 0
 
 
 class MemDir(_Node):
@@ -553,13 +592,17 @@ class MemDir(_Node):
 
 
 class MemFile(_Node):
-    """An in-memory regular file."""
+    """An in-memory regular file; ``opens`` counts the handles open on it."""
 
-    __slots__ = ("data",)
+    __slots__ = ("data", "opens")
 
     def __init__(self, data: bytes = b"") -> None:
         super().__init__()
         self.data = bytearray(data)
+        self.opens = 0
+
+    def content_bytes(self) -> int:
+        return len(self.data)
 
 
 class MemLink(_Node):
@@ -571,6 +614,9 @@ class MemLink(_Node):
         super().__init__()
         self.target = target
 
+    def content_bytes(self) -> int:
+        return len(self.target.encode("utf-8", "surrogateescape"))
+
 
 def _ftype(node: _Node) -> int:
     if isinstance(node, MemDir):
@@ -581,23 +627,24 @@ def _ftype(node: _Node) -> int:
 
 
 def _mstat(node: _Node) -> Stat:
-    size = (
-        len(node.data)
-        if isinstance(node, MemFile)
-        else (len(node.target.encode()) if isinstance(node, MemLink) else 4096)
-    )
+    size = 4096 if isinstance(node, MemDir) else node.content_bytes()
     return Stat(7, node.ino, _ftype(node), node.nlink, size, node.atim, node.mtim, node.ctim)
 
 
 class _MemOpenFile:
-    __slots__ = ("node", "pos", "append", "readable", "writable")
+    __slots__ = ("node", "budget", "pos", "append", "readable", "writable", "closed")
 
-    def __init__(self, node: MemFile, readable: bool, writable: bool, append: bool) -> None:
+    def __init__(
+        self, node: MemFile, budget: SpaceBudget, readable: bool, writable: bool, append: bool
+    ) -> None:
         self.node = node
+        self.budget = budget
         self.pos = 0
         self.append = append
         self.readable = readable
         self.writable = writable
+        self.closed = False
+        node.opens += 1
 
     def read(self, n: int) -> bytes:
         data = self.pread(n, self.pos)
@@ -620,11 +667,22 @@ class _MemOpenFile:
         if not self.writable:
             raise FsError(Errno.BADF)
         buf = self.node.data
-        if offset > len(buf):
-            buf.extend(bytes(offset - len(buf)))
-        buf[offset : offset + len(data)] = data
+        end = offset + len(data)
+        if end > len(buf):
+            self._grow(end)  # the gap before a sparse write is counted, then allocated
+        buf[offset:end] = data
         self.node.mtim = time.time_ns()
         return len(data)
+
+    def _grow(self, size: int) -> None:
+        """Extend the file with zeros to ``size`` bytes, within the space budget."""
+        buf = self.node.data
+        grow = size - len(buf)
+        self.budget.charge(grow)
+        if size > MAX_FILE:  # a budget raised above a GiB still makes no bigger file
+            self.budget.release(grow)
+            raise FsError(Errno.FBIG)
+        buf.extend(bytes(grow))
 
     def seek(self, offset: int, whence: int) -> int:
         base = (0, self.pos, len(self.node.data))[whence]
@@ -639,13 +697,12 @@ class _MemOpenFile:
     def truncate(self, size: int) -> None:
         if not self.writable:
             raise FsError(Errno.INVAL)  # as ftruncate(2) on a descriptor not open for writing
-        if size > MAX_READ * 64:
-            raise FsError(Errno.FBIG)
         buf = self.node.data
         if size < len(buf):
+            self.budget.release(len(buf) - size)
             del buf[size:]
         else:
-            buf.extend(bytes(size - len(buf)))
+            self._grow(size)
 
     def allocate(self, offset: int, length: int) -> None:
         if offset + length > len(self.node.data):
@@ -658,7 +715,13 @@ class _MemOpenFile:
         return None
 
     def close(self) -> None:
-        return None
+        if self.closed:
+            return
+        self.closed = True
+        node = self.node
+        node.opens -= 1
+        if node.opens == 0 and node.nlink == 0:  # the last handle of a removed file
+            self.budget.release(len(node.data))
 
     def set_append(self, append: bool) -> None:
         self.append = append
@@ -675,22 +738,29 @@ def _touch(node: _Node, atim: int | None, mtim: int | None) -> None:
 class MemoryFileSystem:
     """An in-memory tree built from a :data:`~wasikernel.sandbox.MemoryTree` dict.
 
+    Its contents count against ``budget`` (a :class:`SpaceBudget`, which several trees of a run
+    may share; by default one of :attr:`Limits.max_tree_mib <wasikernel.sandbox.Limits>`): a
+    change past it raises Refusal with ``nospc``. The initial tree counts but is never refused.
     :meth:`to_tree` returns the tree as it is now (the files a run left behind).
     """
 
-    def __init__(self, tree: dict | None = None, read_only: bool = False) -> None:
+    def __init__(
+        self, tree: dict | None = None, read_only: bool = False, budget: SpaceBudget | None = None
+    ) -> None:
+        from ..sandbox import Limits
+
         self.read_only = read_only
+        self.budget = budget if budget is not None else SpaceBudget(Limits().max_tree_mib)
         self._root = MemDir()
         self._fill(self._root, tree or {})
 
     def _fill(self, d: MemDir, tree: dict) -> None:
         for name, value in tree.items():
-            if isinstance(value, dict):
-                sub = MemDir(d)
-                d.entries[name] = sub
-                self._fill(sub, value)
-            else:
-                d.entries[name] = MemFile(bytes(value))
+            node: _Node = MemDir(d) if isinstance(value, dict) else MemFile(bytes(value))
+            self.budget.charge(_entry_cost(name) + node.content_bytes(), force=True)
+            d.entries[name] = node
+            if isinstance(node, MemDir):
+                self._fill(node, value)
 
     def to_tree(self, d: MemDir | None = None) -> dict:
         """Return the current contents as nested dicts of bytes (links are left out)."""
@@ -713,6 +783,24 @@ class MemoryFileSystem:
         if node is None:
             raise FsError(Errno.NOENT)
         return node
+
+    def _add(self, parent: MemDir, name: str, node: _Node, *, new: bool = True) -> None:
+        """Enter ``node`` as ``name`` in ``parent``, charging its entry (and, when ``new``,
+        its contents) to the budget first."""
+        self.budget.charge(_entry_cost(name) + (node.content_bytes() if new else 0))
+        parent.entries[name] = node
+        parent.mtim = time.time_ns()
+
+    def _remove(self, parent: MemDir, name: str) -> None:
+        """Take the entry ``name`` out of ``parent``; a node left with no name and no open
+        handle gives its contents back to the budget."""
+        node = parent.entries.pop(name)
+        parent.mtim = time.time_ns()
+        node.nlink -= 1
+        released = _entry_cost(name)
+        if node.nlink == 0 and not (isinstance(node, MemFile) and node.opens):
+            released += node.content_bytes()
+        self.budget.release(released)
 
     def lstat(self, parent: MemDir, name: str) -> Stat:
         return _mstat(self._get(parent, name))
@@ -754,8 +842,7 @@ class MemoryFileSystem:
             if not create:
                 raise FsError(Errno.NOENT)
             node = MemFile()
-            parent.entries[name] = node
-            parent.mtim = time.time_ns()
+            self._add(parent, name, node)
         elif excl and create:
             raise FsError(Errno.EXIST)
         if isinstance(node, MemLink):
@@ -763,8 +850,9 @@ class MemoryFileSystem:
         if isinstance(node, MemDir):
             raise FsError(Errno.ISDIR)
         assert isinstance(node, MemFile)
-        handle = _MemOpenFile(node, read, write, append)
+        handle = _MemOpenFile(node, self.budget, read, write, append)
         if trunc:
+            self.budget.release(len(node.data))
             del node.data[:]
         return handle
 
@@ -774,7 +862,7 @@ class MemoryFileSystem:
     def mkdir(self, parent: MemDir, name: str) -> None:
         if name == "." or name in parent.entries:
             raise FsError(Errno.EXIST)
-        parent.entries[name] = MemDir(parent)
+        self._add(parent, name, MemDir(parent))
 
     def rmdir(self, parent: MemDir, name: str) -> None:
         if name == ".":
@@ -784,19 +872,18 @@ class MemoryFileSystem:
             raise FsError(Errno.NOTDIR)
         if node.entries:
             raise FsError(Errno.NOTEMPTY)
-        del parent.entries[name]
+        self._remove(parent, name)
 
     def unlink(self, parent: MemDir, name: str) -> None:
         node = self._get(parent, name)
         if isinstance(node, MemDir):
             raise FsError(Errno.ISDIR)
-        node.nlink -= 1
-        del parent.entries[name]
+        self._remove(parent, name)
 
     def symlink(self, target: str, parent: MemDir, name: str) -> None:
         if name == "." or name in parent.entries:
             raise FsError(Errno.EXIST)
-        parent.entries[name] = MemLink(target)
+        self._add(parent, name, MemLink(target))
 
     def link(self, p1: MemDir, n1: str, p2: MemDir, n2: str) -> None:
         node = self._get(p1, n1)
@@ -804,8 +891,8 @@ class MemoryFileSystem:
             raise FsError(Errno.PERM)
         if n2 == "." or n2 in p2.entries:
             raise FsError(Errno.EXIST)
+        self._add(p2, n2, node, new=False)
         node.nlink += 1
-        p2.entries[n2] = node
 
     def rename(self, p1: MemDir, n1: str, p2: MemDir, n2: str) -> None:
         node = self._get(p1, n1)
@@ -826,9 +913,16 @@ class MemoryFileSystem:
                 if walk is node:
                     raise FsError(Errno.INVAL)
                 walk = walk.parent
-            node.parent = p2
+        if old is node:  # two names of one file: rename(2) leaves both
+            return
+        self.budget.charge(_entry_cost(n2) - _entry_cost(n1))  # a longer name costs more
+        if old is not None:
+            self._remove(p2, n2)
         del p1.entries[n1]
         p2.entries[n2] = node
+        p1.mtim = p2.mtim = time.time_ns()
+        if isinstance(node, MemDir):
+            node.parent = p2
 
     def set_times(self, parent: MemDir, name: str, atim: int | None, mtim: int | None) -> None:
         _touch(self._get(parent, name), atim, mtim)

@@ -33,7 +33,7 @@ from ._decode import decode
 from ._memory import GuestFault, GuestMemory, MemView
 from ._spec import REGISTRY, SPEC_INDEX, FuncSpec, HostImport, LimitReached, ProcExit
 from .errno import ALL_RIGHTS, FT_DIR, FT_FILE, FT_UNKNOWN, Errno, R
-from .fs import FileSystem, FsError, HostFileSystem, MemoryFileSystem, Refusal
+from .fs import FileSystem, FsError, HostFileSystem, MemoryFileSystem, Refusal, SpaceBudget
 
 __all__ = ["WasiHost", "FdEntry"]
 
@@ -121,11 +121,12 @@ class WasiHost:
             1: FdEntry("stdout", rights=R["fd_write"], inheriting=R["fd_write"]),
             2: FdEntry("stderr", rights=R["fd_write"], inheriting=R["fd_write"]),
         }
+        space = SpaceBudget(sandbox.limits.max_tree_mib)  # shared by the in-memory trees
         for pre in sandbox.preopens:
             if pre.host_path is not None:
                 fs: FileSystem = HostFileSystem(pre.host_path, read_only=pre.read_only)
             else:
-                fs = MemoryFileSystem(pre.tree, read_only=pre.read_only)
+                fs = MemoryFileSystem(pre.tree, read_only=pre.read_only, budget=space)
             self.filesystems.append((pre.guest_path, fs))
             self.fds[len(self.fds)] = FdEntry(
                 "dir", fs, fs.root(), guest_path=pre.guest_path, preopen=pre.guest_path,
