@@ -46,6 +46,7 @@ FILESTAT = 0x8100  # 64 bytes for a filestat
 BUF, BUF_LEN = 0xA000, 0x1000  # read / readdir / readlink buffer
 _IOV, _NREAD = 0x9000, 0x9010
 _DATA = 0x100  # strings start here
+_HIGH_DATA = 0x10000  # strings that do not fit below OUT start here
 
 #: oflags
 CREAT, DIRECTORY, EXCL, TRUNC = 1, 2, 4, 8
@@ -63,13 +64,18 @@ def probe(*calls: tuple) -> bytes:
     """Assemble a module making ``calls`` in order; see the module docstring."""
     data: list[bytes] = []
     offset = _DATA
+    high = _HIGH_DATA
 
     def string(s: str) -> tuple[int, int]:
-        nonlocal offset
+        nonlocal offset, high
         raw = s.encode()
-        at = offset
+        if offset + len(raw) < OUT:
+            at = offset
+            offset += len(raw) + 1
+        else:  # a long string goes above the scratch areas, in pages added for it
+            at = high
+            high += len(raw) + 1
         data.append(f'(data (i32.const {at}) "{_wat_bytes(raw)}")'.encode())
-        offset += len(raw) + 1
         return at, len(raw)
 
     used = sorted({c[0] for c in calls} | {"fd_write", "fd_read", "fd_readdir"})
@@ -111,7 +117,7 @@ def probe(*calls: tuple) -> bytes:
 (module
   {" ".join(imports)}
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
-  (memory (export "memory") 1)
+  (memory (export "memory") {-(-high // 0x10000)})
   {" ".join(d.decode() for d in data)}
   ;; write `len` bytes at `ptr` to stdout
   (func $out (param $ptr i32) (param $len i32)

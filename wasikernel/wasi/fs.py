@@ -20,6 +20,7 @@ import itertools
 import os
 import stat as _stat
 import time
+from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol
 
 from .. import messages
@@ -40,9 +41,16 @@ __all__ = [
 
 #: the most bytes one read asks the host for (a huge guest length is bounded, never allocated)
 MAX_READ = 16 * 1024 * 1024
+#: a path of this many bytes or more is ``nametoolong`` (Linux's PATH_MAX, NUL included)
+PATH_MAX = 4096
+#: the longest name of one component, in bytes (Linux's NAME_MAX)
+NAME_MAX = 255
+#: how many symbolic links one resolution may expand before ``loop`` (Linux's MAXSYMLINKS)
+MAX_SYMLINKS = 40
+#: how many components the resolver walks between two calls of its ``check``
+CHECK_EVERY = 256
 #: the largest in-memory file (EFBIG past it), whatever the space budget allows
 MAX_FILE = 1024 * 1024 * 1024
-_MAX_LINKS = 40
 
 
 class Stat(NamedTuple):
@@ -155,27 +163,41 @@ class FileSystem(Protocol):
 
 
 def resolve(
-    fs: FileSystem, start: Any, path: str, *, follow: bool, guest_base: str = "/"
+    fs: FileSystem,
+    start: Any,
+    path: str,
+    *,
+    follow: bool,
+    guest_base: str = "/",
+    check: Callable[[], None] | None = None,
 ) -> tuple[Any, str, list[Any]]:
     """Walk ``path`` beneath ``start``; return ``(parent, name, opened)``.
 
     ``name`` is the last component (``"."`` when the path names ``parent`` itself), never a
     link when ``follow`` is true. ``opened`` lists the directory handles opened on the way, to
     close with :func:`release` (``parent`` is among them unless it is ``start``).
+    The work is linear in the path and bounded: a path of :data:`PATH_MAX` bytes or more is
+    ``nametoolong``, and at most :data:`MAX_SYMLINKS` links are expanded (then ``loop``), as
+    Linux does. ``check`` is called every :data:`CHECK_EVERY` steps, so that a time limit or an
+    interrupt it raises (``LimitReached``) ends even one long walk.
     Raises Refusal for an absolute path, a ``..`` above ``start`` or a link leading out;
-    FsError for anything else (``noent``, ``notdir``, ``loop``).
+    FsError for anything else (``noent``, ``notdir``, ``loop``, ``nametoolong``).
     """
     if path == "":
         raise FsError(Errno.NOENT)
+    if len(path) >= PATH_MAX or len(path.encode("utf-8", "surrogateescape")) >= PATH_MAX:
+        raise FsError(Errno.NAMETOOLONG)
     if "\0" in path:
         raise FsError(Errno.ILSEQ)
     if path.startswith("/"):
         raise Refusal("preopen", messages.t("outside_preopen", path=path))
     todo = path.split("/")
     todo.reverse()
+    names_left = _count_names(todo)  # components still to walk that are not "" or "."
     stack = [start]
     opened: list[Any] = []
     links = 0
+    steps = 0
     via_link: str | None = None
     try:
         while todo:
@@ -184,7 +206,11 @@ def resolve(
                 if not todo:
                     return stack[-1], ".", opened
                 continue
-            last = not any(c not in ("", ".") for c in todo)
+            names_left -= 1
+            steps += 1
+            if check is not None and steps % CHECK_EVERY == 0:
+                check()
+            last = names_left == 0
             if comp == "..":
                 if len(stack) == 1:
                     shown = _guest_join(guest_base, path)
@@ -193,13 +219,12 @@ def resolve(
                     else:
                         reason = messages.t("outside_preopen", path=shown)
                     raise Refusal("preopen", reason)
-                d = stack.pop()
-                fs.close_dir(d)
-                opened.remove(d)
+                fs.close_dir(stack.pop())
+                opened.pop()  # ``opened`` is ``stack[1:]``: the handle just closed
                 if last:
                     return stack[-1], ".", opened
                 continue
-            if len(comp.encode()) > 255:
+            if len(comp.encode("utf-8", "surrogateescape")) > NAME_MAX:
                 raise FsError(Errno.NAMETOOLONG)
             parent = stack[-1]
             need_dir = last and bool(todo)
@@ -213,7 +238,7 @@ def resolve(
                 raise
             if st.filetype == FT_SYMLINK and (not last or follow or need_dir):
                 links += 1
-                if links > _MAX_LINKS:
+                if links > MAX_SYMLINKS:
                     raise FsError(Errno.LOOP)
                 target = fs.readlink(parent, comp)
                 if target.startswith("/"):
@@ -226,6 +251,7 @@ def resolve(
                 parts = target.split("/")
                 if need_dir:
                     parts.append("")
+                names_left += _count_names(parts)
                 todo.extend(reversed(parts))
                 continue
             if last:
@@ -246,6 +272,10 @@ def resolve(
     except BaseException:
         release(fs, opened)
         raise
+
+
+def _count_names(parts: list[str]) -> int:
+    return sum(1 for c in parts if c not in ("", "."))
 
 
 def release(fs: FileSystem, opened: list[Any], keep: Any = None) -> None:

@@ -9,7 +9,7 @@ from .. import messages
 from ._spec import wasi
 from .errno import FT_DIR, FT_SYMLINK, Errno, R
 from .fd import _fst_times, pack_filestat
-from .fs import FsError, Refusal, release, resolve
+from .fs import PATH_MAX, FsError, Refusal, release, resolve
 
 if TYPE_CHECKING:
     from ._memory import MemView
@@ -21,7 +21,7 @@ _M64 = (1 << 64) - 1
 
 
 def _path(m: MemView, ptr: int, length: int) -> str:
-    if length > 65536:
+    if length >= PATH_MAX:  # before reading: a 4 GiB length allocates nothing
         raise FsError(Errno.NAMETOOLONG)
     path = m.string(ptr, length)
     if "\0" in path:  # no host call takes it; wasmtime answers EINVAL
@@ -31,7 +31,9 @@ def _path(m: MemView, ptr: int, length: int) -> str:
 
 def _walk(h: WasiHost, fd: int, path: str, follow: bool) -> tuple[FdEntry, Any, str, list[Any]]:
     e = h.dir_entry(fd)
-    parent, name, opened = resolve(e.fs, e.handle, path, follow=follow, guest_base=e.guest_path)
+    parent, name, opened = resolve(
+        e.fs, e.handle, path, follow=follow, guest_base=e.guest_path, check=h.check_stop
+    )
     return e, parent, name, opened
 
 
