@@ -29,11 +29,12 @@ _RUNNER = textwrap.dedent(
     pages, count, buf, length = case["pages"], case["count"], case["buf"], case["len"]
     iov_len = case.get("iovs_len", count)
     call, fd = case["call"], case.get("fd", 1)
+    iov_args = f"(i32.const {fd}) (i32.const 0) (i32.const {iov_len})"
     args = {
-        "fd_write": f"(i32.const {fd}) (i32.const 0) (i32.const {iov_len}) (i32.const 16)",
-        "fd_read": f"(i32.const {fd}) (i32.const 0) (i32.const {iov_len}) (i32.const 16)",
-        "fd_pwrite": f"(i32.const {fd}) (i32.const 0) (i32.const {iov_len}) (i64.const 0) (i32.const 16)",
-        "fd_pread": f"(i32.const {fd}) (i32.const 0) (i32.const {iov_len}) (i64.const 0) (i32.const 16)",
+        "fd_write": f"{iov_args} (i32.const 16)",
+        "fd_read": f"{iov_args} (i32.const 16)",
+        "fd_pwrite": f"{iov_args} (i64.const 0) (i32.const 16)",
+        "fd_pread": f"{iov_args} (i64.const 0) (i32.const 16)",
         "random_get": f"(i32.const {buf}) (i32.const {length})",
     }[call]
     params = {"fd_write": "i32 i32 i32 i32", "fd_read": "i32 i32 i32 i32",
@@ -60,7 +61,8 @@ _RUNNER = textwrap.dedent(
         (call $f {args})))'''
     limits = Limits(max_output_bytes=case.get("max_output", 4 << 20),
                     max_memory_mib=case.get("max_memory_mib", 256), timeout_s=60)
-    sandbox = Sandbox(limits=limits, preopens=[Preopen("/", tree={"f.txt": b"y" * case.get("file", 0)})])
+    tree = {"f.txt": b"y" * case.get("file", 0)}
+    sandbox = Sandbox(limits=limits, preopens=[Preopen("/", tree=tree)])
     run("(module)", Sandbox())  # warm up the engine, so only the call's growth is measured
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result = run(wat, sandbox, invoke="go")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING
 
+from ._memory import GuestFault
 from ._spec import wasi
 from .errno import FT_DIR, FT_FILE, FT_UNKNOWN, Errno, R
-from ._memory import GuestFault
 from .fs import MAX_READ, FsError, Stat
 
 if TYPE_CHECKING:
