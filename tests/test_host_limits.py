@@ -127,3 +127,69 @@ def test_random_get_of_a_huge_buffer_is_filled_without_a_copy_of_its_size(size_m
     assert out["events"][-1] == ["random_get", "success"], out
     # the guest's own memory grows by its size (the pages are touched); the host adds little
     assert out["grown_kib"] < (size_mib + 64) * 1024, out
+
+
+# ----- the trace's own size --------------------------------------------------------------------
+
+
+def test_one_call_with_a_thousand_accesses_records_a_bounded_log_and_counts_the_rest():
+    from wasikernel.sandbox import Sandbox
+    from wasikernel.wasi import BytesMemory, WasiHost
+
+    host = WasiHost(Sandbox())
+    mem = BytesMemory(65536)
+    mem.write(0, b"\0" * (8 * 1024))  # 1,024 zero-length iovecs at address 0
+    mem.write(8 * 1000, (20000).to_bytes(4, "little") + (3).to_bytes(4, "little"))
+    mem.write(20000, b"end")
+    fd_write = host.lookup("wasi_snapshot_preview1", "fd_write").call
+    assert fd_write(mem, 1, 0, 1024, 30000) == 0
+    (event,) = host.trace.events
+    assert host.stdout == b"end"
+    assert len(event.memory) <= 68
+    # every access is either listed or counted: the array, 1,024 buffers, the result
+    assert len(event.memory) + event.memory_dropped == 1 + 1024 + 1
+    assert event.to_dict()["memory_dropped"] == event.memory_dropped
+    assert event.results == {"nwritten": 3}  # the last accesses (the results) are kept
+
+
+_TRACE_RUNNER = textwrap.dedent(
+    r"""
+    import json, resource, sys
+    from wasikernel.engines import run
+    from wasikernel.sandbox import Limits, Sandbox
+
+    # fd_write in a loop, each with 65,536 zero-length iovecs, until the time limit
+    wat = '''(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 9)
+      (func (export "_start")
+        (loop $l (drop (call $w (i32.const 1) (i32.const 0) (i32.const 65536)
+                                (i32.const 524288))) (br $l))))'''
+    limits = Limits(timeout_s=2, max_trace_bytes=int(sys.argv[1]) << 20)
+    run("(module)", Sandbox())
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = run(wat, Sandbox(limits=limits))
+    events = result.trace.events
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    last = json.loads(result.trace.to_jsonl().splitlines()[-1])
+    print(json.dumps({
+        "grown_kib": grown, "limit": result.limit, "events": len(events),
+        "dropped": result.trace.dropped, "recorded": result.trace.recorded_bytes,
+        "last": last, "cut": result.trace.cut,
+    }))
+    """
+)
+
+
+def test_a_run_of_calls_with_huge_logs_keeps_a_trace_within_its_byte_limit():
+    proc = subprocess.run(
+        [sys.executable, "-c", _TRACE_RUNNER, "8"], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "2" in out["limit"]  # the time limit ended it
+    assert out["dropped"] > 0 and out["recorded"] <= 8 << 20
+    assert out["last"]["call"] == "trace_cut" and out["last"]["args"]["dropped"] == out["dropped"]
+    assert "full" in out["cut"]
+    # what the run kept is the trace's 8 MiB and a little, not hundreds of MiB
+    assert out["grown_kib"] < 48 * 1024, out

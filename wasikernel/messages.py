@@ -101,6 +101,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "the module wrote more than {bytes} bytes to stdout and stderr and was stopped",
         "fr": "le module a écrit plus de {bytes} octets sur stdout et stderr et a été arrêté",
     },
+    "trace_cut": {
+        "en": "the trace is full (it keeps {limit}): the calls after this point were counted, "
+        "not recorded",
+        "fr": "la trace est pleine (elle garde {limit}) : les appels suivants ont été comptés, "
+        "pas enregistrés",
+    },
     "trace_dropped": {
         "en": "{dropped} more calls were not recorded (the trace keeps {kept} events)",
         "fr": "{dropped} appels de plus n'ont pas été enregistrés (la trace garde {kept} "
