@@ -109,6 +109,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "refusé comme sur un disque plein (ENOSPC) ; augmentez la limite max_tree_mib du bac "
         "à sable, ou accordez un dossier de l'hôte avec --dir pour écrire davantage",
     },
+    "trace_cut": {
+        "en": "the trace is full (it keeps {limit}): the calls after this point were counted, "
+        "not recorded",
+        "fr": "la trace est pleine (elle garde {limit}) : les appels suivants ont été comptés, "
+        "pas enregistrés",
+    },
     "trace_dropped": {
         "en": "{dropped} more calls were not recorded (the trace keeps {kept} events)",
         "fr": "{dropped} appels de plus n'ont pas été enregistrés (la trace garde {kept} "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,7 @@ class TraceEvent:
     memory: list[MemoryAccess] = field(default_factory=list)
     phase: str = "run"
     exit_code: int | None = None
+    memory_dropped: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Return the event as the ``--trace-json`` contract's object."""
@@ -63,6 +64,8 @@ class TraceEvent:
         }
         if self.exit_code is not None:
             out["exit_code"] = self.exit_code
+        if self.memory_dropped:
+            out["memory_dropped"] = self.memory_dropped
         return out
 
     def to_text(self) -> str:
@@ -108,42 +111,104 @@ def _short(value: Any, limit: int = 60) -> str:
 
 
 class Trace:
-    """The events of one run, in order; ``dropped`` counts events past the trace-size limit.
+    """The events of one run, in order; ``dropped`` counts calls past the trace's limits.
 
     ``events`` is the list of :class:`TraceEvent`; ``len()`` and iteration see the same.
+
+    A host records through :meth:`record`: a compact record of its own, which ``decode(record,
+    seq) -> TraceEvent`` (given here) turns into an event only when someone reads the trace.
+    ``max_events`` and ``max_bytes`` bound what is kept (``None``: no bound); past either,
+    calls are counted in ``dropped``, ``cut`` says why, and the JSON lines end with a
+    ``trace_cut`` event (:meth:`cut_event`) that carries the count.
     """
 
-    def __init__(self, events: list[TraceEvent] | None = None, dropped: int = 0) -> None:
+    def __init__(
+        self,
+        events: list[TraceEvent] | None = None,
+        dropped: int = 0,
+        *,
+        decode: Callable[[Any, int], TraceEvent] | None = None,
+        max_events: int | None = None,
+        max_bytes: int | None = None,
+    ) -> None:
         self._events: list[TraceEvent] = list(events or [])
-        self._raw: list[tuple] = []  # compact records appended by a host, decoded on read
-        self._decode: Any = None  # the host's decoder of those records
+        self._pending: list[Any] = []  # records (and added events) not decoded yet, in order
+        self._decode = decode
         self.dropped = dropped
+        self.max_events = max_events
+        self.max_bytes = max_bytes
+        #: what the kept records take once decoded, as their recorder estimated it
+        self.recorded_bytes = 0
+        self._events_left = max_events if max_events is not None else 1 << 62
+        self._bytes_left = max_bytes if max_bytes is not None else 1 << 62
+        #: the sentence saying why the trace was cut (None while nothing was dropped)
+        self.cut: str | None = None
+
+    def record(self, record: Any, size: int) -> None:
+        """Keep ``record`` (decoded later by ``decode``), which takes about ``size`` bytes once
+        decoded; past ``max_events`` or ``max_bytes`` count it in ``dropped`` instead."""
+        left = self._bytes_left - size
+        if left >= 0 and self._events_left > 0:
+            self._bytes_left = left
+            self._events_left -= 1
+            self.recorded_bytes += size
+            self._pending.append(record)
+        else:
+            self._full()
+
+    def _full(self) -> None:
+        self.dropped += 1
+        if self.cut is None:
+            from . import messages
+
+            self._events_left = self._bytes_left = -1  # nothing more is kept, however small
+            limits = []
+            if self.max_events is not None:
+                limits.append(f"{self.max_events:,} events")
+            if self.max_bytes is not None:
+                limits.append(f"{self.max_bytes / (1 << 20):g} MiB")
+            self.cut = messages.t("trace_cut", limit=" / ".join(limits))
+
+    def cut_event(self) -> TraceEvent | None:
+        """The closing note of a cut trace (``call="trace_cut"``, ``phase="end"``, the count
+        in ``args["dropped"]``), or None when nothing was dropped; not one of ``events``."""
+        if not self.dropped:
+            return None
+        return TraceEvent(
+            seq=len(self), call="trace_cut", args={"dropped": self.dropped}, results={},
+            errno="success", reason=self.cut, phase="end",
+        )  # fmt: skip
 
     @property
     def events(self) -> list[TraceEvent]:
-        """Every event, decoded (the raw records of a host are decoded once, here)."""
-        if self._raw:
-            raw = self._raw
+        """Every event, decoded (the records of a host are decoded once, here)."""
+        pending = self._pending
+        if pending:
             events = self._events
             decode = self._decode
-            for rec in raw:
-                events.append(decode(rec, len(events)))
-            raw.clear()
+            append = events.append
+            for rec in pending:
+                if type(rec) is TraceEvent:
+                    rec.seq = len(events)
+                    append(rec)
+                else:
+                    append(decode(rec, len(events)))  # type: ignore[misc]
+            pending.clear()
         return self._events
 
     @events.setter
     def events(self, value: list[TraceEvent]) -> None:
-        self._raw.clear()
+        self._pending.clear()
         self._events = list(value)
 
     def add(self, event: TraceEvent) -> None:
-        """Append an already decoded event (numbering it)."""
-        events = self.events
-        event.seq = len(events)
-        events.append(event)
+        """Append an already decoded event (numbered when the trace is read); the limits do
+        not apply to it (a link refusal, a closing note)."""
+        event.seq = len(self)
+        self._pending.append(event)
 
     def __len__(self) -> int:
-        return len(self._events) + len(self._raw)
+        return len(self._events) + len(self._pending)
 
     def __iter__(self) -> Iterator[TraceEvent]:
         return iter(self.events)
@@ -193,7 +258,9 @@ class Trace:
 
     def to_jsonl(self) -> str:
         """Return one JSON object per line, per event (the ``--trace-json`` contract)."""
-        return "".join(json.dumps(ev.to_dict(), ensure_ascii=False) + "\n" for ev in self.events)
+        cut = self.cut_event()
+        events = self.events if cut is None else [*self.events, cut]
+        return "".join(json.dumps(ev.to_dict(), ensure_ascii=False) + "\n" for ev in events)
 
     def summary(self) -> list[dict[str, Any]]:
         """Return per-call totals like ``strace -c``: calls, errors, denied, time.

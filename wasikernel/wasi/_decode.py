@@ -31,6 +31,9 @@ _FLAGS = {
 _ENUMS = {"whence": E.WHENCE, "clockid": E.CLOCKS, "advice": E.ADVICE, "signal": E.SIGNALS}
 _U64_KINDS = ("u64", "filesize", "timestamp", "dircookie")
 _M64 = (1 << 64) - 1
+_read_u32 = struct.Struct("<I").unpack_from
+_read_u64 = struct.Struct("<Q").unpack_from
+_PAIRS = struct.Struct("<II").iter_unpack
 
 
 def data_value(chunks: list[bytes], total: int, cut: int = 256) -> dict[str, Any]:
@@ -45,20 +48,6 @@ def data_value(chunks: list[bytes], total: int, cut: int = 256) -> dict[str, Any
     return out
 
 
-def _find(log: list, addr: int, access: str) -> bytes | None:
-    for a, _n, acc, data in log:
-        if a == addr and acc == access:
-            return data
-    return None
-
-
-def _iov_pairs(log: list, addr: int, count: int) -> list[tuple[int, int]]:
-    raw = _find(log, addr, "r")
-    if raw is None or len(raw) < 8 * count:
-        return []
-    return list(struct.iter_unpack("<II", raw[: 8 * count]))
-
-
 def _u(data: bytes | None, fmt: str) -> int | None:
     if data is None or len(data) < struct.calcsize(fmt):
         return None
@@ -69,9 +58,9 @@ def _result(kind: str, data: bytes | None) -> Any:
     if data is None:
         return None
     if kind in ("size", "fd"):
-        return _u(data, "<I")
+        return _read_u32(data, 0)[0] if len(data) >= 4 else None
     if kind in _U64_KINDS:
-        return _u(data, "<Q")
+        return _read_u64(data, 0)[0] if len(data) >= 8 else None
     if kind == "roflags":
         return _u(data, "<H")
     if kind == "fdstat" and len(data) >= 24:
@@ -116,78 +105,133 @@ def _written(kind: str, data: bytes) -> Any:
     return names
 
 
+# How each parameter is decoded, by kind: one small code per parameter, worked out once per
+# function (the plan) rather than for every event.
+_PLAIN, _RESULT, _SKIP, _OUT, _PATH, _CIOV, _IOV, _FLAG, _ENUM, _U64, _DELTA = range(11)
+
+
+def _code(name: str, kind: str) -> int:
+    if name.startswith("result."):
+        return _RESULT
+    if kind == "plen":
+        return _SKIP
+    if kind in _OUT_NAMES:
+        return _OUT
+    if kind == "path":
+        return _PATH
+    if kind == "ciovecs":
+        return _CIOV
+    if kind == "iovecs":
+        return _IOV
+    if kind in _FLAGS:
+        return _FLAG if _FLAGS[kind] else _PLAIN
+    if kind in _ENUMS:
+        return _ENUM
+    if kind in _U64_KINDS:
+        return _U64
+    if kind == "filedelta":
+        return _DELTA
+    return _PLAIN
+
+
+def _plan(spec: Any) -> tuple[str, str, tuple[tuple[int, int, str, str], ...]]:
+    steps = tuple(
+        (i, _code(name, kind), name[7:] if name.startswith("result.") else name, kind)
+        for i, (name, kind) in enumerate(spec.params)
+    )
+    return spec.name, "libc" if spec.module == "wasikernel" else "run", steps
+
+
+#: the plan of each function, by its index in SPECS (filled on first use)
+_PLANS: list[tuple[str, str, tuple[tuple[int, int, str, str], ...]]] = []
+_ERRNO_NAMES = E.ERRNO_NAMES
+_N_ERRNOS = len(_ERRNO_NAMES)
+
+
 def decode(rec: tuple, seq: int) -> TraceEvent:
     """Return the TraceEvent of record ``rec``, numbered ``seq``."""
     index, args, errno, t_ns, dur_ns, raw_log, extra = rec
-    spec = SPECS[index]
-    log = iter_log(raw_log)
-    params = spec.params
+    if index >= len(_PLANS):
+        _PLANS.extend(_plan(spec) for spec in SPECS[len(_PLANS) :])
+    call, phase, steps = _PLANS[index]
+    log, skipped = iter_log(raw_log)
+    # the first read and the first write at each address (what a parameter points at)
+    reads: dict[int, tuple[int, bytes]] = {}
+    writes: dict[int, tuple[int, bytes]] = {}
+    for addr, length, acc, data in log:
+        seen = writes if acc == "w" else reads
+        if addr not in seen:
+            seen[addr] = (length, data)
     out_args: dict[str, Any] = {}
     results: dict[str, Any] = {}
     ok = errno == 0
     n = len(args)
-    for i, (name, kind) in enumerate(params):
+    for i, code, name, kind in steps:
         value = args[i] if i < n else 0
-        if name.startswith("result."):
-            if ok:
-                results[name[7:]] = _result(kind, _find(log, value & 0xFFFFFFFF, "w"))
-            continue
-        if kind == "plen":
-            continue
-        if kind in ("outbuf", "strings", "dirents"):
+        if code == _PLAIN:
             out_args[name] = value
+        elif code == _RESULT:
             if ok:
-                written = _find(log, value, "w")
-                if written is not None:
-                    results[_OUT_NAMES[kind]] = _written(kind, written)
+                got = writes.get(value & 0xFFFFFFFF)
+                results[name] = _result(kind, None if got is None else got[1])
+        elif code == _SKIP:
             continue
-        if kind == "path":
+        elif code == _PATH:
             length = args[i + 1] if i + 1 < n else 0
-            raw = _find(log, value, "r")
-            if raw is None:
+            got = reads.get(value)
+            if got is None:
                 out_args[name] = {"ptr": value, "len": length}
             else:
-                out_args[name] = raw.decode("utf-8", "replace") + (
-                    "..." if len(raw) < length else ""
-                )
-        elif kind in ("ciovecs", "iovecs"):
+                raw = got[1]
+                text = raw.decode("utf-8", "replace")
+                out_args[name] = text + "..." if len(raw) < length else text
+        elif code == _CIOV or code == _IOV:
             count = args[i + 1] if i + 1 < n else 0
-            pairs = _iov_pairs(log, value, count)
+            got = reads.get(value)
+            if got is None or not 0 < count <= len(got[1]) // 8:
+                out_args[name] = value
+                continue
+            pairs = list(_PAIRS(got[1][: 8 * count]))
             chunks: list[bytes] = []
-            access = "r" if kind == "ciovecs" else "w"
             total = 0
+            seen = reads if code == _CIOV else writes
             for buf, blen in pairs:
-                chunk = _find(log, buf, access)
-                if chunk is not None:
-                    chunks.append(chunk)
-                    total += blen if kind == "ciovecs" else 0
-            if kind == "iovecs":
-                total = sum(entry[1] for entry in log if entry[2] == "w" and
-                            any(entry[0] == b for b, _ in pairs))  # fmt: skip
-            out_args[name] = data_value(chunks, total) if pairs else value
-        elif kind in _FLAGS:
-            out_args[name] = E.flag_names(value & _M64, _FLAGS[kind]) if _FLAGS[kind] else value
-        elif kind in _ENUMS:
+                hit = seen.get(buf)
+                if hit is not None:
+                    chunks.append(hit[1])
+                    total += blen if code == _CIOV else hit[0]
+            out_args[name] = data_value(chunks, total)
+        elif code == _OUT:
+            out_args[name] = value
+            if ok:
+                got = writes.get(value)
+                if got is not None:
+                    results[_OUT_NAMES[kind]] = _written(kind, got[1])
+        elif code == _FLAG:
+            out_args[name] = E.flag_names(value & _M64, _FLAGS[kind])
+        elif code == _ENUM:
             names = _ENUMS[kind]
             out_args[name] = names[value] if 0 <= value < len(names) else value
-        elif kind in _U64_KINDS:
+        elif code == _U64:
             out_args[name] = value & _M64
-        elif kind == "filedelta":
+        else:  # _DELTA
             value &= _M64
             out_args[name] = value - (1 << 64) if value >= 1 << 63 else value
-        else:
-            out_args[name] = value
-    errno_name = E.ERRNO_NAMES[errno] if 0 <= errno < len(E.ERRNO_NAMES) else str(errno)
     event = TraceEvent(
-        seq=seq,
-        call=spec.name,
-        args=out_args,
-        results=results,
-        errno=errno_name,
-        t_ns=t_ns,
-        dur_ns=dur_ns,
-        memory=[MemoryAccess(a, ln, acc) for a, ln, acc, _ in log],
-        phase="libc" if spec.module == "wasikernel" else "run",
+        seq,
+        call,
+        out_args,
+        results,
+        _ERRNO_NAMES[errno] if 0 <= errno < _N_ERRNOS else str(errno),
+        False,
+        None,
+        None,
+        t_ns,
+        dur_ns,
+        [MemoryAccess(a, ln, acc) for a, ln, acc, _ in log],
+        phase,
+        None,
+        skipped,
     )
     if extra is not None:
         tag = extra[0]

@@ -2,7 +2,9 @@
 
 Every body reaches guest memory through :class:`MemView`, which checks bounds (any failure is a
 :class:`GuestFault`, which the wrapper turns into ``EFAULT``) and, when tracing, records each
-range read or written together with (a cut of) its bytes, so the trace can show them.
+range read or written together with (a cut of) its bytes, so the trace can show them. One call
+records at most ACCESS_HEAD + ACCESS_TAIL accesses: the first ones and the last ones (where a
+call writes its results); those between are counted, not kept.
 """
 
 from __future__ import annotations
@@ -10,10 +12,18 @@ from __future__ import annotations
 import struct
 from typing import Protocol, runtime_checkable
 
-__all__ = ["GuestMemory", "BytesMemory", "GuestFault", "MemView", "DATA_CUT", "iter_log"]
+__all__ = [
+    "GuestMemory", "BytesMemory", "GuestFault", "MemView", "DATA_CUT", "ACCESS_HEAD",
+    "ACCESS_TAIL", "SKIPPED", "iter_log",
+]  # fmt: skip
 
 #: bytes of each range kept for the trace (iovec contents, paths); the rest is cut.
 DATA_CUT = 256
+#: accesses of one call kept from its start, and from its end; those between are counted
+ACCESS_HEAD = 64
+ACCESS_TAIL = 4
+#: the access code of the log entry that counts the accesses not kept (its ``addr`` field)
+SKIPPED = 2
 
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
@@ -23,18 +33,24 @@ _HEAD_SIZE = _HEAD.size
 _pack_head = _HEAD.pack
 
 
-def iter_log(log: bytes) -> list[tuple[int, int, str, bytes]]:
-    """Return the accesses of a call's log as ``(addr, len, "r"|"w", first bytes)``."""
+def iter_log(log: bytes) -> tuple[list[tuple[int, int, str, bytes]], int]:
+    """Return the accesses of a call's log as ``(addr, len, "r"|"w", first bytes)``, and the
+    number of accesses the log counted without keeping them."""
     out = []
+    skipped = 0
     pos = 0
     end = len(log)
+    unpack = _HEAD.unpack_from
     while pos + _HEAD_SIZE <= end:
-        addr, length, acc = _HEAD.unpack_from(log, pos)
+        addr, length, acc = unpack(log, pos)
         pos += _HEAD_SIZE
-        kept = min(length, DATA_CUT)
-        out.append((addr, length, "w" if acc else "r", bytes(log[pos : pos + kept])))
+        if acc == SKIPPED:
+            skipped += addr
+            continue
+        kept = length if length < DATA_CUT else DATA_CUT
+        out.append((addr, length, "w" if acc else "r", log[pos : pos + kept]))
         pos += kept
-    return out
+    return out, skipped
 
 
 @runtime_checkable
@@ -93,15 +109,20 @@ class MemView:
     ``log`` is ``None`` when not tracing, else a bytearray to which each access appends a
     header ``(addr: u32, len: u32, access: u8)`` (access 0 read, 1 write) and its first
     ``min(len, DATA_CUT)`` bytes; :func:`iter_log` reads it back. One flat bytes object per
-    call keeps a recorded event small and invisible to the garbage collector.
+    call keeps a recorded event small and invisible to the garbage collector. Past the first
+    ACCESS_HEAD accesses only the last ACCESS_TAIL are kept (in ``tail``), behind an entry
+    counting the others; :meth:`close_log` puts them in the log.
     """
 
-    __slots__ = ("buf", "log", "mem")
+    __slots__ = ("buf", "log", "mem", "left", "tail", "skipped")
 
     def __init__(self, mem: GuestMemory, log: bytearray | None = None) -> None:
         self.mem = mem
         self.log = log
         self.buf: memoryview | None = None
+        self.left = ACCESS_HEAD
+        self.tail: list[bytes] | None = None
+        self.skipped = 0
 
     def attach(self, mem: GuestMemory, log: bytearray | None) -> None:
         """Point at ``mem`` for one call. A memory that offers ``buffer`` (a memoryview of its
@@ -110,6 +131,32 @@ class MemView:
         self.mem = mem
         self.log = log
         self.buf = getattr(mem, "buffer", None)
+        self.left = ACCESS_HEAD
+        if self.tail is not None:
+            self.tail = None
+            self.skipped = 0
+
+    def _keep_last(self, entry: bytes) -> None:
+        tail = self.tail
+        if tail is None:
+            self.tail = tail = []
+        tail.append(entry)
+        if len(tail) > ACCESS_TAIL:
+            del tail[0]
+            self.skipped += 1
+
+    def close_log(self) -> int:
+        """Append the kept last accesses (behind the count of skipped ones) to the log; return
+        the number of accesses the log keeps."""
+        tail = self.tail
+        if tail is None:
+            return ACCESS_HEAD - self.left
+        log = self.log
+        assert log is not None
+        if self.skipped:
+            log += _pack_head(self.skipped, 0, SKIPPED)
+        log += b"".join(tail)
+        return ACCESS_HEAD + len(tail)
 
     def read(self, addr: int, length: int) -> bytes:
         """Return guest bytes; raise :class:`GuestFault` when out of bounds."""
@@ -125,8 +172,12 @@ class MemView:
                 raise GuestFault(f"read of {length} bytes at {addr}")
         log = self.log
         if log is not None:
-            log += _pack_head(addr, length, 0)
-            log += data if length <= DATA_CUT else data[:DATA_CUT]
+            if self.left:
+                self.left -= 1
+                log += _pack_head(addr, length, 0)
+                log += data if length <= DATA_CUT else data[:DATA_CUT]
+            else:
+                self._keep_last(_pack_head(addr, length, 0) + data[:DATA_CUT])
         return data
 
     def write(self, addr: int, data: bytes) -> None:
@@ -142,8 +193,12 @@ class MemView:
                 raise GuestFault(f"write of {n} bytes at {addr}") from exc
         log = self.log
         if log is not None:
-            log += _pack_head(addr, n, 1)
-            log += data if n <= DATA_CUT else data[:DATA_CUT]
+            if self.left:
+                self.left -= 1
+                log += _pack_head(addr, n, 1)
+                log += data if n <= DATA_CUT else data[:DATA_CUT]
+            else:
+                self._keep_last(_pack_head(addr, n, 1) + bytes(data[:DATA_CUT]))
 
     def u32(self, addr: int) -> int:
         """Read a little-endian u32."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING
 
+from ._memory import GuestFault
 from ._spec import wasi
 from .errno import FT_DIR, FT_FILE, FT_UNKNOWN, Errno, R
-from .fs import FsError, Stat
+from .fs import MAX_READ, FsError, Stat
 
 if TYPE_CHECKING:
     from ._memory import MemView
@@ -22,8 +23,12 @@ _U32 = struct.Struct("<I").pack
 _M64 = (1 << 64) - 1
 _BADF = int(Errno.BADF)
 _SPIPE = int(Errno.SPIPE)
-_FAULT = int(Errno.FAULT)
 _FD_READ, _FD_WRITE = R["fd_read"], R["fd_write"]  # a right dropped by fd_fdstat_set_rights
+
+#: iovecs one call takes (Linux's IOV_MAX); the rest are left, as in a short read or write
+MAX_IOVECS = 1024
+#: bytes one read or write moves at most; a guest's libc loops over a short read or write
+MAX_IO_BYTES = MAX_READ
 
 
 def pack_filestat(st: Stat) -> bytes:
@@ -43,17 +48,39 @@ def _file(h: WasiHost, fd: int) -> FdEntry:
     return e
 
 
-def _gather(m: MemView, iovs: int, iovs_len: int) -> bytes:
+def _iovecs(m: MemView, iovs: int, iovs_len: int) -> list[tuple[int, int]]:
+    """Return the first MAX_IOVECS ``(buf, len)`` pairs of the array, every buffer checked to
+    lie inside memory; raise GuestFault when the array or one of those buffers does not."""
+    if iovs_len > MAX_IOVECS:
+        if iovs < 0 or iovs + 8 * iovs_len > m.mem.size():
+            raise GuestFault(f"{iovs_len} iovecs at {iovs} are out of bounds")
+        iovs_len = MAX_IOVECS
+    pairs = m.iovecs(iovs, iovs_len)
+    size = m.mem.size()
+    for buf, n in pairs:
+        if buf + n > size:
+            raise GuestFault(f"iovec buffer of {n} bytes at {buf} is out of bounds")
+    return pairs
+
+
+def _gather(m: MemView, iovs: int, iovs_len: int, limit: int) -> bytes:
+    """Return the bytes of the iovecs, cut at ``limit`` bytes: nothing past the limit is read,
+    however many iovecs point at however large buffers."""
     if iovs_len == 1:
         buf, n = _IOVEC(m.read(iovs, 8))
-        return m.read(buf, n)
-    return b"".join([m.read(buf, n) for buf, n in m.iovecs(iovs, iovs_len)])
-
-
-def _inside(m: MemView, pairs: list[tuple[int, int]]) -> bool:
-    """Whether every iovec buffer lies inside the guest's memory."""
-    size = m.mem.size()
-    return all(buf + n <= size for buf, n in pairs)
+        if n <= limit:
+            return m.read(buf, n)
+        if buf + n > m.mem.size():
+            raise GuestFault(f"iovec buffer of {n} bytes at {buf} is out of bounds")
+        return m.read(buf, limit)
+    chunks = []
+    for buf, n in _iovecs(m, iovs, iovs_len):
+        if n >= limit:
+            chunks.append(m.read(buf, limit))
+            break
+        chunks.append(m.read(buf, n))
+        limit -= n
+    return b"".join(chunks)
 
 
 def _scatter(m: MemView, pairs: list[tuple[int, int]], data: bytes) -> int:
@@ -221,13 +248,11 @@ def fd_pread(
     e = _file(h, fd)
     if not e.rights & _FD_READ:
         return _BADF
-    pairs = m.iovecs(iovs, iovs_len)
-    if not _inside(m, pairs):
-        return _FAULT
+    pairs = _iovecs(m, iovs, iovs_len)
     offset &= _M64
     if offset >= 1 << 63:
         return Errno.INVAL
-    data = e.handle.pread(sum(n for _, n in pairs), offset)
+    data = e.handle.pread(min(sum(n for _, n in pairs), MAX_IO_BYTES), offset)
     m.put_u32(out, _scatter(m, pairs, data))
     return 0
 
@@ -242,7 +267,7 @@ def fd_pwrite(
     e = _file(h, fd)
     if not e.rights & _FD_WRITE:
         return _BADF
-    data = _gather(m, iovs, iovs_len)
+    data = _gather(m, iovs, iovs_len, MAX_IO_BYTES)
     offset &= _M64
     if offset >= 1 << 63:
         return Errno.INVAL
@@ -279,10 +304,8 @@ def fd_read(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: int
     e = h.fds.get(fd)
     if e is None:
         return _BADF
-    pairs = m.iovecs(iovs, iovs_len)
-    total = sum(n for _, n in pairs)
-    if not _inside(m, pairs):
-        return _FAULT  # before reading, so that nothing is consumed
+    pairs = _iovecs(m, iovs, iovs_len)  # checked before reading, so that nothing is consumed
+    total = min(sum(n for _, n in pairs), MAX_IO_BYTES)
     if e.kind == "stdin":
         pos = h.stdin_pos
         data = h.stdin[pos : pos + total]
@@ -380,13 +403,13 @@ def fd_write(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: in
     if e is None:
         return _BADF
     kind = e.kind
-    data = _gather(m, iovs, iovs_len)
     if kind == "stdout" or kind == "stderr":
-        n = h.emit(kind, data)
+        # one byte past the output left is enough to know the limit is hit
+        n = h.emit(kind, _gather(m, iovs, iovs_len, min(h.output_budget + 1, MAX_IO_BYTES)))
     elif kind == "file":
         if not e.rights & _FD_WRITE:
             return _BADF  # as wasmtime
-        n = e.handle.write(data)
+        n = e.handle.write(_gather(m, iovs, iovs_len, MAX_IO_BYTES))
     else:
         return _BADF
     m.write(out, _U32(n))

@@ -30,7 +30,7 @@ from . import proc as _proc  # noqa: F401
 from . import random as _random  # noqa: F401
 from . import sock as _sock  # noqa: F401
 from ._decode import decode
-from ._memory import GuestFault, GuestMemory, MemView
+from ._memory import ACCESS_HEAD, GuestFault, GuestMemory, MemView
 from ._spec import REGISTRY, SPEC_INDEX, FuncSpec, HostImport, LimitReached, ProcExit
 from .errno import ALL_RIGHTS, FT_DIR, FT_FILE, FT_UNKNOWN, Errno, R
 from .fs import FileSystem, FsError, HostFileSystem, MemoryFileSystem, Refusal, SpaceBudget
@@ -40,6 +40,10 @@ __all__ = ["WasiHost", "FdEntry"]
 _FAULT = int(Errno.FAULT)
 _IO = int(Errno.IO)
 _ILSEQ = int(Errno.ILSEQ)
+#: what one decoded event takes in memory, and each memory access it lists (an estimate that
+#: bounds the trace with ``Limits.max_trace_bytes``)
+_EVENT_BYTES = 900
+_ACCESS_BYTES = 120
 
 #: rights wasmtime reports for a directory and what files under it inherit
 DIR_RIGHTS = 0x07B7FE00
@@ -106,8 +110,10 @@ class WasiHost:
         self.deadline: float | None = None
         self.stdout = bytearray()
         self.stderr = bytearray()
-        self.trace = Trace()
-        self.trace._decode = decode
+        limits = sandbox.limits
+        self.trace = Trace(
+            decode=decode, max_events=limits.max_trace_events, max_bytes=limits.max_trace_bytes
+        )
         self.tracing = trace
         self.output_budget = sandbox.limits.max_output_bytes
         self.stdin = bytes(sandbox.stdin or b"")
@@ -132,7 +138,6 @@ class WasiHost:
                 "dir", fs, fs.root(), guest_path=pre.guest_path, preopen=pre.guest_path,
                 rights=DIR_RIGHTS, inheriting=DIR_INHERITING, filetype=FT_DIR,
             )  # fmt: skip
-        self._cap = sandbox.limits.max_trace_events
         self._imports = {
             key: HostImport(
                 spec.module,
@@ -330,13 +335,17 @@ class WasiHost:
         body = spec.body
         index = SPEC_INDEX[(spec.module, spec.name)]
         host = self
-        trace = self.trace
-        raw = trace._raw
-        cap = self._cap
+        record = self.trace.record
         start = self.start_ns
         perf = time.perf_counter_ns
         returns = spec.returns_errno
         view = MemView(None)  # type: ignore[arg-type]
+
+        def keep(args: tuple, errno: int, t0: int, log: bytearray, extra: Any) -> None:
+            kept = ACCESS_HEAD - view.left if view.tail is None else view.close_log()
+            raw = bytes(log)
+            size = _EVENT_BYTES + _ACCESS_BYTES * kept + len(raw)
+            record((index, args, errno, t0 - start, perf() - t0, raw, extra), size)
 
         def call(mem: GuestMemory, *args: int) -> int | None:
             log = bytearray()
@@ -357,27 +366,15 @@ class WasiHost:
             except UnicodeError:
                 errno = _ILSEQ
             except ProcExit as exc:
-                if len(raw) < cap:
-                    raw.append((index, args, 0, t0 - start, perf() - t0, bytes(log),
-                                ("exit", exc.code)))  # fmt: skip
-                else:
-                    trace.dropped += 1
+                keep(args, 0, t0, log, ("exit", exc.code))
                 raise
             except LimitReached as exc:
-                if len(raw) < cap:
-                    raw.append((index, args, 0, t0 - start, perf() - t0, bytes(log),
-                                ("limit", exc.message)))  # fmt: skip
-                else:
-                    trace.dropped += 1
+                keep(args, 0, t0, log, ("limit", exc.message))
                 raise
             except Exception as exc:  # a bug of ours must not crash the guest's run
                 errno = _IO
                 extra = ("note", messages.t("host_bug", error=f"{type(exc).__name__}: {exc}"))
-            t1 = perf()
-            if len(raw) < cap:
-                raw.append((index, args, errno, t0 - start, t1 - t0, bytes(log), extra))
-            else:
-                trace.dropped += 1
+            keep(args, errno, t0, log, extra)
             return errno if returns else None
 
         return call

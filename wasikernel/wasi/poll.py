@@ -18,14 +18,18 @@ _SUB_CLOCK = struct.Struct("<IxxxxQQH")
 _SUB_FD = struct.Struct("<I")
 _EVENT = struct.Struct("<QHBxxxxxQH6x")
 _M64 = (1 << 64) - 1
+#: subscriptions one call takes; more is ``inval`` (the host would hold an event for each)
+MAX_SUBSCRIPTIONS = 65536
 #: longest slice of one wait, so a cancel or the wall-time limit is noticed
 _SLICE_S = 0.05
 
 
 @wasi("poll_oneoff", "in:ptr", "out:ptr", "nsubscriptions:u32", "result.nevents:size")
 def poll_oneoff(h: WasiHost, m: MemView, in_: int, out: int, nsubs: int, nevents: int) -> int:
-    """Wait for the first subscription to fire; write its events and their count."""
-    if nsubs == 0:
+    """Wait for the first subscription to fire; write its events and their count.
+
+    No subscription, or more than MAX_SUBSCRIPTIONS, is ``inval``."""
+    if nsubs == 0 or nsubs > MAX_SUBSCRIPTIONS:
         return Errno.INVAL
     raw = m.read(in_, 48 * nsubs)
     events: list[bytes] = []

@@ -12,10 +12,23 @@ if TYPE_CHECKING:
     from .host import WasiHost
 
 
+#: bytes generated and written at a time (a multiple of 4, so a seeded stream is the same
+#: whatever the buffer's size): the host never holds a copy of a large buffer
+_CHUNK = 1 << 20
+
+
 @wasi("random_get", "buf:ptr", "buf_len:u32")
 def random_get(h: WasiHost, m: MemView, buf: int, buf_len: int) -> int:
-    """Fill ``buf_len`` bytes at ``buf``; ``fault`` (before generating) when out of bounds."""
+    """Fill ``buf_len`` bytes at ``buf``; ``fault`` (before generating) when out of bounds.
+
+    A large buffer is filled a MiB at a time, and a cancel or the time limit stops it between
+    two (LimitReached)."""
     if buf < 0 or buf_len < 0 or buf + buf_len > m.mem.size():
         raise GuestFault("random_get buffer out of bounds")
-    m.write(buf, h.random_bytes(buf_len))
+    if buf_len <= _CHUNK:
+        m.write(buf, h.random_bytes(buf_len))
+        return 0
+    for start in range(0, buf_len, _CHUNK):
+        h.check_stop()
+        m.write(buf + start, h.random_bytes(min(_CHUNK, buf_len - start)))
     return 0
