@@ -48,3 +48,68 @@ def test_a_memory_that_moves_past_4_gib_is_still_read_right(engine):
     """)
     assert done.returncode == 0, f"the run killed its process ({done.returncode}): {done.stderr}"
     assert done.stdout.strip() == repr((0, None, None, b"hi\nhi\n"))
+
+
+# each run fills 4 MiB of its linear memory, so a store that is never freed shows in the RSS
+FILL_4_MIB_WAT = r"""
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 80)
+  (func (export "_start") (memory.fill (i32.const 65536) (i32.const 7) (i32.const 4194304))))
+"""
+
+FILL_4_MIB_C = r"""
+#include <stdio.h>
+#include <string.h>
+static char block[4 << 20];
+int main(void) { memset(block, 7, sizeof block); printf("%d\n", block[12345]); return 0; }
+"""
+
+RSS_AFTER_50_RUNS = """
+    import gc
+    from wasikernel.engines import run
+    from wasikernel.sandbox import Sandbox
+
+    def rss_mib():
+        with open("/proc/self/status") as status:
+            line = next(line for line in status if line.startswith("VmRSS:"))
+        return int(line.split()[1]) / 1024
+
+    def once():
+        result = run(MODULE, Sandbox(), engine=ENGINE)
+        assert result.ok, result
+        del result
+        gc.collect()
+
+    once()
+    first = rss_mib()
+    for _ in range(49):
+        once()
+    print(first, rss_mib())
+"""
+
+
+def _rss_after_runs(module_setup: str, engine: str) -> tuple[float, float]:
+    done = run_python(f"ENGINE = {engine!r}\n{module_setup}\n" + textwrap.dedent(RSS_AFTER_50_RUNS))
+    assert done.returncode == 0, done.stderr
+    first, last = (float(x) for x in done.stdout.split())
+    return first, last
+
+
+@pytest.mark.parametrize("engine", ["wasmtime", "pulley", "stepper"])
+def test_fifty_wat_runs_give_their_memory_back(engine):
+    first, last = _rss_after_runs(f"MODULE = {FILL_4_MIB_WAT!r}", engine)
+    assert last - first < 20, f"RSS {first:.0f} MiB after one run, {last:.0f} MiB after 50"
+
+
+@pytest.mark.parametrize("engine", ["wasmtime", "pulley"])
+def test_fifty_c_runs_give_their_memory_back(engine):
+    from wasikernel.compile import compile_source
+    from wasikernel.errors import ToolchainMissing
+
+    try:
+        wasm = compile_source("c", FILL_4_MIB_C).wasm
+    except ToolchainMissing as exc:
+        pytest.skip(f"no C toolchain: {exc}")
+    first, last = _rss_after_runs(f"MODULE = {wasm!r}", engine)
+    assert last - first < 20, f"RSS {first:.0f} MiB after one run, {last:.0f} MiB after 50"

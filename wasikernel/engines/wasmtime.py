@@ -57,14 +57,17 @@ class WasmtimeMemory:
     view. A memory only moves when it grows, so an unchanged size means an unchanged base.
     Read the view at the start of each host call, and never keep it past that call.
     Out of bounds raises IndexError before anything is allocated.
+
+    It holds the store's context as a plain address, not the ``Store``: the host functions
+    that hold this object stay in wasmtime-py's global function table until their store is
+    deleted, so a reference to the store from here would keep every run's store alive.
     """
 
-    __slots__ = ("_ctx", "_ref", "_size", "_view", "memory", "store")
+    __slots__ = ("_ctx", "_ref", "_size", "_view", "memory")
 
     def __init__(self, store: wasmtime.Store) -> None:
-        self.store = store
         self.memory: wasmtime.Memory | None = None
-        self._ctx: int | None = None
+        self._ctx: int | None = ctypes.cast(store._context(), ctypes.c_void_p).value
         self._ref: Any = None
         self._size = 0
         self._view: memoryview | None = None
@@ -72,15 +75,13 @@ class WasmtimeMemory:
     def attach(self, memory: wasmtime.Memory) -> None:
         """Point at the instance's exported memory."""
         self.memory = memory
-        self._ctx = ctypes.cast(self.store._context(), ctypes.c_void_p).value
         self._ref = ctypes.addressof(memory._memory)
         self.size()
 
     def detach(self) -> None:
-        """Forget the memory (and the store), so nothing here keeps them alive."""
+        """Forget the memory: every access after this sees an empty memory."""
         self.memory = None
-        self.store = None  # type: ignore[assignment]
-        self._ctx = self._ref = self._view = None
+        self._ref = self._view = None
         self._size = 0
 
     @property
@@ -603,3 +604,4 @@ def run_module(
         result.duration_ns = time.perf_counter_ns() - start
         if not keep or result.module is None:
             host.close()
+            session.memory.detach()
