@@ -5,12 +5,15 @@ runs in a fresh interpreter, so a failure is a failed test, not a dead test run.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from wasikernel.engines import wasm3
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,3 +116,65 @@ def test_fifty_c_runs_give_their_memory_back(engine):
         pytest.skip(f"no C toolchain: {exc}")
     first, last = _rss_after_runs(f"MODULE = {wasm!r}", engine)
     assert last - first < 20, f"RSS {first:.0f} MiB after one run, {last:.0f} MiB after 50"
+
+
+_IMPORTS = (
+    '(import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))'
+    '(import "wasi_snapshot_preview1" "proc_exit" (func $e (param i32)))'
+)
+
+
+def _module(start_body: str, imports: str = "") -> str:
+    return f'(module {_IMPORTS} {imports} (memory (export "memory") 1) ' \
+        f'(func (export "_start") {start_body}))'
+
+
+ENDINGS = {
+    "exit": _module("(call $e (i32.const 3))"),
+    "link refusal": _module("", '(import "env" "nope" (func $n))'),
+    "trap": _module("unreachable"),
+    "time limit": _module("(loop br 0)"),
+    "cancel": _module("(loop br 0)"),
+    "unknown export": _module(""),
+}
+
+
+def _open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to count descriptors")
+@pytest.mark.parametrize("ending", sorted(ENDINGS))
+@pytest.mark.parametrize("engine", ["wasmtime", "pulley", "stepper", "wasm3", "node"])
+def test_a_run_with_host_folders_closes_every_descriptor_it_opened(engine, ending, tmp_path):
+    import threading
+
+    from wasikernel.engines import run
+    from wasikernel.errors import EngineError
+    from wasikernel.sandbox import Limits, Preopen, Sandbox
+
+    if engine == "wasm3" and wasm3.available() is not None:
+        pytest.skip(wasm3.available())
+    if engine == "node" and shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    (tmp_path / "a.txt").write_text("x")
+
+    def once() -> None:
+        sandbox = Sandbox(
+            preopens=[Preopen("/data", str(tmp_path)), Preopen("/ro", str(tmp_path), True)],
+            limits=Limits(timeout_s=0.5 if ending == "time limit" else 30),
+        )  # fmt: skip
+        cancel = threading.Event()
+        if ending == "cancel":
+            threading.Timer(0.3, cancel.set).start()
+        invoke = "missing" if ending == "unknown export" else None
+        try:
+            run(ENDINGS[ending], sandbox, engine=engine, cancel=cancel, invoke=invoke)
+        except EngineError:
+            assert ending == "unknown export"
+
+    once()  # the first run may open what stays open for good (a compile cache, say)
+    before = _open_descriptors()
+    for _ in range(3):
+        once()
+    assert _open_descriptors() == before
