@@ -266,14 +266,16 @@ def run_module(
     from ..wasi import WasiHost
 
     imports, exports = _describe(bytes(wasm))
-    missing = [
-        (m, n, k) for m, n, k in imports if k != "func" or WasiHost(sandbox).lookup(m, n) is None
-    ]
+    provided = WasiHost(Sandbox())  # only asked what it provides: it opens no folder
+    missing = [(m, n, k) for m, n, k in imports if k != "func" or provided.lookup(m, n) is None]
     if missing:
         host = WasiHost(sandbox)
-        message = ""
-        for mod_name, name, kind in missing:
-            message = message or host.refuse_import(mod_name, name, kind)
+        try:
+            message = ""
+            for mod_name, name, kind in missing:
+                message = message or host.refuse_import(mod_name, name, kind)
+        finally:
+            host.close()
         return RunResult(
             b"", b"", None, Trap(message), None, host.trace, sandbox, engine="wasm3", layout=layout
         )

@@ -50,66 +50,86 @@ _size_fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
 class WasmtimeMemory:
     """A :class:`~wasikernel.wasi.GuestMemory` over a wasmtime memory (set after instantiation).
 
-    The engines made here never move a linear memory (``memory_may_move`` off), so a
-    ``memoryview`` over its bytes (``buffer``) stays valid; it is rebuilt only when an access
-    falls past its end and the memory has grown. The host reads and writes ``buffer``
-    directly when it can. Out of bounds raises IndexError before anything is allocated.
+    A growing memory may move (wasmtime moves a memory that outgrows its reservation, as a
+    memory64 one past 4 GiB does), so no address is kept across a guest's run: ``buffer``, a
+    ``memoryview`` over the bytes that the host reads and writes directly, asks wasmtime for
+    the size on each access and, when it changed, for the base address again and builds a new
+    view. A memory only moves when it grows, so an unchanged size means an unchanged base.
+    Read the view at the start of each host call, and never keep it past that call.
+    Out of bounds raises IndexError before anything is allocated.
+
+    It holds the store's context as a plain address, not the ``Store``: the host functions
+    that hold this object stay in wasmtime-py's global function table until their store is
+    deleted, so a reference to the store from here would keep every run's store alive.
     """
 
-    __slots__ = ("_base", "_ctx", "_ref", "_size", "buffer", "memory", "store")
+    __slots__ = ("_ctx", "_ref", "_size", "_view", "memory")
 
     def __init__(self, store: wasmtime.Store) -> None:
-        self.store = store
         self.memory: wasmtime.Memory | None = None
-        self._ctx: int | None = None
+        self._ctx: int | None = ctypes.cast(store._context(), ctypes.c_void_p).value
         self._ref: Any = None
-        self._base = 0
         self._size = 0
-        self.buffer: memoryview | None = None
+        self._view: memoryview | None = None
 
     def attach(self, memory: wasmtime.Memory) -> None:
         """Point at the instance's exported memory."""
         self.memory = memory
-        self._ctx = ctypes.cast(self.store._context(), ctypes.c_void_p).value
         self._ref = ctypes.addressof(memory._memory)
-        self._base = _data_fn(self._ctx, self._ref)
         self.size()
 
+    def detach(self) -> None:
+        """Forget the memory: every access after this sees an empty memory."""
+        self.memory = None
+        self._ref = self._view = None
+        self._size = 0
+
+    @property
+    def buffer(self) -> memoryview | None:
+        """A view of the whole memory as it is now (None before attach or when empty)."""
+        if self._ref is not None and _size_fn(self._ctx, self._ref) != self._size:
+            self.size()
+        return self._view
+
     def size(self) -> int:
-        """Return the memory's size in bytes (0 before attach)."""
+        """Return the memory's size in bytes (0 before attach); renew the view when it grew."""
         if self._ref is None:
             return 0
         size = _size_fn(self._ctx, self._ref)
-        if size != self._size or self.buffer is None:
+        if size != self._size or self._view is None:
             self._size = size
+            self._view = None
             if size:
-                array = (ctypes.c_ubyte * size).from_address(self._base)
-                self.buffer = memoryview(array).cast("B")
+                base = _data_fn(self._ctx, self._ref)  # again: the memory may have moved
+                array = (ctypes.c_ubyte * size).from_address(base)
+                self._view = memoryview(array).cast("B")
         return size
 
     def read(self, addr: int, length: int) -> bytes:
         """Return ``length`` bytes at ``addr``; raise IndexError when out of bounds."""
         end = addr + length
-        if addr < 0 or length < 0 or (end > self._size and end > self.size()):
+        view = self.buffer
+        if addr < 0 or length < 0 or end > self._size:
             raise IndexError(f"read of {length} bytes at {addr} is out of bounds")
-        if self.buffer is None:
+        if view is None:
             return b""
-        return self.buffer[addr:end].tobytes()
+        return view[addr:end].tobytes()
 
     def write(self, addr: int, data: bytes) -> None:
         """Store ``data`` at ``addr``; raise IndexError when out of bounds."""
         end = addr + len(data)
-        if addr < 0 or (end > self._size and end > self.size()):
+        view = self.buffer
+        if addr < 0 or end > self._size:
             raise IndexError(f"write of {len(data)} bytes at {addr} is out of bounds")
-        if self.buffer is not None:
-            self.buffer[addr:end] = data
+        if view is not None:
+            view[addr:end] = data
 
     def snapshot(self) -> bytes | None:
         """Return a copy of the whole memory (None when larger than SNAPSHOT_MAX)."""
         size = self.size()
         if not size or size > SNAPSHOT_MAX:
             return None
-        return self.buffer[:size].tobytes() if self.buffer is not None else None
+        return self._view[:size].tobytes() if self._view is not None else None
 
 
 # ------------------------------------------------------------------------------- compiling
@@ -584,3 +604,4 @@ def run_module(
         result.duration_ns = time.perf_counter_ns() - start
         if not keep or result.module is None:
             host.close()
+            session.memory.detach()

@@ -241,10 +241,13 @@ def refuse_unknown_imports(
 
     host = WasiHost(sandbox)
     message = ""
-    for mod, name, kind in missing:
-        kind_name = type(kind).__name__.removesuffix("Type").lower() or "func"
-        text = host.refuse_import(mod, name, kind_name)
-        message = message or text
+    try:
+        for mod, name, kind in missing:
+            kind_name = type(kind).__name__.removesuffix("Type").lower() or "func"
+            text = host.refuse_import(mod, name, kind_name)
+            message = message or text
+    finally:
+        host.close()
     return RunResult(
         stdout=b"",
         stderr=b"",

@@ -304,17 +304,20 @@ def load(wasm: bytes, sandbox: Sandbox | None = None, *,
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         base.trap = Trap(errors[0] + more)
+        host.close()
         return base
     try:
         instance = store.instantiate(info, lambda m, n, k: funcs.get((m, n)), run_start=False)
     except LinkFailure as exc:
         base.trap = Trap(f"link error: {exc}")
+        host.close()
         return base
     except WasmTrap as exc:
         if "over the limit" in exc.message:
             base.limit = messages.t("limit_memory", mib=sandbox.limits.max_memory_mib)
         else:
             base.trap = Trap(exc.message)
+        host.close()
         return base
     if instance.memories:
         box[0] = instance.memories[0]
@@ -328,6 +331,7 @@ def load(wasm: bytes, sandbox: Sandbox | None = None, *,
                 for key, value in fields.items():
                     setattr(base, key, value)
                 base.stdout, base.stderr = bytes(host.stdout), bytes(host.stderr)
+                host.close()
                 return base
     return module
 
@@ -370,6 +374,17 @@ def run_module(
         loaded.stepper = None  # type: ignore[attr-defined]
         return loaded
     module = loaded
+    try:
+        return _run_loaded(module, sandbox, t0, invoke, invoke_args, keep, layout, record,
+                           history_limit, history)
+    except BaseException:
+        module.host.close()
+        raise
+
+
+def _run_loaded(module: StepperModule, sandbox: Sandbox, t0: int, invoke: str | None,
+                invoke_args: Sequence[int | float], keep: bool, layout: MemoryLayout | None,
+                record: bool, history_limit: int, history: str) -> RunResult:
     target = invoke
     if target is None:
         target = "_start" if "_start" in module.exports else None

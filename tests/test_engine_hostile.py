@@ -1,0 +1,180 @@
+"""Engines against a hostile guest: a memory that moves, a run that would leak its store or its
+descriptors, a folder whose symlinks leave it. Each run that could kill or bloat the process
+runs in a fresh interpreter, so a failure is a failed test, not a dead test run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from wasikernel.engines import wasm3
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# prints "hi", grows a memory64 memory past 4 GiB (wasmtime then moves it), prints "hi" again
+GROW_PAST_4_GIB = r"""
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") i64 1)
+  (func (export "_start")
+    (i64.store (i64.const 0) (i64.const 0x0000000300000010))
+    (i64.store (i64.const 16) (i64.const 0x000a6968))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (if (i64.lt_s (memory.grow (i64.const 70000)) (i64.const 0)) (then unreachable))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
+"""
+
+
+def run_python(code: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter that imports this checkout's wasikernel."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+        timeout=timeout, env=env, cwd=ROOT,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("engine", ["wasmtime", "pulley"])
+def test_a_memory_that_moves_past_4_gib_is_still_read_right(engine):
+    done = run_python(f"""
+        from wasikernel.engines import run
+        from wasikernel.sandbox import Limits, Sandbox
+        r = run({GROW_PAST_4_GIB!r}, Sandbox(limits=Limits(max_memory_mib=8192)),
+                engine={engine!r})
+        print(repr((r.exit_code, r.trap, r.limit, r.stdout)))
+    """)
+    assert done.returncode == 0, f"the run killed its process ({done.returncode}): {done.stderr}"
+    assert done.stdout.strip() == repr((0, None, None, b"hi\nhi\n"))
+
+
+# each run fills 4 MiB of its linear memory, so a store that is never freed shows in the RSS
+FILL_4_MIB_WAT = r"""
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 80)
+  (func (export "_start") (memory.fill (i32.const 65536) (i32.const 7) (i32.const 4194304))))
+"""
+
+FILL_4_MIB_C = r"""
+#include <stdio.h>
+#include <string.h>
+static char block[4 << 20];
+int main(void) { memset(block, 7, sizeof block); printf("%d\n", block[12345]); return 0; }
+"""
+
+RSS_AFTER_50_RUNS = """
+    import gc
+    from wasikernel.engines import run
+    from wasikernel.sandbox import Sandbox
+
+    def rss_mib():
+        with open("/proc/self/status") as status:
+            line = next(line for line in status if line.startswith("VmRSS:"))
+        return int(line.split()[1]) / 1024
+
+    def once():
+        result = run(MODULE, Sandbox(), engine=ENGINE)
+        assert result.ok, result
+        del result
+        gc.collect()
+
+    once()
+    first = rss_mib()
+    for _ in range(49):
+        once()
+    print(first, rss_mib())
+"""
+
+
+def _rss_after_runs(module_setup: str, engine: str) -> tuple[float, float]:
+    done = run_python(f"ENGINE = {engine!r}\n{module_setup}\n" + textwrap.dedent(RSS_AFTER_50_RUNS))
+    assert done.returncode == 0, done.stderr
+    first, last = (float(x) for x in done.stdout.split())
+    return first, last
+
+
+@pytest.mark.parametrize("engine", ["wasmtime", "pulley", "stepper"])
+def test_fifty_wat_runs_give_their_memory_back(engine):
+    first, last = _rss_after_runs(f"MODULE = {FILL_4_MIB_WAT!r}", engine)
+    assert last - first < 20, f"RSS {first:.0f} MiB after one run, {last:.0f} MiB after 50"
+
+
+@pytest.mark.parametrize("engine", ["wasmtime", "pulley"])
+def test_fifty_c_runs_give_their_memory_back(engine):
+    from wasikernel.compile import compile_source
+    from wasikernel.errors import ToolchainMissing
+
+    try:
+        wasm = compile_source("c", FILL_4_MIB_C).wasm
+    except ToolchainMissing as exc:
+        pytest.skip(f"no C toolchain: {exc}")
+    first, last = _rss_after_runs(f"MODULE = {wasm!r}", engine)
+    assert last - first < 20, f"RSS {first:.0f} MiB after one run, {last:.0f} MiB after 50"
+
+
+_IMPORTS = (
+    '(import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))'
+    '(import "wasi_snapshot_preview1" "proc_exit" (func $e (param i32)))'
+)
+
+
+def _module(start_body: str, imports: str = "") -> str:
+    return f'(module {_IMPORTS} {imports} (memory (export "memory") 1) ' \
+        f'(func (export "_start") {start_body}))'
+
+
+ENDINGS = {
+    "exit": _module("(call $e (i32.const 3))"),
+    "link refusal": _module("", '(import "env" "nope" (func $n))'),
+    "trap": _module("unreachable"),
+    "time limit": _module("(loop br 0)"),
+    "cancel": _module("(loop br 0)"),
+    "unknown export": _module(""),
+}
+
+
+def _open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to count descriptors")
+@pytest.mark.parametrize("ending", sorted(ENDINGS))
+@pytest.mark.parametrize("engine", ["wasmtime", "pulley", "stepper", "wasm3", "node"])
+def test_a_run_with_host_folders_closes_every_descriptor_it_opened(engine, ending, tmp_path):
+    import threading
+
+    from wasikernel.engines import run
+    from wasikernel.errors import EngineError
+    from wasikernel.sandbox import Limits, Preopen, Sandbox
+
+    if engine == "wasm3" and wasm3.available() is not None:
+        pytest.skip(wasm3.available())
+    if engine == "node" and shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    (tmp_path / "a.txt").write_text("x")
+
+    def once() -> None:
+        sandbox = Sandbox(
+            preopens=[Preopen("/data", str(tmp_path)), Preopen("/ro", str(tmp_path), True)],
+            limits=Limits(timeout_s=0.5 if ending == "time limit" else 30),
+        )  # fmt: skip
+        cancel = threading.Event()
+        if ending == "cancel":
+            threading.Timer(0.3, cancel.set).start()
+        invoke = "missing" if ending == "unknown export" else None
+        try:
+            run(ENDINGS[ending], sandbox, engine=engine, cancel=cancel, invoke=invoke)
+        except EngineError:
+            assert ending == "unknown export"
+
+    once()  # the first run may open what stays open for good (a compile cache, say)
+    before = _open_descriptors()
+    for _ in range(3):
+        once()
+    assert _open_descriptors() == before
