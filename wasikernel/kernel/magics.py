@@ -16,11 +16,15 @@ import ast
 import base64
 import binascii
 import codecs
+import copy
+import dataclasses
+import functools
 import os
 import shlex
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
@@ -29,19 +33,13 @@ from IPython.display import display
 from .. import messages
 from ..errors import CompileError, EngineError, UsageError, WasiKernelError
 from ..result import RunResult
-from ..sandbox import Preopen
+from ..sandbox_options import NO_TIME_LIMIT, one_value, read_number, read_whole
 from ._display import CellError, show_run, show_trace, show_widget, summary_text, trap_text
 from ._interrupt import InterruptGuard
 from ._messages import t
-from ._options import (
-    WIDGET_NAMES,
-    CellOptions,
-    Settings,
-    parse_cell_options,
-    parse_env,
-    parse_preopen,
-    sandbox_for,
-)
+from ._options import CellOptions, Settings, parse_cell_options, sandbox_for
+from ._sandbox_settings import apply_setting, known_engine
+from ._sandbox_settings import help_text as sandbox_help
 from ._source_lines import add_source_lines
 from ._wasi_calls import WASI_CALLS, describe
 from ._wat import describe_instruction
@@ -162,6 +160,64 @@ def _module_bytes(text: str) -> bytes:
     )
 
 
+def _usage_errors_shown(magic: Callable[..., Any]) -> Callable[..., Any]:
+    """The one way a magic shows a bad line or value: a ``UsageError`` raised anywhere inside
+    becomes a :class:`CellError`, one title and the sentence, with no traceback."""
+
+    @functools.wraps(magic)
+    def shown(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return magic(*args, **kwargs)
+        except UsageError as exc:
+            raise CellError(t("kernel_usage_error"), str(exc)) from None
+
+    return shown
+
+
+def _words(magic: str, line: str) -> list[str]:
+    """The words of a magic line, as a shell splits them; raises UsageError on a lone quote."""
+    try:
+        return shlex.split(line)
+    except ValueError as exc:
+        raise UsageError(f"{magic} {line}: {exc} (check the quotes)") from None
+
+
+def _commit(target: Any, draft: Any) -> None:
+    """Copy ``draft``'s fields into ``target``, keeping the nested dataclass objects (the
+    sandbox, its limits) that others may hold."""
+    for name, value in vars(draft).items():
+        current = getattr(target, name)
+        if dataclasses.is_dataclass(current) and type(current) is type(value):
+            _commit(current, value)
+        else:
+            setattr(target, name, value)
+
+
+_TRACE_OPTIONS = "--text, --call NAME, --fd N, --denied"
+
+
+def _trace_options(words: list[str]) -> tuple[bool, str | None, int | None, bool | None]:
+    """Read ``%trace``'s words into (text, call, fd, denied); raises UsageError on a bad one."""
+    text, call, fd, denied = False, None, None, None
+    rest = list(words)
+    while rest:
+        word = rest.pop(0)
+        if word == "--text":
+            text = True
+        elif word == "--denied":
+            denied = True
+        elif word in ("--call", "--fd"):
+            value = one_value(rest[:1], f"%trace {word}")
+            rest.pop(0)
+            if word == "--call":
+                call = value
+            else:
+                fd = read_whole(value, "%trace --fd", 0, (1 << 32) - 1)
+        else:
+            raise UsageError(t("trace_unknown_option", word=word, options=_TRACE_OPTIONS))
+    return text, call, fd, denied
+
+
 @magics_class
 class WasiMagics(Magics):
     """The magics; one instance per shell holds the settings and the last run."""
@@ -250,10 +306,7 @@ class WasiMagics(Magics):
             _set_underscore(self.shell, result)
 
     def _compile_and_run(self, language: str, line: str, cell: str) -> None:
-        try:
-            opts = parse_cell_options(line, language)
-        except UsageError as exc:
-            raise CellError(t("kernel_usage_error"), str(exc)) from None
+        opts = parse_cell_options(line, language)
         compiled = self._compile(language, cell, opts)
         if compiled.warnings.strip():
             sys.stderr.write(compiled.warnings.rstrip() + "\n")
@@ -261,6 +314,7 @@ class WasiMagics(Magics):
         self.run_module(compiled.wasm, opts, layout=compiled.layout)
 
     @cell_magic
+    @_usage_errors_shown
     def wat(self, line: str, cell: str) -> None:
         """Assemble the cell (WebAssembly text) and run it under the tracing WASI host.
 
@@ -271,44 +325,42 @@ class WasiMagics(Magics):
         self._compile_and_run("wat", line, cell)
 
     @cell_magic
+    @_usage_errors_shown
     def c(self, line: str, cell: str) -> None:
         """Compile the cell as C for wasm32-wasi and run it (options as %%wat, plus -O LEVEL,
         -g for source lines in backtraces, --toolchain zig|clang)."""
         self._compile_and_run("c", line, cell)
 
     @cell_magic
+    @_usage_errors_shown
     def rust(self, line: str, cell: str) -> None:
         """Compile the cell as Rust for wasm32-wasi and run it (options as %%c)."""
         self._compile_and_run("rust", line, cell)
 
     @cell_magic
+    @_usage_errors_shown
     def wasm(self, line: str, cell: str) -> None:
         """Run a module given in the cell: a path to a .wasm file, hex, base64, b'...', or the
         name of a Python variable holding the bytes."""
         name = cell.strip()
         value = self.shell.user_ns.get(name) if self.shell is not None else None
-        try:
-            opts = parse_cell_options(line, "wasm")
-            if name.isidentifier() and isinstance(value, bytes | bytearray | memoryview):
-                data = bytes(value)  # the name of a Python variable holding the module
-            else:
-                data = _module_bytes(cell)
-        except UsageError as exc:
-            raise CellError(t("kernel_usage_error"), str(exc)) from None
+        opts = parse_cell_options(line, "wasm")
+        if name.isidentifier() and isinstance(value, bytes | bytearray | memoryview):
+            data = bytes(value)  # the name of a Python variable holding the module
+        else:
+            data = _module_bytes(cell)
         self.run_module(data, opts)
 
     @cell_magic
+    @_usage_errors_shown
     def wast(self, line: str, cell: str) -> None:
         """Run spec-style script commands: (module ...), (assert_return (invoke ...) ...),
         assert_trap, assert_invalid, assert_malformed, register, invoke; one line per command.
         Option: --timeout S (per command)."""
         from ._wast import run_wast
 
-        try:
-            opts = parse_cell_options(line, "wast")
-        except UsageError as exc:
-            raise CellError(t("kernel_usage_error"), str(exc)) from None
-        timeout = opts.timeout_s or self.settings.sandbox.limits.timeout_s or 10.0
+        opts = parse_cell_options(line, "wast")
+        timeout = opts.timeout_s or self.settings.sandbox.limits.timeout_s or NO_TIME_LIMIT
         cancel = threading.Event()
 
         def show(result: Any) -> None:
@@ -326,12 +378,13 @@ class WasiMagics(Magics):
     # ----- the kept module ----------------------------------------------------------------------
 
     @line_magic
+    @_usage_errors_shown
     def call(self, line: str) -> Any:
         """Call an export of the kept module: %call add 1 2 (numbers: 42, -1, 0x10, 2.5).
 
         Returns the export's value (a tuple for several, None for none), so ``_`` and
         ``x = %call add 1 2`` work; a trap is shown with its backtrace."""
-        words = shlex.split(line)
+        words = _words("%call", line)
         if not words:
             raise CellError(t("kernel_usage_error"),
                             "write %call EXPORT ARG ..., for example %call add 1 2")
@@ -342,17 +395,7 @@ class WasiMagics(Magics):
         if name not in exports:
             raise CellError(t("kernel_usage_error"), t("kernel_unknown_export", name=name,
                                                        exports=", ".join(exports) or "-"))
-        args: list[int | float] = []
-        for word in raw:
-            try:
-                args.append(int(word, 0))
-            except ValueError:
-                try:
-                    args.append(float(word))
-                except ValueError:
-                    raise CellError(t("kernel_usage_error"),
-                                    f"{word!r} is not a number (write 42, -1, 0x10 or 2.5)"
-                                    ) from None
+        args = [read_number(word, f"%call {name}") for word in raw]
         streamer = self._kept_streamer
         before = streamer.received if streamer is not None else 0
         if streamer is not None:
@@ -399,21 +442,12 @@ class WasiMagics(Magics):
         return self.last
 
     @line_magic
+    @_usage_errors_shown
     def trace(self, line: str) -> None:
         """Show the trace of the last run: the widget, or with --text the strace-like text.
         Filters: --call NAME, --fd N, --denied."""
+        text, call, fd, denied = _trace_options(_words("%trace", line))
         result = self._need_last()
-        words = shlex.split(line)
-        call = fd = None
-        denied = None
-        text = "--text" in words
-        for i, word in enumerate(words):
-            if word == "--call" and i + 1 < len(words):
-                call = words[i + 1]
-            elif word == "--fd" and i + 1 < len(words):
-                fd = int(words[i + 1])
-            elif word == "--denied":
-                denied = True
         view = result
         if call or fd is not None or denied:
             filtered = result.trace.filter(call=call, fd=fd, denied=denied)
@@ -428,11 +462,13 @@ class WasiMagics(Magics):
             show_widget("trace", view)
 
     @line_magic
+    @_usage_errors_shown
     def memory(self, line: str) -> None:
         """Show the linear memory of the last run (before and after, with its layout)."""
         show_widget("memory", self._need_last())
 
     @line_magic
+    @_usage_errors_shown
     def stack(self, line: str) -> None:
         """Show the stack of the last run (the trap's frames, the shadow stack)."""
         show_widget("stack", self._need_last())
@@ -440,129 +476,31 @@ class WasiMagics(Magics):
     # ----- notebook-wide settings ------------------------------------------------------------
 
     @line_magic
+    @_usage_errors_shown
     def sandbox(self, line: str) -> None:
-        """Show or change the capabilities of the following runs.
-
-        %sandbox                      show the settings (and the boundary of the last run)
-        %sandbox show                 the sandbox widget of the last run
-        %sandbox dir HOST[::GUEST]    grant a folder (ro-dir for read-only)
-        %sandbox undir GUEST          take a folder back
-        %sandbox env NAME=VALUE       set a variable (unenv NAME removes it)
-        %sandbox args A B ...         the guest's arguments
-        %sandbox stdin TEXT           the guest's standard input
-        %sandbox clock freeze [NS] | clock real
-        %sandbox seed N | seed off
-        %sandbox timeout S            %sandbox max-memory MIB
-        %sandbox engine NAME          %sandbox lang en|fr
-        %sandbox trace on|off         %sandbox widgets all|none|trace,memory,...
-        %sandbox reset
-        %sandbox --dir data::/data --env A=1 --timeout 5 ...   (the options of %%c, kept)
-        """
-        try:
-            words = shlex.split(line)
-        except ValueError as exc:
-            raise CellError(t("kernel_usage_error"), f"%sandbox {line}: {exc}") from None
-        try:
-            self._sandbox_command(words)
-        except UsageError as exc:
-            raise CellError(t("kernel_usage_error"), str(exc)) from None
-
-    def _sandbox_command(self, words: list[str]) -> None:
-        s = self.settings
-        box = s.sandbox
-        if not words:
-            self._show_settings()
-            return
-        if words[0].startswith("--"):  # the options of a magic line, kept for later runs
+        words = _words("%sandbox", line)
+        if words and words[0].startswith("--"):  # the options of a magic line, kept for later
             self._sandbox_options(" ".join(shlex.quote(w) for w in words))
-            self._show_settings()
-            return
-        verb, rest = words[0], words[1:]
-
-        def one() -> str:
-            if len(rest) != 1:
-                raise UsageError(f"%sandbox {verb} takes one value")
-            return rest[0]
-
-        if verb == "show":
-            if self.last is not None:
+        elif words:
+            draft = copy.deepcopy(self.settings)  # a bad value leaves the settings untouched
+            name = apply_setting(draft, words)
+            _commit(self.settings, draft)
+            if name == "help":
+                print(sandbox_help())
+                return
+            if name == "show" and self.last is not None:
                 show_widget("sandbox", self.last, self._rerun)
-            else:
-                self._show_settings()
-            return
-        if verb in ("dir", "ro-dir"):
-            for text in rest or [""]:
-                pre = parse_preopen(text, read_only=verb == "ro-dir")
-                box.preopens = [p for p in box.preopens if p.guest_path != pre.guest_path] + [pre]
-        elif verb == "undir":
-            box.preopens = [p for p in box.preopens if p.guest_path not in rest]
-        elif verb == "memdir":
-            box.preopens = [p for p in box.preopens if p.guest_path != one()]
-            box.preopens.append(Preopen(guest_path=one(), tree={}))
-        elif verb == "env":
-            for text in rest:
-                name, value = parse_env(text)
-                box.env[name] = value
-        elif verb == "unenv":
-            for name in rest:
-                box.env.pop(name, None)
-        elif verb == "args":
-            box.args = list(rest)
-        elif verb == "stdin":
-            box.stdin = " ".join(rest).encode()
-        elif verb == "clock":
-            if rest[:1] == ["real"]:
-                box.clock_ns = None
-            elif rest[:1] == ["freeze"]:
-                box.clock_ns = int(rest[1]) if len(rest) > 1 else 1_700_000_000_000_000_000
-            else:
-                raise UsageError("%sandbox clock freeze [NANOSECONDS] or %sandbox clock real")
-        elif verb == "seed":
-            value = one()
-            box.random_seed = None if value in ("off", "none") else _int(value, "seed")
-        elif verb == "timeout":
-            value = one()
-            box.limits.timeout_s = None if value in ("off", "none") else float(value)
-        elif verb == "max-memory":
-            box.limits.max_memory_mib = _int(one(), "max-memory")
-        elif verb == "engine":
-            s.engine = _known_engine(one())
-        elif verb in ("lang", "language"):
-            try:
-                messages.set_language(one())
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-        elif verb == "trace":
-            s.trace = _on_off(one())
-        elif verb == "widgets":
-            value = one()
-            if value in ("none", "off"):
-                s.widgets = ()
-            elif value in ("all", "on"):
-                s.widgets = WIDGET_NAMES
-            else:
-                names = tuple(v for v in value.split(",") if v)
-                bad = [n for n in names if n not in WIDGET_NAMES]
-                if bad:
-                    raise UsageError(f"unknown widget {bad[0]!r}; choose among "
-                                     f"{', '.join(WIDGET_NAMES)}, all or none")
-                s.widgets = names
-        elif verb == "reset":
-            s.reset()
-        else:
-            raise UsageError(
-                f"%sandbox: unknown setting {verb!r}; the settings are: show, dir, ro-dir, "
-                "undir, memdir, env, unenv, args, stdin, clock, seed, timeout, max-memory, "
-                "engine, lang, trace, widgets, reset"
-            )
+                return
         self._show_settings()
+
+    sandbox.__doc__ = "Show or change the capabilities of the following runs.\n\n" + sandbox_help()
 
     def _sandbox_options(self, line: str) -> None:
         """``%sandbox --dir data::/data --env A=1 --timeout 5 --engine stepper ...``: the
         options of a magic line, made notebook-wide."""
         opts = parse_cell_options(line, "sandbox")
         s = self.settings
-        engine = _known_engine(opts.engine) if opts.engine else s.engine
+        engine = known_engine(opts.engine) if opts.engine else s.engine
         s.sandbox = sandbox_for(s, opts)
         s.engine = engine
         if opts.trace is not None:
@@ -604,6 +542,7 @@ class WasiMagics(Magics):
     # ----- reference ----------------------------------------------------------------------------
 
     @line_magic
+    @_usage_errors_shown
     def wasi(self, line: str) -> None:
         """What a WASI call or a WAT instruction does: %wasi fd_write, %wasi i32.add; with no
         name, the list of all 46 WASI calls."""
@@ -638,31 +577,6 @@ def _set_underscore(shell: Any, value: Any) -> None:
         return  # the learner assigned ``_`` themselves: leave it, as IPython does
     hook.___, hook.__, hook._ = hook.__, hook._, value
     shell.push({"_": hook._, "__": hook.__, "___": hook.___}, interactive=False)
-
-
-def _known_engine(name: str) -> str:
-    """``name`` when it is a registered engine; raises ``UsageError`` naming them otherwise."""
-    from ..engines import ENGINES
-
-    if name not in ENGINES:
-        raise UsageError(f"unknown engine {name!r}; the engines are: "
-                         f"{', '.join(sorted(ENGINES))}")
-    return name
-
-
-def _int(text: str, what: str) -> int:
-    try:
-        return int(text, 0)
-    except ValueError:
-        raise UsageError(f"%sandbox {what}: {text!r} is not a whole number") from None
-
-
-def _on_off(text: str) -> bool:
-    if text in ("on", "yes", "true", "1"):
-        return True
-    if text in ("off", "no", "false", "0"):
-        return False
-    raise UsageError(f"write on or off, not {text!r}")
 
 
 def magics_for(shell: Any) -> WasiMagics:
