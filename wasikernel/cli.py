@@ -33,10 +33,11 @@ def _in_this_build(module_name: str) -> bool:
 
 
 def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
-    """Return the parser of every subcommand installed in this build.
+    """Return the parser of the subcommands installed in this build.
 
-    The options of the subcommands named in ``load`` (all of them when ``None``) are declared,
-    which imports their modules; the others are listed with their help line only.
+    With ``load=None``, every subcommand and its options (which imports every stage). With a
+    list, the subcommands named there with their options, or when it is empty every subcommand
+    with its help line only (enough for ``wasikernel --help``).
     """
     parser = argparse.ArgumentParser(
         prog="wasikernel",
@@ -45,6 +46,8 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = set(SUBCOMMANDS if load is None else load)
     for name, (module_name, help_text) in SUBCOMMANDS.items():
+        if wanted and name not in wanted:
+            continue
         if not _in_this_build(module_name):  # a stage not installed in this build
             continue
         subparser = sub.add_parser(name, help=help_text, description=help_text)
