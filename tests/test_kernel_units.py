@@ -540,3 +540,33 @@ def test_sandbox_takes_the_options_of_a_magic_line_for_all_later_runs(magics, tm
         magics.sandbox("--engine nope")
     with pytest.raises(CellError, match="unrecognized arguments"):
         magics.sandbox("--colour blue")
+
+
+def test_magic_lines_complete_their_settings_and_options():
+    from IPython.core.completer import provisionalcompleter
+
+    import wasikernel
+
+    shell = InteractiveShell.instance()
+    wasikernel.load_ipython_extension(shell)
+
+    def complete(code: str) -> list[str]:
+        with provisionalcompleter():
+            return [c.text for c in shell.Completer.completions(code, len(code))]
+
+    assert complete("%sandbox ti") == ["timeout"]
+    assert complete("%sandbox max") == ["max-memory"]
+    assert "--max-memory" in complete("%sandbox --max")
+    assert complete("%%c --ti") == ["--timeout"]
+    assert complete("%%wat --wid") == ["--widgets"]
+    assert "--denied" in complete("%trace --de")
+
+
+def test_sandbox_help_lists_every_setting(magics, capsys):
+    from wasikernel.kernel._sandbox_settings import SETTINGS
+
+    magics.sandbox("help")
+    shown = capsys.readouterr().out
+    for setting in SETTINGS.values():
+        assert f"%sandbox {setting.usage}" in shown
+    assert "%sandbox timeout" in WasiMagics.sandbox.__doc__

@@ -37,8 +37,8 @@ from ..sandbox_options import NO_TIME_LIMIT, one_value, read_number, read_whole
 from ._display import CellError, show_run, show_trace, show_widget, summary_text, trap_text
 from ._interrupt import InterruptGuard
 from ._messages import t
-from ._options import CellOptions, Settings, parse_cell_options, sandbox_for
-from ._sandbox_settings import apply_setting, known_engine
+from ._options import CellOptions, Settings, option_names, parse_cell_options, sandbox_for
+from ._sandbox_settings import SETTINGS, apply_setting, known_engine
 from ._sandbox_settings import help_text as sandbox_help
 from ._source_lines import add_source_lines
 from ._wasi_calls import WASI_CALLS, describe
@@ -601,18 +601,17 @@ def summary(result: RunResult) -> str:
     return summary_text(result)
 
 
-def _cell_words(full_text: str) -> tuple[str, ...] | None:
-    """The words to complete in a cell, from its magic: WAT words and WASI calls for %%wat and
-    %%wast, WASI calls for %%c and %%rust, ``None`` for any other cell."""
+def completion_words(language: str) -> tuple[str, ...]:
+    """The words to complete in the body of a cell: WAT words and WASI calls in WAT and WAST
+    cells, the WASI calls and wasi-libc's ``__wasi_`` functions in C and Rust cells, none in
+    others. The kernel and the IPython extension both complete from this list."""
     from ._wat import WAT_WORDS
 
-    first = full_text.lstrip().split("\n", 1)[0]
-    magic = first.split(None, 1)[0] if first.startswith("%%") else ""
-    if magic in ("%%wat", "%%wast"):
+    if language in ("wat", "wast"):
         return WAT_WORDS + tuple(WASI_CALLS)
-    if magic in ("%%c", "%%rust"):
+    if language in ("c", "rust"):
         return tuple(WASI_CALLS) + tuple("__wasi_" + name for name in WASI_CALLS)
-    return None
+    return ()
 
 
 def wasi_matcher(context: Any) -> dict:
@@ -622,13 +621,31 @@ def wasi_matcher(context: Any) -> dict:
 
     from ._wat import WAT_WORDS
 
-    words = _cell_words(context.full_text)
-    if words is None or context.cursor_line == 0 or not context.token:
+    first = context.full_text.lstrip().split("\n", 1)[0]
+    magic = first.split(None, 1)[0] if first.startswith("%%") else ""
+    words = completion_words(magic[2:])
+    if not words or context.cursor_line == 0 or not context.token:
         return {"completions": [], "suppress": False}
     token = context.token.rsplit('"', 1)[-1].rsplit("(", 1)[-1]
     found = [SimpleCompletion(w, type="wat" if w in WAT_WORDS else "wasi")
              for w in words if w.startswith(token)] if token else []
     return {"completions": found, "suppress": bool(found)}
+
+
+def magic_line_completer(shell: Any, event: Any) -> list[str]:
+    """IPython's ``complete_command`` hook for the magics' own lines: the settings of
+    ``%sandbox`` and the options of ``%%wat``, ``%%c``, ``%%rust``, ``%%wasm``, ``%%wast``,
+    ``%sandbox --...`` and ``%trace``."""
+    magic = event.command.lstrip("%")
+    words = event.line.split()
+    if magic == "trace":
+        return ["--text", "--call", "--fd", "--denied"]
+    if magic == "sandbox" and not event.symbol.startswith("-"):
+        return list(SETTINGS) if len(words) <= 1 or (len(words) == 2 and event.symbol) else []
+    return option_names(magic)
+
+
+_COMPLETED_MAGICS = ("%sandbox", "%trace", "%%wat", "%%c", "%%rust", "%%wasm", "%%wast")
 
 
 wasi_matcher.matcher_api_version = 2  # type: ignore[attr-defined]
@@ -641,3 +658,5 @@ def load_ipython_extension(shell: Any) -> None:
     completer = getattr(shell, "Completer", None)
     if completer is not None and wasi_matcher not in completer.custom_matchers:
         completer.custom_matchers.append(wasi_matcher)
+        for magic in _COMPLETED_MAGICS:
+            shell.set_hook("complete_command", magic_line_completer, str_key=magic)
