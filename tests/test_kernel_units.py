@@ -15,10 +15,11 @@ from wasikernel.errors import UsageError
 from wasikernel.kernel._display import CellError
 from wasikernel.kernel._options import Settings, parse_cell_options, sandbox_for
 from wasikernel.kernel._wasi_calls import WASI_CALLS, describe
+from wasikernel.kernel._wasm_input import module_bytes as _module_bytes
 from wasikernel.kernel._wast import find_wast2json, run_wast
 from wasikernel.kernel._wat import WAT_WORDS
 from wasikernel.kernel.kernel import cell_language, to_ipython, word_at
-from wasikernel.kernel.magics import WasiMagics, _module_bytes
+from wasikernel.kernel.magics import WasiMagics
 
 WASI_API_H = Path("/usr/include/wasm32-wasi/wasi/api.h")
 
@@ -242,6 +243,11 @@ def test_wasm_cell_with_a_missing_file_or_junk_says_so():
         _module_bytes("hello there")
     with pytest.raises(UsageError, match="empty"):
         _module_bytes("  \n")
+
+
+def test_wasm_cell_refuses_a_device_instead_of_reading_it_forever():
+    with pytest.raises(UsageError, match="not a regular file"):
+        _module_bytes("/dev/zero")
 
 
 # ----- %%wast ----------------------------------------------------------------------------------

@@ -192,6 +192,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "%trace: unknown option {word!r}; the options are {options}",
         "fr": "%trace : option inconnue {word!r} ; les options sont {options}",
     },
+    "wasm_not_a_file": {
+        "en": "%%wasm: {path} is not a regular file (a folder or a device); give the path of a "
+        ".wasm file",
+        "fr": "%%wasm : {path} n'est pas un fichier ordinaire (un dossier ou un périphérique) ; "
+        "donnez le chemin d'un fichier .wasm",
+    },
+    "wasm_too_big": {
+        "en": "%%wasm: {path} is larger than {mib} MiB; a cell runs smaller modules",
+        "fr": "%%wasm : {path} dépasse {mib} Mio ; une cellule exécute des modules plus petits",
+    },
 }
 
 _language = "fr" if os.environ.get("WASIKERNEL_LANG", "").startswith("fr") else "en"

@@ -12,92 +12,36 @@ module (one without ``_start``, or run with ``--keep``) is ``last_run.module``.
 
 from __future__ import annotations
 
-import ast
-import base64
-import binascii
-import codecs
 import copy
 import dataclasses
 import functools
 import os
 import shlex
-import sys
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from IPython.display import display
 
 from .. import messages
 from ..errors import CompileError, EngineError, UsageError, WasiKernelError
 from ..result import RunResult
 from ..sandbox_options import NO_TIME_LIMIT, one_value, read_number, read_whole
-from ._display import CellError, show_run, show_trace, show_widget, summary_text, trap_text
+from ._display import CellError, show_run, show_trace, show_widget, trap_text
 from ._interrupt import InterruptGuard
 from ._messages import t
 from ._options import CellOptions, Settings, option_names, parse_cell_options, sandbox_for
+from ._output import Streamer, say_progress, show, write
 from ._sandbox_settings import SETTINGS, apply_setting, known_engine
 from ._sandbox_settings import help_text as sandbox_help
 from ._source_lines import add_source_lines
 from ._wasi_calls import WASI_CALLS, describe
+from ._wasm_input import module_bytes
 from ._wat import describe_instruction
 
 __all__ = ["WasiMagics", "magics_for"]
 
 _FILENAMES = {"wat": "cell.wat", "c": "cell.c", "rust": "cell.rs"}
-
-
-class _Streamer:
-    """Writes the guest's output into the cell as it comes, decoding UTF-8 across chunks.
-
-    The first chunk is flushed at once, later ones at most every 50 ms (ipykernel sends what
-    is left on its own schedule), so a guest printing one character at a time stays fast.
-    Past ``cap`` characters the cell shows no more (the browser would choke); the whole output
-    stays in the RunResult and a closing note says so.
-    """
-
-    def __init__(self, cap: int = 1_000_000) -> None:
-        self._decoders = {
-            "stdout": codecs.getincrementaldecoder("utf-8")("replace"),
-            "stderr": codecs.getincrementaldecoder("utf-8")("replace"),
-        }
-        self.cap = cap
-        self.received = 0
-        self.shown = 0
-        self.truncated = False
-        self._last_flush = 0.0
-
-    def __call__(self, stream: str, chunk: bytes) -> None:
-        self.received += len(chunk)
-        self._write(stream, self._decoders[stream].decode(chunk))
-
-    def _write(self, stream: str, text: str) -> None:
-        if not text:
-            return
-        room = self.cap - self.shown
-        if len(text) > room:
-            text, self.truncated = text[:max(room, 0)], True
-            if not text:
-                return
-        self.shown += len(text)
-        target = sys.stderr if stream == "stderr" else sys.stdout
-        target.write(text)
-        now = time.monotonic()
-        if now - self._last_flush > 0.05:
-            target.flush()
-            self._last_flush = now
-
-    def close(self) -> None:
-        """Write what the decoders still hold and say when the cell was cut short."""
-        for stream, decoder in self._decoders.items():
-            self._write(stream, decoder.decode(b"", final=True))
-        if self.truncated:
-            sys.stderr.write("\n" + t("kernel_output_cut", shown=self.shown) + "\n")
-            self.truncated = False
-        # no flush here: the next display flushes both streams first, and so does the end of
-        # the cell; each flush from the main thread waits for ipykernel's I/O thread
 
 
 def _where(exc: BaseException) -> str:
@@ -111,53 +55,6 @@ def _where(exc: BaseException) -> str:
         parts = last.filename.replace(os.sep, "/").split("/wasikernel/")
         place = f" (at {parts[-1]}:{last.lineno})"
     return f"{type(exc).__name__}: {exc}{place}"
-
-
-def _say_progress(message: str) -> None:
-    """A slow compile step (zig building its libc once) says so in the cell as it starts."""
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()
-
-
-def _module_bytes(text: str) -> bytes:
-    """Read a ``%%wasm`` cell: a path to a ``.wasm`` file, hex, base64 or a bytes literal.
-
-    Raises ``UsageError`` when the cell is none of these.
-    """
-    body = text.strip()
-    if not body:
-        raise UsageError("%%wasm: the cell is empty; give a path to a .wasm file, hex or base64")
-    if body[:2] in ("b'", 'b"'):
-        try:
-            value = ast.literal_eval(body)
-        except (ValueError, SyntaxError) as exc:
-            raise UsageError(f"%%wasm: the bytes literal does not parse ({exc})") from None
-        if isinstance(value, bytes):
-            return value
-    first_line = body.splitlines()[0].strip()
-    if len(body.splitlines()) == 1 and os.path.exists(os.path.expanduser(first_line)):
-        try:
-            with open(os.path.expanduser(first_line), "rb") as f:
-                return f.read()
-        except OSError as exc:
-            raise UsageError(f"%%wasm: cannot read {first_line}: {exc.strerror}") from None
-    compact = "".join(body.split())
-    try:
-        return bytes.fromhex(compact)
-    except ValueError:
-        pass
-    try:
-        data = base64.b64decode(compact, validate=True)
-    except (binascii.Error, ValueError):
-        data = b""
-    if data.startswith(b"\0asm"):
-        return data
-    if len(body.splitlines()) == 1 and body.endswith(".wasm"):
-        raise UsageError(f"%%wasm: the file {first_line} does not exist; check the path")
-    raise UsageError(
-        "%%wasm: the cell is neither a path to an existing .wasm file, nor hex, base64 or a "
-        "bytes literal (b'\\x00asm...')"
-    )
 
 
 def _usage_errors_shown(magic: Callable[..., Any]) -> Callable[..., Any]:
@@ -230,7 +127,7 @@ class WasiMagics(Magics):
         self._rerun: Any = None
         # the cancel Event and output writer the kept module was linked with: %call reuses them
         self._kept_cancel = threading.Event()
-        self._kept_streamer: _Streamer | None = None
+        self._kept_streamer: Streamer | None = None
         self._kept_wasm = b""
 
     # ----- running a module -------------------------------------------------------------------
@@ -243,7 +140,7 @@ class WasiMagics(Magics):
         try:
             return compile_source(language, source, options,
                                   filename=opts.name or _FILENAMES[language],
-                                  progress=_say_progress)
+                                  progress=say_progress)
         except CompileError as exc:
             raise CellError(t("kernel_compile_error", language=language), exc.message) from None
         except KeyboardInterrupt:
@@ -261,7 +158,7 @@ class WasiMagics(Magics):
 
         sandbox = sandbox_for(self.settings, opts)
         cancel = threading.Event()
-        streamer = _Streamer()
+        streamer = Streamer()
         try:
             with InterruptGuard(cancel):
                 result = run(
@@ -309,8 +206,7 @@ class WasiMagics(Magics):
         opts = parse_cell_options(line, language)
         compiled = self._compile(language, cell, opts)
         if compiled.warnings.strip():
-            sys.stderr.write(compiled.warnings.rstrip() + "\n")
-            sys.stderr.flush()
+            write("stderr", compiled.warnings.rstrip() + "\n")
         self.run_module(compiled.wasm, opts, layout=compiled.layout)
 
     @cell_magic
@@ -348,7 +244,7 @@ class WasiMagics(Magics):
         if name.isidentifier() and isinstance(value, bytes | bytearray | memoryview):
             data = bytes(value)  # the name of a Python variable holding the module
         else:
-            data = _module_bytes(cell)
+            data = module_bytes(cell)
         self.run_module(data, opts)
 
     @cell_magic
@@ -364,14 +260,15 @@ class WasiMagics(Magics):
         cancel = threading.Event()
 
         def show(result: Any) -> None:
-            print(result.text(), flush=True)
+            write("stdout", result.text() + "\n")
 
         try:
             with InterruptGuard(cancel):
                 report = run_wast(cell, cancel=cancel, timeout_s=timeout, on_line=show)
         except CompileError as exc:
             raise CellError(t("kernel_compile_error", language="wast"), exc.message) from None
-        print(t("kernel_wast_summary", passed=report.passed, failed=report.failed), flush=True)
+        write("stdout", t("kernel_wast_summary", passed=report.passed, failed=report.failed)
+              + "\n")
         if self.shell is not None:
             _set_underscore(self.shell, report)
 
@@ -413,15 +310,13 @@ class WasiMagics(Magics):
             # an engine that does not stream a kept module's output: show it now
             for stream, data in (("stdout", result.stdout), ("stderr", result.stderr)):
                 if data:
-                    target = sys.stderr if stream == "stderr" else sys.stdout
-                    target.write(data.decode("utf-8", "replace"))
-                    target.flush()
+                    write(stream, data.decode("utf-8", "replace"))
         head = f"{name}({', '.join(raw)})"
         if result.trap is not None and result.trap.frames:
             add_source_lines(self._kept_wasm, result.trap)
         if result.trap is not None or result.limit is not None:
             text = f"{head}: {trap_text(result.trap) if result.trap else result.limit}"
-            display({"text/plain": text}, raw=True)
+            show({"text/plain": text})
         if len(result.trace.events):
             show_trace(result, fold_rows=self.settings.trace_fold_rows)
         self.last = result if result.module is not None else self._with_module(result)
@@ -457,7 +352,7 @@ class WasiMagics(Magics):
                 engine=result.engine, duration_ns=result.duration_ns, layout=result.layout,
             )
         if text:
-            print(view.trace.to_text())
+            write("stdout", view.trace.to_text() + "\n")
         else:
             show_widget("trace", view)
 
@@ -486,7 +381,7 @@ class WasiMagics(Magics):
             name = apply_setting(draft, words)
             _commit(self.settings, draft)
             if name == "help":
-                print(sandbox_help())
+                write("stdout", sandbox_help() + "\n")
                 return
             if name == "show" and self.last is not None:
                 show_widget("sandbox", self.last, self._rerun)
@@ -537,7 +432,7 @@ class WasiMagics(Magics):
         return "\n".join(lines)
 
     def _show_settings(self) -> None:
-        display({"text/plain": self.settings_text()}, raw=True)
+        show({"text/plain": self.settings_text()})
 
     # ----- reference ----------------------------------------------------------------------------
 
@@ -552,8 +447,9 @@ class WasiMagics(Magics):
         name = words[0].removeprefix("__wasi_") if words else ""
         if not name:
             width = max(len(n) for n in WASI_CALLS)
-            print("\n".join(f"{n.ljust(width)}  {c.summary.split(';')[0].split('. ')[0]}"
-                            for n, c in WASI_CALLS.items()))
+            write("stdout", "\n".join(
+                f"{n.ljust(width)}  {c.summary.split(';')[0].split('. ')[0]}"
+                for n, c in WASI_CALLS.items()) + "\n")
             return
         text = describe(name) or describe_instruction(name)
         if text is None:
@@ -565,7 +461,7 @@ class WasiMagics(Magics):
 
             page.page(text)
         else:
-            print(text)
+            write("stdout", text + "\n")
 
 
 def _set_underscore(shell: Any, value: Any) -> None:
@@ -594,11 +490,6 @@ def magics_for(shell: Any) -> WasiMagics:
             formatter.formatters["text/plain"].for_type(RunResult, pretty_run)
             formatter.formatters["text/plain"].for_type(Trace, pretty_trace)
     return existing
-
-
-def summary(result: RunResult) -> str:
-    """The one-line summary of a run (also used by the benchmarks and tests)."""
-    return summary_text(result)
 
 
 def completion_words(language: str) -> tuple[str, ...]:
