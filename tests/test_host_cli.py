@@ -136,3 +136,31 @@ def test_wasi_testsuite_spelling_runs(tmp_path):
     root.mkdir()
     proc = wk("--env", "A=B", "--dir", f"{root}::/", str(wasm_file(tmp_path, WRITE_FILE)), "x")
     assert proc.returncode == 0 and (root / "out.txt").exists()
+
+
+def test_run_loads_neither_jupyter_nor_asyncio(tmp_path):
+    module = wasm_file(tmp_path, HELLO_START)
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = ['wasikernel', 'run', {str(module)!r}]\n"
+        "try:\n"
+        "    runpy.run_module('wasikernel', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "heavy = ('zmq', 'jupyter_client', 'ipykernel', 'IPython', 'traitlets', 'asyncio',\n"
+        "         'wasikernel.compile', 'wasikernel.kernel')\n"
+        "print(code, sorted(name for name in heavy if name in sys.modules), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=60)
+    assert proc.stdout == b"hi\n"
+    assert proc.stderr.decode().strip() == "0 []"
+
+
+HELLO_START = """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi\\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 3))
+    (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
+"""

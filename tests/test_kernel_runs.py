@@ -396,3 +396,24 @@ def test_with_debug_info_a_rust_panic_names_the_cell_lines(kernel):
     shown = text_of(outputs)
     assert "panicked at 'too big', cell.rs:3:9" in shown
     assert "cell::check at cell.rs:3" in shown and "cell::main at cell.rs:8" in shown
+
+
+@pytest.mark.parametrize(
+    ("cell", "option"),
+    [
+        ("%sandbox timeout abc", "%sandbox timeout"),
+        ("%sandbox clock freeze xyz", "%sandbox clock freeze"),
+        ("%trace --fd abc", "%trace --fd"),
+        ("%%wat --timeout inf\n" + HELLO, "--timeout"),
+        ("%%wat --max-memory -5\n" + HELLO, "--max-memory"),
+    ],
+)
+def test_a_bad_value_shows_one_line_naming_the_option_not_a_traceback(kernel, cell, option):
+    _, kc = kernel
+    reply, outputs = execute(kc, cell)
+    assert reply["content"]["status"] == "error"
+    errors = [m["content"] for m in outputs if m["msg_type"] == "error"]
+    assert len(errors) == 1 and errors[0]["ename"] == "CellError", errors
+    title, *detail = errors[0]["traceback"]
+    assert "bad magic line" in title and len(detail) == 1 and option in detail[0], detail
+    assert "Traceback" not in text_of(outputs)

@@ -15,10 +15,11 @@ from wasikernel.errors import UsageError
 from wasikernel.kernel._display import CellError
 from wasikernel.kernel._options import Settings, parse_cell_options, sandbox_for
 from wasikernel.kernel._wasi_calls import WASI_CALLS, describe
+from wasikernel.kernel._wasm_input import module_bytes as _module_bytes
 from wasikernel.kernel._wast import find_wast2json, run_wast
 from wasikernel.kernel._wat import WAT_WORDS
 from wasikernel.kernel.kernel import cell_language, to_ipython, word_at
-from wasikernel.kernel.magics import WasiMagics, _module_bytes
+from wasikernel.kernel.magics import WasiMagics
 
 WASI_API_H = Path("/usr/include/wasm32-wasi/wasi/api.h")
 
@@ -242,6 +243,11 @@ def test_wasm_cell_with_a_missing_file_or_junk_says_so():
         _module_bytes("hello there")
     with pytest.raises(UsageError, match="empty"):
         _module_bytes("  \n")
+
+
+def test_wasm_cell_refuses_a_device_instead_of_reading_it_forever():
+    with pytest.raises(UsageError, match="not a regular file"):
+        _module_bytes("/dev/zero")
 
 
 # ----- %%wast ----------------------------------------------------------------------------------
@@ -540,3 +546,33 @@ def test_sandbox_takes_the_options_of_a_magic_line_for_all_later_runs(magics, tm
         magics.sandbox("--engine nope")
     with pytest.raises(CellError, match="unrecognized arguments"):
         magics.sandbox("--colour blue")
+
+
+def test_magic_lines_complete_their_settings_and_options():
+    from IPython.core.completer import provisionalcompleter
+
+    import wasikernel
+
+    shell = InteractiveShell.instance()
+    wasikernel.load_ipython_extension(shell)
+
+    def complete(code: str) -> list[str]:
+        with provisionalcompleter():
+            return [c.text for c in shell.Completer.completions(code, len(code))]
+
+    assert complete("%sandbox ti") == ["timeout"]
+    assert complete("%sandbox max") == ["max-memory"]
+    assert "--max-memory" in complete("%sandbox --max")
+    assert complete("%%c --ti") == ["--timeout"]
+    assert complete("%%wat --wid") == ["--widgets"]
+    assert "--denied" in complete("%trace --de")
+
+
+def test_sandbox_help_lists_every_setting(magics, capsys):
+    from wasikernel.kernel._sandbox_settings import SETTINGS
+
+    magics.sandbox("help")
+    shown = capsys.readouterr().out
+    for setting in SETTINGS.values():
+        assert f"%sandbox {setting.usage}" in shown
+    assert "%sandbox timeout" in WasiMagics.sandbox.__doc__

@@ -2,7 +2,8 @@
 
 Each subcommand lives with the stage it drives (``run`` with the engines, ``compile`` with the
 compilers, ...): that module exposes ``add_arguments(parser)`` and ``main(args) -> int``. This
-file only routes, so adding a subcommand never touches another stage's code.
+file only routes, so adding a subcommand never touches another stage's code. Only the module of
+the subcommand being run is imported: ``wasikernel run`` never loads the compilers or Jupyter.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 
 from .errors import WasiKernelError
 
@@ -23,41 +26,54 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser of every subcommand whose module imports."""
+def _in_this_build(module_name: str) -> bool:
+    """Whether the module's file is installed, found without importing it."""
+    path = Path(__file__).parent.joinpath(*module_name.split(".")[1:])
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """Return the parser of the subcommands installed in this build.
+
+    With ``load=None``, every subcommand and its options (which imports every stage). With a
+    list, the subcommands named there with their options, or when it is empty every subcommand
+    with its help line only (enough for ``wasikernel --help``).
+    """
     parser = argparse.ArgumentParser(
         prog="wasikernel",
         description="WebAssembly and WASI for teaching: compile, run under a tracing host.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = set(SUBCOMMANDS if load is None else load)
     for name, (module_name, help_text) in SUBCOMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            # a stage not installed in this build: leave its subcommand out
-            if exc.name is None or not module_name.startswith(exc.name):
-                raise
+        if wanted and name not in wanted:
+            continue
+        if not _in_this_build(module_name):  # a stage not installed in this build
             continue
         subparser = sub.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(subparser)
-        subparser.set_defaults(_module=module)
+        if name in wanted:
+            module = importlib.import_module(module_name)
+            module.add_arguments(subparser)
+            subparser.set_defaults(_module=module)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "_module", None):
-        parser.print_help()
-        return 2
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
+    parser = build_parser([command] if command else [])
     try:
+        args = parser.parse_args(argv)  # each option's value is read (and refused) here
+        if not getattr(args, "_module", None):
+            parser.print_help()
+            return 2
         return int(args._module.main(args) or 0)
     except WasiKernelError as exc:
-        print(f"wasikernel {args.command}: {exc}", file=sys.stderr)
+        print(f"wasikernel {command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"wasikernel {args.command}: interrupted", file=sys.stderr)
+        print(f"wasikernel {command}: interrupted", file=sys.stderr)
         return 130
 
 

@@ -130,6 +130,92 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "{engine} a exécuté ce module avec son propre WASI, pas le nôtre : aucun appel "
         "n'a été tracé",
     },
+    # --- option values (wasikernel run, magic lines, %sandbox, %trace, %call) ---
+    "option_one_value": {
+        "en": "{option} takes one value",
+        "fr": "{option} prend une valeur",
+    },
+    "option_number": {
+        "en": "{option}: {value!r} is not a number; write one like 42, -1, 0x10 or 2.5",
+        "fr": "{option} : {value!r} n'est pas un nombre ; écrivez-en un comme 42, -1, 0x10 "
+        "ou 2.5",
+    },
+    "option_whole": {
+        "en": "{option}: {value!r} is not a whole number from {low} to {high}",
+        "fr": "{option} : {value!r} n'est pas un nombre entier de {low} à {high}",
+    },
+    "option_clock": {
+        "en": "{option}: {value!r} is not a time in nanoseconds; write a whole number from 0 "
+        "to {high} (nanoseconds since 1970)",
+        "fr": "{option} : {value!r} n'est pas une date en nanosecondes ; écrivez un nombre "
+        "entier de 0 à {high} (nanosecondes depuis 1970)",
+    },
+    "option_timeout": {
+        "en": "{option}: {value!r} is not a time limit; write a positive number of seconds up "
+        "to {most} (a day), or 0 or off for no limit",
+        "fr": "{option} : {value!r} n'est pas une limite de temps ; écrivez un nombre positif "
+        "de secondes jusqu'à {most} (un jour), ou 0 ou off pour aucune limite",
+    },
+    "option_memory": {
+        "en": "{option}: {value!r} is not a memory limit; write a positive whole number of MiB "
+        "up to {most} (1 TiB)",
+        "fr": "{option} : {value!r} n'est pas une limite de mémoire ; écrivez un nombre entier "
+        "positif de Mio jusqu'à {most} (1 Tio)",
+    },
+    "option_on_off": {
+        "en": "{option}: write on or off, not {value!r}",
+        "fr": "{option} : écrivez on ou off, pas {value!r}",
+    },
+    "option_dir_form": {
+        "en": "{option} {value!r}: write HOST[::GUEST], for example {option} data::/data",
+        "fr": "{option} {value!r} : écrivez HOST[::GUEST], par exemple {option} data::/data",
+    },
+    "option_dir_missing": {
+        "en": "{option} {value!r}: {path} is not a directory on this machine: it does not "
+        "exist; create it first or fix the path",
+        "fr": "{option} {value!r} : {path} n'est pas un dossier de cette machine : il n'existe "
+        "pas ; créez-le d'abord ou corrigez le chemin",
+    },
+    "option_dir_file": {
+        "en": "{option} {value!r}: {path} is not a directory on this machine: it is a file; "
+        "grant the folder that holds it",
+        "fr": "{option} {value!r} : {path} n'est pas un dossier de cette machine : c'est un "
+        "fichier ; accordez le dossier qui le contient",
+    },
+    "option_env_form": {
+        "en": "{option} {value!r}: write NAME=VALUE, for example {option} LANG=fr",
+        "fr": "{option} {value!r} : écrivez NAME=VALUE, par exemple {option} LANG=fr",
+    },
+    "option_stdin_unreadable": {
+        "en": "{option} {value!r}: {error}; give an existing file",
+        "fr": "{option} {value!r} : {error} ; donnez un fichier existant",
+    },
+    "option_stdin_too_big": {
+        "en": "{option} {value!r}: the file is larger than {mib} MiB; give a smaller one",
+        "fr": "{option} {value!r} : le fichier dépasse {mib} Mio ; donnez-en un plus petit",
+    },
+    "sandbox_clock_form": {
+        "en": "write %sandbox clock freeze [NANOSECONDS] or %sandbox clock real",
+        "fr": "écrivez %sandbox clock freeze [NANOSECONDES] ou %sandbox clock real",
+    },
+    "sandbox_unknown_setting": {
+        "en": "%sandbox: unknown setting {name!r}; the settings are: {names}",
+        "fr": "%sandbox : réglage inconnu {name!r} ; les réglages sont : {names}",
+    },
+    "trace_unknown_option": {
+        "en": "%trace: unknown option {word!r}; the options are {options}",
+        "fr": "%trace : option inconnue {word!r} ; les options sont {options}",
+    },
+    "wasm_not_a_file": {
+        "en": "%%wasm: {path} is not a regular file (a folder or a device); give the path of a "
+        ".wasm file",
+        "fr": "%%wasm : {path} n'est pas un fichier ordinaire (un dossier ou un périphérique) ; "
+        "donnez le chemin d'un fichier .wasm",
+    },
+    "wasm_too_big": {
+        "en": "%%wasm: {path} is larger than {mib} MiB; a cell runs smaller modules",
+        "fr": "%%wasm : {path} dépasse {mib} Mio ; une cellule exécute des modules plus petits",
+    },
 }
 
 _language = "fr" if os.environ.get("WASIKERNEL_LANG", "").startswith("fr") else "en"

@@ -17,9 +17,9 @@ from typing import Any
 
 from ipykernel.ipkernel import IPythonKernel
 
-from ._wasi_calls import WASI_CALLS, describe
-from ._wat import WAT_WORDS, describe_instruction
-from .magics import WasiMagics, magics_for
+from ._wasi_calls import describe
+from ._wat import describe_instruction
+from .magics import WasiMagics, completion_words, magics_for
 
 __all__ = ["WasiKernel", "cell_language", "to_ipython", "wasi_cell_transform"]
 
@@ -116,10 +116,7 @@ class WasiKernel(IPythonKernel):
             # a magic line: complete its options the IPython way
             return super().do_complete(code, cursor_pos)
         prefix = _WORD.search(before).group(0)
-        if language in ("wat", "wast"):
-            words = list(WAT_WORDS) + list(WASI_CALLS)
-        else:  # C and Rust cells: the call names and wasi-libc's __wasi_ functions
-            words = list(WASI_CALLS) + ["__wasi_" + name for name in WASI_CALLS]
+        words = completion_words(language)
         matches = sorted({w for w in words if w.startswith(prefix)}) if prefix else []
         return {
             "status": "ok",

@@ -12,94 +12,36 @@ module (one without ``_start``, or run with ``--keep``) is ``last_run.module``.
 
 from __future__ import annotations
 
-import ast
-import base64
-import binascii
-import codecs
+import copy
+import dataclasses
+import functools
 import os
 import shlex
-import sys
 import threading
-import time
+from collections.abc import Callable
 from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
-from IPython.display import display
 
 from .. import messages
 from ..errors import CompileError, EngineError, UsageError, WasiKernelError
 from ..result import RunResult
-from ..sandbox import Preopen
-from ._display import CellError, show_run, show_trace, show_widget, summary_text, trap_text
+from ..sandbox_options import NO_TIME_LIMIT, one_value, read_number, read_whole
+from ._display import CellError, show_run, show_trace, show_widget, trap_text
 from ._interrupt import InterruptGuard
 from ._messages import t
-from ._options import (
-    WIDGET_NAMES,
-    CellOptions,
-    Settings,
-    parse_cell_options,
-    parse_env,
-    parse_preopen,
-    sandbox_for,
-)
+from ._options import CellOptions, Settings, option_names, parse_cell_options, sandbox_for
+from ._output import Streamer, say_progress, show, write
+from ._sandbox_settings import SETTINGS, apply_setting, known_engine
+from ._sandbox_settings import help_text as sandbox_help
 from ._source_lines import add_source_lines
 from ._wasi_calls import WASI_CALLS, describe
+from ._wasm_input import module_bytes
 from ._wat import describe_instruction
 
 __all__ = ["WasiMagics", "magics_for"]
 
 _FILENAMES = {"wat": "cell.wat", "c": "cell.c", "rust": "cell.rs"}
-
-
-class _Streamer:
-    """Writes the guest's output into the cell as it comes, decoding UTF-8 across chunks.
-
-    The first chunk is flushed at once, later ones at most every 50 ms (ipykernel sends what
-    is left on its own schedule), so a guest printing one character at a time stays fast.
-    Past ``cap`` characters the cell shows no more (the browser would choke); the whole output
-    stays in the RunResult and a closing note says so.
-    """
-
-    def __init__(self, cap: int = 1_000_000) -> None:
-        self._decoders = {
-            "stdout": codecs.getincrementaldecoder("utf-8")("replace"),
-            "stderr": codecs.getincrementaldecoder("utf-8")("replace"),
-        }
-        self.cap = cap
-        self.received = 0
-        self.shown = 0
-        self.truncated = False
-        self._last_flush = 0.0
-
-    def __call__(self, stream: str, chunk: bytes) -> None:
-        self.received += len(chunk)
-        self._write(stream, self._decoders[stream].decode(chunk))
-
-    def _write(self, stream: str, text: str) -> None:
-        if not text:
-            return
-        room = self.cap - self.shown
-        if len(text) > room:
-            text, self.truncated = text[:max(room, 0)], True
-            if not text:
-                return
-        self.shown += len(text)
-        target = sys.stderr if stream == "stderr" else sys.stdout
-        target.write(text)
-        now = time.monotonic()
-        if now - self._last_flush > 0.05:
-            target.flush()
-            self._last_flush = now
-
-    def close(self) -> None:
-        """Write what the decoders still hold and say when the cell was cut short."""
-        for stream, decoder in self._decoders.items():
-            self._write(stream, decoder.decode(b"", final=True))
-        if self.truncated:
-            sys.stderr.write("\n" + t("kernel_output_cut", shown=self.shown) + "\n")
-            self.truncated = False
-        # no flush here: the next display flushes both streams first, and so does the end of
-        # the cell; each flush from the main thread waits for ipykernel's I/O thread
 
 
 def _where(exc: BaseException) -> str:
@@ -115,51 +57,62 @@ def _where(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{place}"
 
 
-def _say_progress(message: str) -> None:
-    """A slow compile step (zig building its libc once) says so in the cell as it starts."""
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()
+def _usage_errors_shown(magic: Callable[..., Any]) -> Callable[..., Any]:
+    """The one way a magic shows a bad line or value: a ``UsageError`` raised anywhere inside
+    becomes a :class:`CellError`, one title and the sentence, with no traceback."""
 
-
-def _module_bytes(text: str) -> bytes:
-    """Read a ``%%wasm`` cell: a path to a ``.wasm`` file, hex, base64 or a bytes literal.
-
-    Raises ``UsageError`` when the cell is none of these.
-    """
-    body = text.strip()
-    if not body:
-        raise UsageError("%%wasm: the cell is empty; give a path to a .wasm file, hex or base64")
-    if body[:2] in ("b'", 'b"'):
+    @functools.wraps(magic)
+    def shown(*args: Any, **kwargs: Any) -> Any:
         try:
-            value = ast.literal_eval(body)
-        except (ValueError, SyntaxError) as exc:
-            raise UsageError(f"%%wasm: the bytes literal does not parse ({exc})") from None
-        if isinstance(value, bytes):
-            return value
-    first_line = body.splitlines()[0].strip()
-    if len(body.splitlines()) == 1 and os.path.exists(os.path.expanduser(first_line)):
-        try:
-            with open(os.path.expanduser(first_line), "rb") as f:
-                return f.read()
-        except OSError as exc:
-            raise UsageError(f"%%wasm: cannot read {first_line}: {exc.strerror}") from None
-    compact = "".join(body.split())
+            return magic(*args, **kwargs)
+        except UsageError as exc:
+            raise CellError(t("kernel_usage_error"), str(exc)) from None
+
+    return shown
+
+
+def _words(magic: str, line: str) -> list[str]:
+    """The words of a magic line, as a shell splits them; raises UsageError on a lone quote."""
     try:
-        return bytes.fromhex(compact)
-    except ValueError:
-        pass
-    try:
-        data = base64.b64decode(compact, validate=True)
-    except (binascii.Error, ValueError):
-        data = b""
-    if data.startswith(b"\0asm"):
-        return data
-    if len(body.splitlines()) == 1 and body.endswith(".wasm"):
-        raise UsageError(f"%%wasm: the file {first_line} does not exist; check the path")
-    raise UsageError(
-        "%%wasm: the cell is neither a path to an existing .wasm file, nor hex, base64 or a "
-        "bytes literal (b'\\x00asm...')"
-    )
+        return shlex.split(line)
+    except ValueError as exc:
+        raise UsageError(f"{magic} {line}: {exc} (check the quotes)") from None
+
+
+def _commit(target: Any, draft: Any) -> None:
+    """Copy ``draft``'s fields into ``target``, keeping the nested dataclass objects (the
+    sandbox, its limits) that others may hold."""
+    for name, value in vars(draft).items():
+        current = getattr(target, name)
+        if dataclasses.is_dataclass(current) and type(current) is type(value):
+            _commit(current, value)
+        else:
+            setattr(target, name, value)
+
+
+_TRACE_OPTIONS = "--text, --call NAME, --fd N, --denied"
+
+
+def _trace_options(words: list[str]) -> tuple[bool, str | None, int | None, bool | None]:
+    """Read ``%trace``'s words into (text, call, fd, denied); raises UsageError on a bad one."""
+    text, call, fd, denied = False, None, None, None
+    rest = list(words)
+    while rest:
+        word = rest.pop(0)
+        if word == "--text":
+            text = True
+        elif word == "--denied":
+            denied = True
+        elif word in ("--call", "--fd"):
+            value = one_value(rest[:1], f"%trace {word}")
+            rest.pop(0)
+            if word == "--call":
+                call = value
+            else:
+                fd = read_whole(value, "%trace --fd", 0, (1 << 32) - 1)
+        else:
+            raise UsageError(t("trace_unknown_option", word=word, options=_TRACE_OPTIONS))
+    return text, call, fd, denied
 
 
 @magics_class
@@ -174,7 +127,7 @@ class WasiMagics(Magics):
         self._rerun: Any = None
         # the cancel Event and output writer the kept module was linked with: %call reuses them
         self._kept_cancel = threading.Event()
-        self._kept_streamer: _Streamer | None = None
+        self._kept_streamer: Streamer | None = None
         self._kept_wasm = b""
 
     # ----- running a module -------------------------------------------------------------------
@@ -187,7 +140,7 @@ class WasiMagics(Magics):
         try:
             return compile_source(language, source, options,
                                   filename=opts.name or _FILENAMES[language],
-                                  progress=_say_progress)
+                                  progress=say_progress)
         except CompileError as exc:
             raise CellError(t("kernel_compile_error", language=language), exc.message) from None
         except KeyboardInterrupt:
@@ -205,7 +158,7 @@ class WasiMagics(Magics):
 
         sandbox = sandbox_for(self.settings, opts)
         cancel = threading.Event()
-        streamer = _Streamer()
+        streamer = Streamer()
         try:
             with InterruptGuard(cancel):
                 result = run(
@@ -250,17 +203,14 @@ class WasiMagics(Magics):
             _set_underscore(self.shell, result)
 
     def _compile_and_run(self, language: str, line: str, cell: str) -> None:
-        try:
-            opts = parse_cell_options(line, language)
-        except UsageError as exc:
-            raise CellError(t("kernel_usage_error"), str(exc)) from None
+        opts = parse_cell_options(line, language)
         compiled = self._compile(language, cell, opts)
         if compiled.warnings.strip():
-            sys.stderr.write(compiled.warnings.rstrip() + "\n")
-            sys.stderr.flush()
+            write("stderr", compiled.warnings.rstrip() + "\n")
         self.run_module(compiled.wasm, opts, layout=compiled.layout)
 
     @cell_magic
+    @_usage_errors_shown
     def wat(self, line: str, cell: str) -> None:
         """Assemble the cell (WebAssembly text) and run it under the tracing WASI host.
 
@@ -271,67 +221,67 @@ class WasiMagics(Magics):
         self._compile_and_run("wat", line, cell)
 
     @cell_magic
+    @_usage_errors_shown
     def c(self, line: str, cell: str) -> None:
         """Compile the cell as C for wasm32-wasi and run it (options as %%wat, plus -O LEVEL,
         -g for source lines in backtraces, --toolchain zig|clang)."""
         self._compile_and_run("c", line, cell)
 
     @cell_magic
+    @_usage_errors_shown
     def rust(self, line: str, cell: str) -> None:
         """Compile the cell as Rust for wasm32-wasi and run it (options as %%c)."""
         self._compile_and_run("rust", line, cell)
 
     @cell_magic
+    @_usage_errors_shown
     def wasm(self, line: str, cell: str) -> None:
         """Run a module given in the cell: a path to a .wasm file, hex, base64, b'...', or the
         name of a Python variable holding the bytes."""
         name = cell.strip()
         value = self.shell.user_ns.get(name) if self.shell is not None else None
-        try:
-            opts = parse_cell_options(line, "wasm")
-            if name.isidentifier() and isinstance(value, bytes | bytearray | memoryview):
-                data = bytes(value)  # the name of a Python variable holding the module
-            else:
-                data = _module_bytes(cell)
-        except UsageError as exc:
-            raise CellError(t("kernel_usage_error"), str(exc)) from None
+        opts = parse_cell_options(line, "wasm")
+        if name.isidentifier() and isinstance(value, bytes | bytearray | memoryview):
+            data = bytes(value)  # the name of a Python variable holding the module
+        else:
+            data = module_bytes(cell)
         self.run_module(data, opts)
 
     @cell_magic
+    @_usage_errors_shown
     def wast(self, line: str, cell: str) -> None:
         """Run spec-style script commands: (module ...), (assert_return (invoke ...) ...),
         assert_trap, assert_invalid, assert_malformed, register, invoke; one line per command.
         Option: --timeout S (per command)."""
         from ._wast import run_wast
 
-        try:
-            opts = parse_cell_options(line, "wast")
-        except UsageError as exc:
-            raise CellError(t("kernel_usage_error"), str(exc)) from None
-        timeout = opts.timeout_s or self.settings.sandbox.limits.timeout_s or 10.0
+        opts = parse_cell_options(line, "wast")
+        timeout = opts.timeout_s or self.settings.sandbox.limits.timeout_s or NO_TIME_LIMIT
         cancel = threading.Event()
 
         def show(result: Any) -> None:
-            print(result.text(), flush=True)
+            write("stdout", result.text() + "\n")
 
         try:
             with InterruptGuard(cancel):
                 report = run_wast(cell, cancel=cancel, timeout_s=timeout, on_line=show)
         except CompileError as exc:
             raise CellError(t("kernel_compile_error", language="wast"), exc.message) from None
-        print(t("kernel_wast_summary", passed=report.passed, failed=report.failed), flush=True)
+        write("stdout", t("kernel_wast_summary", passed=report.passed, failed=report.failed)
+              + "\n")
         if self.shell is not None:
             _set_underscore(self.shell, report)
 
     # ----- the kept module ----------------------------------------------------------------------
 
     @line_magic
+    @_usage_errors_shown
     def call(self, line: str) -> Any:
         """Call an export of the kept module: %call add 1 2 (numbers: 42, -1, 0x10, 2.5).
 
         Returns the export's value (a tuple for several, None for none), so ``_`` and
         ``x = %call add 1 2`` work; a trap is shown with its backtrace."""
-        words = shlex.split(line)
+        words = _words("%call", line)
         if not words:
             raise CellError(t("kernel_usage_error"),
                             "write %call EXPORT ARG ..., for example %call add 1 2")
@@ -342,17 +292,7 @@ class WasiMagics(Magics):
         if name not in exports:
             raise CellError(t("kernel_usage_error"), t("kernel_unknown_export", name=name,
                                                        exports=", ".join(exports) or "-"))
-        args: list[int | float] = []
-        for word in raw:
-            try:
-                args.append(int(word, 0))
-            except ValueError:
-                try:
-                    args.append(float(word))
-                except ValueError:
-                    raise CellError(t("kernel_usage_error"),
-                                    f"{word!r} is not a number (write 42, -1, 0x10 or 2.5)"
-                                    ) from None
+        args = [read_number(word, f"%call {name}") for word in raw]
         streamer = self._kept_streamer
         before = streamer.received if streamer is not None else 0
         if streamer is not None:
@@ -370,15 +310,13 @@ class WasiMagics(Magics):
             # an engine that does not stream a kept module's output: show it now
             for stream, data in (("stdout", result.stdout), ("stderr", result.stderr)):
                 if data:
-                    target = sys.stderr if stream == "stderr" else sys.stdout
-                    target.write(data.decode("utf-8", "replace"))
-                    target.flush()
+                    write(stream, data.decode("utf-8", "replace"))
         head = f"{name}({', '.join(raw)})"
         if result.trap is not None and result.trap.frames:
             add_source_lines(self._kept_wasm, result.trap)
         if result.trap is not None or result.limit is not None:
             text = f"{head}: {trap_text(result.trap) if result.trap else result.limit}"
-            display({"text/plain": text}, raw=True)
+            show({"text/plain": text})
         if len(result.trace.events):
             show_trace(result, fold_rows=self.settings.trace_fold_rows)
         self.last = result if result.module is not None else self._with_module(result)
@@ -399,21 +337,12 @@ class WasiMagics(Magics):
         return self.last
 
     @line_magic
+    @_usage_errors_shown
     def trace(self, line: str) -> None:
         """Show the trace of the last run: the widget, or with --text the strace-like text.
         Filters: --call NAME, --fd N, --denied."""
+        text, call, fd, denied = _trace_options(_words("%trace", line))
         result = self._need_last()
-        words = shlex.split(line)
-        call = fd = None
-        denied = None
-        text = "--text" in words
-        for i, word in enumerate(words):
-            if word == "--call" and i + 1 < len(words):
-                call = words[i + 1]
-            elif word == "--fd" and i + 1 < len(words):
-                fd = int(words[i + 1])
-            elif word == "--denied":
-                denied = True
         view = result
         if call or fd is not None or denied:
             filtered = result.trace.filter(call=call, fd=fd, denied=denied)
@@ -423,16 +352,18 @@ class WasiMagics(Magics):
                 engine=result.engine, duration_ns=result.duration_ns, layout=result.layout,
             )
         if text:
-            print(view.trace.to_text())
+            write("stdout", view.trace.to_text() + "\n")
         else:
             show_widget("trace", view)
 
     @line_magic
+    @_usage_errors_shown
     def memory(self, line: str) -> None:
         """Show the linear memory of the last run (before and after, with its layout)."""
         show_widget("memory", self._need_last())
 
     @line_magic
+    @_usage_errors_shown
     def stack(self, line: str) -> None:
         """Show the stack of the last run (the trap's frames, the shadow stack)."""
         show_widget("stack", self._need_last())
@@ -440,129 +371,31 @@ class WasiMagics(Magics):
     # ----- notebook-wide settings ------------------------------------------------------------
 
     @line_magic
+    @_usage_errors_shown
     def sandbox(self, line: str) -> None:
-        """Show or change the capabilities of the following runs.
-
-        %sandbox                      show the settings (and the boundary of the last run)
-        %sandbox show                 the sandbox widget of the last run
-        %sandbox dir HOST[::GUEST]    grant a folder (ro-dir for read-only)
-        %sandbox undir GUEST          take a folder back
-        %sandbox env NAME=VALUE       set a variable (unenv NAME removes it)
-        %sandbox args A B ...         the guest's arguments
-        %sandbox stdin TEXT           the guest's standard input
-        %sandbox clock freeze [NS] | clock real
-        %sandbox seed N | seed off
-        %sandbox timeout S            %sandbox max-memory MIB
-        %sandbox engine NAME          %sandbox lang en|fr
-        %sandbox trace on|off         %sandbox widgets all|none|trace,memory,...
-        %sandbox reset
-        %sandbox --dir data::/data --env A=1 --timeout 5 ...   (the options of %%c, kept)
-        """
-        try:
-            words = shlex.split(line)
-        except ValueError as exc:
-            raise CellError(t("kernel_usage_error"), f"%sandbox {line}: {exc}") from None
-        try:
-            self._sandbox_command(words)
-        except UsageError as exc:
-            raise CellError(t("kernel_usage_error"), str(exc)) from None
-
-    def _sandbox_command(self, words: list[str]) -> None:
-        s = self.settings
-        box = s.sandbox
-        if not words:
-            self._show_settings()
-            return
-        if words[0].startswith("--"):  # the options of a magic line, kept for later runs
+        words = _words("%sandbox", line)
+        if words and words[0].startswith("--"):  # the options of a magic line, kept for later
             self._sandbox_options(" ".join(shlex.quote(w) for w in words))
-            self._show_settings()
-            return
-        verb, rest = words[0], words[1:]
-
-        def one() -> str:
-            if len(rest) != 1:
-                raise UsageError(f"%sandbox {verb} takes one value")
-            return rest[0]
-
-        if verb == "show":
-            if self.last is not None:
+        elif words:
+            draft = copy.deepcopy(self.settings)  # a bad value leaves the settings untouched
+            name = apply_setting(draft, words)
+            _commit(self.settings, draft)
+            if name == "help":
+                write("stdout", sandbox_help() + "\n")
+                return
+            if name == "show" and self.last is not None:
                 show_widget("sandbox", self.last, self._rerun)
-            else:
-                self._show_settings()
-            return
-        if verb in ("dir", "ro-dir"):
-            for text in rest or [""]:
-                pre = parse_preopen(text, read_only=verb == "ro-dir")
-                box.preopens = [p for p in box.preopens if p.guest_path != pre.guest_path] + [pre]
-        elif verb == "undir":
-            box.preopens = [p for p in box.preopens if p.guest_path not in rest]
-        elif verb == "memdir":
-            box.preopens = [p for p in box.preopens if p.guest_path != one()]
-            box.preopens.append(Preopen(guest_path=one(), tree={}))
-        elif verb == "env":
-            for text in rest:
-                name, value = parse_env(text)
-                box.env[name] = value
-        elif verb == "unenv":
-            for name in rest:
-                box.env.pop(name, None)
-        elif verb == "args":
-            box.args = list(rest)
-        elif verb == "stdin":
-            box.stdin = " ".join(rest).encode()
-        elif verb == "clock":
-            if rest[:1] == ["real"]:
-                box.clock_ns = None
-            elif rest[:1] == ["freeze"]:
-                box.clock_ns = int(rest[1]) if len(rest) > 1 else 1_700_000_000_000_000_000
-            else:
-                raise UsageError("%sandbox clock freeze [NANOSECONDS] or %sandbox clock real")
-        elif verb == "seed":
-            value = one()
-            box.random_seed = None if value in ("off", "none") else _int(value, "seed")
-        elif verb == "timeout":
-            value = one()
-            box.limits.timeout_s = None if value in ("off", "none") else float(value)
-        elif verb == "max-memory":
-            box.limits.max_memory_mib = _int(one(), "max-memory")
-        elif verb == "engine":
-            s.engine = _known_engine(one())
-        elif verb in ("lang", "language"):
-            try:
-                messages.set_language(one())
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-        elif verb == "trace":
-            s.trace = _on_off(one())
-        elif verb == "widgets":
-            value = one()
-            if value in ("none", "off"):
-                s.widgets = ()
-            elif value in ("all", "on"):
-                s.widgets = WIDGET_NAMES
-            else:
-                names = tuple(v for v in value.split(",") if v)
-                bad = [n for n in names if n not in WIDGET_NAMES]
-                if bad:
-                    raise UsageError(f"unknown widget {bad[0]!r}; choose among "
-                                     f"{', '.join(WIDGET_NAMES)}, all or none")
-                s.widgets = names
-        elif verb == "reset":
-            s.reset()
-        else:
-            raise UsageError(
-                f"%sandbox: unknown setting {verb!r}; the settings are: show, dir, ro-dir, "
-                "undir, memdir, env, unenv, args, stdin, clock, seed, timeout, max-memory, "
-                "engine, lang, trace, widgets, reset"
-            )
+                return
         self._show_settings()
+
+    sandbox.__doc__ = "Show or change the capabilities of the following runs.\n\n" + sandbox_help()
 
     def _sandbox_options(self, line: str) -> None:
         """``%sandbox --dir data::/data --env A=1 --timeout 5 --engine stepper ...``: the
         options of a magic line, made notebook-wide."""
         opts = parse_cell_options(line, "sandbox")
         s = self.settings
-        engine = _known_engine(opts.engine) if opts.engine else s.engine
+        engine = known_engine(opts.engine) if opts.engine else s.engine
         s.sandbox = sandbox_for(s, opts)
         s.engine = engine
         if opts.trace is not None:
@@ -599,11 +432,12 @@ class WasiMagics(Magics):
         return "\n".join(lines)
 
     def _show_settings(self) -> None:
-        display({"text/plain": self.settings_text()}, raw=True)
+        show({"text/plain": self.settings_text()})
 
     # ----- reference ----------------------------------------------------------------------------
 
     @line_magic
+    @_usage_errors_shown
     def wasi(self, line: str) -> None:
         """What a WASI call or a WAT instruction does: %wasi fd_write, %wasi i32.add; with no
         name, the list of all 46 WASI calls."""
@@ -613,8 +447,9 @@ class WasiMagics(Magics):
         name = words[0].removeprefix("__wasi_") if words else ""
         if not name:
             width = max(len(n) for n in WASI_CALLS)
-            print("\n".join(f"{n.ljust(width)}  {c.summary.split(';')[0].split('. ')[0]}"
-                            for n, c in WASI_CALLS.items()))
+            write("stdout", "\n".join(
+                f"{n.ljust(width)}  {c.summary.split(';')[0].split('. ')[0]}"
+                for n, c in WASI_CALLS.items()) + "\n")
             return
         text = describe(name) or describe_instruction(name)
         if text is None:
@@ -626,7 +461,7 @@ class WasiMagics(Magics):
 
             page.page(text)
         else:
-            print(text)
+            write("stdout", text + "\n")
 
 
 def _set_underscore(shell: Any, value: Any) -> None:
@@ -638,31 +473,6 @@ def _set_underscore(shell: Any, value: Any) -> None:
         return  # the learner assigned ``_`` themselves: leave it, as IPython does
     hook.___, hook.__, hook._ = hook.__, hook._, value
     shell.push({"_": hook._, "__": hook.__, "___": hook.___}, interactive=False)
-
-
-def _known_engine(name: str) -> str:
-    """``name`` when it is a registered engine; raises ``UsageError`` naming them otherwise."""
-    from ..engines import ENGINES
-
-    if name not in ENGINES:
-        raise UsageError(f"unknown engine {name!r}; the engines are: "
-                         f"{', '.join(sorted(ENGINES))}")
-    return name
-
-
-def _int(text: str, what: str) -> int:
-    try:
-        return int(text, 0)
-    except ValueError:
-        raise UsageError(f"%sandbox {what}: {text!r} is not a whole number") from None
-
-
-def _on_off(text: str) -> bool:
-    if text in ("on", "yes", "true", "1"):
-        return True
-    if text in ("off", "no", "false", "0"):
-        return False
-    raise UsageError(f"write on or off, not {text!r}")
 
 
 def magics_for(shell: Any) -> WasiMagics:
@@ -682,23 +492,17 @@ def magics_for(shell: Any) -> WasiMagics:
     return existing
 
 
-def summary(result: RunResult) -> str:
-    """The one-line summary of a run (also used by the benchmarks and tests)."""
-    return summary_text(result)
-
-
-def _cell_words(full_text: str) -> tuple[str, ...] | None:
-    """The words to complete in a cell, from its magic: WAT words and WASI calls for %%wat and
-    %%wast, WASI calls for %%c and %%rust, ``None`` for any other cell."""
+def completion_words(language: str) -> tuple[str, ...]:
+    """The words to complete in the body of a cell: WAT words and WASI calls in WAT and WAST
+    cells, the WASI calls and wasi-libc's ``__wasi_`` functions in C and Rust cells, none in
+    others. The kernel and the IPython extension both complete from this list."""
     from ._wat import WAT_WORDS
 
-    first = full_text.lstrip().split("\n", 1)[0]
-    magic = first.split(None, 1)[0] if first.startswith("%%") else ""
-    if magic in ("%%wat", "%%wast"):
+    if language in ("wat", "wast"):
         return WAT_WORDS + tuple(WASI_CALLS)
-    if magic in ("%%c", "%%rust"):
+    if language in ("c", "rust"):
         return tuple(WASI_CALLS) + tuple("__wasi_" + name for name in WASI_CALLS)
-    return None
+    return ()
 
 
 def wasi_matcher(context: Any) -> dict:
@@ -708,13 +512,31 @@ def wasi_matcher(context: Any) -> dict:
 
     from ._wat import WAT_WORDS
 
-    words = _cell_words(context.full_text)
-    if words is None or context.cursor_line == 0 or not context.token:
+    first = context.full_text.lstrip().split("\n", 1)[0]
+    magic = first.split(None, 1)[0] if first.startswith("%%") else ""
+    words = completion_words(magic[2:])
+    if not words or context.cursor_line == 0 or not context.token:
         return {"completions": [], "suppress": False}
     token = context.token.rsplit('"', 1)[-1].rsplit("(", 1)[-1]
     found = [SimpleCompletion(w, type="wat" if w in WAT_WORDS else "wasi")
              for w in words if w.startswith(token)] if token else []
     return {"completions": found, "suppress": bool(found)}
+
+
+def magic_line_completer(shell: Any, event: Any) -> list[str]:
+    """IPython's ``complete_command`` hook for the magics' own lines: the settings of
+    ``%sandbox`` and the options of ``%%wat``, ``%%c``, ``%%rust``, ``%%wasm``, ``%%wast``,
+    ``%sandbox --...`` and ``%trace``."""
+    magic = event.command.lstrip("%")
+    words = event.line.split()
+    if magic == "trace":
+        return ["--text", "--call", "--fd", "--denied"]
+    if magic == "sandbox" and not event.symbol.startswith("-"):
+        return list(SETTINGS) if len(words) <= 1 or (len(words) == 2 and event.symbol) else []
+    return option_names(magic)
+
+
+_COMPLETED_MAGICS = ("%sandbox", "%trace", "%%wat", "%%c", "%%rust", "%%wasm", "%%wast")
 
 
 wasi_matcher.matcher_api_version = 2  # type: ignore[attr-defined]
@@ -727,3 +549,5 @@ def load_ipython_extension(shell: Any) -> None:
     completer = getattr(shell, "Completer", None)
     if completer is not None and wasi_matcher not in completer.custom_matchers:
         completer.custom_matchers.append(wasi_matcher)
+        for magic in _COMPLETED_MAGICS:
+            shell.set_hook("complete_command", magic_line_completer, str_key=magic)

@@ -1,0 +1,202 @@
+"""The settings ``%sandbox`` changes, as a table: name -> usage, help line, handler.
+
+``%sandbox timeout 5`` looks ``timeout`` up in :data:`SETTINGS` and calls its handler with the
+notebook's :class:`~wasikernel.kernel._options.Settings` and the words that follow. Each value is
+read by :mod:`wasikernel.sandbox_options`, the rules of ``wasikernel run`` and of magic lines,
+and a bad one raises :class:`~wasikernel.errors.UsageError` naming ``%sandbox NAME``. The same
+table gives ``%sandbox?`` its help (:func:`help_text`) and tab completion its names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .. import messages
+from ..errors import UsageError
+from ..messages import t
+from ..sandbox import Preopen
+from ..sandbox_options import (
+    NO_TIME_LIMIT,
+    one_value,
+    read_clock_ns,
+    read_env,
+    read_memory_mib,
+    read_on_off,
+    read_preopen,
+    read_timeout,
+    read_whole,
+)
+from ._options import Settings, read_widgets
+
+__all__ = ["Setting", "SETTINGS", "apply_setting", "help_text", "DEFAULT_FROZEN_CLOCK_NS"]
+
+#: ``%sandbox clock freeze`` without a time: 2023-11-14, 22:13:20 UTC
+DEFAULT_FROZEN_CLOCK_NS = 1_700_000_000_000_000_000
+
+Handler = Callable[[Settings, Sequence[str], str], None]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One ``%sandbox`` setting: how to write it, what it does, and the code that does it.
+
+    ``handler(settings, words, option)`` changes ``settings`` from the words after the name;
+    ``option`` is ``"%sandbox NAME"``, for the error sentences.
+    """
+
+    usage: str
+    help: str
+    handler: Handler
+
+
+def _grant(read_only: bool) -> Handler:
+    def handler(s: Settings, words: Sequence[str], option: str) -> None:
+        for text in words or [""]:
+            pre = read_preopen(text, option, read_only=read_only)
+            s.sandbox.preopens = [p for p in s.sandbox.preopens if p.guest_path != pre.guest_path]
+            s.sandbox.preopens.append(pre)
+
+    return handler
+
+
+def _undir(s: Settings, words: Sequence[str], option: str) -> None:
+    s.sandbox.preopens = [p for p in s.sandbox.preopens if p.guest_path not in words]
+
+
+def _memdir(s: Settings, words: Sequence[str], option: str) -> None:
+    guest = one_value(words, option)
+    s.sandbox.preopens = [p for p in s.sandbox.preopens if p.guest_path != guest]
+    s.sandbox.preopens.append(Preopen(guest_path=guest, tree={}))
+
+
+def _env(s: Settings, words: Sequence[str], option: str) -> None:
+    for text in words:
+        name, value = read_env(text, option)
+        s.sandbox.env[name] = value
+
+
+def _unenv(s: Settings, words: Sequence[str], option: str) -> None:
+    for name in words:
+        s.sandbox.env.pop(name, None)
+
+
+def _args(s: Settings, words: Sequence[str], option: str) -> None:
+    s.sandbox.args = list(words)
+
+
+def _stdin(s: Settings, words: Sequence[str], option: str) -> None:
+    s.sandbox.stdin = " ".join(words).encode()
+
+
+def _clock(s: Settings, words: Sequence[str], option: str) -> None:
+    if list(words) == ["real"]:
+        s.sandbox.clock_ns = None
+    elif words[:1] == ["freeze"] and len(words) <= 2:
+        s.sandbox.clock_ns = (read_clock_ns(words[1], f"{option} freeze") if len(words) == 2
+                              else DEFAULT_FROZEN_CLOCK_NS)
+    else:
+        raise UsageError(t("sandbox_clock_form"))
+
+
+def _seed(s: Settings, words: Sequence[str], option: str) -> None:
+    value = one_value(words, option)
+    s.sandbox.random_seed = None if value in ("off", "none") else read_whole(value, option)
+
+
+def _timeout(s: Settings, words: Sequence[str], option: str) -> None:
+    seconds = read_timeout(one_value(words, option), option)
+    s.sandbox.limits.timeout_s = None if seconds == NO_TIME_LIMIT else seconds
+
+
+def _max_memory(s: Settings, words: Sequence[str], option: str) -> None:
+    s.sandbox.limits.max_memory_mib = read_memory_mib(one_value(words, option), option)
+
+
+def _engine(s: Settings, words: Sequence[str], option: str) -> None:
+    s.engine = known_engine(one_value(words, option))
+
+
+def _language(s: Settings, words: Sequence[str], option: str) -> None:
+    try:
+        messages.set_language(one_value(words, option))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _trace(s: Settings, words: Sequence[str], option: str) -> None:
+    s.trace = read_on_off(one_value(words, option), option)
+
+
+def _widgets(s: Settings, words: Sequence[str], option: str) -> None:
+    s.widgets = read_widgets(one_value(words, option), option)
+
+
+def _reset(s: Settings, words: Sequence[str], option: str) -> None:
+    s.reset()
+
+
+def _nothing(s: Settings, words: Sequence[str], option: str) -> None:
+    """``show`` and ``help``: the magic itself shows something, nothing changes."""
+
+
+#: every ``%sandbox`` setting, in the order ``%sandbox?`` lists them
+SETTINGS: dict[str, Setting] = {
+    "show": Setting("show", "the sandbox widget of the last run", _nothing),
+    "dir": Setting("dir HOST[::GUEST]", "grant a host folder, read-write", _grant(False)),
+    "ro-dir": Setting("ro-dir HOST[::GUEST]", "grant a host folder, read-only", _grant(True)),
+    "undir": Setting("undir GUEST", "take a folder back", _undir),
+    "memdir": Setting("memdir GUEST", "grant an empty in-memory folder", _memdir),
+    "env": Setting("env NAME=VALUE ...", "set environment variables", _env),
+    "unenv": Setting("unenv NAME ...", "remove environment variables", _unenv),
+    "args": Setting("args A B ...", "the guest's arguments", _args),
+    "stdin": Setting("stdin TEXT", "the guest's standard input", _stdin),
+    "clock": Setting("clock freeze [NS] | clock real", "a frozen clock (nanoseconds since 1970) "
+                     "or the real one", _clock),
+    "seed": Setting("seed N | seed off", "seeded (reproducible) or real randomness", _seed),
+    "timeout": Setting("timeout S | timeout off", "the time limit of a run, in seconds "
+                       "(0 or off: none)", _timeout),
+    "max-memory": Setting("max-memory MIB", "the linear memory limit, in MiB", _max_memory),
+    "engine": Setting("engine NAME", "the engine of the following runs", _engine),
+    "lang": Setting("lang en|fr", "the language of the messages", _language),
+    "trace": Setting("trace on|off", "show the trace after each run", _trace),
+    "widgets": Setting("widgets all|none|trace,memory,...", "the widgets shown after each run",
+                       _widgets),
+    "reset": Setting("reset", "back to the defaults", _reset),
+    "help": Setting("help", "this list", _nothing),
+}
+_ALIASES = {"language": "lang"}
+
+
+def apply_setting(settings: Settings, words: Sequence[str]) -> str:
+    """Apply ``%sandbox NAME VALUE ...`` to ``settings``; return the setting's name.
+
+    Raises UsageError for an unknown setting or a bad value; ``settings`` is then unchanged
+    except for what the handler had already read (callers pass a copy and keep it on success).
+    """
+    name = _ALIASES.get(words[0], words[0])
+    setting = SETTINGS.get(name)
+    if setting is None:
+        raise UsageError(t("sandbox_unknown_setting", name=words[0], names=", ".join(SETTINGS)))
+    setting.handler(settings, words[1:], f"%sandbox {words[0]}")
+    return name
+
+
+def help_text() -> str:
+    """The settings, one per line: ``%sandbox USAGE   what it does``."""
+    width = max(len(s.usage) for s in SETTINGS.values()) + 10
+    lines = ["%sandbox".ljust(width) + "show the settings (and the boundary of the last run)"]
+    lines += [f"%sandbox {s.usage}".ljust(width) + s.help for s in SETTINGS.values()]
+    lines.append("%sandbox --dir data::/data --env A=1 --timeout 5 ...   "
+                 "(the options of %%c, kept for every later run)")
+    return "\n".join(lines)
+
+
+def known_engine(name: str) -> str:
+    """``name`` when it is a registered engine; raises ``UsageError`` naming them otherwise."""
+    from ..engines import ENGINES
+
+    if name not in ENGINES:
+        raise UsageError(f"unknown engine {name!r}; the engines are: "
+                         f"{', '.join(sorted(ENGINES))}")
+    return name

@@ -1,0 +1,302 @@
+"""The options that shape a run's :class:`~wasikernel.sandbox.Sandbox`, read by one set of rules.
+
+``wasikernel run`` and the magic lines (``%%c --dir data::/data``, ``%sandbox timeout 5``) both
+read their sandbox options here, so a value means the same wherever a learner types it:
+
+============================  =================================================================
+``--dir HOST[::GUEST]``       ``~`` expanded, made absolute, an existing directory; GUEST is HOST
+                              when left out; neither may be empty (``--ro-dir``: read-only)
+``--env NAME=VALUE``          NAME not empty; VALUE may be
+``--stdin FILE``              an existing file of at most 64 MiB (``-``: our own stdin, where
+                              the caller allows it)
+``--timeout S``               seconds, above 0 and at most a day; ``0``, ``off`` or ``none``
+                              mean no limit (as GNU ``timeout 0``)
+``--max-memory MIB``          a whole number of MiB from 1 to 1,048,576 (1 TiB)
+numbers (``--invoke`` args)   ``42``, ``-1``, ``0x10``, ``2.5`` (``inf`` and ``nan`` are f64s)
+whole numbers                 ``42``, ``0x10``, ``0b101``, ``1_000`` within a stated range
+============================  =================================================================
+
+Each reader takes the text and the name of the option as the learner wrote it, and raises
+:class:`~wasikernel.errors.UsageError` with one sentence (English or French) naming the option
+and the form to write. :func:`add_arguments` declares the options on an argparse parser with
+these readers as their types; :class:`SandboxOptions` holds what a line asked for and lays it
+over a base sandbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from .errors import UsageError
+from .messages import t
+from .sandbox import Preopen, Sandbox
+
+__all__ = [
+    "NO_TIME_LIMIT",
+    "MOST_SECONDS",
+    "MOST_MIB",
+    "SandboxOptions",
+    "add_arguments",
+    "read_preopen",
+    "read_env",
+    "read_stdin",
+    "read_timeout",
+    "read_memory_mib",
+    "read_number",
+    "read_whole",
+    "read_clock_ns",
+    "read_on_off",
+    "one_value",
+]
+
+#: what :func:`read_timeout` returns for ``0``, ``off`` or ``none``: a run without a time limit
+NO_TIME_LIMIT = math.inf
+#: the longest time limit, in seconds (a day); longer runs go without a limit
+MOST_SECONDS = 86_400
+#: the largest memory limit, in MiB (1 TiB, room for memory64 modules)
+MOST_MIB = 1 << 20
+#: the largest stdin file, in bytes
+MOST_STDIN = 64 << 20
+_U64 = (1 << 64) - 1
+
+
+def _whole(text: str) -> int | None:
+    try:
+        return int(text.strip(), 0)
+    except ValueError:  # also the digit limit of int(), for a hostile 100,000-digit number
+        return None
+
+
+def read_whole(text: str, option: str, low: int = 0, high: int = _U64) -> int:
+    """Read a whole number from ``low`` to ``high`` (``42``, ``0x10``, ``1_000``).
+
+    Raises UsageError naming ``option`` and the range otherwise.
+    """
+    value = _whole(text)
+    if value is None or not low <= value <= high:
+        raise UsageError(t("option_whole", option=option, value=text, low=low, high=high))
+    return value
+
+
+def read_number(text: str, option: str) -> int | float:
+    """Read a number as wasmtime's ``--invoke`` does: a whole number first, then a float.
+
+    Raises UsageError naming ``option`` when ``text`` is neither.
+    """
+    value = _whole(text)
+    if value is not None:
+        return value
+    try:
+        return float(text)
+    except ValueError:
+        raise UsageError(t("option_number", option=option, value=text)) from None
+
+
+def read_timeout(text: str, option: str = "--timeout") -> float:
+    """Read a time limit in seconds; ``0``, ``off`` and ``none`` give :data:`NO_TIME_LIMIT`.
+
+    Raises UsageError for anything else that is not a finite number above 0 and at most
+    :data:`MOST_SECONDS` (negative, ``inf``, ``nan``, ``1e300``, words).
+    """
+    if text.strip().lower() in ("off", "none"):
+        return NO_TIME_LIMIT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if seconds == 0:
+        return NO_TIME_LIMIT
+    if not 0 < seconds <= MOST_SECONDS:  # False for nan too
+        raise UsageError(t("option_timeout", option=option, value=text, most=MOST_SECONDS))
+    return seconds
+
+
+def read_memory_mib(text: str, option: str = "--max-memory") -> int:
+    """Read a linear-memory limit: a whole number of MiB from 1 to :data:`MOST_MIB`.
+
+    Raises UsageError otherwise.
+    """
+    value = _whole(text)
+    if value is None or not 1 <= value <= MOST_MIB:
+        raise UsageError(t("option_memory", option=option, value=text, most=MOST_MIB))
+    return value
+
+
+def read_clock_ns(text: str, option: str) -> int:
+    """Read a frozen clock's time: whole nanoseconds since 1970, from 0 to 2**64 - 1.
+
+    Raises UsageError otherwise.
+    """
+    value = _whole(text)
+    if value is None or not 0 <= value <= _U64:
+        raise UsageError(t("option_clock", option=option, value=text, high=_U64))
+    return value
+
+
+def read_on_off(text: str, option: str) -> bool:
+    """Read ``on``/``off`` (or yes/no, true/false, 1/0); raises UsageError otherwise."""
+    word = text.strip().lower()
+    if word in ("on", "yes", "true", "1"):
+        return True
+    if word in ("off", "no", "false", "0"):
+        return False
+    raise UsageError(t("option_on_off", option=option, value=text))
+
+
+def one_value(words: Sequence[str], option: str) -> str:
+    """The one word of ``words``; raises UsageError when there are none or several."""
+    if len(words) != 1:
+        raise UsageError(t("option_one_value", option=option))
+    return words[0]
+
+
+def read_preopen(text: str, option: str = "--dir", *, read_only: bool = False) -> Preopen:
+    """Read ``HOST[::GUEST]`` (wasmtime's spelling) into a :class:`Preopen`.
+
+    ``~`` is expanded and HOST made absolute against the current directory; GUEST is HOST when
+    left out. Raises UsageError when HOST or GUEST is empty, or HOST is not an existing folder.
+    """
+    host, sep, guest = text.partition("::")
+    guest = guest if sep else host
+    if not host or not guest:
+        raise UsageError(t("option_dir_form", option=option, value=text))
+    path = os.path.abspath(os.path.expanduser(host))
+    if not os.path.isdir(path):
+        key = "option_dir_file" if os.path.exists(path) else "option_dir_missing"
+        raise UsageError(t(key, option=option, value=text, path=path))
+    return Preopen(guest_path=guest, host_path=path, read_only=read_only)
+
+
+def read_env(text: str, option: str = "--env") -> tuple[str, str]:
+    """Read ``NAME=VALUE``; raises UsageError without ``=`` or with an empty NAME."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise UsageError(t("option_env_form", option=option, value=text))
+    return name, value
+
+
+def read_stdin(text: str, option: str = "--stdin", *, own: BinaryIO | None = None) -> bytes:
+    """Read the file a guest gets as its stdin (``~`` expanded); ``-`` reads ``own`` when given.
+
+    Raises UsageError when the file cannot be read or holds more than 64 MiB (``/dev/zero``
+    would otherwise fill the host's memory).
+    """
+    try:
+        if text == "-" and own is not None:
+            data = own.read(MOST_STDIN + 1)
+        else:
+            with open(os.path.expanduser(text), "rb") as f:
+                data = f.read(MOST_STDIN + 1)
+    except OSError as exc:
+        raise UsageError(t("option_stdin_unreadable", option=option, value=text,
+                           error=exc.strerror or exc)) from None
+    if len(data) > MOST_STDIN:
+        raise UsageError(t("option_stdin_too_big", option=option, value=text,
+                           mib=MOST_STDIN >> 20))
+    return data
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, own_stdin: bool = False) -> None:
+    """Declare ``--dir``, ``--ro-dir``, ``--env``, ``--stdin``, ``--engine``, ``--timeout``,
+    ``--max-memory`` and ``--invoke`` on ``parser``, each read by the readers above.
+
+    A bad value raises UsageError out of ``parse_args`` (not argparse's exit). With
+    ``own_stdin``, ``--stdin -`` reads the process's own stdin (the command line's spelling).
+    """
+
+    def stdin_file(text: str) -> bytes:
+        own = sys.stdin.buffer if own_stdin and sys.stdin is not None else None
+        return read_stdin(text, own=own)
+
+    parser.add_argument(
+        "--dir", action="append", default=[], metavar="HOST[::GUEST]",
+        type=lambda text: read_preopen(text, "--dir"),
+        help="grant the host folder HOST, read-write, seen by the module as GUEST",
+    )  # fmt: skip
+    parser.add_argument(
+        "--ro-dir", action="append", default=[], metavar="HOST[::GUEST]",
+        type=lambda text: read_preopen(text, "--ro-dir", read_only=True),
+        help="grant the host folder HOST read-only",
+    )  # fmt: skip
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", type=read_env,
+        help="set an environment variable of the module",
+    )  # fmt: skip
+    parser.add_argument(
+        "--stdin", metavar="FILE", type=stdin_file,
+        help="the module's stdin" + (" ('-' for ours)" if own_stdin else ""),
+    )  # fmt: skip
+    parser.add_argument("--engine", help="run under this engine (default: wasmtime)")
+    parser.add_argument(
+        "--timeout", metavar="S", type=read_timeout,
+        help=f"stop the run after S seconds (at most {MOST_SECONDS}; 0 or off: no limit)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-memory", metavar="MIB", type=read_memory_mib,
+        help="the most linear memory, in MiB",
+    )  # fmt: skip
+    parser.add_argument(
+        "--invoke", metavar="FUNC", help="call the export FUNC with numeric ARGS, not _start"
+    )
+
+
+@dataclass
+class SandboxOptions:
+    """What a command line or a magic line asks of the sandbox, on top of a base sandbox.
+
+    ``None`` (and empty lists) leave the base as it is; ``timeout_s`` is
+    :data:`NO_TIME_LIMIT` for "no limit".
+    """
+
+    preopens: list[Preopen] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    args: list[str] | None = None
+    stdin: bytes | None = None
+    engine: str | None = None
+    timeout_s: float | None = None
+    max_memory_mib: int | None = None
+    invoke: str | None = None
+    invoke_args: list[int | float] = field(default_factory=list)
+
+    def read_namespace(self, ns: argparse.Namespace) -> None:
+        """Take the options :func:`add_arguments` declared from a parsed namespace."""
+        self.preopens = list(ns.dir) + list(ns.ro_dir)
+        self.env = dict(ns.env)
+        if ns.stdin is not None:
+            self.stdin = ns.stdin
+        self.engine, self.timeout_s, self.max_memory_mib = ns.engine, ns.timeout, ns.max_memory
+        self.invoke = ns.invoke or None
+
+    def read_invoke_args(self, words: Sequence[str]) -> None:
+        """With ``--invoke``, ``words`` are the export's numbers (and the guest gets no args).
+
+        Raises UsageError for a word that is not a number.
+        """
+        option = f"--invoke {self.invoke}"
+        self.invoke_args = [read_number(word, option) for word in words]
+        self.args = None
+
+    def applied_to(self, base: Sandbox) -> Sandbox:
+        """A copy of ``base`` with these options laid over it: a folder replaces the base's
+        folder at the same guest path, variables are added, the rest replaces."""
+        box = copy.deepcopy(base)
+        guest_paths = {p.guest_path for p in self.preopens}
+        box.preopens = [p for p in box.preopens if p.guest_path not in guest_paths]
+        box.preopens += self.preopens
+        box.env.update(self.env)
+        if self.args is not None:
+            box.args = list(self.args)
+        if self.stdin is not None:
+            box.stdin = self.stdin
+        if self.timeout_s is not None:
+            box.limits.timeout_s = None if self.timeout_s == NO_TIME_LIMIT else self.timeout_s
+        if self.max_memory_mib is not None:
+            box.limits.max_memory_mib = self.max_memory_mib
+        return box
