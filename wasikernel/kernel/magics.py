@@ -27,6 +27,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.display import display
 
 from .. import messages
+from ..compile._source_lines import add_source_lines
 from ..errors import CompileError, EngineError, UsageError, WasiKernelError
 from ..result import RunResult
 from ..sandbox import Preopen
@@ -42,7 +43,6 @@ from ._options import (
     parse_preopen,
     sandbox_for,
 )
-from ._source_lines import add_source_lines
 from ._wasi_calls import WASI_CALLS, describe
 from ._wat import describe_instruction
 

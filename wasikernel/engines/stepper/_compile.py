@@ -17,7 +17,7 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-from ._decode import FuncType, Reader
+from ...wasm import FuncType, Reader
 from ._numeric import HELPERS, M32, M64, NUMERIC, NUMERIC_FC, Trap
 
 __all__ = ["Code", "compile_function", "ZERO"]

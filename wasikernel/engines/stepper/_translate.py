@@ -20,8 +20,8 @@ import re
 import struct
 from typing import Any
 
+from ...wasm import Reader
 from ._compile import LOADS, OOB, STORES, _decode_instr, _make
-from ._decode import Reader
 from ._numeric import HELPERS, NUMERIC, NUMERIC_FC, Trap
 
 __all__ = ["translate", "MAX_BODY_BYTES"]
