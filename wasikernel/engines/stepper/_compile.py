@@ -5,11 +5,12 @@ every branch target resolved to an index and every operand-stack height known st
 (validation guarantees it), so a branch knows how many values to keep and where.
 ``block``, ``loop`` and ``end`` of a block produce no instruction at all.
 
-Pass two turns each spec into a closure ``handler(stack, locals) -> next_index`` (a negative
-index means: call (-1) or return (-2), which the machine's outer loop handles). The recording
-table is the same except for the handlers that write memory, whose recording
-twins also note the bytes they overwrite; no handler tests whether it is recording. (Locals,
-globals, calls and returns need no note: the recorded operand stack says what they took.)
+Pass two turns each spec into a closure ``handler(stack, locals) -> next_index`` through the
+table of handler factories in :mod:`._handlers` (a negative index means: call (-1) or return
+(-2), which the machine's outer loop handles). The recording table comes from the same
+factories; only the handlers that write memory differ, noting the bytes they overwrite, so no
+handler tests whether it is recording. (Locals, globals, calls and returns need no note: the
+recorded operand stack says what they took.)
 """
 
 from __future__ import annotations
@@ -18,45 +19,12 @@ import struct
 from typing import Any
 
 from ...wasm import FuncType, Reader
-from ._numeric import HELPERS, M32, M64, NUMERIC, NUMERIC_FC, Trap
+from ._handlers import LOADS, STORES, make_handler
+from ._numeric import NUMERIC, NUMERIC_FC, Trap
 
-__all__ = ["Code", "compile_function", "ZERO"]
+__all__ = ["Code", "ZERO", "blocktype", "compile_function", "decode_instruction"]
 
-CALL = -1
-RETURN = -2
-OOB = "out of bounds memory access"
-TOOB = "out of bounds table access"
 ZERO = {"i32": 0, "i64": 0, "f32": 0, "f64": 0.0, "funcref": None, "externref": None}
-
-# opcode -> (name, struct format, result mask or None, access size)
-LOADS = {
-    0x28: ("i32.load", "<I", None, 4),
-    0x29: ("i64.load", "<Q", None, 8),
-    0x2A: ("f32.load", "<I", None, 4),
-    0x2B: ("f64.load", "<d", None, 8),
-    0x2C: ("i32.load8_s", "<b", M32, 1),
-    0x2D: ("i32.load8_u", "<B", None, 1),
-    0x2E: ("i32.load16_s", "<h", M32, 2),
-    0x2F: ("i32.load16_u", "<H", None, 2),
-    0x30: ("i64.load8_s", "<b", M64, 1),
-    0x31: ("i64.load8_u", "<B", None, 1),
-    0x32: ("i64.load16_s", "<h", M64, 2),
-    0x33: ("i64.load16_u", "<H", None, 2),
-    0x34: ("i64.load32_s", "<i", M64, 4),
-    0x35: ("i64.load32_u", "<I", None, 4),
-}
-# opcode -> (name, struct format, value mask or None, access size)
-STORES = {
-    0x36: ("i32.store", "<I", None, 4),
-    0x37: ("i64.store", "<Q", None, 8),
-    0x38: ("f32.store", "<I", None, 4),
-    0x39: ("f64.store", "<d", None, 8),
-    0x3A: ("i32.store8", "<B", 0xFF, 1),
-    0x3B: ("i32.store16", "<H", 0xFFFF, 2),
-    0x3C: ("i64.store8", "<B", 0xFF, 1),
-    0x3D: ("i64.store16", "<H", 0xFFFF, 2),
-    0x3E: ("i64.store32", "<I", M32, 4),
-}
 
 
 class Code:
@@ -84,9 +52,8 @@ class Code:
     def recording_ops(self) -> list[Any]:
         """The recording table (made on first use)."""
         if self.rec is None:
-            self.rec = [
-                _make(self._store, self.func, s, i + 1, True) for i, s in enumerate(self.specs)
-            ]
+            self.rec = [make_handler(self._store, self.func, s, i + 1, True)
+                        for i, s in enumerate(self.specs)]
         return self.rec
 
 
@@ -117,7 +84,7 @@ class _Ctrl:
         self.rtypes: tuple = ()
 
 
-def _blocktype(r: Reader, types: list[FuncType]) -> tuple[int, int, str, tuple, tuple]:
+def blocktype(r: Reader, types: list[FuncType]) -> tuple[int, int, str, tuple, tuple]:
     """(params, results, WAT text, param types, result types) of a block type."""
     b = r.data[r.pos]
     if b == 0x40:
@@ -207,7 +174,7 @@ def compile_function(store: Any, func: Any) -> Code:
         off = r.pos
         op = r.byte()
         if op == 0x02 or op == 0x03 or op == 0x04:  # block loop if
-            np, nr, bt, _pt, rt = _blocktype(r, mod.types)
+            np, nr, bt, _pt, rt = blocktype(r, mod.types)
             name = {2: "block", 3: "loop", 4: "if"}[op]
             if op == 0x04 and not dead:
                 h -= 1
@@ -259,7 +226,7 @@ def compile_function(store: Any, func: Any) -> Code:
             dead = False
             continue
         # Every other instruction: decode its immediates, then emit unless unreachable.
-        spec, floor, dh, text, ends = _decode_instr(
+        spec, floor, dh, text, ends = decode_instruction(
             op, r, mod, inst, func, h, branch_target, ctrls, local_types
         )
         if dead:
@@ -288,11 +255,11 @@ def compile_function(store: Any, func: Any) -> Code:
     code.zeros = tuple(ZERO[t] for t in body.locals)
     code.nparams = len(ftype.params)
     code.nresults = len(ftype.results)
-    code.ops = [_make(store, func, s, i + 1, False) for i, s in enumerate(specs)]
+    code.ops = [make_handler(store, func, s, i + 1, False) for i, s in enumerate(specs)]
     return code
 
 
-def _decode_instr(
+def decode_instruction(
     op: int,
     r: Reader,
     mod: Any,
@@ -484,492 +451,3 @@ def _global(mod: Any, i: int) -> str:
 
 def _signed(v: int, bits: int) -> int:
     return v - (1 << bits) if v >> (bits - 1) else v
-
-
-# ---------------------------------------------------------------------------------------------
-# Pass two: handlers. Numeric handlers are generated from the expressions in _numeric.
-
-
-def _numeric_factories() -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    src = []
-    for table in (NUMERIC, NUMERIC_FC):
-        for name, k, expr in table.values():
-            fn = "mk_" + name.replace(".", "_")
-            if k == 1:
-                body = f"        a = st[-1]\n        st[-1] = {expr}"
-            else:
-                body = f"        b = st.pop()\n        a = st[-1]\n        st[-1] = {expr}"
-            src.append(
-                f"def {fn}(nxt):\n    def h(st, loc):\n{body}\n        return nxt\n    return h\n"
-            )
-            out[name] = fn
-    ns: dict[str, Any] = dict(HELPERS)
-    exec("\n".join(src), ns)  # noqa: S102 - our own fixed templates
-    return {name: ns[fn] for name, fn in out.items()}
-
-
-_NUM = _numeric_factories()
-_STRUCTS: dict[str, struct.Struct] = {}
-
-
-def _st(fmt: str) -> struct.Struct:
-    s = _STRUCTS.get(fmt)
-    if s is None:
-        s = _STRUCTS[fmt] = struct.Struct(fmt)
-    return s
-
-
-def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C901, N803
-    kind = spec[0]
-    inst = func.instance
-    if kind == "num":
-        return _NUM[spec[1]](nxt)
-    if kind == "const":
-        v = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.append(v)
-            return nxt
-
-        return h
-    if kind == "local.get":
-        i = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.append(loc[i])
-            return nxt
-
-        return h
-    if kind == "local.set":
-        i = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            loc[i] = st.pop()
-            return nxt
-        return h
-    if kind == "local.tee":
-        i = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            loc[i] = st[-1]
-            return nxt
-        return h
-    if kind == "global.get":
-        g = inst.globals[spec[1]]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.append(g.value)
-            return nxt
-
-        return h
-    if kind == "global.set":
-        g = inst.globals[spec[1]]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            g.value = st.pop()
-            return nxt
-        return h
-    if kind == "load":
-        _, fmt, mask, _size = LOADS[spec[1]]
-        off = spec[2]
-        data = inst.memories[0].data
-        unpack_from = _st(fmt).unpack_from
-        err = struct.error
-        if mask is None:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                try:
-                    st[-1] = unpack_from(data, st[-1] + off)[0]
-                except err:
-                    raise Trap(OOB) from None
-                return nxt
-
-            return h
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            try:
-                st[-1] = unpack_from(data, st[-1] + off)[0] & mask
-            except err:
-                raise Trap(OOB) from None
-            return nxt
-
-        return h
-    if kind == "store":
-        _, fmt, mask, size = STORES[spec[1]]
-        off = spec[2]
-        data = inst.memories[0].data
-        pack_into = _st(fmt).pack_into
-        err = struct.error
-        if rec:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                v = st.pop()
-                ea = st.pop() + off
-                old = bytes(data[ea : ea + size])
-                try:
-                    pack_into(data, ea, v if mask is None else v & mask)
-                except err:
-                    raise Trap(OOB) from None
-                S.fx.append(("m", ea, old, bytes(data[ea : ea + size])))
-                return nxt
-
-            return h
-        if mask is None:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                v = st.pop()
-                try:
-                    pack_into(data, st.pop() + off, v)
-                except err:
-                    raise Trap(OOB) from None
-                return nxt
-
-            return h
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            v = st.pop() & mask
-            try:
-                pack_into(data, st.pop() + off, v)
-            except err:
-                raise Trap(OOB) from None
-            return nxt
-
-        return h
-    if kind == "br" or kind == "jmp":
-        if kind == "jmp":
-            tgt = spec[1]
-            return lambda st, loc: tgt
-        holder, base, arity, hh = spec[1], spec[2], spec[3], spec[4]
-        tgt = holder[0]
-        if hh - arity == base:
-            return lambda st, loc: tgt
-        if arity == 0:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                del st[base:]
-                return tgt
-
-            return h
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st[base:] = st[-arity:]
-            return tgt
-
-        return h
-    if kind == "br_if":
-        holder, base, arity, hh = spec[1], spec[2], spec[3], spec[4]
-        tgt = holder[0]
-        if hh - arity == base:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                return tgt if st.pop() else nxt
-
-            return h
-        if arity == 0:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                if st.pop():
-                    del st[base:]
-                    return tgt
-                return nxt
-
-            return h
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            if st.pop():
-                st[base:] = st[-arity:]
-                return tgt
-            return nxt
-
-        return h
-    if kind == "if":
-        tgt = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            return nxt if st.pop() else tgt
-
-        return h
-    if kind == "br_table":
-        targets = [(t[0][0] if t[0] is not None else RETURN, t[1], t[2]) for t in spec[1]]
-        last = len(targets) - 1
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            i = st.pop()
-            tgt, base, arity = targets[i if i < last else last]
-            if tgt == RETURN:
-                return RETURN
-            if arity:
-                st[base:] = st[-arity:]
-            else:
-                del st[base:]
-            return tgt
-
-        return h
-    if kind == "return":
-        return lambda st, loc: RETURN
-    if kind == "ret_if":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            return RETURN if st.pop() else nxt
-
-        return h
-    if kind == "call":
-        f = inst.funcs[spec[1]]
-        n = len(f.type.params)
-        if n == 0:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                S.pending = (f, [], nxt)
-                return CALL
-
-            return h
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            args = st[-n:]
-            del st[-n:]
-            S.pending = (f, args, nxt)
-            return CALL
-
-        return h
-    if kind == "call_indirect":
-        ftype = inst.info.types[spec[1]]
-        table = inst.tables[spec[2]]
-        n = len(ftype.params)
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            i = st.pop()
-            elems = table.elems
-            if i >= len(elems):
-                raise Trap("undefined element")
-            f = elems[i]
-            if f is None:
-                raise Trap(f"uninitialized element {i}")
-            if f.type is not ftype and f.type != ftype:
-                raise Trap("indirect call type mismatch")
-            if n:
-                args = st[-n:]
-                del st[-n:]
-            else:
-                args = []
-            S.pending = (f, args, nxt)
-            return CALL
-
-        return h
-    if kind == "drop":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.pop()
-            return nxt
-
-        return h
-    if kind == "select":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            c = st.pop()
-            b = st.pop()
-            if not c:
-                st[-1] = b
-            return nxt
-
-        return h
-    if kind == "nop":
-        return lambda st, loc: nxt
-    if kind == "unreachable":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            raise Trap("unreachable")
-
-        return h
-    if kind == "ref.is_null":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st[-1] = 1 if st[-1] is None else 0
-            return nxt
-
-        return h
-    if kind == "ref.func":
-        f = inst.funcs[spec[1]]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.append(f)
-            return nxt
-
-        return h
-    if kind.startswith("memory.") or kind == "data.drop":
-        return _memory_op(S, inst, spec, nxt, rec)
-    return _table_op(inst, spec, nxt)
-
-
-def _memory_op(S: Any, inst: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: N803
-    kind = spec[0]
-    if kind == "data.drop":
-        seg = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            inst.datas[seg] = b""
-            return nxt
-
-        return h
-    mem = inst.memories[0]
-    data = mem.data
-    if kind == "memory.size":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.append(len(data) >> 16)
-            return nxt
-
-        return h
-    if kind == "memory.grow":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            r = mem.grow(st[-1])
-            st[-1] = r & M32
-            if rec and r >= 0:
-                S.fx.append(("grow", r))
-            return nxt
-
-        return h
-
-    def note(d: int, n: int) -> bytes | None:
-        return bytes(data[d : d + n]) if rec else None
-
-    if kind == "memory.fill":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            v = st.pop()
-            d = st.pop()
-            if d + n > len(data):
-                raise Trap(OOB)
-            old = note(d, n)
-            data[d : d + n] = bytes((v & 0xFF,)) * n
-            if old is not None:
-                S.fx.append(("m", d, old, bytes(data[d : d + n])))
-            return nxt
-
-        return h
-    if kind == "memory.copy":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            s = st.pop()
-            d = st.pop()
-            if s + n > len(data) or d + n > len(data):
-                raise Trap(OOB)
-            old = note(d, n)
-            data[d : d + n] = data[s : s + n]
-            if old is not None:
-                S.fx.append(("m", d, old, bytes(data[d : d + n])))
-            return nxt
-
-        return h
-    if kind == "memory.init":
-        seg = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            s = st.pop()
-            d = st.pop()
-            src = inst.datas[seg]
-            if s + n > len(src) or d + n > len(data):
-                raise Trap(OOB)
-            old = note(d, n)
-            data[d : d + n] = src[s : s + n]
-            if old is not None:
-                S.fx.append(("m", d, old, bytes(data[d : d + n])))
-            return nxt
-
-        return h
-    raise Trap(f"unsupported instruction {kind}")
-
-
-def _table_op(inst: Any, spec: list, nxt: int) -> Any:
-    kind = spec[0]
-    if kind == "elem.drop":
-        seg = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            inst.elems[seg] = []
-            return nxt
-
-        return h
-    if kind == "table.copy":
-        dt = inst.tables[spec[1]]
-        srt = inst.tables[spec[2]]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            s = st.pop()
-            d = st.pop()
-            if s + n > len(srt.elems) or d + n > len(dt.elems):
-                raise Trap(TOOB)
-            dt.elems[d : d + n] = srt.elems[s : s + n]
-            return nxt
-
-        return h
-    if kind == "table.init":
-        seg = spec[1]
-        t = inst.tables[spec[2]]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            s = st.pop()
-            d = st.pop()
-            src = inst.elems[seg]
-            if s + n > len(src) or d + n > len(t.elems):
-                raise Trap(TOOB)
-            t.elems[d : d + n] = src[s : s + n]
-            return nxt
-
-        return h
-    t = inst.tables[spec[1]]
-    if kind == "table.get":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            i = st[-1]
-            if i >= len(t.elems):
-                raise Trap(TOOB)
-            st[-1] = t.elems[i]
-            return nxt
-
-        return h
-    if kind == "table.set":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            v = st.pop()
-            i = st.pop()
-            if i >= len(t.elems):
-                raise Trap(TOOB)
-            t.elems[i] = v
-            return nxt
-
-        return h
-    if kind == "table.size":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.append(len(t.elems))
-            return nxt
-
-        return h
-    if kind == "table.grow":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            st[-1] = t.grow(n, st[-1]) & M32
-            return nxt
-
-        return h
-    if kind == "table.fill":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            v = st.pop()
-            i = st.pop()
-            if i + n > len(t.elems):
-                raise Trap(TOOB)
-            t.elems[i : i + n] = [v] * n
-            return nxt
-
-        return h
-    raise Trap(f"unsupported instruction {kind}")

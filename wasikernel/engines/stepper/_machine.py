@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ...wasm import ModuleInfo
-from ._compile import CALL, OOB, TOOB, Code, compile_function
+from ._compile import Code, compile_function
+from ._handlers import CALL, OOB, TOOB
 from ._numeric import Trap
 from ._objects import ExternRef, Function, Global, Memory, Table
 
