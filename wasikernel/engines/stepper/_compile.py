@@ -16,6 +16,7 @@ recorded operand stack says what they took.)
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from typing import Any
 
 from ...wasm import FuncType, Reader
@@ -170,6 +171,7 @@ def compile_function(store: Any, func: Any) -> Code:
         c.fixups.append((holder, 0))
         return holder, c.base, c.nresults
 
+    decoding = Decoding(inst, func, ctrls, branch_target)
     while r.pos < r.end:
         off = r.pos
         op = r.byte()
@@ -226,9 +228,7 @@ def compile_function(store: Any, func: Any) -> Code:
             dead = False
             continue
         # Every other instruction: decode its immediates, then emit unless unreachable.
-        spec, floor, dh, text, ends = decode_instruction(
-            op, r, mod, inst, func, h, branch_target, ctrls, local_types
-        )
+        spec, floor, dh, text, ends = decode_instruction(op, r, decoding, h)
         if dead:
             continue
         if spec is not None:
@@ -259,184 +259,243 @@ def compile_function(store: Any, func: Any) -> Code:
     return code
 
 
-def decode_instruction(
-    op: int,
-    r: Reader,
-    mod: Any,
-    inst: Any,
-    func: Any,
-    h: int,
-    branch_target: Any,
-    ctrls: list,
-    local_types: list,
-) -> tuple:
-    """(spec, floor, height change, WAT text, ends-reachability) of one instruction."""
-    if op in NUMERIC:
-        name, k, _ = NUMERIC[op]
-        return ["num", name], h - k, 1 - k, name, False
-    if 0x41 <= op <= 0x44:
-        if op == 0x41:
-            v = r.sleb(32)
-            return ["const", v], h, 1, f"i32.const {_signed(v, 32)}", False
-        if op == 0x42:
-            v = r.sleb(64)
-            return ["const", v], h, 1, f"i64.const {_signed(v, 64)}", False
-        if op == 0x43:
-            v = r.f32()
-            text = f"f32.const {struct.unpack('<f', struct.pack('<I', v))[0]!r}"
-            return ["const", v], h, 1, text, False
-        v = r.f64()
-        return ["const", v], h, 1, f"f64.const {v!r}", False
-    if op == 0x20:
-        i = r.u32()
-        return ["local.get", i], h, 1, f"local.get {_local(mod, func, i)}", False
-    if op == 0x21:
-        i = r.u32()
-        return ["local.set", i], h - 1, -1, f"local.set {_local(mod, func, i)}", False
-    if op == 0x22:
-        i = r.u32()
-        return ["local.tee", i], h - 1, 0, f"local.tee {_local(mod, func, i)}", False
-    if op == 0x23:
-        i = r.u32()
-        return ["global.get", i], h, 1, f"global.get {_global(mod, i)}", False
-    if op == 0x24:
-        i = r.u32()
-        return ["global.set", i], h - 1, -1, f"global.set {_global(mod, i)}", False
-    if op in LOADS:
-        r.u32()
-        o = r.u32()
-        name = LOADS[op][0]
-        return ["load", op, o], h - 1, 0, name + (f" offset={o}" if o else ""), False
-    if op in STORES:
-        r.u32()
-        o = r.u32()
-        name = STORES[op][0]
-        return ["store", op, o], h - 2, -2, name + (f" offset={o}" if o else ""), False
-    if op == 0x0C or op == 0x0D:  # br br_if
-        d = r.u32()
-        cond = op == 0x0D
-        hh = h - 1 if cond else h
-        t = branch_target(d)
-        name = "br_if" if cond else "br"
-        if t is None:
-            n = ctrls[0].nresults
-            if cond:
-                return ["ret_if"], hh - n, -1, f"{name} {d}", False
-            return ["return"], hh - n, 0, f"{name} {d}", True
-        holder, base, arity = t
-        spec = [name, holder, base, arity, hh]
-        return spec, min(base, hh - arity), (-1 if cond else 0), f"{name} {d}", not cond
-    if op == 0x0E:
-        n = r.u32()
-        depths = [r.u32() for _ in range(n + 1)]
-        hh = h - 1
-        targets = []
-        floor = hh
-        for d in depths:
-            t = branch_target(d)
-            if t is None:
-                nr = ctrls[0].nresults
-                targets.append((None, hh - nr, nr))
-                floor = min(floor, hh - nr)
+class Decoding:
+    """What decoding one body needs besides its bytes: the module, the instance, the function,
+    the blocks open, and how to resolve a branch depth (``branch_target``)."""
+
+    __slots__ = ("mod", "inst", "func", "ctrls", "branch_target")
+
+    def __init__(self, inst: Any, func: Any, ctrls: list, branch_target: Any) -> None:
+        self.mod = inst.info
+        self.inst = inst
+        self.func = func
+        self.ctrls = ctrls
+        self.branch_target = branch_target
+
+
+Decoder = Callable[[int, Reader, Decoding, int], tuple]
+#: opcode -> decoder of its immediates; ``0xFC`` goes on to :data:`FC_DECODERS` by sub-opcode
+DECODERS: dict[int, Decoder] = {}
+FC_DECODERS: dict[int, Decoder] = {}
+
+
+def decode_instruction(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    """(spec, floor, height change, WAT text, ends-reachability) of the instruction whose opcode
+    ``op`` was just read, at operand-stack height ``h``.
+
+    Raises Trap on an instruction the stepper does not run.
+    """
+    decoder = DECODERS.get(op)
+    if decoder is None:
+        raise Trap(f"unsupported instruction 0x{op:02x}")
+    return decoder(op, r, d, h)
+
+
+def _opcodes(*ops: int, table: dict[int, Decoder] = DECODERS) -> Callable[[Decoder], Decoder]:
+    """Register the decorated decoder in ``table`` under each of ``ops``."""
+
+    def register(decoder: Decoder) -> Decoder:
+        for op in ops:
+            table[op] = decoder
+        return decoder
+
+    return register
+
+
+def _fixed(kind: str, pops: int, pushes: int, *immediates: str, text: str = "") -> Decoder:
+    """The decoder of an instruction that takes ``pops`` values and pushes ``pushes``; its
+    immediates are ``"u32"`` (kept in the spec) or ``"byte"`` (a reserved zero, skipped), and
+    ``text`` formats the kept ones (default: the kind, then the immediates)."""
+
+    def decode(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+        kept = []
+        for imm in immediates:
+            if imm == "u32":
+                kept.append(r.u32())
             else:
-                targets.append(t)
-                floor = min(floor, t[1])
-        return ["br_table", targets, hh], floor, 0, "br_table " + " ".join(map(str, depths)), True
-    if op == 0x0F:
-        n = ctrls[0].nresults
-        return ["return"], h - n, 0, "return", True
-    if op == 0x00:
-        return ["unreachable"], h, 0, "unreachable", True
-    if op == 0x01:
-        return ["nop"], h, 0, "nop", False
-    if op == 0x10:
-        fi = r.u32()
-        t = inst.funcs[fi].type
-        name = inst.info.func_names.get(fi)
-        text = f"call ${name}" if name else f"call {fi}"
-        k = len(t.params)
-        return ["call", fi], h - k, len(t.results) - k, text, False
-    if op == 0x11:
-        ti = r.u32()
-        tab = r.u32()
-        t = mod.types[ti]
-        k = len(t.params) + 1
-        return (
-            ["call_indirect", ti, tab],
-            h - k,
-            len(t.results) - k + 0,
-            f"call_indirect {tab} (type {ti})",
-            False,
-        )
-    if op == 0x1A:
-        return ["drop"], h - 1, -1, "drop", False
-    if op == 0x1B:
-        return ["select"], h - 3, -2, "select", False
-    if op == 0x1C:
-        for _ in range(r.u32()):
-            r.valtype()
-        return ["select"], h - 3, -2, "select", False
-    if op == 0x25:
-        t = r.u32()
-        return ["table.get", t], h - 1, 0, f"table.get {t}", False
-    if op == 0x26:
-        t = r.u32()
-        return ["table.set", t], h - 2, -2, f"table.set {t}", False
-    if op == 0x3F:
-        r.byte()
-        return ["memory.size"], h, 1, "memory.size", False
-    if op == 0x40:
-        r.byte()
-        return ["memory.grow"], h - 1, 0, "memory.grow", False
-    if op == 0xD0:
-        t = r.valtype()
-        return ["const", None], h, 1, f"ref.null {t[:-3]}", False
-    if op == 0xD1:
-        return ["ref.is_null"], h - 1, 0, "ref.is_null", False
-    if op == 0xD2:
-        fi = r.u32()
-        return ["ref.func", fi], h, 1, f"ref.func {fi}", False
-    if op == 0xFC:
-        sub = r.u32()
-        if sub in NUMERIC_FC:
-            name = NUMERIC_FC[sub][0]
-            return ["num", name], h - 1, 0, name, False
-        if sub == 8:
-            seg = r.u32()
-            r.byte()
-            return ["memory.init", seg], h - 3, -3, f"memory.init {seg}", False
-        if sub == 9:
-            seg = r.u32()
-            return ["data.drop", seg], h, 0, f"data.drop {seg}", False
-        if sub == 10:
-            r.byte()
-            r.byte()
-            return ["memory.copy"], h - 3, -3, "memory.copy", False
-        if sub == 11:
-            r.byte()
-            return ["memory.fill"], h - 3, -3, "memory.fill", False
-        if sub == 12:
-            seg = r.u32()
-            t = r.u32()
-            return ["table.init", seg, t], h - 3, -3, f"table.init {t} {seg}", False
-        if sub == 13:
-            seg = r.u32()
-            return ["elem.drop", seg], h, 0, f"elem.drop {seg}", False
-        if sub == 14:
-            d = r.u32()
-            s = r.u32()
-            return ["table.copy", d, s], h - 3, -3, f"table.copy {d} {s}", False
-        if sub == 15:
-            t = r.u32()
-            return ["table.grow", t], h - 2, -1, f"table.grow {t}", False
-        if sub == 16:
-            t = r.u32()
-            return ["table.size", t], h, 1, f"table.size {t}", False
-        if sub == 17:
-            t = r.u32()
-            return ["table.fill", t], h - 3, -3, f"table.fill {t}", False
+                r.byte()
+        shown = text.format(*kept) if text else " ".join([kind, *map(str, kept)])
+        return [kind, *kept], h - pops, pushes - pops, shown, False
+
+    return decode
+
+
+for _op in NUMERIC:
+    DECODERS[_op] = lambda op, r, d, h: _numeric(NUMERIC[op], h)
+for _sub in NUMERIC_FC:
+    FC_DECODERS[_sub] = lambda sub, r, d, h: _numeric(NUMERIC_FC[sub], h)
+
+
+def _numeric(entry: tuple[str, int, str], h: int) -> tuple:
+    name, k, _ = entry
+    return ["num", name], h - k, 1 - k, name, False
+
+
+@_opcodes(0x41)
+def _i32_const(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    v = r.sleb(32)
+    return ["const", v], h, 1, f"i32.const {_signed(v, 32)}", False
+
+
+@_opcodes(0x42)
+def _i64_const(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    v = r.sleb(64)
+    return ["const", v], h, 1, f"i64.const {_signed(v, 64)}", False
+
+
+@_opcodes(0x43)
+def _f32_const(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    v = r.f32()
+    text = f"f32.const {struct.unpack('<f', struct.pack('<I', v))[0]!r}"
+    return ["const", v], h, 1, text, False
+
+
+@_opcodes(0x44)
+def _f64_const(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    v = r.f64()
+    return ["const", v], h, 1, f"f64.const {v!r}", False
+
+
+# opcode -> (kind, values taken, values pushed)
+_VARIABLES = {
+    0x20: ("local.get", 0, 1),
+    0x21: ("local.set", 1, 0),
+    0x22: ("local.tee", 1, 1),
+    0x23: ("global.get", 0, 1),
+    0x24: ("global.set", 1, 0),
+}
+
+
+@_opcodes(*_VARIABLES)
+def _variable(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    kind, pops, pushes = _VARIABLES[op]
+    i = r.u32()
+    name = _local(d.mod, d.func, i) if op <= 0x22 else _global(d.mod, i)
+    return [kind, i], h - pops, pushes - pops, f"{kind} {name}", False
+
+
+@_opcodes(*LOADS, *STORES)
+def _memory_access(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    r.u32()  # alignment
+    o = r.u32()
+    if op in LOADS:
+        kind, name, floor, dh = "load", LOADS[op][0], h - 1, 0
+    else:
+        kind, name, floor, dh = "store", STORES[op][0], h - 2, -2
+    return [kind, op, o], floor, dh, name + (f" offset={o}" if o else ""), False
+
+
+@_opcodes(0x0C, 0x0D)
+def _br(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    depth = r.u32()
+    cond = op == 0x0D
+    hh = h - 1 if cond else h
+    t = d.branch_target(depth)
+    name = "br_if" if cond else "br"
+    if t is None:
+        n = d.ctrls[0].nresults
+        if cond:
+            return ["ret_if"], hh - n, -1, f"{name} {depth}", False
+        return ["return"], hh - n, 0, f"{name} {depth}", True
+    holder, base, arity = t
+    spec = [name, holder, base, arity, hh]
+    return spec, min(base, hh - arity), (-1 if cond else 0), f"{name} {depth}", not cond
+
+
+@_opcodes(0x0E)
+def _br_table(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    n = r.u32()
+    depths = [r.u32() for _ in range(n + 1)]
+    hh = h - 1
+    targets = []
+    floor = hh
+    for depth in depths:
+        t = d.branch_target(depth)
+        if t is None:
+            nr = d.ctrls[0].nresults
+            targets.append((None, hh - nr, nr))
+            floor = min(floor, hh - nr)
+        else:
+            targets.append(t)
+            floor = min(floor, t[1])
+    return ["br_table", targets, hh], floor, 0, "br_table " + " ".join(map(str, depths)), True
+
+
+@_opcodes(0x0F)
+def _return(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    return ["return"], h - d.ctrls[0].nresults, 0, "return", True
+
+
+@_opcodes(0x00)
+def _unreachable(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    return ["unreachable"], h, 0, "unreachable", True
+
+
+@_opcodes(0x10)
+def _call(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    fi = r.u32()
+    t = d.inst.funcs[fi].type
+    name = d.inst.info.func_names.get(fi)
+    text = f"call ${name}" if name else f"call {fi}"
+    k = len(t.params)
+    return ["call", fi], h - k, len(t.results) - k, text, False
+
+
+@_opcodes(0x11)
+def _call_indirect(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    ti = r.u32()
+    tab = r.u32()
+    t = d.mod.types[ti]
+    k = len(t.params) + 1
+    return ["call_indirect", ti, tab], h - k, len(t.results) - k, \
+        f"call_indirect {tab} (type {ti})", False
+
+
+@_opcodes(0x1C)
+def _select_typed(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    for _ in range(r.u32()):
+        r.valtype()
+    return ["select"], h - 3, -2, "select", False
+
+
+@_opcodes(0xD0)
+def _ref_null(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    t = r.valtype()
+    return ["const", None], h, 1, f"ref.null {t[:-3]}", False
+
+
+@_opcodes(0xFC)
+def _prefixed(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    sub = r.u32()
+    decoder = FC_DECODERS.get(sub)
+    if decoder is None:
         raise Trap(f"unsupported instruction 0xfc {sub}")
-    raise Trap(f"unsupported instruction 0x{op:02x}")
+    return decoder(sub, r, d, h)
+
+
+DECODERS.update({
+    0x01: _fixed("nop", 0, 0),
+    0x1A: _fixed("drop", 1, 0),
+    0x1B: _fixed("select", 3, 1),
+    0x25: _fixed("table.get", 1, 1, "u32"),
+    0x26: _fixed("table.set", 2, 0, "u32"),
+    0x3F: _fixed("memory.size", 0, 1, "byte"),
+    0x40: _fixed("memory.grow", 1, 1, "byte"),
+    0xD1: _fixed("ref.is_null", 1, 1),
+    0xD2: _fixed("ref.func", 0, 1, "u32"),
+})
+FC_DECODERS.update({
+    8: _fixed("memory.init", 3, 0, "u32", "byte"),
+    9: _fixed("data.drop", 0, 0, "u32"),
+    10: _fixed("memory.copy", 3, 0, "byte", "byte"),
+    11: _fixed("memory.fill", 3, 0, "byte"),
+    12: _fixed("table.init", 3, 0, "u32", "u32", text="table.init {1} {0}"),
+    13: _fixed("elem.drop", 0, 0, "u32"),
+    14: _fixed("table.copy", 3, 0, "u32", "u32"),
+    15: _fixed("table.grow", 2, 1, "u32"),
+    16: _fixed("table.size", 0, 1, "u32"),
+    17: _fixed("table.fill", 3, 0, "u32"),
+})
 
 
 def _local(mod: Any, func: Any, i: int) -> str:

@@ -220,10 +220,6 @@ def promote(a: int) -> float:
     return math.nan if x != x else x
 
 
-def f32cmp(a: int, b: int) -> tuple[float, float]:
-    return ff(a), ff(b)
-
-
 def f32copysign(a: int, b: int) -> int:
     return (a & 0x7FFFFFFF) | (b & 0x80000000)
 

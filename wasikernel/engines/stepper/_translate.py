@@ -21,7 +21,7 @@ import struct
 from typing import Any
 
 from ...wasm import Reader
-from ._compile import blocktype, decode_instruction
+from ._compile import Decoding, blocktype, decode_instruction
 from ._handlers import LOADS, OOB, STORES, indirect_callee, make_handler
 from ._numeric import HELPERS, NUMERIC, NUMERIC_FC, Trap
 
@@ -93,7 +93,6 @@ def translate(store: Any, func: Any) -> Any:  # noqa: C901
     ftype = func.type
     nparams = len(ftype.params)
     nres = len(ftype.results)
-    local_types = list(ftype.params) + body.locals
     if body.end - body.start > MAX_BODY_BYTES:
         raise ValueError("too large to translate; the handler table runs it")
 
@@ -111,6 +110,7 @@ def translate(store: Any, func: Any) -> Any:  # noqa: C901
             targeted.add(t)
         return ["D", depth], 0, 0
 
+    decoding = Decoding(inst, func, [fn], target)
     while r.pos < r.end:
         off = r.pos
         op = r.byte()
@@ -129,8 +129,7 @@ def translate(store: Any, func: Any) -> Any:  # noqa: C901
             if not scan:
                 break
             continue
-        spec, floor, dh, _text, ends = decode_instruction(op, r, mod, inst, func, 0, target,
-                                                     [fn], local_types)
+        spec, floor, dh, _text, ends = decode_instruction(op, r, decoding, 0)
         events.append(("ins", spec, floor, dh, ends, off))
 
     # Pass two: Python source.
