@@ -134,3 +134,20 @@ def test_leb128_reads_back_what_it_writes(n):
     encoded = wasm.encode_u32(n)
     reader = wasm.Reader(encoded)
     assert reader.u32() == n and reader.pos == len(encoded)
+
+
+@pytest.mark.parametrize(
+    ("data", "bits", "words"),
+    [
+        (b"\x80\x80\x80\x80\x10", 32, "too large"),
+        (b"\x80\x80\x80\x80\x80\x00", 32, "too long"),
+        (b"\xff" * 9 + b"\x02", 64, "too large"),
+        (b"\xff" * 10 + b"\x00", 64, "too long"),
+        (b"\x80", 32, "unexpected end"),
+    ],
+)
+def test_leb128_refuses_integers_past_their_width(data, bits, words):
+    with pytest.raises(wasm.DecodeError) as info:
+        wasm.Reader(data).unsigned(bits)
+    assert words in str(info.value)
+    assert wasm.Reader(b"\xff\xff\xff\xff\x0f").u32() == 2**32 - 1

@@ -7,7 +7,10 @@ section starts) is only ever a help.
 
 from __future__ import annotations
 
-from ._reader import DecodeError
+from collections.abc import Callable
+from typing import TypeVar
+
+from ._reader import DecodeError, Reader
 from ._sections import (
     Import,
     SectionId,
@@ -27,6 +30,8 @@ __all__ = [
     "without_custom_sections",
 ]
 
+T = TypeVar("T")
+
 
 def binary_kind(data: bytes) -> str | None:
     """``"module"`` for a core module, ``"component"`` for a component, ``None`` for neither."""
@@ -38,29 +43,24 @@ def binary_kind(data: bytes) -> str | None:
 
 def module_imports(wasm: bytes) -> list[Import]:
     """Each import of a core module, in order; those after any damage are left out."""
-    found: list[Import] = []
-    try:
-        for section in module_sections(wasm):
-            if section.id == SectionId.IMPORT:
-                s = section.reader(wasm)
-                for _ in range(s.u32()):
-                    found.append(read_import(s))
-                break
-    except DecodeError:
-        pass
-    return found
+    return _entries(wasm, SectionId.IMPORT, read_import)
 
 
 def function_bodies(wasm: bytes) -> list[tuple[int, int]]:
     """``(start, end)`` byte offsets of each defined function's body (its locals first), in
     order; those after any damage are left out."""
-    found: list[tuple[int, int]] = []
+    return _entries(wasm, SectionId.CODE, read_code_entry)
+
+
+def _entries(wasm: bytes, section_id: int, read_entry: Callable[[Reader], T]) -> list[T]:
+    """The entries of a core module's section ``section_id``, up to any damage."""
+    found: list[T] = []
     try:
         for section in module_sections(wasm):
-            if section.id == SectionId.CODE:
+            if section.id == section_id:
                 s = section.reader(wasm)
                 for _ in range(s.u32()):
-                    found.append(read_code_entry(s))
+                    found.append(read_entry(s))
                 break
     except DecodeError:
         pass

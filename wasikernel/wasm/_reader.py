@@ -41,30 +41,26 @@ class Reader:
 
     def u32(self) -> int:
         """An unsigned LEB128 integer of at most 32 bits; raises DecodeError when it is longer."""
-        result = shift = 0
-        while True:
-            b = self.byte()
-            result |= (b & 0x7F) << shift
-            if not b & 0x80:
-                if shift == 28 and b > 0x0F:
-                    raise DecodeError("integer too large")
-                return result
-            shift += 7
-            if shift > 28:
-                raise DecodeError("integer representation too long")
+        return self.unsigned(32)
 
     def u64(self) -> int:
         """An unsigned LEB128 integer of at most 64 bits; raises DecodeError when it is longer."""
+        return self.unsigned(64)
+
+    def unsigned(self, bits: int) -> int:
+        """An unsigned LEB128 integer of at most ``bits`` bits, in at most ``ceil(bits / 7)``
+        bytes; raises DecodeError on more bytes or a larger value."""
         result = shift = 0
+        longest = 7 * ((bits + 6) // 7)
         while True:
             b = self.byte()
             result |= (b & 0x7F) << shift
             if not b & 0x80:
-                if result >> 64:
+                if shift + 7 > bits and b >> (bits - shift):
                     raise DecodeError("integer too large")
                 return result
             shift += 7
-            if shift > 63:
+            if shift >= longest:
                 raise DecodeError("integer representation too long")
 
     def sleb(self, bits: int) -> int:
