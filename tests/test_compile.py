@@ -107,16 +107,9 @@ def imports_of(wasm: bytes) -> list[tuple[str, str]]:
 
 
 def custom_sections(wasm: bytes) -> list[str]:
-    from wasikernel.compile._layout import _Reader
+    from wasikernel.wasm import custom_sections as names
 
-    names, pos = [], 8
-    while pos < len(wasm):
-        reader = _Reader(wasm, pos + 1)
-        size = reader.uleb()
-        if wasm[pos] == 0:
-            names.append(_Reader(wasm, reader.pos).name())
-        pos = reader.pos + size
-    return names
+    return names(wasm)
 
 
 # ---------------------------------------------------------------- WAT
@@ -433,8 +426,7 @@ def test_warmup_readies_every_language(capsys):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from wasikernel.compile._imports import module_imports  # noqa: E402
-from wasikernel.compile._layout import read_layout  # noqa: E402
+from wasikernel.wasm import module_imports, read_layout  # noqa: E402
 
 
 @settings(max_examples=300, deadline=None)

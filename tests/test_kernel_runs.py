@@ -21,7 +21,7 @@ from _kernel_wat import (
 )
 from jupyter_client.manager import start_new_kernel
 
-from wasikernel.kernel._source_lines import find_symbolizer
+from wasikernel.compile._source_lines import find_symbolizer
 
 
 @pytest.fixture(scope="module")

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import wasmtime
 
-from wasikernel.engines.stepper._decode import FuncType, decode_module
 from wasikernel.engines.stepper._machine import LinkFailure, Store, Trap
 from wasikernel.engines.stepper._numeric import f2i, i2f
 from wasikernel.engines.stepper._objects import ExternRef, Function, Global, Memory, Table
 from wasikernel.engines.stepper._session import Session
+from wasikernel.wasm import FuncType, decode_module
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_DIR = (ROOT / ".." / "shared" / "testsuites" / "spec-wasm2.0").resolve()

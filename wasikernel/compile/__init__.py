@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 from ..errors import UsageError
 from ..result import MemoryLayout
+from ..wasm import read_layout
 from . import _cache
 from ._diagnostics import plain_text
-from ._layout import read_layout
 
 __all__ = [
     "LANGUAGES",

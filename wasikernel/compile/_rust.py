@@ -203,11 +203,11 @@ def _refuse_undefined(wasm: bytes, source: str, filename: str) -> None:
     ``env`` that no WASI host provides. An ``env`` import the cell asked for on purpose
     (``#[link(wasm_import_module = "env")]``) is kept.
     """
-    from ._imports import module_imports
+    from ..wasm import module_imports
 
     if re.search(r'wasm_import_module\s*=\s*"env"', source):
         return
-    missing = [name for module, name in module_imports(wasm) if module == "env"]
+    missing = [imp.name for imp in module_imports(wasm) if imp.module == "env"]
     if not missing:
         return
     parts = []

@@ -210,24 +210,9 @@ def _first_col(source: str, line: int) -> int:
 
 def _body_at(wasm: bytes, offset: int) -> int | None:
     """Return which function body (0 = the first defined function) holds byte ``offset``."""
-    from ._layout import _Reader
+    from ..wasm import function_bodies
 
-    pos = 8
-    try:
-        while pos < len(wasm):
-            section_id = wasm[pos]
-            reader = _Reader(wasm, pos + 1)
-            size = reader.uleb()
-            start = reader.pos
-            if section_id == 10:
-                body = _Reader(wasm, start, start + size)
-                for index in range(body.uleb()):
-                    length = body.uleb()
-                    if body.pos <= offset < body.pos + length:
-                        return index
-                    body.pos += length
-                return None
-            pos = start + size
-    except (ValueError, IndexError):
-        return None
+    for index, (start, end) in enumerate(function_bodies(wasm)):
+        if start <= offset < end:
+            return index
     return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ._layout import _Reader
+from ..wasm import DecodeError, Reader, function_bodies
 
 
 @dataclass
@@ -120,44 +120,33 @@ def flat_instructions(func: Node) -> list[int] | None:
     return starts
 
 
-def _skip_blocktype(r: _Reader) -> None:
+def _skip_blocktype(r: Reader) -> None:
     if r.data[r.pos] in (0x40, 0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70, 0x6F):
         r.pos += 1
     else:
-        r.sleb()
+        r.sleb(33)
 
 
-def _skip_memarg(r: _Reader) -> None:
-    align = r.uleb()
+def _skip_memarg(r: Reader) -> None:
+    align = r.u32()
     if align & 0x40:
-        r.uleb()
-    r.uleb()
+        r.u32()
+    r.u32()
 
 
 def binary_instructions(wasm: bytes, body_index: int) -> list[int] | None:
     """Byte offsets of the instructions of function body ``body_index`` (its final ``end``
     included), or None when the body uses an opcode this reader does not know."""
-    pos = 8
-    while pos < len(wasm):
-        section_id = wasm[pos]
-        reader = _Reader(wasm, pos + 1)
-        size = reader.uleb()
-        start = reader.pos
-        if section_id == 10:
-            r = _Reader(wasm, start, start + size)
-            for index in range(r.uleb()):
-                length = r.uleb()
-                if index == body_index:
-                    return _decode_body(_Reader(wasm, r.pos, r.pos + length))
-                r.pos += length
-            return None
-        pos = start + size
-    return None
+    bodies = function_bodies(wasm)
+    if not 0 <= body_index < len(bodies):
+        return None
+    start, end = bodies[body_index]
+    return _decode_body(Reader(wasm, start, end))
 
 
-def _decode_body(r: _Reader) -> list[int] | None:
-    for _ in range(r.uleb()):  # local declarations
-        r.uleb()
+def _decode_body(r: Reader) -> list[int] | None:
+    for _ in range(r.u32()):  # local declarations
+        r.u32()
         r.byte()
     offsets = []
     while r.pos < r.end:
@@ -166,21 +155,21 @@ def _decode_body(r: _Reader) -> list[int] | None:
         if op in (0x02, 0x03, 0x04):
             _skip_blocktype(r)
         elif op in (0x0C, 0x0D, 0x10, 0x12, 0xD2) or 0x20 <= op <= 0x26:
-            r.uleb()
+            r.u32()
         elif op == 0x0E:
-            for _ in range(r.uleb() + 1):
-                r.uleb()
+            for _ in range(r.u32() + 1):
+                r.u32()
         elif op in (0x11, 0x13):
-            r.uleb()
-            r.uleb()
+            r.u32()
+            r.u32()
         elif op == 0x1C:
-            r.pos += r.uleb()
+            r.pos += r.u32()
         elif 0x28 <= op <= 0x3E:
             _skip_memarg(r)
         elif op in (0x3F, 0x40):
-            r.uleb()
+            r.u32()
         elif op in (0x41, 0x42):
-            r.sleb()
+            r.sleb(64)
         elif op == 0x43:
             r.pos += 4
         elif op == 0x44:
@@ -188,15 +177,15 @@ def _decode_body(r: _Reader) -> list[int] | None:
         elif op == 0xD0:
             r.byte()
         elif op == 0xFC:
-            sub = r.uleb()
+            sub = r.u32()
             if sub in (8, 12, 14):
-                r.uleb()
-                r.uleb() if sub != 8 else r.byte()
+                r.u32()
+                r.u32() if sub != 8 else r.byte()
             elif sub == 10:
                 r.byte()
                 r.byte()
             elif sub in (9, 11, 13, 15, 16, 17):
-                r.byte() if sub == 11 else r.uleb()
+                r.byte() if sub == 11 else r.u32()
             elif sub > 17:
                 return None
         elif op in (0x00, 0x01, 0x05, 0x0B, 0x0F, 0x1A, 0x1B, 0xD1) or 0x45 <= op <= 0xC4:
@@ -216,7 +205,7 @@ def locate(source: str, wasm: bytes, body_index: int, offset: int) -> tuple[int,
             return None
         text = flat_instructions(funcs[body_index])
         binary = binary_instructions(wasm, body_index)
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, DecodeError):
         return None
     if text is None or binary is None or offset not in binary:
         return None

@@ -30,6 +30,7 @@ from ..errors import EngineError
 from ..result import MemoryLayout, RunResult, Trap
 from ..sandbox import Sandbox
 from ..trace import Trace
+from ..wasm import without_custom_sections
 
 __all__ = ["run_module", "available"]
 
@@ -73,36 +74,6 @@ class _Wasm3Memory:
         if addr < 0 or addr + len(data) > len(view):
             raise IndexError(f"{len(data)} bytes at {addr} are out of bounds")
         view[addr : addr + len(data)] = data
-
-
-def _leb_u32(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return value, pos
-
-
-def strip_custom_sections(wasm: bytes) -> bytes:
-    """Return ``wasm`` without its custom sections (names, debug info, producers).
-
-    wasm3 looks a function up by its debug name before its export name: in a C program the
-    internal ``_start`` (which skips the constructors that find the preopened folders) would be
-    run instead of the exported one. Without the names, only exports are found.
-    """
-    out = bytearray(wasm[:8])
-    pos = 8
-    while pos < len(wasm):
-        section_id = wasm[pos]
-        size, body = _leb_u32(wasm, pos + 1)
-        end = body + size
-        if section_id != 0:
-            out += wasm[pos:end]
-        pos = end
-    return bytes(out)
 
 
 def _describe(wasm: bytes) -> tuple[list[tuple[str, str, str]], dict[str, tuple[str, ...]]]:
@@ -297,8 +268,11 @@ def run_module(
         if invoke
         else []
     )
+    # wasm3 looks a function up by its debug name before its export name: in a C program the
+    # internal ``_start`` (which skips the constructors that find the preopened folders) would
+    # run instead of the exported one. Without the custom sections only exports are found.
     return _run_in_child(
-        strip_custom_sections(bytes(wasm)),
+        without_custom_sections(bytes(wasm)),
         sandbox,
         imports,
         invoke,

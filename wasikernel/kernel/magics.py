@@ -24,6 +24,7 @@ from typing import Any
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from .. import messages
+from ..compile._source_lines import add_source_lines
 from ..errors import CompileError, EngineError, UsageError, WasiKernelError
 from ..result import RunResult
 from ..sandbox_options import NO_TIME_LIMIT, one_value, read_number, read_whole
@@ -34,7 +35,6 @@ from ._options import CellOptions, Settings, option_names, parse_cell_options, s
 from ._output import Streamer, say_progress, show, write
 from ._sandbox_settings import SETTINGS, apply_setting, known_engine
 from ._sandbox_settings import help_text as sandbox_help
-from ._source_lines import add_source_lines
 from ._wasi_calls import WASI_CALLS, describe
 from ._wasm_input import module_bytes
 from ._wat import describe_instruction

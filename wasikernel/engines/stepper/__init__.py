@@ -3,7 +3,9 @@
 WebAssembly 2.0 without SIMD (MVP, multi-value, sign extension, saturating conversions, bulk
 memory, reference types). wasmtime validates a module first; execution is ours. Each function is
 pre-decoded once, on its first call, into a table of handlers with branch targets and stack
-heights resolved (:mod:`._compile`); recording swaps in a second table (:mod:`._session`).
+heights resolved (:mod:`._compile` decodes through a table from opcode to decoder,
+:mod:`._handlers` builds each handler from a table from instruction kind to factory); recording
+swaps in a second table (:mod:`._session`). The module's bytes are read by :mod:`wasikernel.wasm`.
 
 As an engine (``engine="stepper"`` in :func:`wasikernel.engines.run`, ``--engine stepper``)::
 

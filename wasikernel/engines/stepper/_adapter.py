@@ -12,7 +12,7 @@ from ...errors import EngineError
 from ...result import Frame, MemoryLayout, RunResult, Trap
 from ...sandbox import Sandbox
 from ...trace import Trace
-from ._decode import DecodeError, FuncType, ModuleInfo, decode_module
+from ...wasm import DecodeError, FuncType, ModuleInfo, decode_module
 from ._machine import Instance, LinkFailure, Store
 from ._numeric import M32, M64, ff, s32, s64, tf
 from ._numeric import Trap as WasmTrap

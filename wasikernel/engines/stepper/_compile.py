@@ -5,58 +5,27 @@ every branch target resolved to an index and every operand-stack height known st
 (validation guarantees it), so a branch knows how many values to keep and where.
 ``block``, ``loop`` and ``end`` of a block produce no instruction at all.
 
-Pass two turns each spec into a closure ``handler(stack, locals) -> next_index`` (a negative
-index means: call (-1) or return (-2), which the machine's outer loop handles). The recording
-table is the same except for the handlers that write memory, whose recording
-twins also note the bytes they overwrite; no handler tests whether it is recording. (Locals,
-globals, calls and returns need no note: the recorded operand stack says what they took.)
+Pass two turns each spec into a closure ``handler(stack, locals) -> next_index`` through the
+table of handler factories in :mod:`._handlers` (a negative index means: call (-1) or return
+(-2), which the machine's outer loop handles). The recording table comes from the same
+factories; only the handlers that write memory differ, noting the bytes they overwrite, so no
+handler tests whether it is recording. (Locals, globals, calls and returns need no note: the
+recorded operand stack says what they took.)
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from typing import Any
 
-from ._decode import FuncType, Reader
-from ._numeric import HELPERS, M32, M64, NUMERIC, NUMERIC_FC, Trap
+from ...wasm import FuncType, Reader
+from ._handlers import LOADS, STORES, make_handler
+from ._numeric import NUMERIC, NUMERIC_FC, Trap
 
-__all__ = ["Code", "compile_function", "ZERO"]
+__all__ = ["Code", "ZERO", "blocktype", "compile_function", "decode_instruction"]
 
-CALL = -1
-RETURN = -2
-OOB = "out of bounds memory access"
-TOOB = "out of bounds table access"
 ZERO = {"i32": 0, "i64": 0, "f32": 0, "f64": 0.0, "funcref": None, "externref": None}
-
-# opcode -> (name, struct format, result mask or None, access size)
-LOADS = {
-    0x28: ("i32.load", "<I", None, 4),
-    0x29: ("i64.load", "<Q", None, 8),
-    0x2A: ("f32.load", "<I", None, 4),
-    0x2B: ("f64.load", "<d", None, 8),
-    0x2C: ("i32.load8_s", "<b", M32, 1),
-    0x2D: ("i32.load8_u", "<B", None, 1),
-    0x2E: ("i32.load16_s", "<h", M32, 2),
-    0x2F: ("i32.load16_u", "<H", None, 2),
-    0x30: ("i64.load8_s", "<b", M64, 1),
-    0x31: ("i64.load8_u", "<B", None, 1),
-    0x32: ("i64.load16_s", "<h", M64, 2),
-    0x33: ("i64.load16_u", "<H", None, 2),
-    0x34: ("i64.load32_s", "<i", M64, 4),
-    0x35: ("i64.load32_u", "<I", None, 4),
-}
-# opcode -> (name, struct format, value mask or None, access size)
-STORES = {
-    0x36: ("i32.store", "<I", None, 4),
-    0x37: ("i64.store", "<Q", None, 8),
-    0x38: ("f32.store", "<I", None, 4),
-    0x39: ("f64.store", "<d", None, 8),
-    0x3A: ("i32.store8", "<B", 0xFF, 1),
-    0x3B: ("i32.store16", "<H", 0xFFFF, 2),
-    0x3C: ("i64.store8", "<B", 0xFF, 1),
-    0x3D: ("i64.store16", "<H", 0xFFFF, 2),
-    0x3E: ("i64.store32", "<I", M32, 4),
-}
 
 
 class Code:
@@ -84,9 +53,8 @@ class Code:
     def recording_ops(self) -> list[Any]:
         """The recording table (made on first use)."""
         if self.rec is None:
-            self.rec = [
-                _make(self._store, self.func, s, i + 1, True) for i, s in enumerate(self.specs)
-            ]
+            self.rec = [make_handler(self._store, self.func, s, i + 1, True)
+                        for i, s in enumerate(self.specs)]
         return self.rec
 
 
@@ -117,7 +85,7 @@ class _Ctrl:
         self.rtypes: tuple = ()
 
 
-def _blocktype(r: Reader, types: list[FuncType]) -> tuple[int, int, str, tuple, tuple]:
+def blocktype(r: Reader, types: list[FuncType]) -> tuple[int, int, str, tuple, tuple]:
     """(params, results, WAT text, param types, result types) of a block type."""
     b = r.data[r.pos]
     if b == 0x40:
@@ -203,11 +171,12 @@ def compile_function(store: Any, func: Any) -> Code:
         c.fixups.append((holder, 0))
         return holder, c.base, c.nresults
 
+    decoding = Decoding(inst, func, ctrls, branch_target)
     while r.pos < r.end:
         off = r.pos
         op = r.byte()
         if op == 0x02 or op == 0x03 or op == 0x04:  # block loop if
-            np, nr, bt, _pt, rt = _blocktype(r, mod.types)
+            np, nr, bt, _pt, rt = blocktype(r, mod.types)
             name = {2: "block", 3: "loop", 4: "if"}[op]
             if op == 0x04 and not dead:
                 h -= 1
@@ -259,9 +228,7 @@ def compile_function(store: Any, func: Any) -> Code:
             dead = False
             continue
         # Every other instruction: decode its immediates, then emit unless unreachable.
-        spec, floor, dh, text, ends = _decode_instr(
-            op, r, mod, inst, func, h, branch_target, ctrls, local_types
-        )
+        spec, floor, dh, text, ends = decode_instruction(op, r, decoding, h)
         if dead:
             continue
         if spec is not None:
@@ -288,188 +255,247 @@ def compile_function(store: Any, func: Any) -> Code:
     code.zeros = tuple(ZERO[t] for t in body.locals)
     code.nparams = len(ftype.params)
     code.nresults = len(ftype.results)
-    code.ops = [_make(store, func, s, i + 1, False) for i, s in enumerate(specs)]
+    code.ops = [make_handler(store, func, s, i + 1, False) for i, s in enumerate(specs)]
     return code
 
 
-def _decode_instr(
-    op: int,
-    r: Reader,
-    mod: Any,
-    inst: Any,
-    func: Any,
-    h: int,
-    branch_target: Any,
-    ctrls: list,
-    local_types: list,
-) -> tuple:
-    """(spec, floor, height change, WAT text, ends-reachability) of one instruction."""
-    if op in NUMERIC:
-        name, k, _ = NUMERIC[op]
-        return ["num", name], h - k, 1 - k, name, False
-    if 0x41 <= op <= 0x44:
-        if op == 0x41:
-            v = r.sleb(32)
-            return ["const", v], h, 1, f"i32.const {_signed(v, 32)}", False
-        if op == 0x42:
-            v = r.sleb(64)
-            return ["const", v], h, 1, f"i64.const {_signed(v, 64)}", False
-        if op == 0x43:
-            v = r.f32()
-            text = f"f32.const {struct.unpack('<f', struct.pack('<I', v))[0]!r}"
-            return ["const", v], h, 1, text, False
-        v = r.f64()
-        return ["const", v], h, 1, f"f64.const {v!r}", False
-    if op == 0x20:
-        i = r.u32()
-        return ["local.get", i], h, 1, f"local.get {_local(mod, func, i)}", False
-    if op == 0x21:
-        i = r.u32()
-        return ["local.set", i], h - 1, -1, f"local.set {_local(mod, func, i)}", False
-    if op == 0x22:
-        i = r.u32()
-        return ["local.tee", i], h - 1, 0, f"local.tee {_local(mod, func, i)}", False
-    if op == 0x23:
-        i = r.u32()
-        return ["global.get", i], h, 1, f"global.get {_global(mod, i)}", False
-    if op == 0x24:
-        i = r.u32()
-        return ["global.set", i], h - 1, -1, f"global.set {_global(mod, i)}", False
-    if op in LOADS:
-        r.u32()
-        o = r.u32()
-        name = LOADS[op][0]
-        return ["load", op, o], h - 1, 0, name + (f" offset={o}" if o else ""), False
-    if op in STORES:
-        r.u32()
-        o = r.u32()
-        name = STORES[op][0]
-        return ["store", op, o], h - 2, -2, name + (f" offset={o}" if o else ""), False
-    if op == 0x0C or op == 0x0D:  # br br_if
-        d = r.u32()
-        cond = op == 0x0D
-        hh = h - 1 if cond else h
-        t = branch_target(d)
-        name = "br_if" if cond else "br"
-        if t is None:
-            n = ctrls[0].nresults
-            if cond:
-                return ["ret_if"], hh - n, -1, f"{name} {d}", False
-            return ["return"], hh - n, 0, f"{name} {d}", True
-        holder, base, arity = t
-        spec = [name, holder, base, arity, hh]
-        return spec, min(base, hh - arity), (-1 if cond else 0), f"{name} {d}", not cond
-    if op == 0x0E:
-        n = r.u32()
-        depths = [r.u32() for _ in range(n + 1)]
-        hh = h - 1
-        targets = []
-        floor = hh
-        for d in depths:
-            t = branch_target(d)
-            if t is None:
-                nr = ctrls[0].nresults
-                targets.append((None, hh - nr, nr))
-                floor = min(floor, hh - nr)
+class Decoding:
+    """What decoding one body needs besides its bytes: the module, the instance, the function,
+    the blocks open, and how to resolve a branch depth (``branch_target``)."""
+
+    __slots__ = ("mod", "inst", "func", "ctrls", "branch_target")
+
+    def __init__(self, inst: Any, func: Any, ctrls: list, branch_target: Any) -> None:
+        self.mod = inst.info
+        self.inst = inst
+        self.func = func
+        self.ctrls = ctrls
+        self.branch_target = branch_target
+
+
+Decoder = Callable[[int, Reader, Decoding, int], tuple]
+#: opcode -> decoder of its immediates; ``0xFC`` goes on to :data:`FC_DECODERS` by sub-opcode
+DECODERS: dict[int, Decoder] = {}
+FC_DECODERS: dict[int, Decoder] = {}
+
+
+def decode_instruction(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    """(spec, floor, height change, WAT text, ends-reachability) of the instruction whose opcode
+    ``op`` was just read, at operand-stack height ``h``.
+
+    Raises Trap on an instruction the stepper does not run.
+    """
+    decoder = DECODERS.get(op)
+    if decoder is None:
+        raise Trap(f"unsupported instruction 0x{op:02x}")
+    return decoder(op, r, d, h)
+
+
+def _opcodes(*ops: int, table: dict[int, Decoder] = DECODERS) -> Callable[[Decoder], Decoder]:
+    """Register the decorated decoder in ``table`` under each of ``ops``."""
+
+    def register(decoder: Decoder) -> Decoder:
+        for op in ops:
+            table[op] = decoder
+        return decoder
+
+    return register
+
+
+def _fixed(kind: str, pops: int, pushes: int, *immediates: str, text: str = "") -> Decoder:
+    """The decoder of an instruction that takes ``pops`` values and pushes ``pushes``; its
+    immediates are ``"u32"`` (kept in the spec) or ``"byte"`` (a reserved zero, skipped), and
+    ``text`` formats the kept ones (default: the kind, then the immediates)."""
+
+    def decode(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+        kept = []
+        for imm in immediates:
+            if imm == "u32":
+                kept.append(r.u32())
             else:
-                targets.append(t)
-                floor = min(floor, t[1])
-        return ["br_table", targets, hh], floor, 0, "br_table " + " ".join(map(str, depths)), True
-    if op == 0x0F:
-        n = ctrls[0].nresults
-        return ["return"], h - n, 0, "return", True
-    if op == 0x00:
-        return ["unreachable"], h, 0, "unreachable", True
-    if op == 0x01:
-        return ["nop"], h, 0, "nop", False
-    if op == 0x10:
-        fi = r.u32()
-        t = inst.funcs[fi].type
-        name = inst.info.func_names.get(fi)
-        text = f"call ${name}" if name else f"call {fi}"
-        k = len(t.params)
-        return ["call", fi], h - k, len(t.results) - k, text, False
-    if op == 0x11:
-        ti = r.u32()
-        tab = r.u32()
-        t = mod.types[ti]
-        k = len(t.params) + 1
-        return (
-            ["call_indirect", ti, tab],
-            h - k,
-            len(t.results) - k + 0,
-            f"call_indirect {tab} (type {ti})",
-            False,
-        )
-    if op == 0x1A:
-        return ["drop"], h - 1, -1, "drop", False
-    if op == 0x1B:
-        return ["select"], h - 3, -2, "select", False
-    if op == 0x1C:
-        for _ in range(r.u32()):
-            r.valtype()
-        return ["select"], h - 3, -2, "select", False
-    if op == 0x25:
-        t = r.u32()
-        return ["table.get", t], h - 1, 0, f"table.get {t}", False
-    if op == 0x26:
-        t = r.u32()
-        return ["table.set", t], h - 2, -2, f"table.set {t}", False
-    if op == 0x3F:
-        r.byte()
-        return ["memory.size"], h, 1, "memory.size", False
-    if op == 0x40:
-        r.byte()
-        return ["memory.grow"], h - 1, 0, "memory.grow", False
-    if op == 0xD0:
-        t = r.valtype()
-        return ["const", None], h, 1, f"ref.null {t[:-3]}", False
-    if op == 0xD1:
-        return ["ref.is_null"], h - 1, 0, "ref.is_null", False
-    if op == 0xD2:
-        fi = r.u32()
-        return ["ref.func", fi], h, 1, f"ref.func {fi}", False
-    if op == 0xFC:
-        sub = r.u32()
-        if sub in NUMERIC_FC:
-            name = NUMERIC_FC[sub][0]
-            return ["num", name], h - 1, 0, name, False
-        if sub == 8:
-            seg = r.u32()
-            r.byte()
-            return ["memory.init", seg], h - 3, -3, f"memory.init {seg}", False
-        if sub == 9:
-            seg = r.u32()
-            return ["data.drop", seg], h, 0, f"data.drop {seg}", False
-        if sub == 10:
-            r.byte()
-            r.byte()
-            return ["memory.copy"], h - 3, -3, "memory.copy", False
-        if sub == 11:
-            r.byte()
-            return ["memory.fill"], h - 3, -3, "memory.fill", False
-        if sub == 12:
-            seg = r.u32()
-            t = r.u32()
-            return ["table.init", seg, t], h - 3, -3, f"table.init {t} {seg}", False
-        if sub == 13:
-            seg = r.u32()
-            return ["elem.drop", seg], h, 0, f"elem.drop {seg}", False
-        if sub == 14:
-            d = r.u32()
-            s = r.u32()
-            return ["table.copy", d, s], h - 3, -3, f"table.copy {d} {s}", False
-        if sub == 15:
-            t = r.u32()
-            return ["table.grow", t], h - 2, -1, f"table.grow {t}", False
-        if sub == 16:
-            t = r.u32()
-            return ["table.size", t], h, 1, f"table.size {t}", False
-        if sub == 17:
-            t = r.u32()
-            return ["table.fill", t], h - 3, -3, f"table.fill {t}", False
+                r.byte()
+        shown = text.format(*kept) if text else " ".join([kind, *map(str, kept)])
+        return [kind, *kept], h - pops, pushes - pops, shown, False
+
+    return decode
+
+
+for _op in NUMERIC:
+    DECODERS[_op] = lambda op, r, d, h: _numeric(NUMERIC[op], h)
+for _sub in NUMERIC_FC:
+    FC_DECODERS[_sub] = lambda sub, r, d, h: _numeric(NUMERIC_FC[sub], h)
+
+
+def _numeric(entry: tuple[str, int, str], h: int) -> tuple:
+    name, k, _ = entry
+    return ["num", name], h - k, 1 - k, name, False
+
+
+@_opcodes(0x41)
+def _i32_const(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    v = r.sleb(32)
+    return ["const", v], h, 1, f"i32.const {_signed(v, 32)}", False
+
+
+@_opcodes(0x42)
+def _i64_const(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    v = r.sleb(64)
+    return ["const", v], h, 1, f"i64.const {_signed(v, 64)}", False
+
+
+@_opcodes(0x43)
+def _f32_const(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    v = r.f32()
+    text = f"f32.const {struct.unpack('<f', struct.pack('<I', v))[0]!r}"
+    return ["const", v], h, 1, text, False
+
+
+@_opcodes(0x44)
+def _f64_const(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    v = r.f64()
+    return ["const", v], h, 1, f"f64.const {v!r}", False
+
+
+# opcode -> (kind, values taken, values pushed)
+_VARIABLES = {
+    0x20: ("local.get", 0, 1),
+    0x21: ("local.set", 1, 0),
+    0x22: ("local.tee", 1, 1),
+    0x23: ("global.get", 0, 1),
+    0x24: ("global.set", 1, 0),
+}
+
+
+@_opcodes(*_VARIABLES)
+def _variable(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    kind, pops, pushes = _VARIABLES[op]
+    i = r.u32()
+    name = _local(d.mod, d.func, i) if op <= 0x22 else _global(d.mod, i)
+    return [kind, i], h - pops, pushes - pops, f"{kind} {name}", False
+
+
+@_opcodes(*LOADS, *STORES)
+def _memory_access(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    r.u32()  # alignment
+    o = r.u32()
+    if op in LOADS:
+        kind, name, floor, dh = "load", LOADS[op][0], h - 1, 0
+    else:
+        kind, name, floor, dh = "store", STORES[op][0], h - 2, -2
+    return [kind, op, o], floor, dh, name + (f" offset={o}" if o else ""), False
+
+
+@_opcodes(0x0C, 0x0D)
+def _br(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    depth = r.u32()
+    cond = op == 0x0D
+    hh = h - 1 if cond else h
+    t = d.branch_target(depth)
+    name = "br_if" if cond else "br"
+    if t is None:
+        n = d.ctrls[0].nresults
+        if cond:
+            return ["ret_if"], hh - n, -1, f"{name} {depth}", False
+        return ["return"], hh - n, 0, f"{name} {depth}", True
+    holder, base, arity = t
+    spec = [name, holder, base, arity, hh]
+    return spec, min(base, hh - arity), (-1 if cond else 0), f"{name} {depth}", not cond
+
+
+@_opcodes(0x0E)
+def _br_table(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    n = r.u32()
+    depths = [r.u32() for _ in range(n + 1)]
+    hh = h - 1
+    targets = []
+    floor = hh
+    for depth in depths:
+        t = d.branch_target(depth)
+        if t is None:
+            nr = d.ctrls[0].nresults
+            targets.append((None, hh - nr, nr))
+            floor = min(floor, hh - nr)
+        else:
+            targets.append(t)
+            floor = min(floor, t[1])
+    return ["br_table", targets, hh], floor, 0, "br_table " + " ".join(map(str, depths)), True
+
+
+@_opcodes(0x0F)
+def _return(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    return ["return"], h - d.ctrls[0].nresults, 0, "return", True
+
+
+@_opcodes(0x00)
+def _unreachable(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    return ["unreachable"], h, 0, "unreachable", True
+
+
+@_opcodes(0x10)
+def _call(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    fi = r.u32()
+    t = d.inst.funcs[fi].type
+    name = d.inst.info.func_names.get(fi)
+    text = f"call ${name}" if name else f"call {fi}"
+    k = len(t.params)
+    return ["call", fi], h - k, len(t.results) - k, text, False
+
+
+@_opcodes(0x11)
+def _call_indirect(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    ti = r.u32()
+    tab = r.u32()
+    t = d.mod.types[ti]
+    k = len(t.params) + 1
+    return ["call_indirect", ti, tab], h - k, len(t.results) - k, \
+        f"call_indirect {tab} (type {ti})", False
+
+
+@_opcodes(0x1C)
+def _select_typed(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    for _ in range(r.u32()):
+        r.valtype()
+    return ["select"], h - 3, -2, "select", False
+
+
+@_opcodes(0xD0)
+def _ref_null(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    t = r.valtype()
+    return ["const", None], h, 1, f"ref.null {t[:-3]}", False
+
+
+@_opcodes(0xFC)
+def _prefixed(op: int, r: Reader, d: Decoding, h: int) -> tuple:
+    sub = r.u32()
+    decoder = FC_DECODERS.get(sub)
+    if decoder is None:
         raise Trap(f"unsupported instruction 0xfc {sub}")
-    raise Trap(f"unsupported instruction 0x{op:02x}")
+    return decoder(sub, r, d, h)
+
+
+DECODERS.update({
+    0x01: _fixed("nop", 0, 0),
+    0x1A: _fixed("drop", 1, 0),
+    0x1B: _fixed("select", 3, 1),
+    0x25: _fixed("table.get", 1, 1, "u32"),
+    0x26: _fixed("table.set", 2, 0, "u32"),
+    0x3F: _fixed("memory.size", 0, 1, "byte"),
+    0x40: _fixed("memory.grow", 1, 1, "byte"),
+    0xD1: _fixed("ref.is_null", 1, 1),
+    0xD2: _fixed("ref.func", 0, 1, "u32"),
+})
+FC_DECODERS.update({
+    8: _fixed("memory.init", 3, 0, "u32", "byte"),
+    9: _fixed("data.drop", 0, 0, "u32"),
+    10: _fixed("memory.copy", 3, 0, "byte", "byte"),
+    11: _fixed("memory.fill", 3, 0, "byte"),
+    12: _fixed("table.init", 3, 0, "u32", "u32", text="table.init {1} {0}"),
+    13: _fixed("elem.drop", 0, 0, "u32"),
+    14: _fixed("table.copy", 3, 0, "u32", "u32"),
+    15: _fixed("table.grow", 2, 1, "u32"),
+    16: _fixed("table.size", 0, 1, "u32"),
+    17: _fixed("table.fill", 3, 0, "u32"),
+})
 
 
 def _local(mod: Any, func: Any, i: int) -> str:
@@ -484,492 +510,3 @@ def _global(mod: Any, i: int) -> str:
 
 def _signed(v: int, bits: int) -> int:
     return v - (1 << bits) if v >> (bits - 1) else v
-
-
-# ---------------------------------------------------------------------------------------------
-# Pass two: handlers. Numeric handlers are generated from the expressions in _numeric.
-
-
-def _numeric_factories() -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    src = []
-    for table in (NUMERIC, NUMERIC_FC):
-        for name, k, expr in table.values():
-            fn = "mk_" + name.replace(".", "_")
-            if k == 1:
-                body = f"        a = st[-1]\n        st[-1] = {expr}"
-            else:
-                body = f"        b = st.pop()\n        a = st[-1]\n        st[-1] = {expr}"
-            src.append(
-                f"def {fn}(nxt):\n    def h(st, loc):\n{body}\n        return nxt\n    return h\n"
-            )
-            out[name] = fn
-    ns: dict[str, Any] = dict(HELPERS)
-    exec("\n".join(src), ns)  # noqa: S102 - our own fixed templates
-    return {name: ns[fn] for name, fn in out.items()}
-
-
-_NUM = _numeric_factories()
-_STRUCTS: dict[str, struct.Struct] = {}
-
-
-def _st(fmt: str) -> struct.Struct:
-    s = _STRUCTS.get(fmt)
-    if s is None:
-        s = _STRUCTS[fmt] = struct.Struct(fmt)
-    return s
-
-
-def _make(S: Any, func: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: C901, N803
-    kind = spec[0]
-    inst = func.instance
-    if kind == "num":
-        return _NUM[spec[1]](nxt)
-    if kind == "const":
-        v = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.append(v)
-            return nxt
-
-        return h
-    if kind == "local.get":
-        i = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.append(loc[i])
-            return nxt
-
-        return h
-    if kind == "local.set":
-        i = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            loc[i] = st.pop()
-            return nxt
-        return h
-    if kind == "local.tee":
-        i = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            loc[i] = st[-1]
-            return nxt
-        return h
-    if kind == "global.get":
-        g = inst.globals[spec[1]]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.append(g.value)
-            return nxt
-
-        return h
-    if kind == "global.set":
-        g = inst.globals[spec[1]]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            g.value = st.pop()
-            return nxt
-        return h
-    if kind == "load":
-        _, fmt, mask, _size = LOADS[spec[1]]
-        off = spec[2]
-        data = inst.memories[0].data
-        unpack_from = _st(fmt).unpack_from
-        err = struct.error
-        if mask is None:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                try:
-                    st[-1] = unpack_from(data, st[-1] + off)[0]
-                except err:
-                    raise Trap(OOB) from None
-                return nxt
-
-            return h
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            try:
-                st[-1] = unpack_from(data, st[-1] + off)[0] & mask
-            except err:
-                raise Trap(OOB) from None
-            return nxt
-
-        return h
-    if kind == "store":
-        _, fmt, mask, size = STORES[spec[1]]
-        off = spec[2]
-        data = inst.memories[0].data
-        pack_into = _st(fmt).pack_into
-        err = struct.error
-        if rec:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                v = st.pop()
-                ea = st.pop() + off
-                old = bytes(data[ea : ea + size])
-                try:
-                    pack_into(data, ea, v if mask is None else v & mask)
-                except err:
-                    raise Trap(OOB) from None
-                S.fx.append(("m", ea, old, bytes(data[ea : ea + size])))
-                return nxt
-
-            return h
-        if mask is None:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                v = st.pop()
-                try:
-                    pack_into(data, st.pop() + off, v)
-                except err:
-                    raise Trap(OOB) from None
-                return nxt
-
-            return h
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            v = st.pop() & mask
-            try:
-                pack_into(data, st.pop() + off, v)
-            except err:
-                raise Trap(OOB) from None
-            return nxt
-
-        return h
-    if kind == "br" or kind == "jmp":
-        if kind == "jmp":
-            tgt = spec[1]
-            return lambda st, loc: tgt
-        holder, base, arity, hh = spec[1], spec[2], spec[3], spec[4]
-        tgt = holder[0]
-        if hh - arity == base:
-            return lambda st, loc: tgt
-        if arity == 0:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                del st[base:]
-                return tgt
-
-            return h
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st[base:] = st[-arity:]
-            return tgt
-
-        return h
-    if kind == "br_if":
-        holder, base, arity, hh = spec[1], spec[2], spec[3], spec[4]
-        tgt = holder[0]
-        if hh - arity == base:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                return tgt if st.pop() else nxt
-
-            return h
-        if arity == 0:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                if st.pop():
-                    del st[base:]
-                    return tgt
-                return nxt
-
-            return h
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            if st.pop():
-                st[base:] = st[-arity:]
-                return tgt
-            return nxt
-
-        return h
-    if kind == "if":
-        tgt = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            return nxt if st.pop() else tgt
-
-        return h
-    if kind == "br_table":
-        targets = [(t[0][0] if t[0] is not None else RETURN, t[1], t[2]) for t in spec[1]]
-        last = len(targets) - 1
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            i = st.pop()
-            tgt, base, arity = targets[i if i < last else last]
-            if tgt == RETURN:
-                return RETURN
-            if arity:
-                st[base:] = st[-arity:]
-            else:
-                del st[base:]
-            return tgt
-
-        return h
-    if kind == "return":
-        return lambda st, loc: RETURN
-    if kind == "ret_if":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            return RETURN if st.pop() else nxt
-
-        return h
-    if kind == "call":
-        f = inst.funcs[spec[1]]
-        n = len(f.type.params)
-        if n == 0:
-
-            def h(st, loc):  # noqa: ANN001, ANN202
-                S.pending = (f, [], nxt)
-                return CALL
-
-            return h
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            args = st[-n:]
-            del st[-n:]
-            S.pending = (f, args, nxt)
-            return CALL
-
-        return h
-    if kind == "call_indirect":
-        ftype = inst.info.types[spec[1]]
-        table = inst.tables[spec[2]]
-        n = len(ftype.params)
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            i = st.pop()
-            elems = table.elems
-            if i >= len(elems):
-                raise Trap("undefined element")
-            f = elems[i]
-            if f is None:
-                raise Trap(f"uninitialized element {i}")
-            if f.type is not ftype and f.type != ftype:
-                raise Trap("indirect call type mismatch")
-            if n:
-                args = st[-n:]
-                del st[-n:]
-            else:
-                args = []
-            S.pending = (f, args, nxt)
-            return CALL
-
-        return h
-    if kind == "drop":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.pop()
-            return nxt
-
-        return h
-    if kind == "select":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            c = st.pop()
-            b = st.pop()
-            if not c:
-                st[-1] = b
-            return nxt
-
-        return h
-    if kind == "nop":
-        return lambda st, loc: nxt
-    if kind == "unreachable":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            raise Trap("unreachable")
-
-        return h
-    if kind == "ref.is_null":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st[-1] = 1 if st[-1] is None else 0
-            return nxt
-
-        return h
-    if kind == "ref.func":
-        f = inst.funcs[spec[1]]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.append(f)
-            return nxt
-
-        return h
-    if kind.startswith("memory.") or kind == "data.drop":
-        return _memory_op(S, inst, spec, nxt, rec)
-    return _table_op(inst, spec, nxt)
-
-
-def _memory_op(S: Any, inst: Any, spec: list, nxt: int, rec: bool) -> Any:  # noqa: N803
-    kind = spec[0]
-    if kind == "data.drop":
-        seg = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            inst.datas[seg] = b""
-            return nxt
-
-        return h
-    mem = inst.memories[0]
-    data = mem.data
-    if kind == "memory.size":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.append(len(data) >> 16)
-            return nxt
-
-        return h
-    if kind == "memory.grow":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            r = mem.grow(st[-1])
-            st[-1] = r & M32
-            if rec and r >= 0:
-                S.fx.append(("grow", r))
-            return nxt
-
-        return h
-
-    def note(d: int, n: int) -> bytes | None:
-        return bytes(data[d : d + n]) if rec else None
-
-    if kind == "memory.fill":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            v = st.pop()
-            d = st.pop()
-            if d + n > len(data):
-                raise Trap(OOB)
-            old = note(d, n)
-            data[d : d + n] = bytes((v & 0xFF,)) * n
-            if old is not None:
-                S.fx.append(("m", d, old, bytes(data[d : d + n])))
-            return nxt
-
-        return h
-    if kind == "memory.copy":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            s = st.pop()
-            d = st.pop()
-            if s + n > len(data) or d + n > len(data):
-                raise Trap(OOB)
-            old = note(d, n)
-            data[d : d + n] = data[s : s + n]
-            if old is not None:
-                S.fx.append(("m", d, old, bytes(data[d : d + n])))
-            return nxt
-
-        return h
-    if kind == "memory.init":
-        seg = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            s = st.pop()
-            d = st.pop()
-            src = inst.datas[seg]
-            if s + n > len(src) or d + n > len(data):
-                raise Trap(OOB)
-            old = note(d, n)
-            data[d : d + n] = src[s : s + n]
-            if old is not None:
-                S.fx.append(("m", d, old, bytes(data[d : d + n])))
-            return nxt
-
-        return h
-    raise Trap(f"unsupported instruction {kind}")
-
-
-def _table_op(inst: Any, spec: list, nxt: int) -> Any:
-    kind = spec[0]
-    if kind == "elem.drop":
-        seg = spec[1]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            inst.elems[seg] = []
-            return nxt
-
-        return h
-    if kind == "table.copy":
-        dt = inst.tables[spec[1]]
-        srt = inst.tables[spec[2]]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            s = st.pop()
-            d = st.pop()
-            if s + n > len(srt.elems) or d + n > len(dt.elems):
-                raise Trap(TOOB)
-            dt.elems[d : d + n] = srt.elems[s : s + n]
-            return nxt
-
-        return h
-    if kind == "table.init":
-        seg = spec[1]
-        t = inst.tables[spec[2]]
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            s = st.pop()
-            d = st.pop()
-            src = inst.elems[seg]
-            if s + n > len(src) or d + n > len(t.elems):
-                raise Trap(TOOB)
-            t.elems[d : d + n] = src[s : s + n]
-            return nxt
-
-        return h
-    t = inst.tables[spec[1]]
-    if kind == "table.get":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            i = st[-1]
-            if i >= len(t.elems):
-                raise Trap(TOOB)
-            st[-1] = t.elems[i]
-            return nxt
-
-        return h
-    if kind == "table.set":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            v = st.pop()
-            i = st.pop()
-            if i >= len(t.elems):
-                raise Trap(TOOB)
-            t.elems[i] = v
-            return nxt
-
-        return h
-    if kind == "table.size":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            st.append(len(t.elems))
-            return nxt
-
-        return h
-    if kind == "table.grow":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            st[-1] = t.grow(n, st[-1]) & M32
-            return nxt
-
-        return h
-    if kind == "table.fill":
-
-        def h(st, loc):  # noqa: ANN001, ANN202
-            n = st.pop()
-            v = st.pop()
-            i = st.pop()
-            if i + n > len(t.elems):
-                raise Trap(TOOB)
-            t.elems[i : i + n] = [v] * n
-            return nxt
-
-        return h
-    raise Trap(f"unsupported instruction {kind}")

@@ -17,8 +17,9 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ._compile import CALL, OOB, TOOB, Code, compile_function
-from ._decode import ModuleInfo
+from ...wasm import ModuleInfo
+from ._compile import Code, compile_function
+from ._handlers import CALL, OOB, TOOB
 from ._numeric import Trap
 from ._objects import ExternRef, Function, Global, Memory, Table
 
@@ -62,7 +63,7 @@ class Instance:
 
 def _const(expr: bytes, inst: Instance) -> Any:
     """Evaluates a constant expression."""
-    from ._decode import Reader
+    from ...wasm import Reader
     from ._numeric import M32, M64
 
     r = Reader(expr)

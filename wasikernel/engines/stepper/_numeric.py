@@ -11,6 +11,7 @@ source translation are both generated from these expressions, so they cannot dis
 from __future__ import annotations
 
 import math
+import re
 import struct
 
 __all__ = ["NUMERIC", "NUMERIC_FC", "HELPERS", "Trap"]
@@ -219,10 +220,6 @@ def promote(a: int) -> float:
     return math.nan if x != x else x
 
 
-def f32cmp(a: int, b: int) -> tuple[float, float]:
-    return ff(a), ff(b)
-
-
 def f32copysign(a: int, b: int) -> int:
     return (a & 0x7FFFFFFF) | (b & 0x80000000)
 
@@ -318,44 +315,37 @@ def _int_ops(bits: int, first: int) -> dict[int, tuple[str, int, str]]:
     return {first + i: (f"{t}.{n}", k, e) for i, (n, k, e) in enumerate(names)}
 
 
-def _f64_ops(first: int) -> dict[int, tuple[str, int, str]]:
-    names = [
-        ("abs", 1, "fabs(a)"),
-        ("neg", 1, "-a"),
-        ("ceil", 1, "fceil(a)"),
-        ("floor", 1, "ffloor(a)"),
-        ("trunc", 1, "ftrunc(a)"),
-        ("nearest", 1, "fnearest(a)"),
-        ("sqrt", 1, "fsqrt(a)"),
-        ("add", 2, "a + b"),
-        ("sub", 2, "a - b"),
-        ("mul", 2, "a * b"),
-        ("div", 2, "fdiv(a, b)"),
-        ("min", 2, "fmin(a, b)"),
-        ("max", 2, "fmax(a, b)"),
-        ("copysign", 2, "copysign(a, b)"),
-    ]
-    return {first + i: (f"f64.{n}", k, e) for i, (n, k, e) in enumerate(names)}
+# name, operands, the f64 expression, and the f32 one: None when it is the f64 expression on
+# the operands widened to f64, rounded back to f32 (exact for these operations)
+_FLOAT_OPS = [
+    ("abs", 1, "fabs(a)", "a & 0x7FFFFFFF"),
+    ("neg", 1, "-a", "a ^ 0x80000000"),
+    ("ceil", 1, "fceil(a)", None),
+    ("floor", 1, "ffloor(a)", None),
+    ("trunc", 1, "ftrunc(a)", None),
+    ("nearest", 1, "fnearest(a)", None),
+    ("sqrt", 1, "fsqrt(a)", None),
+    ("add", 2, "a + b", None),
+    ("sub", 2, "a - b", None),
+    ("mul", 2, "a * b", None),
+    ("div", 2, "fdiv(a, b)", None),
+    ("min", 2, "fmin(a, b)", "f32min(a, b)"),
+    ("max", 2, "fmax(a, b)", "f32max(a, b)"),
+    ("copysign", 2, "copysign(a, b)", "f32copysign(a, b)"),
+]
 
 
-def _f32_ops(first: int) -> dict[int, tuple[str, int, str]]:
-    names = [
-        ("abs", 1, "a & 0x7FFFFFFF"),
-        ("neg", 1, "a ^ 0x80000000"),
-        ("ceil", 1, "tf(fceil(ff(a)))"),
-        ("floor", 1, "tf(ffloor(ff(a)))"),
-        ("trunc", 1, "tf(ftrunc(ff(a)))"),
-        ("nearest", 1, "tf(fnearest(ff(a)))"),
-        ("sqrt", 1, "tf(fsqrt(ff(a)))"),
-        ("add", 2, "tf(ff(a) + ff(b))"),
-        ("sub", 2, "tf(ff(a) - ff(b))"),
-        ("mul", 2, "tf(ff(a) * ff(b))"),
-        ("div", 2, "tf(fdiv(ff(a), ff(b)))"),
-        ("min", 2, "f32min(a, b)"),
-        ("max", 2, "f32max(a, b)"),
-        ("copysign", 2, "f32copysign(a, b)"),
-    ]
-    return {first + i: (f"f32.{n}", k, e) for i, (n, k, e) in enumerate(names)}
+def _float_ops(bits: int, first: int) -> dict[int, tuple[str, int, str]]:
+    out = {}
+    for i, (name, k, f64, f32) in enumerate(_FLOAT_OPS):
+        if bits == 64:
+            expr = f64
+        elif f32 is not None:
+            expr = f32
+        else:
+            expr = "tf(" + re.sub(r"\b([ab])\b", r"ff(\1)", f64) + ")"
+        out[first + i] = (f"f{bits}.{name}", k, expr)
+    return out
 
 
 NUMERIC: dict[int, tuple[str, int, str]] = {
@@ -395,8 +385,8 @@ NUMERIC: dict[int, tuple[str, int, str]] = {
     0x66: ("f64.ge", 2, _cmpu(">=")),
     **_int_ops(32, 0x67),
     **_int_ops(64, 0x79),
-    **_f32_ops(0x8B),
-    **_f64_ops(0x99),
+    **_float_ops(32, 0x8B),
+    **_float_ops(64, 0x99),
     0xA7: ("i32.wrap_i64", 1, "a & M32"),
     0xA8: ("i32.trunc_f32_s", 1, "trunc(ff(a), -0x80000000, 0x7FFFFFFF, M32)"),
     0xA9: ("i32.trunc_f32_u", 1, "trunc(ff(a), 0, 0xFFFFFFFF, M32)"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._decode import FuncType
+from ...wasm import FuncType
 
 __all__ = ["Memory", "Table", "Global", "Function", "ExternRef", "PAGE"]
 

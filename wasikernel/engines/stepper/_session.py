@@ -33,7 +33,8 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._compile import CALL, Code
+from ._compile import Code
+from ._handlers import CALL
 from ._machine import Frame, Instance, Store, _fast_frames, _offset
 from ._numeric import Trap, ff
 from ._objects import Function

@@ -20,8 +20,9 @@ import re
 import struct
 from typing import Any
 
-from ._compile import LOADS, OOB, STORES, _decode_instr, _make
-from ._decode import Reader
+from ...wasm import Reader
+from ._compile import Decoding, blocktype, decode_instruction
+from ._handlers import LOADS, OOB, STORES, indirect_callee, make_handler
 from ._numeric import HELPERS, NUMERIC, NUMERIC_FC, Trap
 
 __all__ = ["translate", "MAX_BODY_BYTES"]
@@ -92,7 +93,6 @@ def translate(store: Any, func: Any) -> Any:  # noqa: C901
     ftype = func.type
     nparams = len(ftype.params)
     nres = len(ftype.results)
-    local_types = list(ftype.params) + body.locals
     if body.end - body.start > MAX_BODY_BYTES:
         raise ValueError("too large to translate; the handler table runs it")
 
@@ -110,13 +110,12 @@ def translate(store: Any, func: Any) -> Any:  # noqa: C901
             targeted.add(t)
         return ["D", depth], 0, 0
 
-    from ._compile import _blocktype
-
+    decoding = Decoding(inst, func, [fn], target)
     while r.pos < r.end:
         off = r.pos
         op = r.byte()
         if op in (0x02, 0x03, 0x04):
-            np, nr, *_ = _blocktype(r, mod.types)
+            np, nr, *_ = blocktype(r, mod.types)
             events.append(("open", op, np, nr, ordinal, off))
             scan.append(ordinal)
             ordinal += 1
@@ -130,8 +129,7 @@ def translate(store: Any, func: Any) -> Any:  # noqa: C901
             if not scan:
                 break
             continue
-        spec, floor, dh, _text, ends = _decode_instr(op, r, mod, inst, func, 0, target,
-                                                     [fn], local_types)
+        spec, floor, dh, _text, ends = decode_instruction(op, r, decoding, 0)
         events.append(("ins", spec, floor, dh, ends, off))
 
     # Pass two: Python source.
@@ -338,7 +336,7 @@ def translate(store: Any, func: Any) -> Any:  # noqa: C901
             pops = -floor  # decoded at height 0
             pushes = pops + dh
             name = f"H{len(lines)}_{func.index}"
-            ns[name] = _make(store, func, spec, 0, False)
+            ns[name] = make_handler(store, func, spec, 0, False)
             emit(f"_s = [{slots(h - pops, h)}]")
             emit(f"{name}(_s, None)")
             if pushes == 1:
@@ -374,14 +372,7 @@ def translate(store: Any, func: Any) -> Any:  # noqa: C901
 
 def _indirect(store: Any, table: Any, ftype: Any) -> Any:
     def pick(i: int) -> Any:
-        elems = table.elems
-        if i >= len(elems):
-            raise Trap("undefined element")
-        f = elems[i]
-        if f is None:
-            raise Trap(f"uninitialized element {i}")
-        if f.type is not ftype and f.type != ftype:
-            raise Trap("indirect call type mismatch")
+        f = indirect_callee(table.elems, i, ftype)
         fast = f.direct
         return fast if fast is not None else store.fast_of(f)
     return pick

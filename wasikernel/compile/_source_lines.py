@@ -16,40 +16,19 @@ import subprocess
 import tempfile
 
 from ..result import Trap
+from ..wasm import code_section_start, custom_sections
 
 __all__ = ["add_source_lines", "find_symbolizer", "code_start_and_debug_info"]
 
 
-def _leb(data: bytes, i: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, i
-
-
 def code_start_and_debug_info(wasm: bytes) -> tuple[int | None, bool]:
     """The file offset where the code section's contents begin, and whether the module has a
-    ``.debug_line`` section. A malformed module gives ``(None, False)``."""
-    code_start, has_lines = None, False
-    i = 8
-    try:
-        while i < len(wasm):
-            section = wasm[i]
-            size, i = _leb(wasm, i + 1)
-            if section == 10:
-                code_start = i
-            elif section == 0:
-                name_len, j = _leb(wasm, i)
-                if wasm[j:j + name_len] == b".debug_line":
-                    has_lines = True
-            i += size
-    except IndexError:
+    ``.debug_line`` section. A malformed module gives ``(None, False)``, or the start alone
+    when the damage comes after the code section."""
+    code_start = code_section_start(wasm)
+    if code_start is None:
         return None, False
-    return code_start, has_lines
+    return code_start, ".debug_line" in custom_sections(wasm)
 
 
 def find_symbolizer() -> str | None:

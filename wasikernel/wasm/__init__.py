@@ -1,0 +1,92 @@
+"""The WebAssembly binary format, read in one place for every stage.
+
+Its files, each built on the ones above it::
+
+    _reader.py     Reader: bytes, LEB128 integers, names, value types, limits, constant
+                   expressions; DecodeError for whatever cannot be read
+    _sections.py   the header (a core module or a component), the sections, and the entries
+                   several stages read (imports, exports, data segments, code bodies, names)
+    _module.py     decode_module: a core module decoded whole and strictly (the stepper)
+    _listings.py   lenient listings that never raise (imports, bodies, custom sections ...)
+    _layout.py     memory_layout: where the stack, data and heap are, from wasm-ld's symbols
+
+Strict readers raise :class:`DecodeError` naming the problem; lenient ones answer from what they
+could read. The header check knows a component (version 0x0d, layer 1) from a core module
+(version 1); reading a component's own sections is not done here yet.
+
+Example::
+
+    from wasikernel import wasm
+
+    wasm.read_header(data)                  # "module" or "component", or DecodeError
+    [(i.module, i.name) for i in wasm.module_imports(data)]
+    wasm.read_layout(data)                  # MemoryLayout or None
+    info = wasm.decode_module(data)         # ModuleInfo, or DecodeError
+"""
+
+from __future__ import annotations
+
+from ._layout import LAYOUT_SYMBOLS, memory_layout, read_layout
+from ._listings import (
+    binary_kind,
+    code_section_start,
+    custom_sections,
+    function_bodies,
+    module_imports,
+    without_custom_sections,
+)
+from ._module import Body, Elem, FuncType, ModuleInfo, decode_module
+from ._reader import VALTYPE_NAMES, DecodeError, Reader, encode_u32
+from ._sections import (
+    COMPONENT,
+    MODULE,
+    Data,
+    Import,
+    Names,
+    Section,
+    SectionId,
+    module_sections,
+    read_code_entry,
+    read_data,
+    read_export,
+    read_header,
+    read_import,
+    read_names,
+    sections,
+)
+
+__all__ = [
+    "COMPONENT",
+    "LAYOUT_SYMBOLS",
+    "MODULE",
+    "VALTYPE_NAMES",
+    "Body",
+    "Data",
+    "DecodeError",
+    "Elem",
+    "FuncType",
+    "Import",
+    "ModuleInfo",
+    "Names",
+    "Reader",
+    "Section",
+    "SectionId",
+    "binary_kind",
+    "code_section_start",
+    "custom_sections",
+    "decode_module",
+    "encode_u32",
+    "function_bodies",
+    "memory_layout",
+    "module_imports",
+    "module_sections",
+    "read_code_entry",
+    "read_data",
+    "read_export",
+    "read_header",
+    "read_import",
+    "read_layout",
+    "read_names",
+    "sections",
+    "without_custom_sections",
+]
