@@ -11,8 +11,8 @@ from typing import Any
 
 from IPython.display import display
 
+from ..messages import t
 from ..result import Frame, RunResult, Trap
-from ._messages import t
 
 __all__ = [
     "CellError",

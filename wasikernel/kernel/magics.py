@@ -28,11 +28,11 @@ from IPython.display import display
 
 from .. import messages
 from ..errors import CompileError, EngineError, UsageError, WasiKernelError
+from ..messages import t
 from ..result import RunResult
 from ..sandbox import Preopen
 from ._display import CellError, show_run, show_trace, show_widget, summary_text, trap_text
 from ._interrupt import InterruptGuard
-from ._messages import t
 from ._options import (
     WIDGET_NAMES,
     CellOptions,
