@@ -290,6 +290,19 @@ def test_wast_gives_one_pass_or_fail_line_per_command():
 
 
 @needs_wast2json
+def test_wast_reports_in_french_after_sandbox_lang_fr():
+    messages.set_language("fr")
+    try:
+        by_line = {x.line: x for x in run_wast(WAST).lines}
+        line_8 = by_line[8].text()
+    finally:
+        messages.set_language("en")
+    assert line_8 == "✘ ligne 8 : assert_return add(2, 2) : obtenu 4, attendu 5"
+    assert "un trap était attendu" in by_line[11].detail
+    assert by_line[14].detail.startswith("rejeté : ")
+
+
+@needs_wast2json
 def test_wast_stops_a_runaway_loop_at_the_time_limit():
     report = run_wast(WAST.split("(assert_return")[0] + '(invoke "spin")\n', timeout_s=0.3)
     spin = report.lines[-1]

@@ -221,6 +221,42 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{passed} passed, {failed} failed",
         "fr": "{passed} {passed:réussi|réussis}, {failed} {failed:échoué|échoués}",
     },
+    "wast_line": {"en": "{mark} line {line}: {command}", "fr": "{mark} ligne {line} : {command}"},
+    "wast_line_detail": {
+        "en": "{mark} line {line}: {command}: {detail}",
+        "fr": "{mark} ligne {line} : {command} : {detail}",
+    },
+    "wast_got": {"en": "got {got}, expected {want}", "fr": "obtenu {got}, attendu {want}"},
+    "wast_trapped": {"en": "trapped: {error}", "fr": "trap : {error}"},
+    "wast_no_trap": {
+        "en": "returned {got}; expected a trap ({text})",
+        "fr": "a renvoyé {got} ; un trap était attendu ({text})",
+    },
+    "wast_nothing": {"en": "nothing", "fr": "rien"},
+    "wast_rejected": {"en": "rejected: {error}", "fr": "rejeté : {error}"},
+    "wast_accepted": {"en": "the module was accepted", "fr": "le module a été accepté"},
+    "wast_refused": {"en": "refused: {error}", "fr": "refusé : {error}"},
+    "wast_instantiated": {"en": "the module was instantiated", "fr": "le module a été instancié"},
+    "wast_unsupported": {
+        "en": "this command is not supported in %%wast cells",
+        "fr": "cette commande n'est pas prise en charge dans les cellules %%wast",
+    },
+    "wast_no_module": {
+        "en": "no module is defined yet: write (module ...) first",
+        "fr": "aucun module n'est encore défini : écrivez d'abord (module ...)",
+    },
+    "wast_no_export": {
+        "en": "the module has no export {name!r}",
+        "fr": "le module n'a pas d'export {name!r}",
+    },
+    "wast_value_type": {
+        "en": "values of type {kind} are not supported in %%wast cells",
+        "fr": "les valeurs de type {kind} ne sont pas prises en charge dans les cellules %%wast",
+    },
+    "wast_needs_wast2json": {
+        "en": "%%wast needs wabt's wast2json",
+        "fr": "%%wast a besoin du programme wast2json de wabt",
+    },
     # --- the lessons' checks (wasikernel.lessons) ---
     "lesson_title_ok": {"en": "Well done: every point is right.", "fr": "Bravo : tout est juste."},
     "lesson_title_ko": {
