@@ -374,9 +374,9 @@ def test_a_stepper_run_gives_the_stack_view_one_snapshot_per_instruction(magics)
                    " local.get 0 local.get 1 i32.add))")
     assert magics.last.returned == [7]
     assert "returned 7" in shown.outputs[0].data["text/plain"]
-    from wasikernel.kernel._display import _stepper_steps
+    from wasikernel.widgets.stack_view import steps_of
 
-    steps = _stepper_steps(magics.last)
+    steps = steps_of(magics.last)
     snapshots = [steps[i] for i in range(len(steps))]
     assert [s["instr"] for s in snapshots] == ["local.get 0", "local.get 1", "i32.add", "end"]
     assert [s["stack"] for s in snapshots] == [[], [2], [2, 5], [7]]
