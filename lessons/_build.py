@@ -1,10 +1,12 @@
 """Write the course's notebooks from one source, so English and French stay in step.
 
 Run ``.venv/bin/python lessons/_build.py`` after editing a lesson: it rewrites
-``lessons/en/*.ipynb``, ``lessons/fr/*.ipynb`` (with their ``data/`` folders) and the gallery in
-``notebooks/`` (French in ``notebooks/fr/``), all without outputs. Each lesson is a list of cells; a markdown cell holds its
-English and French text side by side, a code cell its source (with a French variant when its
-comments or strings differ).
+``lessons/en/*.ipynb``, ``lessons/fr/*.ipynb`` (with their ``data/`` folders), the table of
+contents ``lessons/README.md`` and the gallery in ``notebooks/`` (French in ``notebooks/fr/``),
+all without outputs. The source is the package ``lessons/content/``, one file per notebook
+(``content/03_sandbox.py`` writes ``03-sandbox.ipynb``); each lesson is a list of cells, a
+markdown cell holding its English and French text side by side, a code cell its source (with a
+French variant when its comments or strings differ).
 """
 
 from __future__ import annotations
@@ -17,15 +19,6 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"name": "wasi", "display_name": "WASI (WAT, C, Rust)", "language": "wat"}
-
-
-def md(en: str, fr: str) -> tuple[str, str, str]:
-    return ("markdown", en.strip("\n"), fr.strip("\n"))
-
-
-def code(src: str, fr: str | None = None) -> tuple[str, str, str]:
-    src = src.strip("\n")
-    return ("code", src, (fr if fr is not None else src).strip("\n"))
 
 
 def setup(lang: str) -> str:
@@ -99,7 +92,7 @@ def write_index(lessons: dict[str, list[tuple[str, str, str]]]) -> None:
 
 
 def main() -> None:
-    from _content import DATA, GALLERY, GALLERY_DATA, LESSONS
+    from content import DATA, GALLERY, GALLERY_DATA, LESSONS
 
     for lang in ("en", "fr"):
         base = ROOT / "lessons" / lang

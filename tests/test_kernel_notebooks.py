@@ -39,7 +39,7 @@ def test_every_magic_runs_in_both_kernels(name, tmp_path):
     hello = next(c for c in nb.cells if c.cell_type == "code" and "hello, world" in c.source
                  and "fd_write" in c.source)
     assert "hello, world\n" in shown(hello)
-    assert "exit 0 · 1 WASI calls · 0 refused" in shown(hello)
+    assert "exit 0 · 1 WASI call · 0 refused" in shown(hello)
     assert "hello, world" in shown(cell_starting(nb, "%%c"))
     assert "hello, world" in shown(cell_starting(nb, "%%rust"))
     assert "hello, world" in shown(cell_starting(nb, "%%wasm"))

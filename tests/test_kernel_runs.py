@@ -84,7 +84,7 @@ def test_hello_prints_then_a_summary_and_the_trace(kernel):
     assert reply["content"]["status"] == "ok"
     assert streams(outputs) == "hello, world\n"
     shown = text_of(outputs)
-    assert "exit 0 · 1 WASI calls · 0 refused" in shown
+    assert "exit 0 · 1 WASI call · 0 refused" in shown
     assert "fd_write" in html_of(outputs)
     kinds = [m["msg_type"] for m in outputs if m["msg_type"] in ("stream", "display_data")]
     assert kinds[0] == "stream", "the guest's output comes before the summary"
@@ -279,7 +279,7 @@ def test_an_output_flood_is_cut_in_the_cell_but_kept_whole_in_the_result(kernel)
          ["link error", "1 refused", "sock_open"]),
         ('(module (import "wasi_snapshot_preview1" "proc_exit" (func $e (param i32)))'
          ' (func (export "_start") (call $e (i32.const 3))))',
-         ["exit 3 · 1 WASI calls"]),
+         ["exit 3 · 1 WASI call"]),
         ("%%wasm\n00 61 73 6d 01 00 00 00 01", ["the engine could not run this module"]),
     ],
     ids=["recursion", "huge-memory", "unknown-import", "exit-code", "broken-module"],

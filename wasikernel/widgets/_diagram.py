@@ -13,6 +13,7 @@ import shutil
 import graphviz
 
 from ..errors import WasiKernelError
+from ..messages import t
 from ..result import RunResult
 from ._model import Boundary, Resource, boundary
 
@@ -29,7 +30,7 @@ def _counts(counter: dict[str, int], limit: int = 3) -> str:
     items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
     text = "\\n".join(f"{_gv(call)} ×{n}" for call, n in items[:limit])
     if len(items) > limit:
-        text += f"\\n+{len(items) - limit} more"
+        text += "\\n" + t("widget_more", n=len(items) - limit)
     return text
 
 
@@ -73,11 +74,12 @@ def build_graph(result: RunResult, b: Boundary | None = None) -> graphviz.Digrap
     g.attr("edge", fontname=FONT, fontsize="9", color=FG, fontcolor=FG,
            arrowsize="0.6")
     name = result.sandbox.program_name
-    g.node("module", f"module\\n{_cut(name, 28)}\\n({result.engine})", id="node-module",
+    g.node("module", f"{t('widget_module')}\\n{_cut(name, 28)}\\n({result.engine})",
+           id="node-module",
            **{"class": "wk-module"}, penwidth="1.8")
-    g.node("host", "WASI host\\nwasi_snapshot_preview1", id="node-host",
+    g.node("host", f"{t('widget_host')}\\nwasi_snapshot_preview1", id="node-host",
            **{"class": "wk-host"}, penwidth="1.8")
-    g.edge("module", "host", f"{b.total_calls} call{'s' if b.total_calls != 1 else ''}",
+    g.edge("module", "host", t("widget_calls", n=b.total_calls),
            id="edge-module-host", **{"class": "wk-edge"})
     for r in b.resources.values():
         _resource(g, r)
@@ -85,12 +87,13 @@ def build_graph(result: RunResult, b: Boundary | None = None) -> graphviz.Digrap
         node = f"link{i}"
         module = ev.args.get("module", "")
         label = f"import {module}.{ev.call}" if module else f"import {ev.call}"
-        g.node(node, f"{_cut(label, 40)}\\nnot provided", id=f"node-{node}",
+        g.node(node, f"{_cut(label, 40)}\\n{t('widget_not_provided')}", id=f"node-{node}",
                color=REFUSED_COLOR, fontcolor=REFUSED_COLOR, style="rounded,dashed",
                **{"class": "wk-refused"})
-        g.edge("module", node, _wrap("refused at link time: " + (ev.reason or ""), 30),
+        g.edge("module", node, _wrap(t("widget_refused_at_link_because", reason=ev.reason or ""),
+                                     30),
                id=f"edge-link-{i}", color=REFUSED_COLOR, fontcolor=REFUSED_COLOR,
-               style="dashed", tooltip=_gv(ev.reason or "refused at link time"),
+               style="dashed", tooltip=_gv(ev.reason or t("widget_refused_at_link")),
                **{"class": "wk-edge wk-refused"})
     return g
 
@@ -116,12 +119,13 @@ def _resource(g: graphviz.Digraph, r: Resource) -> None:
     if r.refused:
         n = sum(r.refused.values())
         reason = next(iter(r.reasons.values()), "")
-        label = f"refused ×{n}: {_counts(r.refused, 2)}"
+        label = t("widget_refused_times", n=n, calls=_counts(r.refused, 2))
         if reason:
             label += "\\n" + _wrap(reason, 34, 3)
         g.edge("host", r.key, label, id=r.refused_edge_id, color=REFUSED_COLOR,
                fontcolor=REFUSED_COLOR, penwidth="2", style="bold",
-               tooltip=_gv(" | ".join(f"{c}: {t}" for c, t in r.reasons.items()) or "refused"),
+               tooltip=_gv(" | ".join(f"{call}: {why}" for call, why in r.reasons.items())
+                           or t("widget_refused")),
                **{"class": "wk-edge wk-refused"})
 
 
@@ -131,10 +135,7 @@ def render_svg(result: RunResult, b: Boundary | None = None) -> str:
     Raises :class:`WasiKernelError` when graphviz's ``dot`` program is not installed.
     """
     if shutil.which("dot") is None:
-        raise WasiKernelError(
-            "the sandbox diagram needs graphviz's `dot` program: "
-            "install it with `apt-get install graphviz` (or your system's graphviz package)"
-        )
+        raise WasiKernelError(t("widget_needs_dot"))
     svg = build_graph(result, b).pipe(format="svg", encoding="utf-8")
     svg = svg[svg.index("<svg") :]
     # the outer white background polygon graphviz draws even with a transparent bgcolor

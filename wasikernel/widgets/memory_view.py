@@ -12,6 +12,7 @@ from typing import Any
 
 import traitlets as t
 
+from ..messages import t as _t
 from ..result import RunResult
 from ..trace import MemoryAccess
 from . import _html, _model
@@ -62,9 +63,9 @@ class MemoryView(StaticHtmlWidget):
         pages = _model.changed_pages(self._before, self._after, page_size)
         note = ""
         if after is None:
-            note = "This run kept no memory (the module exports none, or the engine gives none)."
+            note = _t("widget_no_memory")
         elif result.layout is None:
-            note = "No layout recorded: the module does not say where its data, stack and heap are."
+            note = _t("widget_no_layout")
         super().__init__(
             size=size,
             page_size=page_size,

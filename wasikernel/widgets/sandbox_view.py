@@ -15,6 +15,7 @@ from typing import Any
 
 import traitlets as t
 
+from ..messages import t as _t
 from ..result import RunResult
 from ..sandbox import Sandbox
 from . import _html, _model
@@ -28,11 +29,13 @@ def capabilities(sandbox: Sandbox) -> list[dict[str, Any]]:
     """The capabilities of ``sandbox`` a learner can take away: ``{"key", "label"}`` each."""
     caps = []
     for i, p in enumerate(sandbox.preopens):
-        caps.append({"key": f"preopen:{i}", "label": f"preopen {p.guest_path}"})
-        caps.append({"key": f"preopen:{i}:write", "label": f"write to {p.guest_path}"})
-    caps.append({"key": "args", "label": f"args ({len(sandbox.args)})"})
-    caps.append({"key": "env", "label": f"env ({len(sandbox.env)} variables)"})
-    caps.append({"key": "stdin", "label": f"stdin ({len(sandbox.stdin)} bytes)"})
+        caps.append({"key": f"preopen:{i}", "label": _t("widget_cap_preopen", path=p.guest_path)})
+        caps.append(
+            {"key": f"preopen:{i}:write", "label": _t("widget_cap_write", path=p.guest_path)}
+        )
+    caps.append({"key": "args", "label": _t("widget_cap_args", n=len(sandbox.args))})
+    caps.append({"key": "env", "label": _t("widget_cap_env", n=len(sandbox.env))})
+    caps.append({"key": "stdin", "label": _t("widget_cap_stdin", n=len(sandbox.stdin))})
     return caps
 
 
@@ -115,7 +118,7 @@ class SandboxView(StaticHtmlWidget):
                 refusals.append({"resource": r.label, "call": call, "count": n,
                                  "reason": r.reasons.get(call, ""), "edge": r.refused_edge_id})
         for i, ev in enumerate(self.boundary.link_refused):
-            refusals.append({"resource": "link time", "call": ev.call, "count": 1,
+            refusals.append({"resource": _t("widget_at_link_time"), "call": ev.call, "count": 1,
                              "reason": ev.reason or "", "edge": f"edge-link-{i}"})
         self.refusals = refusals
 
@@ -134,21 +137,24 @@ class SandboxView(StaticHtmlWidget):
         result, or ``None`` (with ``status`` saying why) when there is no rerun callback or
         the run raised."""
         if self.rerun_callback is None:
-            self.status = "re-running needs the module: pass rerun= to the view"
+            self.status = _t("widget_rerun_needs_module")
             return None
         self.busy = True
-        self.status = "running…"
+        self.status = _t("widget_rerunning")
         try:
             result = self.rerun_callback(sandbox)
         except Exception as exc:  # the learner's view shows the error; the kernel carries on
-            self.status = f"the re-run failed: {type(exc).__name__}: {exc}"
+            self.status = _t("widget_rerun_failed", error=f"{type(exc).__name__}: {exc}")
             return None
         finally:
             self.busy = False
         self._show(result)
-        ended = f"exit {result.exit_code}" if result.trap is None else result.trap.message
+        if result.trap is None:
+            ended = _t("kernel_exit", code=result.exit_code)
+        else:
+            ended = result.trap.message
         refused = sum(1 for ev in result.trace.events if ev.denied)
-        self.status = f"re-ran: {ended}, {len(result.trace.events)} calls, {refused} refused"
+        self.status = _t("widget_reran", ended=ended, n=len(result.trace.events), refused=refused)
         for callback in self.on_result:
             callback(result)
         return result

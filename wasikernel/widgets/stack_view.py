@@ -17,6 +17,7 @@ from typing import Any
 
 import traitlets as t
 
+from ..messages import t as _t
 from ..result import RunResult
 from . import _html, _model
 from ._base import StaticHtmlWidget, static_file
@@ -145,11 +146,11 @@ class StackView(StaticHtmlWidget):
             history = steps_of(result)
         self._history = history
         if result.trap is not None:
-            mode, ended = "trap", f"trap: {result.trap.message}"
+            mode, ended = "trap", _t("kernel_trap", message=result.trap.message)
         elif result.limit is not None:
-            mode, ended = "limit", f"stopped by a limit: {result.limit}"
+            mode, ended = "limit", _t("widget_stopped_by_limit", limit=result.limit)
         else:
-            mode, ended = "exit", f"exited with code {result.exit_code}"
+            mode, ended = "exit", _t("widget_exited", code=result.exit_code)
         frames = [
             {
                 "func_index": f.func_index,
@@ -203,11 +204,13 @@ class StackView(StaticHtmlWidget):
         out = _html.stack_html(self.result)
         if self.mode == "stepper" and self.state:
             s = self.state
+            step = _t("widget_step_of", step=self.step + 1, steps=self.steps,
+                      instr=s.get("instr") or "")
             body = (
-                f"<h4>Step {self.step + 1} of {self.steps}: {_html._e(s.get('instr') or '')}</h4>"
-                f"<p>operand stack (bottom first): {_html._e(s.get('stack'))}</p>"
-                f"<p>locals: {_html._e(s.get('locals'))}</p>"
-                f"<p>frames: {_html._e(s.get('frames'))}</p>"
+                f"<h4>{_html._e(step)}</h4>"
+                f"<p>{_html._e(_t('widget_operand_stack', stack=s.get('stack')))}</p>"
+                f"<p>{_html._e(_t('widget_locals', locals=s.get('locals')))}</p>"
+                f"<p>{_html._e(_t('widget_frames', frames=s.get('frames')))}</p>"
             )
             out += f'<div class="wk-static">{body}</div>'
         return out

@@ -1,0 +1,152 @@
+"""Lesson 5: the cells of ``05-linear-memory`` in English and French."""
+
+from __future__ import annotations
+
+from ._cells import code, md, py
+from ._shared import REGIONS_C
+
+NULL_C = r'''
+#include <stdio.h>
+
+int main(void) {
+    int *nothing = 0;
+    printf("reading address 0 gives %d (no crash!)\n", *nothing);
+    int *far = (int *)0x7ffffff0;   /* about 2 GiB: far beyond this module's memory */
+    printf("reading far away gives %d\n", *far);
+    return 0;
+}
+'''
+
+
+CELLS = [
+    md(
+        """
+# 5 · Linear memory
+
+**Goals.** Find, in a C program's linear memory, its static data, its shadow stack and its heap;
+read the layout the compiler left in the module; see an out-of-bounds access trap.
+
+A wasm module has one *linear memory*: a flat array of bytes that grows by pages of 64 KiB. A C
+compiler places everything in it. With the toolchain used here (`zig cc`), the **shadow stack**
+(local arrays, anything whose address is taken) comes first, 16 MiB growing downwards; then the
+**static data** (string literals, globals) up to `__data_end`; then the **heap**, from
+`__heap_base`, where `malloc` hands out blocks. The wasm operand stack of lesson 1 is something
+else: the engine keeps it, and no pointer can reach it.
+""",
+        """
+# 5 · La mémoire linéaire
+
+**Objectifs.** Retrouver, dans la mémoire linéaire d'un programme C, ses données statiques, sa
+pile fantôme et son tas ; lire la disposition que le compilateur a laissée dans le module ; voir
+un accès hors limites déclencher un trap.
+
+Un module wasm possède une *mémoire linéaire* : un tableau plat d'octets qui grandit par pages de
+64 Kio. Un compilateur C y range tout. Avec la chaîne d'outils utilisée ici (`zig cc`), la
+**pile fantôme** (tableaux locaux, tout ce dont on prend l'adresse) vient d'abord, 16 Mio qui
+croissent vers le bas ; puis les **données statiques** (chaînes littérales, variables globales)
+jusqu'à `__data_end` ; puis le **tas**, à partir de `__heap_base`, où `malloc` distribue des
+blocs. La pile d'opérandes wasm de la leçon 1 est autre chose : le moteur la garde pour lui, et
+aucun pointeur ne peut l'atteindre.
+""",
+    ),
+    code("%%c\n" + REGIONS_C.strip("\n")),
+    code("%memory"),
+    md(
+        """
+## The layout, from Python
+
+The compiler exports `__data_end`, `__heap_base` and `__stack_pointer`; `compile_source` reads
+them into a `MemoryLayout`. The cell below prints it and places each printed address in its
+region.
+""",
+        """
+## La disposition, depuis Python
+
+Le compilateur exporte `__data_end`, `__heap_base` et `__stack_pointer` ; `compile_source` les
+lit dans un `MemoryLayout`. La cellule ci-dessous l'affiche et range chaque adresse affichée
+dans sa zone.
+""",
+    ),
+    code(
+        py(
+            "from wasikernel.compile import compile_source",
+            "from wasikernel.engines import run",
+            f"program = r'''{REGIONS_C}'''",
+            "compiled = compile_source('c', program)",
+            "layout = compiled.layout",
+            "print(layout)",
+            "result = run(compiled.wasm, Sandbox(), layout=layout)",
+            "def region(address):",
+            "    if layout.stack_low is not None and layout.stack_low <= address < layout.stack_high:",
+            "        return 'stack'",
+            "    if layout.heap_base is not None and address >= layout.heap_base:",
+            "        return 'heap'",
+            "    return 'data'",
+            "for line in result.stdout.decode().splitlines():",
+            "    name, address = line.split()",
+            "    print(f'{name:9} {address:>10}  ->  {region(int(address, 16))}')",
+        )
+    ),
+    md(
+        """
+## Out of bounds
+
+In wasm, address 0 is an ordinary address: reading through a null pointer returns whatever is
+there, without a crash. Past the end of the memory, however, every access traps: the engine
+stops the module, and the backtrace shows where (`-g` adds the C line numbers).
+""",
+        """
+## Hors limites
+
+En wasm, l'adresse 0 est une adresse ordinaire : lire à travers un pointeur nul rend ce qui s'y
+trouve, sans plantage. Au-delà de la fin de la mémoire, en revanche, tout accès déclenche un
+trap : le moteur arrête le module, et la pile d'appels montre où (`-g` ajoute les numéros de
+ligne du C).
+""",
+    ),
+    code("%%c -g\n" + NULL_C.strip("\n")),
+    md(
+        """
+## Exercise: which region?
+
+For each of the four pointers of the program above, say where it lands: `"data"`, `"stack"` or
+`"heap"`.
+""",
+        """
+## Exercice : quelle zone ?
+
+Pour chacun des quatre pointeurs du programme ci-dessus, dites où il se trouve : `"data"`,
+`"stack"` ou `"heap"`.
+""",
+    ),
+    code(
+        py(
+            "answers = {",
+            "    'greeting': 'data',",
+            "    'counter': 'heap',",
+            "    'local': '',",
+            "    'block': 'heap',",
+            "}",
+            "check_memory_regions(answers)",
+        )
+    ),
+    md(
+        """
+## Summary
+
+- One linear memory holds the shadow stack, the static data and the heap of a C program.
+- The module tells where each region is (`__data_end`, `__heap_base`, `__stack_pointer`).
+- Address 0 is valid in wasm; an access past the memory's end traps instead of reading the
+  host's memory.
+""",
+        """
+## À retenir
+
+- Une seule mémoire linéaire contient la pile fantôme, les données statiques et le tas d'un
+  programme C.
+- Le module indique où se trouve chaque zone (`__data_end`, `__heap_base`, `__stack_pointer`).
+- L'adresse 0 est valide en wasm ; un accès au-delà de la fin de la mémoire déclenche un trap au
+  lieu de lire la mémoire de l'hôte.
+""",
+    ),
+]

@@ -1,0 +1,553 @@
+"""Lesson 7: the cells of ``07-choosing-a-runtime`` in English and French."""
+
+from __future__ import annotations
+
+from ._cells import code, french, md, py
+from ._shared import HELLO_WAT
+
+WORK_WAT = r'''
+(module
+  ;; n rounds of a xorshift random generator, summed: no call, no memory, only computing
+  (func (export "work") (param $n i32) (result i32) (local $x i32) (local $acc i32)
+    (local.set $x (i32.const 2463534242))
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 13))))
+        (local.set $x (i32.xor (local.get $x) (i32.shr_u (local.get $x) (i32.const 17))))
+        (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 5))))
+        (local.set $acc (i32.add (local.get $acc) (local.get $x)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (local.get $acc))
+  (func (export "_start")))
+'''
+
+
+WORK_C = r'''
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+unsigned work(unsigned n) {
+    unsigned x = 2463534242u, acc = 0;
+    while (n) { x ^= x << 13; x ^= x >> 17; x ^= x << 5; acc += x; n--; }
+    return acc;
+}
+
+int main(int argc, char **argv) {
+    unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 0;
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    unsigned r = work(n);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    printf("%u %ld\n", r, (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec));
+    return 0;
+}
+'''
+
+
+NODE_SCRIPT = r'''
+import { readFileSync } from 'node:fs';
+const bytes = readFileSync(process.argv[2]);
+const n = Number(process.argv[3]);
+const t0 = process.hrtime.bigint();
+const { instance } = await WebAssembly.instantiate(bytes);
+const t1 = process.hrtime.bigint();
+let best = Infinity, r = 0;
+for (let i = 0; i < 3; i++) {  // the best of three: V8 compiles hot code again, faster
+  const a = process.hrtime.bigint();
+  r = instance.exports.work(n) >>> 0;
+  best = Math.min(best, Number(process.hrtime.bigint() - a));
+}
+process.stdout.write(`${t1 - t0} ${best} ${r}\n`);
+'''
+
+
+SETUP = py(
+    "import os, shutil, statistics, subprocess, tempfile, time",
+    "import wasmtime",
+    f"WORK_WAT = r'''{WORK_WAT}'''",
+    f"WORK_C = r'''{WORK_C}'''",
+    f"NODE_SCRIPT = r'''{NODE_SCRIPT}'''",
+    "folder = tempfile.mkdtemp()",
+    "work_wasm = bytes(wasmtime.wat2wasm(WORK_WAT))",
+    "wasm_path = os.path.join(folder, 'work.wasm')",
+    "with open(wasm_path, 'wb') as f:",
+    "    f.write(work_wasm)",
+    "",
+    "def median_time(fn, repeat):",
+    '    """The median, in seconds, of `repeat` timings of fn()."""',
+    "    times = []",
+    "    for _ in range(repeat):",
+    "        start = time.perf_counter()",
+    "        fn()",
+    "        times.append(time.perf_counter() - start)",
+    "    return statistics.median(times)",
+    "",
+    "def ns_per_round(fn, n, repeat=3):",
+    '    """The best of `repeat` timings of fn(n), in nanoseconds per round (the least disturbed)."""',
+    "    best = float('inf')",
+    "    for _ in range(repeat):",
+    "        start = time.perf_counter()",
+    "        fn(n)",
+    "        best = min(best, time.perf_counter() - start)",
+    "    return best * 1e9 / n",
+    "",
+    "startup = {}    # name -> seconds, or a sentence saying why it was not measured",
+    "execution = {}  # name -> nanoseconds per round of `work`, or a sentence",
+    "N = 1_000_000   # rounds for the fast engines; the slow ones do fewer and are scaled",
+)
+
+
+NATIVE = py(
+    "gcc = shutil.which('gcc') or shutil.which('cc')",
+    "expected = None",
+    "if gcc:",
+    "    source = os.path.join(folder, 'work.c')",
+    "    with open(source, 'w') as f:",
+    "        f.write(WORK_C)",
+    "    native = os.path.join(folder, 'work-native')",
+    "    subprocess.run([gcc, '-O2', '-o', native, source], check=True)",
+    "    startup['native process, gcc -O2 (fork+exec)'] = median_time(",
+    "        lambda: subprocess.run([native, '0'], capture_output=True), 20)",
+    "    value, ns = subprocess.run([native, str(N)], capture_output=True, text=True).stdout.split()",
+    "    expected, execution['native, gcc -O2'] = int(value), int(ns) / N",
+    "else:",
+    "    startup['native process, gcc -O2 (fork+exec)'] = 'not measured: no C compiler on PATH'",
+    "    execution['native, gcc -O2'] = 'not measured: no C compiler on PATH'",
+    "",
+    "docker = shutil.which('docker')",
+    "if docker and subprocess.run([docker, 'info'], capture_output=True).returncode == 0:",
+    "    startup['container (docker run hello-world)'] = median_time(",
+    "        lambda: subprocess.run([docker, 'run', '--rm', 'hello-world'], capture_output=True), 3)",
+    "elif docker:",
+    "    startup['container (docker run hello-world)'] = 'not measured: no docker daemon running here'",
+    "else:",
+    "    startup['container (docker run hello-world)'] = 'not measured: docker is not installed'",
+)
+
+
+WASMTIME = py(
+    "def wasmtime_engine(opt_level=None, target=None):",
+    "    config = wasmtime.Config()",
+    "    if opt_level:",
+    "        config.cranelift_opt_level = opt_level",
+    "    if target:",
+    "        config.target = target",
+    "    return wasmtime.Engine(config)",
+    "",
+    "variants = [('wasmtime, Cranelift opt none', 'none', None),",
+    "            ('wasmtime, Cranelift opt speed', 'speed', None),",
+    "            ('wasmtime, Cranelift opt speed_and_size', 'speed_and_size', None),",
+    "            ('wasmtime, Pulley interpreter', None, 'pulley64')]",
+    "for name, opt_level, target in variants:",
+    "    engine = wasmtime_engine(opt_level, target)",
+    "    startup[name + ' (compile + instantiate)'] = median_time(",
+    "        lambda: wasmtime.Instance(wasmtime.Store(engine), wasmtime.Module(engine, work_wasm), []), 10)",
+    "    module = wasmtime.Module(engine, work_wasm)",
+    "    startup[name + ' (instantiate)'] = median_time(",
+    "        lambda: wasmtime.Instance(wasmtime.Store(engine), module, []), 50)",
+    "    store = wasmtime.Store(engine)",
+    "    work = wasmtime.Instance(store, module, []).exports(store)['work']",
+    "    if expected is not None:",
+    "        value = work(store, N) & 0xFFFFFFFF",
+    "        assert value == expected, f'{name} computed {value}, native {expected}'",
+    "    execution[name] = ns_per_round(lambda n: work(store, n), N if target is None else N // 10)",
+)
+
+
+OTHERS = py(
+    "try:",
+    "    import wasm3",
+    "    def load_wasm3():",
+    "        env = wasm3.Environment()",
+    "        runtime = env.new_runtime(64 * 1024)",
+    "        runtime.load(env.parse_module(work_wasm))",
+    "        return runtime",
+    "    startup['wasm3 via pywasm3 (load)'] = median_time(load_wasm3, 50)",
+    "    execution['wasm3 via pywasm3'] = ns_per_round(load_wasm3().find_function('work'), N // 10)",
+    "except ImportError:",
+    "    startup['wasm3 via pywasm3 (load)'] = 'not measured: pywasm3 is not installed'",
+    "    execution['wasm3 via pywasm3'] = 'not measured: pywasm3 is not installed'",
+    "",
+    "from wasikernel.engines import run",
+    "def ours(name, engine, repeat, n):",
+    "    try:",
+    "        startup[name + ' (whole run)'] = median_time(",
+    "            lambda: run(work_wasm, Sandbox(), engine=engine), repeat)",
+    "        result = run(work_wasm, Sandbox(), engine=engine, invoke='work', invoke_args=(n,))",
+    "        if result.trap is not None:",
+    "            execution[name] = f'not measured: {result.trap.message}'",
+    "        else:",
+    "            execution[name] = ns_per_round(",
+    "                lambda k: run(work_wasm, Sandbox(), engine=engine, invoke='work', invoke_args=(k,)),",
+    "                n, repeat=2)",
+    "    except Exception as error:",
+    "        startup[name + ' (whole run)'] = execution[name] = f'not measured: {error}'",
+    "ours('our WASI host on wasmtime', 'wasmtime', 10, N)",
+    "ours('our step-through interpreter', 'stepper', 3, 2_000)",
+    "",
+    "node = shutil.which('node')",
+    "if node:",
+    "    script = os.path.join(folder, 'work.mjs')",
+    "    with open(script, 'w') as f:",
+    "        f.write(NODE_SCRIPT)",
+    "    startup['node process, V8 (whole run)'] = median_time(",
+    "        lambda: subprocess.run([node, script, wasm_path, '0'], capture_output=True), 5)",
+    "    fields = subprocess.run([node, script, wasm_path, str(N)],",
+    "                            capture_output=True, text=True).stdout.split()",
+    "    startup['node, V8 (instantiate)'] = int(fields[0]) / 1e9",
+    "    execution['node, V8'] = int(fields[1]) / N",
+    "else:",
+    "    startup['node process, V8 (whole run)'] = execution['node, V8'] = 'not measured: no node on PATH'",
+    "",
+    "for cli in ('wasmtime', 'wasmedge', 'wasmer', 'iwasm'):",
+    "    path = shutil.which(cli)",
+    "    if path:",
+    "        startup[f'{cli} CLI (whole process)'] = median_time(",
+    "            lambda: subprocess.run([path, wasm_path], capture_output=True), 5)",
+    "    else:",
+    "        startup[f'{cli} CLI (whole process)'] = f'not measured: no {cli} on PATH'",
+)
+
+
+ENGINES = py(
+    "from wasikernel.engines import ENGINES, run",
+    f"hello_wasm = bytes(wasmtime.wat2wasm(r'''{HELLO_WAT}'''))",
+    "adapters = {}  # engine name -> seconds for a whole run of hello through our WASI host",
+    "for name in ENGINES:",
+    "    try:",
+    "        run(hello_wasm, Sandbox(), engine=name)  # warm-up: load the adapter, compile",
+    "        adapters[name] = median_time(lambda: run(hello_wasm, Sandbox(), engine=name), 3)",
+    "    except Exception as error:",
+    "        adapters[name] = f'not measured: {error}'",
+    "for name, value in adapters.items():",
+    "    print(f'  {name:14}', f'{value * 1e3:9.2f} ms' if isinstance(value, float) else value)",
+)
+
+
+TABLE = py(
+    "def show(title, table, unit, scale):",
+    "    print(title)",
+    "    for name, value in table.items():",
+    "        figure = f'{value * scale:12.4f} {unit}' if isinstance(value, float) else '   ' + value",
+    "        print(f'  {name:62} {figure}')",
+    "show('start-up (median)', startup, 'ms', 1e3)",
+    "show('execution of work(n)', execution, 'ns per round', 1)",
+)
+
+
+PLOT = py(
+    "try:",
+    "    import matplotlib.pyplot as plt",
+    "except ImportError:",
+    "    plt = None",
+    "    print('matplotlib is not installed: the table above is all there is')",
+    "if plt is not None:",
+    "    fig, axes = plt.subplots(1, 2, figsize=(12, 5))",
+    "    for ax, (title, table, scale, unit) in zip(axes, [",
+    "            ('start-up', startup, 1e3, 'ms (log scale)'),",
+    "            ('execution of work(n)', execution, 1, 'ns per round (log scale)')]):",
+    "        measured = {k: v * scale for k, v in table.items() if isinstance(v, float)}",
+    "        ax.barh(list(measured), list(measured.values()), color='#4c72b0')",
+    "        ax.set_xscale('log')",
+    "        ax.set_title(title)",
+    "        ax.set_xlabel(unit)",
+    "        ax.invert_yaxis()",
+    "    fig.tight_layout()",
+    "    plt.show()",
+)
+
+
+CLAIMS = (
+    py(
+        "native_start = startup.get('native process, gcc -O2 (fork+exec)')",
+        "wasm_start = startup['wasmtime, Cranelift opt speed (instantiate)']",
+        "native_run = execution.get('native, gcc -O2')",
+        "wasm_run = execution['wasmtime, Cranelift opt speed']",
+        "print('Claim: start-up 100x faster than a (light) container.')",
+        "print('   container here:', startup['container (docker run hello-world)'])",
+        "if isinstance(native_start, float):",
+        "    print(f'   measured instead: a native process starts in {native_start * 1e3:.3f} ms,'",
+        "          f' a wasm instance in {wasm_start * 1e3:.4f} ms, {native_start / wasm_start:.0f}x faster;'",
+        "          ' a container also starts a process, so it is slower still')",
+        "print('Claim: execution 10 to 50 % faster (and WasmEdge 20 % faster than a container).')",
+        "if isinstance(native_run, float):",
+        "    speed = native_run / wasm_run * 100",
+        "    print(f'   measured: Cranelift {wasm_run:.3f} ns/round, gcc -O2 {native_run:.3f} ns/round:'",
+        "          f' wasm runs at {speed:.0f} % of native speed on this loop (the claim would be 110-150 %)')",
+        "print('   WasmEdge:', startup.get('wasmedge CLI (whole process)', 'not measured'))",
+    ),
+    py(
+        "natif_dem = startup.get('native process, gcc -O2 (fork+exec)')",
+        "wasm_dem = startup['wasmtime, Cranelift opt speed (instantiate)']",
+        "natif_exec = execution.get('native, gcc -O2')",
+        "wasm_exec = execution['wasmtime, Cranelift opt speed']",
+        "print(\"Affirmation : démarrage 100 fois plus rapide qu'un conteneur (léger).\")",
+        "print('   conteneur ici :', startup['container (docker run hello-world)'])",
+        "if isinstance(natif_dem, float):",
+        "    print(f'   mesuré à la place : un processus natif démarre en {natif_dem * 1e3:.3f} ms,'",
+        "          f' une instance wasm en {wasm_dem * 1e3:.4f} ms, {natif_dem / wasm_dem:.0f} fois plus vite ;'",
+        "          ' un conteneur lance lui aussi un processus, il est donc plus lent encore')",
+        "print(\"Affirmation : exécution 10 à 50 % plus rapide (et WasmEdge 20 % plus rapide qu'un conteneur).\")",
+        "if isinstance(natif_exec, float):",
+        "    vitesse = natif_exec / wasm_exec * 100",
+        "    print(f'   mesuré : Cranelift {wasm_exec:.3f} ns/tour, gcc -O2 {natif_exec:.3f} ns/tour :'",
+        "          f' le wasm tourne à {vitesse:.0f} % de la vitesse native sur cette boucle (l’affirmation dirait 110-150 %)')",
+        "print('   WasmEdge :', startup.get('wasmedge CLI (whole process)', 'not measured'))",
+    ),
+)
+
+
+CELLS = [
+    md(
+        """
+# 7 · Choosing a runtime
+
+**Goals.** Know the main WASI runtimes and who makes them; measure, on this very machine, how
+fast a module starts and runs under each engine available here; and set the claims usually made
+about WebAssembly beside your own figures.
+
+## The runtimes
+
+- **WasmEdge** (Second State, a sandbox project of the CNCF): light and extensible, aimed at
+  cloud-native, edge and decentralised applications: serverless functions behind a static
+  front-end (Jamstack), cars, IoT. Extensions add TensorFlow, Ethereum and network sockets
+  (built on the WASI-sockets proposal). Its makers claim, against Linux containers, up to
+  **100x faster start-up**, **20 % faster execution** and **1/100 of the size**.
+- **Wasmtime** (the Bytecode Alliance, a non-profit): a command-line tool and a library to
+  embed (this kernel embeds it through `wasmtime-py`). It compiles with **Cranelift** for every
+  use, which can cost speed in some cases compared with Wasmer's choice of back-ends. It now
+  also ships **Pulley**, a portable interpreter for machines Cranelift cannot target.
+- **Wasmer**: 1.0 came out at the start of 2021; made to be embedded in many host languages,
+  to run the same binary on any system and chip, and to bridge modules to the OS through ABIs
+  such as WASI. Its back-ends are pluggable (Cranelift among them); its developers ran an
+  unmodified Nginx on it; it came with a package manager, **wapm**.
+- **The Bytecode Alliance** (founded by Mozilla, Fastly, Intel and Red Hat, since joined by
+  Amazon, ARM, Docker, Google, Microsoft and others) implements the W3C's WASM and WASI
+  standards: Wasmtime; **Lucet**, ahead-of-time compilation for low latency and high
+  concurrency (since folded into Wasmtime); **WAMR**, the WebAssembly Micro Runtime, an
+  interpreter for embedded devices (its CLI is `iwasm`); **Cranelift**, a code generator
+  written in Rust that puts safety first.
+
+No runtime wins everywhere: the standards and their implementations are young, so the honest
+answer is to measure for your own use. That is what this lesson does.
+""",
+        """
+# 7 · Choisir un runtime
+
+**Objectifs.** Connaître les principaux runtimes WASI et ceux qui les font ; mesurer, sur cette
+machine même, la vitesse de démarrage et d'exécution d'un module sous chaque moteur disponible ;
+et mettre les affirmations habituelles sur le WebAssembly à côté de vos propres chiffres.
+
+## Les runtimes
+
+- **WasmEdge** (Second State, projet « sandbox » de la CNCF) : léger et extensible, pensé pour
+  les applications cloud native, edge et décentralisées : fonctions serverless derrière un
+  front-end statique (Jamstack), automobile, IoT. Des extensions ajoutent TensorFlow, Ethereum
+  et les sockets réseau (fondées sur la proposition WASI-sockets). Ses auteurs annoncent, face
+  aux conteneurs Linux, un **démarrage jusqu'à 100 fois plus rapide**, une **exécution 20 %
+  plus rapide** et **1/100 de la taille**.
+- **Wasmtime** (la Bytecode Alliance, sans but lucratif) : un outil en ligne de commande et une
+  bibliothèque à embarquer (ce noyau l'embarque via `wasmtime-py`). Il compile avec
+  **Cranelift** dans tous les cas, ce qui peut coûter en vitesse dans certains usages face aux
+  back-ends au choix de Wasmer. Il fournit aussi désormais **Pulley**, un interpréteur portable
+  pour les machines que Cranelift ne sait pas viser.
+- **Wasmer** : la version 1.0 est sortie début 2021 ; conçu pour être embarqué dans de nombreux
+  langages hôtes, pour faire tourner le même binaire sur tout système et toute puce, et pour
+  relier les modules au système par des ABI comme WASI. Ses back-ends sont interchangeables
+  (Cranelift parmi eux) ; ses développeurs y ont fait tourner un Nginx non modifié ; il
+  s'accompagnait d'un gestionnaire de paquets, **wapm**.
+- **La Bytecode Alliance** (fondée par Mozilla, Fastly, Intel et Red Hat, rejoints depuis par
+  Amazon, ARM, Docker, Google, Microsoft et d'autres) implémente les standards WASM et WASI du
+  W3C : Wasmtime ; **Lucet**, compilation à l'avance pour une faible latence et une forte
+  concurrence (depuis fondu dans Wasmtime) ; **WAMR**, le WebAssembly Micro Runtime, un
+  interpréteur pour l'embarqué (sa CLI s'appelle `iwasm`) ; **Cranelift**, un générateur de
+  code écrit en Rust qui met la sûreté au premier plan.
+
+Aucun runtime ne gagne partout : les standards et leurs implémentations sont jeunes, la
+réponse honnête est donc de mesurer pour son propre usage. C'est ce que fait cette leçon.
+""",
+    ),
+    md(
+        """
+## The workload
+
+One module for every engine: `work(n)` runs `n` rounds of a small random generator. It makes no
+WASI call, so it measures the engine alone. The native baseline is the same loop in C, compiled
+with `gcc -O2`, timed inside the process. Each cell below measures a few engines; an engine
+that is not on this machine is reported as *not measured*, with the reason, never with a made-up
+figure.
+""",
+        """
+## La charge de travail
+
+Un seul module pour tous les moteurs : `work(n)` exécute `n` tours d'un petit générateur
+aléatoire. Il ne fait aucun appel WASI : on mesure donc le moteur seul. La référence native est
+la même boucle en C, compilée avec `gcc -O2`, chronométrée dans le processus. Chaque cellule
+ci-dessous mesure quelques moteurs ; un moteur absent de cette machine est signalé *not
+measured*, avec la raison, jamais avec un chiffre inventé.
+""",
+    ),
+    code(SETUP),
+    code(NATIVE),
+    code(WASMTIME),
+    code(OTHERS),
+    md(
+        """
+Every engine above also runs under **our** WASI host, through the adapters of
+`wasikernel.engines` (the command-line runtimes only when they are on PATH). A whole run of the
+hello module, host and trace included:
+""",
+        """
+Chacun des moteurs ci-dessus tourne aussi sous **notre** hôte WASI, grâce aux adaptateurs de
+`wasikernel.engines` (les runtimes en ligne de commande seulement s'ils sont dans le PATH). Une
+exécution complète du module hello, hôte et trace compris :
+""",
+    ),
+    code(ENGINES),
+    md(
+        """
+### Whole programs: `wasikernel.compare`
+
+The project's own comparison does the same with a C program compiled to wasm, each run a whole
+program through our WASI host, against the same C built natively and started as a process. Its
+start-up table takes a few seconds; its execution table (a C benchmark at `-O2` against
+`gcc -O2`, start-up subtracted) about half a minute, so it runs only when you ask.
+""",
+        """
+### Des programmes entiers : `wasikernel.compare`
+
+La comparaison du projet fait de même avec un programme C compilé en wasm, chaque exécution
+étant un programme entier passé par notre hôte WASI, face au même C compilé en natif et lancé
+comme processus. Son tableau de démarrage prend quelques secondes ; son tableau d'exécution (un
+banc d'essai C en `-O2` face à `gcc -O2`, démarrage soustrait) environ une demi-minute : il ne
+tourne que si vous le demandez.
+""",
+    ),
+    code(
+        py(
+            "from wasikernel import compare",
+            "print(compare.to_table(compare.measure_startup(repeat=3)))",
+        )
+    ),
+    code(
+        *french(
+            py(
+                "LONG = False  # True: also measure execution (about 30 s)",
+                "if LONG:",
+                "    print(compare.to_table(compare.measure_execution()))",
+                "else:",
+                "    print('execution table skipped: set LONG = True and run this cell again')",
+            ),
+            ("# True: also measure execution (about 30 s)", "# True : mesurer aussi l'exécution (environ 30 s)"),
+            ("'execution table skipped: set LONG = True and run this cell again'",
+             "'tableau d\\'exécution non calculé : mettez LONG = True et relancez cette cellule'"),
+        )
+    ),
+    md(
+        """
+## Your figures
+
+Start-up counts two things for wasm: compiling the module (Cranelift's work, done once and
+cachable) and instantiating it (done for every request). A process pays `fork` + `exec` + the
+dynamic loader every time.
+""",
+        """
+## Vos chiffres
+
+Pour le wasm, le démarrage compte deux choses : compiler le module (le travail de Cranelift,
+fait une fois et qu'on peut mettre en cache) et l'instancier (fait à chaque requête). Un
+processus paie à chaque fois `fork` + `exec` + le chargeur dynamique.
+""",
+    ),
+    code(
+        *french(
+            TABLE,
+            ("'start-up (median)'", "'démarrage (médiane)'"),
+            ("'execution of work(n)'", "'exécution de work(n)'"),
+            ("'ns per round'", "'ns par tour'"),
+        )
+    ),
+    code(
+        *french(
+            PLOT,
+            ("('start-up', startup", "('démarrage', startup"),
+            ("'ms (log scale)'", "'ms (échelle log)'"),
+            ("('execution of work(n)', execution", "('exécution de work(n)', execution"),
+            ("'ns per round (log scale)'", "'ns par tour (échelle log)'"),
+            ("'matplotlib is not installed: the table above is all there is'",
+             "'matplotlib n\\'est pas installé : le tableau ci-dessus suffira'"),
+        )
+    ),
+    md(
+        """
+## The claims, beside the measurements
+""",
+        """
+## Les affirmations, à côté des mesures
+""",
+    ),
+    code(*CLAIMS),
+    md(
+        """
+**Think about it.** The loop here is friendly to every compiler; a program that calls the host
+often (file I/O through a WASI layer) pays for each crossing instead. Which of the chapter's
+claims did your machine confirm, and which compared wasm with something other than what you
+measured?
+
+## Exercise: a ratio
+
+How many times faster does a wasm instance start than a native process, on this machine?
+Compute it from the table (`startup[...]`) and put the number in `answer`.
+""",
+        """
+**Réfléchissez.** La boucle d'ici plaît à tous les compilateurs ; un programme qui appelle
+souvent l'hôte (des entrées-sorties à travers une couche WASI) paie au contraire chaque passage.
+Lesquelles des affirmations du chapitre votre machine a-t-elle confirmées, et lesquelles
+comparaient le wasm à autre chose que ce que vous avez mesuré ?
+
+## Exercice : un rapport
+
+Combien de fois plus vite une instance wasm démarre-t-elle qu'un processus natif, sur cette
+machine ? Calculez-le à partir du tableau (`startup[...]`) et mettez le nombre dans `answer`.
+""",
+    ),
+    code(
+        py(
+            "slower = startup['native process, gcc -O2 (fork+exec)']",
+            "faster = startup['wasmtime, Cranelift opt speed (instantiate)']",
+            "answer = 0  # replace with your ratio",
+            "if isinstance(slower, float):",
+            "    display(check_speedup(answer, slower, faster, claim=100))",
+        ),
+        py(
+            "slower = startup['native process, gcc -O2 (fork+exec)']",
+            "faster = startup['wasmtime, Cranelift opt speed (instantiate)']",
+            "answer = 0  # remplacez par votre rapport",
+            "if isinstance(slower, float):",
+            "    display(check_speedup(answer, slower, faster, claim=100))",
+        ),
+    ),
+    md(
+        """
+## Summary
+
+- Instantiating a compiled module takes microseconds; starting a process takes about a
+  millisecond, a container far more: the start-up claim holds in spirit.
+- With Cranelift, this loop runs close to `gcc -O2`; interpreters (Pulley, wasm3, our stepper)
+  are many times slower but start fast and run anywhere.
+- "Faster than native" depends on the workload and on what is compared: measure your own case.
+""",
+        """
+## À retenir
+
+- Instancier un module compilé prend quelques microsecondes ; lancer un processus, environ une
+  milliseconde, un conteneur bien plus : l'affirmation sur le démarrage tient sur le fond.
+- Avec Cranelift, cette boucle tourne près de `gcc -O2` ; les interpréteurs (Pulley, wasm3,
+  notre stepper) sont bien plus lents mais démarrent vite et tournent partout.
+- « Plus rapide que le natif » dépend de la charge et de ce qu'on compare : mesurez votre cas.
+""",
+    ),
+]

@@ -1,0 +1,182 @@
+"""Lesson 8: the cells of ``08-limits`` in English and French."""
+
+from __future__ import annotations
+
+from ._cells import code, md, py
+from ._shared import MIXED_WAT
+
+THREADS_WAT = r'''
+(module
+  ;; wasi-threads: the host would have to start a new thread running this module
+  (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $spawn (i32.const 0)))))
+'''
+
+
+SOCKET_WAT = r'''
+(module
+  ;; WasmEdge's socket extension adds calls that preview1 does not define
+  (import "wasi_snapshot_preview1" "sock_open"
+    (func $sock_open (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_connect"
+    (func $sock_connect (param i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $sock_open (i32.const 1) (i32.const 1) (i32.const 0)))))
+'''
+
+
+CELLS = [
+    md(
+        """
+# 8 · The limits
+
+**Goals.** See what WASI preview 1 cannot do: start threads, open network connections; know
+why, what runtimes add on their own, and what preview 2 and the component model change.
+
+The chapter is frank about the drawbacks: server-side WebAssembly is young and moves fast, its
+community is small next to Docker's, and the WASI specification cannot do everything yet: no
+**real multi-threading** on the server, for one. It may not be worth it when you need neither
+portability (edge computing, small chips) nor the sandbox's security.
+""",
+        """
+# 8 · Les limites
+
+**Objectifs.** Voir ce que WASI preview 1 ne sait pas faire : lancer des threads, ouvrir des
+connexions réseau ; savoir pourquoi, ce que les runtimes ajoutent de leur côté, et ce que
+changent la preview 2 et le modèle de composants.
+
+Le chapitre est franc sur les inconvénients : le WebAssembly côté serveur est jeune et évolue
+vite, sa communauté est petite à côté de celle de Docker, et la spécification WASI ne permet pas
+encore tout : pas de **vrai multi-threading** côté serveur, par exemple. Cela ne vaut peut-être
+pas la peine si vous n'avez besoin ni de portabilité (edge computing, petites puces) ni de la
+sécurité du bac à sable.
+""",
+    ),
+    md(
+        """
+## Threads
+
+A wasm thread cannot start itself: the host must create a new instance on a new OS thread.
+The *wasi-threads* proposal names that host function `thread-spawn` (module `wasi`). Our host,
+like plain preview 1, does not provide it, so the module is refused before it runs: the trace
+has one event in phase `link` per missing import.
+""",
+        """
+## Les threads
+
+Un thread wasm ne peut pas se lancer lui-même : l'hôte doit créer une nouvelle instance sur un
+nouveau thread du système. La proposition *wasi-threads* appelle cette fonction d'hôte
+`thread-spawn` (module `wasi`). Notre hôte, comme la preview 1 seule, ne la fournit pas : le
+module est refusé avant de tourner, et la trace contient un événement de phase `link` par import
+manquant.
+""",
+    ),
+    code(THREADS_WAT),
+    md(
+        """
+## Sockets
+
+Preview 1 can use a socket the host already opened, but has no call to create one. WasmEdge
+added its own (`sock_open`, `sock_connect` ... following the WASI-sockets proposal): a module
+built for WasmEdge imports them, and any other runtime refuses it at link time, as ours does.
+Portability ends where a runtime's extensions begin.
+""",
+        """
+## Les sockets
+
+La preview 1 sait utiliser une socket que l'hôte a déjà ouverte, mais n'a aucun appel pour en
+créer une. WasmEdge a ajouté les siens (`sock_open`, `sock_connect` ..., d'après la proposition
+WASI-sockets) : un module construit pour WasmEdge les importe, et tout autre runtime le refuse à
+l'édition des liens, comme le nôtre. La portabilité s'arrête là où commencent les extensions
+d'un runtime.
+""",
+    ),
+    code(SOCKET_WAT),
+    md(
+        """
+## Preview 2 and the component model
+
+WASI preview 2 is no longer a flat list of functions over integers. Interfaces are described in
+**WIT** (`wasi:filesystem`, `wasi:sockets`, `wasi:http`, `wasi:clocks` ...) and a program ships
+as a **component**: modules wrapped with typed imports and exports (strings, records, lists,
+*resources* that stand for handles), linked through a canonical ABI. Sockets and HTTP are part
+of it, granted as capabilities like folders are. A component is a different binary: its header
+says so, as the cell below shows for a core module.
+""",
+        """
+## La preview 2 et le modèle de composants
+
+WASI preview 2 n'est plus une liste plate de fonctions sur des entiers. Les interfaces sont
+décrites en **WIT** (`wasi:filesystem`, `wasi:sockets`, `wasi:http`, `wasi:clocks` ...) et un
+programme est livré comme **composant** : des modules enveloppés avec des imports et exports
+typés (chaînes, enregistrements, listes, *ressources* qui représentent des poignées), reliés par
+une ABI canonique. Les sockets et HTTP en font partie, accordés comme des capacités, à la manière
+des dossiers. Un composant est un autre binaire : son en-tête le dit, comme le montre la cellule
+ci-dessous pour un module classique.
+""",
+    ),
+    code(
+        py(
+            "import wasmtime",
+            "core = bytes(wasmtime.wat2wasm('(module)'))",
+            "print('core module header:', core[:8].hex(' '))",
+            "print('  magic', core[:4], 'version', int.from_bytes(core[4:6], 'little'),",
+            "      'layer', int.from_bytes(core[6:8], 'little'))",
+            "print('a component has version 0x0d and layer 1 in the same place')",
+        ),
+        py(
+            "import wasmtime",
+            "core = bytes(wasmtime.wat2wasm('(module)'))",
+            "print('en-tête du module :', core[:8].hex(' '))",
+            "print('  magique', core[:4], 'version', int.from_bytes(core[4:6], 'little'),",
+            "      'couche', int.from_bytes(core[6:8], 'little'))",
+            "print('un composant porte la version 0x0d et la couche 1 au même endroit')",
+        ),
+    ),
+    md(
+        """
+## Exercise: what is refused?
+
+This module imports four functions. Which ones does the host refuse at link time? List their
+names in `answer`; the check runs the module and compares.
+""",
+        """
+## Exercice : qu'est-ce qui est refusé ?
+
+Ce module importe quatre fonctions. Lesquelles l'hôte refuse-t-il à l'édition des liens ?
+Donnez leurs noms dans `answer` ; la vérification exécute le module et compare.
+""",
+    ),
+    code(
+        py(
+            f"module = r'''{MIXED_WAT}'''",
+            "answer = ['fd_write']",
+            "check_link_refusals(answer, module)",
+        )
+    ),
+    md(
+        """
+## Summary
+
+- Preview 1 has no call to start a thread or open a connection; modules that import one are
+  refused at link time, before any instruction runs.
+- Runtimes add extensions (WasmEdge's sockets); a module using one runs only there.
+- Preview 2 brings typed interfaces (WIT), components, sockets and HTTP, still as capabilities.
+""",
+        """
+## À retenir
+
+- La preview 1 n'a aucun appel pour lancer un thread ou ouvrir une connexion ; un module qui en
+  importe un est refusé à l'édition des liens, avant toute instruction.
+- Les runtimes ajoutent des extensions (les sockets de WasmEdge) ; un module qui s'en sert ne
+  tourne que là.
+- La preview 2 apporte des interfaces typées (WIT), des composants, les sockets et HTTP,
+  toujours sous forme de capacités.
+""",
+    ),
+]

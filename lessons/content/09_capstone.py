@@ -1,0 +1,192 @@
+"""Lesson 9: the cells of ``09-capstone`` in English and French."""
+
+from __future__ import annotations
+
+from ._cells import code, french, md, py
+
+WC_C = r'''
+#include <stdio.h>
+
+int main(void) {
+    FILE *f = fopen("/data/input.txt", "r");
+    if (!f) { perror("/data/input.txt"); return 1; }
+    long lines = 0;
+    int c;
+    while ((c = fgetc(f)) != EOF)
+        if (c == '\n') lines++;
+    fclose(f);
+    printf("%ld\n", lines);
+    return 0;
+}
+'''
+
+
+ATTACK_C = r'''
+#include <stdio.h>
+
+static void try_read(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) { printf("refused: %s\n", path); return; }
+    char buf[128] = {0};
+    fread(buf, 1, sizeof buf - 1, f);
+    printf("READ %s: %s\n", path, buf);
+    fclose(f);
+}
+
+int main(void) {
+    try_read("/data/public.txt");      /* allowed: it is inside the grant */
+    try_read("/data/../secret.txt");   /* route 1: climb out with .. */
+    /* add more routes here: an absolute path, the symbolic link /data/shortcut, ... */
+    return 0;
+}
+'''
+
+
+CELLS = [
+    md(
+        """
+# 9 · Capstone
+
+**Goals.** Put the course together: write a small tool that works with the fewest capabilities,
+then play attacker and try every route you can think of to a secret outside the sandbox.
+
+WASI's promise comes down to this: a host can run code it does not trust, because the code
+reaches only what it was handed. Portability, a small binary, fast start-up are the other
+reasons to choose it; the sandbox is the one this capstone tests.
+""",
+        """
+# 9 · Projet final
+
+**Objectifs.** Rassembler le cours : écrire un petit outil qui fonctionne avec le moins de
+capacités possible, puis jouer l'attaquant et tenter toutes les routes imaginables vers un
+secret situé hors du bac à sable.
+
+La promesse de WASI se résume ainsi : un hôte peut exécuter du code auquel il ne fait pas confiance, car
+ce code n'atteint que ce qu'on lui a confié. La portabilité, un binaire petit, un démarrage
+rapide sont les autres raisons de le choisir ; le bac à sable est celle que ce projet met à
+l'épreuve.
+""",
+    ),
+    md(
+        """
+## Part 1: a line counter with the least privilege
+
+The tool counts the lines of `/data/input.txt`. Run it with a read-only grant of `data`:
+""",
+        """
+## Partie 1 : un compteur de lignes au moindre privilège
+
+L'outil compte les lignes de `/data/input.txt`. Lancez-le avec un accès en lecture seule à
+`data` :
+""",
+    ),
+    code("%%c --ro-dir data::/data\n" + WC_C.strip("\n")),
+    md(
+        """
+**Exercise 1.** The sandbox below works but grants too much. Reduce it to what the tool needs;
+the check runs your tool in your sandbox and says what is still too broad. You may also change
+the tool (say, to count words instead: the check expects lines).
+""",
+        """
+**Exercice 1.** Le bac à sable ci-dessous fonctionne mais accorde trop. Réduisez-le à ce dont
+l'outil a besoin ; la vérification lance votre outil dans votre bac à sable et dit ce qui reste
+trop large. Vous pouvez aussi modifier l'outil (la vérification attend des lignes).
+""",
+    ),
+    code(
+        py(
+            "import os",
+            f"tool = r'''{WC_C}'''",
+            "box = Sandbox(",
+            "    preopens=[Preopen('/data', os.path.abspath('data'), read_only=False),",
+            "              Preopen('/tmp', '/tmp', read_only=False)],",
+            "    env={'USER': 'learner'},",
+            ")",
+            "check_line_counter(tool, box, os.path.abspath('data'))",
+        )
+    ),
+    md(
+        """
+## Part 2: capture the flag
+
+The cell below builds an arena in a temporary folder: `arena/data/` holds a public file and a
+symbolic link `shortcut` that points to `../secret.txt`; the flag is in `arena/secret.txt`,
+**outside** the granted folder. Only `arena/data` is granted, read-only, as `/data`.
+
+**Exercise 2.** Add routes to `try_read` in the attack program: an absolute host path, the
+symbolic link, a path with several `..`, anything you like. Run it; the check lists each route
+and why it was refused, and passes when you have tried at least three and the flag never
+showed up.
+""",
+        """
+## Partie 2 : capture du drapeau
+
+La cellule ci-dessous construit une arène dans un dossier temporaire : `arena/data/` contient
+un fichier public et un lien symbolique `shortcut` qui pointe vers `../secret.txt` ; le drapeau
+est dans `arena/secret.txt`, **hors** du dossier accordé. Seul `arena/data` est accordé, en
+lecture seule, sous le nom `/data`.
+
+**Exercice 2.** Ajoutez des routes à `try_read` dans le programme d'attaque : un chemin absolu
+de l'hôte, le lien symbolique, un chemin avec plusieurs `..`, tout ce qui vous vient. Lancez-le ;
+la vérification liste chaque route et la raison de son refus, et réussit quand vous en avez
+tenté au moins trois sans que le drapeau n'apparaisse.
+""",
+    ),
+    code(
+        *french(
+            py(
+            "import os, tempfile",
+            "arena = tempfile.mkdtemp(prefix='arena-')",
+            "os.makedirs(os.path.join(arena, 'data'))",
+            "SECRET = 'FLAG{the-sandbox-held}'",
+            "with open(os.path.join(arena, 'secret.txt'), 'w') as f:",
+            "    f.write(SECRET + '\\n')",
+            "with open(os.path.join(arena, 'data', 'public.txt'), 'w') as f:",
+            "    f.write('nothing to see here\\n')",
+            "os.symlink('../secret.txt', os.path.join(arena, 'data', 'shortcut'))",
+            "arena_box = Sandbox(preopens=[Preopen('/data', os.path.join(arena, 'data'), read_only=True)])",
+            "print('the secret is at', os.path.join(arena, 'secret.txt'))",
+            ),
+            ("'the secret is at'", "'le secret se trouve dans'"),
+        )
+    ),
+    code(
+        py(
+            f"attack = r'''{ATTACK_C}'''",
+            "result = run_source('c', attack, arena_box)",
+            "print(result.stdout.decode())",
+            "check_ctf(result, SECRET)",
+        )
+    ),
+    md(
+        """
+**Look closer.** `print(result.trace.to_text())` shows each attempt: which were stopped by
+the C library before any system call (phase `libc`), which by the host (`path_open` refused
+with the reason). Try `os.path.join(arena, 'secret.txt')` as a route too: the host path means
+nothing inside the sandbox.
+
+## Summary of the course
+
+- A wasm module computes; WASI gives it, call by call, what the host grants: nothing else.
+- Every refusal is visible and explained; a tool can be run with exactly the capabilities it
+  needs.
+- Runtimes differ in speed, start-up and extensions; measure them for your own case before you
+  choose.
+""",
+        """
+**Regardez de plus près.** `print(result.trace.to_text())` montre chaque tentative : celles que
+la bibliothèque C a arrêtées avant tout appel système (phase `libc`), celles que l'hôte a
+refusées (`path_open` refusé, avec la raison). Essayez aussi `os.path.join(arena, 'secret.txt')`
+comme route : le chemin de l'hôte ne veut rien dire dans le bac à sable.
+
+## Ce qu'il faut retenir du cours
+
+- Un module wasm calcule ; WASI lui donne, appel par appel, ce que l'hôte accorde, et rien
+  d'autre.
+- Chaque refus est visible et expliqué ; un outil peut tourner avec exactement les capacités
+  dont il a besoin.
+- Les runtimes diffèrent en vitesse, en démarrage et en extensions : mesurez-les pour votre cas
+  avant de choisir.
+""",
+    ),
+]

@@ -1,0 +1,74 @@
+"""The one catalogue of sentences: every entry in English and French with the same fields,
+counts that agree with their words in both languages, and a catalogue complete on its own."""
+
+from __future__ import annotations
+
+import string
+import subprocess
+import sys
+
+import pytest
+
+from wasikernel import messages
+
+
+@pytest.fixture(autouse=True)
+def english():
+    messages.set_language("en")
+    yield
+    messages.set_language("en")
+
+
+def _fields(text: str) -> set[tuple[str, str | None, str]]:
+    """The fields of a sentence: name, conversion, and format (a count's word forms aside)."""
+    found = set()
+    for _, name, spec, conversion in string.Formatter().parse(text):
+        if name is not None:
+            found.add((name, conversion, "" if "|" in (spec or "") else spec or ""))
+    return found
+
+
+def test_every_sentence_exists_in_both_languages_with_the_same_fields():
+    assert len(messages.CATALOGUE) > 150
+    for key, entry in messages.CATALOGUE.items():
+        assert set(entry) == set(messages.LANGUAGES), key
+        en, fr = entry["en"], entry["fr"]
+        assert isinstance(en, str) and en.strip(), key
+        assert isinstance(fr, str) and fr.strip(), key
+        assert _fields(en) == _fields(fr), key
+
+
+def test_a_count_takes_the_word_form_of_its_language():
+    assert messages.t("kernel_calls", n=1) == "1 WASI call"
+    assert messages.t("kernel_calls", n=2) == "2 WASI calls"
+    assert messages.t("kernel_calls", n=0) == "0 WASI calls"
+    assert messages.t("widget_calls", n=1) == "1 call"
+    messages.set_language("fr")
+    assert messages.t("kernel_refused", n=1) == "1 refusé"
+    assert messages.t("kernel_refused", n=0) == "0 refusé"
+    assert messages.t("kernel_refused", n=2) == "2 refusés"
+    assert messages.t("kernel_trace_title", n=1, refused=2) == "trace : 1 appel, 2 refusés"
+    assert messages.t("kernel_calls", n=12) == "12 appels WASI"
+    assert messages.plural(1, "appel refusé", "appels refusés") == "appel refusé"
+    assert messages.plural(2, "appel refusé", "appels refusés") == "appels refusés"
+
+
+def test_a_missing_field_stays_visible_instead_of_raising():
+    assert messages.t("kernel_calls") == "{n} WASI {n}"
+    assert messages.t("limit_time") == (
+        "the run took longer than {seconds} s and was stopped; raise --timeout if it needs more"
+    )
+    assert messages.t("lesson_stdout_ok") == "The module prints {text}."
+
+
+def test_the_catalogue_is_complete_without_importing_the_stages_that_use_it():
+    script = (
+        "from wasikernel import messages\n"
+        "before = dict(messages.CATALOGUE)\n"
+        "import wasikernel.kernel.magics, wasikernel.lessons, wasikernel.widgets\n"
+        "assert messages.CATALOGUE == before, sorted(set(messages.CATALOGUE) - set(before))\n"
+        "print(messages.t('kernel_exit', code=3))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "exit 3"
