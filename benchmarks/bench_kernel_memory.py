@@ -1,0 +1,62 @@
+"""The WASI kernel's memory over a lesson: its RSS after 50 hello-world cells against its RSS
+after the first, for WAT and for C, each in a fresh kernel started through jupyter_client.
+
+A kernel that keeps something of every run grows with each cell, and a class server runs out of
+memory within a lesson. Target: after 50 cells the kernel is within 20 MiB of where it was after
+the first (the first cell loads what every later cell reuses, so it is the baseline).
+
+    python benchmarks/run.py kernel_memory
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bench_kernel import _execute, _rss, _start, _stop
+from harness import Row
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from _kernel_wat import C_HELLO, HELLO  # noqa: E402
+
+CELLS = 50
+ALLOWED_GROWTH = 20 << 20
+
+_CELLS = {"WAT": "%%wat\n" + HELLO, "C": "%%c\n" + C_HELLO}
+
+
+def rss_after_cells(cell: str, cells: int = CELLS) -> tuple[int, int]:
+    """The kernel process's RSS in bytes after the first run of ``cell`` and after ``cells``
+    runs, in a kernel started for this measurement (raises RuntimeError if a cell fails)."""
+    km, kc = _start("wasi")
+    try:
+        _execute(kc, cell)
+        first = _rss(km.provisioner.pid)
+        for _ in range(cells - 1):
+            _execute(kc, cell)
+        last = _rss(km.provisioner.pid)
+    finally:
+        _stop(km, kc)
+    return first, last
+
+
+def rows() -> list[Row]:
+    out = []
+    for language, cell in _CELLS.items():
+        first, last = rss_after_cells(cell)
+        growth = last - first
+        out.append(Row(
+            f"kernel RSS after {CELLS} {language} hello cells", last, "B",
+            f"kernel RSS after the first {language} cell", first,
+            target="<= +20 MiB", met=growth <= ALLOWED_GROWTH,
+            note=f"grew {growth / (1 << 20):+.1f} MiB over {CELLS - 1} cells "
+                 f"({growth / (CELLS - 1) / (1 << 20):+.2f} MiB a cell)",
+        ))
+    return out
+
+
+if __name__ == "__main__":
+    for row in rows():
+        print(f"{row.name}: {row.value / (1 << 20):.1f} MiB; {row.baseline_name}: "
+              f"{row.baseline / (1 << 20):.1f} MiB; {row.note}; met: {row.met}")
