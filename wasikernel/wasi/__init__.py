@@ -55,8 +55,10 @@ function's declared parameter names (see :mod:`wasikernel.wasi._spec`); out-poin
 
 The files follow wazero's ``imports/wasi_snapshot_preview1/``: ``args.py`` (args and environ),
 ``clock.py``, ``fd.py``, ``path.py``, ``poll.py``, ``proc.py``, ``random.py``, ``sock.py``;
-``fs.py`` holds the :class:`FileSystem` protocol with a host-folder and an in-memory
-implementation; ``host.py`` the fd table and the tracing wrapper.
+``fs/`` is the file-system half of the capability core, shared with any other ABI: the
+:class:`FileSystem` protocol (``fs/protocol.py``), path resolution (``fs/resolution.py``), a
+host folder (``fs/host_folder.py``) and an in-memory tree (``fs/memory_tree.py``);
+``host.py`` the fd table and the tracing wrapper.
 """
 
 from __future__ import annotations
