@@ -98,3 +98,14 @@ def test_buffers_the_host_fills_are_decoded_in_the_results():
     assert args_get.results == {"strings": ["p.wasm", "x"]}
     assert prestat.results == {"text": "/app"}
     assert readdir.results["entries"] == [".", "..", "a.txt"]
+
+
+def test_each_json_line_is_what_json_dumps_writes_for_the_event():
+    odd = TraceEvent(
+        seq=3, call='we"ird\\name\n', args={"path": "é/\u2028x", "flags": ["creat"], "n": None},
+        results={"text": "\x00\x1f"}, errno="notcapable", denied=True, capability="fs",
+        reason='a "quoted" reason', t_ns=5, dur_ns=7, phase="link", exit_code=2,
+        memory_dropped=9,
+    )  # fmt: skip
+    for ev in [*traced().events, odd]:
+        assert ev.to_json() == json.dumps(ev.to_dict(), ensure_ascii=False)

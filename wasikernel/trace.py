@@ -7,6 +7,7 @@ only when read (``trace.events``, iteration, the views), so recording stays chea
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 from collections.abc import Callable, Iterator
@@ -67,6 +68,27 @@ class TraceEvent:
         if self.memory_dropped:
             out["memory_dropped"] = self.memory_dropped
         return out
+
+    def to_json(self) -> str:
+        """Return :meth:`to_dict` as one line of JSON, as ``json.dumps(..., ensure_ascii=False)``
+        writes it (the fixed fields are written directly: it is several times faster)."""
+        text = _json_text
+        mem = ", ".join([
+            f'{{"addr": {m.addr}, "len": {m.len}, "access": {text(m.access)}}}'
+            for m in self.memory
+        ])  # fmt: skip
+        capability = "null" if self.capability is None else text(self.capability)
+        reason = "null" if self.reason is None else text(self.reason)
+        tail = "" if self.exit_code is None else f', "exit_code": {int(self.exit_code)}'
+        if self.memory_dropped:
+            tail += f', "memory_dropped": {int(self.memory_dropped)}'
+        return (
+            f'{{"seq": {int(self.seq)}, "call": {text(self.call)}, '
+            f'"args": {_json_line(self.args)}, "results": {_json_line(self.results)}, '
+            f'"errno": {text(self.errno)}, "denied": {"true" if self.denied else "false"}, '
+            f'"capability": {capability}, "reason": {reason}, "t_ns": {int(self.t_ns)}, '
+            f'"dur_ns": {int(self.dur_ns)}, "memory": [{mem}], "phase": {text(self.phase)}{tail}}}'
+        )
 
     def to_text(self) -> str:
         """Return one strace-like line: ``fd_write(fd=1, iovs="hi\\n") = 3 (success)``."""
@@ -187,12 +209,20 @@ class Trace:
             events = self._events
             decode = self._decode
             append = events.append
-            for rec in pending:
-                if type(rec) is TraceEvent:
-                    rec.seq = len(events)
-                    append(rec)
-                else:
-                    append(decode(rec, len(events)))  # type: ignore[misc]
+            # the collector would walk the growing list again and again: decoding 200,000
+            # events would take several times longer
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                for rec in pending:
+                    if type(rec) is TraceEvent:
+                        rec.seq = len(events)
+                        append(rec)
+                    else:
+                        append(decode(rec, len(events)))  # type: ignore[misc]
+            finally:
+                if collecting:
+                    gc.enable()
             pending.clear()
         return self._events
 
@@ -260,7 +290,7 @@ class Trace:
         """Return one JSON object per line, per event (the ``--trace-json`` contract)."""
         cut = self.cut_event()
         events = self.events if cut is None else [*self.events, cut]
-        return "".join(json.dumps(ev.to_dict(), ensure_ascii=False) + "\n" for ev in events)
+        return "".join([ev.to_json() + "\n" for ev in events])
 
     def summary(self) -> list[dict[str, Any]]:
         """Return per-call totals like ``strace -c``: calls, errors, denied, time.
@@ -334,6 +364,31 @@ class Trace:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+
+def _json_line_encoder() -> Callable[[Any], str]:
+    """Return ``obj -> str``, the same text as ``json.dumps(obj, ensure_ascii=False)``, with
+    the C encoder made once instead of once per call (most of the cost of a small object)."""
+    from json import encoder
+
+    plain = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    make = getattr(encoder, "c_make_encoder", None)
+    if make is None:
+        return plain
+
+    def refuse(value: Any) -> Any:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    try:
+        chunks = make(None, refuse, encoder.encode_basestring, None, ": ", ", ", False, False, True)
+        if "".join(chunks({"a": [1, "é"]}, 0)) != plain({"a": [1, "é"]}):
+            return plain
+    except TypeError:  # another signature in another Python
+        return plain
+    return lambda obj: "".join(chunks(obj, 0))
+
+
+_json_line = _json_line_encoder()
+_json_text = json.encoder.encode_basestring  # a str as a JSON string, non-ASCII kept
 
 _FD_KEYS = ("fd", "old_fd", "new_fd", "to", "opened_fd")
 
