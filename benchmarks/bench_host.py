@@ -9,7 +9,11 @@ Rows:
 * the whole run of an empty C program (our fixed cost: engine, host, memory snapshots)
   against wasmtime's WASI;
 * bytes of memory per recorded trace event, for 1,000,000 events, against a bare 6-tuple
-  per event.
+  per event;
+* writing the trace as ``--trace-json`` lines (decoding included), per event, against
+  recording the same events in the same run (target <= 2x);
+* the end of a run stopped by its time limit while its calls log 65,536 memory accesses each,
+  the trace decoded, against the limit itself (target: within a second of it).
 """
 
 from __future__ import annotations
@@ -97,6 +101,14 @@ def _compile_c(source: str, out: Path) -> bytes:
     return out.read_bytes()
 
 
+def _loop_session(wasm: bytes) -> engine._Session:
+    limits = Limits(max_output_bytes=1 << 40, max_trace_events=10**8, max_trace_bytes=1 << 40)
+    session = engine._Session(wasm, Sandbox(limits=limits), None, None)
+    session.store.set_epoch_deadline(1 << 40)
+    session.instantiate()
+    return session
+
+
 def traced_fd_write() -> Row:
     wasm = wasmtime.wat2wasm(LOOP)
 
@@ -110,10 +122,7 @@ def traced_fd_write() -> Row:
         inst.exports(store)["go"](store)
 
     def ours() -> None:
-        sandbox = Sandbox(limits=Limits(max_output_bytes=1 << 40, max_trace_events=10**8))
-        session = engine._Session(wasm, sandbox, None, None)
-        session.store.set_epoch_deadline(1 << 40)
-        session.instantiate()
+        session = _loop_session(wasm)
         session.instance.exports(session.store)["go"](session.store)
 
     floors, values = [], []
@@ -206,8 +215,65 @@ def memory_per_event() -> Row:
     )  # fmt: skip
 
 
+def trace_json() -> Row:
+    wasm = wasmtime.wat2wasm(LOOP)
+    records, writes = [], []
+    for _ in range(3):
+        session = _loop_session(wasm)
+        start = time.perf_counter()
+        session.instance.exports(session.store)["go"](session.store)
+        records.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        text = session.host.trace.to_jsonl()
+        writes.append(time.perf_counter() - start)
+        assert text.count("\n") == CALLS
+        del session, text
+        gc.collect()
+    return Row(
+        "--trace-json: writing one event (decoded, then JSON)", min(writes) / CALLS, "s",
+        "recording it (a traced fd_write)", min(records) / CALLS, target="<= 2x",
+        note=f"{CALLS} fd_write events from a wasm loop, best of 3",
+    )  # fmt: skip
+
+
+HUGE_LOGS = """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 9)
+  (func (export "_start")
+    (loop $l (drop (call $w (i32.const 1) (i32.const 0) (i32.const 65536) (i32.const 524288)))
+      (br $l))))"""
+
+
+PLAIN_LOOP = """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "x")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 1))
+    (loop $l (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))) (br $l))))"""
+
+
+def end_of_cut_runs() -> list[Row]:
+    limit_s = 3.0
+    out = []
+    for label, wat in (
+        ("fd_write of 65,536 zero-length iovecs in a loop", HUGE_LOGS),
+        ("fd_write of one byte in a loop", PLAIN_LOOP),
+    ):
+        start = time.perf_counter()
+        result = run(wat, Sandbox(limits=Limits(timeout_s=limit_s, max_output_bytes=1 << 40)))
+        events = len(result.trace.events)
+        took = time.perf_counter() - start
+        out.append(Row(
+            f"end of a run stopped by its time limit, trace decoded ({label})", took, "s",
+            "the time limit", limit_s, target=f"<= {(limit_s + 1) / limit_s:.2f}x",
+            note=f"{events:,} events kept, {result.trace.dropped:,} dropped",
+        ))  # fmt: skip
+    return out
+
+
 def rows() -> list[Row]:
-    out = [traced_fd_write()]
+    out = [traced_fd_write(), trace_json(), *end_of_cut_runs()]
     with tempfile.TemporaryDirectory() as tmp:
         out.extend(c_programs(Path(tmp)))
     out.append(memory_per_event())

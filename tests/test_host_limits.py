@@ -193,3 +193,25 @@ def test_a_run_of_calls_with_huge_logs_keeps_a_trace_within_its_byte_limit():
     assert "full" in out["cut"]
     # what the run kept is the trace's 8 MiB and a little, not hundreds of MiB
     assert out["grown_kib"] < 48 * 1024, out
+
+
+@pytest.mark.parametrize("iovs_len", [0xFFFFFFFF, -1, 1 << 28])
+def test_an_iovec_count_past_memory_is_a_fault_found_without_reading_it(iovs_len):
+    from wasikernel.sandbox import Preopen, Sandbox
+    from wasikernel.wasi import BytesMemory, Errno, WasiHost
+
+    host = WasiHost(Sandbox(preopens=[Preopen("/", tree={"f": b"abc"})]))
+    mem = BytesMemory(65536)
+    call = lambda name, *a: host.lookup("wasi_snapshot_preview1", name).call(mem, *a)  # noqa: E731
+    mem.write(200, b"f")
+    assert call("path_open", 3, 0, 200, 1, 0, -1, -1, 0, 100) == 0
+    fd = int.from_bytes(mem.read(100, 4), "little")
+    for name, args in (
+        ("fd_write", (1, 0, iovs_len, 300)), ("fd_read", (fd, 0, iovs_len, 300)),
+        ("fd_pwrite", (fd, 0, iovs_len, 0, 300)), ("fd_pread", (fd, 0, iovs_len, 0, 300)),
+    ):  # fmt: skip
+        assert call(name, *args) == Errno.FAULT, name
+    # one iovec of 4 GiB inside a 64 KiB memory: a fault too, before any byte is copied
+    mem.write(0, (16).to_bytes(4, "little") + (0xFFFFFFFF).to_bytes(4, "little"))
+    assert call("fd_write", 1, 0, 1, 300) == Errno.FAULT and host.stdout == b""
+    assert call("random_get", 0, 0xFFFFFFFF) == Errno.FAULT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 from wasikernel.engines import run
@@ -98,3 +99,36 @@ def test_buffers_the_host_fills_are_decoded_in_the_results():
     assert args_get.results == {"strings": ["p.wasm", "x"]}
     assert prestat.results == {"text": "/app"}
     assert readdir.results["entries"] == [".", "..", "a.txt"]
+
+
+def test_each_json_line_is_what_json_dumps_writes_for_the_event():
+    odd = TraceEvent(
+        seq=3, call='we"ird\\name\n', args={"path": "é/\u2028x", "flags": ["creat"], "n": None},
+        results={"text": "\x00\x1f"}, errno="notcapable", denied=True, capability="fs",
+        reason='a "quoted" reason', t_ns=5, dur_ns=7, phase="link", exit_code=2,
+        memory_dropped=9,
+    )  # fmt: skip
+    for ev in [*traced().events, odd]:
+        assert ev.to_json() == json.dumps(ev.to_dict(), ensure_ascii=False)
+
+
+def test_the_trace_the_widget_and_the_kernel_show_the_same_table():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from wasikernel.kernel._display import show_trace
+    from wasikernel.widgets import TraceView
+
+    InteractiveShell.instance()  # display() needs a shell to send to
+    result = run(MODULE, Sandbox(preopens=[Preopen("/app", tree={})]))
+    own = result.trace.to_html(max_rows=10)
+    rows = own[own.index("<tbody>") : own.index("</tbody>")]
+    assert rows.count("<tr") == 3 and "perm (refused)" in rows
+    with capture_output() as shown:
+        show_trace(result, max_rows=10)
+    assert rows in shown.outputs[0].data["text/html"]
+    assert rows in TraceView(result).to_html(max_rows=10)
+    # one formatter: the text line, the table and the widget's row say the same arguments
+    args = 'path="../secret.txt"'
+    assert args in result.trace.to_text() and html.escape(args) in rows
+    assert args in TraceView(result).row(1)["args"]

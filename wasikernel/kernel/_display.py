@@ -187,18 +187,6 @@ def _trace_text(result: RunResult, max_lines: int = 200) -> str:
     return text
 
 
-def _trace_table(result: RunResult, max_rows: int) -> str:
-    to_html = getattr(result.trace, "to_html", None)
-    if to_html is not None:
-        return to_html(max_rows=max_rows)
-    rows = "".join(
-        f"<tr><td>{e.seq}</td><td>{html.escape(e.call)}</td><td>{html.escape(e.errno)}</td>"
-        f"<td>{html.escape(e.reason or '')}</td></tr>"
-        for e in result.trace.events[:max_rows]
-    )
-    return f"<table><tr><th>#</th><th>call</th><th>errno</th><th></th></tr>{rows}</table>"
-
-
 def show_trace(result: RunResult, *, fold_rows: int = 12, max_rows: int = 500) -> None:
     """Display the trace: open when short, folded in a ``<details>`` when longer than
     ``fold_rows`` (or when it holds no refusal worth seeing at once)."""
@@ -207,7 +195,7 @@ def show_trace(result: RunResult, *, fold_rows: int = 12, max_rows: int = 500) -
         return
     calls, refused = count_calls(result)
     title = html.escape(t("kernel_trace_title", n=calls, refused=refused))
-    table = _trace_table(result, max_rows)
+    table = result.trace.to_html(max_rows=max_rows)
     is_open = " open" if len(events) <= fold_rows else ""
     body = (
         f'<details class="wasikernel-trace"{is_open}><summary>{title}</summary>{table}</details>'

@@ -37,8 +37,9 @@ other adapter) links it in four steps::
     #
     # 4. Limits the engine enforces itself: wall time (``sandbox.limits.timeout_s`` and the
     #    ``cancel`` Event), memory pages (``sandbox.limits.max_memory_mib``). The host enforces
-    #    output bytes and trace size (past ``max_trace_events`` events are counted in
-    #    ``trace.dropped``, not stored).
+    #    output bytes and trace size (past ``max_trace_events`` events or ``max_trace_bytes``
+    #    bytes, calls are counted in ``trace.dropped``, not stored), and the work of one call
+    #    (at most 1,024 iovecs and 16 MiB per read or write).
 
 GuestMemory protocol (see :class:`GuestMemory`): ``size() -> int`` in bytes,
 ``read(addr, length) -> bytes`` and ``write(addr, data) -> None``, both raising any exception on
@@ -50,15 +51,19 @@ import (module ``"wasikernel"``): a C module compiled with ``trace_libc=True`` c
 libc refuses a path that no preopen covers; the host records a ``phase="libc"`` denied event.
 
 Tracing is not written in the function bodies: one wrapper records each call from the
-function's declared parameter names (see :mod:`wasikernel.wasi._spec`); out-pointers named
-``result.*`` are decoded after a successful call.
+function's declared parameter names (see :mod:`wasikernel.wasi._spec`) through
+``Trace.record``; out-pointers named ``result.*`` are decoded after a successful call.
 
 The files follow wazero's ``imports/wasi_snapshot_preview1/``: ``args.py`` (args and environ),
-``clock.py``, ``fd.py``, ``path.py``, ``poll.py``, ``proc.py``, ``random.py``, ``sock.py``;
-``fs/`` is the file-system half of the capability core, shared with any other ABI: the
-:class:`FileSystem` protocol (``fs/protocol.py``), path resolution (``fs/resolution.py``), a
-host folder (``fs/host_folder.py``) and an in-memory tree (``fs/memory_tree.py``);
-``host.py`` the fd table and the tracing wrapper.
+``clock.py``, ``fd.py``, ``path.py``, ``poll.py``, ``proc.py``, ``random.py``, ``sock.py`` each
+declare their functions beside their bodies (whose docstrings are the reference the kernel's
+``?`` shows); ``_table.py`` lists them all once, in witx order, as wazero's ``wasi.go`` does;
+``_state.py`` is what the bodies work on (the fd table, output, clocks); ``host.py`` adds
+linking and the tracing wrapper. ``fs/`` is the file-system half of the capability core, shared
+with any other ABI: the :class:`FileSystem` protocol (``fs/protocol.py``), path resolution
+(``fs/resolution.py``), a host folder (``fs/host_folder.py``) and an in-memory tree
+(``fs/memory_tree.py``). Imports run one way: the host imports the table, the table the groups,
+the groups the state; none imports back.
 """
 
 from __future__ import annotations

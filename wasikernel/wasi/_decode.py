@@ -16,7 +16,7 @@ from typing import Any
 from ..trace import MemoryAccess, TraceEvent
 from . import errno as E
 from ._memory import iter_log
-from ._spec import SPECS
+from ._table import SPECS
 
 _FLAGS = {
     "oflags": E.OFLAGS,
@@ -142,8 +142,8 @@ def _plan(spec: Any) -> tuple[str, str, tuple[tuple[int, int, str, str], ...]]:
     return spec.name, "libc" if spec.module == "wasikernel" else "run", steps
 
 
-#: the plan of each function, by its index in SPECS (filled on first use)
-_PLANS: list[tuple[str, str, tuple[tuple[int, int, str, str], ...]]] = []
+#: the plan of each function, by its index in SPECS
+_PLANS: list[tuple[str, str, tuple[tuple[int, int, str, str], ...]]] = [_plan(s) for s in SPECS]
 _ERRNO_NAMES = E.ERRNO_NAMES
 _N_ERRNOS = len(_ERRNO_NAMES)
 
@@ -151,8 +151,6 @@ _N_ERRNOS = len(_ERRNO_NAMES)
 def decode(rec: tuple, seq: int) -> TraceEvent:
     """Return the TraceEvent of record ``rec``, numbered ``seq``."""
     index, args, errno, t_ns, dur_ns, raw_log, extra = rec
-    if index >= len(_PLANS):
-        _PLANS.extend(_plan(spec) for spec in SPECS[len(_PLANS) :])
     call, phase, steps = _PLANS[index]
     log, skipped = iter_log(raw_log)
     # the first read and the first write at each address (what a parameter points at)

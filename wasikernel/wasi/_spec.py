@@ -1,32 +1,36 @@
 """The declarative spec of a host function: name, parameter names and kinds, wasm types.
 
-Each body is registered with :func:`wasi`::
+Each body is declared with :func:`wasi`::
 
-    @wasi("fd_write", "fd:fd", "iovs:ciovecs", "iovs_len:len", "result.nwritten:size")
-    def fd_write(h, m, fd, iovs, iovs_len, nwritten_ptr) -> int: ...
+    @wasi("fd_write", "fd:fd", "iovs:ciovecs", "iovs_len:plen", "result.nwritten:size")
+    def fd_write(h, m, fd, iovs, iovs_len, nwritten_ptr) -> int:
+        \"\"\"Writes bytes from a list of buffers to a descriptor ...
 
-A parameter is ``name:kind``. The kind says its wasm type (``i64`` for the 64-bit kinds) and
-how the trace decodes it; names starting ``result.`` are out-pointers, decoded after success.
+        Errors: ``badf`` when ..., ``fault`` when ...\"\"\"
+
+A parameter is ``name:kind``. The kind says its wasm type (``i64`` for the 64-bit kinds), how
+the trace decodes it, and its witx type (most kinds are witx type names; ``path`` and the iovec
+kinds with the ``plen`` after them are witx's ``string`` and ``ciovec_array``/``iovec_array``);
+names starting ``result.`` are out-pointers, decoded after success. The body's docstring is the
+reference a learner reads (the kernel's ``?``): a summary paragraph, then ``Errors: ...``.
+The spec rides on the body (``body.wasi_spec``); :mod:`wasikernel.wasi._table` lists them all.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = [
-    "FuncSpec",
-    "HostImport",
-    "ProcExit",
-    "LimitReached",
-    "REGISTRY",
-    "SPECS",
-    "wasi",
-    "I64_KINDS",
-]
+__all__ = ["FuncSpec", "HostImport", "ProcExit", "LimitReached", "wasi", "I64_KINDS"]
 
 #: kinds carried as i64 in wasm
 I64_KINDS = frozenset({"u64", "filesize", "filedelta", "timestamp", "rights", "dircookie"})
+#: kinds whose witx type has another name (the decoder's kinds for buffers the call fills)
+_WITX_TYPES = {
+    "path": "string", "ciovecs": "ciovec_array", "iovecs": "iovec_array", "strings": "ptr<u8>",
+    "outbuf": "ptr<u8>", "dirents": "ptr<u8>", "u32": "size",
+}  # fmt: skip
 
 
 class ProcExit(Exception):
@@ -47,13 +51,19 @@ class LimitReached(Exception):
 
 @dataclass(frozen=True)
 class FuncSpec:
-    """One host function: ``params`` are ``(name, kind)`` pairs in wasm order."""
+    """One host function: ``params`` are ``(name, kind)`` pairs in wasm order; ``returns`` is
+    ``"errno"``, ``"never"`` (proc_exit) or ``"()"``."""
 
     module: str
     name: str
     params: tuple[tuple[str, str], ...]
     body: Callable[..., int]
-    returns_errno: bool = True
+    returns: str = "errno"
+
+    @property
+    def returns_errno(self) -> bool:
+        """Whether the call returns an errno to the guest."""
+        return self.returns == "errno"
 
     @property
     def wasm_params(self) -> tuple[str, ...]:
@@ -68,6 +78,41 @@ class FuncSpec:
         """``("i32",)`` for calls returning an errno, ``()`` otherwise."""
         return ("i32",) if self.returns_errno else ()
 
+    @property
+    def witx_params(self) -> tuple[str, ...]:
+        """The parameters as witx writes them: ``path: string`` (a pointer and its length),
+        ``result.nwritten: ptr<size>``."""
+        out = []
+        for name, kind in self.params:
+            if kind == "plen":
+                continue
+            witx = _WITX_TYPES.get(kind, kind)
+            out.append(f"{name}: ptr<{witx}>" if name.startswith("result.") else f"{name}: {witx}")
+        return tuple(out)
+
+    @property
+    def signature(self) -> str:
+        """The call written as ``name(param: type, ...) -> errno``."""
+        return f"{self.name}({', '.join(self.witx_params)}) -> {self.returns}"
+
+    def _paragraphs(self) -> list[str]:
+        doc = inspect.cleandoc(self.body.__doc__ or "")
+        return [" ".join(p.split()) for p in doc.split("\n\n") if p.strip()]
+
+    @property
+    def summary(self) -> str:
+        """What the call does, for a learner: the first paragraph of the body's docstring."""
+        paragraphs = self._paragraphs()
+        return paragraphs[0] if paragraphs else ""
+
+    @property
+    def errors(self) -> str:
+        """The errnos the call answers and when: the docstring's ``Errors:`` paragraph."""
+        for paragraph in self._paragraphs():
+            if paragraph.startswith("Errors:"):
+                return paragraph[len("Errors:") :].strip()
+        return ""
+
 
 @dataclass(frozen=True)
 class HostImport:
@@ -81,25 +126,15 @@ class HostImport:
     spec: FuncSpec
 
 
-#: every registered function, in registration order
-REGISTRY: dict[tuple[str, str], FuncSpec] = {}
-#: the same specs by number (a trace record names its function by this index)
-SPECS: list[FuncSpec] = []
-#: (module, name) -> index in SPECS
-SPEC_INDEX: dict[tuple[str, str], int] = {}
-
-
 def wasi(
-    name: str, *params: str, module: str = "wasi_snapshot_preview1", returns_errno: bool = True
+    name: str, *params: str, module: str = "wasi_snapshot_preview1", returns: str = "errno"
 ) -> Callable[[Callable[..., int]], Callable[..., int]]:
-    """Register the decorated body as host function ``module.name`` with ``params``."""
+    """Declare the decorated body as host function ``module.name`` with ``params``; the spec
+    is its attribute ``wasi_spec``."""
 
-    def register(body: Callable[..., int]) -> Callable[..., int]:
+    def declare(body: Callable[..., int]) -> Callable[..., int]:
         pairs = tuple(tuple(p.split(":", 1)) for p in params)
-        spec = FuncSpec(module, name, pairs, body, returns_errno)  # type: ignore[arg-type]
-        REGISTRY[(module, name)] = spec
-        SPEC_INDEX[(module, name)] = len(SPECS)
-        SPECS.append(spec)
+        body.wasi_spec = FuncSpec(module, name, pairs, body, returns)  # type: ignore[attr-defined,arg-type]
         return body
 
-    return register
+    return declare

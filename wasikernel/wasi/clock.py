@@ -9,12 +9,18 @@ from .errno import Errno
 
 if TYPE_CHECKING:
     from ._memory import MemView
-    from .host import WasiHost
+    from ._state import HostState
 
 
 @wasi("clock_res_get", "id:clockid", "result.resolution:timestamp")
-def clock_res_get(h: WasiHost, m: MemView, clock: int, out: int) -> int:
-    """Write the resolution of ``clock`` in ns (1, as wasmtime); the CPU clocks are ``badf``."""
+def clock_res_get(h: HostState, m: MemView, clock: int, out: int) -> int:
+    """Returns the resolution of a clock (realtime, monotonic, process or thread CPU time) in
+    nanoseconds.
+
+    Errors: ``badf`` for the CPU-time clocks (this host has none, as wasmtime), ``inval`` for an
+    unknown clock, ``fault``.
+
+    The resolution is 1 ns, as wasmtime reports it."""
     if clock in (2, 3):
         return Errno.BADF
     if clock not in (0, 1):
@@ -24,7 +30,9 @@ def clock_res_get(h: WasiHost, m: MemView, clock: int, out: int) -> int:
 
 
 @wasi("clock_time_get", "id:clockid", "precision:timestamp", "result.time:timestamp")
-def clock_time_get(h: WasiHost, m: MemView, clock: int, precision: int, out: int) -> int:
-    """Write the time of ``clock`` in ns (the frozen value when the sandbox freezes clocks)."""
+def clock_time_get(h: HostState, m: MemView, clock: int, precision: int, out: int) -> int:
+    """Reads a clock in nanoseconds; a sandbox with a frozen clock always answers the same time.
+
+    Errors: ``badf`` for the CPU-time clocks, ``inval`` for an unknown clock, ``fault``."""
     m.put_u64(out, h.now_ns(clock))
     return 0

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 from ._memory import GuestFault
 from ._spec import wasi
-from .errno import FT_DIR, FT_FILE, FT_UNKNOWN, Errno, R
+from .errno import FT_DIR, FT_UNKNOWN, Errno, R
 from .fs import MAX_READ, FsError, Stat
 
 if TYPE_CHECKING:
     from ._memory import MemView
-    from .host import FdEntry, WasiHost
+    from ._state import FdEntry, HostState
 
 _FDSTAT = struct.Struct("<BxHxxxxQQ")
 _FILESTAT = struct.Struct("<QQBxxxxxxxQQQQQ")
@@ -39,7 +39,7 @@ def pack_filestat(st: Stat) -> bytes:
     )  # fmt: skip
 
 
-def _file(h: WasiHost, fd: int) -> FdEntry:
+def _file(h: HostState, fd: int) -> FdEntry:
     e = h.fds.get(fd)
     if e is None or e.kind == "dir":
         raise FsError(Errno.BADF)
@@ -103,8 +103,11 @@ def _fst_times(atim: int, mtim: int, fst: int) -> tuple[int | None, int | None]:
 
 
 @wasi("fd_advise", "fd:fd", "offset:filesize", "len:filesize", "advice:advice")
-def fd_advise(h: WasiHost, m: MemView, fd: int, offset: int, length: int, advice: int) -> int:
-    """Accept advice on a file (it changes nothing here); ``inval`` for unknown advice."""
+def fd_advise(h: HostState, m: MemView, fd: int, offset: int, length: int, advice: int) -> int:
+    """Tells the host how the program means to read a file (sequentially, randomly...); only a hint,
+    it changes no data.
+
+    Errors: ``badf`` when fd is not an open file, ``inval`` for an unknown advice."""
     e = h.entry(fd)
     if e.kind != "file":
         return _BADF
@@ -114,8 +117,10 @@ def fd_advise(h: WasiHost, m: MemView, fd: int, offset: int, length: int, advice
 
 
 @wasi("fd_allocate", "fd:fd", "offset:filesize", "len:filesize")
-def fd_allocate(h: WasiHost, m: MemView, fd: int, offset: int, length: int) -> int:
-    """Not supported on files (``notsup``, as wasmtime); ``badf`` on other descriptors."""
+def fd_allocate(h: HostState, m: MemView, fd: int, offset: int, length: int) -> int:
+    """Makes sure a file has room for len bytes from offset, growing it if needed.
+
+    Errors: ``notsup`` on files (as wasmtime), ``badf`` on other descriptors."""
     e = h.entry(fd)
     if e.kind != "file":
         return _BADF
@@ -123,8 +128,12 @@ def fd_allocate(h: WasiHost, m: MemView, fd: int, offset: int, length: int) -> i
 
 
 @wasi("fd_close", "fd:fd")
-def fd_close(h: WasiHost, m: MemView, fd: int) -> int:
-    """Close ``fd`` (preopens included)."""
+def fd_close(h: HostState, m: MemView, fd: int) -> int:
+    """Closes a file descriptor; the number may be reused by the next open.
+
+    Errors: ``badf`` when fd is not open.
+
+    Preopened directories can be closed too."""
     e = h.fds.pop(fd, None)
     if e is None:
         return _BADF
@@ -136,14 +145,18 @@ def fd_close(h: WasiHost, m: MemView, fd: int) -> int:
 
 
 @wasi("fd_datasync", "fd:fd")
-def fd_datasync(h: WasiHost, m: MemView, fd: int) -> int:
-    """Flush a file's data to the disk."""
+def fd_datasync(h: HostState, m: MemView, fd: int) -> int:
+    """Asks the host to write a file's data to the disk.
+
+    Errors: ``badf`` when fd is not open, ``inval`` on stdin, stdout or stderr."""
     return fd_sync(h, m, fd)
 
 
 @wasi("fd_sync", "fd:fd")
-def fd_sync(h: WasiHost, m: MemView, fd: int) -> int:
-    """Flush a file's data and metadata to the disk."""
+def fd_sync(h: HostState, m: MemView, fd: int) -> int:
+    """Asks the host to write a file's data and metadata to the disk.
+
+    Errors: ``badf`` when fd is not open, ``inval`` on stdin, stdout or stderr."""
     e = h.entry(fd)
     if e.kind == "file":
         e.handle.sync()
@@ -154,8 +167,11 @@ def fd_sync(h: WasiHost, m: MemView, fd: int) -> int:
 
 
 @wasi("fd_fdstat_get", "fd:fd", "result.stat:fdstat")
-def fd_fdstat_get(h: WasiHost, m: MemView, fd: int, out: int) -> int:
-    """Write the descriptor's filetype, flags and rights."""
+def fd_fdstat_get(h: HostState, m: MemView, fd: int, out: int) -> int:
+    """Describes a descriptor: its file type, its flags (append, nonblock...) and the rights it
+    carries.
+
+    Errors: ``badf`` when fd is not open, ``fault``."""
     e = h.entry(fd)
     ft = e.filetype
     if e.kind == "file":
@@ -165,8 +181,11 @@ def fd_fdstat_get(h: WasiHost, m: MemView, fd: int, out: int) -> int:
 
 
 @wasi("fd_fdstat_set_flags", "fd:fd", "flags:fdflags")
-def fd_fdstat_set_flags(h: WasiHost, m: MemView, fd: int, flags: int) -> int:
-    """Set ``append`` (and accept ``nonblock``) on a file; other flags are ``inval``."""
+def fd_fdstat_set_flags(h: HostState, m: MemView, fd: int, flags: int) -> int:
+    """Changes the flags of a descriptor, for example to switch on append mode.
+
+    Errors: ``badf`` when fd is not open or is a directory, ``inval`` for a flag other than append
+    and nonblock."""
     e = h.entry(fd)
     if flags & ~0x5:
         return Errno.INVAL
@@ -181,8 +200,11 @@ def fd_fdstat_set_flags(h: WasiHost, m: MemView, fd: int, flags: int) -> int:
 
 
 @wasi("fd_fdstat_set_rights", "fd:fd", "fs_rights_base:rights", "fs_rights_inheriting:rights")
-def fd_fdstat_set_rights(h: WasiHost, m: MemView, fd: int, base: int, inheriting: int) -> int:
-    """Drop rights; asking for a right the descriptor lacks is ``notcapable``."""
+def fd_fdstat_set_rights(h: HostState, m: MemView, fd: int, base: int, inheriting: int) -> int:
+    """Drops rights from a descriptor; rights can only be removed, never added.
+
+    Errors: ``badf`` when fd is not open, ``notcapable`` when asking for a right the descriptor
+    lacks."""
     e = h.entry(fd)
     base &= _M64
     inheriting &= _M64
@@ -193,8 +215,12 @@ def fd_fdstat_set_rights(h: WasiHost, m: MemView, fd: int, base: int, inheriting
 
 
 @wasi("fd_filestat_get", "fd:fd", "result.buf:filestat")
-def fd_filestat_get(h: WasiHost, m: MemView, fd: int, out: int) -> int:
-    """Write the stat of an open file or directory (zeros for stdio, as wasmtime)."""
+def fd_filestat_get(h: HostState, m: MemView, fd: int, out: int) -> int:
+    """Returns the attributes of an open file: type, size, link count and timestamps.
+
+    Errors: ``badf`` when fd is not open, ``fault``.
+
+    stdin, stdout and stderr answer zeros, as wasmtime."""
     e = h.entry(fd)
     if e.kind == "file":
         st = e.handle.stat()
@@ -207,8 +233,12 @@ def fd_filestat_get(h: WasiHost, m: MemView, fd: int, out: int) -> int:
 
 
 @wasi("fd_filestat_set_size", "fd:fd", "size:filesize")
-def fd_filestat_set_size(h: WasiHost, m: MemView, fd: int, size: int) -> int:
-    """Truncate or extend a file; ``perm`` (a refusal) in a read-only folder, as wasmtime."""
+def fd_filestat_set_size(h: HostState, m: MemView, fd: int, size: int) -> int:
+    """Truncates or extends an open file to the given size.
+
+    Errors: ``badf`` when fd is not an open file, ``inval`` for a size past 2**63 or a file not open
+    for writing, ``perm`` in a read-only folder (a refusal), ``nospc`` when an in-memory tree is
+    full."""
     e = h.entry(fd)
     if e.kind != "file":
         return _BADF
@@ -221,12 +251,14 @@ def fd_filestat_set_size(h: WasiHost, m: MemView, fd: int, size: int) -> int:
 
 
 @wasi("fd_filestat_set_times", "fd:fd", "atim:timestamp", "mtim:timestamp", "fst_flags:fstflags")
-def fd_filestat_set_times(h: WasiHost, m: MemView, fd: int, atim: int, mtim: int, fst: int) -> int:
-    """Set the access and modification times of an open file or directory.
+def fd_filestat_set_times(h: HostState, m: MemView, fd: int, atim: int, mtim: int, fst: int) -> int:
+    """Sets the access and modification times of an open file.
 
-    A read-only folder refuses it (``perm``) whatever rights the descriptor was opened with: a
-    file opened for reading may carry this right (wasi-libc asks for it on every ``open``).
-    """
+    Errors: ``badf`` when fd is not open, ``inval`` when a time is both given and "now", ``perm`` in
+    a read-only folder (a refusal).
+
+    A read-only folder refuses it whatever rights the descriptor was opened with: a file opened for
+    reading may carry this right (wasi-libc asks for it on every ``open``)."""
     e = h.entry(fd)
     a, mt = _fst_times(atim, mtim, fst)
     if e.kind == "file":
@@ -242,9 +274,14 @@ def fd_filestat_set_times(h: WasiHost, m: MemView, fd: int, atim: int, mtim: int
 
 @wasi("fd_pread", "fd:fd", "iovs:iovecs", "iovs_len:plen", "offset:filesize", "result.nread:size")
 def fd_pread(
-    h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, offset: int, out: int
+    h: HostState, m: MemView, fd: int, iovs: int, iovs_len: int, offset: int, out: int
 ) -> int:
-    """Read into the iovecs at ``offset`` without moving the file position."""
+    """Reads from a file at a given offset without moving the file's position.
+
+    Errors: ``badf`` when fd is not a file open for reading, ``spipe`` on stdin, stdout or stderr,
+    ``inval`` for an offset past 2**63, ``fault`` when an iovec is outside memory.
+
+    One call takes at most 1,024 iovecs and 16 MiB (a short read)."""
     e = _file(h, fd)
     if not e.rights & _FD_READ:
         return _BADF
@@ -261,9 +298,14 @@ def fd_pread(
     "fd_pwrite", "fd:fd", "iovs:ciovecs", "iovs_len:plen", "offset:filesize", "result.nwritten:size"
 )
 def fd_pwrite(
-    h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, offset: int, out: int
+    h: HostState, m: MemView, fd: int, iovs: int, iovs_len: int, offset: int, out: int
 ) -> int:
-    """Write the iovecs at ``offset`` without moving the file position."""
+    """Writes to a file at a given offset without moving the file's position.
+
+    Errors: ``badf`` when fd is not a file open for writing, ``spipe`` on stdin, stdout or stderr,
+    ``inval`` for an offset past 2**63, ``nospc`` when an in-memory tree is full, ``fault``.
+
+    One call takes at most 1,024 iovecs and 16 MiB (a short write)."""
     e = _file(h, fd)
     if not e.rights & _FD_WRITE:
         return _BADF
@@ -276,8 +318,12 @@ def fd_pwrite(
 
 
 @wasi("fd_prestat_get", "fd:fd", "result.buf:prestat")
-def fd_prestat_get(h: WasiHost, m: MemView, fd: int, out: int) -> int:
-    """Describe a preopened directory (its name's length); ``badf`` for other descriptors."""
+def fd_prestat_get(h: HostState, m: MemView, fd: int, out: int) -> int:
+    """Asks whether a descriptor is a preopened directory and how long its name is; libc calls it
+    from fd 3 upwards at start-up to learn which folders it was granted.
+
+    Errors: ``badf`` when fd is not a preopened directory (how libc learns it has seen them all),
+    ``fault``."""
     e = h.entry(fd)
     if e.preopen is None:
         return _BADF
@@ -286,8 +332,13 @@ def fd_prestat_get(h: WasiHost, m: MemView, fd: int, out: int) -> int:
 
 
 @wasi("fd_prestat_dir_name", "fd:fd", "path:outbuf", "path_len:u32")
-def fd_prestat_dir_name(h: WasiHost, m: MemView, fd: int, path: int, path_len: int) -> int:
-    """Write a preopen's name (no NUL); ``nametoolong`` when the buffer is too small."""
+def fd_prestat_dir_name(h: HostState, m: MemView, fd: int, path: int, path_len: int) -> int:
+    """Copies the guest-side name of a preopened directory (such as /data) into memory.
+
+    Errors: ``badf`` when fd is not a preopened directory, ``nametoolong`` when the buffer is too
+    small, ``fault``.
+
+    The name has no NUL at its end."""
     e = h.entry(fd)
     if e.preopen is None:
         return _BADF
@@ -299,8 +350,14 @@ def fd_prestat_dir_name(h: WasiHost, m: MemView, fd: int, path: int, path_len: i
 
 
 @wasi("fd_read", "fd:fd", "iovs:iovecs", "iovs_len:plen", "result.nread:size")
-def fd_read(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: int) -> int:
-    """Read from stdin or a file into the iovecs."""
+def fd_read(h: HostState, m: MemView, fd: int, iovs: int, iovs_len: int, out: int) -> int:
+    """Reads bytes from a descriptor (a file, or stdin for fd 0) into a list of buffers and says how
+    many bytes it read; 0 means the end of the file.
+
+    Errors: ``badf`` when fd is not open for reading, ``fault`` when an iovec is outside memory
+    (nothing is consumed then).
+
+    One call takes at most 1,024 iovecs and 16 MiB (a short read)."""
     e = h.fds.get(fd)
     if e is None:
         return _BADF
@@ -325,9 +382,13 @@ def fd_read(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: int
     "result.bufused:size",
 )  # fmt: skip
 def fd_readdir(
-    h: WasiHost, m: MemView, fd: int, buf: int, buf_len: int, cookie: int, out: int
+    h: HostState, m: MemView, fd: int, buf: int, buf_len: int, cookie: int, out: int
 ) -> int:
-    """Write directory entries from ``cookie`` on, cut at ``buf_len`` bytes."""
+    """Lists the entries of an open directory, starting after the entry named by cookie.
+
+    Errors: ``notdir`` on a file, ``badf`` on other descriptors, ``fault``.
+
+    The entries are cut at buf_len bytes; a buffer filled to the brim tells libc to ask again."""
     e = h.entry(fd)
     if e.kind != "dir":
         return Errno.NOTDIR if e.kind == "file" else _BADF
@@ -351,8 +412,10 @@ def fd_readdir(
 
 
 @wasi("fd_renumber", "fd:fd", "to:fd")
-def fd_renumber(h: WasiHost, m: MemView, fd: int, to: int) -> int:
-    """Move descriptor ``fd`` to number ``to`` (closing what was there); both must be open."""
+def fd_renumber(h: HostState, m: MemView, fd: int, to: int) -> int:
+    """Moves a descriptor to another number, closing whatever was open there.
+
+    Errors: ``badf`` when either number is not open."""
     fds = h.fds
     if fd not in fds or to not in fds:
         return _BADF
@@ -368,8 +431,12 @@ def fd_renumber(h: WasiHost, m: MemView, fd: int, to: int) -> int:
 
 
 @wasi("fd_seek", "fd:fd", "offset:filedelta", "whence:whence", "result.newoffset:filesize")
-def fd_seek(h: WasiHost, m: MemView, fd: int, offset: int, whence: int, out: int) -> int:
-    """Move the file position; ``spipe`` on stdio, ``badf`` on a directory."""
+def fd_seek(h: HostState, m: MemView, fd: int, offset: int, whence: int, out: int) -> int:
+    """Moves the read/write position of a file (from the start, the current position or the end) and
+    returns the new position.
+
+    Errors: ``badf`` when fd is not open or is a directory, ``spipe`` on stdin, stdout or stderr,
+    ``inval`` for an unknown whence or a position before the start."""
     e = h.fds.get(fd)
     if e is None or e.kind == "dir":
         return _BADF
@@ -385,8 +452,10 @@ def fd_seek(h: WasiHost, m: MemView, fd: int, offset: int, whence: int, out: int
 
 
 @wasi("fd_tell", "fd:fd", "result.offset:filesize")
-def fd_tell(h: WasiHost, m: MemView, fd: int, out: int) -> int:
-    """Write the file position."""
+def fd_tell(h: HostState, m: MemView, fd: int, out: int) -> int:
+    """Returns the current read/write position of a file.
+
+    Errors: ``badf`` when fd is not open or is a directory, ``spipe`` on stdin, stdout or stderr."""
     e = h.fds.get(fd)
     if e is None or e.kind == "dir":
         return _BADF
@@ -397,8 +466,15 @@ def fd_tell(h: WasiHost, m: MemView, fd: int, out: int) -> int:
 
 
 @wasi("fd_write", "fd:fd", "iovs:ciovecs", "iovs_len:plen", "result.nwritten:size")
-def fd_write(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: int) -> int:
-    """Write the iovecs to stdout, stderr or a file."""
+def fd_write(h: HostState, m: MemView, fd: int, iovs: int, iovs_len: int, out: int) -> int:
+    """Writes bytes from a list of buffers to a descriptor (stdout is 1, stderr is 2) and says how
+    many bytes were written; printf ends up here.
+
+    Errors: ``badf`` when fd is not open for writing, ``nospc`` when an in-memory tree is full,
+    ``fault`` when an iovec is outside memory.
+
+    One call takes at most 1,024 iovecs and 16 MiB (a short write); past the output limit the run
+    ends (LimitReached), and nothing past that limit is read from memory."""
     e = h.fds.get(fd)
     if e is None:
         return _BADF
@@ -414,6 +490,3 @@ def fd_write(h: WasiHost, m: MemView, fd: int, iovs: int, iovs_len: int, out: in
         return _BADF
     m.write(out, _U32(n))
     return 0
-
-
-FILETYPE_FILE = FT_FILE

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from .. import messages
 from ._spec import wasi
+from ._state import DIR_INHERITING, DIR_RIGHTS, FdEntry
 from .errno import FT_DIR, FT_SYMLINK, Errno, R
 from .fd import _fst_times, pack_filestat
 from .fs import PATH_MAX, FsError, Refusal, release, resolve
 
 if TYPE_CHECKING:
     from ._memory import MemView
-    from .host import FdEntry, WasiHost
+    from ._state import HostState
 
 _READ_RIGHTS = R["fd_read"] | R["fd_readdir"]
 _WRITE_RIGHTS = R["fd_write"] | R["fd_allocate"] | R["fd_filestat_set_size"]
@@ -29,7 +30,7 @@ def _path(m: MemView, ptr: int, length: int) -> str:
     return path
 
 
-def _walk(h: WasiHost, fd: int, path: str, follow: bool) -> tuple[FdEntry, Any, str, list[Any]]:
+def _walk(h: HostState, fd: int, path: str, follow: bool) -> tuple[FdEntry, Any, str, list[Any]]:
     e = h.dir_entry(fd)
     parent, name, opened = resolve(
         e.fs, e.handle, path, follow=follow, guest_base=e.guest_path, check=h.check_stop
@@ -38,8 +39,12 @@ def _walk(h: WasiHost, fd: int, path: str, follow: bool) -> tuple[FdEntry, Any, 
 
 
 @wasi("path_create_directory", "fd:fd", "path:path", "path_len:plen")
-def path_create_directory(h: WasiHost, m: MemView, fd: int, ptr: int, length: int) -> int:
-    """Create a directory."""
+def path_create_directory(h: HostState, m: MemView, fd: int, ptr: int, length: int) -> int:
+    """Creates a directory at a path inside a preopened directory.
+
+    Errors: ``exist``, ``notcapable`` for a path that leaves every granted directory, ``noent``,
+    ``notdir``, ``loop`` (too many links), ``nametoolong`` (PATH_MAX bytes or more), ``fault``,
+    ``perm`` in a read-only folder (a refusal)."""
     path = _path(m, ptr, length)
     e, parent, name, opened = _walk(h, fd, path.rstrip("/") or path, False)
     try:
@@ -57,9 +62,15 @@ def path_create_directory(h: WasiHost, m: MemView, fd: int, ptr: int, length: in
     "result.buf:filestat",
 )  # fmt: skip
 def path_filestat_get(
-    h: WasiHost, m: MemView, fd: int, flags: int, ptr: int, length: int, out: int
+    h: HostState, m: MemView, fd: int, flags: int, ptr: int, length: int, out: int
 ) -> int:
-    """Write the stat of a path (following a final link when ``symlink_follow``)."""
+    """Returns the attributes of a file named by a path inside a preopened directory (what stat()
+    does).
+
+    Errors: ``notcapable`` for a path that leaves every granted directory, ``noent``, ``notdir``,
+    ``loop`` (too many links), ``nametoolong`` (PATH_MAX bytes or more), ``fault``.
+
+    A final link is followed only with the ``symlink_follow`` flag."""
     path = _path(m, ptr, length)
     e, parent, name, opened = _walk(h, fd, path, bool(flags & 1))
     try:
@@ -75,7 +86,7 @@ def path_filestat_get(
     "atim:timestamp", "mtim:timestamp", "fst_flags:fstflags",
 )  # fmt: skip
 def path_filestat_set_times(
-    h: WasiHost,
+    h: HostState,
     m: MemView,
     fd: int,
     flags: int,
@@ -85,7 +96,11 @@ def path_filestat_set_times(
     mtim: int,
     fst: int,
 ) -> int:
-    """Set the access and modification times of a path."""
+    """Sets the access and modification times of a file named by a path.
+
+    Errors: ``inval`` when a time is both given and "now", ``notcapable`` for a path that leaves
+    every granted directory, ``noent``, ``notdir``, ``loop`` (too many links), ``nametoolong``
+    (PATH_MAX bytes or more), ``fault``, ``perm`` in a read-only folder (a refusal)."""
     path = _path(m, ptr, length)
     a, mt = _fst_times(atim, mtim, fst)
     e, parent, name, opened = _walk(h, fd, path, bool(flags & 1))
@@ -102,7 +117,7 @@ def path_filestat_set_times(
     "new_fd:fd", "new_path:path", "new_path_len:plen",
 )  # fmt: skip
 def path_link(
-    h: WasiHost,
+    h: HostState,
     m: MemView,
     old_fd: int,
     old_flags: int,
@@ -112,7 +127,13 @@ def path_link(
     new_ptr: int,
     new_len: int,
 ) -> int:
-    """Make a hard link ``new_path`` to ``old_path``; both stay inside their directories."""
+    """Creates a hard link: a second name for an existing file.
+
+    Errors: ``exist``, ``perm`` for a directory, ``xdev`` across two preopens, ``notcapable`` for a
+    path that leaves every granted directory, ``noent``, ``notdir``, ``loop`` (too many links),
+    ``nametoolong`` (PATH_MAX bytes or more), ``fault``, ``perm`` in a read-only folder (a refusal).
+
+    Both paths stay inside their directories."""
     old = _path(m, old_ptr, old_len)
     new = _path(m, new_ptr, new_len)
     eo, po, no, opened_o = _walk(h, old_fd, old, bool(old_flags & 1))
@@ -145,7 +166,7 @@ def path_link(
     "result.opened_fd:fd",
 )  # fmt: skip
 def path_open(
-    h: WasiHost,
+    h: HostState,
     m: MemView,
     fd: int,
     dirflags: int,
@@ -157,9 +178,13 @@ def path_open(
     fdflags: int,
     out: int,
 ) -> int:
-    """Open a file or directory beneath ``fd`` and write the new descriptor."""
-    from .host import DIR_INHERITING, DIR_RIGHTS, FdEntry
+    """Opens (or creates) a file relative to a preopened directory and returns a new descriptor; a
+    path that escapes every granted directory is refused (notcapable).
 
+    Errors: ``notcapable`` for a path that leaves every granted directory, ``noent``, ``notdir``,
+    ``loop`` (too many links), ``nametoolong`` (PATH_MAX bytes or more), ``fault``, ``exist`` (creat
+    with excl), ``isdir`` (a directory opened for writing), ``inval``, ``perm`` in a read-only
+    folder (a refusal)."""
     path = _path(m, ptr, length)
     base &= _M64
     inheriting &= _M64
@@ -218,9 +243,15 @@ def path_open(
     "result.bufused:size",
 )  # fmt: skip
 def path_readlink(
-    h: WasiHost, m: MemView, fd: int, ptr: int, length: int, buf: int, buf_len: int, out: int
+    h: HostState, m: MemView, fd: int, ptr: int, length: int, buf: int, buf_len: int, out: int
 ) -> int:
-    """Write the target of a link (cut at ``buf_len``)."""
+    """Reads where a symbolic link points.
+
+    Errors: ``inval`` when the path is not a link, ``notcapable`` for a path that leaves every
+    granted directory, ``noent``, ``notdir``, ``loop`` (too many links), ``nametoolong`` (PATH_MAX
+    bytes or more), ``fault``.
+
+    The target is cut at buf_len bytes."""
     path = _path(m, ptr, length)
     e, parent, name, opened = _walk(h, fd, path, False)
     try:
@@ -235,8 +266,13 @@ def path_readlink(
 
 
 @wasi("path_remove_directory", "fd:fd", "path:path", "path_len:plen")
-def path_remove_directory(h: WasiHost, m: MemView, fd: int, ptr: int, length: int) -> int:
-    """Remove an empty directory."""
+def path_remove_directory(h: HostState, m: MemView, fd: int, ptr: int, length: int) -> int:
+    """Removes an empty directory.
+
+    Errors: ``notempty``, ``inval`` for the directory itself ("."), ``notcapable`` for a path that
+    leaves every granted directory, ``noent``, ``notdir``, ``loop`` (too many links),
+    ``nametoolong`` (PATH_MAX bytes or more), ``fault``, ``perm`` in a read-only folder (a refusal).
+    """
     path = _path(m, ptr, length)
     e, parent, name, opened = _walk(h, fd, path.rstrip("/") or path, False)
     try:
@@ -254,7 +290,7 @@ def path_remove_directory(h: WasiHost, m: MemView, fd: int, ptr: int, length: in
     "new_path:path", "new_path_len:plen",
 )  # fmt: skip
 def path_rename(
-    h: WasiHost,
+    h: HostState,
     m: MemView,
     fd: int,
     old_ptr: int,
@@ -263,7 +299,14 @@ def path_rename(
     new_ptr: int,
     new_len: int,
 ) -> int:
-    """Rename ``old_path`` to ``new_path``; both stay inside their directories."""
+    """Renames or moves a file or directory, possibly into another preopened directory.
+
+    Errors: ``xdev`` between two folders of the host and memory, ``busy`` for a preopen itself,
+    ``notempty``, ``isdir``, ``notcapable`` for a path that leaves every granted directory,
+    ``noent``, ``notdir``, ``loop`` (too many links), ``nametoolong`` (PATH_MAX bytes or more),
+    ``fault``, ``perm`` in a read-only folder (a refusal).
+
+    Both paths stay inside their directories."""
     old = _path(m, old_ptr, old_len)
     new = _path(m, new_ptr, new_len)
     slash = old.endswith("/") or new.endswith("/")
@@ -292,9 +335,14 @@ def path_rename(
     "new_path_len:plen",
 )  # fmt: skip
 def path_symlink(
-    h: WasiHost, m: MemView, old_ptr: int, old_len: int, fd: int, new_ptr: int, new_len: int
+    h: HostState, m: MemView, old_ptr: int, old_len: int, fd: int, new_ptr: int, new_len: int
 ) -> int:
-    """Make a symbolic link ``new_path`` -> ``old_path``; absolute targets are refused."""
+    """Creates a symbolic link named new_path that points to old_path.
+
+    Errors: ``exist``, ``notcapable`` for an absolute target (a refusal), ``notcapable`` for a path
+    that leaves every granted directory, ``noent``, ``notdir``, ``loop`` (too many links),
+    ``nametoolong`` (PATH_MAX bytes or more), ``fault``, ``perm`` in a read-only folder (a refusal).
+    """
     target = _path(m, old_ptr, old_len)
     new = _path(m, new_ptr, new_len)
     if target.startswith("/"):
@@ -312,8 +360,14 @@ def path_symlink(
 
 
 @wasi("path_unlink_file", "fd:fd", "path:path", "path_len:plen")
-def path_unlink_file(h: WasiHost, m: MemView, fd: int, ptr: int, length: int) -> int:
-    """Remove a file or a link."""
+def path_unlink_file(h: HostState, m: MemView, fd: int, ptr: int, length: int) -> int:
+    """Deletes a file (not a directory).
+
+    Errors: ``isdir``, ``notcapable`` for a path that leaves every granted directory, ``noent``,
+    ``notdir``, ``loop`` (too many links), ``nametoolong`` (PATH_MAX bytes or more), ``fault``,
+    ``perm`` in a read-only folder (a refusal).
+
+    A link is removed, not what it points to."""
     path = _path(m, ptr, length)
     e, parent, name, opened = _walk(h, fd, path, False)
     try:

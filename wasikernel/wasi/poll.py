@@ -11,7 +11,7 @@ from .errno import Errno
 
 if TYPE_CHECKING:
     from ._memory import MemView
-    from .host import WasiHost
+    from ._state import HostState
 
 _SUB_HEAD = struct.Struct("<QB")
 _SUB_CLOCK = struct.Struct("<IxxxxQQH")
@@ -24,11 +24,17 @@ MAX_SUBSCRIPTIONS = 65536
 _SLICE_S = 0.05
 
 
-@wasi("poll_oneoff", "in:ptr", "out:ptr", "nsubscriptions:u32", "result.nevents:size")
-def poll_oneoff(h: WasiHost, m: MemView, in_: int, out: int, nsubs: int, nevents: int) -> int:
-    """Wait for the first subscription to fire; write its events and their count.
+@wasi(
+    "poll_oneoff", "in:ptr<subscription>", "out:ptr<event>", "nsubscriptions:size",
+    "result.nevents:size",
+)  # fmt: skip
+def poll_oneoff(h: HostState, m: MemView, in_: int, out: int, nsubs: int, nevents: int) -> int:
+    """Waits until a clock deadline passes or a descriptor is ready; sleep() is built on it.
 
-    No subscription, or more than MAX_SUBSCRIPTIONS, is ``inval``."""
+    Errors: ``inval`` for no subscription or more than 65,536, ``fault``; each event carries its own
+    error (``badf`` for a descriptor that is not open).
+
+    A cancel or the time limit ends a long wait (LimitReached)."""
     if nsubs == 0 or nsubs > MAX_SUBSCRIPTIONS:
         return Errno.INVAL
     raw = m.read(in_, 48 * nsubs)

@@ -10,30 +10,41 @@ from .errno import Errno
 
 if TYPE_CHECKING:
     from ._memory import MemView
-    from .host import WasiHost
+    from ._state import HostState
 
 
-@wasi("proc_exit", "rval:exitcode", returns_errno=False)
-def proc_exit(h: WasiHost, m: MemView, rval: int) -> int:
-    """End the run with exit code ``rval``: raises ProcExit."""
+@wasi("proc_exit", "rval:exitcode", returns="never")
+def proc_exit(h: HostState, m: MemView, rval: int) -> int:
+    """Ends the program at once with an exit code (0 means success); it never returns.
+
+    Errors: none: it raises ProcExit, which ends the run."""
     raise ProcExit(rval & 0xFFFFFFFF)
 
 
 @wasi("proc_raise", "sig:signal")
-def proc_raise(h: WasiHost, m: MemView, sig: int) -> int:
-    """Signals are not supported (``notsup``, as wasmtime)."""
+def proc_raise(h: HostState, m: MemView, sig: int) -> int:
+    """Sends a signal to the program itself; most runtimes refuse it.
+
+    Errors: ``notsup`` always, as wasmtime."""
     return Errno.NOTSUP
 
 
 @wasi("sched_yield")
-def sched_yield(h: WasiHost, m: MemView) -> int:
-    """Let other threads run; there are none, so it returns at once."""
+def sched_yield(h: HostState, m: MemView) -> int:
+    """Lets other threads or processes run; a single-threaded guest just continues.
+
+    Errors: none."""
     return 0
 
 
-@wasi("libc_path_refused", "path:path", "path_len:plen", module="wasikernel", returns_errno=False)
-def libc_path_refused(h: WasiHost, m: MemView, path_ptr: int, path_len: int) -> int:
-    """Record that the guest's libc refused a path no preopen covers (a denied libc event)."""
+@wasi("libc_path_refused", "path:path", "path_len:plen", module="wasikernel", returns="()")
+def libc_path_refused(h: HostState, m: MemView, path_ptr: int, path_len: int) -> int:
+    """Records that the guest's libc refused a path no preopen covers (a denied libc event), before
+    any WASI call.
+
+    Errors: none (it returns nothing).
+
+    Imported from the module "wasikernel" by C modules compiled with trace_libc."""
     path = m.read(path_ptr, min(path_len, 4096)).decode("utf-8", "replace")
     h.denial = ("preopen", messages.t("libc_refused", path=path))
     return Errno.NOENT

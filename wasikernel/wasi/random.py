@@ -9,7 +9,7 @@ from ._spec import wasi
 
 if TYPE_CHECKING:
     from ._memory import MemView
-    from .host import WasiHost
+    from ._state import HostState
 
 
 #: bytes generated and written at a time (a multiple of 4, so a seeded stream is the same
@@ -17,12 +17,14 @@ if TYPE_CHECKING:
 _CHUNK = 1 << 20
 
 
-@wasi("random_get", "buf:ptr", "buf_len:u32")
-def random_get(h: WasiHost, m: MemView, buf: int, buf_len: int) -> int:
-    """Fill ``buf_len`` bytes at ``buf``; ``fault`` (before generating) when out of bounds.
+@wasi("random_get", "buf:ptr<u8>", "buf_len:size")
+def random_get(h: HostState, m: MemView, buf: int, buf_len: int) -> int:
+    """Fills a buffer with random bytes; a sandbox with a seed gives the same bytes each run.
 
-    A large buffer is filled a MiB at a time, and a cancel or the time limit stops it between
-    two (LimitReached)."""
+    Errors: ``fault`` when the buffer is outside memory (before any byte is made).
+
+    A large buffer is filled a MiB at a time; a cancel or the time limit stops it between two
+    (LimitReached)."""
     if buf < 0 or buf_len < 0 or buf + buf_len > m.mem.size():
         raise GuestFault("random_get buffer out of bounds")
     if buf_len <= _CHUNK:

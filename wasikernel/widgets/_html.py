@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from ..result import RunResult
-from ..trace import TraceEvent
+from ..trace import html_table
 from . import _model
 
 __all__ = ["STYLE", "trace_html", "memory_html", "stack_html", "sandbox_html", "run_html"]
@@ -27,7 +27,8 @@ STYLE = """<style>
 .wk-static th,.wk-static td{padding:1px 8px;text-align:left;vertical-align:top;
  border-bottom:1px solid var(--jp-border-color2,#e0e0e0)}
 .wk-static th{color:var(--jp-ui-font-color2,#555);font-weight:600}
-.wk-static tr.wk-refused td{color:var(--jp-error-color1,#d93025)}
+.wk-static tr.wk-refused td,.wk-static tr.wk-denied td{color:var(--jp-error-color1,#d93025)}
+.wk-static tr.wk-denied{background:transparent!important}
 .wk-static .wk-reason{color:var(--jp-error-color1,#d93025);font-family:var(--jp-ui-font-family,
  sans-serif)}
 .wk-static .wk-note{color:var(--jp-ui-font-color2,#5f6368)}
@@ -55,24 +56,17 @@ def _wrap(kind: str, body: str) -> str:
 # -- trace ---------------------------------------------------------------------------------
 
 
-def _trace_row(i: int, ev: TraceEvent) -> str:
-    cls = ' class="wk-refused"' if ev.denied else ""
-    errno = ev.errno if not ev.denied else f"{ev.errno} (refused)"
-    reason = f'<div class="wk-reason">{_e(ev.reason)}</div>' if ev.reason else ""
-    result = _model.brief(ev.results, 60)
-    if ev.exit_code is not None:
-        result = f"exit {ev.exit_code}"
-    phase = "" if ev.phase == "run" else f" [{_e(ev.phase)}]"
+def _more_calls(n: int, refusals_follow: bool) -> str:
     return (
-        f"<tr{cls}><td>{ev.seq}</td><td>{_e(ev.call)}{phase}</td>"
-        f"<td>{_e(_model.brief(ev.args))}</td><td>{_e(result)}</td>"
-        f"<td>{_e(errno)}{reason}</td></tr>"
+        f"… {n:,} more calls (the live widget scrolls through all of them)"
+        + ("; the refusals among them:" if refusals_follow else "")
     )
 
 
 def trace_html(result: RunResult, max_rows: int = 200) -> str:
-    """The trace as an HTML table: its first ``max_rows`` calls (refusals marked with their
-    reason, and every refusal past the cut too), then a per-call summary."""
+    """The trace as HTML: the trace's one table (:func:`wasikernel.trace.html_table`: its first
+    ``max_rows`` calls, refusals marked with their reason, and the refusals past the cut too),
+    then a per-call summary."""
     events = result.trace.events
     n = len(events)
     refused = sum(ev.denied for ev in events)
@@ -80,24 +74,7 @@ def trace_html(result: RunResult, max_rows: int = 200) -> str:
         f"<h4>Syscall trace: {n:,} call{'s' if n != 1 else ''}, "
         f"{refused:,} refused</h4>"
     )
-    rows = [_trace_row(i, ev) for i, ev in enumerate(events[:max_rows])]
-    later = [(i, ev) for i, ev in enumerate(events[max_rows:], max_rows) if ev.denied][:50]
-    if n > max_rows:
-        rows.append(
-            f'<tr><td colspan="5" class="wk-note">… {n - max_rows:,} more calls '
-            f"(the live widget scrolls through all of them)"
-            f"{'; the refusals among them:' if later else ''}</td></tr>"
-        )
-        rows += [_trace_row(i, ev) for i, ev in later]
-    if result.trace.dropped:
-        rows.append(
-            f'<tr><td colspan="5" class="wk-note">{result.trace.dropped:,} calls past the '
-            f"trace-size limit were counted, not recorded</td></tr>"
-        )
-    table = (
-        "<table><thead><tr><th>#</th><th>call</th><th>arguments</th><th>results</th>"
-        f"<th>errno</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    table = html_table(events, max_rows, dropped=result.trace.dropped, more=_more_calls)
     counts = Counter(ev.call for ev in events)
     denied = Counter(ev.call for ev in events if ev.denied)
     summary = "".join(

@@ -7,14 +7,13 @@ with outputs shows the same rows, regions and resources as the live view did.
 from __future__ import annotations
 
 import base64
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..result import MemoryLayout, RunResult
 from ..sandbox import Sandbox
-from ..trace import Trace, TraceEvent
+from ..trace import Trace, TraceEvent, format_values
 
 __all__ = [
     "brief",
@@ -49,35 +48,10 @@ CALL_RESOURCE = {
 OPENED_KEYS = ("opened_fd", "fd", "opened")
 
 
-def _short(value: Any, limit: int = 40) -> str:
-    """One argument value as strace would print it, cut to ``limit`` characters."""
-    if isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, bytes):
-        text = repr(value)
-    elif isinstance(value, (list, tuple)):
-        if all(isinstance(v, str) for v in value):
-            text = "|".join(value) or "0"
-        else:
-            text = json.dumps(_jsonable(value), ensure_ascii=False)
-    elif isinstance(value, dict) and isinstance(value.get("text"), str):
-        # the host's decoded iovecs: {"len", "text", "cut"}; show the text as strace does
-        text = json.dumps(value["text"], ensure_ascii=False) + ("…" if value.get("cut") else "")
-    elif isinstance(value, dict):
-        text = json.dumps(_jsonable(value), ensure_ascii=False)
-    else:
-        text = str(value)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
-
-
 def brief(values: dict[str, Any], limit: int = 110) -> str:
-    """Arguments (or results) of a call as ``name=value, ...``, cut to ``limit`` characters."""
-    text = ", ".join(f"{k}={_short(v)}" for k, v in values.items())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
+    """Arguments (or results) of a call as ``name=value, ...``, cut to ``limit`` characters
+    (the trace's own formatter, :func:`wasikernel.trace.format_values`)."""
+    return format_values(values, limit, each=40)
 
 
 def _jsonable(value: Any) -> Any:
