@@ -62,6 +62,9 @@ BAD_VALUES = [
     ("%trace --fd -1", "--fd", "whole number", "nombre entier"),
     ("%trace --fd", "--fd", "one value", "une valeur"),
     ("%call add 1 two", "%call", "number", "nombre"),
+    ("%call add 1e400 1", "%call", "too large", "trop grand"),
+    ("%call add " + "9" * 5000 + " 1", "%call", "too large", "trop grand"),
+    ("%call add 99999999999999999999 1", "%call", "too large", "trop grand"),
 ]
 
 

@@ -668,6 +668,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "{option} : {value!r} n'est pas un nombre ; écrivez-en un comme 42, -1, 0x10 "
         "ou 2.5",
     },
+    "option_number_range": {
+        "en": "{option}: {value!r} is too large for a wasm number; an i64 goes from "
+        "-9223372036854775808 to 18446744073709551615, an f64 up to about 1.8e308",
+        "fr": "{option} : {value!r} est trop grand pour un nombre wasm ; un i64 va de "
+        "-9223372036854775808 à 18446744073709551615, un f64 jusqu'à 1.8e308 environ",
+    },
     "option_whole": {
         "en": "{option}: {value!r} is not a whole number from {low} to {high}",
         "fr": "{option} : {value!r} n'est pas un nombre entier de {low} à {high}",

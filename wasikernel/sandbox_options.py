@@ -65,6 +65,7 @@ MOST_MIB = 1 << 20
 #: the largest stdin file, in bytes
 MOST_STDIN = 64 << 20
 _U64 = (1 << 64) - 1
+_I64_MIN = -(1 << 63)
 
 
 def _whole(text: str) -> int | None:
@@ -88,15 +89,22 @@ def read_whole(text: str, option: str, low: int = 0, high: int = _U64) -> int:
 def read_number(text: str, option: str) -> int | float:
     """Read a number as wasmtime's ``--invoke`` does: a whole number first, then a float.
 
-    Raises UsageError naming ``option`` when ``text`` is neither.
+    Raises UsageError naming ``option`` when ``text`` is neither, or is a whole number no wasm
+    type holds (outside -2**63 .. 2**64 - 1) or a float too large for an f64 (``inf`` itself
+    is an f64).
     """
     value = _whole(text)
     if value is not None:
+        if not _I64_MIN <= value <= _U64:  # no wasm number holds it
+            raise UsageError(t("option_number_range", option=option, value=text))
         return value
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         raise UsageError(t("option_number", option=option, value=text)) from None
+    if math.isinf(number) and "inf" not in text.lower():  # 1e400, or 5,000 digits
+        raise UsageError(t("option_number_range", option=option, value=text))
+    return number
 
 
 def read_timeout(text: str, option: str = "--timeout") -> float:
