@@ -175,6 +175,9 @@ def wk(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         (["--env", "NOVALUE"], "--env", "NAME=VALUE"),
         (["--stdin", "/no/such/file"], "--stdin", "existing file"),
         (["--invoke", "add", "m.wasm", "1", "two"], "--invoke", "number"),
+        (["--invoke", "add", "m.wasm", "1e400", "1"], "--invoke", "too large"),
+        (["--trace-json", "/no/such/folder/t.jsonl"], "--trace-json", "existing folder"),
+        (["--trace=/no/such/folder/t.txt"], "--trace", "existing folder"),
     ],
 )
 def test_a_bad_value_on_the_command_line_exits_2_with_one_line(tmp_path, args, option, form):

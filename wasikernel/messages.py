@@ -724,6 +724,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{option} {value!r}: {error}; give an existing file",
         "fr": "{option} {value!r} : {error} ; donnez un fichier existant",
     },
+    "option_unwritable": {
+        "en": "{option} {value!r}: cannot write there: {error}; give a file in an existing "
+        "folder",
+        "fr": "{option} {value!r} : impossible d'y écrire : {error} ; donnez un fichier dans un "
+        "dossier existant",
+    },
     "option_stdin_too_big": {
         "en": "{option} {value!r}: the file is larger than {mib} MiB; give a smaller one",
         "fr": "{option} {value!r} : le fichier dépasse {mib} Mio ; donnez-en un plus petit",
