@@ -207,3 +207,9 @@ def test_a_home_folder_is_read_the_same_way_by_the_command_line_and_the_cells(
     line = build_sandbox(args).preopens[0]
     assert (cell.host_path, cell.guest_path) == (line.host_path, line.guest_path) == (
         str(tmp_path / "data"), "/data")
+
+
+def test_a_64_kb_value_is_refused_in_one_short_line(shell):
+    error, _ = shown_error(shell, "%sandbox dir " + "d" * 65536)
+    assert isinstance(error, CellError) and "does not exist" in error.detail
+    assert len(error.detail) < 600
