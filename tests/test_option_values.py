@@ -62,6 +62,16 @@ BAD_VALUES = [
     ("%trace --fd -1", "--fd", "whole number", "nombre entier"),
     ("%trace --fd", "--fd", "one value", "une valeur"),
     ("%call add 1 two", "%call", "number", "nombre"),
+    ("%call", "%call", "for example", "par exemple"),
+    ("%call add 'one", "%call", "check the quotes", "vérifiez les guillemets"),
+    ("%sandbox engine nosuch", "engine", "the engines are", "les moteurs sont"),
+    ("%sandbox widgets graph", "widgets", "all or none", "all ou none"),
+    ("%%wat --widgets graph\n" + START, "--widgets", "all or none", "all ou none"),
+    ("%%wasm\nhello there", "%%wasm", "hex, base64", "base64"),
+    ("%%wasm\n/dev/zero", "%%wasm", "regular file", "fichier ordinaire"),
+    ("%call add 1e400 1", "%call", "too large", "trop grand"),
+    ("%call add " + "9" * 5000 + " 1", "%call", "too large", "trop grand"),
+    ("%call add 99999999999999999999 1", "%call", "too large", "trop grand"),
 ]
 
 
@@ -165,6 +175,9 @@ def wk(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         (["--env", "NOVALUE"], "--env", "NAME=VALUE"),
         (["--stdin", "/no/such/file"], "--stdin", "existing file"),
         (["--invoke", "add", "m.wasm", "1", "two"], "--invoke", "number"),
+        (["--invoke", "add", "m.wasm", "1e400", "1"], "--invoke", "too large"),
+        (["--trace-json", "/no/such/folder/t.jsonl"], "--trace-json", "existing folder"),
+        (["--trace=/no/such/folder/t.txt"], "--trace", "existing folder"),
     ],
 )
 def test_a_bad_value_on_the_command_line_exits_2_with_one_line(tmp_path, args, option, form):
@@ -194,3 +207,9 @@ def test_a_home_folder_is_read_the_same_way_by_the_command_line_and_the_cells(
     line = build_sandbox(args).preopens[0]
     assert (cell.host_path, cell.guest_path) == (line.host_path, line.guest_path) == (
         str(tmp_path / "data"), "/data")
+
+
+def test_a_64_kb_value_is_refused_in_one_short_line(shell):
+    error, _ = shown_error(shell, "%sandbox dir " + "d" * 65536)
+    assert isinstance(error, CellError) and "does not exist" in error.detail
+    assert len(error.detail) < 600

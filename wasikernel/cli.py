@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,6 +33,28 @@ def _in_this_build(module_name: str) -> bool:
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` finds it ($COLUMNS, then the
+    terminal, else 80), without importing shutil and the compressors it loads."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, told the terminal's width (argparse would import shutil for it
+    each time it formats, on the start-up path of every command)."""
+
+    def __init__(self, prog: str, **kwargs: int) -> None:
+        kwargs.setdefault("width", _columns() - 2)
+        super().__init__(prog, **kwargs)
+
+
 def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
     """Return the parser of the subcommands installed in this build.
 
@@ -42,6 +65,7 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wasikernel",
         description="WebAssembly and WASI for teaching: compile, run under a tracing host.",
+        formatter_class=_HelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = set(SUBCOMMANDS if load is None else load)
@@ -50,7 +74,8 @@ def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
             continue
         if not _in_this_build(module_name):  # a stage not installed in this build
             continue
-        subparser = sub.add_parser(name, help=help_text, description=help_text)
+        subparser = sub.add_parser(name, help=help_text, description=help_text,
+                                   formatter_class=_HelpFormatter)
         if name in wanted:
             module = importlib.import_module(module_name)
             module.add_arguments(subparser)

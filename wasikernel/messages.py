@@ -668,6 +668,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "{option} : {value!r} n'est pas un nombre ; écrivez-en un comme 42, -1, 0x10 "
         "ou 2.5",
     },
+    "option_number_range": {
+        "en": "{option}: {value!r} is too large for a wasm number; an i64 goes from "
+        "-9223372036854775808 to 18446744073709551615, an f64 up to about 1.8e308",
+        "fr": "{option} : {value!r} est trop grand pour un nombre wasm ; un i64 va de "
+        "-9223372036854775808 à 18446744073709551615, un f64 jusqu'à 1.8e308 environ",
+    },
     "option_whole": {
         "en": "{option}: {value!r} is not a whole number from {low} to {high}",
         "fr": "{option} : {value!r} n'est pas un nombre entier de {low} à {high}",
@@ -718,6 +724,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{option} {value!r}: {error}; give an existing file",
         "fr": "{option} {value!r} : {error} ; donnez un fichier existant",
     },
+    "option_unwritable": {
+        "en": "{option} {value!r}: cannot write there: {error}; give a file in an existing "
+        "folder",
+        "fr": "{option} {value!r} : impossible d'y écrire : {error} ; donnez un fichier dans un "
+        "dossier existant",
+    },
     "option_stdin_too_big": {
         "en": "{option} {value!r}: the file is larger than {mib} MiB; give a smaller one",
         "fr": "{option} {value!r} : le fichier dépasse {mib} Mio ; donnez-en un plus petit",
@@ -743,6 +755,45 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "wasm_too_big": {
         "en": "%%wasm: {path} is larger than {mib} MiB; a cell runs smaller modules",
         "fr": "%%wasm : {path} dépasse {mib} Mio ; une cellule exécute des modules plus petits",
+    },
+    "option_unknown_engine": {
+        "en": "{option}: unknown engine {name!r}; the engines are: {names}",
+        "fr": "{option} : moteur inconnu {name!r} ; les moteurs sont : {names}",
+    },
+    "option_unknown_widget": {
+        "en": "{option}: unknown widget {name!r}; choose among {names}, all or none",
+        "fr": "{option} : widget inconnu {name!r} ; choisissez parmi {names}, all ou none",
+    },
+    "line_quotes": {
+        "en": "{magic} {line}: {error} (check the quotes)",
+        "fr": "{magic} {line} : {error} (vérifiez les guillemets)",
+    },
+    "call_usage": {
+        "en": "write %call EXPORT ARG ..., for example %call add 1 2",
+        "fr": "écrivez %call EXPORT ARG ..., par exemple %call add 1 2",
+    },
+    "wasm_empty": {
+        "en": "%%wasm: the cell is empty; give a path to a .wasm file, hex or base64",
+        "fr": "%%wasm : la cellule est vide ; donnez le chemin d'un fichier .wasm, de "
+        "l'hexadécimal ou du base64",
+    },
+    "wasm_bad_literal": {
+        "en": "%%wasm: the bytes literal does not parse ({error})",
+        "fr": "%%wasm : le littéral d'octets ne se lit pas ({error})",
+    },
+    "wasm_unreadable": {
+        "en": "%%wasm: cannot read {path}: {error}",
+        "fr": "%%wasm : impossible de lire {path} : {error}",
+    },
+    "wasm_missing": {
+        "en": "%%wasm: the file {path} does not exist; check the path",
+        "fr": "%%wasm : le fichier {path} n'existe pas ; vérifiez le chemin",
+    },
+    "wasm_unknown": {
+        "en": "%%wasm: the cell is neither a path to an existing .wasm file, nor hex, base64 "
+        "or a bytes literal (b'\\x00asm...')",
+        "fr": "%%wasm : la cellule n'est ni le chemin d'un fichier .wasm existant, ni de "
+        "l'hexadécimal, du base64 ou un littéral d'octets (b'\\x00asm...')",
     },
 }
 

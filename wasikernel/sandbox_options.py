@@ -65,6 +65,22 @@ MOST_MIB = 1 << 20
 #: the largest stdin file, in bytes
 MOST_STDIN = 64 << 20
 _U64 = (1 << 64) - 1
+_I64_MIN = -(1 << 63)
+
+
+def _shortened(text: object, most: int = 160) -> object:
+    """``text`` cut in the middle past ``most`` characters (a 64 KB path stays one line)."""
+    if isinstance(text, str) and len(text) > most:
+        return f"{text[:most - 40]}…{text[-30:]}"
+    return text
+
+
+def _refusal(key: str, **fields: object) -> UsageError:
+    """The UsageError of sentence ``key``, with the learner's value and path shortened."""
+    for name in ("value", "path"):
+        if name in fields:
+            fields[name] = _shortened(fields[name])
+    return UsageError(t(key, **fields))
 
 
 def _whole(text: str) -> int | None:
@@ -81,22 +97,29 @@ def read_whole(text: str, option: str, low: int = 0, high: int = _U64) -> int:
     """
     value = _whole(text)
     if value is None or not low <= value <= high:
-        raise UsageError(t("option_whole", option=option, value=text, low=low, high=high))
+        raise _refusal("option_whole", option=option, value=text, low=low, high=high)
     return value
 
 
 def read_number(text: str, option: str) -> int | float:
     """Read a number as wasmtime's ``--invoke`` does: a whole number first, then a float.
 
-    Raises UsageError naming ``option`` when ``text`` is neither.
+    Raises UsageError naming ``option`` when ``text`` is neither, or is a whole number no wasm
+    type holds (outside -2**63 .. 2**64 - 1) or a float too large for an f64 (``inf`` itself
+    is an f64).
     """
     value = _whole(text)
     if value is not None:
+        if not _I64_MIN <= value <= _U64:  # no wasm number holds it
+            raise _refusal("option_number_range", option=option, value=text)
         return value
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
-        raise UsageError(t("option_number", option=option, value=text)) from None
+        raise _refusal("option_number", option=option, value=text) from None
+    if math.isinf(number) and "inf" not in text.lower():  # 1e400, or 5,000 digits
+        raise _refusal("option_number_range", option=option, value=text)
+    return number
 
 
 def read_timeout(text: str, option: str = "--timeout") -> float:
@@ -114,7 +137,7 @@ def read_timeout(text: str, option: str = "--timeout") -> float:
     if seconds == 0:
         return NO_TIME_LIMIT
     if not 0 < seconds <= MOST_SECONDS:  # False for nan too
-        raise UsageError(t("option_timeout", option=option, value=text, most=MOST_SECONDS))
+        raise _refusal("option_timeout", option=option, value=text, most=MOST_SECONDS)
     return seconds
 
 
@@ -125,7 +148,7 @@ def read_memory_mib(text: str, option: str = "--max-memory") -> int:
     """
     value = _whole(text)
     if value is None or not 1 <= value <= MOST_MIB:
-        raise UsageError(t("option_memory", option=option, value=text, most=MOST_MIB))
+        raise _refusal("option_memory", option=option, value=text, most=MOST_MIB)
     return value
 
 
@@ -136,7 +159,7 @@ def read_clock_ns(text: str, option: str) -> int:
     """
     value = _whole(text)
     if value is None or not 0 <= value <= _U64:
-        raise UsageError(t("option_clock", option=option, value=text, high=_U64))
+        raise _refusal("option_clock", option=option, value=text, high=_U64)
     return value
 
 
@@ -147,13 +170,13 @@ def read_on_off(text: str, option: str) -> bool:
         return True
     if word in ("off", "no", "false", "0"):
         return False
-    raise UsageError(t("option_on_off", option=option, value=text))
+    raise _refusal("option_on_off", option=option, value=text)
 
 
 def one_value(words: Sequence[str], option: str) -> str:
     """The one word of ``words``; raises UsageError when there are none or several."""
     if len(words) != 1:
-        raise UsageError(t("option_one_value", option=option))
+        raise _refusal("option_one_value", option=option)
     return words[0]
 
 
@@ -166,11 +189,11 @@ def read_preopen(text: str, option: str = "--dir", *, read_only: bool = False) -
     host, sep, guest = text.partition("::")
     guest = guest if sep else host
     if not host or not guest:
-        raise UsageError(t("option_dir_form", option=option, value=text))
+        raise _refusal("option_dir_form", option=option, value=text)
     path = os.path.abspath(os.path.expanduser(host))
     if not os.path.isdir(path):
         key = "option_dir_file" if os.path.exists(path) else "option_dir_missing"
-        raise UsageError(t(key, option=option, value=text, path=path))
+        raise _refusal(key, option=option, value=text, path=path)
     return Preopen(guest_path=guest, host_path=path, read_only=read_only)
 
 
@@ -178,7 +201,7 @@ def read_env(text: str, option: str = "--env") -> tuple[str, str]:
     """Read ``NAME=VALUE``; raises UsageError without ``=`` or with an empty NAME."""
     name, sep, value = text.partition("=")
     if not sep or not name:
-        raise UsageError(t("option_env_form", option=option, value=text))
+        raise _refusal("option_env_form", option=option, value=text)
     return name, value
 
 
@@ -195,11 +218,11 @@ def read_stdin(text: str, option: str = "--stdin", *, own: BinaryIO | None = Non
             with open(os.path.expanduser(text), "rb") as f:
                 data = f.read(MOST_STDIN + 1)
     except OSError as exc:
-        raise UsageError(t("option_stdin_unreadable", option=option, value=text,
-                           error=exc.strerror or exc)) from None
+        raise _refusal("option_stdin_unreadable", option=option, value=text,
+                       error=exc.strerror or exc) from None
     if len(data) > MOST_STDIN:
-        raise UsageError(t("option_stdin_too_big", option=option, value=text,
-                           mib=MOST_STDIN >> 20))
+        raise _refusal("option_stdin_too_big", option=option, value=text,
+                       mib=MOST_STDIN >> 20)
     return data
 
 

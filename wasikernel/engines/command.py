@@ -11,10 +11,14 @@ stderr); 137 when a limit stops it (the reason goes to stderr); 2 for a bad opti
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
-from pathlib import Path
+from typing import TextIO
 
 from .. import sandbox_options
+from ..errors import UsageError
+from ..messages import t
 from ..sandbox import Limits, Sandbox
 from ..sandbox_options import SandboxOptions
 
@@ -99,10 +103,29 @@ def main(args: argparse.Namespace) -> int:
 
     Raises UsageError for bad options and EngineError when the module cannot be loaded.
     """
-    from . import run
-
     options = read_options(args)
     sandbox = build_sandbox(args, options)
+    with contextlib.ExitStack() as files:  # the trace files open (or are refused) first
+        text_file = (None if args.trace in (None, "", "-")
+                     else files.enter_context(_output_file(args.trace, "--trace")))
+        json_file = (files.enter_context(_output_file(args.trace_json, "--trace-json"))
+                     if args.trace_json else None)
+        return _run(args, options, sandbox, text_file, json_file)
+
+
+def _output_file(path: str, option: str) -> TextIO:
+    """``path`` opened for writing; raises UsageError naming ``option`` when it cannot be."""
+    try:
+        return open(os.path.expanduser(path), "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(t("option_unwritable", option=option, value=path,
+                           error=exc.strerror or exc)) from None
+
+
+def _run(args: argparse.Namespace, options: SandboxOptions, sandbox: Sandbox,
+         text_file: TextIO | None, json_file: TextIO | None) -> int:
+    from . import run
+
     engine = options.engine or "wasmtime"
     invoke, invoke_args = options.invoke, options.invoke_args
 
@@ -124,14 +147,12 @@ def main(args: argparse.Namespace) -> int:
             args.module, sandbox, engine=engine, invoke=invoke, invoke_args=invoke_args,
             on_output=on_output,
         )  # fmt: skip
-    if args.trace:
-        text = result.trace.to_text()
-        if args.trace == "-":
-            sys.stderr.write(text)
-        else:
-            Path(args.trace).write_text(text, encoding="utf-8")
-    if args.trace_json:
-        Path(args.trace_json).write_text(result.trace.to_jsonl(), encoding="utf-8")
+    if args.trace == "-":
+        sys.stderr.write(result.trace.to_text())
+    elif text_file is not None:
+        text_file.write(result.trace.to_text())
+    if json_file is not None:
+        json_file.write(result.trace.to_jsonl())
     if result.limit:
         print(f"wasikernel run: stopped: {result.limit}", file=sys.stderr)
         return EXIT_LIMIT

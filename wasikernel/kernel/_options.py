@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from .. import sandbox_options
 from ..errors import UsageError
+from ..messages import t
 from ..sandbox import Limits, Sandbox
 from ..sandbox_options import SandboxOptions
 
@@ -94,8 +95,8 @@ def read_widgets(text: str, option: str = "--widgets") -> tuple[str, ...]:
     names = tuple(n.strip() for n in text.split(",") if n.strip())
     for name in names:
         if name not in WIDGET_NAMES:
-            raise UsageError(f"{option}: unknown widget {name!r}; choose among "
-                             f"{', '.join(WIDGET_NAMES)}, all or none")
+            raise UsageError(t("option_unknown_widget", option=option, name=name,
+                               names=", ".join(WIDGET_NAMES)))
     return names
 
 
@@ -132,7 +133,7 @@ def parse_cell_options(line: str, magic: str = "wat") -> CellOptions:
     try:
         words = shlex.split(line)
     except ValueError as exc:
-        raise UsageError(f"%%{magic} {line}: {exc} (check the quotes)") from None
+        raise UsageError(t("line_quotes", magic=f"%%{magic}", line=line, error=exc)) from None
     # "--flags -Wall": argparse would read -Wall as an option; join it as "--flags=-Wall"
     joined: list[str] = []
     for i, word in enumerate(words):

@@ -114,7 +114,7 @@ def _max_memory(s: Settings, words: Sequence[str], option: str) -> None:
 
 
 def _engine(s: Settings, words: Sequence[str], option: str) -> None:
-    s.engine = known_engine(one_value(words, option))
+    s.engine = known_engine(one_value(words, option), option)
 
 
 def _language(s: Settings, words: Sequence[str], option: str) -> None:
@@ -192,11 +192,11 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-def known_engine(name: str) -> str:
+def known_engine(name: str, option: str = "--engine") -> str:
     """``name`` when it is a registered engine; raises ``UsageError`` naming them otherwise."""
     from ..engines import ENGINES
 
     if name not in ENGINES:
-        raise UsageError(f"unknown engine {name!r}; the engines are: "
-                         f"{', '.join(sorted(ENGINES))}")
+        raise UsageError(t("option_unknown_engine", option=option, name=name,
+                           names=", ".join(sorted(ENGINES))))
     return name

@@ -30,7 +30,7 @@ def _read_file(path: str, shown: str) -> bytes:
                 raise UsageError(t("wasm_not_a_file", path=shown))
             data = f.read(MOST_MODULE_BYTES + 1)
     except OSError as exc:
-        raise UsageError(f"%%wasm: cannot read {shown}: {exc.strerror}") from None
+        raise UsageError(t("wasm_unreadable", path=shown, error=exc.strerror)) from None
     if len(data) > MOST_MODULE_BYTES:
         raise UsageError(t("wasm_too_big", path=shown, mib=MOST_MODULE_BYTES >> 20))
     return data
@@ -43,12 +43,12 @@ def module_bytes(text: str) -> bytes:
     """
     body = text.strip()
     if not body:
-        raise UsageError("%%wasm: the cell is empty; give a path to a .wasm file, hex or base64")
+        raise UsageError(t("wasm_empty"))
     if body[:2] in ("b'", 'b"'):
         try:
             value = ast.literal_eval(body)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
-            raise UsageError(f"%%wasm: the bytes literal does not parse ({exc})") from None
+            raise UsageError(t("wasm_bad_literal", error=exc)) from None
         if isinstance(value, bytes):
             return value
     lines = body.splitlines()
@@ -67,8 +67,5 @@ def module_bytes(text: str) -> bytes:
     if data.startswith(b"\0asm"):
         return data
     if len(lines) == 1 and body.endswith(".wasm"):
-        raise UsageError(f"%%wasm: the file {first_line} does not exist; check the path")
-    raise UsageError(
-        "%%wasm: the cell is neither a path to an existing .wasm file, nor hex, base64 or a "
-        "bytes literal (b'\\x00asm...')"
-    )
+        raise UsageError(t("wasm_missing", path=first_line))
+    raise UsageError(t("wasm_unknown"))

@@ -76,7 +76,7 @@ def _words(magic: str, line: str) -> list[str]:
     try:
         return shlex.split(line)
     except ValueError as exc:
-        raise UsageError(f"{magic} {line}: {exc} (check the quotes)") from None
+        raise UsageError(t("line_quotes", magic=magic, line=line, error=exc)) from None
 
 
 def _commit(target: Any, draft: Any) -> None:
@@ -283,8 +283,7 @@ class WasiMagics(Magics):
         ``x = %call add 1 2`` work; a trap is shown with its backtrace."""
         words = _words("%call", line)
         if not words:
-            raise CellError(t("kernel_usage_error"),
-                            "write %call EXPORT ARG ..., for example %call add 1 2")
+            raise UsageError(t("call_usage"))
         if self.kept is None:
             raise CellError(t("kernel_usage_error"), t("kernel_no_module"))
         name, raw = words[0], words[1:]
