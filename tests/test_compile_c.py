@@ -13,6 +13,7 @@ from test_compile import (
     run_wasi,
 )
 
+from wasikernel import wasm
 from wasikernel.compile import CompileOptions, compile_source, plain_text
 from wasikernel.compile._toolchains import find_clang
 from wasikernel.errors import CompileError
@@ -74,6 +75,25 @@ def test_memory_layout_symbols_match_where_things_live(toolchain):
         assert (layout.stack_low, layout.stack_high) == (0, 16 * 1024 * 1024)
     else:
         assert layout.stack_low >= layout.data_end
+
+
+@pytest.mark.parametrize("toolchain", TOOLCHAINS)
+def test_the_layout_rule_gives_the_same_answer_from_the_bytes_and_from_the_live_globals(toolchain):
+    """What the compiler reads from the module's bytes is what an engine reads from the
+    exported globals of the instance (wasmtime's own WASI links it)."""
+    module = compile_source("c", program("layout.c"), CompileOptions(toolchain=toolchain))
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    store.set_wasi(wasmtime.WasiConfig())
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+    instance = linker.instantiate(store, wasmtime.Module(engine, module.wasm))
+    live = {}
+    for name in wasm.LAYOUT_SYMBOLS:
+        found = instance.exports(store).get(name)
+        if isinstance(found, wasmtime.Global):
+            live[name] = found.value(store)
+    assert wasm.memory_layout(live) == module.layout == wasm.read_layout(module.wasm)
 
 
 @pytest.mark.parametrize("toolchain", TOOLCHAINS)

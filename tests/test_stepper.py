@@ -125,6 +125,15 @@ def test_run_stops_at_a_breakpoint_by_function_and_offset():
     assert v.instruction == "i32.mul" and v.offset == mul and v.stack == [0, 0]
 
 
+def test_clearing_the_breakpoints_lets_the_run_go_to_the_end():
+    s = module().session("sum_squares", 4)
+    s.add_breakpoint("square")
+    assert s.run().func_name == "square" and not s.finished
+    s.clear_breakpoints()
+    s.run()
+    assert s.finished and s.returned == [0 + 1 + 4 + 9]
+
+
 def test_globals_and_frames_are_visible_at_each_step():
     s = module().session("sum_squares", 2)
     s.run()

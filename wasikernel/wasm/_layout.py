@@ -13,7 +13,14 @@ from collections.abc import Iterable, Mapping
 
 from ..result import MemoryLayout
 from ._reader import DecodeError, Reader
-from ._sections import SectionId, module_sections, read_data, read_export, read_import
+from ._sections import (
+    SectionId,
+    module_sections,
+    read_data,
+    read_export,
+    read_global,
+    read_import,
+)
 
 __all__ = ["LAYOUT_SYMBOLS", "memory_layout", "read_layout"]
 
@@ -98,9 +105,7 @@ def read_layout(wasm: bytes) -> MemoryLayout | None:
                             imported_globals += 1
                 elif section.id == SectionId.GLOBAL:
                     for _ in range(s.u32()):
-                        s.byte()  # value type
-                        s.byte()  # mutability
-                        global_init.append(i32_const(s.const_expr()))
+                        global_init.append(i32_const(read_global(s)[2]))
                 elif section.id == SectionId.EXPORT:
                     for _ in range(s.u32()):
                         name, kind, index = read_export(s)

@@ -19,6 +19,7 @@ from ._sections import (
     read_code_entry,
     read_data,
     read_export,
+    read_global,
     read_import,
     read_names,
 )
@@ -129,10 +130,7 @@ def decode_module(data: bytes) -> ModuleInfo:
         elif sid == SectionId.MEMORY:
             m.memories = [s.limits() for _ in range(s.u32())]
         elif sid == SectionId.GLOBAL:
-            for _ in range(s.u32()):
-                vt = s.valtype()
-                mut = bool(s.byte())
-                m.globals.append((vt, mut, s.const_expr()))
+            m.globals = [read_global(s) for _ in range(s.u32())]
         elif sid == SectionId.EXPORT:
             for _ in range(s.u32()):
                 name, kind, index = read_export(s)

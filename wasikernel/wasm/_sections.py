@@ -22,6 +22,7 @@ __all__ = [
     "SectionId",
     "read_data",
     "read_export",
+    "read_global",
     "read_header",
     "read_import",
     "read_names",
@@ -179,6 +180,13 @@ def read_export(s: Reader) -> tuple[str, str, int]:
     if kind >= len(EXTERNAL_KINDS):
         raise DecodeError(f"unknown export kind {kind}")
     return name, EXTERNAL_KINDS[kind], s.u32()
+
+
+def read_global(s: Reader) -> tuple[str, bool, bytes]:
+    """One entry of the global section: ``(value type, mutable, initial constant expression)``."""
+    valtype = s.valtype()
+    mutable = bool(s.byte())
+    return valtype, mutable, s.const_expr()
 
 
 def read_data(s: Reader) -> Data:

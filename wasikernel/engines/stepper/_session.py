@@ -260,6 +260,7 @@ class Session:
         return index
 
     def clear_breakpoints(self) -> None:
+        """Removes every breakpoint: the next :meth:`run` goes to the end (or ``max_steps``)."""
         self.breakpoints.clear()
 
     # -- looking back ---------------------------------------------------------------------------
