@@ -33,18 +33,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "{path} est hors de tous les dossiers accordés à ce module ; "
         "accordez-le avec --dir",
     },
-    "absolute_path": {
-        "en": "{path} is an absolute path; WASI opens paths relative to a granted directory "
-        "(grant one with --dir and open it relative to that)",
-        "fr": "{path} est un chemin absolu ; WASI ouvre les chemins relativement à un dossier "
-        "accordé (accordez-en un avec --dir)",
-    },
-    "dotdot_escape": {
-        "en": "{path} climbs with '..' above the directory it starts from; a module may not "
-        "leave the directories it was granted",
-        "fr": "{path} remonte avec '..' au-dessus de son dossier de départ ; un module ne peut "
-        "pas sortir des dossiers qu'on lui a accordés",
-    },
     "symlink_escape": {
         "en": "{path} goes through the symbolic link {link} which points outside the granted "
         "directory; the sandbox does not follow links out",
@@ -62,11 +50,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "--ro-dir to let the module change it",
         "fr": "{path} est dans un dossier accordé en lecture seule ; accordez-le avec --dir "
         "au lieu de --ro-dir pour que le module puisse le modifier",
-    },
-    "missing_right": {
-        "en": "fd {fd} was opened without the right {right}; open it again asking for that right",
-        "fr": "le descripteur {fd} a été ouvert sans le droit {right} ; rouvrez-le en demandant "
-        "ce droit",
     },
     "no_network": {
         "en": "fd {fd} is not a socket: WASI preview 1 grants no network access, so this module "
@@ -277,8 +260,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Not yet: see what to change below.",
         "fr": "Pas encore : voyez ci-dessous quoi changer.",
     },
-    "lesson_right": {"en": "Right", "fr": "Juste"},
-    "lesson_wrong": {"en": "To change", "fr": "À changer"},
     "lesson_compile_error": {
         "en": "The {language} source does not compile: {message}",
         "fr": "La source {language} ne compile pas : {message}",
@@ -784,10 +765,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "widget_sandbox_col_call": {"en": "call", "fr": "appel"},
     "widget_sandbox_col_reason": {"en": "reason", "fr": "raison"},
     # --- engines ---
-    "exit_code": {
-        "en": "the module exited with code {code}",
-        "fr": "le module s'est terminé avec le code {code}",
-    },
     "trace_unavailable": {
         "en": "{engine} ran this module with its own WASI, not ours: no call was traced",
         "fr": "{engine} a exécuté ce module avec son propre WASI, pas le nôtre : aucun appel "
