@@ -72,3 +72,19 @@ def test_the_catalogue_is_complete_without_importing_the_stages_that_use_it():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "exit 3"
+
+
+def test_every_sentence_the_package_asks_for_is_in_the_catalogue():
+    import re
+    from pathlib import Path
+
+    asked = set()
+    for path in Path(messages.__file__).parent.rglob("*.py"):
+        text = path.read_text()
+        if path.name == "lessons.py":  # its checks name their sentences without "lesson_"
+            asked |= {f"lesson_{key}" for key in re.findall(
+                r'(?:(?<![\w.])_t|\.good|\.bad)\("(\w+)"', text)}
+        else:
+            asked |= set(re.findall(r'(?:messages\.|(?<![\w.]))_?t\("(\w+)"', text))
+    assert len(asked) > 100
+    assert asked <= set(messages.CATALOGUE), sorted(asked - set(messages.CATALOGUE))

@@ -474,3 +474,24 @@ def test_the_widgets_own_words_follow_the_language_of_the_messages():
     assert "write to /data" in labels and "env (1 variable)" in labels
     assert "stdin (0 bytes)" in labels and "+2 more" in view.svg
     assert "0 calls<" in SandboxView(ws.link_refused_result()).svg
+
+
+@pytest.mark.parametrize("name", ["trace", "memory", "stack", "sandbox"])
+def test_every_word_the_browser_half_shows_comes_in_its_labels(name):
+    from wasikernel import messages
+
+    view = {"trace": TraceView, "memory": MemoryView, "stack": StackView,
+            "sandbox": SandboxView}[name](ws.run_result())
+    script = (static_dir() / f"{name}.js").read_text()
+    keys = set()
+    for argument in re.findall(r"say\(model, ([^,)]+)", script):
+        keys.update(re.findall(r'(?<!=== )"(\w+)"', argument))  # not the "w" of m.access === "w"
+    assert len(keys) >= 5
+    assert keys <= set(view.labels), sorted(keys - set(view.labels))
+    messages.set_language("fr")
+    try:
+        french = type(view)(ws.run_result()).labels
+    finally:
+        messages.set_language("en")
+    assert french["lang"] == "fr" and view.labels["lang"] == "en"
+    assert french["title"] != view.labels["title"]

@@ -22,7 +22,7 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["CATALOGUE", "t", "plural", "set_language", "get_language", "LANGUAGES"]
+__all__ = ["CATALOGUE", "t", "templates", "plural", "set_language", "get_language", "LANGUAGES"]
 
 LANGUAGES = ("en", "fr")
 
@@ -32,18 +32,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{path} is outside every directory granted to this module; grant it with --dir",
         "fr": "{path} est hors de tous les dossiers accordés à ce module ; "
         "accordez-le avec --dir",
-    },
-    "absolute_path": {
-        "en": "{path} is an absolute path; WASI opens paths relative to a granted directory "
-        "(grant one with --dir and open it relative to that)",
-        "fr": "{path} est un chemin absolu ; WASI ouvre les chemins relativement à un dossier "
-        "accordé (accordez-en un avec --dir)",
-    },
-    "dotdot_escape": {
-        "en": "{path} climbs with '..' above the directory it starts from; a module may not "
-        "leave the directories it was granted",
-        "fr": "{path} remonte avec '..' au-dessus de son dossier de départ ; un module ne peut "
-        "pas sortir des dossiers qu'on lui a accordés",
     },
     "symlink_escape": {
         "en": "{path} goes through the symbolic link {link} which points outside the granted "
@@ -62,11 +50,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "--ro-dir to let the module change it",
         "fr": "{path} est dans un dossier accordé en lecture seule ; accordez-le avec --dir "
         "au lieu de --ro-dir pour que le module puisse le modifier",
-    },
-    "missing_right": {
-        "en": "fd {fd} was opened without the right {right}; open it again asking for that right",
-        "fr": "le descripteur {fd} a été ouvert sans le droit {right} ; rouvrez-le en demandant "
-        "ce droit",
     },
     "no_network": {
         "en": "fd {fd} is not a socket: WASI preview 1 grants no network access, so this module "
@@ -277,8 +260,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Not yet: see what to change below.",
         "fr": "Pas encore : voyez ci-dessous quoi changer.",
     },
-    "lesson_right": {"en": "Right", "fr": "Juste"},
-    "lesson_wrong": {"en": "To change", "fr": "À changer"},
     "lesson_compile_error": {
         "en": "The {language} source does not compile: {message}",
         "fr": "La source {language} ne compile pas : {message}",
@@ -648,11 +629,142 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "widget_locals": {"en": "locals: {locals}", "fr": "variables locales : {locals}"},
     "widget_frames": {"en": "frames: {frames}", "fr": "cadres d'appel : {frames}"},
-    # --- engines ---
-    "exit_code": {
-        "en": "the module exited with code {code}",
-        "fr": "le module s'est terminé avec le code {code}",
+    # the browser halves' words (messages.templates), filled in by the widgets' ESM
+    "widget_trace_filter_call": {"en": "filter by call", "fr": "filtrer par appel"},
+    "widget_trace_filter_fd": {"en": "filter by fd", "fr": "filtrer par descripteur"},
+    "widget_trace_call": {"en": "call", "fr": "appel"},
+    "widget_trace_fd": {"en": "fd", "fr": "fd"},
+    "widget_trace_refused_only": {"en": "refused only", "fr": "refusés seulement"},
+    "widget_trace_col_args": {"en": "arguments", "fr": "arguments"},
+    "widget_trace_col_results": {"en": "results", "fr": "résultats"},
+    "widget_trace_col_errno": {"en": "errno", "fr": "errno"},
+    "widget_trace_col_time": {"en": "time", "fr": "durée"},
+    "widget_trace_all_calls": {"en": "all calls", "fr": "tous les appels"},
+    "widget_trace_option_refused": {
+        "en": "{name} ({n}, {refused} refused)",
+        "fr": "{name} ({n}, {refused} {refused:refusé|refusés})",
     },
+    "widget_trace_any_fd": {"en": "any", "fr": "tous"},
+    "widget_trace_title": {
+        "en": "Syscall trace: {n} {n:call|calls}, {refused} refused",
+        "fr": "Trace des appels système : {n} {n:appel|appels}, {refused} "
+        "{refused:refusé|refusés}",
+    },
+    "widget_trace_dropped": {
+        "en": "{text}, {dropped} past the size limit",
+        "fr": "{text}, {dropped} au-delà de la taille limite",
+    },
+    "widget_trace_shown": {"en": "{n} shown", "fr": "{n} {n:affiché|affichés}"},
+    "widget_trace_errno_refused": {"en": "{errno} ✗ refused", "fr": "{errno} ✗ refusé"},
+    "widget_trace_close": {"en": "close", "fr": "fermer"},
+    "widget_trace_exit": {"en": "{head} (exit {code})", "fr": "{head} (code de sortie {code})"},
+    "widget_trace_refused_because": {
+        "en": "refused ({capability} missing): {reason}",
+        "fr": "refusé ({capability} manquante) : {reason}",
+    },
+    "widget_trace_capability": {"en": "capability", "fr": "capacité"},
+    "widget_trace_memory": {"en": "memory", "fr": "mémoire"},
+    "widget_trace_wrote": {"en": "wrote {n} B at {addr}", "fr": "écrit {n} o à {addr}"},
+    "widget_trace_read": {"en": "read {n} B at {addr}", "fr": "lu {n} o à {addr}"},
+    "widget_trace_timing": {"en": "t={t} ns, took {took}", "fr": "t={t} ns, durée {took}"},
+    "widget_memory_goto": {"en": "go to address (0x…)", "fr": "aller à l'adresse (0x…)"},
+    "widget_memory_go": {"en": "go", "fr": "aller"},
+    "widget_memory_next_change": {"en": "next change ▸", "fr": "modification suivante ▸"},
+    "widget_memory_position": {"en": "position in memory", "fr": "position dans la mémoire"},
+    "widget_memory_empty": {"en": "no memory to show", "fr": "aucune mémoire à afficher"},
+    "widget_memory_title": {
+        "en": "Linear memory: {n} {n:byte|bytes} ({pages} wasm {pages:page|pages})",
+        "fr": "Mémoire linéaire : {n} {n:octet|octets} ({pages} {pages:page|pages} wasm)",
+    },
+    "widget_memory_title_empty": {"en": "Linear memory", "fr": "Mémoire linéaire"},
+    "widget_memory_jump_to": {"en": "jump to {name}", "fr": "aller à {name}"},
+    "widget_memory_bytes_changed": {
+        "en": "{n} {n:byte|bytes} changed",
+        "fr": "{n} {n:octet modifié|octets modifiés}",
+    },
+    "widget_memory_pages_changed": {
+        "en": "{n} {n:page|pages} of {kib} KiB changed",
+        "fr": "{n} {n:page|pages} de {kib} Kio {n:modifiée|modifiées}",
+    },
+    "widget_memory_diff": {
+        "en": " diff with the start of the run ({what})",
+        "fr": " différence avec le début de l'exécution ({what})",
+    },
+    "widget_memory_no_diff": {
+        "en": " diff (no memory from before the run)",
+        "fr": " différence (pas de mémoire d'avant l'exécution)",
+    },
+    "widget_memory_show_bytes": {"en": "show these bytes", "fr": "montrer ces octets"},
+    "widget_memory_wrote": {"en": "wrote {n} B at {addr}", "fr": "écrit {n} o à {addr}"},
+    "widget_memory_read": {"en": "read {n} B at {addr}", "fr": "lu {n} o à {addr}"},
+    "widget_stack_point": {
+        "en": "{call} (event {event}): stack pointer ≤ {sp}, {depth} {depth:byte|bytes} deep",
+        "fr": "{call} (événement {event}) : pointeur de pile ≤ {sp}, {depth} "
+        "{depth:octet|octets} de profondeur",
+    },
+    "widget_stack_axis": {"en": "trace events →", "fr": "événements de la trace →"},
+    "widget_stack_title": {"en": "Stack", "fr": "Pile"},
+    "widget_stack_col_function": {"en": "function", "fr": "fonction"},
+    "widget_stack_col_offset": {"en": "offset", "fr": "décalage"},
+    "widget_stack_col_source": {"en": "source", "fr": "source"},
+    "widget_stack_col_value": {"en": "value", "fr": "valeur"},
+    "widget_stack_col_frame": {"en": "frame", "fr": "cadre"},
+    "widget_stack_no_backtrace": {
+        "en": "no wasm backtrace was recorded",
+        "fr": "aucune pile d'appels wasm n'a été notée",
+    },
+    "widget_stack_deepest": {
+        "en": "Deepest shadow-stack address written: {addr} ({n} {n:byte|bytes} below the top "
+        "{top})",
+        "fr": "Adresse la plus profonde écrite dans la pile fantôme : {addr} ({n} "
+        "{n:octet|octets} sous le sommet {top})",
+    },
+    "widget_stack_pointer": {
+        "en": "Shadow-stack pointer: {source}.",
+        "fr": "Pointeur de la pile fantôme : {source}.",
+    },
+    "widget_stack_first": {"en": "|◀ first", "fr": "|◀ début"},
+    "widget_stack_first_tip": {"en": "first step", "fr": "premier pas"},
+    "widget_stack_back": {"en": "◀ back", "fr": "◀ retour"},
+    "widget_stack_back_tip": {"en": "back one step", "fr": "un pas en arrière"},
+    "widget_stack_play": {"en": "play ▶", "fr": "lecture ▶"},
+    "widget_stack_play_tip": {"en": "play", "fr": "lecture"},
+    "widget_stack_pause": {"en": "pause", "fr": "pause"},
+    "widget_stack_step": {"en": "step ▶", "fr": "pas ▶"},
+    "widget_stack_step_tip": {"en": "one step", "fr": "un pas"},
+    "widget_stack_last": {"en": "last ▶|", "fr": "fin ▶|"},
+    "widget_stack_last_tip": {"en": "last step", "fr": "dernier pas"},
+    "widget_stack_step_of": {"en": "step {step} of {steps}", "fr": "pas {step} sur {steps}"},
+    "widget_stack_operands": {
+        "en": "operand stack (top first)",
+        "fr": "pile d'opérandes (le sommet d'abord)",
+    },
+    "widget_stack_empty": {"en": "empty", "fr": "vide"},
+    "widget_stack_locals": {"en": "locals", "fr": "variables locales"},
+    "widget_stack_no_locals": {"en": "none", "fr": "aucune"},
+    "widget_stack_no_frames": {"en": "none", "fr": "aucun"},
+    "widget_stack_frames": {
+        "en": "frames (innermost first)",
+        "fr": "cadres d'appel (le plus interne d'abord)",
+    },
+    "widget_stack_stepper_title": {
+        "en": "Stack (step-through run)",
+        "fr": "Pile (exécution pas à pas)",
+    },
+    "widget_sandbox_title": {"en": "Sandbox boundary", "fr": "Frontière du bac à sable"},
+    "widget_sandbox_caps_fixed": {
+        "en": "capabilities (pass rerun= to toggle and re-run):",
+        "fr": "capacités (passez rerun= pour les basculer et relancer) :",
+    },
+    "widget_sandbox_caps": {
+        "en": "capabilities (untick to take away, the module runs again):",
+        "fr": "capacités (décochez pour retirer, le module est relancé) :",
+    },
+    "widget_sandbox_nothing_refused": {"en": "Nothing was refused.", "fr": "Rien n'a été refusé."},
+    "widget_sandbox_col_resource": {"en": "refused: resource", "fr": "refusé : ressource"},
+    "widget_sandbox_col_call": {"en": "call", "fr": "appel"},
+    "widget_sandbox_col_reason": {"en": "reason", "fr": "raison"},
+    # --- engines ---
     "trace_unavailable": {
         "en": "{engine} ran this module with its own WASI, not ours: no call was traced",
         "fr": "{engine} a exécuté ce module avec son propre WASI, pas le nôtre : aucun appel "
@@ -854,6 +966,20 @@ def t(key: str, **fields: object) -> str:
         return _Formatter(_language).vformat(text, (), fields)
     except (ValueError, IndexError, KeyError, AttributeError, TypeError):
         return text
+
+
+def templates(prefix: str) -> dict[str, str]:
+    """Return the sentences whose key starts with ``prefix``, keyed by the rest of their key, in
+    the current language and with their fields left to fill.
+
+    The widgets' browser halves get their words this way and fill the fields themselves, with
+    the same ``{n:singular|plural}`` rule (``Intl.PluralRules`` agrees with :func:`plural`).
+    """
+    return {
+        key[len(prefix) :]: entry.get(_language) or entry["en"]
+        for key, entry in CATALOGUE.items()
+        if key.startswith(prefix)
+    }
 
 
 def set_language(language: str) -> None:

@@ -17,6 +17,19 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// A sentence of the kernel's catalogue (the `labels` trait): `{name}` is a field of `fields`,
+// `{n:singular|plural}` the form of a word that goes with the count `n` in the notebook's language.
+function say(model, key, fields = {}) {
+  const labels = model.get("labels") || {};
+  const rule = new Intl.PluralRules(labels.lang || "en");
+  return (labels[key] ?? key).replace(/\{(\w+)(?::([^{}|]*)\|([^{}]*))?\}/g, (all, name, one, other) => {
+    if (!(name in fields)) return all;
+    const value = fields[name];
+    if (one !== undefined) return rule.select(Number(value)) === "one" ? one : other;
+    return typeof value === "number" ? value.toLocaleString() : String(value);
+  });
+}
+
 const hex8 = (n) => n.toString(16).padStart(8, "0");
 
 function parseAddress(text) {
@@ -31,15 +44,15 @@ function render({ model, el }) {
   el.classList.add("wk-memory-view");
   const title = h("div", { class: "wk-title" });
   const legend = h("div", { class: "wk-legend" });
-  const gotoBox = h("input", { class: "wk-goto", type: "text", placeholder: "go to address (0x…)", size: "18" });
-  const gotoBtn = h("button", { class: "wk-btn", text: "go" });
+  const gotoBox = h("input", { class: "wk-goto", type: "text", placeholder: say(model, "goto"), size: "18" });
+  const gotoBtn = h("button", { class: "wk-btn", text: say(model, "go") });
   const diffBox = h("input", { type: "checkbox", class: "wk-diff-toggle" });
   const diffLabel = h("label", { class: "wk-diff-label" }, diffBox, h("span"));
-  const nextBtn = h("button", { class: "wk-btn wk-next-change", text: "next change ▸" });
+  const nextBtn = h("button", { class: "wk-btn wk-next-change", text: say(model, "next_change") });
   const bar = h("div", { class: "wk-bar" }, gotoBox, gotoBtn, diffLabel, nextBtn);
   const hl = h("div", { class: "wk-hl-label" });
   const grid = h("div", { class: "wk-grid", tabindex: "0" });
-  const slider = h("input", { type: "range", class: "wk-slider", min: "0", step: "1", "aria-label": "position in memory" });
+  const slider = h("input", { type: "range", class: "wk-slider", min: "0", step: "1", "aria-label": say(model, "position") });
   const note = h("div", { class: "wk-note" });
   el.append(title, legend, bar, hl, grid, slider, note);
 
@@ -79,7 +92,7 @@ function render({ model, el }) {
   function paint() {
     const n = size();
     if (!n) {
-      grid.replaceChildren(h("div", { class: "wk-note", text: "no memory to show" }));
+      grid.replaceChildren(h("div", { class: "wk-note", text: say(model, "empty") }));
       return;
     }
     topRow = Math.max(0, Math.min(topRow, Math.max(0, totalRows() - ROWS)));
@@ -141,14 +154,12 @@ function render({ model, el }) {
   function paintHeader() {
     const n = size();
     const wasmPages = n / 65536;
-    title.textContent = n
-      ? `Linear memory: ${n.toLocaleString()} bytes (${wasmPages} wasm page${wasmPages === 1 ? "" : "s"})`
-      : "Linear memory";
+    title.textContent = n ? say(model, "title", { n, pages: String(wasmPages) }) : say(model, "title_empty");
     legend.replaceChildren();
     for (const r of model.get("regions")) {
       const b = h(
         "button",
-        { class: `wk-region wk-r-${r.kind}`, title: `jump to ${r.name}` },
+        { class: `wk-region wk-r-${r.kind}`, title: say(model, "jump_to", { name: r.name }) },
         `${r.name} 0x${r.start.toString(16)}–0x${r.end.toString(16)}`,
       );
       b.addEventListener("click", () => goto(r.kind === "stack" ? Math.max(r.start, r.end - ROWS * WIDTH) : r.start));
@@ -161,11 +172,9 @@ function render({ model, el }) {
     const nPages = model.get("changed_pages").length;
     const what =
       nBytes >= 0
-        ? `${nBytes.toLocaleString()} bytes changed`
-        : `${nPages.toLocaleString()} pages of ${pageSize() / 1024} KiB changed`;
-    diffLabel.lastChild.textContent = hasBefore
-      ? ` diff with the start of the run (${what})`
-      : " diff (no memory from before the run)";
+        ? say(model, "bytes_changed", { n: nBytes })
+        : say(model, "pages_changed", { n: nPages, kib: String(pageSize() / 1024) });
+    diffLabel.lastChild.textContent = hasBefore ? say(model, "diff", { what }) : say(model, "no_diff");
     nextBtn.disabled = !hasBefore || !model.get("changed_pages").length;
     note.textContent = model.get("note");
     const hls = model.get("highlights");
@@ -173,8 +182,8 @@ function render({ model, el }) {
     if (hls.length) {
       hl.append(`${model.get("highlight_label")}: `);
       hls.forEach((m, k) => {
-        const jump = h("button", { class: "wk-jump", title: "show these bytes" });
-        jump.textContent = `${m.access === "w" ? "wrote" : "read"} ${m.len} B at 0x${m.addr.toString(16)}`;
+        const jump = h("button", { class: "wk-jump", title: say(model, "show_bytes") });
+        jump.textContent = say(model, m.access === "w" ? "wrote" : "read", { n: String(m.len), addr: `0x${m.addr.toString(16)}` });
         jump.addEventListener("click", () => goto(m.addr - (m.addr % WIDTH) - 2 * WIDTH));
         if (k) hl.append(", ");
         hl.append(jump);

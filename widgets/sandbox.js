@@ -12,9 +12,22 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// A sentence of the kernel's catalogue (the `labels` trait): `{name}` is a field of `fields`,
+// `{n:singular|plural}` the form of a word that goes with the count `n` in the notebook's language.
+function say(model, key, fields = {}) {
+  const labels = model.get("labels") || {};
+  const rule = new Intl.PluralRules(labels.lang || "en");
+  return (labels[key] ?? key).replace(/\{(\w+)(?::([^{}|]*)\|([^{}]*))?\}/g, (all, name, one, other) => {
+    if (!(name in fields)) return all;
+    const value = fields[name];
+    if (one !== undefined) return rule.select(Number(value)) === "one" ? one : other;
+    return typeof value === "number" ? value.toLocaleString() : String(value);
+  });
+}
+
 function render({ model, el }) {
   el.classList.add("wk-sandbox-view");
-  const title = h("div", { class: "wk-title", text: "Sandbox boundary" });
+  const title = h("div", { class: "wk-title", text: say(model, "title") });
   const caps = h("div", { class: "wk-caps" });
   const status = h("div", { class: "wk-status" });
   const diagram = h("div", { class: "wk-diagram" });
@@ -26,8 +39,7 @@ function render({ model, el }) {
     const can = model.get("can_rerun");
     const busy = model.get("busy");
     caps.replaceChildren();
-    if (!can) caps.append(h("span", { class: "wk-note", text: "capabilities (pass rerun= to toggle and re-run):" }));
-    else caps.append(h("span", { class: "wk-note", text: "capabilities (untick to take away, the module runs again):" }));
+    caps.append(h("span", { class: "wk-note", text: say(model, can ? "caps" : "caps_fixed") }));
     for (const c of model.get("caps")) {
       const box = h("input", { type: "checkbox", "data-key": c.key });
       box.checked = grants[c.key] !== false;
@@ -46,7 +58,7 @@ function render({ model, el }) {
     const rows = model.get("refusals");
     refusals.replaceChildren();
     if (!rows.length) {
-      refusals.append(h("div", { class: "wk-note", text: "Nothing was refused." }));
+      refusals.append(h("div", { class: "wk-note", text: say(model, "nothing_refused") }));
       return;
     }
     const body = h("tbody");
@@ -67,7 +79,18 @@ function render({ model, el }) {
       h(
         "table",
         {},
-        h("thead", {}, h("tr", {}, h("th", { text: "refused: resource" }), h("th", { text: "call" }), h("th", { text: "" }), h("th", { text: "reason" }))),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { text: say(model, "col_resource") }),
+            h("th", { text: say(model, "col_call") }),
+            h("th", { text: "" }),
+            h("th", { text: say(model, "col_reason") }),
+          ),
+        ),
         body,
       ),
     );

@@ -15,6 +15,19 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// A sentence of the kernel's catalogue (the `labels` trait): `{name}` is a field of `fields`,
+// `{n:singular|plural}` the form of a word that goes with the count `n` in the notebook's language.
+function say(model, key, fields = {}) {
+  const labels = model.get("labels") || {};
+  const rule = new Intl.PluralRules(labels.lang || "en");
+  return (labels[key] ?? key).replace(/\{(\w+)(?::([^{}|]*)\|([^{}]*))?\}/g, (all, name, one, other) => {
+    if (!(name in fields)) return all;
+    const value = fields[name];
+    if (one !== undefined) return rule.select(Number(value)) === "one" ? one : other;
+    return typeof value === "number" ? value.toLocaleString() : String(value);
+  });
+}
+
 function s(tag, attrs = {}) {
   const el = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
@@ -46,7 +59,7 @@ function chart(model) {
   pts.forEach((p, k) => {
     const c = s("circle", { cx: x(p[0]), cy: y(depths[k]), r: p[0] === sel ? 5 : 3, class: p[0] === sel ? "wk-pt wk-sel" : "wk-pt" });
     const t = document.createElementNS(SVG, "title");
-    t.textContent = `${p[2]} (event ${p[0]}): stack pointer ≤ ${hex(p[1])}, ${depths[k]} bytes deep`;
+    t.textContent = say(model, "point", { call: p[2], event: String(p[0]), sp: hex(p[1]), depth: String(depths[k]) });
     c.append(t);
     svg.append(c);
   });
@@ -54,7 +67,7 @@ function chart(model) {
   label.textContent = `${maxD} B`;
   svg.append(label);
   const xl = s("text", { x: W - 120, y: H - 2, class: "wk-axis-label" });
-  xl.textContent = "trace events →";
+  xl.textContent = say(model, "axis");
   svg.append(xl);
   box.append(svg);
   return box;
@@ -73,7 +86,7 @@ function render({ model, el }) {
   let timer = 0;
 
   function paintEnd() {
-    const parts = [h("div", { class: "wk-title", text: "Stack" })];
+    const parts = [h("div", { class: "wk-title", text: say(model, "title") })];
     const mode = model.get("mode");
     parts.push(h("div", { class: mode === "trap" || mode === "limit" ? "wk-ended wk-bad" : "wk-ended", text: model.get("ended") }));
     const frames = model.get("frames");
@@ -81,18 +94,18 @@ function render({ model, el }) {
       if (frames.length) {
         parts.push(
           table(
-            ["#", "function", "offset", "source"],
+            ["#", say(model, "col_function"), say(model, "col_offset"), say(model, "col_source")],
             frames.map((f, i) => [i, f.func_name || `func[${f.func_index}]`, f.module_offset == null ? "" : hex(f.module_offset), f.source || ""]),
           ),
         );
-      } else parts.push(h("div", { class: "wk-note", text: "no wasm backtrace was recorded" }));
+      } else parts.push(h("div", { class: "wk-note", text: say(model, "no_backtrace") }));
     }
     const hw = model.get("high_water");
     const hi = model.get("stack_high");
     if (hw >= 0 && hi >= 0) {
-      parts.push(h("div", { text: `Deepest shadow-stack address written: ${hex(hw)} (${(hi - hw).toLocaleString()} bytes below the top ${hex(hi)})` }));
+      parts.push(h("div", { text: say(model, "deepest", { addr: hex(hw), n: hi - hw, top: hex(hi) }) }));
     }
-    parts.push(h("div", { class: "wk-note", text: `Shadow-stack pointer: ${model.get("sp_source")}.` }));
+    parts.push(h("div", { class: "wk-note", text: say(model, "pointer", { source: model.get("sp_source") }) }));
     parts.push(chart(model));
     return parts;
   }
@@ -116,15 +129,15 @@ function render({ model, el }) {
     const controls = h(
       "div",
       { class: "wk-controls" },
-      btn("|◀ first", "first step", () => go(0)),
-      btn("◀ back", "back one step", () => go(step - 1)),
-      btn(playing ? "pause" : "play ▶", playing ? "pause" : "play", () => {
+      btn(say(model, "first"), say(model, "first_tip"), () => go(0)),
+      btn(say(model, "back"), say(model, "back_tip"), () => go(step - 1)),
+      btn(say(model, playing ? "pause" : "play"), say(model, playing ? "pause" : "play_tip"), () => {
         model.set("playing", !playing);
         model.save_changes();
       }),
-      btn("step ▶", "one step", () => go(step + 1)),
-      btn("last ▶|", "last step", () => go(steps - 1)),
-      h("span", { class: "wk-step", text: `step ${steps ? step + 1 : 0} of ${steps.toLocaleString()}` }),
+      btn(say(model, "step"), say(model, "step_tip"), () => go(step + 1)),
+      btn(say(model, "last"), say(model, "last_tip"), () => go(steps - 1)),
+      h("span", { class: "wk-step", text: say(model, "step_of", { step: String(steps ? step + 1 : 0), steps }) }),
     );
     const stack = (st.stack || []).slice().reverse();
     const frames = st.frames || [];
@@ -134,24 +147,30 @@ function render({ model, el }) {
       h(
         "div",
         { class: "wk-panel" },
-        h("b", { text: "operand stack (top first)" }),
-        stack.length ? table(["#", "value"], stack.map((v, i) => [stack.length - 1 - i, show(v)])) : h("div", { class: "wk-note", text: "empty" }),
+        h("b", { text: say(model, "operands") }),
+        stack.length
+          ? table(["#", say(model, "col_value")], stack.map((v, i) => [stack.length - 1 - i, show(v)]))
+          : h("div", { class: "wk-note", text: say(model, "empty") }),
       ),
       h(
         "div",
         { class: "wk-panel" },
-        h("b", { text: "locals" }),
-        (st.locals || []).length ? table(["#", "value"], st.locals.map((v, i) => [i, show(v)])) : h("div", { class: "wk-note", text: "none" }),
+        h("b", { text: say(model, "locals") }),
+        (st.locals || []).length
+          ? table(["#", say(model, "col_value")], st.locals.map((v, i) => [i, show(v)]))
+          : h("div", { class: "wk-note", text: say(model, "no_locals") }),
       ),
       h(
         "div",
         { class: "wk-panel" },
-        h("b", { text: "frames (innermost first)" }),
-        frames.length ? table(["#", "frame"], frames.map((f, i) => [i, show(f)])) : h("div", { class: "wk-note", text: "none" }),
+        h("b", { text: say(model, "frames") }),
+        frames.length
+          ? table(["#", say(model, "col_frame")], frames.map((f, i) => [i, show(f)]))
+          : h("div", { class: "wk-note", text: say(model, "no_frames") }),
       ),
     );
     const instr = h("div", { class: "wk-instr" }, `${st.func != null ? `${show(st.func)} ` : ""}${st.pc != null ? `@${show(st.pc)} ` : ""}`, h("code", { text: st.instr == null ? "" : show(st.instr) }));
-    return [h("div", { class: "wk-title", text: "Stack (step-through run)" }), controls, slider, instr, panels];
+    return [h("div", { class: "wk-title", text: say(model, "stepper_title") }), controls, slider, instr, panels];
   }
 
   function paint() {

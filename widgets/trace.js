@@ -18,6 +18,19 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// A sentence of the kernel's catalogue (the `labels` trait): `{name}` is a field of `fields`,
+// `{n:singular|plural}` the form of a word that goes with the count `n` in the notebook's language.
+function say(model, key, fields = {}) {
+  const labels = model.get("labels") || {};
+  const rule = new Intl.PluralRules(labels.lang || "en");
+  return (labels[key] ?? key).replace(/\{(\w+)(?::([^{}|]*)\|([^{}]*))?\}/g, (all, name, one, other) => {
+    if (!(name in fields)) return all;
+    const value = fields[name];
+    if (one !== undefined) return rule.select(Number(value)) === "one" ? one : other;
+    return typeof value === "number" ? value.toLocaleString() : String(value);
+  });
+}
+
 function fmtDur(ns) {
   if (!ns) return "";
   if (ns < 1000) return `${ns} ns`;
@@ -28,27 +41,27 @@ function fmtDur(ns) {
 function render({ model, el }) {
   el.classList.add("wk-trace-view");
   const title = h("div", { class: "wk-title" });
-  const callSel = h("select", { class: "wk-filter-call", "aria-label": "filter by call" });
-  const fdSel = h("select", { class: "wk-filter-fd", "aria-label": "filter by fd" });
+  const callSel = h("select", { class: "wk-filter-call", "aria-label": say(model, "filter_call") });
+  const fdSel = h("select", { class: "wk-filter-fd", "aria-label": say(model, "filter_fd") });
   const refusedBox = h("input", { type: "checkbox", class: "wk-refused-only" });
   const shownLabel = h("span", { class: "wk-shown" });
   const bar = h(
     "div",
     { class: "wk-bar" },
-    h("label", {}, "call ", callSel),
-    h("label", {}, "fd ", fdSel),
-    h("label", {}, refusedBox, " refused only"),
+    h("label", {}, `${say(model, "call")} `, callSel),
+    h("label", {}, `${say(model, "fd")} `, fdSel),
+    h("label", {}, refusedBox, ` ${say(model, "refused_only")}`),
     shownLabel,
   );
   const head = h(
     "div",
     { class: "wk-row wk-head" },
     h("span", { text: "#" }),
-    h("span", { text: "call" }),
-    h("span", { text: "arguments" }),
-    h("span", { text: "results" }),
-    h("span", { text: "errno" }),
-    h("span", { text: "time" }),
+    h("span", { text: say(model, "call") }),
+    h("span", { text: say(model, "col_args") }),
+    h("span", { text: say(model, "col_results") }),
+    h("span", { text: say(model, "col_errno") }),
+    h("span", { text: say(model, "col_time") }),
   );
   const spacer = h("div", { class: "wk-spacer" });
   const rowsBox = h("div", { class: "wk-rows" });
@@ -62,13 +75,13 @@ function render({ model, el }) {
 
   function fillFilters() {
     const calls = model.get("calls");
-    callSel.replaceChildren(h("option", { value: "", text: `all calls` }));
+    callSel.replaceChildren(h("option", { value: "", text: say(model, "all_calls") }));
     for (const [name, n, refused] of calls) {
-      const label = refused ? `${name} (${n}, ${refused} refused)` : `${name} (${n})`;
+      const label = refused ? say(model, "option_refused", { name, n: String(n), refused: String(refused) }) : `${name} (${n})`;
       callSel.append(h("option", { value: name, text: label }));
     }
     callSel.value = model.get("filter_call");
-    fdSel.replaceChildren(h("option", { value: "", text: "any" }));
+    fdSel.replaceChildren(h("option", { value: "", text: say(model, "any_fd") }));
     for (const fd of model.get("fds")) fdSel.append(h("option", { value: String(fd), text: String(fd) }));
     fdSel.value = model.get("filter_fd");
     refusedBox.checked = model.get("refused_only");
@@ -78,11 +91,10 @@ function render({ model, el }) {
     const n = model.get("count");
     const r = model.get("refused");
     const d = model.get("dropped");
-    title.textContent =
-      `Syscall trace: ${n.toLocaleString()} call${n === 1 ? "" : "s"}, ` +
-      `${r.toLocaleString()} refused` + (d ? `, ${d.toLocaleString()} past the size limit` : "");
+    const head = say(model, "title", { n, refused: r });
+    title.textContent = d ? say(model, "dropped", { text: head, dropped: d }) : head;
     const s = model.get("shown");
-    shownLabel.textContent = s === n ? "" : `${s.toLocaleString()} shown`;
+    shownLabel.textContent = s === n ? "" : say(model, "shown", { n: s });
     spacer.style.height = `${s * ROW_H}px`;
     // a short trace gets a short table; a long one scrolls inside 15 rows
     scroller.style.height = `${Math.min(15, Math.max(1, s)) * ROW_H + 2}px`;
@@ -103,7 +115,7 @@ function render({ model, el }) {
     const cls = ["wk-row"];
     if (r.denied) cls.push("wk-refused");
     if (r.i === model.get("selected")) cls.push("wk-selected");
-    const errno = h("span", { class: "wk-errno" }, r.denied ? `${r.errno} ✗ refused` : r.errno);
+    const errno = h("span", { class: "wk-errno" }, r.denied ? say(model, "errno_refused", { errno: r.errno }) : r.errno);
     const row = h(
       "div",
       {
@@ -162,26 +174,27 @@ function render({ model, el }) {
       return;
     }
     detail.hidden = false;
-    const close = h("button", { class: "wk-close", title: "close", text: "×" });
+    const close = h("button", { class: "wk-close", title: say(model, "close"), text: "×" });
     close.addEventListener("click", () => {
       model.set("selected", -1);
       model.save_changes();
     });
     const kv = (name, value) =>
       h("div", { class: "wk-kv" }, h("b", { text: name }), h("pre", { text: JSON.stringify(value, null, 1) }));
-    const headText = `#${d.seq} ${d.call} → ${d.errno}` + (d.exit_code != null ? ` (exit ${d.exit_code})` : "");
+    const head = `#${d.seq} ${d.call} → ${d.errno}`;
+    const headText = d.exit_code != null ? say(model, "exit", { head, code: String(d.exit_code) }) : head;
     const parts = [h("div", { class: "wk-detail-head" }, h("span", { text: headText }), close)];
     if (d.denied) {
       parts.push(
-        h("div", { class: "wk-reason" }, `refused (${d.capability || "capability"} missing): ${d.reason || ""}`),
+        h("div", { class: "wk-reason" }, say(model, "refused_because", { capability: d.capability || say(model, "capability"), reason: d.reason || "" })),
       );
     }
-    parts.push(kv("arguments", d.args), kv("results", d.results));
+    parts.push(kv(say(model, "col_args"), d.args), kv(say(model, "col_results"), d.results));
     if (d.memory && d.memory.length) {
-      const mem = d.memory.map((m) => `${m.access === "w" ? "wrote" : "read"} ${m.len} B at 0x${m.addr.toString(16)}`);
-      parts.push(h("div", { class: "wk-kv" }, h("b", { text: "memory" }), h("pre", { text: mem.join("\n") })));
+      const mem = d.memory.map((m) => say(model, m.access === "w" ? "wrote" : "read", { n: String(m.len), addr: `0x${m.addr.toString(16)}` }));
+      parts.push(h("div", { class: "wk-kv" }, h("b", { text: say(model, "memory") }), h("pre", { text: mem.join("\n") })));
     }
-    parts.push(h("div", { class: "wk-note", text: `t=${d.t_ns} ns, took ${fmtDur(d.dur_ns) || "0 ns"}` }));
+    parts.push(h("div", { class: "wk-note", text: say(model, "timing", { t: String(d.t_ns), took: fmtDur(d.dur_ns) || "0 ns" }) }));
     detail.replaceChildren(...parts);
   }
 

@@ -40,6 +40,7 @@ CHROMIUM_ARGS = [
 ]
 NOTEBOOK = "widgets.ipynb"
 WASI_NOTEBOOK = "widgets_wasi_kernel.ipynb"
+FRENCH_NOTEBOOK = "widgets_fr_wasi_kernel.ipynb"
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
 if not Path(CHROMIUM).exists():
@@ -60,6 +61,7 @@ def lab(tmp_path_factory):
     home = tmp_path_factory.mktemp("labhome")
     shutil.copy(HERE / NOTEBOOK, root / NOTEBOOK)
     shutil.copy(HERE / WASI_NOTEBOOK, root / WASI_NOTEBOOK)
+    shutil.copy(HERE / FRENCH_NOTEBOOK, root / FRENCH_NOTEBOOK)
     # no "get notified about Jupyter news?" toast over the widgets in the screenshots
     notify = home / "settings" / "@jupyterlab" / "apputils-extension"
     notify.mkdir(parents=True)
@@ -418,5 +420,31 @@ def test_the_views_work_under_the_wasi_kernel(browser, lab):
             timeout=30_000)
         assert "WASI" in page.locator(".jp-KernelName, .jp-Toolbar-kernelName").first.inner_text()
         _shot(page, "lab-wasi-kernel-run.png", run)
+    finally:
+        page.close()
+
+
+def test_the_views_speak_french_after_sandbox_lang_fr(browser, lab):
+    base, token, _root = lab
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{base}/lab/workspaces/wasi-fr/tree/{FRENCH_NOTEBOOK}?token={token}",
+                  wait_until="domcontentloaded")
+        _run_all(page)
+        page.wait_for_selector(".wk-run .wk-trace-view .wk-rows .wk-row", timeout=120_000)
+        run = page.locator(".wk-run").first
+        _reveal(page, run.locator(".wk-trace-view .wk-title"))
+        assert run.locator(".wk-trace-view .wk-title").inner_text() == (
+            "Trace des appels système : 1 appel, 0 refusé")
+        assert "appel" in run.locator(".wk-trace-view .wk-head").inner_text()
+        _reveal(page, run.locator(".wk-memory-view .wk-title"))
+        memory = run.locator(".wk-memory-view .wk-title").inner_text()
+        assert memory.startswith("Mémoire linéaire : ") and memory.endswith("octets (1 page wasm)")
+        assert run.locator(".wk-sandbox-view .wk-title").inner_text() == (
+            "Frontière du bac à sable")
+        assert "Rien n'a été refusé." in run.locator(".wk-sandbox-view").inner_text()
+        _reveal(page, run.locator(".wk-stack-view .wk-title"))
+        assert run.locator(".wk-stack-view .wk-title").inner_text() == "Pile"
+        _shot(page, "lab-wasi-kernel-french.png", run)
     finally:
         page.close()

@@ -1,4 +1,5 @@
-"""What the four widgets share: where their browser half lives, and the static HTML fallback."""
+"""What the four widgets share: where their browser half lives, the words it shows, and the
+static HTML fallback."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import anywidget
+import traitlets
+
+from .. import messages
 
 __all__ = ["static_file", "StaticHtmlWidget"]
 
@@ -33,7 +37,21 @@ def static_file(name: str) -> Path:
 
 
 class StaticHtmlWidget(anywidget.AnyWidget):
-    """An anywidget whose display also carries a static ``text/html`` form."""
+    """An anywidget whose display also carries a static ``text/html`` form.
+
+    ``labels`` carries the words of the browser half, in the language of the messages: the
+    catalogue's sentences ``widget_<_words>_*`` keyed by the rest of their key, with their
+    fields left for the browser to fill, and ``lang`` for its plural rule.
+    """
+
+    _words = ""
+    labels = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        if self._words and "labels" not in kwargs:
+            words = messages.templates(f"widget_{self._words}_")
+            kwargs["labels"] = {"lang": messages.get_language(), **words}
+        super().__init__(**kwargs)
 
     def to_html(self) -> str:
         """The static HTML form of this view (no kernel needed to read it).

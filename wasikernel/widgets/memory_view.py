@@ -36,6 +36,7 @@ class MemoryView(StaticHtmlWidget):
     """
 
     _esm = static_file("memory.js")
+    _words = "memory"
     _css = static_file("memory.css")
 
     size = t.Int(0).tag(sync=True)

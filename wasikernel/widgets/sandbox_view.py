@@ -78,6 +78,7 @@ class SandboxView(StaticHtmlWidget):
     """
 
     _esm = static_file("sandbox.js")
+    _words = "sandbox"
     _css = static_file("sandbox.css")
 
     svg = t.Unicode("").tag(sync=True)

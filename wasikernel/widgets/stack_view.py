@@ -118,6 +118,7 @@ class StackView(StaticHtmlWidget):
     """
 
     _esm = static_file("stack.js")
+    _words = "stack"
     _css = static_file("stack.css")
 
     mode = t.Unicode("exit").tag(sync=True)  # "trap" | "exit" | "limit" | "stepper"

@@ -41,6 +41,7 @@ class TraceView(StaticHtmlWidget):
     """
 
     _esm = static_file("trace.js")
+    _words = "trace"
     _css = static_file("trace.css")
 
     count = t.Int(0).tag(sync=True)
