@@ -926,10 +926,25 @@ def plural(count: object, one: str, other: str, language: str | None = None) -> 
 
 
 class _Missing:
-    """A field the caller did not give: it shows as ``{name}``."""
+    """A field the caller did not give: it shows as ``{name}``, whatever its format."""
 
     def __init__(self, name: str) -> None:
         self.name = name
+
+    def __format__(self, format_spec: str) -> str:
+        return "{" + self.name + "}"
+
+    def __repr__(self) -> str:
+        return "{" + self.name + "}"
+
+    __str__ = __repr__
+
+
+class _Fields(dict):
+    """The fields of one sentence; a missing one is a :class:`_Missing`."""
+
+    def __missing__(self, key: str) -> _Missing:
+        return _Missing(key)
 
 
 class _Formatter(string.Formatter):
@@ -963,6 +978,8 @@ def t(key: str, **fields: object) -> str:
     entry = CATALOGUE[key]
     text = entry.get(_language) or entry["en"]
     try:
+        if "|" not in text:  # no word that depends on a count: str.format's own, faster way
+            return text.format_map(_Fields(fields))
         return _Formatter(_language).vformat(text, (), fields)
     except (ValueError, IndexError, KeyError, AttributeError, TypeError):
         return text
