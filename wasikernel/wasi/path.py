@@ -32,6 +32,14 @@ def _path(m: MemView, ptr: int, length: int) -> str:
     return path
 
 
+def _room_for_a_descriptor(h: HostState) -> None:
+    """Raise Refusal (``mfile``) when the guest holds as many descriptors as it may: checked
+    before the path is looked up, as Linux takes the descriptor number first."""
+    most = h.sandbox.limits.max_open_files
+    if len(h.fds) >= most:
+        raise Refusal("descriptors", messages.t("limit_open_files", count=most), Errno.MFILE)
+
+
 @contextmanager
 def _resolved(
     h: HostState,
@@ -194,6 +202,7 @@ def path_open(
     with excl), ``isdir`` (a directory opened for writing), ``inval``, ``perm`` in a read-only
     folder (a refusal)."""
     path = _path(m, ptr, length)
+    _room_for_a_descriptor(h)
     base &= _M64
     inheriting &= _M64
     creat, directory, excl, trunc = oflags & 1, oflags & 2, oflags & 4, oflags & 8
