@@ -110,6 +110,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "la trace est pleine (elle garde {limit}) : les appels suivants ont été comptés, "
         "pas enregistrés",
     },
+    "limit_open_files": {
+        "en": "the module has reached its limit of open descriptors ({count}); close one "
+        "(fd_close) before opening another, or raise the sandbox's max_open_files limit",
+        "fr": "le module a atteint sa limite de descripteurs ouverts ({count}) ; fermez-en un "
+        "(fd_close) avant d'en ouvrir un autre, ou augmentez la limite max_open_files du bac "
+        "à sable",
+    },
     "trace_dropped": {
         "en": "{dropped} more {dropped:call was|calls were} not recorded (the trace keeps "
         "{kept} {kept:event|events})",

@@ -42,6 +42,9 @@ class Limits:
     #: bytes all in-memory trees of a run may hold together (file contents, plus a small cost
     #: per entry), in MiB; past it a write is refused with ``nospc``, as a full disk
     max_tree_mib: int = 64
+    #: descriptors a guest may hold at once, stdio and preopens included (Linux's usual soft
+    #: RLIMIT_NOFILE); past it ``path_open`` is refused with ``mfile``
+    max_open_files: int = 1024
 
 
 @dataclass

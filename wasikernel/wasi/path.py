@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .. import messages
@@ -10,7 +12,7 @@ from ._spec import wasi
 from ._state import DIR_INHERITING, DIR_RIGHTS, FdEntry
 from .errno import FT_DIR, FT_SYMLINK, Errno, R
 from .fd import _fst_times, pack_filestat
-from .fs import PATH_MAX, FsError, Refusal, release, resolve
+from .fs import PATH_MAX, FsError, OpenMode, Refusal, release, resolve
 
 if TYPE_CHECKING:
     from ._memory import MemView
@@ -30,12 +32,42 @@ def _path(m: MemView, ptr: int, length: int) -> str:
     return path
 
 
-def _walk(h: HostState, fd: int, path: str, follow: bool) -> tuple[FdEntry, Any, str, list[Any]]:
+def _room_for_a_descriptor(h: HostState) -> None:
+    """Raise Refusal (``mfile``) when the guest holds as many descriptors as it may: checked
+    before the path is looked up, as Linux takes the descriptor number first."""
+    most = h.sandbox.limits.max_open_files
+    if len(h.fds) >= most:
+        raise Refusal("descriptors", messages.t("limit_open_files", count=most), Errno.MFILE)
+
+
+@contextmanager
+def _resolved(
+    h: HostState,
+    fd: int,
+    path: str,
+    follow: bool,
+    *,
+    changes: bool = False,
+    names_dir: bool = False,
+) -> Iterator[tuple[FdEntry, Any, str]]:
+    """Resolve ``path`` beneath the directory ``fd``; yield ``(entry, parent, name)`` and close
+    the directories opened on the way when the block ends.
+
+    ``names_dir``: the path names a directory, so trailing slashes are dropped. ``changes``:
+    the call changes the tree, so a read-only folder refuses it (after resolving, so that a
+    path that does not resolve gives its own errno first). Raises FsError and Refusal.
+    """
     e = h.dir_entry(fd)
+    walked = (path.rstrip("/") or path) if names_dir else path
     parent, name, opened = resolve(
-        e.fs, e.handle, path, follow=follow, guest_base=e.guest_path, check=h.check_stop
+        e.fs, e.handle, walked, follow=follow, guest_base=e.guest_path, check=h.check_stop
     )
-    return e, parent, name, opened
+    try:
+        if changes:
+            h.writable(e, path)
+        yield e, parent, name
+    finally:
+        release(e.fs, opened)
 
 
 @wasi("path_create_directory", "fd:fd", "path:path", "path_len:plen")
@@ -46,15 +78,11 @@ def path_create_directory(h: HostState, m: MemView, fd: int, ptr: int, length: i
     ``notdir``, ``loop`` (too many links), ``nametoolong`` (PATH_MAX bytes or more), ``fault``,
     ``perm`` in a read-only folder (a refusal)."""
     path = _path(m, ptr, length)
-    e, parent, name, opened = _walk(h, fd, path.rstrip("/") or path, False)
-    try:
-        h.writable(e, path)
+    with _resolved(h, fd, path, False, changes=True, names_dir=True) as (e, parent, name):
         if name == ".":
             return Errno.EXIST
         e.fs.mkdir(parent, name)
         return 0
-    finally:
-        release(e.fs, opened)
 
 
 @wasi(
@@ -72,13 +100,10 @@ def path_filestat_get(
 
     A final link is followed only with the ``symlink_follow`` flag."""
     path = _path(m, ptr, length)
-    e, parent, name, opened = _walk(h, fd, path, bool(flags & 1))
-    try:
+    with _resolved(h, fd, path, bool(flags & 1)) as (e, parent, name):
         st = e.fs.dir_stat(parent) if name == "." else e.fs.lstat(parent, name)
         m.write(out, pack_filestat(st))
         return 0
-    finally:
-        release(e.fs, opened)
 
 
 @wasi(
@@ -103,13 +128,9 @@ def path_filestat_set_times(
     (PATH_MAX bytes or more), ``fault``, ``perm`` in a read-only folder (a refusal)."""
     path = _path(m, ptr, length)
     a, mt = _fst_times(atim, mtim, fst)
-    e, parent, name, opened = _walk(h, fd, path, bool(flags & 1))
-    try:
-        h.writable(e, path)
+    with _resolved(h, fd, path, bool(flags & 1), changes=True) as (e, parent, name):
         e.fs.set_times(parent, name, a, mt)
         return 0
-    finally:
-        release(e.fs, opened)
 
 
 @wasi(
@@ -136,28 +157,23 @@ def path_link(
     Both paths stay inside their directories."""
     old = _path(m, old_ptr, old_len)
     new = _path(m, new_ptr, new_len)
-    eo, po, no, opened_o = _walk(h, old_fd, old, bool(old_flags & 1))
-    try:
-        en, pn, nn, opened_n = _walk(h, new_fd, new, False)
-        try:
-            h.writable(en, new)
-            if eo.fs is not en.fs:
-                return Errno.XDEV
-            if no == "." or nn == ".":
-                st = eo.fs.dir_stat(po) if no == "." else None
-                return Errno.PERM if st is not None else Errno.EXIST
-            if new.endswith("/"):  # a new file's name cannot end in "/" (as link(2), wasmtime)
-                try:
-                    en.fs.lstat(pn, nn)
-                except FsError:
-                    return Errno.NOENT
-                return Errno.EXIST
-            eo.fs.link(po, no, pn, nn)
-            return 0
-        finally:
-            release(en.fs, opened_n)
-    finally:
-        release(eo.fs, opened_o)
+    with (
+        _resolved(h, old_fd, old, bool(old_flags & 1)) as (eo, po, no),
+        _resolved(h, new_fd, new, False, changes=True) as (en, pn, nn),
+    ):
+        if eo.fs is not en.fs:
+            return Errno.XDEV
+        if no == "." or nn == ".":
+            st = eo.fs.dir_stat(po) if no == "." else None
+            return Errno.PERM if st is not None else Errno.EXIST
+        if new.endswith("/"):  # a new file's name cannot end in "/" (as link(2), wasmtime)
+            try:
+                en.fs.lstat(pn, nn)
+            except FsError:
+                return Errno.NOENT
+            return Errno.EXIST
+        eo.fs.link(po, no, pn, nn)
+        return 0
 
 
 @wasi(
@@ -186,17 +202,16 @@ def path_open(
     with excl), ``isdir`` (a directory opened for writing), ``inval``, ``perm`` in a read-only
     folder (a refusal)."""
     path = _path(m, ptr, length)
+    _room_for_a_descriptor(h)
     base &= _M64
     inheriting &= _M64
     creat, directory, excl, trunc = oflags & 1, oflags & 2, oflags & 4, oflags & 8
     append = fdflags & 1
     write = bool(base & _WRITE_RIGHTS or append or trunc)
     read = bool(base & _READ_RIGHTS) or not write
-    e, parent, name, opened = _walk(h, fd, path, bool(dirflags & 1))
-    fs = e.fs
-    try:
-        if creat or trunc or write:
-            h.writable(e, path)
+    changes = bool(creat or trunc or write)
+    with _resolved(h, fd, path, bool(dirflags & 1), changes=changes) as (e, parent, name):
+        fs = e.fs
         try:
             st = fs.dir_stat(parent) if name == "." else fs.lstat(parent, name)
         except FsError as exc:
@@ -223,10 +238,8 @@ def path_open(
                 return Errno.NOTDIR if st is not None else Errno.INVAL
             if st is None and not creat:
                 return Errno.NOENT
-            f = fs.open_file(
-                parent, name, read=read, write=write, create=bool(creat), excl=bool(excl),
-                trunc=bool(trunc), append=bool(append),
-            )  # fmt: skip
+            mode = OpenMode(read, write, bool(creat), bool(excl), bool(trunc), bool(append))
+            f = fs.open_file(parent, name, mode)
             entry = FdEntry(
                 "file", fs, f, guest_path=guest, rights=base & e.inheriting,
                 inheriting=inheriting & e.inheriting, flags=fdflags & 0x1F,
@@ -234,8 +247,6 @@ def path_open(
             entry.filetype = f.stat().filetype
         m.put_u32(out, h.new_fd(entry))
         return 0
-    finally:
-        release(fs, opened)
 
 
 @wasi(
@@ -253,16 +264,13 @@ def path_readlink(
 
     The target is cut at buf_len bytes."""
     path = _path(m, ptr, length)
-    e, parent, name, opened = _walk(h, fd, path, False)
-    try:
+    with _resolved(h, fd, path, False) as (e, parent, name):
         if name == ".":
             return Errno.INVAL
         target = e.fs.readlink(parent, name).encode("utf-8", "surrogateescape")[:buf_len]
         m.write(buf, target)
         m.put_u32(out, len(target))
         return 0
-    finally:
-        release(e.fs, opened)
 
 
 @wasi("path_remove_directory", "fd:fd", "path:path", "path_len:plen")
@@ -274,15 +282,11 @@ def path_remove_directory(h: HostState, m: MemView, fd: int, ptr: int, length: i
     ``nametoolong`` (PATH_MAX bytes or more), ``fault``, ``perm`` in a read-only folder (a refusal).
     """
     path = _path(m, ptr, length)
-    e, parent, name, opened = _walk(h, fd, path.rstrip("/") or path, False)
-    try:
-        h.writable(e, path)
+    with _resolved(h, fd, path, False, changes=True, names_dir=True) as (e, parent, name):
         if name == ".":
             return Errno.INVAL
         e.fs.rmdir(parent, name)
         return 0
-    finally:
-        release(e.fs, opened)
 
 
 @wasi(
@@ -310,24 +314,20 @@ def path_rename(
     old = _path(m, old_ptr, old_len)
     new = _path(m, new_ptr, new_len)
     slash = old.endswith("/") or new.endswith("/")
-    eo, po, no, opened_o = _walk(h, fd, old.rstrip("/") or old, False)
-    try:
-        en, pn, nn, opened_n = _walk(h, new_fd, new.rstrip("/") or new, False)
-        try:
-            h.writable(eo, old)
-            h.writable(en, new)
-            if eo.fs is not en.fs:
-                return Errno.XDEV
-            if no == "." or nn == ".":
-                return Errno.BUSY
-            if slash and eo.fs.lstat(po, no).filetype != FT_DIR:
-                return Errno.NOTDIR
-            eo.fs.rename(po, no, pn, nn)
-            return 0
-        finally:
-            release(en.fs, opened_n)
-    finally:
-        release(eo.fs, opened_o)
+    with (
+        _resolved(h, fd, old, False, names_dir=True) as (eo, po, no),
+        _resolved(h, new_fd, new, False, names_dir=True) as (en, pn, nn),
+    ):
+        h.writable(eo, old)  # both resolved first: a path leading out is refused as such
+        h.writable(en, new)
+        if eo.fs is not en.fs:
+            return Errno.XDEV
+        if no == "." or nn == ".":
+            return Errno.BUSY
+        if slash and eo.fs.lstat(po, no).filetype != FT_DIR:
+            return Errno.NOTDIR
+        eo.fs.rename(po, no, pn, nn)
+        return 0
 
 
 @wasi(
@@ -348,15 +348,11 @@ def path_symlink(
     if target.startswith("/"):
         h.dir_entry(fd)
         raise Refusal("preopen", messages.t("symlink_absolute", target=target))
-    e, parent, name, opened = _walk(h, fd, new, False)
-    try:
-        h.writable(e, new)
+    with _resolved(h, fd, new, False, changes=True) as (e, parent, name):
         if name == "." or new.endswith("/"):
             return Errno.EXIST if name == "." else Errno.NOENT
         e.fs.symlink(target, parent, name)
         return 0
-    finally:
-        release(e.fs, opened)
 
 
 @wasi("path_unlink_file", "fd:fd", "path:path", "path_len:plen")
@@ -369,12 +365,8 @@ def path_unlink_file(h: HostState, m: MemView, fd: int, ptr: int, length: int) -
 
     A link is removed, not what it points to."""
     path = _path(m, ptr, length)
-    e, parent, name, opened = _walk(h, fd, path, False)
-    try:
-        h.writable(e, path)
+    with _resolved(h, fd, path, False, changes=True) as (e, parent, name):
         if name == ".":
             return Errno.ISDIR
         e.fs.unlink(parent, name)
         return 0
-    finally:
-        release(e.fs, opened)

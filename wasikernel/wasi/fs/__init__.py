@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from .host_folder import HostFileSystem
 from .memory_tree import MAX_FILE, MemoryFileSystem, SpaceBudget
-from .protocol import MAX_READ, FileHandle, FileSystem, FsError, Refusal, Stat
+from .protocol import MAX_READ, FileHandle, FileSystem, FsError, OpenMode, Refusal, Stat
 from .resolution import CHECK_EVERY, MAX_SYMLINKS, NAME_MAX, PATH_MAX, release, resolve
 
 __all__ = [
     "FileSystem",
     "FileHandle",
+    "OpenMode",
     "HostFileSystem",
     "MemoryFileSystem",
     "SpaceBudget",

@@ -12,7 +12,7 @@ import stat as _stat
 import time
 
 from ..errno import FT_CHAR, FT_DIR, FT_FILE, FT_SYMLINK, FT_UNKNOWN, errno_from_os
-from .protocol import MAX_READ, FsError, Stat
+from .protocol import MAX_READ, FsError, OpenMode, Stat
 
 __all__ = ["HostFileSystem"]
 
@@ -39,6 +39,14 @@ def _host_stat(st: os.stat_result) -> Stat:
 
 def _oserr(exc: OSError) -> FsError:
     return FsError(errno_from_os(exc), str(exc.strerror or exc))
+
+
+def _new_times(st: os.stat_result, atim: int | None, mtim: int | None) -> tuple[int, int]:
+    """The ``(atime, mtime)`` to set: ``None`` keeps a time, a negative one means now."""
+    now = time.time_ns()
+    a = st.st_atime_ns if atim is None else (now if atim < 0 else atim)
+    m = st.st_mtime_ns if mtim is None else (now if mtim < 0 else mtim)
+    return a, m
 
 
 class _HostFile:
@@ -97,11 +105,7 @@ class _HostFile:
 
     def set_times(self, atim: int | None, mtim: int | None) -> None:
         try:
-            st = os.fstat(self.fd)
-            now = time.time_ns()
-            a = st.st_atime_ns if atim is None else (now if atim < 0 else atim)
-            m = st.st_mtime_ns if mtim is None else (now if mtim < 0 else mtim)
-            os.utime(self.fd, ns=(a, m))
+            os.utime(self.fd, ns=_new_times(os.fstat(self.fd), atim, mtim))
         except OSError as exc:
             raise _oserr(exc) from None
 
@@ -176,27 +180,19 @@ class HostFileSystem:
         except OSError as exc:
             raise _oserr(exc) from None
 
-    def open_file(
-        self,
-        parent: int,
-        name: str,
-        *,
-        read: bool,
-        write: bool,
-        create: bool,
-        excl: bool,
-        trunc: bool,
-        append: bool,
-    ) -> _HostFile:
+    def open_file(self, parent: int, name: str, mode: OpenMode) -> _HostFile:
         flags = os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NOCTTY
-        flags |= os.O_RDWR if read and write else os.O_WRONLY if write else os.O_RDONLY
-        if create:
+        if mode.read and mode.write:
+            flags |= os.O_RDWR
+        else:
+            flags |= os.O_WRONLY if mode.write else os.O_RDONLY
+        if mode.create:
             flags |= os.O_CREAT
-        if excl:
+        if mode.excl:
             flags |= os.O_EXCL
-        if trunc:
+        if mode.trunc:
             flags |= os.O_TRUNC
-        if append:
+        if mode.append:
             flags |= os.O_APPEND
         try:
             fd = os.open(name, flags | os.O_NONBLOCK, 0o644, dir_fd=parent)
@@ -264,10 +260,8 @@ class HostFileSystem:
     def set_times(self, parent: int, name: str, atim: int | None, mtim: int | None) -> None:
         try:
             st = os.stat(name, dir_fd=parent, follow_symlinks=False)
-            now = time.time_ns()
-            a = st.st_atime_ns if atim is None else (now if atim < 0 else atim)
-            m = st.st_mtime_ns if mtim is None else (now if mtim < 0 else mtim)
-            os.utime(name, ns=(a, m), dir_fd=parent, follow_symlinks=False)
+            times = _new_times(st, atim, mtim)
+            os.utime(name, ns=times, dir_fd=parent, follow_symlinks=False)
         except OSError as exc:
             raise _oserr(exc) from None
 

@@ -11,7 +11,7 @@ import time
 
 from ... import messages
 from ..errno import FT_DIR, FT_FILE, FT_SYMLINK, Errno
-from .protocol import MAX_READ, FsError, Refusal, Stat
+from .protocol import MAX_READ, FsError, OpenMode, Refusal, Stat
 
 __all__ = ["MemoryFileSystem", "SpaceBudget", "MemDir", "MemFile", "MemLink", "MAX_FILE"]
 
@@ -311,33 +311,22 @@ class MemoryFileSystem:
             raise FsError(Errno.INVAL)
         return node.target
 
-    def open_file(
-        self,
-        parent: MemDir,
-        name: str,
-        *,
-        read: bool,
-        write: bool,
-        create: bool,
-        excl: bool,
-        trunc: bool,
-        append: bool,
-    ) -> _MemOpenFile:
+    def open_file(self, parent: MemDir, name: str, mode: OpenMode) -> _MemOpenFile:
         node = parent.entries.get(name) if name != "." else parent
         if node is None:
-            if not create:
+            if not mode.create:
                 raise FsError(Errno.NOENT)
             node = MemFile()
             self._add(parent, name, node)
-        elif excl and create:
+        elif mode.excl and mode.create:
             raise FsError(Errno.EXIST)
         if isinstance(node, MemLink):
             raise FsError(Errno.LOOP)
         if isinstance(node, MemDir):
             raise FsError(Errno.ISDIR)
         assert isinstance(node, MemFile)
-        handle = _MemOpenFile(node, self.budget, read, write, append)
-        if trunc:
+        handle = _MemOpenFile(node, self.budget, mode.read, mode.write, mode.append)
+        if mode.trunc:
             self.budget.release(len(node.data))
             del node.data[:]
         return handle

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, Protocol
 
 from ..errno import Errno
 
-__all__ = ["FileSystem", "FileHandle", "Stat", "FsError", "Refusal", "MAX_READ"]
+__all__ = ["FileSystem", "FileHandle", "OpenMode", "Stat", "FsError", "Refusal", "MAX_READ"]
 
 #: the most bytes one read asks the host for (a huge guest length is bounded, never allocated)
 MAX_READ = 16 * 1024 * 1024
@@ -49,6 +49,17 @@ class Refusal(FsError):
         super().__init__(errno, reason)
         self.capability = capability
         self.reason = reason
+
+
+class OpenMode(NamedTuple):
+    """How :meth:`FileSystem.open_file` opens a file: the POSIX open flags a guest asked for."""
+
+    read: bool
+    write: bool
+    create: bool = False
+    excl: bool = False
+    trunc: bool = False
+    append: bool = False
 
 
 class FileHandle(Protocol):
@@ -97,19 +108,8 @@ class FileSystem(Protocol):
         """Return the target of the link ``name``; raises FsError (``inval`` if not a link)."""
         ...
 
-    def open_file(
-        self,
-        parent: Any,
-        name: str,
-        *,
-        read: bool,
-        write: bool,
-        create: bool,
-        excl: bool,
-        trunc: bool,
-        append: bool,
-    ) -> FileHandle:
-        """Open (or create) the non-directory ``name``, never through a link."""
+    def open_file(self, parent: Any, name: str, mode: OpenMode) -> FileHandle:
+        """Open (or create) the non-directory ``name`` as ``mode`` says, never through a link."""
         ...
 
     def listdir(self, d: Any) -> list[tuple[str, int, int]]:
