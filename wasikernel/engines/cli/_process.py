@@ -1,4 +1,5 @@
-"""Running a wasm runtime as a child process: the shared half of the node and CLI adapters.
+"""Running a wasm runtime as a child process: the shared half of the engines with their own WASI
+(node and the CLI adapters; see :class:`wasikernel.engines.OwnWasiEngine`).
 
 These runtimes bring their own WASI: our Python host is not in the loop, so their runs have no
 trace of ours. A run says so with one ``phase="note"`` event (never an invented syscall), and
@@ -256,6 +257,7 @@ def refuse_unknown_imports(
         limit=None,
         trace=host.trace,
         sandbox=sandbox,
+        outcome="link",
     )
 
 
@@ -287,4 +289,5 @@ def result_from_outcome(
         engine=engine,
         duration_ns=outcome.wall_ns if duration_ns is None else duration_ns,
         returned=returned,
+        outcome=RunResult.outcome_of(exit_code, trap, outcome.limit, outcome.interrupted),
     )
