@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from wasikernel.engines import wasm3
-
 ROOT = Path(__file__).resolve().parents[1]
 
 # prints "hi", grows a memory64 memory past 4 GiB (wasmtime then moves it), prints "hi" again
@@ -149,14 +147,13 @@ def _open_descriptors() -> int:
 def test_a_run_with_host_folders_closes_every_descriptor_it_opened(engine, ending, tmp_path):
     import threading
 
-    from wasikernel.engines import run
+    from wasikernel.engines import REGISTRY, run
     from wasikernel.errors import EngineError
     from wasikernel.sandbox import Limits, Preopen, Sandbox
 
-    if engine == "wasm3" and wasm3.available() is not None:
-        pytest.skip(wasm3.available())
-    if engine == "node" and shutil.which("node") is None:
-        pytest.skip("node is not installed")
+    reason = REGISTRY[engine].available()
+    if reason is not None:
+        pytest.skip(reason)
     (tmp_path / "a.txt").write_text("x")
 
     def once() -> None:

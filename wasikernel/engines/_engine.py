@@ -28,7 +28,19 @@ if TYPE_CHECKING:
     from ..result import MemoryLayout, RunResult
     from ..sandbox import Preopen, Sandbox
 
-__all__ = ["RunRequest", "Engine", "HostedEngine", "OwnWasiEngine", "link_leaving"]
+__all__ = [
+    "RunRequest", "Engine", "HostedEngine", "OwnWasiEngine", "link_leaving", "dist_version",
+]  # fmt: skip
+
+
+def dist_version(distribution: str) -> str | None:
+    """Return ``"NAME VERSION"`` of an installed Python distribution, or None without it."""
+    import importlib.metadata
+
+    try:
+        return f"{distribution} {importlib.metadata.version(distribution)}"
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Import", "Ending", "Instance", "read_imports", "open_host", "link", "run_hosted", "conclude",
     "call_kept", "refusal_result", "LAYOUT_GLOBALS", "layout_from_globals",
+    "compile_for_reading", "imports_of", "function_exports",
 ]  # fmt: skip
 
 
@@ -95,44 +96,63 @@ class Instance(Protocol):
     def close(self) -> None: ...
 
 
-def read_imports(wasm: bytes) -> list[Import]:
-    """Return the imports of ``wasm`` (read by wasmtime, which also validates the module).
+def compile_for_reading(wasm: bytes) -> Any:
+    """Return ``wasm`` as a ``wasmtime.Module`` to read its imports and exports from.
 
     Raises EngineError when the module is not valid WebAssembly.
     """
     import wasmtime
 
     try:
-        module = wasmtime.Module(_reader(), wasm)
+        return wasmtime.Module(_reader(), wasm)
     except wasmtime.WasmtimeError as exc:
         raise EngineError(f"this WebAssembly module is not valid: {_first_line(exc)}") from exc
+
+
+def imports_of(module: Any) -> list[Import]:
+    """Return the imports of a ``wasmtime.Module``."""
+    import wasmtime
+
     out = []
     for imp in module.imports:
         ty = imp.type
         if isinstance(ty, wasmtime.FuncType):
-            out.append(Import(imp.module, imp.name or "", "func",
-                              tuple(str(p) for p in ty.params),
-                              tuple(str(r) for r in ty.results)))  # fmt: skip
+            params, results = tuple(str(p) for p in ty.params), tuple(str(r) for r in ty.results)
+            out.append(Import(imp.module, imp.name or "", "func", params, results))
         else:
             kind = type(ty).__name__.removesuffix("Type").lower()
             out.append(Import(imp.module, imp.name or "", kind))
     return out
 
 
+def function_exports(module: Any) -> dict[str, tuple[str, ...]]:
+    """Return the function exports of a ``wasmtime.Module``: name -> parameter types."""
+    import wasmtime
+
+    return {
+        e.name: tuple(str(p) for p in e.type.params)
+        for e in module.exports
+        if isinstance(e.type, wasmtime.FuncType)
+    }
+
+
+def read_imports(wasm: bytes) -> list[Import]:
+    """Return the imports of ``wasm`` (read by wasmtime, which also validates the module).
+
+    Raises EngineError when the module is not valid WebAssembly.
+    """
+    return imports_of(compile_for_reading(wasm))
+
+
 _READER: list[Any] = []
 
 
 def _reader() -> Any:
+    """One wasmtime engine with its default features, only to read and validate modules."""
     if not _READER:
         import wasmtime
 
-        config = wasmtime.Config()
-        for flag in ("wasm_memory64", "wasm_multi_memory"):
-            try:
-                setattr(config, flag, True)
-            except Exception:  # noqa: BLE001, S112 - a flag this wasmtime does not know
-                continue
-        _READER.append(wasmtime.Engine(config))
+        _READER.append(wasmtime.Engine())
     return _READER[0]
 
 

@@ -25,6 +25,7 @@ from .. import messages
 from ..result import RunResult
 from ..trace import TraceEvent
 from ._engine import OwnWasiEngine, RunRequest
+from ._lifecycle import compile_for_reading, function_exports
 from .cli._process import result_from_outcome, run_process, trace_unavailable
 
 __all__ = ["NODE", "NodeEngine", "node_path", "node_version", "NODE_HEADROOM_MIB"]
@@ -107,13 +108,7 @@ def node_version() -> str | None:
 def _param_types(wasm: bytes, name: str | None) -> list[str]:
     if name is None:
         return []
-    import wasmtime
-
-    module = wasmtime.Module(wasmtime.Engine(), wasm)
-    for export in module.exports:
-        if export.name == name and isinstance(export.type, wasmtime.FuncType):
-            return [str(t) for t in export.type.params]
-    return []
+    return list(function_exports(compile_for_reading(wasm)).get(name, ()))
 
 
 class NodeEngine(OwnWasiEngine):

@@ -30,8 +30,18 @@ from ..result import RunResult, Trap
 from ..sandbox import Sandbox
 from ..trace import Trace
 from ..wasm import without_custom_sections
-from ._engine import HostedEngine, RunRequest
-from ._lifecycle import Ending, Import, conclude, link, refusal_result, run_hosted
+from ._engine import HostedEngine, RunRequest, dist_version
+from ._lifecycle import (
+    Ending,
+    Import,
+    compile_for_reading,
+    conclude,
+    function_exports,
+    imports_of,
+    link,
+    refusal_result,
+    run_hosted,
+)  # fmt: skip
 
 __all__ = ["WASM3", "Wasm3Engine", "available"]
 
@@ -82,18 +92,8 @@ def _describe(wasm: bytes) -> tuple[list[Import], dict[str, tuple[str, ...]]]:
 
     Raises EngineError when the module is not valid WebAssembly.
     """
-    import wasmtime
-
-    from ._lifecycle import read_imports
-
-    imports = read_imports(wasm)
-    module = wasmtime.Module(wasmtime.Engine(), wasm)
-    exports = {
-        e.name: tuple(str(p) for p in e.type.params)
-        for e in module.exports
-        if isinstance(e.type, wasmtime.FuncType)
-    }
-    return imports, exports
+    module = compile_for_reading(wasm)
+    return imports_of(module), function_exports(module)
 
 
 class _Wasm3Instance:
@@ -241,12 +241,7 @@ class Wasm3Engine(HostedEngine):
 
     def version(self) -> str | None:
         """pywasm3's version, or None when it is not installed."""
-        import importlib.metadata
-
-        try:
-            return f"pywasm3 {importlib.metadata.version('pywasm3')}"
-        except importlib.metadata.PackageNotFoundError:
-            return None
+        return dist_version("pywasm3")
 
     def run(self, request: RunRequest) -> RunResult:
         """Run ``request`` in a wasm3 child process; ``RunResult.duration_ns`` is the time the
@@ -265,8 +260,18 @@ class Wasm3Engine(HostedEngine):
         target = request.invoke or "_start"
         if target not in exports:
             if request.invoke is None:  # no _start: instantiating is all there is to do
-                return RunResult(b"", b"", 0, None, None, Trace(), request.sandbox,
-                                 engine=self.name, layout=request.layout, outcome="exit")
+                return RunResult(
+                    b"",
+                    b"",
+                    0,
+                    None,
+                    None,
+                    Trace(),
+                    request.sandbox,
+                    engine=self.name,
+                    layout=request.layout,
+                    outcome="exit",
+                )
             raise EngineError(
                 f"the module exports no function named {request.invoke!r}; its functions "
                 f"are: {', '.join(sorted(exports)) or 'none'}"

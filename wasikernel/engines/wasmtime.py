@@ -27,8 +27,8 @@ from ..errors import EngineError
 from ..result import Frame, MemoryLayout, RunResult, Trap
 from ..sandbox import Sandbox
 from ..wasi import LimitReached, ProcExit
-from ._engine import HostedEngine, RunRequest
-from ._lifecycle import LAYOUT_GLOBALS, Ending, Import, call_kept, layout_from_globals
+from ._engine import HostedEngine, RunRequest, dist_version
+from ._lifecycle import LAYOUT_GLOBALS, Ending, call_kept, imports_of, layout_from_globals
 
 __all__ = [
     "WASMTIME", "WasmtimeEngine", "WasmtimeMemory", "LiveModule", "new_engine", "compile_module",
@@ -207,15 +207,6 @@ def _type_text(ty: Any) -> str:
     return type(ty).__name__
 
 
-def _kind(ty: Any) -> str:
-    return {
-        wasmtime.FuncType: "func",
-        wasmtime.MemoryType: "memory",
-        wasmtime.GlobalType: "global",
-        wasmtime.TableType: "table",
-    }.get(type(ty), "extern")
-
-
 _FRAME_LINE = re.compile(r"^\s*(\d+):\s+0x[0-9a-f]+ - ")
 _AT_LINE = re.compile(r"^\s+at (.+?):(\d+)(?::\d+)?\s*$")
 
@@ -338,15 +329,7 @@ class _Loaded:
         self.request = request
         self.engine = new_engine(owner.settings)
         self.module = compile_module(self.engine, request.wasm, owner.tag)
-        self.imports = []
-        for imp in self.module.imports:
-            ty = imp.type
-            if isinstance(ty, wasmtime.FuncType):
-                self.imports.append(Import(imp.module, imp.name or "", "func",
-                                           tuple(str(p) for p in ty.params),
-                                           tuple(str(r) for r in ty.results)))  # fmt: skip
-            else:
-                self.imports.append(Import(imp.module, imp.name or "", _kind(ty)))
+        self.imports = imports_of(self.module)
 
     def instantiate(
         self, host: Any, linked: dict[tuple[str, str], Any]
@@ -529,12 +512,7 @@ class WasmtimeEngine(HostedEngine):
 
     def version(self) -> str | None:
         """wasmtime-py's version."""
-        import importlib.metadata
-
-        try:
-            return f"wasmtime-py {importlib.metadata.version('wasmtime')}"
-        except importlib.metadata.PackageNotFoundError:
-            return None
+        return (dist_version("wasmtime") or "").replace("wasmtime", "wasmtime-py") or None
 
     def load(self, request: RunRequest) -> _Loaded:
         """Compile ``request.wasm`` for a new engine of this run; read its imports.
