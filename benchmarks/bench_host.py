@@ -29,8 +29,9 @@ from pathlib import Path
 import wasmtime
 from harness import Row
 
-from wasikernel.engines import run
+from wasikernel.engines import RunRequest, run
 from wasikernel.engines import wasmtime as engine
+from wasikernel.engines._lifecycle import link, open_host
 from wasikernel.sandbox import Limits, Preopen, Sandbox
 from wasikernel.wasi import BytesMemory, WasiHost
 
@@ -101,12 +102,15 @@ def _compile_c(source: str, out: Path) -> bytes:
     return out.read_bytes()
 
 
-def _loop_session(wasm: bytes) -> engine._Session:
+def _loop_session(wasm: bytes) -> engine.WasmtimeInstance:
+    """The module instantiated by the wasmtime engine with our host, its export not yet run."""
     limits = Limits(max_output_bytes=1 << 40, max_trace_events=10**8, max_trace_bytes=1 << 40)
-    session = engine._Session(wasm, Sandbox(limits=limits), None, None)
-    session.store.set_epoch_deadline(1 << 40)
-    session.instantiate()
-    return session
+    request = RunRequest(wasm, Sandbox(limits=limits))
+    loaded = engine.WASMTIME.load(request)
+    host = open_host(request)
+    instance = loaded.instantiate(host, link(host, loaded.imports)[0])
+    instance.store.set_epoch_deadline(1 << 40)
+    return instance
 
 
 def traced_fd_write() -> Row:

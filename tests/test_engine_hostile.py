@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from wasikernel.engines import wasm3
-
 ROOT = Path(__file__).resolve().parents[1]
 
 # prints "hi", grows a memory64 memory past 4 GiB (wasmtime then moves it), prints "hi" again
@@ -149,14 +147,13 @@ def _open_descriptors() -> int:
 def test_a_run_with_host_folders_closes_every_descriptor_it_opened(engine, ending, tmp_path):
     import threading
 
-    from wasikernel.engines import run
+    from wasikernel.engines import REGISTRY, run
     from wasikernel.errors import EngineError
     from wasikernel.sandbox import Limits, Preopen, Sandbox
 
-    if engine == "wasm3" and wasm3.available() is not None:
-        pytest.skip(wasm3.available())
-    if engine == "node" and shutil.which("node") is None:
-        pytest.skip("node is not installed")
+    reason = REGISTRY[engine].available()
+    if reason is not None:
+        pytest.skip(reason)
     (tmp_path / "a.txt").write_text("x")
 
     def once() -> None:
@@ -178,3 +175,100 @@ def test_a_run_with_host_folders_closes_every_descriptor_it_opened(engine, endin
     for _ in range(3):
         once()
     assert _open_descriptors() == before
+
+
+READ_THROUGH_LINK_C = r"""
+#include <stdio.h>
+int main(void) {
+    FILE *f = fopen("/data/outdir/secret.txt", "r");
+    if (!f) { puts("refused"); return 1; }
+    char buf[64] = {0};
+    fread(buf, 1, 63, f);
+    printf("read: %s", buf);
+    return 0;
+}
+"""
+
+
+@pytest.fixture
+def folder_with_a_link_out(tmp_path):
+    """A granted folder ``box`` holding ``outdir -> ../outside``, and the secret beside it."""
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text("SECRET\n")
+    box = tmp_path / "box"
+    box.mkdir()
+    (box / "inside").mkdir()
+    (box / "inside" / "note.txt").write_text("fine\n")
+    (box / "near").symlink_to("inside")  # a link that stays inside is no reason to refuse
+    return box
+
+
+def _reader_wasm() -> bytes:
+    from wasikernel.compile import compile_source
+    from wasikernel.errors import ToolchainMissing
+
+    try:
+        return compile_source("c", READ_THROUGH_LINK_C).wasm
+    except ToolchainMissing as exc:
+        pytest.skip(f"no C toolchain: {exc}")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_node_is_refused_a_folder_whose_link_leads_out_and_never_reads_through_it(
+    folder_with_a_link_out,
+):
+    from wasikernel.engines import run
+    from wasikernel.errors import EngineError
+    from wasikernel.sandbox import Preopen, Sandbox
+
+    wasm = _reader_wasm()
+    sandbox = Sandbox(preopens=[Preopen("/data", str(folder_with_a_link_out))])
+    ours = run(wasm, sandbox)  # our host refuses the link: the oracle for what must happen
+    assert b"SECRET" not in ours.stdout and ours.exit_code == 1
+    (folder_with_a_link_out / "outdir").symlink_to("../outside")
+    with pytest.raises(EngineError) as caught:
+        result = run(wasm, sandbox, engine="node")
+        assert b"SECRET" not in result.stdout
+    assert "outdir" in str(caught.value) and "wasmtime" in str(caught.value)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_node_still_runs_with_a_folder_whose_links_stay_inside(folder_with_a_link_out):
+    from wasikernel.engines import run
+    from wasikernel.sandbox import Preopen, Sandbox
+
+    wasm = _reader_wasm()
+    sandbox = Sandbox(preopens=[Preopen("/data", str(folder_with_a_link_out))])
+    result = run(wasm, sandbox, engine="node")
+    assert result.stdout == b"refused\n" and result.exit_code == 1
+
+
+@pytest.mark.parametrize("engine", ["wasmer", "wasmedge", "iwasm"])
+def test_runtime_command_lines_that_may_follow_links_are_refused_such_a_folder(
+    engine, folder_with_a_link_out
+):
+    from wasikernel.engines import run
+    from wasikernel.errors import EngineError
+    from wasikernel.sandbox import Preopen, Sandbox
+
+    (folder_with_a_link_out / "outdir").symlink_to("../outside")
+    sandbox = Sandbox(preopens=[Preopen("/data", str(folder_with_a_link_out), read_only=True)])
+    with pytest.raises(EngineError, match="outdir"):
+        run(b"\0asm\x01\0\0\0", sandbox, engine=engine)
+
+
+def test_the_refusal_is_said_in_french_too(folder_with_a_link_out):
+    from wasikernel import messages
+    from wasikernel.engines import run
+    from wasikernel.errors import EngineError
+    from wasikernel.sandbox import Preopen, Sandbox
+
+    (folder_with_a_link_out / "outdir").symlink_to("../outside")
+    sandbox = Sandbox(preopens=[Preopen("/data", str(folder_with_a_link_out))])
+    before = messages.get_language()
+    messages.set_language("fr")
+    try:
+        with pytest.raises(EngineError, match="lien symbolique outdir"):
+            run(b"\0asm\x01\0\0\0", sandbox, engine="wasmer")
+    finally:
+        messages.set_language(before)

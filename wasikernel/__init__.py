@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from .errors import (
         CompileError,
         EngineError,
-        LinkError,
         ToolchainMissing,
         UsageError,
         WasiKernelError,
@@ -28,7 +27,7 @@ __version__ = "0.1.0"
 
 #: public name -> the module that defines it
 _HOMES = {
-    **dict.fromkeys(("CompileError", "EngineError", "LinkError", "ToolchainMissing",
+    **dict.fromkeys(("CompileError", "EngineError", "ToolchainMissing",
                      "UsageError", "WasiKernelError"), "errors"),
     **dict.fromkeys(("Frame", "MemoryLayout", "RunResult", "Trap"), "result"),
     **dict.fromkeys(("Limits", "Preopen", "Sandbox"), "sandbox"),
@@ -40,7 +39,6 @@ __all__ = [
     "EngineError",
     "Frame",
     "Limits",
-    "LinkError",
     "MemoryAccess",
     "MemoryLayout",
     "Preopen",

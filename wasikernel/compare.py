@@ -20,7 +20,6 @@ Wasmer, iwasm). Each row whose runtime is missing says why instead of giving a n
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import subprocess
@@ -87,7 +86,7 @@ FULL_WORK = 100_000_000
 class Contender:
     """One runtime to measure: a label for the table, and how to run a module with it.
 
-    ``engine`` is a name of ``wasikernel.engines.ENGINES``; ``cranelift_opt_level`` picks the
+    ``engine`` is a name of ``wasikernel.engines.REGISTRY``; ``cranelift_opt_level`` picks the
     wasmtime configuration; ``work_share`` is the fraction of the full work an interpreter runs.
     """
 
@@ -99,55 +98,42 @@ class Contender:
 
     def unavailable(self) -> str | None:
         """Return why this runtime cannot run here, or None when it can."""
-        from .engines import ENGINES
+        from .engines import REGISTRY
 
-        if self.engine not in ENGINES:
+        if self.engine not in REGISTRY:
             return f"the engine {self.engine!r} is not part of this installation"
-        if self.engine == "wasm3":
-            from .engines import wasm3
+        return REGISTRY[self.engine].available()
 
-            return wasm3.available()
-        if self.engine == "node":
-            from .engines import node
+    def sandboxing(self) -> str:
+        """Say how the runtime runs WASI: our traced host, or its own (and whether it keeps a
+        guest inside a folder whose symbolic links lead out)."""
+        from .engines import REGISTRY
 
-            if node.node_path() is None:
-                return "Node.js is not installed (no `node` on PATH)"
-            version = node.node_version() or "v0"
-            if int(version.lstrip("v").split(".")[0] or 0) < 20:
-                return f"Node.js {version} is too old for node:wasi preview1 (20 or later)"
-            return None
-        from .engines import cli
-
-        if self.engine in cli.RUNTIMES:
-            runtime = cli.RUNTIMES[self.engine]
-            if runtime.path() is None:
-                return f"`{runtime.program}` is not on PATH ({runtime.install_hint})"
-            return None
-        try:
-            importlib.import_module(ENGINES[self.engine])
-        except ImportError as exc:
-            return f"the engine {self.engine!r} cannot be loaded: {exc}"
-        return None
+        engine = REGISTRY[self.engine]
+        if engine.traced:
+            return "our traced WASI host"
+        if engine.confines_folders:
+            return "its own WASI, not traced; keeps the guest inside its folders"
+        return "its own WASI, not traced; refuses a folder whose links lead out"
 
     def run(self, wasm: bytes, sandbox: Sandbox) -> RunResult:
         """Run ``wasm`` under ``sandbox`` with this runtime; return the RunResult."""
         from . import engines
 
         if self.cranelift_opt_level is not None:
-            from .engines import wasmtime as wasmtime_engine
+            from .engines.wasmtime import WasmtimeEngine
 
-            return wasmtime_engine.run_module(
-                wasm,
-                sandbox,
-                settings={"cranelift_opt_level": self.cranelift_opt_level},
-                engine_name=f"wasmtime ({self.cranelift_opt_level})",
+            engine = WasmtimeEngine(
+                f"wasmtime ({self.cranelift_opt_level})",
+                {"cranelift_opt_level": self.cranelift_opt_level},
             )
+            return engine.run(engines.RunRequest(wasm, sandbox))
         return engines.run(wasm, sandbox, engine=self.engine)
 
 
 def contenders() -> list[Contender]:
     """Return every runtime the comparison knows, available here or not."""
-    from .engines import cli
+    from .engines import REGISTRY, cli
 
     found = [
         Contender("wasmtime, Cranelift opt none", "wasmtime", "none"),
@@ -160,6 +146,8 @@ def contenders() -> list[Contender]:
     ]
     for name, runtime in cli.RUNTIMES.items():
         found.append(Contender(f"{runtime.title} command line", name))
+    listed = {c.engine for c in found}
+    found += [Contender(REGISTRY[n].title, n) for n in REGISTRY if n not in listed]
     return found
 
 
@@ -180,6 +168,7 @@ class Measurement:
     reason: str | None = None
     note: str = ""
     samples: list[float] = field(default_factory=list)
+    sandboxing: str = ""
 
     @property
     def ratio(self) -> float | None:
@@ -199,6 +188,7 @@ class Measurement:
             "available": self.available,
             "reason": self.reason,
             "note": self.note,
+            "sandboxing": self.sandboxing,
         }
 
 
@@ -356,7 +346,7 @@ def _startup_of(
     _check(results[-1], expected, contender.label)
     note = ""
     if contender.engine == "node":
-        inside = getattr(results[-1], "instantiate_ns", None)
+        inside = results[-1].instantiate_ns
         note = "includes starting Node itself"
         if inside:
             note += f"; compiling + instantiating inside Node took {inside / 1e6:.1f} ms"
@@ -383,18 +373,22 @@ def _measure_one(
     base_name: str,
     baseline_now: Callable[[], float | None],
 ) -> Measurement:
+    sandboxing = contender.sandboxing()
     reason = contender.unavailable()
     if reason is not None:
-        return Measurement(contender.label, None, base_name, None, False, reason)
+        return Measurement(
+            contender.label, None, base_name, None, False, reason, sandboxing=sandboxing
+        )
     baseline = baseline_now()
     try:
         samples, note = measure(contender)
     except Exception as exc:  # a runtime that fails here is a row that says why
         return Measurement(
-            contender.label, None, base_name, baseline, False, f"{type(exc).__name__}: {exc}"
-        )
+            contender.label, None, base_name, baseline, False, f"{type(exc).__name__}: {exc}",
+            sandboxing=sandboxing,
+        )  # fmt: skip
     return Measurement(
-        contender.label, min(samples), base_name, baseline, True, None, note, samples
+        contender.label, min(samples), base_name, baseline, True, None, note, samples, sandboxing
     )
 
 
@@ -480,7 +474,8 @@ def _execution_of(
 
 def to_table(rows: Sequence[Measurement]) -> str:
     """Return the rows as a plain-text table: runtime, figure, the baseline measured with it,
-    their ratio, and a note; or why a row was not measured."""
+    their ratio, and a note (with how the runtime runs WASI and treats folders); or why a row
+    was not measured."""
 
     def fmt(seconds: float | None) -> str:
         if seconds is None:
@@ -495,8 +490,9 @@ def to_table(rows: Sequence[Measurement]) -> str:
             ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
             text = f"{r.runtime.ljust(width)}  {fmt(r.seconds):>10}  {fmt(r.baseline):>10}  "
             text += f"{ratio:>9}"
-            if r.note:
-                text += f"  ({r.note})"
+            note = "; ".join(part for part in (r.note, r.sandboxing) if part)
+            if note:
+                text += f"  ({note})"
         else:
             text = f"{r.runtime.ljust(width)}  {'-':>10}  {'-':>10}  {'-':>9}  "
             text += f"not measured: {r.reason}"

@@ -1,7 +1,9 @@
 """``wasikernel doctor``: which compilers and engines this machine can use, and how to get the rest.
 
 Each line says ``ok`` or ``missing``, the version found, and for what is missing the exact
-command that installs it. Probing never raises: a probe that fails is reported as such.
+command that installs it. Each engine also says whether it runs our traced WASI host or its own,
+and whether a folder whose symbolic links lead out of it is refused. Probing never raises: a
+probe that fails is reported as such.
 """
 
 from __future__ import annotations
@@ -10,8 +12,6 @@ import argparse
 import importlib
 import importlib.metadata
 import platform
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 
@@ -101,83 +101,36 @@ def _zig_libc_state(zig: Toolchain) -> str:
     return "the first C compile builds its libc (~20 s): run `wasikernel warmup` ahead"
 
 
-# engine name -> (how to probe it, the command that installs it)
-_ENGINE_FIXES = {
-    "wasmtime": "pip install wasmtime",
-    "stepper": "(part of wasikernel)",
-    "pulley": "pip install 'wasmtime>=30'",
-    "wasm3": "pip install pywasm3",
-    "node": "apt-get install nodejs",
-    "wasmer": "curl https://get.wasmer.io -sSfL | sh",
-    "wasmedge": "curl -sSf https://raw.githubusercontent.com/WasmEdge/WasmEdge/master/utils/"
-    "install.sh | bash",
-    "iwasm": "build WAMR's iwasm: https://github.com/bytecodealliance/wasm-micro-runtime",
-    "wamr": "build WAMR's iwasm: https://github.com/bytecodealliance/wasm-micro-runtime",
-    "wasmtime-cli": "curl https://wasmtime.dev/install.sh -sSf | bash",
-}
+def _sandboxing(engine: object) -> str:
+    if getattr(engine, "traced", True):
+        return "our traced WASI host"
+    if getattr(engine, "confines_folders", False):
+        return "its own WASI, not traced; keeps the guest inside its folders"
+    return "its own WASI, not traced; refuses a folder whose links lead out"
 
 
-def _command_version(argv: list[str]) -> str | None:
+def _engine_check(name: str, engine: object) -> Check:
+    """Ask a registered engine whether it can run here, in its own words; never raises."""
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    text = (done.stdout or done.stderr).strip()
-    return text.splitlines()[0] if done.returncode == 0 and text else None
-
-
-def _probe_adapter(name: str, module_name: str) -> list[Check]:
-    """Ask an engine adapter whether it can run here, in the adapter's own words."""
-    fix = _ENGINE_FIXES.get(name, "")
-    if name == "wasmtime":
-        version = _dist_version("wasmtime")
-        return [Check("engines", name, version is not None, f"wasmtime-py {version or ''}",
-                      "in process, the default", fix)]
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # an adapter that does not import is reported, not raised
-        return [Check("engines", name, False, "", f"adapter does not load: {exc}", fix)]
-    try:
-        if module_name.startswith("wasikernel.engines.cli."):
-            from .engines import cli
-
-            path = cli.available().get(name)
-            version = _command_version([path, "--version"]) if path else None
-            return [Check("engines", name, bool(path), version or "",
-                          path or "not on PATH", fix)]
-        version_of = getattr(module, f"{name}_version", None)
-        if callable(version_of):
-            found = version_of()
-            return [Check("engines", name, bool(found), str(found or ""), "", fix)]
-        probe = getattr(module, "available", None)
-        if callable(probe):
-            reason = probe()  # None when usable, else why not
-            version = _dist_version(f"py{name}") or ""
-            return [Check("engines", name, reason is None, version, str(reason or ""), fix)]
-    except Exception as exc:
-        return [Check("engines", name, False, "", f"probe failed: {exc}", fix)]
-    return [Check("engines", name, True, "", "part of wasikernel", fix)]
+        reason = engine.available()  # type: ignore[attr-defined]
+        fix = getattr(engine, "install", "") or ""
+        version = engine.version() if reason is None else None  # type: ignore[attr-defined]
+        detail = _sandboxing(engine)
+        if name == "wasmtime":
+            detail = f"in process, the default; {detail}"
+        if reason is not None:
+            detail = f"{reason}; {detail}"
+        return Check("engines", name, reason is None, version or "", detail, fix)
+    except Exception as exc:  # an engine whose probe fails is reported, not raised
+        return Check("engines", name, False, "", f"probe failed: {exc}")
 
 
 def _engine_checks() -> list[Check]:
     try:
-        from .engines import ENGINES
+        from .engines import REGISTRY
     except Exception as exc:
         return [Check("engines", "registry", False, "", f"wasikernel.engines: {exc}")]
-    checks: list[Check] = []
-    for name, module_name in ENGINES.items():
-        checks += _probe_adapter(name, module_name)
-    names = {check.name for check in checks}
-    # runtimes on PATH that no adapter reported (the runtime-comparison lesson can use them)
-    for binary, label in (("wasmtime", "wasmtime-cli"), ("wasmer", "wasmer"),
-                          ("wasmedge", "wasmedge"), ("iwasm", "iwasm"), ("node", "node")):
-        if label in names or binary in names - {"wasmtime"}:
-            continue
-        path = shutil.which(binary)
-        version = _command_version([path, "--version"]) if path else None
-        checks.append(Check("engines", label, version is not None, version or "",
-                            path or "not on PATH", _ENGINE_FIXES.get(label, "")))
-    return checks
+    return [_engine_check(name, engine) for name, engine in REGISTRY.items()]
 
 
 def checks() -> list[Check]:

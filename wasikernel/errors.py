@@ -6,11 +6,13 @@ The hierarchy, in the manner of httpx's exceptions module::
     ├── UsageError                  bad options on a command line or a magic line
     ├── CompileError                a cell that does not compile (diagnostics on the cell's lines)
     │   └── ToolchainMissing        the compiler for that language is not installed (names the fix)
-    ├── LinkError                   a module whose imports the host cannot satisfy
-    └── EngineError                 an engine that cannot load or run a module at all
+    └── EngineError                 an engine that cannot load or run a module at all (or is
+                                    refused the sandbox: a folder it could not confine)
 
 A guest that traps, exits or hits a limit is *not* an exception: it is a normal outcome,
-reported in :class:`wasikernel.result.RunResult`. Nothing a guest does raises out of a run.
+reported in :class:`wasikernel.result.RunResult`. Nor is a module whose imports the engine does
+not provide: that run ends with ``outcome == "link"`` and one ``phase="link"`` event per import
+refused. Nothing a guest does raises out of a run.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ __all__ = [
     "UsageError",
     "CompileError",
     "ToolchainMissing",
-    "LinkError",
     "EngineError",
 ]
 
@@ -62,10 +63,6 @@ class ToolchainMissing(CompileError):
     def __init__(self, message: str, *, language: str, install_hint: str) -> None:
         super().__init__(f"{message}\n  fix: {install_hint}", language=language)
         self.install_hint = install_hint
-
-
-class LinkError(WasiKernelError):
-    """A module imports something the host does not provide and the run cannot start."""
 
 
 class EngineError(WasiKernelError):

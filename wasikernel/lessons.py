@@ -128,7 +128,7 @@ def _run_answer(feedback: Feedback, wat_source: str) -> RunResult | None:
 
 
 def _report_end(feedback: Feedback, result: RunResult) -> None:
-    if result.trap is not None and not result.trap.message.startswith("link error"):
+    if result.trap is not None and result.outcome != "link":
         feedback.bad("trapped", message=result.trap.message)
     if result.limit is not None:
         feedback.bad("limit", message=result.limit)

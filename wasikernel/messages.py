@@ -914,6 +914,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "%%wasm : la cellule n'est ni le chemin d'un fichier .wasm existant, ni de "
         "l'hexadécimal, du base64 ou un littéral d'octets (b'\\x00asm...')",
     },
+    "folder_not_confined": {
+        "en": "{engine} runs WASI of its own, which follows the symbolic link {link} out of the "
+        "granted folder {folder}: the run is refused. Remove that link, or use an engine that "
+        "keeps a module inside its folders ({engines})",
+        "fr": "{engine} exécute son propre WASI, qui suit le lien symbolique {link} hors du "
+        "dossier accordé {folder} : l'exécution est refusée. Supprimez ce lien, ou utilisez un "
+        "moteur qui garde un module dans ses dossiers ({engines})",
+    },
 }
 
 _language = "fr" if os.environ.get("WASIKERNEL_LANG", "").startswith("fr") else "en"

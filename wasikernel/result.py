@@ -52,7 +52,13 @@ class RunResult:
 
     Exactly one of ``exit_code``, ``trap`` and ``limit`` says how the run ended (a module
     without ``_start`` that was only instantiated, or an ``invoke`` that returned, has
-    ``exit_code == 0`` and its values in ``returned``).
+    ``exit_code == 0`` and its values in ``returned``). ``outcome`` names the ending in one
+    word: ``"exit"``, ``"trap"``, ``"limit"``, ``"interrupted"`` (the run was cancelled; its
+    ``trap`` says ``interrupted``) or ``"link"`` (an import the engine does not provide: nothing
+    ran, ``trap`` carries the link error); it is None on a RunResult built by hand.
+    ``steps`` is the recorded run of the stepper (a Session to walk), None elsewhere;
+    ``instantiate_ns`` the time compiling and instantiating took inside an engine's own
+    process, when it reports it.
     """
 
     stdout: bytes
@@ -69,6 +75,25 @@ class RunResult:
     memory_after: bytes | None = None
     layout: MemoryLayout | None = None
     module: Any = None  # a live module whose exports can still be called, when kept
+    outcome: str | None = None
+    steps: Any = None
+    instantiate_ns: int | None = None
+
+    @staticmethod
+    def outcome_of(
+        exit_code: int | None, trap: Trap | None, limit: str | None, interrupted: bool = False
+    ) -> str:
+        """The ``outcome`` word of a run that ended with these fields."""
+        if limit is not None:
+            return "limit"
+        if interrupted:
+            return "interrupted"
+        return "trap" if trap is not None else "exit"
+
+    @property
+    def stepper(self) -> Any:
+        """The stepper's recorded run: the same as ``steps``."""
+        return self.steps
 
     @property
     def ok(self) -> bool:

@@ -1,9 +1,20 @@
-"""Engines: adapters that instantiate a module, link the WASI host, run it, and report.
+"""Engines: what instantiates a module, links the WASI host, runs it, and reports.
 
-:func:`run` is the one entry point. It picks an adapter from :data:`ENGINES` (engine name ->
-module path); each adapter module exposes ``run_module(wasm: bytes, sandbox, **same keywords)``
-returning a :class:`~wasikernel.result.RunResult`. Other stages add their adapters to
-:data:`ENGINES` (the stepper, pulley, wasm3, node, CLI runtimes) with a one-line edit.
+:func:`run` is the one entry point. :data:`REGISTRY` (also named ``ENGINES``) maps each engine
+name to its :class:`~._engine.Engine`; the CLI, the kernel, ``doctor`` and the runtime
+comparison all loop over it. Every engine follows the same protocol (``name``, ``traced``,
+``confines_folders``, ``available() -> reason | None``, ``version()``, ``run(request)``) and
+plugs in at one of two levels (see :mod:`._engine`):
+
+* engines that run our traced WASI host (:class:`~._engine.HostedEngine`): ``wasmtime`` (the
+  default), ``pulley``, ``stepper``, ``wasm3``; they go through the one lifecycle of
+  :mod:`._lifecycle`;
+* engines that bring their own WASI (:class:`~._engine.OwnWasiEngine`): ``node`` and the
+  runtimes' command lines (``wasmtime-cli``, ``wasmedge``, ``wasmer``, ``iwasm``); they are not
+  traced and refuse a granted folder they cannot confine.
+
+An engine's code is imported the first time it is asked anything, so naming the engines costs
+nothing at start-up. A new engine is one entry in :data:`REGISTRY`.
 """
 
 from __future__ import annotations
@@ -11,29 +22,107 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import EngineError
 from ..result import MemoryLayout, RunResult
 from ..sandbox import Sandbox
+from ._engine import Engine, HostedEngine, OwnWasiEngine, RunRequest
 
-__all__ = ["ENGINES", "run", "load_module_bytes"]
+__all__ = [
+    "REGISTRY", "ENGINES", "Engine", "HostedEngine", "OwnWasiEngine", "RunRequest", "find",
+    "run", "load_module_bytes",
+]  # fmt: skip
 
-#: engine name -> module implementing ``run_module(...)``
-ENGINES: dict[str, str] = {
-    "wasmtime": "wasikernel.engines.wasmtime",
-    "stepper": "wasikernel.engines.stepper",
-    "pulley": "wasikernel.engines.pulley",
-    "wasm3": "wasikernel.engines.wasm3",
-    "node": "wasikernel.engines.node",
-    "wasmtime-cli": "wasikernel.engines.cli.wasmtime",
-    "wasmedge": "wasikernel.engines.cli.wasmedge",
-    "wasmer": "wasikernel.engines.cli.wasmer",
-    "iwasm": "wasikernel.engines.cli.iwasm",
-}
+
+class _Deferred:
+    """A registry entry whose engine is imported on first use; it answers as the engine."""
+
+    def __init__(self, name: str, where: str, attribute: str) -> None:
+        self.name = name
+        self._where = where
+        self._attribute = attribute
+        self._engine: Engine | None = None
+
+    def load(self) -> Engine:
+        """Return the engine itself; raises ImportError when its code cannot be imported."""
+        if self._engine is None:
+            found: Any = importlib.import_module(self._where)
+            for part in self._attribute.split("."):
+                found = found[part] if isinstance(found, Mapping) else getattr(found, part)
+            self._engine = found
+        return self._engine
+
+    def available(self) -> str | None:
+        """None when the engine can run here, else why not (its code not importable, say)."""
+        try:
+            engine = self.load()
+        except ImportError as exc:
+            return f"the engine {self.name!r} cannot be loaded: {exc}"
+        return engine.available()
+
+    def run(self, request: RunRequest) -> RunResult:
+        """Run ``request`` under the engine. Raises EngineError when it cannot be loaded."""
+        try:
+            engine = self.load()
+        except ImportError as exc:
+            raise EngineError(f"the engine {self.name!r} cannot be loaded: {exc}") from exc
+        return engine.run(request)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.load(), attribute)
+
+    def __repr__(self) -> str:
+        return f"<engine {self.name!r}>"
+
+
+class _Registry(Mapping[str, Any]):
+    """Engine name -> engine, in the order doctor and the comparison list them."""
+
+    def __init__(self, entries: Sequence[tuple[str, str, str]]) -> None:
+        self._entries = {name: _Deferred(name, where, attr) for name, where, attr in entries}
+
+    def __getitem__(self, name: str) -> Any:
+        return self._entries[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+#: engine name -> engine (first the ones that run our traced host, then those with their own WASI)
+REGISTRY = _Registry([
+    ("wasmtime", "wasikernel.engines.wasmtime", "WASMTIME"),
+    ("stepper", "wasikernel.engines.stepper", "STEPPER"),
+    ("pulley", "wasikernel.engines.pulley", "PULLEY"),
+    ("wasm3", "wasikernel.engines.wasm3", "WASM3"),
+    ("node", "wasikernel.engines.node", "NODE"),
+    ("wasmtime-cli", "wasikernel.engines.cli", "RUNTIMES.wasmtime-cli"),
+    ("wasmedge", "wasikernel.engines.cli", "RUNTIMES.wasmedge"),
+    ("wasmer", "wasikernel.engines.cli", "RUNTIMES.wasmer"),
+    ("iwasm", "wasikernel.engines.cli", "RUNTIMES.iwasm"),
+])  # fmt: skip
+
+#: the same registry under its older name
+ENGINES = REGISTRY
 
 _WASM_MAGIC = b"\0asm"
+
+
+def find(engine: str) -> Any:
+    """Return the registered engine named ``engine``.
+
+    Raises EngineError naming the engines when there is none of that name.
+    """
+    try:
+        return REGISTRY[engine]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY))
+        raise EngineError(f"unknown engine {engine!r}; the engines are: {known}") from None
 
 
 def load_module_bytes(module: bytes | str | os.PathLike) -> bytes:
@@ -79,6 +168,7 @@ def run(
     cancel: threading.Event | None = None,
     keep: bool = False,
     layout: MemoryLayout | None = None,
+    snapshots: bool = True,
 ) -> RunResult:
     """Run ``module`` (wasm bytes, a path to a ``.wasm`` file, or WAT text) under ``sandbox``.
 
@@ -86,26 +176,17 @@ def run(
     instantiated and handed back live in ``RunResult.module``); with it, the export ``invoke``
     is called with ``invoke_args`` and its values land in ``RunResult.returned``.
     ``on_output(stream, chunk)`` sees stdout/stderr as the guest writes them; setting
-    ``cancel`` stops the guest within a second. A trap, an exit, a limit or an import the host
-    does not provide is reported in the RunResult, never raised.
+    ``cancel`` stops the guest within a second. ``snapshots=False`` leaves the memory copies
+    (``memory_before``/``memory_after``) out. A trap, an exit, a limit or an import the engine
+    does not provide is reported in the RunResult (its ``outcome`` says which), never raised.
 
-    Raises EngineError when ``module`` is not a wasm module or ``engine`` is not known.
+    Raises EngineError when ``module`` is not a wasm module, ``engine`` is not known or cannot
+    run here, or the engine cannot run this module or sandbox at all.
     """
-    if engine not in ENGINES:
-        known = ", ".join(sorted(ENGINES))
-        raise EngineError(f"unknown engine {engine!r}; the engines are: {known}")
+    chosen = find(engine)
     wasm = load_module_bytes(module)
-    try:
-        adapter = importlib.import_module(ENGINES[engine])
-    except ImportError as exc:
-        raise EngineError(f"the engine {engine!r} cannot be loaded: {exc}") from exc
-    return adapter.run_module(
-        wasm,
-        sandbox if sandbox is not None else Sandbox(),
-        invoke=invoke,
-        invoke_args=invoke_args,
-        on_output=on_output,
-        cancel=cancel,
-        keep=keep,
-        layout=layout,
-    )
+    request = RunRequest(
+        wasm, sandbox if sandbox is not None else Sandbox(), invoke, tuple(invoke_args),
+        on_output, cancel, keep, layout, snapshots,
+    )  # fmt: skip
+    return chosen.run(request)

@@ -21,18 +21,29 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import EngineError
-from ..result import MemoryLayout, RunResult, Trap
+from ..result import RunResult, Trap
 from ..sandbox import Sandbox
 from ..trace import Trace
 from ..wasm import without_custom_sections
+from ._engine import HostedEngine, RunRequest, dist_version
+from ._lifecycle import (
+    Ending,
+    Import,
+    compile_for_reading,
+    conclude,
+    function_exports,
+    imports_of,
+    link,
+    refusal_result,
+    run_hosted,
+)  # fmt: skip
 
-__all__ = ["run_module", "available"]
+__all__ = ["WASM3", "Wasm3Engine", "available"]
 
 _SIG = {"i32": "i", "i64": "I", "f32": "f", "f64": "F"}
 _STACK_BYTES = 1 << 20
@@ -76,43 +87,118 @@ class _Wasm3Memory:
         view[addr : addr + len(data)] = data
 
 
-def _describe(wasm: bytes) -> tuple[list[tuple[str, str, str]], dict[str, tuple[str, ...]]]:
-    """Return the module's imports ``(module, name, kind)`` and its function exports."""
-    import wasmtime
+def _describe(wasm: bytes) -> tuple[list[Import], dict[str, tuple[str, ...]]]:
+    """Return the module's imports and its function exports (name -> parameter types).
 
-    try:
-        module = wasmtime.Module(wasmtime.Engine(), wasm)
-    except wasmtime.WasmtimeError as exc:
-        raise EngineError(f"this WebAssembly module is not valid: {exc}") from exc
-    imports = []
-    for imp in module.imports:
-        kind = (
-            "func"
-            if isinstance(imp.type, wasmtime.FuncType)
-            else type(imp.type).__name__.removesuffix("Type").lower()
-        )
-        imports.append((imp.module, imp.name or "", kind))
-    exports = {
-        e.name: tuple(str(p) for p in e.type.params)
-        for e in module.exports
-        if isinstance(e.type, wasmtime.FuncType)
-    }
-    return imports, exports
+    Raises EngineError when the module is not valid WebAssembly.
+    """
+    module = compile_for_reading(wasm)
+    return imports_of(module), function_exports(module)
 
 
-def _child(
-    wasm: bytes,
-    sandbox: Sandbox,
-    imports: list[tuple[str, str, str]],
-    invoke: str | None,
-    invoke_args: Sequence[int | float],
-    conn: Any,
-) -> None:
+class _Wasm3Instance:
+    """A module loaded in wasm3 inside the child process (see ``_lifecycle.Instance``)."""
+
+    def __init__(self, wasm: bytes, host: Any, linked: dict, exports: dict) -> None:
+        import wasm3
+
+        t0 = time.perf_counter_ns()
+        self.exports = {name: f"({', '.join(params)})" for name, params in exports.items()}
+        env = wasm3.Environment()
+        self.runtime = env.new_runtime(_STACK_BYTES)
+        module = env.parse_module(wasm)
+        self.runtime.load(module)
+        memory = _Wasm3Memory(self.runtime)
+        for (mod_name, name), imp in linked.items():
+            signature = (
+                (_SIG[imp.results[0]] if imp.results else "v")
+                + "("
+                + "".join(_SIG[p] for p in imp.params)
+                + ")"
+            )
+
+            def thunk(*args: int, _call: Callable = imp.call) -> int | None:
+                return _call(memory, *args)
+
+            module.link_function(mod_name, name, signature, thunk)
+        self.instantiate_ns = time.perf_counter_ns() - t0
+        self.call_ns = 0
+
+    def call(self, name: str, args: Sequence[int | float]) -> Ending:
+        from ..wasi import LimitReached, ProcExit
+
+        t1 = time.perf_counter_ns()
+        try:
+            values = self.runtime.find_function(name)(*args)
+            if values is None:
+                return Ending.returning(None)
+            return Ending.returning(list(values) if isinstance(values, tuple) else [values])
+        except ProcExit as exc:
+            return Ending(exit_code=exc.code)
+        except LimitReached as exc:
+            return Ending(limit=exc.message)
+        except RuntimeError as exc:
+            message = str(exc).removeprefix("[trap] ").strip()
+            if "LEB encoded value overflow" in message:
+                message += _LEB_HINT
+            return Ending(trap=Trap(message))
+        finally:
+            self.call_ns = time.perf_counter_ns() - t1
+            _cap_data(None)  # the guest is done: room to copy its memory for the parent
+
+    def memory_size(self) -> int:
+        try:
+            return len(self.runtime.get_memory(0))
+        except Exception:
+            return 0
+
+    def snapshot(self) -> bytes | None:
+        try:
+            return bytes(self.runtime.get_memory(0))
+        except Exception:
+            return None
+
+    def layout(self) -> None:
+        return None
+
+    def kept(self) -> None:
+        return None
+
+    def close(self) -> None:
+        """Nothing to release: the child process ends with the run."""
+
+
+class _InChild(HostedEngine):
+    """wasm3 as the lifecycle drives it, inside the child process."""
+
+    name = "wasm3"
+
+    def __init__(self, imports: list[Import], exports: dict[str, tuple[str, ...]]) -> None:
+        self.imports, self.exports = imports, exports
+        self.instance: _Wasm3Instance | None = None
+
+    def load(self, request: RunRequest) -> _InChild:
+        return self
+
+    def instantiate(self, host: Any, linked: dict) -> _Wasm3Instance:
+        self.instance = _Wasm3Instance(self.wasm, host, linked, self.exports)
+        return self.instance
+
+
+def _child(engine: _InChild, request: RunRequest, conn: Any) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     try:
-        _run_child(wasm, sandbox, imports, invoke, invoke_args, conn)
+        _cap_data(request.sandbox.limits.max_memory_mib)
+        request = request.but(on_output=lambda stream, chunk: conn.send(("out", stream, chunk)),
+                              cancel=None)  # fmt: skip
+        result = run_hosted(engine, request)
+        if engine.instance is not None:
+            result.instantiate_ns = engine.instance.instantiate_ns
+            result.duration_ns = engine.instance.call_ns
+        result.module = None
+        conn.send(("done", result))
     except BaseException as exc:  # the parent reports it; nothing may escape a child
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -141,173 +227,83 @@ def _cap_data(max_memory_mib: int | None) -> None:
         pass  # no /proc or no limit support: the size is still checked after the run
 
 
-def _run_child(
-    wasm: bytes,
-    sandbox: Sandbox,
-    imports: list[tuple[str, str, str]],
-    invoke: str | None,
-    invoke_args: Sequence[int | float],
-    conn: Any,
-) -> None:
-    import wasm3
+class Wasm3Engine(HostedEngine):
+    """wasm3 with our WASI host, each run in a forked child process (see the module's text)."""
 
-    from ..wasi import LimitReached, ProcExit, WasiHost
+    name = "wasm3"
+    title = "wasm3 interpreter (pywasm3)"
+    install = "pip install pywasm3"
+    keeps = False
 
-    _cap_data(sandbox.limits.max_memory_mib)
+    def available(self) -> str | None:
+        """None when pywasm3 imports, else the reason it does not."""
+        return available()
 
-    host = WasiHost(sandbox, on_output=lambda stream, chunk: conn.send(("out", stream, chunk)))
-    outcome: dict[str, Any] = {"exit_code": None, "trap": None, "limit": None, "returned": None}
-    t0 = time.perf_counter_ns()
-    env = wasm3.Environment()
-    runtime = env.new_runtime(_STACK_BYTES)
-    module = env.parse_module(wasm)
-    runtime.load(module)
-    memory = _Wasm3Memory(runtime)
-    for mod_name, name, _kind in imports:
-        imp = host.lookup(mod_name, name)
-        signature = (
-            (_SIG[imp.results[0]] if imp.results else "v")
-            + "("
-            + "".join(_SIG[p] for p in imp.params)
-            + ")"
-        )
+    def version(self) -> str | None:
+        """pywasm3's version, or None when it is not installed."""
+        return dist_version("pywasm3")
 
-        def thunk(*args: int, _call: Callable = imp.call) -> int | None:
-            return _call(memory, *args)
+    def run(self, request: RunRequest) -> RunResult:
+        """Run ``request`` in a wasm3 child process; ``RunResult.duration_ns`` is the time the
+        export ran (start-up excluded).
 
-        module.link_function(mod_name, name, signature, thunk)
-    outcome["instantiate_ns"] = time.perf_counter_ns() - t0
-    t1 = time.perf_counter_ns()
-    try:
-        function = runtime.find_function(invoke or "_start")
-        values = function(*invoke_args)
-        if invoke is not None:
-            outcome["returned"] = (
-                [] if values is None else (list(values) if isinstance(values, tuple) else [values])
+        Raises EngineError when pywasm3 is missing, the module is invalid, ``keep`` is asked,
+        or the export to call does not exist.
+        """
+        from ..wasi import WasiHost
+
+        self.refuse_unavailable_or_keep(request)
+        imports, exports = _describe(bytes(request.wasm))
+        _, refusal = link(WasiHost(Sandbox()), imports)  # this host opens no folder
+        if refusal is not None:
+            return refusal_result(request, self.name, imports)
+        target = request.invoke or "_start"
+        if target not in exports:
+            if request.invoke is None:  # no _start: instantiating is all there is to do
+                return RunResult(
+                    b"",
+                    b"",
+                    0,
+                    None,
+                    None,
+                    Trace(),
+                    request.sandbox,
+                    engine=self.name,
+                    layout=request.layout,
+                    outcome="exit",
+                )
+            raise EngineError(
+                f"the module exports no function named {request.invoke!r}; its functions "
+                f"are: {', '.join(sorted(exports)) or 'none'}"
             )
-        outcome["exit_code"] = 0
-    except ProcExit as exc:
-        outcome["exit_code"] = exc.code
-    except LimitReached as exc:
-        outcome["limit"] = exc.message
-        host.note("limit", "success", exc.message)
-    except RuntimeError as exc:
-        message = str(exc).removeprefix("[trap] ").strip()
-        if "LEB encoded value overflow" in message:
-            message += _LEB_HINT
-        outcome["trap"] = message
-        host.note("trap", "success", message)
-    outcome["duration_ns"] = time.perf_counter_ns() - t1
-    _cap_data(None)  # the guest is done: room to copy its memory for the parent
-    try:
-        outcome["memory_after"] = bytes(runtime.get_memory(0))
-    except Exception:
-        outcome["memory_after"] = None
-    outcome["stdout"], outcome["stderr"] = host.stdout, host.stderr
-    outcome["trace"] = host.trace
-    conn.send(("done", outcome))
-
-
-def run_module(
-    wasm: bytes,
-    sandbox: Sandbox,
-    *,
-    invoke: str | None = None,
-    invoke_args: Sequence[int | float] = (),
-    on_output: Callable[[str, bytes], None] | None = None,
-    cancel: threading.Event | None = None,
-    keep: bool = False,
-    layout: MemoryLayout | None = None,
-) -> RunResult:
-    """Run ``wasm`` in wasm3 with our WASI host; the keywords are those of ``engines.run``.
-
-    ``RunResult.duration_ns`` is the time the export ran (start-up excluded).
-    Raises EngineError when pywasm3 is missing, the module is invalid, ``keep`` is asked, or
-    the export to call does not exist.
-    """
-    reason = available()
-    if reason is not None:
-        raise EngineError(reason)
-    if keep:
-        raise EngineError(
-            "the engine 'wasm3' runs each module in a separate process and cannot "
-            "keep the instance alive; use engine='wasmtime' to call its exports "
-            "afterwards"
-        )
-    from ..wasi import WasiHost
-
-    imports, exports = _describe(bytes(wasm))
-    provided = WasiHost(Sandbox())  # only asked what it provides: it opens no folder
-    missing = [(m, n, k) for m, n, k in imports if k != "func" or provided.lookup(m, n) is None]
-    if missing:
-        host = WasiHost(sandbox)
-        try:
-            message = ""
-            for mod_name, name, kind in missing:
-                message = message or host.refuse_import(mod_name, name, kind)
-        finally:
-            host.close()
-        return RunResult(
-            b"", b"", None, Trap(message), None, host.trace, sandbox, engine="wasm3", layout=layout
-        )
-    target = invoke or "_start"
-    if target not in exports:
-        if invoke is None:  # no _start: instantiating is all there is to do
-            return RunResult(
-                b"", b"", 0, None, None, Trace(), sandbox, engine="wasm3", layout=layout
-            )
-        raise EngineError(
-            f"the module exports no function named {invoke!r}; its functions "
-            f"are: {', '.join(sorted(exports)) or 'none'}"
-        )
-    args = (
-        [
+        args = tuple(
             float(v) if exports[target][i] in ("f32", "f64") else int(v)
-            for i, v in enumerate(invoke_args)
-        ]
-        if invoke
-        else []
-    )
-    # wasm3 looks a function up by its debug name before its export name: in a C program the
-    # internal ``_start`` (which skips the constructors that find the preopened folders) would
-    # run instead of the exported one. Without the custom sections only exports are found.
-    return _run_in_child(
-        without_custom_sections(bytes(wasm)),
-        sandbox,
-        imports,
-        invoke,
-        args,
-        on_output,
-        cancel,
-        layout,
-    )
+            for i, v in enumerate(request.invoke_args)
+        ) if request.invoke else ()  # fmt: skip
+        inner = _InChild(imports, exports)
+        # wasm3 looks a function up by its debug name before its export name: in a C program the
+        # internal ``_start`` (which skips the constructors that find the preopened folders)
+        # would run instead of the exported one. Without the custom sections only exports are
+        # found.
+        inner.wasm = without_custom_sections(bytes(request.wasm))
+        return _run_in_child(inner, request.but(invoke_args=args))
 
 
-def _run_in_child(
-    wasm: bytes,
-    sandbox: Sandbox,
-    imports: list,
-    invoke: str | None,
-    args: list,
-    on_output: Callable[[str, bytes], None] | None,
-    cancel: threading.Event | None,
-    layout: MemoryLayout | None,
-) -> RunResult:
+def _run_in_child(inner: _InChild, request: RunRequest) -> RunResult:
+    sandbox = request.sandbox
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_child, args=(wasm, sandbox, imports, invoke, args, sender), daemon=True
-    )
+    process = context.Process(target=_child, args=(inner, request, sender), daemon=True)
     started = time.perf_counter_ns()
     process.start()
     sender.close()
     timeout = sandbox.limits.timeout_s
     deadline = None if timeout is None else time.monotonic() + timeout
-    outcome = None
+    result: RunResult | None = None
     failure: str | None = None
     stopped: str | None = None
     stdout, stderr = bytearray(), bytearray()
-    while outcome is None:
+    while result is None:
         if receiver.poll(0.02):
             try:
                 message = receiver.recv()
@@ -315,82 +311,51 @@ def _run_in_child(
                 break
             if message[0] == "out":
                 (stdout if message[1] == "stdout" else stderr).extend(message[2])
-                if on_output is not None:
-                    on_output(message[1], message[2])
+                if request.on_output is not None:
+                    request.on_output(message[1], message[2])
             elif message[0] == "failed":
                 failure = message[1]
                 break
             else:
-                outcome = message[1]
+                result = message[1]
             continue
-        if cancel is not None and cancel.is_set():
-            stopped = "interrupted"
+        if request.cancel is not None and request.cancel.is_set():
+            stopped = "cancel"
         elif deadline is not None and time.monotonic() > deadline:
-            stopped = "limit"
+            stopped = "time"
         elif not process.is_alive() and not receiver.poll(0):
             break
         if stopped:
             process.kill()
             break
     process.join(timeout=5)
+    process.close()
     receiver.close()
-    wall = time.perf_counter_ns() - started
-    if outcome is None:
-        from .. import messages
+    if result is not None:
+        result.sandbox = sandbox
+        return result
+    # the child was stopped or died: its trace is lost, this run's ending is the parent's
+    from .. import messages
+    from ..wasi import WasiHost
 
-        trace = Trace()
-        if stopped == "limit":
-            limit = messages.t("limit_time", seconds=timeout)
-            return RunResult(
-                bytes(stdout),
-                bytes(stderr),
-                None,
-                None,
-                limit,
-                trace,
-                sandbox,
-                engine="wasm3",
-                duration_ns=wall,
-                layout=layout,
-            )
-        if stopped:
-            message = "interrupted"
-        elif failure:
-            message = f"wasm3 could not run this module: {failure}"
-        else:
-            message = f"the wasm3 interpreter stopped abnormally (exit {process.exitcode})"
-        return RunResult(
-            bytes(stdout),
-            bytes(stderr),
-            None,
-            Trap(message),
-            None,
-            trace,
-            sandbox,
-            engine="wasm3",
-            duration_ns=wall,
-            layout=layout,
-        )
-    limit = outcome["limit"]
-    memory_after = outcome["memory_after"]
-    cap = sandbox.limits.max_memory_mib << 20
-    if limit is None and memory_after is not None and len(memory_after) > cap:
-        from .. import messages
+    if stopped == "time":
+        ending = Ending(limit=messages.t("limit_time", seconds=timeout))
+    elif stopped == "cancel":
+        ending = Ending(interrupted=True)
+    elif failure:
+        ending = Ending(trap=Trap(f"wasm3 could not run this module: {failure}"))
+    else:
+        ending = Ending(trap=Trap(f"the wasm3 interpreter stopped abnormally (exit "
+                                  f"{process.exitcode})"))  # fmt: skip
+    notes = WasiHost(Sandbox())  # no folder: only its trace, for the closing note
+    conclude(ending, 0, notes, sandbox.limits)
+    return RunResult(
+        bytes(stdout), bytes(stderr), ending.exit_code, ending.trap, ending.limit, notes.trace,
+        sandbox, engine="wasm3", duration_ns=time.perf_counter_ns() - started,
+        layout=request.layout,
+        outcome=RunResult.outcome_of(None, ending.trap, ending.limit, ending.interrupted),
+    )  # fmt: skip
 
-        limit = messages.t("limit_memory", mib=sandbox.limits.max_memory_mib)
-    result = RunResult(
-        stdout=outcome["stdout"],
-        stderr=outcome["stderr"],
-        exit_code=outcome["exit_code"] if limit is None else None,
-        trap=Trap(outcome["trap"]) if outcome["trap"] else None,
-        limit=limit,
-        trace=outcome["trace"],
-        sandbox=sandbox,
-        engine="wasm3",
-        duration_ns=outcome["duration_ns"],
-        returned=outcome["returned"],
-        memory_after=memory_after,
-        layout=layout,
-    )
-    result.instantiate_ns = outcome["instantiate_ns"]  # type: ignore[attr-defined]
-    return result
+
+#: the engine ``wasm3``
+WASM3 = Wasm3Engine()

@@ -9,13 +9,14 @@ run's engine in well under a millisecond.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import os
 import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import wasmtime
@@ -25,11 +26,14 @@ from .. import messages
 from ..errors import EngineError
 from ..result import Frame, MemoryLayout, RunResult, Trap
 from ..sandbox import Sandbox
-from ..trace import Trace
 from ..wasi import LimitReached, ProcExit
-from ..wasi.fs import FsError
+from ._engine import HostedEngine, RunRequest, dist_version
+from ._lifecycle import LAYOUT_GLOBALS, Ending, call_kept, imports_of, layout_from_globals
 
-__all__ = ["run_module", "WasmtimeMemory", "LiveModule", "new_engine", "compile_module"]
+__all__ = [
+    "WASMTIME", "WasmtimeEngine", "WasmtimeMemory", "LiveModule", "new_engine", "compile_module",
+    "run_module",
+]  # fmt: skip
 
 # wasmtime names source lines in a trap's backtrace (for modules with DWARF debug info) only when
 # this is set when an engine is configured; the Python API has no other switch for it.
@@ -203,15 +207,6 @@ def _type_text(ty: Any) -> str:
     return type(ty).__name__
 
 
-def _kind(ty: Any) -> str:
-    return {
-        wasmtime.FuncType: "func",
-        wasmtime.MemoryType: "memory",
-        wasmtime.GlobalType: "global",
-        wasmtime.TableType: "table",
-    }.get(type(ty), "extern")
-
-
 _FRAME_LINE = re.compile(r"^\s*(\d+):\s+0x[0-9a-f]+ - ")
 _AT_LINE = re.compile(r"^\s+at (.+?):(\d+)(?::\d+)?\s*$")
 
@@ -271,31 +266,14 @@ def read_layout(instance: wasmtime.Instance, store: wasmtime.Store) -> MemoryLay
     """Return the layout from the exported ``__data_end``/``__heap_base``/``__stack_pointer``."""
     exports = instance.exports(store)
     values: dict[str, int] = {}
-    for name in ("__data_end", "__heap_base", "__stack_pointer", "__global_base"):
+    for name in LAYOUT_GLOBALS:
         g = exports.get(name)
         if isinstance(g, wasmtime.Global):
             try:
                 values[name] = int(g.value(store))
             except Exception:
                 pass
-    if not values:
-        return None
-    sp = values.get("__stack_pointer")
-    data_end = values.get("__data_end")
-    heap = values.get("__heap_base")
-    if sp is not None and data_end is not None and sp <= data_end:
-        # stack first (zig cc): the stack is the bottom of memory, data right after it
-        return MemoryLayout(
-            data_start=values.get("__global_base", sp), data_end=data_end, stack_low=0,
-            stack_high=sp, heap_base=heap,
-        )  # fmt: skip
-    return MemoryLayout(
-        data_start=values.get("__global_base", 1024 if data_end is not None else None),
-        data_end=data_end,
-        stack_low=data_end if sp is not None else None,
-        stack_high=sp,
-        heap_base=heap,
-    )
+    return layout_from_globals(values)
 
 
 class _Watch:
@@ -343,90 +321,91 @@ class _Watch:
             self.thread.join()
 
 
-class _Session:
-    """One instantiated module with its engine, store, host and memory."""
+class _Loaded:
+    """A module compiled for this run's own engine (so its epoch stops this run only)."""
 
-    def __init__(
-        self,
-        wasm: bytes,
-        sandbox: Sandbox,
-        on_output: Callable[[str, bytes], None] | None,
-        cancel: threading.Event | None,
-        settings: dict[str, Any] | None = None,
-    ) -> None:
-        from ..wasi import WasiHost
+    def __init__(self, owner: WasmtimeEngine, request: RunRequest) -> None:
+        self.owner = owner
+        self.request = request
+        self.engine = new_engine(owner.settings)
+        self.module = compile_module(self.engine, request.wasm, owner.tag)
+        self.imports = imports_of(self.module)
 
-        self.sandbox = sandbox
-        self.cancel = cancel
-        self.engine = new_engine(settings)
-        self.module = compile_module(self.engine, wasm, repr(sorted((settings or {}).items())))
+    def instantiate(
+        self, host: Any, linked: dict[tuple[str, str], Any]
+    ) -> WasmtimeInstance | Ending:
+        """Instantiate with ``linked`` host functions (a start function runs here)."""
+        return WasmtimeInstance(self, host, linked).start()
+
+
+class WasmtimeInstance:
+    """One instantiated module with its engine, store, host and memory (see ``_lifecycle``)."""
+
+    def __init__(self, loaded: _Loaded, host: Any, linked: dict[tuple[str, str], Any]) -> None:
+        self.loaded = loaded
+        self.engine_name = loaded.owner.name
+        self.sandbox = loaded.request.sandbox
+        self.cancel = loaded.request.cancel
+        self.host = host
+        self.engine = loaded.engine
         self.store = wasmtime.Store(self.engine)
         self.store.set_epoch_deadline(1)
-        self.max_bytes = sandbox.limits.max_memory_mib * 1024 * 1024
-        self.store.set_limits(memory_size=self.max_bytes)
-        try:
-            self.host = WasiHost(sandbox, on_output=on_output, cancel=cancel)
-        except FsError as exc:
-            raise EngineError(f"a preopened directory cannot be opened: {exc.note}") from exc
+        self.store.set_limits(memory_size=self.sandbox.limits.max_memory_mib * 1024 * 1024)
         self.memory = WasmtimeMemory(self.store)
+        self.externs = []
+        for imp in loaded.module.imports:
+            hi = linked[(imp.module, imp.name or "")]
+            fty = wasmtime.FuncType(
+                [_VALTYPES[p]() for p in hi.params], [_VALTYPES[r]() for r in hi.results]
+            )
+            self.externs.append(
+                wasmtime.Func(self.store, fty, functools.partial(hi.call, self.memory))
+            )
         self.instance: wasmtime.Instance | None = None
-        self.link_error: str | None = None
+        self.exports: dict[str, str] = {}
 
-    def instantiate(self) -> Trap | str | None:
-        """Link and instantiate; return a Trap (link error, start trap), a limit, or None."""
-        host = self.host
-        externs: list[Any] = []
-        errors: list[str] = []
-        for imp in self.module.imports:
-            ty = imp.type
-            hi = host.lookup(imp.module, imp.name or "")
-            if hi is not None and isinstance(ty, wasmtime.FuncType):
-                want = (tuple(str(p) for p in ty.params), tuple(str(r) for r in ty.results))
-                if want == (hi.params, hi.results):
-                    fty = wasmtime.FuncType(
-                        [_VALTYPES[p]() for p in hi.params], [_VALTYPES[r]() for r in hi.results]
-                    )
-                    call = hi.call
-                    mem = self.memory
-                    externs.append(wasmtime.Func(self.store, fty, _bind(call, mem)))
-                    continue
-            kind = _kind(ty)
-            if hi is not None:
-                kind = f"{_type_text(ty)}, but WASI declares ({', '.join(hi.params)}) -> " + (
-                    hi.results[0] if hi.results else "()"
-                )
-            errors.append(host.refuse_import(imp.module, imp.name or "", kind))
-        if errors:
-            return Trap(errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
+    def start(self) -> WasmtimeInstance | Ending:
+        """Instantiate (a start function runs here, and may call the host, loop or exit)."""
         watch = _Watch(self.engine, self.sandbox.limits.timeout_s, self.cancel)
-        try:  # a start function runs here, and may call the host, loop or exit
+        try:
             with watch:
-                self.instance = wasmtime.Instance(self.store, self.module, externs)
+                self.instance = wasmtime.Instance(self.store, self.loaded.module, self.externs)
         except ProcExit as exc:
-            return Trap(f"the start function exited with code {exc.code}")
+            return Ending(trap=Trap(f"the start function exited with code {exc.code}"))
         except LimitReached as exc:
-            return exc.message
+            return Ending(limit=exc.message)
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
             text = str(exc)
             if watch.fired == "time":
-                return messages.t("limit_time", seconds=self.sandbox.limits.timeout_s or 0)
+                return Ending(
+                    limit=messages.t("limit_time", seconds=self.sandbox.limits.timeout_s or 0)
+                )
             if watch.fired == "cancel":
-                return Trap("interrupted", _frames(exc))
+                return Ending(trap=Trap("interrupted", _frames(exc)), interrupted=True)
             if "memory" in text and ("limit" in text or "maximum" in text or "resource" in text):
-                return messages.t("limit_memory", mib=self.sandbox.limits.max_memory_mib)
-            return Trap(_trap_message(exc), _frames(exc))
-        mem = self.instance.exports(self.store).get("memory")
+                return Ending(
+                    limit=messages.t("limit_memory", mib=self.sandbox.limits.max_memory_mib)
+                )
+            return Ending(trap=Trap(_trap_message(exc), _frames(exc)))
+        exports = self.instance.exports(self.store)
+        self.exports = {name: _type_text(ext.type(self.store)) for name, ext in exports.items()
+                        if isinstance(ext, wasmtime.Func)}  # fmt: skip
+        mem = exports.get("memory")
         if isinstance(mem, wasmtime.Memory):
             self.memory.attach(mem)
-        return None
+        return self
 
-    def call(self, name: str, args: Sequence[int | float]) -> dict[str, Any]:
-        """Call export ``name``; return the fields of the RunResult it ends with."""
+    def call(self, name: str, args: Sequence[int | float]) -> Ending:
+        """Call export ``name`` under the time limit and ``cancel``; return how it ended.
+
+        Raises EngineError when there is no such function or the arguments do not fit.
+        """
         assert self.instance is not None
-        exports = self.instance.exports(self.store)
-        func = exports.get(name)
+        func = self.instance.exports(self.store).get(name)
         if not isinstance(func, wasmtime.Func):
-            raise EngineError(f"the module has no exported function {name!r}")
+            known = ", ".join(sorted(self.exports)) or "none"
+            raise EngineError(f"the module exports no function named {name!r}; its functions "
+                              f"are: {known}")  # fmt: skip
         ty = func.type(self.store)
         if len(args) != len(ty.params):
             raise EngineError(
@@ -436,49 +415,50 @@ class _Session:
             float(a) if str(t) in ("f32", "f64") else int(a)
             for a, t in zip(args, ty.params, strict=True)
         ]
-        host = self.host
         limits = self.sandbox.limits
-        out: dict[str, Any] = {"exit_code": None, "trap": None, "limit": None, "returned": None}
-        host.deadline = None if limits.timeout_s is None else time.monotonic() + limits.timeout_s
+        self.host.deadline = (
+            None if limits.timeout_s is None else time.monotonic() + limits.timeout_s
+        )
         watch = _Watch(self.engine, limits.timeout_s, self.cancel)
         self.store.set_epoch_deadline(1)
         try:
             with watch:
                 result = func(self.store, *values)
-            if result is None:
-                out["returned"] = []
-            elif isinstance(result, list):
-                out["returned"] = result
-            else:
-                out["returned"] = [result]
-            out["exit_code"] = 0
         except ProcExit as exc:
-            out["exit_code"] = exc.code
+            return Ending(exit_code=exc.code)
         except LimitReached as exc:
-            out["limit"] = exc.message
+            return Ending(limit=exc.message)
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
             code = getattr(exc, "trap_code", None)
             if watch.fired == "time" or (code == wasmtime.TrapCode.INTERRUPT and not watch.fired):
-                out["limit"] = messages.t("limit_time", seconds=limits.timeout_s or 0)
-            elif watch.fired == "cancel":
-                out["trap"] = Trap("interrupted", _frames(exc))
-            else:
-                out["trap"] = Trap(_trap_message(exc), _frames(exc))
-        if out["limit"] is None and out["trap"] is None and out["exit_code"] not in (0, None):
-            if self.memory.size() + 65536 > self.max_bytes:
-                out["limit"] = messages.t("limit_memory", mib=limits.max_memory_mib)
-                out["exit_code"] = None
-        if out["limit"]:
-            host.note("limit", "canceled", out["limit"])
-        elif out["trap"] is not None:
-            host.note("trap", "fault", out["trap"].message)
-        return out
+                return Ending(limit=messages.t("limit_time", seconds=limits.timeout_s or 0))
+            if watch.fired == "cancel":
+                return Ending(trap=Trap("interrupted", _frames(exc)), interrupted=True)
+            return Ending(trap=Trap(_trap_message(exc), _frames(exc)))
+        if result is None:
+            return Ending.returning(None)
+        return Ending.returning(result if isinstance(result, list) else [result])
 
+    def memory_size(self) -> int:
+        """The linear memory's size in bytes (0 without one)."""
+        return self.memory.size()
 
-def _bind(call: Callable[..., Any], mem: WasmtimeMemory) -> Callable[..., Any]:
-    import functools
+    def snapshot(self) -> bytes | None:
+        """A copy of the linear memory (None when there is none or it is too big to copy)."""
+        return self.memory.snapshot()
 
-    return functools.partial(call, mem)
+    def layout(self) -> MemoryLayout | None:
+        """The layout the module's exported globals describe."""
+        assert self.instance is not None
+        return read_layout(self.instance, self.store)
+
+    def kept(self) -> LiveModule:
+        """The live module a kept run hands back."""
+        return LiveModule(self)
+
+    def close(self) -> None:
+        """Forget the memory: the store may be freed from here on."""
+        self.memory.detach()
 
 
 class LiveModule:
@@ -489,119 +469,83 @@ class LiveModule:
     trace events.
     """
 
-    def __init__(self, session: _Session) -> None:
-        self._session = session
-        assert session.instance is not None
-        store = session.store
+    def __init__(self, instance: WasmtimeInstance) -> None:
+        self._instance = instance
+        assert instance.instance is not None
+        store = instance.store
         self.exports: dict[str, str] = {
             name: _type_text(ext.type(store))
-            for name, ext in session.instance.exports(store).items()
+            for name, ext in instance.instance.exports(store).items()
         }
 
     def call(self, name: str, *args: int | float) -> RunResult:
         """Call export ``name`` with ``args``; raises EngineError for an unknown export."""
-        s = self._session
-        host = s.host
-        n_out, n_err, n_ev = len(host.stdout), len(host.stderr), len(host.trace)
-        start = time.perf_counter_ns()
-        fields = s.call(name, args)
-        trace = Trace(host.trace.events[n_ev:], dropped=host.trace.dropped)
-        return RunResult(
-            stdout=bytes(host.stdout[n_out:]),
-            stderr=bytes(host.stderr[n_err:]),
-            trace=trace,
-            sandbox=s.sandbox,
-            engine=getattr(s, "engine_name", "wasmtime"),
-            duration_ns=time.perf_counter_ns() - start,
-            memory_after=s.memory.snapshot(),
-            module=self,
-            **fields,
-        )
+        i = self._instance
+        return call_kept(i, i.host, i.sandbox, i.engine_name, name, args, self)
 
     def memory(self) -> bytes | None:
         """Return a copy of the linear memory as it is now."""
-        return self._session.memory.snapshot()
+        return self._instance.memory.snapshot()
 
     def __repr__(self) -> str:
         return f"<LiveModule exports={list(self.exports)}>"
+
+
+class WasmtimeEngine(HostedEngine):
+    """wasmtime with our WASI host; ``settings`` are extra ``wasmtime.Config`` attributes
+    (see :func:`new_engine`): Pulley is this engine with ``{"target": "pulley64"}``."""
+
+    keeps = True
+
+    def __init__(
+        self,
+        name: str = "wasmtime",
+        settings: dict[str, Any] | None = None,
+        title: str = "wasmtime (Cranelift)",
+        install: str = "pip install wasmtime",
+    ) -> None:
+        self.name = name
+        self.title = title
+        self.install = install
+        self.settings = dict(settings or {})
+        self.tag = repr(sorted(self.settings.items()))
+
+    def version(self) -> str | None:
+        """wasmtime-py's version."""
+        return (dist_version("wasmtime") or "").replace("wasmtime", "wasmtime-py") or None
+
+    def load(self, request: RunRequest) -> _Loaded:
+        """Compile ``request.wasm`` for a new engine of this run; read its imports.
+
+        Raises EngineError when the bytes are not a valid module.
+        """
+        return _Loaded(self, request)
+
+
+WASMTIME = WasmtimeEngine()
 
 
 def run_module(
     wasm: bytes,
     sandbox: Sandbox,
     *,
-    invoke: str | None = None,
-    invoke_args: Sequence[int | float] = (),
-    on_output: Callable[[str, bytes], None] | None = None,
-    cancel: threading.Event | None = None,
-    keep: bool = False,
-    layout: MemoryLayout | None = None,
     settings: dict[str, Any] | None = None,
     engine_name: str = "wasmtime",
     snapshots: bool = True,
+    **keywords: Any,
 ) -> RunResult:
-    """Run ``wasm`` under wasmtime with our WASI host; see :func:`wasikernel.engines.run`.
+    """Run ``wasm`` under wasmtime with our WASI host; the other keywords are those of
+    :func:`wasikernel.engines.run`.
 
     ``settings`` are extra ``wasmtime.Config`` attributes (see :func:`new_engine`) and
-    ``engine_name`` the name the result carries: the Pulley engine is this one with
-    ``{"target": "pulley64"}``. ``snapshots=False`` leaves ``memory_before``/``memory_after``
-    empty (copying a C module's 17 MiB memory twice is most of a short run's fixed cost; the
-    command line never shows them).
+    ``engine_name`` the name the result carries. ``snapshots=False`` leaves
+    ``memory_before``/``memory_after`` empty (copying a C module's 17 MiB memory twice is most
+    of a short run's fixed cost; the command line never shows them).
     Raises EngineError when the module is invalid or ``invoke`` names no exported function.
     """
-    start = time.perf_counter_ns()
-    session = _Session(wasm, sandbox, on_output, cancel, settings)
-    session.engine_name = engine_name
-    host = session.host
-    result = RunResult(
-        stdout=b"", stderr=b"", exit_code=None, trap=None, limit=None, trace=host.trace,
-        sandbox=sandbox, engine=engine_name, layout=layout,
-    )  # fmt: skip
-    try:
-        failed = session.instantiate()
-        if isinstance(failed, str):
-            result.limit = failed
-            host.note("limit", "canceled", failed)
-            return result
-        if failed is not None:
-            result.trap = failed
-            return result
-        assert session.instance is not None
-        exports = session.instance.exports(session.store)
-        if result.layout is None:
-            result.layout = read_layout(session.instance, session.store)
-        result.memory_before = session.memory.snapshot() if snapshots else None
-        target = invoke
-        if target is None:
-            target = "_start" if isinstance(exports.get("_start"), wasmtime.Func) else None
-        if (
-            target is not None
-            and target != "_start"
-            and isinstance(exports.get("_initialize"), wasmtime.Func)
-        ):
-            fields = session.call("_initialize", ())
-            if fields["exit_code"] != 0 or fields["trap"] or fields["limit"]:
-                for key, value in fields.items():
-                    setattr(result, key, value)
-                return result
-        if target is None:
-            if isinstance(exports.get("_initialize"), wasmtime.Func):
-                fields = session.call("_initialize", ())
-            else:
-                fields = {"exit_code": 0, "trap": None, "limit": None, "returned": None}
-            keep = True
-        else:
-            fields = session.call(target, invoke_args)
-        for key, value in fields.items():
-            setattr(result, key, value)
-        result.memory_after = session.memory.snapshot() if snapshots else None
-        if keep and result.limit is None:
-            result.module = LiveModule(session)
-        return result
-    finally:
-        result.stdout = bytes(host.stdout)
-        result.stderr = bytes(host.stderr)
-        result.duration_ns = time.perf_counter_ns() - start
-        if not keep or result.module is None:
-            host.close()
-            session.memory.detach()
+    engine = (
+        WASMTIME
+        if settings is None and engine_name == "wasmtime"
+        else WasmtimeEngine(engine_name, settings)
+    )
+    return engine.run(RunRequest(bytes(wasm), sandbox, snapshots=snapshots, **keywords))

@@ -68,7 +68,7 @@ def snapshot_json(snap: Any) -> dict[str, Any]:
 
 
 class SessionSteps:
-    """The recorded steps of a stepper session (``result.stepper``) as a history: ``len`` and
+    """The recorded steps of a stepper session (``result.steps``) as a history: ``len`` and
     ``[i]`` give the machine before step ``i`` as a snapshot mapping."""
 
     def __init__(self, session: Any) -> None:
@@ -103,7 +103,7 @@ class SessionSteps:
 
 def steps_of(result: RunResult) -> Sequence[Any] | None:
     """The recorded steps of ``result`` when the stepper engine recorded it, else ``None``."""
-    session = getattr(result, "stepper", None)
+    session = result.steps
     if session is None or not hasattr(session, "view") or not len(session.history):
         return None
     return SessionSteps(session)

@@ -5,40 +5,31 @@ Each adapter is a :class:`CliRuntime`: the program it looks for on ``PATH`` and 
 itself is shared (:mod:`._process`): the sandbox's stdin, wall-time limit and ``cancel`` apply;
 the runtime brings its own WASI, so the run's trace holds only a note saying it is not ours.
 
-Registered engines: ``wasmtime-cli``, ``wasmedge``, ``wasmer``, ``iwasm``; each submodule of
-this package exposes the ``run_module(...)`` of one of them.
+Each is an engine of the second level (:class:`~wasikernel.engines.OwnWasiEngine`), registered as
+``wasmtime-cli``, ``wasmedge``, ``wasmer``, ``iwasm``. Only wasmtime's WASI is known here to keep
+a guest inside a folder whose symbolic links lead out (it is the oracle our own host is tested
+against); the others are refused such a folder.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import EngineError
-from ...result import MemoryLayout, RunResult
+from ...result import RunResult
 from ...sandbox import Sandbox
-from ._process import (
-    TRAP_EXIT,
-    prepare_dirs,
-    refuse_unknown_imports,
-    result_from_outcome,
-    run_process,
-)
+from .._engine import OwnWasiEngine, RunRequest
+from ._process import TRAP_EXIT, result_from_outcome, run_process
 
 __all__ = ["CliRuntime", "RUNTIMES", "available", "find"]
 
 
-def _wasi_or_ours(module: str, name: str) -> bool:
-    return module == "wasi_snapshot_preview1"
-
-
 @dataclass(frozen=True)
-class CliRuntime:
+class CliRuntime(OwnWasiEngine):
     """One runtime's command line.
 
     ``dir_flag`` formats a ``(host, guest)`` folder, ``env_flag`` a ``NAME=VALUE``;
@@ -59,6 +50,30 @@ class CliRuntime:
     trap_words: tuple[str, ...] = ("trap", "unreachable", "out of bounds")
     install_hint: str = ""
     memory_flags: Callable[[int], list[str]] | None = None
+    #: whether the runtime's WASI keeps a guest inside a folder whose links lead out
+    confines: bool = False
+    install_command: str = ""
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        """The engine's registered name."""
+        return self.engine
+
+    @property
+    def confines_folders(self) -> bool:  # type: ignore[override]
+        """Whether a folder with links leading out of it may be handed to this runtime."""
+        return self.confines
+
+    @property
+    def install(self) -> str:  # type: ignore[override]
+        """The command that installs the runtime."""
+        return self.install_command
+
+    def available(self) -> str | None:
+        """None when the program is on PATH, else why not."""
+        if self.path() is None:
+            return f"the {self.title} command `{self.program}` is not on PATH; {self.install_hint}"
+        return None
 
     def path(self) -> str | None:
         """Return where the program is on ``PATH``, or None."""
@@ -111,60 +126,21 @@ class CliRuntime:
             else None
         )
 
-    def run_module(
-        self,
-        wasm: bytes,
-        sandbox: Sandbox,
-        *,
-        invoke: str | None = None,
-        invoke_args: Sequence[int | float] = (),
-        on_output: Callable[[str, bytes], None] | None = None,
-        cancel: threading.Event | None = None,
-        keep: bool = False,
-        layout: MemoryLayout | None = None,
+    def launch(
+        self, request: RunRequest, dirs: Sequence[tuple[str, str]], workdir: str
     ) -> RunResult:
-        """Run ``wasm`` through the runtime's command line; see ``wasikernel.engines.run``.
-
-        Raises EngineError when the program is not on PATH or ``keep`` is asked (a separate
-        process cannot hand back a live instance).
-        """
-        path = self.path()
-        if path is None:
-            raise EngineError(
-                f"the {self.title} command `{self.program}` is not on PATH; {self.install_hint}"
-            )
-        if keep:
-            raise EngineError(
-                f"the engine {self.engine!r} runs in another process and cannot keep the "
-                "instance alive; use engine='wasmtime' to call its exports afterwards"
-            )
-        refused = refuse_unknown_imports(wasm, sandbox, _wasi_or_ours)
-        if refused is not None:
-            refused.engine = self.engine
-            return refused
-        workdir = tempfile.mkdtemp(prefix="wasikernel-cli-")
-        dirs = prepare_dirs(sandbox.preopens)
-        try:
-            module_path = Path(workdir) / (Path(sandbox.program_name).name or "main.wasm")
-            module_path.write_bytes(wasm)
-            argv = self.command(
-                str(module_path),
-                sandbox,
-                dirs.pairs,
-                invoke=invoke,
-                invoke_args=invoke_args,
-                program=path,
-            )
-            outcome = run_process(
-                argv,
-                sandbox,
-                on_output=on_output,
-                cancel=cancel,
-                env={"PATH": "/usr/bin:/bin", "HOME": workdir},
-            )
-        finally:
-            dirs.cleanup()
-            shutil.rmtree(workdir, ignore_errors=True)
+        """Run the module through the runtime's command line."""
+        sandbox, invoke = request.sandbox, request.invoke
+        module_path = Path(workdir) / (Path(sandbox.program_name).name or "main.wasm")
+        module_path.write_bytes(request.wasm)
+        argv = self.command(
+            str(module_path), sandbox, dirs, invoke=invoke, invoke_args=request.invoke_args,
+            program=self.path(),
+        )  # fmt: skip
+        outcome = run_process(
+            argv, sandbox, on_output=request.on_output, cancel=request.cancel,
+            env={"PATH": "/usr/bin:/bin", "HOME": workdir},
+        )  # fmt: skip
         trap_message = None
         returned = None
         if outcome.returncode not in (None, 0):
@@ -205,6 +181,8 @@ RUNTIMES: dict[str, CliRuntime] = {
         env_flag=lambda pair: ["--env", pair],
         invoke_flags=lambda name: ["--invoke", name],
         memory_flags=lambda mib: ["-W", f"max-memory-size={mib << 20}"],
+        confines=True,
+        install_command="curl https://wasmtime.dev/install.sh -sSf | bash",
         install_hint="install it from the Wasmtime releases (its installer puts it in "
         "~/.wasmtime/bin) and add that folder to PATH",
     ),
@@ -217,6 +195,8 @@ RUNTIMES: dict[str, CliRuntime] = {
         invoke_flags=lambda name: ["--reactor"],
         memory_flags=lambda mib: ["--memory-page-limit", str(mib * 16)],
         trap_words=("trap", "unreachable", "out of bounds", "execution failed"),
+        install_command="curl -sSf https://raw.githubusercontent.com/WasmEdge/WasmEdge/master/"
+        "utils/install.sh | bash",
         install_hint="install it with WasmEdge's installer (it puts it in ~/.wasmedge/bin) "
         "and add that folder to PATH",
     ),
@@ -229,6 +209,7 @@ RUNTIMES: dict[str, CliRuntime] = {
         env_flag=lambda pair: ["--env", pair],
         invoke_flags=lambda name: ["--invoke", name],
         args_sep=("--",),
+        install_command="curl https://get.wasmer.io -sSfL | sh",
         install_hint="install it with Wasmer's installer (it puts it in ~/.wasmer/bin) and "
         "add that folder to PATH",
     ),
@@ -240,6 +221,7 @@ RUNTIMES: dict[str, CliRuntime] = {
         env_flag=lambda pair: [f"--env={pair}"],
         invoke_flags=lambda name: ["-f", name],
         trap_words=("exception", "trap", "unreachable", "out of bounds"),
+        install_command="build WAMR's iwasm: https://github.com/bytecodealliance/wasm-micro-runtime",
         install_hint="build WAMR's iwasm (product-mini/platforms/linux) and put it on PATH",
     ),
 }

@@ -1,4 +1,5 @@
-"""Running a wasm runtime as a child process: the shared half of the node and CLI adapters.
+"""Running a wasm runtime as a child process: the shared half of the engines with their own WASI
+(node and the CLI adapters; see :class:`wasikernel.engines.OwnWasiEngine`).
 
 These runtimes bring their own WASI: our Python host is not in the loop, so their runs have no
 trace of ours. A run says so with one ``phase="note"`` event (never an invented syscall), and
@@ -226,36 +227,28 @@ def refuse_unknown_imports(
 
     The refusal is ours (we read the module's imports before starting the runtime), so its
     events are real: one ``phase="link"`` event per missing import, from the WASI host.
+    Raises EngineError when the module is not valid WebAssembly.
     """
-    import wasmtime
+    from ...wasi import WasiHost
+    from .._lifecycle import read_imports
 
-    module = wasmtime.Module(wasmtime.Engine(), wasm)
-    missing = [
-        (imp.module, imp.name or "", imp.type)
-        for imp in module.imports
-        if not provided(imp.module, imp.name or "")
-    ]
+    missing = [imp for imp in read_imports(wasm) if not provided(imp.module, imp.name)]
     if not missing:
         return None
-    from ...wasi import WasiHost
-
     host = WasiHost(sandbox)
-    message = ""
     try:
-        for mod, name, kind in missing:
-            kind_name = type(kind).__name__.removesuffix("Type").lower() or "func"
-            text = host.refuse_import(mod, name, kind_name)
-            message = message or text
+        texts = [host.refuse_import(imp.module, imp.name, imp.kind) for imp in missing]
     finally:
         host.close()
     return RunResult(
         stdout=b"",
         stderr=b"",
         exit_code=None,
-        trap=Trap(message),
+        trap=Trap(texts[0]),
         limit=None,
         trace=host.trace,
         sandbox=sandbox,
+        outcome="link",
     )
 
 
@@ -287,4 +280,5 @@ def result_from_outcome(
         engine=engine,
         duration_ns=outcome.wall_ns if duration_ns is None else duration_ns,
         returned=returned,
+        outcome=RunResult.outcome_of(exit_code, trap, outcome.limit, outcome.interrupted),
     )

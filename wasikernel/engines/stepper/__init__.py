@@ -10,7 +10,7 @@ swaps in a second table (:mod:`._session`). The module's bytes are read by :mod:
 As an engine (``engine="stepper"`` in :func:`wasikernel.engines.run`, ``--engine stepper``)::
 
     result = run(wasm, sandbox, engine="stepper")          # same WASI host as wasmtime
-    session = result.stepper                               # the recorded run (None if not)
+    session = result.steps                                 # the recorded run (None if not)
     len(session.history)                                   # steps recorded (first 1,000,000)
     view = session.view(123)                               # the machine before step 123:
     view.func_name, view.instruction, view.offset          #   where, as WAT text
@@ -36,7 +36,7 @@ globals of type ``f32`` show as floats in views (their bit patterns on the stack
 
 from __future__ import annotations
 
-from ._adapter import StepperModule, load, run_module, validate
+from ._adapter import STEPPER, StepperEngine, StepperModule, load, run_module, validate
 from ._numeric import Trap
 from ._session import CHECKPOINT_EVERY, FrameView, History, Session, StepView
 
@@ -44,6 +44,8 @@ __all__ = [
     "CHECKPOINT_EVERY",
     "FrameView",
     "History",
+    "STEPPER",
+    "StepperEngine",
     "Session",
     "StepView",
     "StepperModule",

@@ -1,4 +1,6 @@
-"""The stepper as an engine: links the WASI host, runs ``_start`` or an export, reports."""
+"""The stepper as an engine (:data:`STEPPER`): it instantiates a module and calls one export;
+linking the host, choosing the export and ending the run are the lifecycle's
+(:mod:`wasikernel.engines._lifecycle`), as for every engine that runs our host."""
 
 from __future__ import annotations
 
@@ -11,17 +13,29 @@ from ... import messages
 from ...errors import EngineError
 from ...result import Frame, MemoryLayout, RunResult, Trap
 from ...sandbox import Sandbox
-from ...trace import Trace
 from ...wasm import DecodeError, FuncType, ModuleInfo, decode_module
+from .._engine import HostedEngine, RunRequest
+from .._lifecycle import (
+    LAYOUT_GLOBALS,
+    Ending,
+    Import,
+    call_kept,
+    conclude,
+    layout_from_globals,
+    link,
+    open_host,
+    run_hosted,
+)
 from ._machine import Instance, LinkFailure, Store
 from ._numeric import M32, M64, ff, s32, s64, tf
 from ._numeric import Trap as WasmTrap
 from ._objects import Function, Global, Memory
 from ._session import Session
 
-__all__ = ["StepperModule", "load", "run_module"]
+__all__ = ["STEPPER", "StepperEngine", "StepperModule", "load", "run_module"]
 
 _TIMEOUT = "\0time limit"
+_CANCELLED = "interrupted"
 _engine_cache: list[Any] = []
 
 
@@ -143,68 +157,56 @@ class StepperModule:
     def call(self, name: str, *args: Any, record: bool = False) -> RunResult:
         """Runs export ``name`` to its end; a RunResult with this call's output and trace.
 
-        With ``record=True`` the call is recorded (``result.stepper`` is its Session).
+        With ``record=True`` the call is recorded (``result.steps`` is its Session).
         Raises EngineError for an unknown export or a wrong number of arguments.
         """
-        host = self.host
-        n_out, n_err, n_ev = len(host.stdout), len(host.stderr), len(host.trace)
-        session = self.session(name, *args)
-        t0 = time.perf_counter_ns()
-        fields = self._finish(session, record)
-        result = RunResult(
-            stdout=bytes(host.stdout[n_out:]), stderr=bytes(host.stderr[n_err:]),
-            trace=Trace(host.trace.events[n_ev:], dropped=host.trace.dropped),
-            sandbox=self.sandbox, engine="stepper", duration_ns=time.perf_counter_ns() - t0,
-            memory_after=bytes(self.memory.data) if self.memory else None, module=self,
-            **fields)
-        result.stepper = session if record else None  # type: ignore[attr-defined]
-        return result
+        instance = _Instance(self, record=record)
+        return call_kept(instance, self.host, self.sandbox, "stepper", name, args, self)
 
-    def _finish(self, session: Session, record: bool) -> dict[str, Any]:
-        """Runs ``session`` to its end under the time limit and ``cancel``; RunResult fields."""
+    def run_export(self, name: str, args: Sequence[Any], *, record: bool,
+                   history_limit: int = 1_000_000, history: str = "first") -> Ending:
+        """Runs export ``name`` to its end under the time limit and ``cancel``; how it ended
+        (with the recorded Session in ``steps`` when ``record``).
+
+        Raises EngineError for an unknown export or a wrong number of arguments.
+        """
+        session = self.session(name, *args, history_limit=history_limit, keep=history)
+        ending = self._finish(session, record)
+        ending.steps = session if record else None
+        return ending
+
+    def _finish(self, session: Session, record: bool) -> Ending:
+        """Runs ``session`` to its end under the time limit and ``cancel``."""
         limits = self.sandbox.limits
         self.host.deadline = (None if limits.timeout_s is None
                               else time.monotonic() + limits.timeout_s)
+        if not record:
+            session.history_limit = 0
         with _Watch(self.store, limits.timeout_s, self.cancel):
-            if record:
-                session.run()
-            else:
-                session.history_limit = 0
-                session.run()
+            session.run()
         self.store.resume_tables()
-        return self._outcome(session)
+        return self._ending(session)
 
-    def _outcome(self, session: Session) -> dict[str, Any]:
-        out: dict[str, Any] = {"exit_code": None, "trap": None, "limit": None, "returned": None}
+    def _ending(self, session: Session) -> Ending:
         exc = session.error
         if exc is None:
-            out["exit_code"] = 0
             types = session.func.type.results
-            out["returned"] = [_from_wasm(t, v) for t, v in
-                               zip(types, session.returned or [], strict=False)]
-            return out
+            return Ending.returning([_from_wasm(t, v) for t, v in
+                                     zip(types, session.returned or [], strict=False)])
         from ...wasi import LimitReached, ProcExit
 
         if isinstance(exc, ProcExit):
-            out["exit_code"] = exc.code
-        elif isinstance(exc, LimitReached):
-            out["limit"] = exc.message
-        elif isinstance(exc, WasmTrap) and exc.message == _TIMEOUT:
-            out["limit"] = messages.t("limit_time", seconds=self.sandbox.limits.timeout_s or 0)
-        else:
-            message = exc.message if isinstance(exc, WasmTrap) else \
-                f"internal error in the stepper ({type(exc).__name__}: {exc})"
-            out["trap"] = Trap(message, self._frames(session))
-        mem = self.memory
-        if out["exit_code"] not in (0, None) and mem is not None and \
-                len(mem.data) + 65536 > self.sandbox.limits.max_memory_mib * 1024 * 1024:
-            out["limit"] = messages.t("limit_memory", mib=self.sandbox.limits.max_memory_mib)
-            out["exit_code"] = None
-        if out["limit"]:
-            self.host.note("limit", "canceled", out["limit"])
-        elif out["trap"] is not None:
-            self.host.note("trap", "fault", out["trap"].message)
-        return out
+            return Ending(exit_code=exc.code)
+        if isinstance(exc, LimitReached):
+            return Ending(limit=exc.message)
+        if isinstance(exc, WasmTrap) and exc.message == _TIMEOUT:
+            return Ending(limit=messages.t("limit_time",
+                                           seconds=self.sandbox.limits.timeout_s or 0))
+        if isinstance(exc, WasmTrap) and exc.message == _CANCELLED:
+            return Ending(trap=Trap("interrupted", self._frames(session)), interrupted=True)
+        message = exc.message if isinstance(exc, WasmTrap) else \
+            f"internal error in the stepper ({type(exc).__name__}: {exc})"
+        return Ending(trap=Trap(message, self._frames(session)))
 
     def _frames(self, session: Session) -> list[Frame]:
         frames = []
@@ -215,20 +217,8 @@ class StepperModule:
 
     def layout(self) -> MemoryLayout | None:
         """The layout from the exported ``__data_end`` / ``__heap_base`` / ``__stack_pointer``."""
-        values = {n: g.value for n, g in self.instance.exports.items()
-                  if isinstance(g, Global) and n in ("__data_end", "__heap_base",
-                                                     "__stack_pointer", "__global_base")}
-        if not values:
-            return None
-        sp, end, heap = (values.get("__stack_pointer"), values.get("__data_end"),
-                         values.get("__heap_base"))
-        if sp is not None and end is not None and sp <= end:
-            return MemoryLayout(data_start=values.get("__global_base", sp), data_end=end,
-                                stack_low=0, stack_high=sp, heap_base=heap)
-        return MemoryLayout(
-            data_start=values.get("__global_base", 1024 if end is not None else None),
-            data_end=end, stack_low=end if sp is not None else None, stack_high=sp,
-            heap_base=heap)
+        return layout_from_globals({n: g.value for n, g in self.instance.exports.items()
+                                    if isinstance(g, Global) and n in LAYOUT_GLOBALS})
 
     def __repr__(self) -> str:
         return f"<StepperModule exports={list(self.exports)}>"
@@ -255,7 +245,7 @@ class _Watch:
         end = None if self.timeout_s is None else time.monotonic() + self.timeout_s
         while not self.done.wait(0.05):
             if self.cancel is not None and self.cancel.is_set():
-                self.store.interrupt("interrupted")
+                self.store.interrupt(_CANCELLED)
                 return
             if end is not None and time.monotonic() >= end:
                 self.store.interrupt(_TIMEOUT)
@@ -267,73 +257,139 @@ class _Watch:
             self.thread.join()
 
 
+class _Instance:
+    """A StepperModule as the lifecycle sees it (see ``_lifecycle.Instance``)."""
+
+    def __init__(self, module: StepperModule, *, record: bool = False,
+                 history_limit: int = 1_000_000, history: str = "first") -> None:
+        self.module = module
+        self.exports = module.exports
+        self.record, self.history_limit, self.history = record, history_limit, history
+
+    def call(self, name: str, args: Sequence[int | float]) -> Ending:
+        return self.module.run_export(name, args, record=self.record and name != "_initialize",
+                                      history_limit=self.history_limit, history=self.history)
+
+    def memory_size(self) -> int:
+        return len(self.module.memory.data) if self.module.memory is not None else 0
+
+    def snapshot(self) -> bytes | None:
+        return bytes(self.module.memory.data) if self.module.memory is not None else None
+
+    def layout(self) -> MemoryLayout | None:
+        return self.module.layout()
+
+    def kept(self) -> StepperModule:
+        return self.module
+
+    def close(self) -> None:
+        """Nothing to release: the module is plain Python objects."""
+
+
+class _Loaded:
+    """A validated, decoded module for one run."""
+
+    def __init__(self, engine: StepperEngine, request: RunRequest) -> None:
+        self.engine = engine
+        self.request = request
+        self.info = info = validate(bytes(request.wasm))
+        self.imports = []
+        for imp in info.imports:
+            if imp.kind == "func":
+                ty = info.types[imp.desc]  # type: ignore[index]
+                self.imports.append(Import(imp.module, imp.name, "func", tuple(ty.params),
+                                           tuple(ty.results)))
+            else:
+                self.imports.append(Import(imp.module, imp.name, imp.kind))
+
+    def instantiate(self, host: Any, linked: dict[tuple[str, str], Any]) -> _Instance | Ending:
+        """Instantiates with ``linked`` host functions and runs the start function."""
+        info, sandbox = self.info, self.request.sandbox
+        store = Store(memory_limit_pages=max(1, sandbox.limits.max_memory_mib * 16))
+        box: list[Any] = [Memory(0, 0)]
+        funcs = {key: Function(FuncType(tuple(hi.params), tuple(hi.results)),
+                               host=_thunk(hi.call, box), name=f"{key[0]}.{key[1]}")
+                 for key, hi in linked.items()}
+        try:
+            instance = store.instantiate(info, lambda m, n, k: funcs.get((m, n)),
+                                         run_start=False)
+        except LinkFailure as exc:
+            return Ending(trap=Trap(f"link error: {exc}"))
+        except WasmTrap as exc:
+            if "over the limit" in exc.message:
+                return Ending(limit=messages.t("limit_memory", mib=sandbox.limits.max_memory_mib))
+            return Ending(trap=Trap(exc.message))
+        if instance.memories:
+            box[0] = instance.memories[0]
+        module = StepperModule(info, store, instance, host, sandbox, self.request.cancel)
+        if info.start is not None:
+            start = instance.funcs[info.start]
+            if start.host is None:
+                ending = module._finish(Session(store, instance, start, []), record=False)
+                if ending.exit_code != 0:
+                    return ending
+        return _Instance(module, record=self.engine.record,
+                         history_limit=self.engine.history_limit, history=self.engine.history)
+
+
+class StepperEngine(HostedEngine):
+    """The stepper with our WASI host. ``record`` records the run (``result.steps``);
+    ``history="first"`` keeps the first ``history_limit`` steps and runs on at full speed past
+    them, ``history="last"`` records to the end and keeps the latest ones."""
+
+    name = "stepper"
+    title = "wasikernel step-through interpreter"
+    install = "(part of wasikernel)"
+
+    def __init__(self, *, record: bool = True, history_limit: int = 1_000_000,
+                 history: str = "first") -> None:
+        self.record, self.history_limit, self.history = record, history_limit, history
+
+    def version(self) -> str | None:
+        """The stepper is wasikernel's own: its version is wasikernel's."""
+        from ... import __version__
+
+        return f"wasikernel {__version__}"
+
+    def load(self, request: RunRequest) -> _Loaded:
+        """Validates and decodes ``request.wasm``.
+
+        Raises EngineError for a module the stepper cannot run.
+        """
+        return _Loaded(self, request)
+
+
+#: the engine ``stepper`` (its runs are recorded)
+STEPPER = StepperEngine()
+
+
 def load(wasm: bytes, sandbox: Sandbox | None = None, *,
          on_output: Callable[[str, bytes], None] | None = None,
          cancel: threading.Event | None = None) -> StepperModule | RunResult:
     """Instantiates ``wasm`` in the stepper with the WASI host (start function included).
 
     Returns the :class:`StepperModule`, or a RunResult when linking or the start function
-    failed (a ``link error: ...`` trap, a trap, an exit). Raises EngineError for a module the
+    failed (``outcome`` ``"link"``, a trap, an exit). Raises EngineError for a module the
     stepper cannot run.
     """
-    from ...wasi import WasiHost
-    from ...wasi.fs import FsError
-
-    sandbox = sandbox if sandbox is not None else Sandbox()
-    info = validate(bytes(wasm))
-    try:
-        host = WasiHost(sandbox, on_output=on_output, cancel=cancel)
-    except FsError as exc:
-        raise EngineError(f"a preopened directory cannot be opened: {exc.note}") from exc
-    pages = max(1, sandbox.limits.max_memory_mib * 16)
-    store = Store(memory_limit_pages=pages)
-    box: list[Any] = [Memory(0, 0)]
-    funcs: dict[tuple[str, str], Function] = {}
-    errors: list[str] = []
-    for imp in info.imports:
-        hi = host.lookup(imp.module, imp.name) if imp.kind == "func" else None
-        if hi is not None and info.types[imp.desc] == FuncType(tuple(hi.params),  # type: ignore
-                                                                tuple(hi.results)):
-            funcs[(imp.module, imp.name)] = Function(
-                info.types[imp.desc], host=_thunk(hi.call, box),  # type: ignore[index]
-                name=f"{imp.module}.{imp.name}")
-            continue
-        errors.append(host.refuse_import(imp.module, imp.name, imp.kind))
-    base = RunResult(stdout=b"", stderr=b"", exit_code=None, trap=None, limit=None,
-                     trace=host.trace, sandbox=sandbox, engine="stepper")
-    if errors:
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        base.trap = Trap(errors[0] + more)
-        host.close()
-        return base
-    try:
-        instance = store.instantiate(info, lambda m, n, k: funcs.get((m, n)), run_start=False)
-    except LinkFailure as exc:
-        base.trap = Trap(f"link error: {exc}")
-        host.close()
-        return base
-    except WasmTrap as exc:
-        if "over the limit" in exc.message:
-            base.limit = messages.t("limit_memory", mib=sandbox.limits.max_memory_mib)
-        else:
-            base.trap = Trap(exc.message)
-        host.close()
-        return base
-    if instance.memories:
-        box[0] = instance.memories[0]
-    module = StepperModule(info, store, instance, host, sandbox, cancel)
-    if info.start is not None:
-        start = instance.funcs[info.start]
-        session = Session(store, instance, start, []) if start.host is None else None
-        if session is not None:
-            fields = module._finish(session, record=False)
-            if fields["exit_code"] != 0:
-                for key, value in fields.items():
-                    setattr(base, key, value)
-                base.stdout, base.stderr = bytes(host.stdout), bytes(host.stderr)
-                host.close()
-                return base
-    return module
+    request = RunRequest(bytes(wasm), sandbox if sandbox is not None else Sandbox(),
+                         on_output=on_output, cancel=cancel)
+    loaded = STEPPER.load(request)
+    host = open_host(request)
+    linked, refusal = link(host, loaded.imports)
+    made: _Instance | Ending = Ending(trap=Trap(refusal)) if refusal else \
+        loaded.instantiate(host, linked)
+    if isinstance(made, _Instance):
+        return made.module
+    ending = conclude(made, 0, host, request.sandbox.limits) if refusal is None else made
+    host.close()
+    result = RunResult(stdout=bytes(host.stdout), stderr=bytes(host.stderr), exit_code=None,
+                       trap=None, limit=None, trace=host.trace, sandbox=request.sandbox,
+                       engine="stepper")
+    result.exit_code, result.trap, result.limit = ending.exit_code, ending.trap, ending.limit
+    result.outcome = "link" if refusal is not None else RunResult.outcome_of(
+        ending.exit_code, ending.trap, ending.limit, ending.interrupted)
+    return result
 
 
 def _thunk(call: Callable[..., Any], box: list[Any]) -> Callable[..., Any]:
@@ -342,23 +398,13 @@ def _thunk(call: Callable[..., Any], box: list[Any]) -> Callable[..., Any]:
     return thunk
 
 
-def run_module(
-    wasm: bytes,
-    sandbox: Sandbox,
-    *,
-    invoke: str | None = None,
-    invoke_args: Sequence[int | float] = (),
-    on_output: Callable[[str, bytes], None] | None = None,
-    cancel: threading.Event | None = None,
-    keep: bool = False,
-    layout: MemoryLayout | None = None,
-    record: bool = True,
-    history_limit: int = 1_000_000,
-    history: str = "first",
-) -> RunResult:
-    """Runs ``wasm`` in the stepper with our WASI host; see :func:`wasikernel.engines.run`.
+def run_module(wasm: bytes, sandbox: Sandbox, *, record: bool = True,
+               history_limit: int = 1_000_000, history: str = "first",
+               **keywords: Any) -> RunResult:
+    """Runs ``wasm`` in the stepper with our WASI host; the other keywords are those of
+    :func:`wasikernel.engines.run`.
 
-    With ``record`` (the default) the run is recorded: ``result.stepper`` is the
+    With ``record`` (the default) the run is recorded: ``result.steps`` is the
     :class:`Session` to walk (``view(i)``, ``current()``, ``history``). ``history="first"``
     keeps the first ``history_limit`` steps and runs on at full speed past them;
     ``history="last"`` records to the end and keeps the latest steps (those before a trap).
@@ -366,57 +412,5 @@ def run_module(
     has no ``_start``.
     Raises EngineError for a module the stepper cannot run or an unknown export.
     """
-    t0 = time.perf_counter_ns()
-    loaded = load(wasm, sandbox, on_output=on_output, cancel=cancel)
-    if isinstance(loaded, RunResult):
-        loaded.layout = layout
-        loaded.duration_ns = time.perf_counter_ns() - t0
-        loaded.stepper = None  # type: ignore[attr-defined]
-        return loaded
-    module = loaded
-    try:
-        return _run_loaded(module, sandbox, t0, invoke, invoke_args, keep, layout, record,
-                           history_limit, history)
-    except BaseException:
-        module.host.close()
-        raise
-
-
-def _run_loaded(module: StepperModule, sandbox: Sandbox, t0: int, invoke: str | None,
-                invoke_args: Sequence[int | float], keep: bool, layout: MemoryLayout | None,
-                record: bool, history_limit: int, history: str) -> RunResult:
-    target = invoke
-    if target is None:
-        target = "_start" if "_start" in module.exports else None
-    if target is not None and target != "_start" and "_initialize" in module.exports:
-        first = module.call("_initialize")
-        if first.exit_code != 0:
-            first.trace = module.host.trace
-            return first
-    before = bytes(module.memory.data) if module.memory else None
-    if target is None:
-        if "_initialize" in module.exports:
-            result = module.call("_initialize")
-        else:
-            result = RunResult(stdout=b"", stderr=b"", exit_code=0, trap=None, limit=None,
-                               trace=Trace(), sandbox=sandbox, engine="stepper")
-            result.stepper = None  # type: ignore[attr-defined]
-        keep = True
-    else:
-        session = module.session(target, *(invoke_args if invoke else ()),
-                                 history_limit=history_limit, keep=history)
-        fields = module._finish(session, record)
-        result = RunResult(stdout=b"", stderr=b"", trace=module.host.trace, sandbox=sandbox,
-                           engine="stepper", **fields)
-        result.stepper = session if record else None  # type: ignore[attr-defined]
-    result.trace = module.host.trace
-    result.stdout = bytes(module.host.stdout)
-    result.stderr = bytes(module.host.stderr)
-    result.memory_before = before
-    result.memory_after = bytes(module.memory.data) if module.memory else None
-    result.layout = layout or module.layout()
-    result.duration_ns = time.perf_counter_ns() - t0
-    result.module = module if keep else None
-    if not keep:
-        module.host.close()
-    return result
+    engine = StepperEngine(record=record, history_limit=history_limit, history=history)
+    return run_hosted(engine, RunRequest(bytes(wasm), sandbox, **keywords))

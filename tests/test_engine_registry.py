@@ -1,0 +1,82 @@
+"""The engine registry: one protocol for every engine, the same ending under every engine that
+runs our host, and doctor and the comparison saying which engines trace and confine folders."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from wasikernel import compare, doctor
+from wasikernel.engines import REGISTRY, run
+from wasikernel.sandbox import Limits, Sandbox
+
+HOSTED = ["wasmtime", "pulley", "stepper", "wasm3"]
+
+SPIN = """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1) (func (export "_start") (loop br 0)))"""
+REFUSED = """(module (import "env" "nope" (func $n)) (func (export "_start")))"""
+
+
+def _skip_unless_available(engine: str) -> None:
+    reason = REGISTRY[engine].available()
+    if reason is not None:
+        pytest.skip(reason)
+
+
+def test_every_engine_answers_the_same_questions():
+    for name, engine in REGISTRY.items():
+        assert engine.name == name
+        reason = engine.available()
+        assert reason is None or (isinstance(reason, str) and reason)
+        assert isinstance(engine.traced, bool) and isinstance(engine.confines_folders, bool)
+    assert [n for n in REGISTRY if REGISTRY[n].traced] == ["wasmtime", "stepper", "pulley", "wasm3"]
+    own = [n for n in REGISTRY if not REGISTRY[n].traced]
+    assert [n for n in own if REGISTRY[n].confines_folders] == ["wasmtime-cli"]
+
+
+@pytest.mark.parametrize("engine", [*HOSTED, "node"])
+def test_an_import_no_engine_provides_ends_the_run_as_a_link_refusal(engine):
+    _skip_unless_available(engine)
+    result = run(REFUSED, engine=engine)
+    assert result.outcome == "link" and result.exit_code is None
+    assert result.trap is not None and "env::nope" in result.trap.message
+    assert [(e.phase, e.call) for e in result.trace.events] == [("link", "nope")]
+
+
+@pytest.mark.parametrize("engine", HOSTED)
+def test_a_cancelled_run_ends_the_same_way_under_every_engine_that_runs_our_host(engine):
+    _skip_unless_available(engine)
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    result = run(SPIN, Sandbox(limits=Limits(timeout_s=30)), engine=engine, cancel=cancel)
+    assert result.outcome == "interrupted" and result.trap.message == "interrupted"
+    closing = result.trace.events[-1]
+    assert (closing.phase, closing.call, closing.errno) == ("end", "interrupted", "canceled")
+
+
+@pytest.mark.parametrize("engine", HOSTED)
+def test_a_time_limit_ends_the_same_way_under_every_engine_that_runs_our_host(engine):
+    _skip_unless_available(engine)
+    result = run(SPIN, Sandbox(limits=Limits(timeout_s=0.3)), engine=engine)
+    assert result.outcome == "limit" and result.exit_code is None and result.trap is None
+    closing = result.trace.events[-1]
+    assert (closing.phase, closing.call, closing.errno) == ("end", "limit", "canceled")
+
+
+def test_doctor_says_which_engines_trace_and_which_confine_folders():
+    lines = {c.name: c.detail for c in doctor.checks() if c.section == "engines"}
+    assert set(lines) == set(REGISTRY)
+    for name in HOSTED:
+        assert "our traced WASI host" in lines[name]
+    assert "refuses a folder whose links lead out" in lines["node"]
+    assert "keeps the guest inside its folders" in lines["wasmtime-cli"]
+
+
+def test_the_comparison_says_how_each_runtime_runs_wasi(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no runtime on PATH: rows without figures
+    rows = {r.runtime: r for r in compare.measure_startup(repeat=1, only=["node", "wasmer"])}
+    assert "refuses a folder whose links lead out" in rows["Node.js WASI (V8)"].sandboxing
+    assert rows["Wasmer command line"].as_dict()["sandboxing"].startswith("its own WASI")
+    assert compare.Contender("x", "stepper").sandboxing() == "our traced WASI host"

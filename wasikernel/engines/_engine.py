@@ -1,0 +1,221 @@
+"""What an engine is: the :class:`Engine` protocol, the :class:`RunRequest` every run is, and
+the two levels engines plug in at.
+
+* :class:`HostedEngine`, the first level: the engine runs our traced WASI host (wasmtime,
+  pulley, the stepper, wasm3). It only knows how to instantiate a module with the host's
+  functions and call one export; :mod:`._lifecycle` does everything else, the same way for all.
+* :class:`OwnWasiEngine`, the second level: the engine brings its own WASI (Node, a runtime's
+  command line), so its calls are not traced (the trace says so) and it is handed only a
+  sandbox it can confine: a host folder holding a symbolic link that leads out of it is refused
+  (refusing is the honest rule: a copy without those links could not write back what the guest
+  changes).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .. import messages
+from ..errors import EngineError
+
+if TYPE_CHECKING:
+    from ..result import MemoryLayout, RunResult
+    from ..sandbox import Preopen, Sandbox
+
+__all__ = [
+    "RunRequest", "Engine", "HostedEngine", "OwnWasiEngine", "link_leaving", "dist_version",
+]  # fmt: skip
+
+
+def dist_version(distribution: str) -> str | None:
+    """Return ``"NAME VERSION"`` of an installed Python distribution, or None without it."""
+    import importlib.metadata
+
+    try:
+        return f"{distribution} {importlib.metadata.version(distribution)}"
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One run, as :func:`wasikernel.engines.run` takes it (see there for each field)."""
+
+    wasm: bytes
+    sandbox: Sandbox
+    invoke: str | None = None
+    invoke_args: Sequence[int | float] = ()
+    on_output: Callable[[str, bytes], None] | None = None
+    cancel: threading.Event | None = None
+    keep: bool = False
+    layout: MemoryLayout | None = None
+    #: False leaves ``memory_before``/``memory_after`` empty (the command line never shows them)
+    snapshots: bool = True
+
+    def but(self, **changes: Any) -> RunRequest:
+        """Return this request with ``changes``."""
+        return replace(self, **changes)
+
+
+class Engine:
+    """The protocol every engine follows.
+
+    ``name`` is what ``--engine`` and ``engine=`` take; ``traced`` says whether the engine runs
+    our traced WASI host; ``confines_folders`` whether a granted folder's symbolic links are kept
+    from leading the guest out of it; ``keeps`` whether a run can hand back a live module.
+    """
+
+    name: str
+    title: str
+    #: the command that installs what the engine needs (for ``doctor``)
+    install: str
+    traced: ClassVar[bool] = True
+    confines_folders: ClassVar[bool] = True
+    keeps: ClassVar[bool] = True
+
+    def available(self) -> str | None:
+        """Return None when the engine can run here, else the reason it cannot."""
+        return None
+
+    def version(self) -> str | None:
+        """Return the engine's version, or None when it is not known or not installed."""
+        return None
+
+    def run(self, request: RunRequest) -> RunResult:
+        """Run ``request``; a trap, an exit, a limit or a refused import is in the RunResult.
+
+        Raises EngineError when the engine cannot run the module at all.
+        """
+        raise NotImplementedError
+
+    def refuse_unavailable_or_keep(self, request: RunRequest) -> None:
+        """Raise EngineError when the engine is not usable here, or ``keep`` is asked of an
+        engine that cannot hand back a live module."""
+        reason = self.available()
+        if reason is not None:
+            raise EngineError(reason)
+        if request.keep and not self.keeps:
+            raise EngineError(
+                f"the engine {self.name!r} runs each module in a separate process and cannot "
+                "keep the instance alive; use engine='wasmtime' to call its exports afterwards"
+            )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+class HostedEngine(Engine):
+    """First level: an engine that runs our traced WASI host, through the one lifecycle.
+
+    A subclass implements :meth:`instantiate`; :func:`._lifecycle.run_hosted` links the host,
+    picks the export to run, ends the run and hands back memory the same way for every engine.
+    """
+
+    traced = True
+    confines_folders = True
+
+    def load(self, request: RunRequest) -> Any:
+        """Read ``request.wasm`` for one run: return an object with ``imports`` (a list of
+        :class:`._lifecycle.Import`) and ``instantiate(host, linked)``, which instantiates the
+        module with ``linked`` (``(module, name) -> HostImport``), runs its start function and
+        returns an :class:`._lifecycle.Instance`, or the :class:`._lifecycle.Ending` of a start
+        function that did not return.
+
+        Raises EngineError when the module is not valid for this engine.
+        """
+        raise NotImplementedError
+
+    def run(self, request: RunRequest) -> RunResult:
+        """Run ``request`` through the lifecycle; see :func:`wasikernel.engines.run`."""
+        from ._lifecycle import run_hosted
+
+        self.refuse_unavailable_or_keep(request)
+        return run_hosted(self, request)
+
+
+def link_leaving(folder: str) -> str | None:
+    """Return the first symbolic link inside ``folder`` that points out of it (its path
+    relative to ``folder``), or None when every link stays inside."""
+    root = os.path.realpath(folder)
+    for here, dirs, files in os.walk(root):  # links to folders are listed, not entered
+        for name in (*dirs, *files):
+            path = os.path.join(here, name)
+            if os.path.islink(path):
+                target = os.path.realpath(path)
+                if os.path.commonpath([root, target]) != root:
+                    return os.path.relpath(path, root)
+    return None
+
+
+class OwnWasiEngine(Engine):
+    """Second level: an engine with a WASI of its own, run as a child process.
+
+    Our host is not in the loop: the run's trace holds a note saying so (and the link-time
+    refusals, which are ours: the module's imports are read before the runtime starts).
+    A subclass implements :meth:`launch`; :meth:`run` does the rest the same way for all.
+    """
+
+    traced = False
+    confines_folders = False
+    keeps = False
+
+    def provides(self, module: str, name: str) -> bool:
+        """Whether the runtime provides the import ``module.name``."""
+        return module == "wasi_snapshot_preview1"
+
+    def refuse_unconfined(self, preopens: Sequence[Preopen]) -> None:
+        """Refuse a host folder holding a symbolic link that leads out of it, unless this
+        runtime is known to keep the guest inside (its WASI would follow the link; ours does
+        not). A link the guest makes during the run is the runtime's own WASI's to refuse.
+
+        Raises EngineError with the sentence that names the link and what to use instead.
+        """
+        if self.confines_folders:
+            return
+        for pre in preopens:
+            link = link_leaving(pre.host_path) if pre.host_path is not None else None
+            if link is not None:
+                from . import REGISTRY
+
+                raise EngineError(messages.t(
+                    "folder_not_confined", engine=self.name, link=link, folder=pre.host_path,
+                    engines=", ".join(n for n, e in REGISTRY.items() if e.confines_folders),
+                ))  # fmt: skip
+
+    def run(self, request: RunRequest) -> RunResult:
+        """Run ``request`` in the runtime's own process; see :func:`wasikernel.engines.run`.
+
+        Raises EngineError when the runtime is not usable here, ``keep`` is asked, or a
+        granted folder holds a symbolic link the runtime would follow out of it.
+        """
+        from .cli._process import prepare_dirs, refuse_unknown_imports
+
+        self.refuse_unconfined(request.sandbox.preopens)
+        self.refuse_unavailable_or_keep(request)
+        refused = refuse_unknown_imports(request.wasm, request.sandbox, self.provides)
+        if refused is not None:
+            refused.engine = self.name
+            refused.layout = request.layout
+            return refused
+        workdir = tempfile.mkdtemp(prefix=f"wasikernel-{self.name}-")
+        dirs = prepare_dirs(request.sandbox.preopens)
+        try:
+            result = self.launch(request, dirs.pairs, workdir)
+        finally:
+            dirs.cleanup()
+            shutil.rmtree(workdir, ignore_errors=True)
+        result.layout = request.layout
+        return result
+
+    def launch(
+        self, request: RunRequest, dirs: Sequence[tuple[str, str]], workdir: str
+    ) -> RunResult:
+        """Run the module in the runtime, with ``dirs`` as ``(host, guest)`` folders and
+        ``workdir`` a private scratch folder removed afterwards; return the RunResult."""
+        raise NotImplementedError

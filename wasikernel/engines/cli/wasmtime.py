@@ -1,8 +1,0 @@
-"""One engine: a runtime's own command line (see :mod:`wasikernel.engines.cli`)."""
-
-from __future__ import annotations
-
-from . import RUNTIMES
-
-#: run a module through ``wasmtime-cli``'s command line; keywords of ``wasikernel.engines.run``
-run_module = RUNTIMES["wasmtime-cli"].run_module
