@@ -50,6 +50,7 @@ __all__ = [
     "read_timeout",
     "read_memory_mib",
     "read_number",
+    "read_wasm_value",
     "read_whole",
     "read_clock_ns",
     "read_on_off",
@@ -119,6 +120,26 @@ def read_number(text: str, option: str) -> int | float:
         raise _refusal("option_number", option=option, value=text) from None
     if math.isinf(number) and "inf" not in text.lower():  # 1e400, or 5,000 digits
         raise _refusal("option_number_range", option=option, value=text)
+    return number
+
+
+#: the whole numbers each integer type of wasm holds (signed or unsigned, as wasmtime reads them)
+_INT_RANGES = {"i32": (-(1 << 31), (1 << 32) - 1), "i64": (_I64_MIN, _U64)}
+
+
+def read_wasm_value(text: str, valtype: str, option: str) -> int | float:
+    """Read an argument of a wasm function whose parameter is ``valtype``: a whole number an
+    ``i32`` or ``i64`` holds, any number for ``f32``/``f64``.
+
+    Raises UsageError naming ``option`` and the type otherwise (``1.5`` for an i32, or
+    ``4294967296``, which would wrap).
+    """
+    number = read_number(text, option)
+    if valtype in _INT_RANGES:
+        low, high = _INT_RANGES[valtype]
+        if not isinstance(number, int) or not low <= number <= high:
+            raise _refusal("option_wasm_int", option=option, value=text, type=valtype,
+                           low=low, high=high)
     return number
 
 
