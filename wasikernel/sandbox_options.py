@@ -91,14 +91,16 @@ def _whole(text: str) -> int | None:
         return None
 
 
-def read_whole(text: str, option: str, low: int = 0, high: int = _U64) -> int:
+def read_whole(text: str, option: str, low: int = 0, high: int = _U64,
+               sentence: str = "option_whole", **fields: object) -> int:
     """Read a whole number from ``low`` to ``high`` (``42``, ``0x10``, ``1_000``).
 
-    Raises UsageError naming ``option`` and the range otherwise.
+    Raises UsageError naming ``option`` otherwise, with the catalogue's ``sentence`` (which
+    is told ``low``, ``high`` and ``fields``).
     """
     value = _whole(text)
     if value is None or not low <= value <= high:
-        raise _refusal("option_whole", option=option, value=text, low=low, high=high)
+        raise _refusal(sentence, option=option, value=text, low=low, high=high, **fields)
     return value
 
 
@@ -167,10 +169,7 @@ def read_memory_mib(text: str, option: str = "--max-memory") -> int:
 
     Raises UsageError otherwise.
     """
-    value = _whole(text)
-    if value is None or not 1 <= value <= MOST_MIB:
-        raise _refusal("option_memory", option=option, value=text, most=MOST_MIB)
-    return value
+    return read_whole(text, option, 1, MOST_MIB, "option_memory", most=MOST_MIB)
 
 
 def read_clock_ns(text: str, option: str) -> int:
@@ -178,10 +177,7 @@ def read_clock_ns(text: str, option: str) -> int:
 
     Raises UsageError otherwise.
     """
-    value = _whole(text)
-    if value is None or not 0 <= value <= _U64:
-        raise _refusal("option_clock", option=option, value=text, high=_U64)
-    return value
+    return read_whole(text, option, 0, _U64, "option_clock")
 
 
 def read_on_off(text: str, option: str) -> bool:
