@@ -63,6 +63,8 @@ BAD_VALUES = [
     ("%trace --fd", "--fd", "one value", "une valeur"),
     ("%call add 1 two", "%call", "number", "nombre"),
     ("%call", "%call", "for example", "par exemple"),
+    ("%call add 1.5 2", "%call add", "i32", "i32"),
+    ("%call add 4294967296 2", "%call add", "i32", "nombre entier"),
     ("%call add 'one", "%call", "check the quotes", "vérifiez les guillemets"),
     ("%sandbox engine nosuch", "engine", "the engines are", "les moteurs sont"),
     ("%sandbox widgets graph", "widgets", "all or none", "all ou none"),

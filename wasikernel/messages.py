@@ -793,6 +793,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "{option} : {value!r} est trop grand pour un nombre wasm ; un i64 va de "
         "-9223372036854775808 à 18446744073709551615, un f64 jusqu'à 1.8e308 environ",
     },
+    "option_wasm_int": {
+        "en": "{option}: {value!r} is not an {type}; write a whole number from {low} to {high}",
+        "fr": "{option} : {value!r} n'est pas un {type} ; écrivez un nombre entier de {low} à "
+        "{high}",
+    },
     "option_whole": {
         "en": "{option}: {value!r} is not a whole number from {low} to {high}",
         "fr": "{option} : {value!r} n'est pas un nombre entier de {low} à {high}",

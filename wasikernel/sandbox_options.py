@@ -50,6 +50,7 @@ __all__ = [
     "read_timeout",
     "read_memory_mib",
     "read_number",
+    "read_wasm_value",
     "read_whole",
     "read_clock_ns",
     "read_on_off",
@@ -90,14 +91,16 @@ def _whole(text: str) -> int | None:
         return None
 
 
-def read_whole(text: str, option: str, low: int = 0, high: int = _U64) -> int:
+def read_whole(text: str, option: str, low: int = 0, high: int = _U64,
+               sentence: str = "option_whole", **fields: object) -> int:
     """Read a whole number from ``low`` to ``high`` (``42``, ``0x10``, ``1_000``).
 
-    Raises UsageError naming ``option`` and the range otherwise.
+    Raises UsageError naming ``option`` otherwise, with the catalogue's ``sentence`` (which
+    is told ``low``, ``high`` and ``fields``).
     """
     value = _whole(text)
     if value is None or not low <= value <= high:
-        raise _refusal("option_whole", option=option, value=text, low=low, high=high)
+        raise _refusal(sentence, option=option, value=text, low=low, high=high, **fields)
     return value
 
 
@@ -119,6 +122,26 @@ def read_number(text: str, option: str) -> int | float:
         raise _refusal("option_number", option=option, value=text) from None
     if math.isinf(number) and "inf" not in text.lower():  # 1e400, or 5,000 digits
         raise _refusal("option_number_range", option=option, value=text)
+    return number
+
+
+#: the whole numbers each integer type of wasm holds (signed or unsigned, as wasmtime reads them)
+_INT_RANGES = {"i32": (-(1 << 31), (1 << 32) - 1), "i64": (_I64_MIN, _U64)}
+
+
+def read_wasm_value(text: str, valtype: str, option: str) -> int | float:
+    """Read an argument of a wasm function whose parameter is ``valtype``: a whole number an
+    ``i32`` or ``i64`` holds, any number for ``f32``/``f64``.
+
+    Raises UsageError naming ``option`` and the type otherwise (``1.5`` for an i32, or
+    ``4294967296``, which would wrap).
+    """
+    number = read_number(text, option)
+    if valtype in _INT_RANGES:
+        low, high = _INT_RANGES[valtype]
+        if not isinstance(number, int) or not low <= number <= high:
+            raise _refusal("option_wasm_int", option=option, value=text, type=valtype,
+                           low=low, high=high)
     return number
 
 
@@ -146,10 +169,7 @@ def read_memory_mib(text: str, option: str = "--max-memory") -> int:
 
     Raises UsageError otherwise.
     """
-    value = _whole(text)
-    if value is None or not 1 <= value <= MOST_MIB:
-        raise _refusal("option_memory", option=option, value=text, most=MOST_MIB)
-    return value
+    return read_whole(text, option, 1, MOST_MIB, "option_memory", most=MOST_MIB)
 
 
 def read_clock_ns(text: str, option: str) -> int:
@@ -157,10 +177,7 @@ def read_clock_ns(text: str, option: str) -> int:
 
     Raises UsageError otherwise.
     """
-    value = _whole(text)
-    if value is None or not 0 <= value <= _U64:
-        raise _refusal("option_clock", option=option, value=text, high=_U64)
-    return value
+    return read_whole(text, option, 0, _U64, "option_clock")
 
 
 def read_on_off(text: str, option: str) -> bool:

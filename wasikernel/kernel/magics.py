@@ -28,7 +28,13 @@ from ..compile._source_lines import add_source_lines
 from ..errors import CompileError, EngineError, UsageError, WasiKernelError
 from ..messages import t
 from ..result import RunResult
-from ..sandbox_options import NO_TIME_LIMIT, one_value, read_number, read_whole
+from ..sandbox_options import (
+    NO_TIME_LIMIT,
+    one_value,
+    read_number,
+    read_wasm_value,
+    read_whole,
+)
 from ._display import CellError, show_run, show_trace, show_widget, trap_text
 from ._interrupt import InterruptGuard
 from ._options import CellOptions, Settings, option_names, parse_cell_options, sandbox_for
@@ -77,6 +83,15 @@ def _words(magic: str, line: str) -> list[str]:
         return shlex.split(line)
     except ValueError as exc:
         raise UsageError(t("line_quotes", magic=magic, line=line, error=exc)) from None
+
+
+def _param_types(signature: object) -> list[str] | None:
+    """The parameter types of an export's signature text, ``"(i32, f64) -> i32"``; ``None``
+    for anything else (a memory, a global)."""
+    if not isinstance(signature, str) or not signature.startswith("(") or ") ->" not in signature:
+        return None
+    inside = signature[1:signature.index(") ->")]
+    return [word.strip() for word in inside.split(",") if word.strip()]
 
 
 def _commit(target: Any, draft: Any) -> None:
@@ -291,7 +306,12 @@ class WasiMagics(Magics):
         if name not in exports:
             raise CellError(t("kernel_usage_error"), t("kernel_unknown_export", name=name,
                                                        exports=", ".join(exports) or "-"))
-        args = [read_number(word, f"%call {name}") for word in raw]
+        option = f"%call {name}"
+        params = _param_types(exports[name])
+        if params is not None and len(params) == len(raw):
+            args = [read_wasm_value(w, ty, option) for w, ty in zip(raw, params, strict=True)]
+        else:  # the engine says how many it takes
+            args = [read_number(word, option) for word in raw]
         streamer = self._kept_streamer
         before = streamer.received if streamer is not None else 0
         if streamer is not None:
