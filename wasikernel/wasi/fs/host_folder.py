@@ -12,7 +12,7 @@ import stat as _stat
 import time
 
 from ..errno import FT_CHAR, FT_DIR, FT_FILE, FT_SYMLINK, FT_UNKNOWN, errno_from_os
-from .protocol import MAX_READ, FsError, OpenMode, Stat
+from .protocol import MAX_READ, FsError, OpenMode, Stat, refuse_change
 
 __all__ = ["HostFileSystem"]
 
@@ -50,10 +50,12 @@ def _new_times(st: os.stat_result, atim: int | None, mtim: int | None) -> tuple[
 
 
 class _HostFile:
-    __slots__ = ("fd",)
+    __slots__ = ("fd", "read_only", "name")
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, read_only: bool = False, name: str = "") -> None:
         self.fd = fd
+        self.read_only = read_only
+        self.name = name  # as opened, for a refusal's sentence
 
     def read(self, n: int) -> bytes:
         try:
@@ -104,6 +106,7 @@ class _HostFile:
             raise _oserr(exc) from None
 
     def set_times(self, atim: int | None, mtim: int | None) -> None:
+        refuse_change(self.read_only, self.name)
         try:
             os.utime(self.fd, ns=_new_times(os.fstat(self.fd), atim, mtim))
         except OSError as exc:
@@ -181,6 +184,7 @@ class HostFileSystem:
             raise _oserr(exc) from None
 
     def open_file(self, parent: int, name: str, mode: OpenMode) -> _HostFile:
+        refuse_change(self.read_only and (mode.write or mode.create or mode.trunc), name)
         flags = os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NOCTTY
         if mode.read and mode.write:
             flags |= os.O_RDWR
@@ -205,7 +209,7 @@ class HostFileSystem:
                 fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
         except OSError:
             pass
-        return _HostFile(fd)
+        return _HostFile(fd, self.read_only, name)
 
     def listdir(self, d: int) -> list[tuple[str, int, int]]:
         out = []
@@ -222,42 +226,49 @@ class HostFileSystem:
         return out
 
     def mkdir(self, parent: int, name: str) -> None:
+        refuse_change(self.read_only, name)
         try:
             os.mkdir(name, 0o755, dir_fd=parent)
         except OSError as exc:
             raise _oserr(exc) from None
 
     def rmdir(self, parent: int, name: str) -> None:
+        refuse_change(self.read_only, name)
         try:
             os.rmdir(name, dir_fd=parent)
         except OSError as exc:
             raise _oserr(exc) from None
 
     def unlink(self, parent: int, name: str) -> None:
+        refuse_change(self.read_only, name)
         try:
             os.unlink(name, dir_fd=parent)
         except OSError as exc:
             raise _oserr(exc) from None
 
     def symlink(self, target: str, parent: int, name: str) -> None:
+        refuse_change(self.read_only, name)
         try:
             os.symlink(target, name, dir_fd=parent)
         except OSError as exc:
             raise _oserr(exc) from None
 
     def link(self, p1: int, n1: str, p2: int, n2: str) -> None:
+        refuse_change(self.read_only, n2)
         try:
             os.link(n1, n2, src_dir_fd=p1, dst_dir_fd=p2, follow_symlinks=False)
         except OSError as exc:
             raise _oserr(exc) from None
 
     def rename(self, p1: int, n1: str, p2: int, n2: str) -> None:
+        refuse_change(self.read_only, n1)
         try:
             os.rename(n1, n2, src_dir_fd=p1, dst_dir_fd=p2)
         except OSError as exc:
             raise _oserr(exc) from None
 
     def set_times(self, parent: int, name: str, atim: int | None, mtim: int | None) -> None:
+        refuse_change(self.read_only, name)
         try:
             st = os.stat(name, dir_fd=parent, follow_symlinks=False)
             times = _new_times(st, atim, mtim)

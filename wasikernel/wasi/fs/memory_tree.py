@@ -11,7 +11,7 @@ import time
 
 from ... import messages
 from ..errno import FT_DIR, FT_FILE, FT_SYMLINK, Errno
-from .protocol import MAX_READ, FsError, OpenMode, Refusal, Stat
+from .protocol import MAX_READ, FsError, OpenMode, Refusal, Stat, refuse_change
 
 __all__ = ["MemoryFileSystem", "SpaceBudget", "MemDir", "MemFile", "MemLink", "MAX_FILE"]
 
@@ -118,13 +118,24 @@ def _mstat(node: _Node) -> Stat:
 
 
 class _MemOpenFile:
-    __slots__ = ("node", "budget", "pos", "append", "readable", "writable", "closed")
+    __slots__ = (
+        "node", "budget", "read_only", "name", "pos", "append", "readable", "writable", "closed",
+    )  # fmt: skip
 
     def __init__(
-        self, node: MemFile, budget: SpaceBudget, readable: bool, writable: bool, append: bool
+        self,
+        node: MemFile,
+        budget: SpaceBudget,
+        readable: bool,
+        writable: bool,
+        append: bool,
+        read_only: bool = False,
+        name: str = "",
     ) -> None:
         self.node = node
         self.budget = budget
+        self.read_only = read_only
+        self.name = name  # as opened, for a refusal's sentence
         self.pos = 0
         self.append = append
         self.readable = readable
@@ -195,6 +206,7 @@ class _MemOpenFile:
             self.truncate(offset + length)
 
     def set_times(self, atim: int | None, mtim: int | None) -> None:
+        refuse_change(self.read_only, self.name)
         _touch(self.node, atim, mtim)
 
     def sync(self) -> None:
@@ -312,6 +324,7 @@ class MemoryFileSystem:
         return node.target
 
     def open_file(self, parent: MemDir, name: str, mode: OpenMode) -> _MemOpenFile:
+        refuse_change(self.read_only and (mode.write or mode.create or mode.trunc), name)
         node = parent.entries.get(name) if name != "." else parent
         if node is None:
             if not mode.create:
@@ -325,7 +338,9 @@ class MemoryFileSystem:
         if isinstance(node, MemDir):
             raise FsError(Errno.ISDIR)
         assert isinstance(node, MemFile)
-        handle = _MemOpenFile(node, self.budget, mode.read, mode.write, mode.append)
+        handle = _MemOpenFile(
+            node, self.budget, mode.read, mode.write, mode.append, self.read_only, name
+        )
         if mode.trunc:
             self.budget.release(len(node.data))
             del node.data[:]
@@ -335,11 +350,13 @@ class MemoryFileSystem:
         return [(name, _ftype(n), n.ino) for name, n in d.entries.items()]
 
     def mkdir(self, parent: MemDir, name: str) -> None:
+        refuse_change(self.read_only, name)
         if name == "." or name in parent.entries:
             raise FsError(Errno.EXIST)
         self._add(parent, name, MemDir(parent))
 
     def rmdir(self, parent: MemDir, name: str) -> None:
+        refuse_change(self.read_only, name)
         if name == ".":
             raise FsError(Errno.INVAL)
         node = self._get(parent, name)
@@ -350,17 +367,20 @@ class MemoryFileSystem:
         self._remove(parent, name)
 
     def unlink(self, parent: MemDir, name: str) -> None:
+        refuse_change(self.read_only, name)
         node = self._get(parent, name)
         if isinstance(node, MemDir):
             raise FsError(Errno.ISDIR)
         self._remove(parent, name)
 
     def symlink(self, target: str, parent: MemDir, name: str) -> None:
+        refuse_change(self.read_only, name)
         if name == "." or name in parent.entries:
             raise FsError(Errno.EXIST)
         self._add(parent, name, MemLink(target))
 
     def link(self, p1: MemDir, n1: str, p2: MemDir, n2: str) -> None:
+        refuse_change(self.read_only, n2)
         node = self._get(p1, n1)
         if isinstance(node, MemDir):
             raise FsError(Errno.PERM)
@@ -370,6 +390,7 @@ class MemoryFileSystem:
         node.nlink += 1
 
     def rename(self, p1: MemDir, n1: str, p2: MemDir, n2: str) -> None:
+        refuse_change(self.read_only, n1)
         node = self._get(p1, n1)
         if n2 == ".":
             raise FsError(Errno.BUSY)
@@ -400,4 +421,5 @@ class MemoryFileSystem:
             node.parent = p2
 
     def set_times(self, parent: MemDir, name: str, atim: int | None, mtim: int | None) -> None:
+        refuse_change(self.read_only, name)
         _touch(self._get(parent, name), atim, mtim)

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Protocol
 
+from ... import messages
 from ..errno import Errno
 
-__all__ = ["FileSystem", "FileHandle", "OpenMode", "Stat", "FsError", "Refusal", "MAX_READ"]
+__all__ = [
+    "FileSystem", "FileHandle", "OpenMode", "Stat", "FsError", "Refusal", "refuse_change",
+    "MAX_READ",
+]  # fmt: skip
 
 #: the most bytes one read asks the host for (a huge guest length is bounded, never allocated)
 MAX_READ = 16 * 1024 * 1024
@@ -123,3 +127,14 @@ class FileSystem(Protocol):
     def link(self, p1: Any, n1: str, p2: Any, n2: str) -> None: ...
     def rename(self, p1: Any, n1: str, p2: Any, n2: str) -> None: ...
     def set_times(self, parent: Any, name: str, atim: int | None, mtim: int | None) -> None: ...
+
+
+def refuse_change(read_only: bool, name: str) -> None:
+    """Raise Refusal("write") when the file system is ``read_only``.
+
+    Every change a FileSystem or a FileHandle makes goes through this first: the last line of
+    defence behind each ABI face's own check (which names the guest's whole path, so a guest
+    normally meets that one).
+    """
+    if read_only:
+        raise Refusal("write", messages.t("read_only", path=name))
