@@ -195,7 +195,8 @@ def memory_per_event() -> Row:
     mem = BytesMemory(65536)
     mem.write(100, b"x")
     mem.write(0, (100).to_bytes(4, "little") + (1).to_bytes(4, "little"))
-    sandbox = Sandbox(limits=Limits(max_output_bytes=1 << 40, max_trace_events=10**8))
+    limits = Limits(max_output_bytes=1 << 40, max_trace_events=10**8, max_trace_bytes=1 << 40)
+    sandbox = Sandbox(limits=limits)
 
     gc.collect()
     tracemalloc.start()

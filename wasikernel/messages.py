@@ -673,6 +673,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "widget_trace_memory": {"en": "memory", "fr": "mémoire"},
     "widget_trace_wrote": {"en": "wrote {n} B at {addr}", "fr": "écrit {n} o à {addr}"},
     "widget_trace_read": {"en": "read {n} B at {addr}", "fr": "lu {n} o à {addr}"},
+    "widget_trace_accesses_dropped": {
+        "en": "… {n} more {n:access|accesses}, counted, not listed",
+        "fr": "… {n} {n:autre accès compté, non listé|autres accès comptés, non listés}",
+    },
     "widget_trace_timing": {"en": "t={t} ns, took {took}", "fr": "t={t} ns, durée {took}"},
     "widget_memory_goto": {"en": "go to address (0x…)", "fr": "aller à l'adresse (0x…)"},
     "widget_memory_go": {"en": "go", "fr": "aller"},

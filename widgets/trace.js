@@ -192,6 +192,7 @@ function render({ model, el }) {
     parts.push(kv(say(model, "col_args"), d.args), kv(say(model, "col_results"), d.results));
     if (d.memory && d.memory.length) {
       const mem = d.memory.map((m) => say(model, m.access === "w" ? "wrote" : "read", { n: String(m.len), addr: `0x${m.addr.toString(16)}` }));
+      if (d.memory_dropped) mem.splice(mem.length - Math.min(mem.length, 4), 0, say(model, "accesses_dropped", { n: d.memory_dropped }));
       parts.push(h("div", { class: "wk-kv" }, h("b", { text: say(model, "memory") }), h("pre", { text: mem.join("\n") })));
     }
     parts.push(h("div", { class: "wk-note", text: say(model, "timing", { t: String(d.t_ns), took: fmtDur(d.dur_ns) || "0 ns" }) }));

@@ -24,6 +24,11 @@ from .fs import FileSystem, FsError, HostFileSystem, MemoryFileSystem, Refusal, 
 
 __all__ = ["DIR_INHERITING", "DIR_RIGHTS", "FdEntry", "HostState"]
 
+#: ``on_output(stream, chunk)``, told of each write to stdout/stderr (or None)
+OutputHook = Callable[[str, bytes], None] | None
+#: an Event whose setting stops the run (or None)
+Cancel = threading.Event | None
+
 #: rights wasmtime reports for a directory and what files under it inherit
 DIR_RIGHTS = 0x07B7FE00
 DIR_INHERITING = 0x0FF7FFFF
@@ -74,13 +79,7 @@ class HostState:
     Raises FsError (from the FileSystem) when a preopened host folder does not exist.
     """
 
-    def __init__(
-        self,
-        sandbox: Sandbox | None = None,
-        *,
-        on_output: Callable[[str, bytes], None] | None = None,
-        cancel: threading.Event | None = None,
-    ) -> None:
+    def __init__(self, sandbox: Sandbox | None, on_output: OutputHook, cancel: Cancel) -> None:
         self.sandbox = sandbox = sandbox if sandbox is not None else Sandbox()
         self.on_output = on_output
         self.cancel = cancel

@@ -57,7 +57,7 @@ class WasiHost(HostState):
         cancel: threading.Event | None = None,
         trace: bool = True,
     ) -> None:
-        super().__init__(sandbox, on_output=on_output, cancel=cancel)
+        super().__init__(sandbox, on_output, cancel)
         limits = self.sandbox.limits
         self.trace = Trace(
             decode=decode, max_events=limits.max_trace_events, max_bytes=limits.max_trace_bytes

@@ -86,6 +86,7 @@ def event_json(index: int, ev: TraceEvent) -> dict[str, Any]:
         "t_ns": ev.t_ns,
         "dur_ns": ev.dur_ns,
         "memory": [{"addr": m.addr, "len": m.len, "access": m.access} for m in ev.memory],
+        "memory_dropped": ev.memory_dropped,
         "exit_code": ev.exit_code,
     }
 
