@@ -114,6 +114,7 @@ def test_readme_badge_opens_the_lessons_on_binder():
 
 
 @pytest.mark.slow
+@pytest.mark.zig
 def test_postbuild_succeeds_in_a_fresh_environment(tmp_path):
     env_dir = tmp_path / "binder-env"
     venv.EnvBuilder(with_pip=True).create(env_dir)

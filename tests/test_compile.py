@@ -6,7 +6,6 @@ helpers here. Every compile is real; programs run under wasmtime's own WASI as t
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
@@ -19,21 +18,11 @@ from wasikernel.errors import CompileError, ToolchainMissing, UsageError
 
 PROGRAMS = Path(__file__).parent / "programs" / "compile"
 
+pytestmark = pytest.mark.usefixtures("isolated_cache")  # each module compiles into its own cache
+
 
 def program(name: str) -> str:
     return (PROGRAMS / name).read_text("utf-8")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def isolated_cache(tmp_path_factory):
-    """Each test module compiles into a cache of its own."""
-    previous = os.environ.get("WASIKERNEL_CACHE")
-    os.environ["WASIKERNEL_CACHE"] = str(tmp_path_factory.mktemp("wasikernel-cache"))
-    yield Path(os.environ["WASIKERNEL_CACHE"])
-    if previous is None:
-        del os.environ["WASIKERNEL_CACHE"]
-    else:
-        os.environ["WASIKERNEL_CACHE"] = previous
 
 
 def run_wasi(
@@ -305,6 +294,7 @@ def test_missing_wasm_rustc_names_the_debian_packages(monkeypatch):
 # ---------------------------------------------------------------- cache
 
 
+@pytest.mark.zig
 def test_cache_hit_returns_the_same_module_marked_cached(isolated_cache):
     source = program("hello.c").replace("hello from C", "cached hello")
     first = compile_source("c", source)
@@ -314,6 +304,7 @@ def test_cache_hit_returns_the_same_module_marked_cached(isolated_cache):
     assert list((isolated_cache / "compile").rglob("*.wasm"))
 
 
+@pytest.mark.zig
 def test_cache_misses_when_options_change():
     source = program("hello.c").replace("hello from C", "options differ")
     compile_source("c", source)
@@ -321,6 +312,7 @@ def test_cache_misses_when_options_change():
     assert not other.cached
 
 
+@pytest.mark.zig
 def test_cache_survives_a_damaged_entry(isolated_cache):
     source = program("hello.c").replace("hello from C", "damaged entry")
     compile_source("c", source)
@@ -339,6 +331,7 @@ def test_wat_is_memoised_in_memory():
     assert not compile_source("wat", source, cache=False).cached
 
 
+@pytest.mark.zig
 def test_no_cache_compiles_afresh_and_stores_nothing(isolated_cache):
     source = program("hello.c").replace("hello from C", "not stored")
     module = compile_source("c", source, cache=False)
@@ -357,6 +350,7 @@ def test_cache_key_includes_toolchain_version():
 # ---------------------------------------------------------------- command line
 
 
+@pytest.mark.zig
 def test_cli_compiles_c_and_the_module_runs(tmp_path):
     out = tmp_path / "hello.wasm"
     code = cli.main(["compile", "c", str(PROGRAMS / "hello.c"), "-o", str(out), "-O", "2"])
@@ -364,6 +358,7 @@ def test_cli_compiles_c_and_the_module_runs(tmp_path):
     assert run_wasi(out.read_bytes())[:2] == (0, "hello from C\n")
 
 
+@pytest.mark.zig
 def test_cli_reports_errors_with_the_source_path(tmp_path, capsys):
     source = PROGRAMS / "syntax_error.c"
     code = cli.main(["compile", "c", str(source), "-o", str(tmp_path / "x.wasm"),
@@ -392,6 +387,7 @@ def test_cli_missing_source_is_a_clear_error(tmp_path, capsys):
 # ---------------------------------------------------------------- doctor, warmup
 
 
+@pytest.mark.zig
 def test_doctor_lists_each_toolchain_with_its_version(capsys):
     code = cli.main(["doctor"])
     out = capsys.readouterr().out
@@ -414,6 +410,7 @@ def test_doctor_names_the_fix_for_what_is_missing(monkeypatch, capsys):
     assert "install: apt-get install rustc libstd-rust-dev-wasm32" in out
 
 
+@pytest.mark.zig
 def test_warmup_readies_every_language(capsys):
     assert cli.main(["warmup"]) == 0
     out = capsys.readouterr().out
@@ -472,6 +469,7 @@ def test_wat_errors_land_where_the_mistake_is(fields, data, wrapped):
     assert (info.value.line, info.value.column) == (index + 1, indent + 1)
 
 
+@pytest.mark.zig
 def test_cli_passes_flags_to_the_compiler(tmp_path):
     source = tmp_path / "greet.c"
     source.write_text('#include <stdio.h>\nint main(void) { puts(GREETING); return 0; }\n')

@@ -8,7 +8,6 @@ from test_compile import (
     call_export,
     custom_sections,
     imports_of,
-    isolated_cache,
     program,
     run_wasi,
 )
@@ -18,10 +17,13 @@ from wasikernel.compile import CompileOptions, compile_source, plain_text
 from wasikernel.compile._toolchains import find_clang
 from wasikernel.errors import CompileError
 
-__all__ = ["isolated_cache"]  # the fixture, re-used from test_compile
+pytestmark = pytest.mark.usefixtures("isolated_cache")  # each module compiles into its own cache
 
-TOOLCHAINS = ["zig", pytest.param("clang", marks=pytest.mark.skipif(
-    find_clang() is None, reason="clang with wasi-libc is not installed (wasikernel doctor)"))]
+TOOLCHAINS = [
+    pytest.param("zig", marks=pytest.mark.zig),
+    pytest.param("clang", marks=pytest.mark.skipif(
+        find_clang() is None, reason="clang with wasi-libc is not installed (wasikernel doctor)")),
+]
 
 
 @pytest.mark.parametrize("toolchain", TOOLCHAINS)
@@ -112,12 +114,14 @@ def test_libc_path_refusal_calls_the_trace_import(toolchain):
         assert out == "refused: No such file or directory\n"
 
 
+@pytest.mark.zig
 def test_trace_libc_off_leaves_the_imports_alone():
     module = compile_source("c", program("open_etc.c"), CompileOptions(trace_libc=False))
     assert all(name != "wasikernel" for name, _ in imports_of(module.wasm))
     assert run_wasi(module.wasm)[:2] == (1, "refused: No such file or directory\n")
 
 
+@pytest.mark.zig
 def test_warnings_are_kept_on_the_cell_lines():
     module = compile_source("c", program("warning.c"), CompileOptions(extra_flags=["-Wall"]),
                             filename="warning.c")
@@ -125,6 +129,7 @@ def test_warnings_are_kept_on_the_cell_lines():
     assert "/tmp" not in module.warnings
 
 
+@pytest.mark.zig
 def test_colour_is_kept_when_asked():
     with pytest.raises(CompileError) as info:
         compile_source("c", program("syntax_error.c"), CompileOptions(color=True),
@@ -153,6 +158,7 @@ def test_debug_info_when_asked(toolchain):
     assert ".debug_info" in sections and ".debug_line" in sections and "name" in sections
 
 
+@pytest.mark.zig
 def test_linker_flags_reach_the_linker():
     source = "int answer(void) { return 42; }\nint main(void) { return 0; }\n"
     module = compile_source("c", source, CompileOptions(extra_flags=["-Wl,--export=answer"]))
@@ -180,6 +186,7 @@ def test_fopen_outside_the_sandbox_shows_the_refusal_in_the_trace(toolchain):
     assert not [e for e in result.trace if e.call == "path_open"]
 
 
+@pytest.mark.zig
 def test_zig_libc_build_is_announced_when_it_takes_time(monkeypatch, tmp_path):
     """A link-line probe that outlasts the threshold tells ``progress`` what is happening."""
     from wasikernel.compile import _c
@@ -197,6 +204,7 @@ def test_zig_libc_build_is_announced_when_it_takes_time(monkeypatch, tmp_path):
     assert len(heard) == 1
 
 
+@pytest.mark.zig
 def test_a_stale_link_line_is_learnt_again(monkeypatch, tmp_path):
     """When zig's cache was wiped, the stored link line names missing files: probe again."""
     import json
@@ -236,12 +244,14 @@ def test_a_cell_without_main_exports_its_functions(toolchain):
     assert module.layout is not None and module.layout.heap_base is not None
 
 
+@pytest.mark.zig
 def test_a_comment_that_mentions_main_does_not_make_a_program():
     source = "// call this from main() later\nint twice(int x) { return 2 * x; }\n"
     module = compile_source("c", source)
     assert call_export(module.wasm, "twice", 21)[0] == 42
 
 
+@pytest.mark.zig
 def test_a_function_of_a_cell_without_main_is_invoked_through_the_host():
     pytest.importorskip("wasikernel.engines.wasmtime", reason="the wasmtime engine adapter")
     from wasikernel.engines import run

@@ -7,7 +7,6 @@ from test_compile import (
     call_export,
     custom_sections,
     imports_of,
-    isolated_cache,
     program,
     run_wasi,
 )
@@ -16,12 +15,13 @@ from wasikernel.compile import CompileOptions, compile_source, plain_text
 from wasikernel.compile._toolchains import find_rustc, survey_rustc
 from wasikernel.errors import CompileError
 
-__all__ = ["isolated_cache"]  # the fixture, re-used from test_compile
-
-pytestmark = pytest.mark.skipif(
-    find_rustc() is None,
-    reason="no rustc with the wasm32 WASI std (apt-get install rustc libstd-rust-dev-wasm32)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        find_rustc() is None,
+        reason="no rustc with the wasm32 WASI std (apt-get install rustc libstd-rust-dev-wasm32)",
+    ),
+    pytest.mark.usefixtures("isolated_cache"),  # each module compiles into its own cache
+]
 
 
 def test_the_rustc_chosen_has_the_wasm_standard_library():

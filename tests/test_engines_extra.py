@@ -332,6 +332,7 @@ def test_wasm3_refuses_a_missing_import_at_link_time():
     assert any(e.phase == "link" and e.denied for e in result.trace.events)
 
 
+@pytest.mark.zig
 def test_wasm3_explains_a_module_it_cannot_decode():
     zig_built = compile_source(
         "c", COPY_C, CompileOptions(optimize="1", trace_libc=False, toolchain="zig")

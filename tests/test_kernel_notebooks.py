@@ -30,6 +30,7 @@ def cell_starting(nb, start: str):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["every_magic_wasi.ipynb", "every_magic_python.ipynb"])
+@pytest.mark.zig
 def test_every_magic_runs_in_both_kernels(name, tmp_path):
     nb = nbformat.read(HERE / name, as_version=4)
     client = NotebookClient(nb, timeout=300, kernel_name=nb.metadata.kernelspec.name,

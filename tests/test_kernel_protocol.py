@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jupyter_kernel_test
+import pytest
 from _kernel_wat import HELLO, TO_STDERR
 
 
@@ -64,6 +65,7 @@ class WasiKernelProtocolTests(jupyter_kernel_test.KernelTests):
         reply = self.get_non_kernel_info_reply(timeout=30)
         assert reply["content"]["found"] is False
 
+    @pytest.mark.zig
     def test_compile_error_shows_the_cell_line_and_no_python_traceback(self) -> None:
         self.flush_channels()
         reply, outputs = self.execute_helper(code=self.code_generate_error)

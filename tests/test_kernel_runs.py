@@ -153,6 +153,7 @@ def test_a_trap_shows_its_message_and_a_backtrace_with_function_names(kernel):
     assert "Traceback" not in shown
 
 
+@pytest.mark.zig
 def test_a_refused_capability_is_explained_and_granting_it_works(kernel):
     _, kc = kernel
     reply, outputs = execute(kc, "%%c\n" + C_OPEN_OUTSIDE)
@@ -198,6 +199,7 @@ def test_no_trace_and_widgets_options_change_what_follows_the_run(kernel):
     assert len(views) == 1
 
 
+@pytest.mark.zig
 def test_c_hello_and_compile_errors_without_traceback(kernel):
     _, kc = kernel
     reply, outputs = execute(kc, "%%c -O2\n" + C_HELLO)
@@ -219,6 +221,7 @@ def test_wasm_cell_runs_a_module_file(kernel, tmp_path: Path):
     assert reply["content"]["status"] == "ok" and streams(outputs) == "hello, world\n"
 
 
+@pytest.mark.zig
 def test_sandbox_settings_apply_to_later_runs_and_show_in_words(kernel, tmp_path: Path):
     _, kc = kernel
     (tmp_path / "note.txt").write_text("from the host\n")
@@ -297,6 +300,7 @@ def test_whatever_the_guest_does_the_cell_explains_it_and_the_kernel_lives_on(
     assert streams(outputs) == "hello, world\n"
 
 
+@pytest.mark.zig
 def test_trace_magic_filters_the_last_run(kernel):
     _, kc = kernel
     execute(kc, "%%c\n" + C_OPEN_OUTSIDE)
@@ -308,6 +312,7 @@ def test_trace_magic_filters_the_last_run(kernel):
     assert len(lines) == 1 and lines[0].startswith("fd_write(fd=1")
 
 
+@pytest.mark.zig
 def test_keep_keeps_a_module_with_start_and_memdir_gives_an_in_memory_folder(kernel):
     _, kc = kernel
     c_notes = """\
@@ -372,6 +377,7 @@ def test_in_a_python_kernel_the_extension_streams_and_interrupts_too():
 
 
 @pytest.mark.skipif(find_symbolizer() is None, reason="llvm-symbolizer (Debian llvm) is absent")
+@pytest.mark.zig
 def test_with_debug_info_a_c_trap_names_the_cell_lines(kernel):
     _, kc = kernel
     program = ("#include <stdlib.h>\n"

@@ -63,6 +63,17 @@ def _id(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
+def _has_c_cell(path: Path) -> bool:
+    """Whether a notebook has a ``%%c`` cell (compiled with zig)."""
+    nb = nbformat.read(path, as_version=4)
+    return any(cell.cell_type == "code" and re.match(r"\s*%%c\b", cell.source)
+               for cell in nb.cells)
+
+
+NOTEBOOK_PARAMS = [pytest.param(p, marks=pytest.mark.zig) if _has_c_cell(p) else p
+                   for p in NOTEBOOKS]
+
+
 @pytest.fixture(autouse=True)
 def english():
     messages.set_language("en")
@@ -74,7 +85,7 @@ def english():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
+@pytest.mark.parametrize("path", NOTEBOOK_PARAMS, ids=_id)
 def test_notebook_runs_top_to_bottom(path):
     from nbclient import NotebookClient
 
@@ -277,6 +288,7 @@ def test_check_memory_regions():
     assert any("local" in s and "no answer" in s for s in wrong.wrong)
 
 
+@pytest.mark.zig
 def test_check_memory_regions_agrees_with_a_real_layout():
     """The check's answers are where the compiled program really puts its pointers."""
     from wasikernel.compile import compile_source
@@ -319,6 +331,7 @@ def test_check_link_refusals():
     assert any("fd_write is not refused" in s for s in bad.wrong)
 
 
+@pytest.mark.zig
 def test_check_line_counter():
     data = str(LESSONS / "en" / "data")
     assert check_line_counter(L09.WC_C, grant_data(data), data).ok
@@ -345,6 +358,7 @@ def arena():
     shutil.rmtree(folder)
 
 
+@pytest.mark.zig
 def test_check_ctf(arena):
     box = Sandbox(preopens=[Preopen("/data", os.path.join(arena, "data"), read_only=True)])
     more = L09.ATTACK_C.replace(

@@ -101,6 +101,7 @@ def same_run(theirs, ours) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("opt", ["0", "1"])
+@pytest.mark.zig
 def test_c_program_same_under_both_engines(opt):
     from wasikernel.compile import CompileOptions
 
@@ -152,6 +153,7 @@ def test_wat_program_with_wasi_output_same_under_both_engines():
 
 
 @pytest.mark.slow
+@pytest.mark.zig
 def test_recorded_views_of_a_c_program_match_the_live_machine():
     """Stepping a real C program (libc start-up, printf, file I/O through the host): the view
     rebuilt from the history at a step equals what the machine showed live at that step."""

@@ -17,7 +17,7 @@ from wasiharness import (
 
 
 @pytest.fixture(scope="session")
-def c_tour(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def c_tour(zig: None, tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """tests/programs/wasi/tour.c compiled with zig cc for wasm32-wasi."""
     return compile_c(PROGRAMS / "tour.c", tmp_path_factory.mktemp("c-build"))
 
@@ -34,7 +34,7 @@ def rust_tour(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def c_escape(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def c_escape(zig: None, tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """tests/programs/wasi/escape.c: realistic ways out of the sandbox through libc."""
     return compile_c(PROGRAMS / "escape.c", tmp_path_factory.mktemp("c-escape"))
 

@@ -380,6 +380,7 @@ def test_c_program_cannot_leave_its_folder(runner, c_escape, jail):
         assert all(e.capability and e.reason for e in denied)
 
 
+@pytest.mark.zig
 def test_libc_refusals_reach_the_trace(jail):
     """Compiled by the project's own C route (libc's path lookup wrapped), a program whose
     only preopen is /sandbox asks for paths no preopen covers: wasi-libc refuses them before

@@ -202,6 +202,7 @@ def test_keep_hands_back_a_live_module_after_start_ran():
     assert run(module).module is None
 
 
+@pytest.mark.zig
 def test_trap_frames_name_c_source_lines_when_compiled_with_debug_info():
     from wasikernel.compile import CompileOptions, compile_source
 
