@@ -275,6 +275,12 @@ def _check(result: RunResult, expected: bytes | None, label: str) -> None:
         raise RuntimeError(f"{label} printed {result.stdout!r}, the native build {expected!r}")
 
 
+def _baseline_row(name: str, seconds: float | None, measured: bool) -> Measurement:
+    """The first row of a comparison: the native baseline itself (ratio 1)."""
+    reason = None if measured else "gcc is not installed"
+    return Measurement(name, seconds, name, seconds, measured, reason)
+
+
 def measure_startup(
     repeat: int = 5, *, only: Sequence[str] | None = None, container: bool = True
 ) -> list[Measurement]:
@@ -301,16 +307,7 @@ def measure_startup(
             return None
 
         expected, baseline, base_name = None, None, "native process (no gcc here)"
-    rows = [
-        Measurement(
-            base_name,
-            baseline,
-            base_name,
-            baseline,
-            native is not None,
-            None if native is not None else "gcc is not installed",
-        )
-    ]
+    rows = [_baseline_row(base_name, baseline, native is not None)]
     if container:
         reason = docker_status()
         rows.append(
@@ -422,16 +419,7 @@ def measure_execution(
             return None
 
     baseline = native_now()
-    rows = [
-        Measurement(
-            base_name,
-            baseline,
-            base_name,
-            baseline,
-            native is not None,
-            None if native is not None else "gcc is not installed",
-        )
-    ]
+    rows = [_baseline_row(base_name, baseline, native is not None)]
     for contender in contenders():
         if only is not None and contender.engine not in only:
             continue
