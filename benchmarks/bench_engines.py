@@ -45,7 +45,6 @@ def rows() -> list[Row]:
             f"RSS after the first {name} cell", first, target="within 20 MiB",
             met=last - first <= SLACK, note=f"{(last - first) / (1 << 20):+.1f} MiB in {CELLS - 1} "
             f"more cells, {(last - third) / (1 << 20):+.1f} MiB after the third (_, __ and ___ "
-            "hold the last three results, each with its memory copies; it stays there from the "
-            "eighth cell on)",
+            "hold the last three results, each with its memory copies)",
         ))  # fmt: skip
     return out
