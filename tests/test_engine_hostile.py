@@ -276,3 +276,18 @@ def test_the_refusal_is_said_in_french_too(folder_with_a_link_out):
             run(b"\0asm\x01\0\0\0", sandbox, engine="wasmer")
     finally:
         messages.set_language(before)
+
+
+def test_a_folder_too_big_to_check_for_links_is_refused_to_node_not_searched_for_ever(
+    tmp_path, monkeypatch
+):
+    from wasikernel.engines import _engine, run
+    from wasikernel.errors import EngineError
+    from wasikernel.sandbox import Preopen, Sandbox
+
+    for i in range(30):
+        (tmp_path / f"f{i}").write_text("x")
+    monkeypatch.setattr(_engine, "LINK_CHECK_ENTRIES", 20)
+    with pytest.raises(EngineError, match="more than 20 entries"):
+        run(b"\0asm\x01\0\0\0", Sandbox(preopens=[Preopen("/data", str(tmp_path))]),
+            engine="node")

@@ -931,6 +931,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "dossier accordé {folder} : l'exécution est refusée. Supprimez ce lien, ou utilisez un "
         "moteur qui garde un module dans ses dossiers ({engines})",
     },
+    "folder_too_big_to_check": {
+        "en": "{engine} runs WASI of its own, which would follow a symbolic link out of the "
+        "granted folder {folder}; that folder holds more than {most} entries, too many to check "
+        "them all for such links: the run is refused. Grant a smaller folder, or use an engine "
+        "that keeps a module inside its folders ({engines})",
+        "fr": "{engine} exécute son propre WASI, qui suivrait un lien symbolique hors du dossier "
+        "accordé {folder} ; ce dossier contient plus de {most} entrées, trop pour toutes les "
+        "vérifier : l'exécution est refusée. Accordez un dossier plus petit, ou utilisez un "
+        "moteur qui garde un module dans ses dossiers ({engines})",
+    },
 }
 
 _language = "fr" if os.environ.get("WASIKERNEL_LANG", "").startswith("fr") else "en"

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RunRequest", "Engine", "HostedEngine", "OwnWasiEngine", "link_leaving", "dist_version",
+    "LINK_CHECK_ENTRIES", "TooManyEntries",
 ]  # fmt: skip
 
 
@@ -139,12 +140,27 @@ class HostedEngine(Engine):
         return run_hosted(self, request)
 
 
-def link_leaving(folder: str) -> str | None:
+#: most entries of a granted folder looked at for links that lead out of it
+LINK_CHECK_ENTRIES = 100_000
+
+
+class TooManyEntries(Exception):
+    """A folder holds more entries than :data:`LINK_CHECK_ENTRIES`: it was not all checked."""
+
+
+def link_leaving(folder: str, most: int = LINK_CHECK_ENTRIES) -> str | None:
     """Return the first symbolic link inside ``folder`` that points out of it (its path
-    relative to ``folder``), or None when every link stays inside."""
+    relative to ``folder``), or None when every link stays inside.
+
+    Raises TooManyEntries after looking at ``most`` entries without reaching the end.
+    """
     root = os.path.realpath(folder)
+    seen = 0
     for here, dirs, files in os.walk(root):  # links to folders are listed, not entered
         for name in (*dirs, *files):
+            seen += 1
+            if seen > most:
+                raise TooManyEntries(folder)
             path = os.path.join(here, name)
             if os.path.islink(path):
                 target = os.path.realpath(path)
@@ -178,14 +194,23 @@ class OwnWasiEngine(Engine):
         """
         if self.confines_folders:
             return
-        for pre in preopens:
-            link = link_leaving(pre.host_path) if pre.host_path is not None else None
-            if link is not None:
-                from . import REGISTRY
+        from . import REGISTRY
 
+        for pre in preopens:
+            if pre.host_path is None:
+                continue
+            engines = ", ".join(n for n, e in REGISTRY.items() if e.confines_folders)
+            try:
+                link = link_leaving(pre.host_path, LINK_CHECK_ENTRIES)
+            except TooManyEntries:
+                raise EngineError(messages.t(
+                    "folder_too_big_to_check", engine=self.name, folder=pre.host_path,
+                    most=f"{LINK_CHECK_ENTRIES:,}", engines=engines,
+                )) from None  # fmt: skip
+            if link is not None:
                 raise EngineError(messages.t(
                     "folder_not_confined", engine=self.name, link=link, folder=pre.host_path,
-                    engines=", ".join(n for n, e in REGISTRY.items() if e.confines_folders),
+                    engines=engines,
                 ))  # fmt: skip
 
     def run(self, request: RunRequest) -> RunResult:
