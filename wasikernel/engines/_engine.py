@@ -114,7 +114,7 @@ class Engine:
 class HostedEngine(Engine):
     """First level: an engine that runs our traced WASI host, through the one lifecycle.
 
-    A subclass implements :meth:`instantiate`; :func:`._lifecycle.run_hosted` links the host,
+    A subclass implements :meth:`load`; :func:`._lifecycle.run_hosted` links the host,
     picks the export to run, ends the run and hands back memory the same way for every engine.
     """
 

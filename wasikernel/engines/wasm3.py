@@ -5,7 +5,10 @@ it serves wasmtime, and the run's trace is real. wasm3 cannot be interrupted fro
 it runs wasm code, and on a trap it prints a backtrace straight to the process's stdout; so each
 run happens in a forked child process (its native output sent to ``/dev/null``): the wall-time
 limit and ``cancel`` stop it by ending that process, and the kernel never blocks nor sees those
-prints. Output, trace and final memory come back through a pipe.
+prints. The child runs the same lifecycle as every engine of our host
+(:func:`~._lifecycle.run_hosted`) and sends its RunResult back through a pipe, output as it
+comes; a run the parent had to stop ends the same way as elsewhere (a limit, or the trap
+``interrupted``), with the closing note as the only trace left.
 
 Limits: wall time, output and trace size as everywhere. Memory: wasm3 keeps linear memory in
 the process's heap, so the child caps its own data segment near ``max_memory_mib`` (a
@@ -13,8 +16,7 @@ the process's heap, so the child caps its own data segment near ``max_memory_mib
 is reported as the limit. The cap sits above the data segment the child inherits, so in a
 process that already holds much freed heap (a long test run, say) a grow can reuse that heap
 and go past the limit before the run ends; it is still reported as the limit.
-A process cannot hand back a live instance, so ``keep=True`` is
-refused.
+A process cannot hand back a live instance, so ``keep=True`` is refused.
 """
 
 from __future__ import annotations
