@@ -91,7 +91,6 @@ class HostState:
         self.stdin_pos = 0
         self.rng = random.Random(sandbox.random_seed) if sandbox.random_seed is not None else None
         self.start_ns = time.perf_counter_ns()
-        self.denial: tuple[str, str] | None = None
         self.filesystems: list[tuple[str, FileSystem]] = []
         self.fds: dict[int, FdEntry] = {
             0: FdEntry("stdin", rights=R["fd_read"], inheriting=R["fd_read"]),
