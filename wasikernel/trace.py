@@ -241,12 +241,9 @@ class Trace:
             from . import messages
 
             self._events_left = 0  # nothing more is kept, however small
-            limits = []
-            if self.max_events is not None:
-                limits.append(f"{self.max_events:,} events")
-            if self.max_bytes is not None:
-                limits.append(f"{self.max_bytes / (1 << 20):g} MiB")
-            self.cut = messages.t("trace_cut", limit=" / ".join(limits))
+            events = "∞" if self.max_events is None else f"{self.max_events:,}"
+            mib = "∞" if self.max_bytes is None else f"{self.max_bytes / (1 << 20):g}"
+            self.cut = messages.t("trace_cut", events=events, mib=mib)
 
     @property
     def recorded_bytes(self) -> int:
