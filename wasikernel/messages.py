@@ -105,10 +105,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "à sable, ou accordez un dossier de l'hôte avec --dir pour écrire davantage",
     },
     "trace_cut": {
-        "en": "the trace is full (it keeps {limit}): the calls after this point were counted, "
-        "not recorded",
-        "fr": "la trace est pleine (elle garde {limit}) : les appels suivants ont été comptés, "
-        "pas enregistrés",
+        "en": "the trace is full (it keeps at most {events} events and {mib} MiB): the calls "
+        "after this point were counted, not recorded",
+        "fr": "la trace est pleine (elle garde au plus {events} événements et {mib} Mio) : les "
+        "appels suivants ont été comptés, pas enregistrés",
     },
     "limit_open_files": {
         "en": "the module has reached its limit of open descriptors ({count}); close one "

@@ -37,7 +37,9 @@ class Limits:
     timeout_s: float | None = 10.0
     max_memory_mib: int = 256
     max_output_bytes: int = 4 * 1024 * 1024
-    max_trace_bytes: int = 256 * 1024 * 1024  # what the kept trace takes once decoded
+    #: bytes the kept trace may take once decoded (an estimate per event); past it, or past
+    #: ``max_trace_events``, calls are counted in ``Trace.dropped``, not recorded
+    max_trace_bytes: int = 256 * 1024 * 1024
     max_trace_events: int = 200_000
     #: bytes all in-memory trees of a run may hold together (file contents, plus a small cost
     #: per entry), in MiB; past it a write is refused with ``nospc``, as a full disk

@@ -219,8 +219,6 @@ class Trace:
         self.dropped = dropped
         self.max_events = max_events
         self.max_bytes = max_bytes
-        #: what the kept records take once decoded, as their recorder estimated it
-        self.recorded_bytes = 0
         self._events_left = max_events if max_events is not None else 1 << 62
         self._bytes_left = max_bytes if max_bytes is not None else 1 << 62
         #: the sentence saying why the trace was cut (None while nothing was dropped)
@@ -230,10 +228,9 @@ class Trace:
         """Keep ``record`` (decoded later by ``decode``), which takes about ``size`` bytes once
         decoded; past ``max_events`` or ``max_bytes`` count it in ``dropped`` instead."""
         left = self._bytes_left - size
-        if left >= 0 and self._events_left > 0:
+        if left >= 0 and self._events_left:
             self._bytes_left = left
             self._events_left -= 1
-            self.recorded_bytes += size
             self._pending.append(record)
         else:
             self._full()
@@ -243,13 +240,15 @@ class Trace:
         if self.cut is None:
             from . import messages
 
-            self._events_left = self._bytes_left = -1  # nothing more is kept, however small
-            limits = []
-            if self.max_events is not None:
-                limits.append(f"{self.max_events:,} events")
-            if self.max_bytes is not None:
-                limits.append(f"{self.max_bytes / (1 << 20):g} MiB")
-            self.cut = messages.t("trace_cut", limit=" / ".join(limits))
+            self._events_left = 0  # nothing more is kept, however small
+            events = "∞" if self.max_events is None else f"{self.max_events:,}"
+            mib = "∞" if self.max_bytes is None else f"{self.max_bytes / (1 << 20):g}"
+            self.cut = messages.t("trace_cut", events=events, mib=mib)
+
+    @property
+    def recorded_bytes(self) -> int:
+        """What the kept records take once decoded, as their recorder estimated it."""
+        return (self.max_bytes if self.max_bytes is not None else 1 << 62) - self._bytes_left
 
     def cut_event(self) -> TraceEvent | None:
         """The closing note of a cut trace (``call="trace_cut"``, ``phase="end"``, the count

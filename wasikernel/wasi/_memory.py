@@ -136,16 +136,9 @@ class MemView:
             self.tail = None
             self.skipped = 0
 
-    def _log(self, addr: int, length: int, access: int, data: bytes) -> None:
-        """Record one access (``access`` 0 read, 1 write) and the first DATA_CUT bytes of it;
-        past ACCESS_HEAD accesses keep only the last ACCESS_TAIL, counting the others."""
-        if self.left:
-            self.left -= 1
-            log = self.log
-            assert log is not None
-            log += _pack_head(addr, length, access)
-            log += data if length <= DATA_CUT else data[:DATA_CUT]
-            return
+    def _keep_last(self, addr: int, length: int, access: int, data: bytes) -> None:
+        """Past ACCESS_HEAD accesses: keep this one among the last ACCESS_TAIL, counting the
+        one it pushes out."""
         entry = _pack_head(addr, length, access) + bytes(data[:DATA_CUT])
         tail = self.tail
         if tail is None:
@@ -180,8 +173,14 @@ class MemView:
                 raise GuestFault(f"read of {length} bytes at {addr}") from exc
             if len(data) != length:
                 raise GuestFault(f"read of {length} bytes at {addr}")
-        if self.log is not None:
-            self._log(addr, length, 0, data)
+        log = self.log
+        if log is not None:
+            if self.left:  # inline: the common case, a few accesses per call
+                self.left -= 1
+                log += _pack_head(addr, length, 0)
+                log += data if length <= DATA_CUT else data[:DATA_CUT]
+            else:
+                self._keep_last(addr, length, 0, data)
         return data
 
     def write(self, addr: int, data: bytes) -> None:
@@ -195,8 +194,14 @@ class MemView:
                 self.mem.write(addr, data)
             except Exception as exc:
                 raise GuestFault(f"write of {n} bytes at {addr}") from exc
-        if self.log is not None:
-            self._log(addr, n, 1, data)
+        log = self.log
+        if log is not None:
+            if self.left:
+                self.left -= 1
+                log += _pack_head(addr, n, 1)
+                log += data if n <= DATA_CUT else data[:DATA_CUT]
+            else:
+                self._keep_last(addr, n, 1, data)
 
     def u32(self, addr: int) -> int:
         """Read a little-endian u32."""

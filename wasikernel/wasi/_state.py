@@ -14,6 +14,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .. import messages
@@ -34,6 +35,7 @@ DIR_RIGHTS = 0x07B7FE00
 DIR_INHERITING = 0x0FF7FFFF
 
 
+@dataclass(slots=True, eq=False)
 class FdEntry:
     """One open descriptor of the guest.
 
@@ -42,32 +44,15 @@ class FdEntry:
     ``preopen`` the name reported by ``fd_prestat_dir_name`` (``None`` if not a preopen).
     """
 
-    __slots__ = (
-        "kind", "fs", "handle", "guest_path", "preopen", "rights", "inheriting", "flags",
-        "filetype",
-    )  # fmt: skip
-
-    def __init__(
-        self,
-        kind: str,
-        fs: FileSystem | None = None,
-        handle: Any = None,
-        guest_path: str = "",
-        preopen: str | None = None,
-        rights: int = ALL_RIGHTS,
-        inheriting: int = 0,
-        flags: int = 0,
-        filetype: int = FT_UNKNOWN,
-    ) -> None:
-        self.kind = kind
-        self.fs = fs
-        self.handle = handle
-        self.guest_path = guest_path
-        self.preopen = preopen
-        self.rights = rights
-        self.inheriting = inheriting
-        self.flags = flags
-        self.filetype = filetype
+    kind: str
+    fs: FileSystem | None = None
+    handle: Any = None
+    guest_path: str = ""
+    preopen: str | None = None
+    rights: int = ALL_RIGHTS
+    inheriting: int = 0
+    flags: int = 0
+    filetype: int = FT_UNKNOWN
 
 
 class HostState:
@@ -91,7 +76,6 @@ class HostState:
         self.stdin_pos = 0
         self.rng = random.Random(sandbox.random_seed) if sandbox.random_seed is not None else None
         self.start_ns = time.perf_counter_ns()
-        self.denial: tuple[str, str] | None = None
         self.filesystems: list[tuple[str, FileSystem]] = []
         self.fds: dict[int, FdEntry] = {
             0: FdEntry("stdin", rights=R["fd_read"], inheriting=R["fd_read"]),

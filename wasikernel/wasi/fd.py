@@ -481,7 +481,9 @@ def fd_write(h: HostState, m: MemView, fd: int, iovs: int, iovs_len: int, out: i
     kind = e.kind
     if kind == "stdout" or kind == "stderr":
         # one byte past the output left is enough to know the limit is hit
-        n = h.emit(kind, _gather(m, iovs, iovs_len, min(h.output_budget + 1, MAX_IO_BYTES)))
+        limit = h.output_budget + 1
+        data = _gather(m, iovs, iovs_len, limit if limit < MAX_IO_BYTES else MAX_IO_BYTES)
+        n = h.emit(kind, data)
     elif kind == "file":
         if not e.rights & _FD_WRITE:
             return _BADF  # as wasmtime

@@ -37,8 +37,8 @@ _IO = int(Errno.IO)
 _ILSEQ = int(Errno.ILSEQ)
 #: what one decoded event takes in memory, and each memory access it lists (an estimate that
 #: bounds the trace with ``Limits.max_trace_bytes``)
-_EVENT_BYTES = 900
-_ACCESS_BYTES = 120
+_EVENT_BYTES = 800
+_ACCESS_BYTES = 85
 
 
 class WasiHost(HostState):
@@ -167,6 +167,8 @@ class WasiHost(HostState):
         perf = time.perf_counter_ns
         returns = spec.returns_errno
         view = MemView(None)  # type: ignore[arg-type]
+        per_access = _ACCESS_BYTES
+        full = _EVENT_BYTES + per_access * ACCESS_HEAD  # the size of an event of ACCESS_HEAD
 
         def keep(args: tuple, errno: int, t0: int, log: bytearray, extra: Any) -> None:
             kept = ACCESS_HEAD - view.left if view.tail is None else view.close_log()
@@ -177,12 +179,10 @@ class WasiHost(HostState):
         def call(mem: GuestMemory, *args: int) -> int | None:
             log = bytearray()
             view.attach(mem, log)
-            host.denial = None
             extra: Any = None
             t0 = perf()
             try:
                 errno = body(host, view, *args)
-                extra = host.denial
             except GuestFault:
                 errno = _FAULT
             except Refusal as exc:
@@ -201,7 +201,13 @@ class WasiHost(HostState):
             except Exception as exc:  # a bug of ours must not crash the guest's run
                 errno = _IO
                 extra = ("note", messages.t("host_bug", error=f"{type(exc).__name__}: {exc}"))
-            keep(args, errno, t0, log, extra)
+            t1 = perf()
+            if view.tail is None:  # at most ACCESS_HEAD accesses: all of them are in the log
+                raw = bytes(log)
+                size = full - per_access * view.left + len(raw)
+                record((index, args, errno, t0 - start, t1 - t0, raw, extra), size)
+            else:
+                keep(args, errno, t0, log, extra)
             return errno if returns else None
 
         return call

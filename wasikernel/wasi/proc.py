@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from .. import messages
 from ._spec import ProcExit, wasi
 from .errno import Errno
+from .fs import Refusal
 
 if TYPE_CHECKING:
     from ._memory import MemView
@@ -46,5 +47,4 @@ def libc_path_refused(h: HostState, m: MemView, path_ptr: int, path_len: int) ->
 
     Imported from the module "wasikernel" by C modules compiled with trace_libc."""
     path = m.read(path_ptr, min(path_len, 4096)).decode("utf-8", "replace")
-    h.denial = ("preopen", messages.t("libc_refused", path=path))
-    return Errno.NOENT
+    raise Refusal("preopen", messages.t("libc_refused", path=path), Errno.NOENT)
