@@ -51,6 +51,7 @@ __all__ = [
     "read_memory_mib",
     "read_number",
     "read_wasm_value",
+    "check_invoke_args",
     "read_whole",
     "read_clock_ns",
     "read_on_off",
@@ -129,6 +130,14 @@ def read_number(text: str, option: str) -> int | float:
 _INT_RANGES = {"i32": (-(1 << 31), (1 << 32) - 1), "i64": (_I64_MIN, _U64)}
 
 
+def _check_wasm_value(number: int | float, text: str, valtype: str, option: str) -> None:
+    if valtype in _INT_RANGES:
+        low, high = _INT_RANGES[valtype]
+        if not isinstance(number, int) or not low <= number <= high:
+            raise _refusal("option_wasm_int", option=option, value=text, type=valtype,
+                           low=low, high=high)
+
+
 def read_wasm_value(text: str, valtype: str, option: str) -> int | float:
     """Read an argument of a wasm function whose parameter is ``valtype``: a whole number an
     ``i32`` or ``i64`` holds, any number for ``f32``/``f64``.
@@ -137,12 +146,31 @@ def read_wasm_value(text: str, valtype: str, option: str) -> int | float:
     ``4294967296``, which would wrap).
     """
     number = read_number(text, option)
-    if valtype in _INT_RANGES:
-        low, high = _INT_RANGES[valtype]
-        if not isinstance(number, int) or not low <= number <= high:
-            raise _refusal("option_wasm_int", option=option, value=text, type=valtype,
-                           low=low, high=high)
+    _check_wasm_value(number, text, valtype, option)
     return number
+
+
+def check_invoke_args(wasm: bytes, export: str, values: Sequence[int | float],
+                      option: str) -> None:
+    """Check numbers read by :func:`read_number` against the parameters of ``export`` in the
+    module ``wasm``, as :func:`read_wasm_value` does.
+
+    Raises UsageError for a value its parameter's type cannot hold. Says nothing when the
+    module cannot be decoded here, has no such function or takes another number of arguments:
+    the engine refuses those with its own sentence.
+    """
+    from .wasm import DecodeError, decode_module
+
+    try:
+        info = decode_module(wasm)
+        kind, index = info.exports.get(export, ("", 0))
+        params = info.func_type(index).params if kind == "func" else None
+    except (DecodeError, IndexError, ValueError):
+        return
+    if params is None or len(params) != len(values):
+        return
+    for value, valtype in zip(values, params, strict=True):
+        _check_wasm_value(value, str(value), valtype, option)
 
 
 def read_timeout(text: str, option: str = "--timeout") -> float:
