@@ -159,6 +159,8 @@ class WasiMagics(Magics):
                                   progress=say_progress)
         except CompileError as exc:
             raise CellError(t("kernel_compile_error", language=language), exc.message) from None
+        except UsageError:  # an option the compiler refuses (--toolchain tcc): the learner's
+            raise
         except KeyboardInterrupt:
             raise CellError(t("kernel_interrupted_compile"), "") from None
         except Exception as exc:  # a fault of ours, not of the learner's code
