@@ -12,7 +12,8 @@ read their sandbox options here, so a value means the same wherever a learner ty
 ``--timeout S``               seconds, above 0 and at most a day; ``0``, ``off`` or ``none``
                               mean no limit (as GNU ``timeout 0``)
 ``--max-memory MIB``          a whole number of MiB from 1 to 1,048,576 (1 TiB)
-numbers (``--invoke`` args)   ``42``, ``-1``, ``0x10``, ``2.5`` (``inf`` and ``nan`` are f64s)
+numbers (``--invoke`` args)   ``42``, ``-1``, ``0x10``, ``2.5`` (``inf`` and ``nan`` are f64s);
+                              an i32 or i64 parameter takes a whole number that it holds
 whole numbers                 ``42``, ``0x10``, ``0b101``, ``1_000`` within a stated range
 ============================  =================================================================
 
