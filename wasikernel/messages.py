@@ -896,6 +896,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{magic} {line}: {error} (check the quotes)",
         "fr": "{magic} {line} : {error} (vérifiez les guillemets)",
     },
+    "line_bad_option": {
+        "en": "{magic}: {error}; {magic}? lists the options",
+        "fr": "{magic} : {error} ; {magic}? liste les options",
+    },
+    "option_guest_empty": {
+        "en": "{option}: write the folder's name as the module sees it, for example "
+        "{option} /scratch",
+        "fr": "{option} : écrivez le nom du dossier tel que le module le voit, par exemple "
+        "{option} /scratch",
+    },
     "call_usage": {
         "en": "write %call EXPORT ARG ..., for example %call add 1 2",
         "fr": "écrivez %call EXPORT ARG ..., par exemple %call add 1 2",

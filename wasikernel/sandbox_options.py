@@ -12,7 +12,8 @@ read their sandbox options here, so a value means the same wherever a learner ty
 ``--timeout S``               seconds, above 0 and at most a day; ``0``, ``off`` or ``none``
                               mean no limit (as GNU ``timeout 0``)
 ``--max-memory MIB``          a whole number of MiB from 1 to 1,048,576 (1 TiB)
-numbers (``--invoke`` args)   ``42``, ``-1``, ``0x10``, ``2.5`` (``inf`` and ``nan`` are f64s)
+numbers (``--invoke`` args)   ``42``, ``-1``, ``0x10``, ``2.5`` (``inf`` and ``nan`` are f64s);
+                              an i32 or i64 parameter takes a whole number that it holds
 whole numbers                 ``42``, ``0x10``, ``0b101``, ``1_000`` within a stated range
 ============================  =================================================================
 
@@ -51,6 +52,7 @@ __all__ = [
     "read_memory_mib",
     "read_number",
     "read_wasm_value",
+    "check_invoke_args",
     "read_whole",
     "read_clock_ns",
     "read_on_off",
@@ -129,6 +131,14 @@ def read_number(text: str, option: str) -> int | float:
 _INT_RANGES = {"i32": (-(1 << 31), (1 << 32) - 1), "i64": (_I64_MIN, _U64)}
 
 
+def _check_wasm_value(number: int | float, text: str, valtype: str, option: str) -> None:
+    if valtype in _INT_RANGES:
+        low, high = _INT_RANGES[valtype]
+        if not isinstance(number, int) or not low <= number <= high:
+            raise _refusal("option_wasm_int", option=option, value=text, type=valtype,
+                           low=low, high=high)
+
+
 def read_wasm_value(text: str, valtype: str, option: str) -> int | float:
     """Read an argument of a wasm function whose parameter is ``valtype``: a whole number an
     ``i32`` or ``i64`` holds, any number for ``f32``/``f64``.
@@ -137,12 +147,31 @@ def read_wasm_value(text: str, valtype: str, option: str) -> int | float:
     ``4294967296``, which would wrap).
     """
     number = read_number(text, option)
-    if valtype in _INT_RANGES:
-        low, high = _INT_RANGES[valtype]
-        if not isinstance(number, int) or not low <= number <= high:
-            raise _refusal("option_wasm_int", option=option, value=text, type=valtype,
-                           low=low, high=high)
+    _check_wasm_value(number, text, valtype, option)
     return number
+
+
+def check_invoke_args(wasm: bytes, export: str, values: Sequence[int | float],
+                      option: str) -> None:
+    """Check numbers read by :func:`read_number` against the parameters of ``export`` in the
+    module ``wasm``, as :func:`read_wasm_value` does.
+
+    Raises UsageError for a value its parameter's type cannot hold. Says nothing when the
+    module cannot be decoded here, has no such function or takes another number of arguments:
+    the engine refuses those with its own sentence.
+    """
+    from .wasm import DecodeError, decode_module
+
+    try:
+        info = decode_module(wasm)
+        kind, index = info.exports.get(export, ("", 0))
+        params = info.func_type(index).params if kind == "func" else None
+    except (DecodeError, IndexError, ValueError):
+        return
+    if params is None or len(params) != len(values):
+        return
+    for value, valtype in zip(values, params, strict=True):
+        _check_wasm_value(value, str(value), valtype, option)
 
 
 def read_timeout(text: str, option: str = "--timeout") -> float:

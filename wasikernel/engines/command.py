@@ -20,7 +20,7 @@ from .. import sandbox_options
 from ..errors import UsageError
 from ..messages import t
 from ..sandbox import Limits, Sandbox
-from ..sandbox_options import SandboxOptions
+from ..sandbox_options import SandboxOptions, check_invoke_args
 
 __all__ = ["add_arguments", "main", "build_sandbox", "read_options", "EXIT_TRAP", "EXIT_LIMIT"]
 
@@ -124,7 +124,7 @@ def _output_file(path: str, option: str) -> TextIO:
 
 def _run(args: argparse.Namespace, options: SandboxOptions, sandbox: Sandbox,
          text_file: TextIO | None, json_file: TextIO | None) -> int:
-    from . import run
+    from . import load_module_bytes, run
 
     engine = options.engine or "wasmtime"
     invoke, invoke_args = options.invoke, options.invoke_args
@@ -134,17 +134,19 @@ def _run(args: argparse.Namespace, options: SandboxOptions, sandbox: Sandbox,
         out.buffer.write(chunk)
         out.flush()
 
+    wasm = load_module_bytes(args.module)
+    if invoke:
+        check_invoke_args(wasm, invoke, invoke_args, f"--invoke {invoke}")
     if engine == "wasmtime":  # the default engine, without the memory snapshots
-        from . import load_module_bytes
         from . import wasmtime as _wasmtime
 
         result = _wasmtime.run_module(
-            load_module_bytes(args.module), sandbox, invoke=invoke, invoke_args=invoke_args,
+            wasm, sandbox, invoke=invoke, invoke_args=invoke_args,
             on_output=on_output, snapshots=False,
         )  # fmt: skip
     else:
         result = run(
-            args.module, sandbox, engine=engine, invoke=invoke, invoke_args=invoke_args,
+            wasm, sandbox, engine=engine, invoke=invoke, invoke_args=invoke_args,
             on_output=on_output,
         )  # fmt: skip
     if args.trace == "-":

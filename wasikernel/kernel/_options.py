@@ -77,7 +77,7 @@ class Settings:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse would exit the process
-        raise UsageError(f"{message}\n{self.format_usage().strip()}")
+        raise UsageError(t("line_bad_option", magic=self.prog, error=message))
 
     def exit(self, status: int = 0, message: str | None = None) -> None:
         raise UsageError(message or self.format_help())
@@ -154,7 +154,11 @@ def parse_cell_options(line: str, magic: str = "wat") -> CellOptions:
         opts.stdin = ns.stdin_text.encode()
     opts.trace = ns.trace
     opts.optimize, opts.debug, opts.toolchain = ns.optimize, ns.debug, ns.toolchain
-    opts.extra_flags = [flag for text in ns.flags for flag in shlex.split(text)]
+    try:
+        opts.extra_flags = [flag for text in ns.flags for flag in shlex.split(text)]
+    except ValueError as exc:
+        raise UsageError(t("line_quotes", magic="--flags", line=" ".join(ns.flags),
+                           error=exc)) from None
     if ns.widgets is not None:
         opts.widgets = read_widgets(ns.widgets) if ns.widgets else ()
     opts.keep = ns.keep

@@ -66,6 +66,8 @@ def _undir(s: Settings, words: Sequence[str], option: str) -> None:
 
 def _memdir(s: Settings, words: Sequence[str], option: str) -> None:
     guest = one_value(words, option)
+    if not guest:
+        raise UsageError(t("option_guest_empty", option=option))
     s.sandbox.preopens = [p for p in s.sandbox.preopens if p.guest_path != guest]
     s.sandbox.preopens.append(Preopen(guest_path=guest, tree={}))
 

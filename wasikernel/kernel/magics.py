@@ -30,6 +30,7 @@ from ..messages import t
 from ..result import RunResult
 from ..sandbox_options import (
     NO_TIME_LIMIT,
+    check_invoke_args,
     one_value,
     read_number,
     read_wasm_value,
@@ -158,6 +159,8 @@ class WasiMagics(Magics):
                                   progress=say_progress)
         except CompileError as exc:
             raise CellError(t("kernel_compile_error", language=language), exc.message) from None
+        except UsageError:  # an option the compiler refuses (--toolchain tcc): the learner's
+            raise
         except KeyboardInterrupt:
             raise CellError(t("kernel_interrupted_compile"), "") from None
         except Exception as exc:  # a fault of ours, not of the learner's code
@@ -167,10 +170,13 @@ class WasiMagics(Magics):
         """Run ``wasm`` with the notebook's sandbox plus ``opts``, streaming its output into
         the cell, display what follows the run, and remember the result.
 
-        Raises ``CellError`` when the engine cannot run the module at all.
+        Raises ``CellError`` when the engine cannot run the module at all, ``UsageError``
+        when an ``--invoke`` argument does not fit its parameter's type.
         """
         from ..engines import run
 
+        if opts.invoke:
+            check_invoke_args(wasm, opts.invoke, opts.invoke_args, f"--invoke {opts.invoke}")
         sandbox = sandbox_for(self.settings, opts)
         cancel = threading.Event()
         streamer = Streamer()
