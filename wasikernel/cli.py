@@ -21,6 +21,7 @@ from .errors import WasiKernelError
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("wasikernel.engines.command", "run a .wasm module under the tracing WASI host"),
     "compile": ("wasikernel.compile.command", "compile WAT, C or Rust source to .wasm"),
+    "component": ("wasikernel.compile.component", "make a WASI 0.2 component of a module"),
     "doctor": ("wasikernel.doctor", "say which toolchains and engines are usable, and why not"),
     "warmup": ("wasikernel.compile.warmup", "build the C toolchain's caches ahead of a class"),
     "install": ("wasikernel.install", "install the Jupyter kernelspec"),

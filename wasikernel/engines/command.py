@@ -135,13 +135,19 @@ def _run(args: argparse.Namespace, options: SandboxOptions, sandbox: Sandbox,
         out.flush()
 
     if engine == "wasmtime":  # the default engine, without the memory snapshots
-        from . import load_module_bytes
+        from . import is_component, load_module_bytes
         from . import wasmtime as _wasmtime
 
-        result = _wasmtime.run_module(
-            load_module_bytes(args.module), sandbox, invoke=invoke, invoke_args=invoke_args,
-            on_output=on_output, snapshots=False,
-        )  # fmt: skip
+        wasm = load_module_bytes(args.module)
+        if is_component(wasm):  # WASI 0.2: the preview 2 host
+            from .component import run_component
+
+            result = run_component(wasm, sandbox, on_output=on_output)
+        else:
+            result = _wasmtime.run_module(
+                wasm, sandbox, invoke=invoke, invoke_args=invoke_args, on_output=on_output,
+                snapshots=False,
+            )  # fmt: skip
     else:
         result = run(
             args.module, sandbox, engine=engine, invoke=invoke, invoke_args=invoke_args,
