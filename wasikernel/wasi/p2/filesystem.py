@@ -399,10 +399,9 @@ def open_at(
                 raise FsError(Errno.EXIST)
             if write:
                 raise FsError(Errno.ISDIR)
-            allowed = {"read"} | ({"mutate-directory"} & d.flags)
-            wanted = frozenset(flags & allowed) | {"read"}
-            return h.own(Descriptor(fs, fs.open_dir(parent, name), guest, kind="dir",
-                                    flags=frozenset(wanted)))  # fmt: skip
+            # a directory opened beneath ``d`` may change what ``d`` may change (as wasmtime)
+            got = frozenset({"read"} | ({"mutate-directory"} & d.flags))
+            return h.own(Descriptor(fs, fs.open_dir(parent, name), guest, kind="dir", flags=got))
         if st is not None and st.filetype == FT_SYMLINK:
             raise FsError(Errno.LOOP)
         if directory:
