@@ -87,6 +87,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "le composant a utilisé la poignée {handle}, qui ne désigne rien d'ouvert sur cet "
         "hôte (une poignée déjà libérée, ou jamais donnée)",
     },
+    "p2_bad_handle": {
+        "en": "the component passed a handle it does not hold ({detail}): a resource handle "
+        "is valid only between the call that gave it and its drop",
+        "fr": "le composant a passé une poignée qu'il ne détient pas ({detail}) : une poignée "
+        "de ressource n'est valable qu'entre l'appel qui l'a donnée et sa libération",
+    },
     "p2_poll_empty": {
         "en": "poll was called with an empty list of pollables: it could never return",
         "fr": "poll a été appelé avec une liste vide de pollables : il ne pourrait jamais "

@@ -41,9 +41,7 @@ def test_c_component_matches_wasip2(c_tour_component, fixture_folder, tmp_path, 
 
 
 @pytest.mark.parametrize("group", ["files", "dirs", "links", "symlinks", "stdin"])
-def test_c_component_on_an_in_memory_tree_matches_wasip2_on_disk(
-    c_tour_component, tmp_path, group
-):
+def test_c_component_on_an_in_memory_tree_matches_wasip2_on_disk(c_tour_component, tmp_path, group):
     from wasikernel.engines import run
     from wasikernel.sandbox import Preopen, Sandbox
 

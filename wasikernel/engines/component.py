@@ -148,7 +148,10 @@ def run_component(
                 if "memory" in text and ("limit" in text or "maximum" in text):
                     result.limit = messages.t("limit_memory", mib=limits.max_memory_mib)
                 else:
-                    result.trap = Trap(_trap_message(exc), _frames(exc))
+                    message = _trap_message(exc)
+                    if "handle index" in message:  # a borrowed or stale handle, say so
+                        message = messages.t("p2_bad_handle", detail=message)
+                    result.trap = Trap(message, _frames(exc))
         if result.limit:
             host.note("limit", "canceled", result.limit)
         elif result.trap is not None:
