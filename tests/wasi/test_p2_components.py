@@ -83,10 +83,8 @@ def test_an_interface_the_host_lacks_is_refused_at_link_time_one_event_each():
 
 def test_a_handle_the_component_does_not_hold_ends_the_run_with_a_readable_trap(jail):
     root, watched = jail
-    wasm = _component(
-        "open_at_escape.wat",
-        ("(local.set $dir (i32.load (i32.load (i32.const 16))))", "(local.set $dir (i32.const 99))"),
-    )  # fmt: skip
+    preopen = "(local.set $dir (i32.load (i32.load (i32.const 16))))"
+    wasm = _component("open_at_escape.wat", (preopen, "(local.set $dir (i32.const 99))"))
     result = run(wasm, Sandbox(preopens=[Preopen("/", host_path=str(root))]))
     assert result.exit_code is None and result.trap is not None
     assert "handle" in result.trap.message and "99" in result.trap.message
