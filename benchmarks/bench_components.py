@@ -84,7 +84,8 @@ CHECK_WRITE = f"""(component
   (core instance $imp (export "check" (func $check-low)) (export "get" (func $get-low)))
   {
     _LOOP.format(
-        imports='(import "m" "memory" (memory 1)) (import "c" "check" (func $check (param i32 i32)))'
+        imports='(import "m" "memory" (memory 1))'
+        ' (import "c" "check" (func $check (param i32 i32)))'
         ' (import "c" "get" (func $get (result i32))) (global $s (mut i32) (i32.const 0))',
         setup="(global.set $s (call $get))",
         calls=CALLS,

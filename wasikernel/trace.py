@@ -90,7 +90,8 @@ class TraceEvent:
             f'"args": {_json_line(self.args)}, "results": {_json_line(self.results)}, '
             f'"errno": {text(self.errno)}, "denied": {"true" if self.denied else "false"}, '
             f'"capability": {capability}, "reason": {reason}, "t_ns": {int(self.t_ns)}, '
-            f'"dur_ns": {int(self.dur_ns)}, "memory": [{mem}], "phase": {text(self.phase)}{tail}}}'
+            f'"dur_ns": {int(self.dur_ns)}, "memory": [{mem}], "phase": {text(self.phase)}, '
+            f'"abi": {text(self.abi)}{tail}}}'
         )
 
     def to_text(self) -> str:

@@ -26,9 +26,11 @@ from ..result import RunResult, Trap
 from ..sandbox import Sandbox
 from ..wasi import LimitReached, ProcExit
 from ..wasi.fs import FsError
+from ._engine import Engine, RunRequest
 from .wasmtime import _frames, _trap_message, _Watch, new_engine
 
-__all__ = ["run_component", "compile_component", "imported_interfaces"]
+__all__ = ["COMPONENTS", "ComponentEngine", "run_component", "compile_component",
+           "imported_interfaces"]  # fmt: skip
 
 _CACHE: OrderedDict[str, bytes] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
@@ -116,6 +118,7 @@ def run_component(
             errors = [host.refuse_import(name) for name in missing]
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
             result.trap = Trap(errors[0] + more)
+            result.outcome = "link"
             return result
         host.link(linker)
         watch = _Watch(engine, limits.timeout_s, cancel)
@@ -152,6 +155,10 @@ def run_component(
                     if "handle index" in message:  # a borrowed or stale handle, say so
                         message = messages.t("p2_bad_handle", detail=message)
                     result.trap = Trap(message, _frames(exc))
+        interrupted = watch.fired == "cancel"
+        result.outcome = RunResult.outcome_of(
+            result.exit_code, result.trap, result.limit, interrupted
+        )
         if result.limit:
             host.note("limit", "canceled", result.limit)
         elif result.trap is not None:
@@ -169,3 +176,33 @@ def run_component(
         host.table.clear()
         host.close_filesystems()
         del store
+
+
+class ComponentEngine(Engine):
+    """Components on wasmtime's component model under our preview 2 host (traced).
+
+    :func:`wasikernel.engines.run` hands it every component, whatever engine was asked for:
+    the other engines run core modules only. It hands back no live instance (``keep`` is
+    ignored: a command's one entry point is ``wasi:cli/run``).
+    """
+
+    name = "wasmtime"
+    title = "wasmtime (component model), wasikernel's preview 2 host"
+    install = "pip install wasmtime"
+    keeps = False
+
+    def run(self, request: RunRequest) -> RunResult:
+        """Run the component of ``request``; see :func:`run_component`.
+
+        Raises EngineError for an invalid component, or ``invoke`` asked of it."""
+        if request.invoke is not None:
+            raise EngineError(
+                "a component runs its wasi:cli/run export; --invoke calls a core module's exports"
+            )
+        return run_component(
+            request.wasm, request.sandbox, on_output=request.on_output, cancel=request.cancel
+        )
+
+
+#: the one component engine
+COMPONENTS = ComponentEngine()

@@ -75,6 +75,8 @@ class ComponentHost(WasiCore):
         self.next_rep = 1
         #: the resources handed out during the call being made (for its trace record)
         self.handed: list[Resource] = []
+        #: how many resources of each kind the guest holds (the open-files limit counts them)
+        self.held: dict[str, int] = {}
         self.preopens = [
             Descriptor(fs, fs.root(), guest, kind="dir", preopen=True)
             for guest, fs in self.filesystems
@@ -89,6 +91,8 @@ class ComponentHost(WasiCore):
         obj.rep = rep
         self.table[rep] = obj
         self.handed.append(obj)
+        held = self.held
+        held[obj.KIND] = held.get(obj.KIND, 0) + 1
         return ResourceHost.own(rep, obj.TYPE)  # type: ignore[attr-defined]
 
     def _object(self, store: Any, handle: ResourceAny) -> Resource:
@@ -101,6 +105,7 @@ class ComponentHost(WasiCore):
     def _drop(self, rep: int) -> None:
         obj = self.table.pop(rep, None)
         if obj is not None:
+            self.held[obj.KIND] -= 1
             try:
                 obj.close()
             except Exception:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from wasmtime.component import Record
 
 from ..errno import FT_BLOCK, FT_CHAR, FT_DIR, FT_FILE, FT_SYMLINK, Errno
-from ..fs import MAX_READ, FileSystem, FsError, Refusal, Stat, release, resolve
+from ..fs import MAX_READ, FileSystem, FsError, OpenMode, Refusal, Stat, release, resolve
 from ._spec import Resource, error_code, resource, wit
 from .clocks import datetime
 from .io import InputStream, OutputStream, StreamErrorObject
@@ -153,6 +153,16 @@ def _new_time(value: Any) -> int | None:
     if ts.nanoseconds >= 1_000_000_000:
         raise FsError(Errno.INVAL)
     return ts.seconds * 1_000_000_000 + ts.nanoseconds
+
+
+def _room_for_a_descriptor(h: ComponentHost) -> None:
+    """Raise Refusal (``mfile``) when the guest holds as many descriptors as it may (the same
+    limit and sentence as preview 1's)."""
+    from ... import messages
+
+    most = h.sandbox.limits.max_open_files
+    if h.held.get("descriptor", 0) >= most:
+        raise Refusal("descriptors", messages.t("limit_open_files", count=most), Errno.MFILE)
 
 
 def _lstat(d: Descriptor, parent: Any, name: str) -> Stat:
@@ -376,6 +386,7 @@ def open_at(
     flags: set[str],
 ) -> Any:  # fmt: skip
     """Open (or create) the file or directory ``path`` beneath ``d``: a new descriptor."""
+    _room_for_a_descriptor(h)
     creat, directory = "create" in oflags, "directory" in oflags
     excl, trunc = "exclusive" in oflags, "truncate" in oflags
     write = "write" in flags
@@ -410,10 +421,7 @@ def open_at(
             raise FsError(Errno.NOTDIR if st is not None else Errno.INVAL)
         if st is None and not creat:
             raise FsError(Errno.NOENT)
-        f = fs.open_file(
-            parent, name, read=read, write=write, create=creat, excl=excl, trunc=trunc,
-            append=False,
-        )  # fmt: skip
+        f = fs.open_file(parent, name, OpenMode(read, write, creat, excl, trunc, False))
         got = frozenset(flags & _FILE_FLAGS) | ({"read"} if read else set())
         return h.own(Descriptor(fs, f, guest, kind="file", flags=frozenset(got)))
     finally:
