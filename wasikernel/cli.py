@@ -54,6 +54,9 @@ class _HelpFormatter(argparse.HelpFormatter):
     def __init__(self, prog: str, **kwargs: int) -> None:
         kwargs.setdefault("width", _columns() - 2)
         super().__init__(prog, **kwargs)
+        # the subcommands' names are indented further than the options argparse measures:
+        # room for the longest (``component``) keeps each help line beside its name
+        self._action_max_length = max(len(name) for name in SUBCOMMANDS) + 6
 
 
 def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
