@@ -124,11 +124,11 @@ class ComponentHost(WasiCore):
 
     def link(self, linker: Any) -> None:
         """Define every interface of ``wasi:cli/command@VERSION`` in ``linker``."""
-        by_instance: dict[str, list[_spec.WitFunc]] = {
+        by_instance: dict[str, list[tuple[int, _spec.WitFunc]]] = {
             f"{interface}@{VERSION}": [] for interface in RESOURCES
         }
-        for func in REGISTRY:
-            by_instance.setdefault(func.instance, []).append(func)
+        for index, func in enumerate(REGISTRY):
+            by_instance.setdefault(func.instance, []).append((index, func))
         wrap = self._traced if self.tracing else self._plain
         with linker.root() as root:
             for instance, funcs in by_instance.items():
@@ -136,8 +136,8 @@ class ComponentHost(WasiCore):
                     interface = instance.partition("@")[0]
                     for name, number in RESOURCES.get(interface, {}).items():
                         inst.add_resource(name, ResourceType.host(number), self._dtor(name))
-                    for func in funcs:
-                        inst.add_func(func.name, wrap(func))
+                    for index, func in funcs:
+                        inst.add_func(func.name, wrap(index, func))
 
     def _dtor(self, name: str) -> Callable[[Any, int], None]:
         drop = self._drop
@@ -182,7 +182,7 @@ class ComponentHost(WasiCore):
             out.append(a)
         return tuple(out)
 
-    def _plain(self, func: _spec.WitFunc) -> Callable[..., Any]:
+    def _plain(self, index: int, func: _spec.WitFunc) -> Callable[..., Any]:
         body, err, tagged = func.body, func.err, func.tagged
         host = self
         convert = self._args
@@ -199,9 +199,8 @@ class ComponentHost(WasiCore):
 
         return call
 
-    def _traced(self, func: _spec.WitFunc) -> Callable[..., Any]:
+    def _traced(self, index: int, func: _spec.WitFunc) -> Callable[..., Any]:
         body, err, tagged = func.body, func.err, func.tagged
-        index = REGISTRY.index(func)
         host = self
         convert = self._args
         record = self.trace.record
