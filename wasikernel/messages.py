@@ -81,6 +81,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "{what} a été refusé : ce bac à sable n'accorde aucun réseau ; accordez une "
         "adresse avec {option}",
     },
+    "p2_address_refused": {
+        "en": "{what} was refused: this sandbox grants only {granted}; grant this address too "
+        "with {option}",
+        "fr": "{what} a été refusé : ce bac à sable n'accorde que {granted} ; accordez aussi "
+        "cette adresse avec {option}",
+    },
     "p2_stale_handle": {
         "en": "the component used handle {handle}, which stands for nothing open on this host "
         "(a handle already dropped, or never given)",
@@ -882,6 +888,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "grant the folder that holds it",
         "fr": "{option} {value!r} : {path} n'est pas un dossier de cette machine : c'est un "
         "fichier ; accordez le dossier qui le contient",
+    },
+    "option_net_form": {
+        "en": "{option} {value!r}: write HOST:PORT with an IP address (or localhost) and a port "
+        "from 1 to 65535, for example {option} 127.0.0.1:8080",
+        "fr": "{option} {value!r} : écrivez HOTE:PORT avec une adresse IP (ou localhost) et un "
+        "port de 1 à 65535, par exemple {option} 127.0.0.1:8080",
     },
     "option_env_form": {
         "en": "{option} {value!r}: write NAME=VALUE, for example {option} LANG=fr",

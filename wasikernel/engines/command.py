@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 _VALUED = {
     "--dir", "--ro-dir", "--env", "--stdin", "--trace-json", "--engine", "--timeout",
-    "--max-memory", "--invoke",
+    "--max-memory", "--invoke", "--allow-net",
 }  # fmt: skip
 
 

@@ -69,7 +69,11 @@ class InputStream(Resource):
     def describe(self) -> dict[str, Any]:
         return {"of": self.of}
 
-    def read(self, h: ComponentHost, n: int) -> bytes:
+    def pollable(self) -> Pollable:
+        """Ready once a read would not wait (at once: stdin and files never make a guest wait)."""
+        return Pollable()
+
+    def read(self, h: ComponentHost, n: int, blocking: bool = False) -> bytes:
         n = min(n, MAX_READ)  # a 2**64 length allocates nothing
         if self.file is None:
             data = h.read_stdin(n)
@@ -98,6 +102,10 @@ class OutputStream(Resource):
     def describe(self) -> dict[str, Any]:
         return {"of": self.of}
 
+    def pollable(self) -> Pollable:
+        """Ready once a write would not wait (at once for stdout, stderr and files)."""
+        return Pollable()
+
     def write(self, h: ComponentHost, data: bytes) -> None:
         if self.file is None:
             h.emit(self.of, data)
@@ -114,17 +122,6 @@ resource(ERROR, "error", StreamErrorObject)
 resource(POLL, "pollable", Pollable)
 resource(STREAMS, "input-stream", InputStream)
 resource(STREAMS, "output-stream", OutputStream)
-
-
-def wait_until(h: ComponentHost, deadline_ns: int) -> None:
-    """Sleep until the monotonic clock reaches ``deadline_ns``; a time limit or an interrupt
-    ends the wait with LimitReached."""
-    while True:
-        h.check_stop()
-        left = deadline_ns - time.monotonic_ns()
-        if left <= 0:
-            return
-        time.sleep(min(left / 1e9, _SLICE_S))
 
 
 # ------------------------------------------------------------------------------- error
@@ -147,11 +144,22 @@ def pollable_ready(h: ComponentHost, p: Pollable) -> bool:
     return p.ready()
 
 
+def wait_ready(h: ComponentHost, pollables: list[Pollable]) -> None:
+    """Wait until one of ``pollables`` is ready; the time limit and the interrupt end it."""
+    deadlines = [p.deadline_ns for p in pollables if p.deadline_ns is not None]
+    earliest = min(deadlines) if deadlines else None
+    while not any(p.ready() for p in pollables):
+        h.check_stop()
+        wait = _SLICE_S
+        if earliest is not None:
+            wait = max(0.0, min(wait, (earliest - time.monotonic_ns()) / 1e9))
+        time.sleep(wait)
+
+
 @wit(POLL, "[method]pollable.block")
 def pollable_block(h: ComponentHost, p: Pollable) -> None:
     """Wait until the pollable is ready."""
-    if p.deadline_ns is not None:
-        wait_until(h, p.deadline_ns)
+    wait_ready(h, [p])
 
 
 @wit(POLL, "poll", "in")
@@ -161,19 +169,21 @@ def poll(h: ComponentHost, pollables: list[Pollable]) -> list[int]:
     Raises HostTrap for an empty list (it could never return)."""
     if not pollables:
         raise HostTrap(messages.t("p2_poll_empty"))
-    ready = [i for i, p in enumerate(pollables) if p.ready()]
-    if not ready:
-        wait_until(h, min(p.deadline_ns for p in pollables if p.deadline_ns is not None))
-        ready = [i for i, p in enumerate(pollables) if p.ready()]
-    return ready
+    wait_ready(h, pollables)
+    return [i for i, p in enumerate(pollables) if p.ready()]
 
 
 # ------------------------------------------------------------------------------- streams
 
 
 def _in_read(h: ComponentHost, s: InputStream, length: int) -> bytes:
-    """Read up to ``length`` bytes (at most MAX_READ); ``closed`` at the end."""
+    """Read up to ``length`` bytes (at most MAX_READ), maybe none yet; ``closed`` at the end."""
     return s.read(h, length)
+
+
+def _in_blocking_read(h: ComponentHost, s: InputStream, length: int) -> bytes:
+    """Read at least one of up to ``length`` bytes, waiting for them; ``closed`` at the end."""
+    return s.read(h, length, blocking=True)
 
 
 def _in_skip(h: ComponentHost, s: InputStream, length: int) -> int:
@@ -181,15 +191,20 @@ def _in_skip(h: ComponentHost, s: InputStream, length: int) -> int:
     return len(s.read(h, length))
 
 
+def _in_blocking_skip(h: ComponentHost, s: InputStream, length: int) -> int:
+    """Skip up to ``length`` bytes, waiting for at least one; ``closed`` at the end."""
+    return len(s.read(h, length, blocking=True))
+
+
 def _subscribe(h: ComponentHost, s: Any) -> Any:
-    """Return a pollable, ready at once (stdin, files and stdout never make a guest wait)."""
-    return h.own(Pollable())
+    """Return a pollable, ready once the stream would not make the guest wait."""
+    return h.own(s.pollable())
 
 
-for _name in ("read", "blocking-read"):
-    wit(STREAMS, f"[method]input-stream.{_name}", "len", err="stream")(_in_read)
-for _name in ("skip", "blocking-skip"):
-    wit(STREAMS, f"[method]input-stream.{_name}", "len", err="stream")(_in_skip)
+wit(STREAMS, "[method]input-stream.read", "len", err="stream")(_in_read)
+wit(STREAMS, "[method]input-stream.blocking-read", "len", err="stream")(_in_blocking_read)
+wit(STREAMS, "[method]input-stream.skip", "len", err="stream")(_in_skip)
+wit(STREAMS, "[method]input-stream.blocking-skip", "len", err="stream")(_in_blocking_skip)
 wit(STREAMS, "[method]input-stream.subscribe")(_subscribe)
 
 
@@ -217,7 +232,7 @@ def _out_zeroes(h: ComponentHost, s: OutputStream, length: int) -> None:
 
 def _out_splice(h: ComponentHost, s: OutputStream, src: InputStream, length: int) -> int:
     """Copy up to ``length`` bytes from ``src``; return how many."""
-    data = src.read(h, min(length, WRITE_PERMIT))
+    data = src.read(h, min(length, WRITE_PERMIT), blocking=True)
     s.write(h, data)
     return len(data)
 
