@@ -26,7 +26,16 @@ from .._spec import LimitReached, ProcExit
 from .._state import WasiCore
 from ..fs import FsError, Refusal
 from . import _spec
-from ._spec import REGISTRY, RESOURCES, VERSION, HostTrap, Resource, StreamClosed, StreamFailed
+from ._spec import (
+    REGISTRY,
+    RESOURCES,
+    VERSION,
+    HostTrap,
+    Resource,
+    StreamClosed,
+    StreamErrorObject,
+    StreamFailed,
+)
 
 __all__ = ["ComponentHost"]
 
@@ -68,8 +77,6 @@ class ComponentHost(WasiCore):
         trace: bool = True,
     ) -> None:
         super().__init__(sandbox, on_output, cancel, _decode)
-        from .filesystem import Descriptor
-
         self.tracing = trace
         self.table: dict[int, Resource] = {}
         self.next_rep = 1
@@ -77,10 +84,6 @@ class ComponentHost(WasiCore):
         self.handed: list[Resource] = []
         #: how many resources of each kind the guest holds (the open-files limit counts them)
         self.held: dict[str, int] = {}
-        self.preopens = [
-            Descriptor(fs, fs.root(), guest, kind="dir", preopen=True)
-            for guest, fs in self.filesystems
-        ]
 
     # ---------------------------------------------------------------------------- resources
 
@@ -248,8 +251,6 @@ def _failure(host: ComponentHost, exc: Exception, err: str | None, tagged: bool)
         payload: Any = None
         code = "closed"
     elif isinstance(exc, StreamFailed):
-        from .io import StreamErrorObject
-
         payload = host.own(StreamErrorObject(exc.errno))
         code = _spec.error_code(exc.errno)
     elif isinstance(exc, FsError):

@@ -31,6 +31,7 @@ from ..errno import ERRNO_NAMES
 __all__ = [
     "VERSION",
     "Resource",
+    "StreamErrorObject",
     "HostTrap",
     "StreamClosed",
     "StreamFailed",
@@ -79,6 +80,18 @@ class Resource:
 
     def close(self) -> None:
         """Release what the object holds (the guest dropped its handle)."""
+
+
+class StreamErrorObject(Resource):
+    """The ``error`` resource of a failed stream operation: a preview 1 errno underneath."""
+
+    KIND = "error"
+
+    def __init__(self, errno: int) -> None:
+        self.errno = errno
+
+    def describe(self) -> dict[str, Any]:
+        return {"error-code": error_code(self.errno)}
 
 
 @dataclass(frozen=True)

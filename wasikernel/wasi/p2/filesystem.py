@@ -17,9 +17,9 @@ from wasmtime.component import Record
 
 from ..errno import FT_BLOCK, FT_CHAR, FT_DIR, FT_FILE, FT_SYMLINK, Errno
 from ..fs import MAX_READ, FileSystem, FsError, OpenMode, Refusal, Stat, release, resolve
-from ._spec import Resource, error_code, resource, wit
+from ._spec import Resource, StreamErrorObject, error_code, resource, wit
 from .clocks import datetime
-from .io import InputStream, OutputStream, StreamErrorObject
+from .io import InputStream, OutputStream
 
 if TYPE_CHECKING:
     from ._host import ComponentHost
@@ -517,6 +517,6 @@ def filesystem_error_code(h: ComponentHost, err: StreamErrorObject) -> str | Non
 def get_directories(h: ComponentHost) -> list[tuple[Any, str]]:
     """The directories the sandbox grants, each with the path the guest knows it by."""
     return [
-        (h.own(Descriptor(p.fs, p.handle, p.guest_path, kind="dir", preopen=True)), p.guest_path)
-        for p in h.preopens
+        (h.own(Descriptor(fs, fs.root(), guest, kind="dir", preopen=True)), guest)
+        for guest, fs in h.filesystems
     ]

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 from ... import messages
 from ..errno import Errno
 from ..fs import MAX_READ, FsError
-from ._spec import HostTrap, Resource, StreamClosed, StreamFailed, resource, wit
+from ._spec import (
+    HostTrap,
+    Resource,
+    StreamClosed,
+    StreamErrorObject,
+    StreamFailed,
+    resource,
+    wit,
+)
 
 if TYPE_CHECKING:
     from ._host import ComponentHost
@@ -25,20 +33,6 @@ STREAMS = "wasi:io/streams"
 WRITE_PERMIT = 1 << 20
 #: the longest one host wait sleeps before looking at the time limit and the interrupt again
 _SLICE_S = 0.05
-
-
-class StreamErrorObject(Resource):
-    """The ``error`` of a failed stream operation: a preview 1 errno underneath."""
-
-    KIND = "error"
-
-    def __init__(self, errno: int) -> None:
-        self.errno = errno
-
-    def describe(self) -> dict[str, Any]:
-        from ._spec import error_code
-
-        return {"error-code": error_code(self.errno)}
 
 
 class Pollable(Resource):
