@@ -65,6 +65,19 @@ if ! grep -qxF "$WANT" "$STAMP" 2>/dev/null; then
   mv "$STAMP.new" "$STAMP"
 fi
 
+# Components (WASI 0.2) need jco's preview 1 adapter and WIT files: npm installs the version
+# pinned in share/jco/package.json when it changed since the last install.
+JCO="$ROOT/share/jco"
+JCO_HASH="$(cat "$JCO/package.json" "$JCO/package-lock.json" 2>/dev/null | sha256sum | cut -c1-16)"
+if [ "$(cat "$JCO/node_modules/.wasikernel-installed" 2>/dev/null)" != "$JCO_HASH" ]; then
+  command -v npm >/dev/null || apt_install npm || say "continuing without npm: components will say what is missing"
+  if command -v npm >/dev/null; then
+    say "installing jco (components: the preview 1 adapter, the WASI WIT) into share/jco"
+    (cd "$JCO" && npm install --no-audit --no-fund --loglevel=error >/dev/null) \
+      && echo "$JCO_HASH" > "$JCO/node_modules/.wasikernel-installed"
+  fi
+fi
+
 "$VENV/bin/wasikernel" install --sys-prefix >/dev/null
 export PATH="$VENV/bin:$PATH"
 export VIRTUAL_ENV="$VENV"

@@ -21,6 +21,7 @@ from .errors import WasiKernelError
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("wasikernel.engines.command", "run a .wasm module under the tracing WASI host"),
     "compile": ("wasikernel.compile.command", "compile WAT, C or Rust source to .wasm"),
+    "component": ("wasikernel.compile.component", "make a WASI 0.2 component of a module"),
     "doctor": ("wasikernel.doctor", "say which toolchains and engines are usable, and why not"),
     "warmup": ("wasikernel.compile.warmup", "build the C toolchain's caches ahead of a class"),
     "install": ("wasikernel.install", "install the Jupyter kernelspec"),
@@ -53,6 +54,9 @@ class _HelpFormatter(argparse.HelpFormatter):
     def __init__(self, prog: str, **kwargs: int) -> None:
         kwargs.setdefault("width", _columns() - 2)
         super().__init__(prog, **kwargs)
+        # the subcommands' names are indented further than the options argparse measures:
+        # room for the longest (``component``) keeps each help line beside its name
+        self._action_max_length = max(len(name) for name in SUBCOMMANDS) + 6
 
 
 def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:

@@ -69,6 +69,51 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "le module importe {module}.{name} ({kind}), que cet hôte ne fournit pas ; "
         "il a été écrit pour un autre runtime ou demande une capacité absente de WASI preview 1",
     },
+    "p2_import_missing": {
+        "en": "the component imports the interface {name}, which this host does not provide; "
+        "it was written for another world than wasi:cli/command",
+        "fr": "le composant importe l'interface {name}, que cet hôte ne fournit pas ; il a été "
+        "écrit pour un autre monde que wasi:cli/command",
+    },
+    "p2_network_refused": {
+        "en": "{what} was refused: this sandbox grants no network; grant one address with "
+        "{option}",
+        "fr": "{what} a été refusé : ce bac à sable n'accorde aucun réseau ; accordez une "
+        "adresse avec {option}",
+    },
+    "p2_address_refused": {
+        "en": "{what} was refused: this sandbox grants only {granted}; grant this address too "
+        "with {option}",
+        "fr": "{what} a été refusé : ce bac à sable n'accorde que {granted} ; accordez aussi "
+        "cette adresse avec {option}",
+    },
+    "p2_stale_handle": {
+        "en": "the component used handle {handle}, which stands for nothing open on this host "
+        "(a handle already dropped, or never given)",
+        "fr": "le composant a utilisé la poignée {handle}, qui ne désigne rien d'ouvert sur cet "
+        "hôte (une poignée déjà libérée, ou jamais donnée)",
+    },
+    "p2_bad_handle": {
+        "en": "the component passed a handle it does not hold ({detail}): a resource handle "
+        "is valid only between the call that gave it and its drop",
+        "fr": "le composant a passé une poignée qu'il ne détient pas ({detail}) : une poignée "
+        "de ressource n'est valable qu'entre l'appel qui l'a donnée et sa libération",
+    },
+    "p2_poll_empty": {
+        "en": "poll was called with an empty list of pollables: it could never return",
+        "fr": "poll a été appelé avec une liste vide de pollables : il ne pourrait jamais "
+        "rendre la main",
+    },
+    "p2_too_many_bytes": {
+        "en": "the component asked for {n} bytes at once; this host gives at most {limit} per "
+        "call",
+        "fr": "le composant a demandé {n} octets d'un coup ; cet hôte en donne au plus {limit} "
+        "par appel",
+    },
+    "p2_host_bug": {
+        "en": "the host failed on this call ({error})",
+        "fr": "l'hôte a échoué sur cet appel ({error})",
+    },
     "host_bug": {
         "en": "the host failed on this call ({error}); the call returned EIO",
         "fr": "l'hôte a échoué sur cet appel ({error}) ; l'appel a renvoyé EIO",
@@ -843,6 +888,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "grant the folder that holds it",
         "fr": "{option} {value!r} : {path} n'est pas un dossier de cette machine : c'est un "
         "fichier ; accordez le dossier qui le contient",
+    },
+    "option_net_form": {
+        "en": "{option} {value!r}: write HOST:PORT with an IP address (or localhost) and a port "
+        "from 1 to 65535, for example {option} 127.0.0.1:8080",
+        "fr": "{option} {value!r} : écrivez HOTE:PORT avec une adresse IP (ou localhost) et un "
+        "port de 1 à 65535, par exemple {option} 127.0.0.1:8080",
     },
     "option_env_form": {
         "en": "{option} {value!r}: write NAME=VALUE, for example {option} LANG=fr",

@@ -55,7 +55,10 @@ class Sandbox:
 
     ``clock_ns`` freezes the realtime and monotonic clocks at that value when set (reproducible
     runs); ``random_seed`` makes ``random_get`` deterministic when set. The network is never
-    granted under preview1: ``sock_*`` calls fail as they do under wasmtime.
+    granted under preview1: ``sock_*`` calls fail as they do under wasmtime. Under preview 2
+    (components), ``network`` lists the ``(ip, port)`` addresses a TCP socket may connect or
+    bind to, exactly (``--allow-net HOST:PORT``), and ``dns`` grants name lookups
+    (``--allow-dns``); anything else is refused.
     """
 
     preopens: list[Preopen] = field(default_factory=list)
@@ -66,3 +69,5 @@ class Sandbox:
     random_seed: int | None = None
     limits: Limits = field(default_factory=Limits)
     program_name: str = "main.wasm"
+    network: list[tuple[str, int]] = field(default_factory=list)
+    dns: bool = False

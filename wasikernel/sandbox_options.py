@@ -12,6 +12,9 @@ read their sandbox options here, so a value means the same wherever a learner ty
 ``--timeout S``               seconds, above 0 and at most a day; ``0``, ``off`` or ``none``
                               mean no limit (as GNU ``timeout 0``)
 ``--max-memory MIB``          a whole number of MiB from 1 to 1,048,576 (1 TiB)
+``--allow-net HOST:PORT``     an IPv4 address, ``[IPv6]`` or ``localhost`` (127.0.0.1), and a
+                              port from 1 to 65535: one address a component may use
+``--allow-dns``               components may look names up
 numbers (``--invoke`` args)   ``42``, ``-1``, ``0x10``, ``2.5`` (``inf`` and ``nan`` are f64s);
                               an i32 or i64 parameter takes a whole number that it holds
 whole numbers                 ``42``, ``0x10``, ``0b101``, ``1_000`` within a stated range
@@ -46,6 +49,7 @@ __all__ = [
     "SandboxOptions",
     "add_arguments",
     "read_preopen",
+    "read_net_address",
     "read_env",
     "read_stdin",
     "read_timeout",
@@ -243,6 +247,28 @@ def read_preopen(text: str, option: str = "--dir", *, read_only: bool = False) -
     return Preopen(guest_path=guest, host_path=path, read_only=read_only)
 
 
+def read_net_address(text: str, option: str = "--allow-net") -> tuple[str, int]:
+    """Read ``HOST:PORT`` (``[IPv6]:PORT``; ``localhost`` is 127.0.0.1) into ``(ip, port)``.
+
+    Raises UsageError when HOST is not an IP address (or localhost) or PORT not in 1..65535.
+    """
+    import ipaddress
+
+    host, sep, port = text.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if host == "localhost":
+        host = "127.0.0.1"
+    try:
+        ip = str(ipaddress.ip_address(host))
+        number = int(port, 10) if sep else 0
+    except ValueError:
+        raise _refusal("option_net_form", option=option, value=text) from None
+    if not 1 <= number <= 65535:
+        raise _refusal("option_net_form", option=option, value=text)
+    return ip, number
+
+
 def read_env(text: str, option: str = "--env") -> tuple[str, str]:
     """Read ``NAME=VALUE``; raises UsageError without ``=`` or with an empty NAME."""
     name, sep, value = text.partition("=")
@@ -314,6 +340,13 @@ def add_arguments(parser: argparse.ArgumentParser, *, own_stdin: bool = False) -
     parser.add_argument(
         "--invoke", metavar="FUNC", help="call the export FUNC with numeric ARGS, not _start"
     )
+    parser.add_argument(
+        "--allow-net", action="append", default=[], metavar="HOST:PORT", type=read_net_address,
+        help="let a component connect or bind to HOST:PORT (repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--allow-dns", action="store_true", default=None, help="let a component look names up"
+    )
 
 
 @dataclass
@@ -333,6 +366,8 @@ class SandboxOptions:
     max_memory_mib: int | None = None
     invoke: str | None = None
     invoke_args: list[int | float] = field(default_factory=list)
+    network: list[tuple[str, int]] = field(default_factory=list)
+    dns: bool | None = None
 
     def read_namespace(self, ns: argparse.Namespace) -> None:
         """Take the options :func:`add_arguments` declared from a parsed namespace."""
@@ -342,6 +377,8 @@ class SandboxOptions:
             self.stdin = ns.stdin
         self.engine, self.timeout_s, self.max_memory_mib = ns.engine, ns.timeout, ns.max_memory
         self.invoke = ns.invoke or None
+        self.network = list(getattr(ns, "allow_net", None) or [])
+        self.dns = getattr(ns, "allow_dns", None)
 
     def read_invoke_args(self, words: Sequence[str]) -> None:
         """With ``--invoke``, ``words`` are the export's numbers (and the guest gets no args).
@@ -368,4 +405,7 @@ class SandboxOptions:
             box.limits.timeout_s = None if self.timeout_s == NO_TIME_LIMIT else self.timeout_s
         if self.max_memory_mib is not None:
             box.limits.max_memory_mib = self.max_memory_mib
+        box.network += [a for a in self.network if a not in box.network]
+        if self.dns is not None:
+            box.dns = self.dns
         return box

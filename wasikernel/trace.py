@@ -46,6 +46,8 @@ class TraceEvent:
     phase: str = "run"
     exit_code: int | None = None
     memory_dropped: int = 0
+    #: the ABI of the call: ``"p1"`` (wasi_snapshot_preview1) or ``"p2"`` (a WIT interface)
+    abi: str = "p1"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the event as the ``--trace-json`` contract's object."""
@@ -62,6 +64,7 @@ class TraceEvent:
             "dur_ns": self.dur_ns,
             "memory": [{"addr": m.addr, "len": m.len, "access": m.access} for m in self.memory],
             "phase": self.phase,
+            "abi": self.abi,
         }
         if self.exit_code is not None:
             out["exit_code"] = self.exit_code
@@ -87,14 +90,16 @@ class TraceEvent:
             f'"args": {_json_line(self.args)}, "results": {_json_line(self.results)}, '
             f'"errno": {text(self.errno)}, "denied": {"true" if self.denied else "false"}, '
             f'"capability": {capability}, "reason": {reason}, "t_ns": {int(self.t_ns)}, '
-            f'"dur_ns": {int(self.dur_ns)}, "memory": [{mem}], "phase": {text(self.phase)}{tail}}}'
+            f'"dur_ns": {int(self.dur_ns)}, "memory": [{mem}], "phase": {text(self.phase)}, '
+            f'"abi": {text(self.abi)}{tail}}}'
         )
 
     def to_text(self) -> str:
         """Return one strace-like line: ``fd_write(fd=1, iovs="hi\\n") = 3 (success)``."""
         args = format_values(self.args)
         if self.phase == "link":
-            line = f"[link] {self.args.get('module', '?')}.{self.call}: not provided"
+            where = self.call if self.abi == "p2" else f"{self.args.get('module', '?')}.{self.call}"
+            line = f"[link] {where}: not provided"
         elif self.phase == "end":
             line = f"[end] {self.call}"
         else:

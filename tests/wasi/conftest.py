@@ -66,3 +66,16 @@ def jail(tmp_path: Path) -> tuple[Path, Watched]:
     (jail / "inside.txt").write_bytes(b"inside\n")
     (jail / "subdir").mkdir()
     return jail, Watched(outside).record()
+
+
+@pytest.fixture(scope="session")
+def c_tour_component(c_tour: bytes) -> bytes:
+    """tour.c as a WASI 0.2 component: the module wrapped with the preview 1 adapter."""
+    from wasiharness import component_tools_missing
+
+    missing = component_tools_missing()
+    if missing:
+        pytest.skip(missing)
+    from wasikernel.compile.component import wrap
+
+    return wrap(c_tour)

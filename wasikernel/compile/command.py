@@ -29,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not wrap libc's path lookup (no wasikernel import)")
     parser.add_argument("--color", choices=["auto", "always", "never"], default="auto",
                         help="colour in diagnostics (default: when stderr is a terminal)")
+    parser.add_argument("--component", action="store_true",
+                        help="a WASI 0.2 component: the module wrapped with the preview 1 adapter")
     parser.add_argument("--no-cache", action="store_true",
                         help="compile afresh, neither reading nor filling the cache")
 
@@ -56,7 +58,8 @@ def main(args: argparse.Namespace) -> int:
         debug=args.debug,
         toolchain=args.toolchain,
         extra_flags=list(args.extra_flags),
-        trace_libc=args.trace_libc,
+        # a component's imports are WIT interfaces: the libc hook's own import cannot be one
+        trace_libc=args.trace_libc and not args.component,
         color=color,
     )
 
@@ -73,5 +76,16 @@ def main(args: argparse.Namespace) -> int:
         return 1
     if module.warnings:
         print(module.warnings, file=sys.stderr)
-    output.write_bytes(module.wasm)
+    wasm = module.wasm
+    if args.component:
+        from .component import wrap
+
+        try:
+            wasm = wrap(wasm)
+        except ToolchainMissing:
+            raise
+        except CompileError as exc:
+            print(exc.message, file=sys.stderr)
+            return 1
+    output.write_bytes(wasm)
     return 0

@@ -33,7 +33,7 @@ from ._engine import Engine, HostedEngine, OwnWasiEngine, RunRequest
 
 __all__ = [
     "REGISTRY", "ENGINES", "Engine", "HostedEngine", "OwnWasiEngine", "RunRequest", "find",
-    "run", "load_module_bytes",
+    "run", "load_module_bytes", "is_component",
 ]  # fmt: skip
 
 
@@ -157,6 +157,16 @@ def load_module_bytes(module: bytes | str | os.PathLike) -> bytes:
     )
 
 
+def is_component(wasm: bytes) -> bool:
+    """Whether ``wasm`` is a component (WASI 0.2) rather than a core module, by its header."""
+    from ..wasm import COMPONENT, DecodeError, read_header
+
+    try:
+        return read_header(wasm) == COMPONENT
+    except DecodeError:
+        return False
+
+
 def run(
     module: bytes | str | os.PathLike,
     sandbox: Sandbox | None = None,
@@ -180,6 +190,9 @@ def run(
     (``memory_before``/``memory_after``) out. A trap, an exit, a limit or an import the engine
     does not provide is reported in the RunResult (its ``outcome`` says which), never raised.
 
+    A component (WASI 0.2, told by its header) runs under the preview 2 host
+    (:mod:`wasikernel.engines.component`), on wasmtime whatever ``engine`` says.
+
     Raises EngineError when ``module`` is not a wasm module, ``engine`` is not known or cannot
     run here, or the engine cannot run this module or sandbox at all.
     """
@@ -189,4 +202,8 @@ def run(
         wasm, sandbox if sandbox is not None else Sandbox(), invoke, tuple(invoke_args),
         on_output, cancel, keep, layout, snapshots,
     )  # fmt: skip
+    if is_component(wasm):  # WASI 0.2: the preview 2 host, on wasmtime's component model
+        from .component import COMPONENTS
+
+        return COMPONENTS.run(request)
     return chosen.run(request)

@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 _VALUED = {
     "--dir", "--ro-dir", "--env", "--stdin", "--trace-json", "--engine", "--timeout",
-    "--max-memory", "--invoke",
+    "--max-memory", "--invoke", "--allow-net",
 }  # fmt: skip
 
 
@@ -138,12 +138,18 @@ def _run(args: argparse.Namespace, options: SandboxOptions, sandbox: Sandbox,
     if invoke:
         check_invoke_args(wasm, invoke, invoke_args, f"--invoke {invoke}")
     if engine == "wasmtime":  # the default engine, without the memory snapshots
+        from . import is_component
         from . import wasmtime as _wasmtime
 
-        result = _wasmtime.run_module(
-            wasm, sandbox, invoke=invoke, invoke_args=invoke_args,
-            on_output=on_output, snapshots=False,
-        )  # fmt: skip
+        if is_component(wasm):  # WASI 0.2: the preview 2 host
+            from .component import run_component
+
+            result = run_component(wasm, sandbox, on_output=on_output)
+        else:
+            result = _wasmtime.run_module(
+                wasm, sandbox, invoke=invoke, invoke_args=invoke_args, on_output=on_output,
+                snapshots=False,
+            )  # fmt: skip
     else:
         result = run(
             wasm, sandbox, engine=engine, invoke=invoke, invoke_args=invoke_args,

@@ -1,9 +1,12 @@
-"""What the WASI bodies work on: the guest's descriptors, output, stdin, clocks, randomness.
+"""What the WASI bodies work on: the capability core both ABIs share, and preview 1's descriptors.
 
-:class:`HostState` holds the state of one run under a :class:`~wasikernel.sandbox.Sandbox` and
-the helpers every group of calls shares; the bodies (``args.py``, ``fd.py``, ``path.py`` ...)
-take it as their first parameter. It knows nothing of linking or tracing, which
-:class:`~wasikernel.wasi.host.WasiHost` adds on top, so the bodies never import the host.
+:class:`WasiCore` is one run's capabilities under a :class:`~wasikernel.sandbox.Sandbox`: the
+preopened FileSystems, the output (bounded by the output limit), stdin, clocks, randomness, the
+time limit and the interrupt, and the trace. The preview 1 face builds on it with
+:class:`HostState` (the fd table the preview 1 bodies take as their first parameter; linking
+and the recording wrapper are :class:`~wasikernel.wasi.host.WasiHost`'s), the preview 2 face
+with :class:`~wasikernel.wasi.p2.ComponentHost` (resources instead of fds). Neither knows the
+other; the bodies never import a host.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from typing import Any
 
 from .. import messages
 from ..sandbox import Sandbox
+from ..trace import Trace, TraceEvent
 from ._spec import LimitReached
 from .errno import ALL_RIGHTS, FT_DIR, FT_UNKNOWN, Errno, R
 from .fs import FileSystem, FsError, HostFileSystem, MemoryFileSystem, Refusal, SpaceBudget
 
-__all__ = ["DIR_INHERITING", "DIR_RIGHTS", "FdEntry", "HostState"]
+__all__ = ["DIR_INHERITING", "DIR_RIGHTS", "FdEntry", "HostState", "WasiCore"]
 
 #: ``on_output(stream, chunk)``, told of each write to stdout/stderr (or None)
 OutputHook = Callable[[str, bytes], None] | None
@@ -55,56 +59,49 @@ class FdEntry:
     filetype: int = FT_UNKNOWN
 
 
-class HostState:
-    """The state of one run of a guest under ``sandbox``, and the helpers the bodies share.
+class WasiCore:
+    """The capabilities of one run of a guest under ``sandbox``, whatever its ABI.
 
     ``on_output(stream, chunk)`` sees each write to stdout/stderr; ``cancel`` (an Event) and
-    ``deadline`` (a ``time.monotonic()`` value) stop long host work (``poll_oneoff``, a large
-    ``random_get``, a long path walk) with :class:`LimitReached`.
+    ``deadline`` (a ``time.monotonic()`` value) stop long host work (a poll, a large random
+    read, a long path walk) with :class:`LimitReached`. ``decode(record, seq)`` turns the face's
+    compact trace records into events (see :class:`~wasikernel.trace.Trace`).
     Raises FsError (from the FileSystem) when a preopened host folder does not exist.
     """
 
-    def __init__(self, sandbox: Sandbox | None, on_output: OutputHook, cancel: Cancel) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox | None,
+        on_output: OutputHook,
+        cancel: Cancel,
+        decode: Callable[[Any, int], TraceEvent] | None = None,
+    ) -> None:
         self.sandbox = sandbox = sandbox if sandbox is not None else Sandbox()
         self.on_output = on_output
         self.cancel = cancel
         self.deadline: float | None = None
         self.stdout = bytearray()
         self.stderr = bytearray()
-        self.output_budget = sandbox.limits.max_output_bytes
+        limits = sandbox.limits
+        self.trace = Trace(
+            decode=decode, max_events=limits.max_trace_events, max_bytes=limits.max_trace_bytes
+        )
+        self.output_budget = limits.max_output_bytes
         self.stdin = bytes(sandbox.stdin or b"")
         self.stdin_pos = 0
         self.rng = random.Random(sandbox.random_seed) if sandbox.random_seed is not None else None
         self.start_ns = time.perf_counter_ns()
         self.filesystems: list[tuple[str, FileSystem]] = []
-        self.fds: dict[int, FdEntry] = {
-            0: FdEntry("stdin", rights=R["fd_read"], inheriting=R["fd_read"]),
-            1: FdEntry("stdout", rights=R["fd_write"], inheriting=R["fd_write"]),
-            2: FdEntry("stderr", rights=R["fd_write"], inheriting=R["fd_write"]),
-        }
-        space = SpaceBudget(sandbox.limits.max_tree_mib)  # shared by the in-memory trees
+        space = SpaceBudget(limits.max_tree_mib)  # shared by the in-memory trees
         for pre in sandbox.preopens:
             if pre.host_path is not None:
                 fs: FileSystem = HostFileSystem(pre.host_path, read_only=pre.read_only)
             else:
                 fs = MemoryFileSystem(pre.tree, read_only=pre.read_only, budget=space)
             self.filesystems.append((pre.guest_path, fs))
-            self.fds[len(self.fds)] = FdEntry(
-                "dir", fs, fs.root(), guest_path=pre.guest_path, preopen=pre.guest_path,
-                rights=DIR_RIGHTS, inheriting=DIR_INHERITING, filetype=FT_DIR,
-            )  # fmt: skip
 
-    def close(self) -> None:
-        """Close every open file and directory of the guest (the run is over)."""
-        for entry in self.fds.values():
-            try:
-                if entry.kind == "file":
-                    entry.handle.close()
-                elif entry.kind == "dir" and entry.preopen is None:
-                    entry.fs.close_dir(entry.handle)
-            except Exception:
-                pass
-        self.fds.clear()
+    def close_filesystems(self) -> None:
+        """Release the preopened host folders (the run is over)."""
         for _, fs in self.filesystems:
             if isinstance(fs, HostFileSystem):
                 fs.close()
@@ -112,6 +109,16 @@ class HostState:
     def memory_trees(self) -> dict[str, dict]:
         """Return the contents of each in-memory preopen after the run, by guest path."""
         return {g: fs.to_tree() for g, fs in self.filesystems if isinstance(fs, MemoryFileSystem)}
+
+    def note(self, call: str, errno: str, reason: str, capability: str | None = None) -> None:
+        """Add a closing note event (a limit, a trap) to the trace."""
+        self.trace.add(
+            TraceEvent(
+                seq=0, call=call, args={}, results={}, errno=errno,
+                denied=capability is not None, capability=capability, reason=reason,
+                t_ns=time.perf_counter_ns() - self.start_ns, phase="end",
+            )
+        )  # fmt: skip
 
     # ---------------------------------------------------------------------------- output
 
@@ -136,12 +143,81 @@ class HostState:
             )
         return n
 
+    def read_stdin(self, n: int) -> bytes:
+        """Return up to ``n`` bytes of the guest's stdin (b"" at its end)."""
+        pos = self.stdin_pos
+        data = self.stdin[pos : pos + max(0, n)]
+        self.stdin_pos = pos + len(data)
+        return data
+
     def check_stop(self) -> None:
         """Raise LimitReached when the run is cancelled or past its deadline."""
         if self.cancel is not None and self.cancel.is_set():
             raise LimitReached(messages.t("limit_cancel"))
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise LimitReached(messages.t("limit_time", seconds=self.sandbox.limits.timeout_s or 0))
+
+    def refuse_write(self, fs: FileSystem | None, path: str, base: str = "/") -> None:
+        """Raise Refusal("write") when ``fs`` is a read-only preopen (``path`` from ``base``)."""
+        if fs is not None and fs.read_only:
+            shown = path if path.startswith("/") else _join(base, path)
+            raise Refusal("write", messages.t("read_only", path=shown))
+
+    def now_ns(self, clock: int) -> int:
+        """Return the time of WASI clock ``clock`` (frozen when the sandbox says so)."""
+        frozen = self.sandbox.clock_ns
+        if clock == 0:
+            return frozen if frozen is not None else time.time_ns()
+        if clock == 1:
+            return frozen if frozen is not None else time.monotonic_ns()
+        raise FsError(Errno.BADF if clock in (2, 3) else Errno.INVAL)
+
+    def random_bytes(self, n: int) -> bytes:
+        """Return ``n`` random bytes (seeded when the sandbox says so)."""
+        if self.rng is not None:
+            return self.rng.randbytes(n)
+        return os.urandom(n)
+
+
+class HostState(WasiCore):
+    """The preview 1 state of one run: the core's capabilities plus the guest's descriptors
+    (0-2 the standard streams, then one per preopen), and the helpers the bodies share.
+
+    Arguments are those of :class:`WasiCore`. Raises FsError when a preopened host folder does
+    not exist.
+    """
+
+    def __init__(
+        self,
+        sandbox: Sandbox | None,
+        on_output: OutputHook,
+        cancel: Cancel,
+        decode: Callable[[Any, int], TraceEvent] | None = None,
+    ) -> None:
+        super().__init__(sandbox, on_output, cancel, decode)
+        self.fds: dict[int, FdEntry] = {
+            0: FdEntry("stdin", rights=R["fd_read"], inheriting=R["fd_read"]),
+            1: FdEntry("stdout", rights=R["fd_write"], inheriting=R["fd_write"]),
+            2: FdEntry("stderr", rights=R["fd_write"], inheriting=R["fd_write"]),
+        }
+        for guest_path, fs in self.filesystems:
+            self.fds[len(self.fds)] = FdEntry(
+                "dir", fs, fs.root(), guest_path=guest_path, preopen=guest_path,
+                rights=DIR_RIGHTS, inheriting=DIR_INHERITING, filetype=FT_DIR,
+            )  # fmt: skip
+
+    def close(self) -> None:
+        """Close every open file and directory of the guest (the run is over)."""
+        for entry in self.fds.values():
+            try:
+                if entry.kind == "file":
+                    entry.handle.close()
+                elif entry.kind == "dir" and entry.preopen is None:
+                    entry.fs.close_dir(entry.handle)
+            except Exception:
+                pass
+        self.fds.clear()
+        self.close_filesystems()
 
     # ---------------------------------------------------------------------------- helpers
 
@@ -164,9 +240,7 @@ class HostState:
 
     def writable(self, e: FdEntry, path: str) -> None:
         """Raise Refusal("write") when ``e`` lives in a read-only preopen."""
-        if e.fs is not None and e.fs.read_only:
-            shown = path if path.startswith("/") else _join(e.guest_path, path)
-            raise Refusal("write", messages.t("read_only", path=shown))
+        self.refuse_write(e.fs, path, e.guest_path)
 
     def new_fd(self, entry: FdEntry) -> int:
         """Put ``entry`` in the lowest free slot and return its number."""
@@ -176,21 +250,6 @@ class HostState:
             fd += 1
         fds[fd] = entry
         return fd
-
-    def now_ns(self, clock: int) -> int:
-        """Return the time of WASI clock ``clock`` (frozen when the sandbox says so)."""
-        frozen = self.sandbox.clock_ns
-        if clock == 0:
-            return frozen if frozen is not None else time.time_ns()
-        if clock == 1:
-            return frozen if frozen is not None else time.monotonic_ns()
-        raise FsError(Errno.BADF if clock in (2, 3) else Errno.INVAL)
-
-    def random_bytes(self, n: int) -> bytes:
-        """Return ``n`` random bytes (seeded when the sandbox says so)."""
-        if self.rng is not None:
-            return self.rng.randbytes(n)
-        return os.urandom(n)
 
 
 def _join(base: str, path: str) -> str:

