@@ -132,3 +132,19 @@ def test_the_trace_the_widget_and_the_kernel_show_the_same_table():
     args = 'path="../secret.txt"'
     assert args in result.trace.to_text() and html.escape(args) in rows
     assert args in TraceView(result).row(1)["args"]
+
+
+def test_identical_calls_decode_to_equal_events_each_with_its_own_containers():
+    from wasikernel.wasi import BytesMemory, WasiHost
+
+    host = WasiHost(Sandbox())
+    mem = BytesMemory(65536)
+    mem.write(0, (100).to_bytes(4, "little") + (3).to_bytes(4, "little"))
+    mem.write(100, b"hi\n")
+    for _ in range(3):
+        host.lookup("wasi_snapshot_preview1", "fd_write").call(mem, 1, 0, 1, 40)
+    a, b, c = host.trace.events
+    assert (a.seq, b.seq, c.seq) == (0, 1, 2)
+    assert a.args == b.args and a.args is not b.args and a.memory is not b.memory
+    b.args["fd"] = 9
+    assert a.args["fd"] == 1 and c.args["fd"] == 1

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..trace import MemoryAccess, TraceEvent
 from . import errno as E
-from ._memory import iter_log
+from ._memory import DATA_CUT, SKIPPED, log_head
 from ._table import SPECS
 
 _FLAGS = {
@@ -34,6 +34,8 @@ _M64 = (1 << 64) - 1
 _read_u32 = struct.Struct("<I").unpack_from
 _read_u64 = struct.Struct("<Q").unpack_from
 _PAIRS = struct.Struct("<II").iter_unpack
+_head = log_head.unpack_from
+_HEAD_SIZE = log_head.size
 
 
 def data_value(chunks: list[bytes], total: int, cut: int = 256) -> dict[str, Any]:
@@ -148,18 +150,68 @@ _ERRNO_NAMES = E.ERRNO_NAMES
 _N_ERRNOS = len(_ERRNO_NAMES)
 
 
+#: the decoded parts of recent records, by everything but their times: a loop that repeats one
+#: call (the usual way a trace fills up) is decoded once, not once per call
+_SEEN: dict[tuple, tuple] = {}
+_SEEN_MAX = 4096
+
+
 def decode(rec: tuple, seq: int) -> TraceEvent:
-    """Return the TraceEvent of record ``rec``, numbered ``seq``."""
+    """Return the TraceEvent of record ``rec``, numbered ``seq``.
+
+    Events of identical records (same call, arguments, errno and memory) get their own
+    ``args``, ``results`` and ``memory`` lists but share the values inside them."""
     index, args, errno, t_ns, dur_ns, raw_log, extra = rec
+    key = (index, args, errno, raw_log, extra)
+    parts = _SEEN.get(key)
+    if parts is None:
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.clear()
+        parts = _SEEN[key] = _parts(index, args, errno, raw_log)
+    call, phase, out_args, results, errno_name, memory, skipped = parts
+    event = TraceEvent(
+        seq, call, dict(out_args), dict(results), errno_name, False, None, None, t_ns, dur_ns,
+        list(memory), phase, None, skipped,
+    )  # fmt: skip
+    if extra is not None:
+        tag = extra[0]
+        if tag == "exit":
+            event.exit_code = extra[1]
+            event.results = {}
+        elif tag == "limit":
+            event.reason = extra[1]
+            event.errno = "canceled"
+        elif tag == "note":
+            event.reason = extra[1]
+        else:
+            event.denied = True
+            event.capability, event.reason = extra
+    return event
+
+
+def _parts(index: int, args: tuple, errno: int, raw_log: bytes) -> tuple:
+    """The decoded arguments, results, errno name and memory accesses of one record."""
     call, phase, steps = _PLANS[index]
-    log, skipped = iter_log(raw_log)
-    # the first read and the first write at each address (what a parameter points at)
+    # one pass over the log: the accesses listed, and the first read and the first write at
+    # each address (what a parameter points at); see iter_log for the layout
+    memory: list[MemoryAccess] = []
     reads: dict[int, tuple[int, bytes]] = {}
     writes: dict[int, tuple[int, bytes]] = {}
-    for addr, length, acc, data in log:
-        seen = writes if acc == "w" else reads
+    skipped = 0
+    pos = 0
+    end = len(raw_log)
+    while pos < end:
+        addr, length, acc = _head(raw_log, pos)
+        pos += _HEAD_SIZE
+        if acc == SKIPPED:
+            skipped += addr
+            continue
+        kept = length if length < DATA_CUT else DATA_CUT
+        seen = writes if acc else reads
         if addr not in seen:
-            seen[addr] = (length, data)
+            seen[addr] = (length, raw_log[pos : pos + kept])
+        pos += kept
+        memory.append(MemoryAccess(addr, length, "w" if acc else "r"))
     out_args: dict[str, Any] = {}
     results: dict[str, Any] = {}
     ok = errno == 0
@@ -215,33 +267,5 @@ def decode(rec: tuple, seq: int) -> TraceEvent:
         else:  # _DELTA
             value &= _M64
             out_args[name] = value - (1 << 64) if value >= 1 << 63 else value
-    event = TraceEvent(
-        seq,
-        call,
-        out_args,
-        results,
-        _ERRNO_NAMES[errno] if 0 <= errno < _N_ERRNOS else str(errno),
-        False,
-        None,
-        None,
-        t_ns,
-        dur_ns,
-        [MemoryAccess(a, ln, acc) for a, ln, acc, _ in log],
-        phase,
-        None,
-        skipped,
-    )
-    if extra is not None:
-        tag = extra[0]
-        if tag == "exit":
-            event.exit_code = extra[1]
-            event.results = {}
-        elif tag == "limit":
-            event.reason = extra[1]
-            event.errno = "canceled"
-        elif tag == "note":
-            event.reason = extra[1]
-        else:
-            event.denied = True
-            event.capability, event.reason = extra
-    return event
+    errno_name = _ERRNO_NAMES[errno] if 0 <= errno < _N_ERRNOS else str(errno)
+    return call, phase, out_args, results, errno_name, tuple(memory), skipped

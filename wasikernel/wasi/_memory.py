@@ -14,7 +14,7 @@ from typing import Protocol, runtime_checkable
 
 __all__ = [
     "GuestMemory", "BytesMemory", "GuestFault", "MemView", "DATA_CUT", "ACCESS_HEAD",
-    "ACCESS_TAIL", "SKIPPED", "iter_log",
+    "ACCESS_TAIL", "SKIPPED", "iter_log", "log_head",
 ]  # fmt: skip
 
 #: bytes of each range kept for the trace (iovec contents, paths); the rest is cut.
@@ -28,7 +28,9 @@ SKIPPED = 2
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 _U32_PAIR = struct.Struct("<II")
-_HEAD = struct.Struct("<IIB")
+#: the header of each access in a call's log: address, length, access (0 read, 1 write, or
+#: SKIPPED with the count of accesses left out in the address field)
+log_head = _HEAD = struct.Struct("<IIB")
 _HEAD_SIZE = _HEAD.size
 _pack_head = _HEAD.pack
 
