@@ -101,12 +101,32 @@ def _zig_libc_state(zig: Toolchain) -> str:
     return "the first C compile builds its libc (~20 s): run `wasikernel warmup` ahead"
 
 
+#: how doctor names each capability a run can ask of an engine with its own WASI
+_CAPABILITY_WORDS = {
+    "folders": "host folders",
+    "read_only_folders": "read-only folders (through a copy)",
+    "memory_folders": "in-memory folders (through a copy)",
+    "env": "env",
+    "args": "args",
+    "stdin": "stdin",
+}
+
+
 def _sandboxing(engine: object) -> str:
     if getattr(engine, "traced", True):
         return "our traced WASI host"
     if getattr(engine, "confines_folders", False):
-        return "its own WASI, not traced; keeps the guest inside its folders"
-    return "its own WASI, not traced; refuses a folder whose links lead out"
+        text = "its own WASI, not traced; keeps the guest inside its folders"
+    else:
+        text = "its own WASI, not traced; refuses a folder whose links lead out"
+    grants = getattr(engine, "grants", None)
+    if grants is not None:
+        given = [w for c, w in _CAPABILITY_WORDS.items() if c in grants]
+        refused = [w.split(" (")[0] for c, w in _CAPABILITY_WORDS.items() if c not in grants]
+        text += f"; gives {', '.join(given) or 'nothing'}"
+        if refused:
+            text += f"; refuses a run asking for {', '.join(refused)}"
+    return text
 
 
 def _engine_check(name: str, engine: object) -> Check:
