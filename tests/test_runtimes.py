@@ -69,34 +69,35 @@ def _sandbox(folder: Path | None = None) -> Sandbox:
 
 
 @pytest.mark.zig
-@pytest.mark.parametrize("engine", ["wasmtime-cli", "pywasm"])
-def test_a_runtime_that_maps_folders_gives_what_wasmtime_gives(engine, given_wasm, data_dir):
-    _usable(engine)
+def test_the_wasmtime_cli_gives_what_wasmtimes_own_wasi_gives(given_wasm, data_dir):
+    _usable("wasmtime-cli")
     oracle = run(given_wasm, _sandbox(data_dir), engine="wasmtime")
-    result = run(given_wasm, _sandbox(data_dir), engine=engine)
+    result = run(given_wasm, _sandbox(data_dir), engine="wasmtime-cli")
     assert (result.exit_code, result.stdout) == (oracle.exit_code, oracle.stdout)
     assert b"file inside" in result.stdout and b"stdin typed" in result.stdout
     assert result.trace.events[0].call == "trace_unavailable"  # its own WASI: no trace of ours
 
 
 @pytest.mark.zig
-def test_wasmer_gives_args_env_and_stdin(given_wasm):
-    _usable("wasmer-sdk")
+@pytest.mark.parametrize("engine", ["pywasm", "wasmer-sdk"])
+def test_a_runtime_without_folders_gives_args_env_and_stdin(engine, given_wasm):
+    _usable(engine)
     oracle = run(given_wasm, _sandbox(), engine="wasmtime")
-    result = run(given_wasm, _sandbox(), engine="wasmer-sdk")
+    result = run(given_wasm, _sandbox(), engine=engine)
     assert (result.exit_code, result.stdout) == (7, oracle.stdout)
     assert b"arg 2 y\nenv hi\nstdin typed\nno file\n" in result.stdout
 
 
+@pytest.mark.parametrize("engine", ["pywasm", "wasmer-sdk"])
 @pytest.mark.parametrize("read_only", [False, True])
-def test_wasmer_refuses_a_folder_instead_of_running_without_it(read_only, data_dir):
-    _usable("wasmer-sdk")
+def test_a_folder_is_refused_instead_of_run_without_it_or_unconfined(engine, read_only, data_dir):
+    _usable(engine)
     sandbox = Sandbox(preopens=[Preopen("/data", host_path=str(data_dir), read_only=read_only)])
     with pytest.raises(EngineError) as refused:
-        run(b"(module (func (export \"_start\")))", sandbox, engine="wasmer-sdk")
+        run(b"(module (func (export \"_start\")))", sandbox, engine=engine)
     message = str(refused.value)
-    assert "wasmer-sdk cannot give a module a host folder" in message
-    assert "wasmtime-cli" in message and "wasmer-sdk" not in message.split("(")[-1]
+    assert f"{engine} cannot give a module a host folder" in message
+    assert "wasmtime-cli" in message and engine not in message.split("(")[-1]
 
 
 def test_an_in_memory_folder_is_refused_by_wasmer_too():
@@ -104,6 +105,19 @@ def test_an_in_memory_folder_is_refused_by_wasmer_too():
     sandbox = Sandbox(preopens=[Preopen("/data", tree={"a.txt": b"x"})])
     with pytest.raises(EngineError, match="an in-memory folder"):
         run(b"(module (func (export \"_start\")))", sandbox, engine="wasmer-sdk")
+
+
+def test_the_refusal_speaks_french(data_dir):
+    _usable("wasmer-sdk")
+    from wasikernel import messages
+
+    before = messages.get_language()
+    messages.set_language("fr")
+    try:
+        with pytest.raises(EngineError, match="ne peut pas donner à un module un dossier de la"):
+            run(b"(module)", _sandbox(data_dir), engine="wasmer-sdk")
+    finally:
+        messages.set_language(before)
 
 
 def test_the_wasmtime_cli_is_the_packaged_binary_not_its_python_wrapper():
@@ -137,8 +151,9 @@ def test_doctor_names_each_registry_runtime_with_its_version_and_install_command
     assert "its own WASI, not traced" in check.detail and "gives " in check.detail
 
 
-def test_doctor_says_what_wasmer_refuses():
-    check = next(c for c in doctor.checks() if c.name == "wasmer-sdk")
+@pytest.mark.parametrize("engine", ["pywasm", "wasmer-sdk"])
+def test_doctor_says_what_a_runtime_refuses(engine):
+    check = next(c for c in doctor.checks() if c.name == engine)
     assert "refuses a run asking for host folders" in check.detail
 
 
@@ -158,3 +173,83 @@ def test_no_engine_passes_wamr_bin_off_as_wamr():
     wamr = [name for name, title in titles.items() if "WAMR" in title]
     assert wamr == ["iwasm"]
     assert REGISTRY["iwasm"].program == "iwasm"
+
+
+# ---------------------------------------------------------------- sandbox strength, measured
+
+
+@pytest.fixture(scope="module")
+def escape_rows():
+    from wasikernel import compare
+
+    return compare.escape_table(["wasmtime", "wasmtime-cli", "node", "pywasm", "wasmer-sdk"],
+                                unguarded=True)  # fmt: skip
+
+
+def test_our_host_holds_every_escape_route(escape_rows):
+    from wasikernel.escape import ROUTES
+
+    assert escape_rows.routes == list(ROUTES) and len(ROUTES) >= 30
+    assert escape_rows.count("wasmtime", "held") == len(ROUTES), escape_rows.to_text()
+
+
+def test_the_wasmtime_cli_holds_every_route_too(escape_rows):
+    if "wasmtime-cli" not in escape_rows.engines:
+        pytest.skip(escape_rows.missing["wasmtime-cli"])
+    assert escape_rows.count("wasmtime-cli", "held") == len(escape_rows.routes)
+
+
+def test_pywasm_is_refused_a_folder_and_its_own_wasi_lets_a_guest_out(escape_rows):
+    if "pywasm" not in escape_rows.engines:
+        pytest.skip(escape_rows.missing["pywasm"])
+    assert escape_rows.count("pywasm", "refused to run") == len(escape_rows.routes)
+    alone = {route: cells["pywasm"] for route, cells in escape_rows.alone.items()}
+    # a symbolic link the guest makes, then follows out of the folder: the secret is read
+    assert alone["guest-symlink-relative"].outcome == "leaked"
+    assert "the guest read what is outside" in alone["guest-symlink-relative"].detail
+    assert alone["host-symlink-relative"].outcome == "leaked"
+    assert alone["dotdot-read"].outcome == "held"  # a plain `..` on open is caught
+
+
+def test_node_refuses_host_links_and_its_wasi_shows_what_it_does_alone(escape_rows):
+    if "node" not in escape_rows.engines:
+        pytest.skip(escape_rows.missing["node"])
+    outcomes = {route: cells["node"].outcome for route, cells in escape_rows.outcomes.items()}
+    assert outcomes["host-symlink-relative"] == "refused to run"
+    assert outcomes["dotdot-read"] == "held"
+    assert set(outcomes.values()) <= {"held", "leaked", "refused to run"}
+
+
+def test_a_runtime_that_takes_no_folder_is_left_out_with_the_reason(escape_rows):
+    assert "wasmer-sdk" not in escape_rows.engines
+    assert "takes no host folder" in escape_rows.missing["wasmer-sdk"]
+
+
+def test_the_escape_table_text_has_a_row_per_route_and_totals(escape_rows):
+    text = escape_rows.to_text().splitlines()
+    assert text[0].split()[0] == "route" and "wasmtime" in text[0].split()
+    total = text[len(escape_rows.routes) + 1]
+    assert total.startswith("total")
+    assert f"{len(escape_rows.routes)}/{len(escape_rows.routes)} held" in total
+    assert text[-1].startswith("wasmer-sdk: not tried: ")
+
+
+def test_a_leak_is_seen_when_a_runtime_lets_the_guest_out(tmp_path):
+    """The judge itself: a runner that hands the secret back is a leak, one that refuses to run
+    is a refusal, one that prints nothing is held."""
+    from wasikernel.escape import SECRET, try_route
+    from wasikernel.result import RunResult
+    from wasikernel.trace import Trace
+
+    def leaking(wasm, jail):
+        return RunResult(b"path_open=00\n" + SECRET, b"", 0, None, None, Trace(), Sandbox())
+
+    def refusing(wasm, jail):
+        raise EngineError("no")
+
+    def quiet(wasm, jail):
+        return RunResult(b"path_open=76\n", b"", 76, None, None, Trace(), Sandbox())
+
+    assert try_route("dotdot-read", leaking).outcome == "leaked"
+    assert try_route("dotdot-read", refusing).outcome == "refused to run"
+    assert try_route("dotdot-read", quiet).outcome == "held"

@@ -215,6 +215,9 @@ class OwnWasiEngine(Engine):
     grants: ClassVar[frozenset[str]] = frozenset(
         {"folders", "read_only_folders", "memory_folders", "env", "args", "stdin"}
     )
+    #: whether the runtime's WASI can be handed a host folder at all (what it does with one is
+    #: measured by :func:`wasikernel.compare.escape_table`, granted or not)
+    maps_folders: ClassVar[bool] = True
 
     def refuse_ungranted(self, sandbox: Sandbox) -> None:
         """Refuse a sandbox that asks for a capability this runtime cannot give.

@@ -2,9 +2,11 @@
 ``wasmer-sdk``.
 
 * ``pywasm`` (PyPI ``pywasm``) is an interpreter written in pure Python, with its own
-  ``wasi_snapshot_preview1``: the honest peer of our step-through interpreter. It maps host
-  folders, args, env and stdin. Its WASI follows symbolic links, out of a granted folder too,
-  so a folder holding such a link is refused (see :class:`~._engine.OwnWasiEngine`).
+  ``wasi_snapshot_preview1``: the honest peer of our step-through interpreter. It is given
+  args, env and stdin, but no folder: its WASI checks ``..`` only when opening a file, so a
+  guest renames, unlinks, links and creates outside a granted folder, and follows symbolic
+  links out of it (see :func:`wasikernel.compare.escape_table`). A run that asks it for a
+  folder is refused; the escape table and the conformance count measure its WASI alone.
 * ``wasmer-sdk`` (PyPI ``wasmer-sdk``) embeds the Wasmer runtime. A local module runs with
   args, env and stdin, without any package registry; it grants no host folder at all (its files
   live in an in-memory ``/workspace``), so a run that asks for a folder is refused rather than
@@ -215,6 +217,8 @@ class PywasmEngine(PythonRuntime):
     importable = "pywasm"
     runner = _PYWASM_RUNNER
     provided_extra = frozenset({("wasikernel", "libc_path_refused")})
+    #: no folder: its WASI lets a guest out of one (see the module's text)
+    grants = frozenset({"env", "args", "stdin"})
 
 
 class WasmerSdkEngine(PythonRuntime):
@@ -228,6 +232,7 @@ class WasmerSdkEngine(PythonRuntime):
     runner = _WASMER_RUNNER
     invokes = False
     grants = frozenset({"env", "args", "stdin"})
+    maps_folders = False
 
     def config(self, request: RunRequest, dirs: Sequence[tuple[str, str]], work: Path) -> dict:
         """As for every runtime, but the arguments without the program's name: Wasmer gives
