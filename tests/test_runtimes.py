@@ -253,3 +253,58 @@ def test_a_leak_is_seen_when_a_runtime_lets_the_guest_out(tmp_path):
     assert try_route("dotdot-read", leaking).outcome == "leaked"
     assert try_route("dotdot-read", refusing).outcome == "refused to run"
     assert try_route("dotdot-read", quiet).outcome == "held"
+
+
+# ---------------------------------------------------------------- conformance per runtime
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("engine", "expected"), [
+    ("wasmtime-cli", 72), ("pywasm", 72), ("node", 60), ("wasmer-sdk", 23),
+])  # fmt: skip
+def test_each_runtime_passes_its_published_count_of_the_wasi_suite(
+    engine, expected, wasi_testsuite, conformance_report
+):
+    from wasikernel.conformance import PUBLISHED, conformance
+
+    _usable(engine)
+    counted = conformance(engine, path=wasi_testsuite)
+    conformance_report(f"WASI testsuite, preview 1, {engine}: {counted.passed}/{counted.total}")
+    assert counted.total == 72 and expected == PUBLISHED[engine]
+    assert counted.passed == expected, "\n".join(f"{k}: {v}" for k, v in counted.failures.items())
+
+
+def test_a_conformance_row_without_the_suite_says_where_to_get_it(monkeypatch, tmp_path):
+    from wasikernel.conformance import conformance
+
+    monkeypatch.setenv("WASI_TESTSUITE", str(tmp_path / "absent"))
+    counted = conformance("wasmtime")
+    assert counted.reason.startswith("the WASI suite is not on this machine: set WASI_TESTSUITE")
+    assert str(counted).startswith("wasmtime: not measured: ")
+
+
+def test_a_conformance_row_of_a_missing_runtime_says_why(monkeypatch, tmp_path):
+    from wasikernel.conformance import conformance
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert "`wasmedge` is not on PATH" in conformance("wasmedge").reason
+
+
+def test_doctor_gives_each_runtimes_count_on_the_suite(wasi_testsuite, tmp_path, monkeypatch):
+    from wasikernel.compare import conformance_table
+
+    folder = tmp_path / "tests" / "c" / "testsuite" / "wasm32-wasip1"
+    folder.mkdir(parents=True)
+    source = wasi_testsuite / "tests" / "c" / "testsuite" / "wasm32-wasip1"
+    for name in ("clock_getres-monotonic.wasm", "clock_getres-monotonic.json"):
+        if (source / name).exists():
+            (folder / name).write_bytes((source / name).read_bytes())
+    monkeypatch.setenv("WASI_TESTSUITE", str(tmp_path))
+    lines = doctor.report(conformance=True).splitlines()
+    wasmtime = next(line for line in lines if line.strip().startswith("ok      wasmtime "))
+    assert wasmtime.endswith("; WASI suite 1/1)")
+    table = conformance_table(["wasmtime", "wasmedge"]).splitlines()
+    assert table[0].startswith("wasmtime: 1/1 (wasmtime-py ")
+    if REGISTRY["wasmedge"].available() is not None:
+        assert table[1].startswith("wasmedge: not counted here: ")
+        assert table[1].endswith("(published: 72/72)")

@@ -47,6 +47,8 @@ __all__ = [
     "EscapeTable",
     "escape_table",
     "ESCAPE_ENGINES",
+    "conformance_table",
+    "CONFORMANCE_ENGINES",
 ]
 
 #: The program whose execution is compared: argv[1] rounds of a small hash over a table, which
@@ -583,22 +585,47 @@ def escape_table(
             return registry.run(wasm, sandbox, engine=engine_name)
 
         def run_alone(wasm: bytes, jail: Path, own: object = engine) -> RunResult:
-            from .engines import RunRequest
-
             sandbox = Sandbox(preopens=[Preopen("/", host_path=str(jail))],
                               limits=Limits(timeout_s=60.0))  # fmt: skip
-            workdir = tempfile.mkdtemp(prefix="wasikernel-escape-run-")
-            try:
-                return own.launch(RunRequest(wasm, sandbox), [(str(jail), "/")], workdir)
-            finally:
-                shutil.rmtree(workdir, ignore_errors=True)
+            return own.run_alone(registry.RunRequest(wasm, sandbox))
 
         for route in chosen:
             outcome = try_route(route, run_guarded)
             table.outcomes[route][name] = outcome
-            if unguarded and outcome.outcome == "refused to run" and hasattr(engine, "launch"):
+            if unguarded and outcome.outcome == "refused to run" and hasattr(engine, "run_alone"):
                 table.alone.setdefault(route, {})[name] = try_route(route, run_alone)
     return table
+
+
+# ---------------------------------------------------------------- conformance
+
+#: the runtimes whose WASI the conformance table counts: our host and every runtime's own
+CONFORMANCE_ENGINES = (
+    "wasmtime", "wasmtime-cli", "node", "pywasm", "wasmer-sdk", "wasmedge", "wasmer", "iwasm",
+)  # fmt: skip
+
+
+def conformance_table(engines: Sequence[str] = CONFORMANCE_ENGINES) -> str:
+    """Run the WASI suite under each runtime of ``engines``; return one line per runtime: its
+    version and pass count, or why it was not counted (with the published count, when known)."""
+    from . import engines as registry
+    from .conformance import PUBLISHED, conformance
+
+    lines = []
+    for name in engines:
+        counted = conformance(name)
+        engine = registry.find(name)
+        version = engine.version() if counted.reason is None else None
+        if counted.reason is None:
+            text = f"{name}: {counted.passed}/{counted.total}"
+            text += f" ({version})" if version else ""
+        else:
+            published = PUBLISHED.get(name)
+            text = f"{name}: not counted here: {counted.reason}"
+            if published is not None:
+                text += f" (published: {published}/72)"
+        lines.append(text)
+    return "\n".join(lines)
 
 
 # The module's command line, for a look at the figures outside a notebook:

@@ -153,18 +153,31 @@ def _engine_checks() -> list[Check]:
     return [_engine_check(name, engine) for name, engine in REGISTRY.items()]
 
 
-def checks() -> list[Check]:
-    """Return every check (compilers, then engines)."""
-    return _compiler_checks() + _engine_checks()
+def checks(conformance: bool = False) -> list[Check]:
+    """Return every check (compilers, then engines); with ``conformance``, the detail of each
+    usable engine of the conformance table (``compare.CONFORMANCE_ENGINES``) also gives its pass
+    count on the WASI suite, or why it was not counted."""
+    engines = _engine_checks()
+    if conformance:
+        from .compare import CONFORMANCE_ENGINES
+        from .conformance import conformance as count
+
+        for check in engines:
+            if check.found and check.name in CONFORMANCE_ENGINES:
+                counted = count(check.name)
+                check.detail += (f"; WASI suite {counted.passed}/{counted.total}"
+                                 if counted.reason is None
+                                 else f"; WASI suite not counted: {counted.reason}")  # fmt: skip
+    return _compiler_checks() + engines
 
 
-def report() -> str:
-    """Return the doctor's report as text."""
+def report(conformance: bool = False) -> str:
+    """Return the doctor's report as text (see :func:`checks` for ``conformance``)."""
     lines = [
         f"wasikernel {__version__}, Python {platform.python_version()} ({sys.executable})",
     ]
     section = None
-    for check in checks():
+    for check in checks(conformance):
         if check.section != section:
             section = check.section
             lines.append(f"{section}:")
@@ -173,10 +186,15 @@ def report() -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``wasikernel doctor`` takes no options."""
+    """``wasikernel doctor [--conformance]``."""
+    parser.add_argument(
+        "--conformance", action="store_true",
+        help="also run the WASI suite's 72 preview 1 programs under each usable engine and "
+        "give its pass count (a few minutes; the suite is found through WASI_TESTSUITE)",
+    )  # fmt: skip
 
 
 def main(args: argparse.Namespace) -> int:
     """Print the report; return 0 when every compiler is usable, 1 otherwise."""
-    print(report())
+    print(report(getattr(args, "conformance", False)))
     return 0 if all(check.found for check in _compiler_checks()) else 1

@@ -269,13 +269,24 @@ class OwnWasiEngine(Engine):
     def run(self, request: RunRequest) -> RunResult:
         """Run ``request`` in the runtime's own process; see :func:`wasikernel.engines.run`.
 
-        Raises EngineError when the runtime is not usable here, ``keep`` is asked, or a
-        granted folder holds a symbolic link the runtime would follow out of it.
+        Raises EngineError when the runtime is not usable here, ``keep`` is asked, the sandbox
+        asks for a capability the runtime cannot give, or a granted folder holds a symbolic
+        link the runtime would follow out of it.
+        """
+        self.refuse_ungranted(request.sandbox)
+        self.refuse_unconfined(request.sandbox.preopens)
+        return self.run_alone(request)
+
+    def run_alone(self, request: RunRequest) -> RunResult:
+        """Run ``request`` with the runtime's own WASI and nothing of ours in front: no check
+        of the capabilities it gives nor of the links a folder holds. It measures what the
+        runtime itself does (the escape table, the conformance count), on folders made for it;
+        a learner's run goes through :meth:`run`.
+
+        Raises EngineError when the runtime is not usable here or ``keep`` is asked.
         """
         from .cli._process import prepare_dirs, refuse_unknown_imports
 
-        self.refuse_ungranted(request.sandbox)
-        self.refuse_unconfined(request.sandbox.preopens)
         self.refuse_unavailable_or_keep(request)
         refused = refuse_unknown_imports(request.wasm, request.sandbox, self.provides)
         if refused is not None:
