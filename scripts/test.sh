@@ -17,6 +17,10 @@ ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null
   || need+=(libclang-rt-14-dev-wasm32)
 # llvm-symbolizer: source lines (cell.c:4) in the backtraces of C and Rust cells built with -g
 ls /usr/bin/llvm-symbolizer* >/dev/null 2>&1 || need+=(llvm)
+# runc + busybox-static: a container started without a daemon or an image registry, for the
+# comparison's container start-up row
+command -v runc >/dev/null || need+=(runc)
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
   apt_install "${need[@]}" || { say "the tests need the packages above"; exit 1; }
 fi

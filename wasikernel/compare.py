@@ -44,6 +44,11 @@ __all__ = [
     "native_build",
     "docker_status",
     "to_table",
+    "EscapeTable",
+    "escape_table",
+    "ESCAPE_ENGINES",
+    "conformance_table",
+    "CONFORMANCE_ENGINES",
 ]
 
 #: The program whose execution is compared: argv[1] rounds of a small hash over a table, which
@@ -143,6 +148,8 @@ def contenders() -> list[Contender]:
         Contender("wasm3 interpreter (pywasm3)", "wasm3", work_share=0.1),
         Contender("wasikernel step-through interpreter", "stepper", work_share=0.0005),
         Contender("Node.js WASI (V8)", "node"),
+        Contender("pywasm (pure-Python interpreter)", "pywasm", work_share=0.0005),
+        Contender("Wasmer (wasmer-sdk)", "wasmer-sdk"),
     ]
     for name, runtime in cli.RUNTIMES.items():
         found.append(Contender(f"{runtime.title} command line", name))
@@ -485,6 +492,139 @@ def to_table(rows: Sequence[Measurement]) -> str:
             text = f"{r.runtime.ljust(width)}  {'-':>10}  {'-':>10}  {'-':>9}  "
             text += f"not measured: {r.reason}"
         lines.append(text.rstrip())
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- sandbox strength
+
+#: the runtimes whose sandbox the escape table tries: our host (under wasmtime; the other hosted
+#: engines run the same host) and every runtime with its own WASI that takes a folder
+ESCAPE_ENGINES = ("wasmtime", "wasmtime-cli", "node", "pywasm", "wasmedge", "wasmer", "iwasm")
+
+
+@dataclass
+class EscapeTable:
+    """Route x runtime: what each escape route did under each runtime.
+
+    ``outcomes[route][engine]`` is a :class:`wasikernel.escape.RouteOutcome` (held, leaked,
+    refused to run). ``alone[route][engine]``, for a route the project refused to run, is what
+    the runtime's own WASI does with it when the project's check is lifted (measured only with
+    ``unguarded=True``). ``missing`` maps each runtime not usable here to the reason.
+    """
+
+    routes: list[str]
+    engines: list[str]
+    outcomes: dict[str, dict[str, object]]
+    alone: dict[str, dict[str, object]] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+
+    def count(self, engine: str, outcome: str) -> int:
+        """How many routes ended with ``outcome`` under ``engine``."""
+        return sum(1 for r in self.routes if self.outcomes[r][engine].outcome == outcome)
+
+    def to_text(self) -> str:
+        """The table as plain text: one line per route, one column per runtime, then a line
+        of totals and one line per runtime missing here."""
+        width = max(len(r) for r in self.routes) if self.routes else 5
+
+        def cell(route: str, engine: str) -> str:
+            text = self.outcomes[route][engine].outcome
+            alone = self.alone.get(route, {}).get(engine)
+            if alone is not None:
+                text += f" (alone: {alone.outcome})"
+            return text
+
+        totals = {e: f"{self.count(e, 'held')}/{len(self.routes)} held" for e in self.engines}
+        cols = {e: max(len(e), len(totals[e]), *(len(cell(r, e)) for r in self.routes))
+                for e in self.engines}  # fmt: skip
+
+        def line(first: str, cells: dict[str, str]) -> str:
+            row = "  ".join(cells[e].ljust(cols[e]) for e in self.engines)
+            return (first.ljust(width) + "  " + row).rstrip()
+
+        lines = [line("route", {e: e for e in self.engines})]
+        lines += [line(r, {e: cell(r, e) for e in self.engines}) for r in self.routes]
+        lines.append(line("total", totals))
+        for engine, reason in self.missing.items():
+            lines.append(f"{engine}: not tried: {reason}")
+        return "\n".join(lines)
+
+
+def escape_table(
+    engines: Sequence[str] = ESCAPE_ENGINES,
+    *,
+    routes: Sequence[str] | None = None,
+    unguarded: bool = False,
+) -> EscapeTable:
+    """Run each escape route of :mod:`wasikernel.escape` under each runtime of ``engines``
+    that is usable here and takes a host folder; return the table.
+
+    A runtime whose WASI would follow a link the host left in the folder is refused that run by
+    the project (``refused to run``); with ``unguarded=True`` the route is also run straight
+    through the runtime's own WASI, to show what the runtime alone does with it.
+    """
+    from . import engines as registry
+    from .escape import ROUTES, try_route
+    from .sandbox import Preopen
+
+    chosen = list(routes if routes is not None else ROUTES)
+    table = EscapeTable(chosen, [], {r: {} for r in chosen})
+    for name in engines:
+        engine = registry.find(name)
+        reason = engine.available()
+        if reason is None and not getattr(engine, "maps_folders", True):
+            reason = "its WASI takes no host folder, so no route out of one can be tried"
+        if reason is not None:
+            table.missing[name] = reason
+            continue
+        table.engines.append(name)
+
+        def run_guarded(wasm: bytes, jail: Path, engine_name: str = name) -> RunResult:
+            sandbox = Sandbox(preopens=[Preopen("/", host_path=str(jail))],
+                              limits=Limits(timeout_s=60.0))  # fmt: skip
+            return registry.run(wasm, sandbox, engine=engine_name)
+
+        def run_alone(wasm: bytes, jail: Path, own: object = engine) -> RunResult:
+            sandbox = Sandbox(preopens=[Preopen("/", host_path=str(jail))],
+                              limits=Limits(timeout_s=60.0))  # fmt: skip
+            return own.run_alone(registry.RunRequest(wasm, sandbox))
+
+        for route in chosen:
+            outcome = try_route(route, run_guarded)
+            table.outcomes[route][name] = outcome
+            if unguarded and outcome.outcome == "refused to run" and hasattr(engine, "run_alone"):
+                table.alone.setdefault(route, {})[name] = try_route(route, run_alone)
+    return table
+
+
+# ---------------------------------------------------------------- conformance
+
+#: the runtimes whose WASI the conformance table counts: our host and every runtime's own
+CONFORMANCE_ENGINES = (
+    "wasmtime", "wasmtime-cli", "node", "pywasm", "wasmer-sdk", "wasmedge", "wasmer", "iwasm",
+)  # fmt: skip
+
+
+def conformance_table(engines: Sequence[str] = CONFORMANCE_ENGINES) -> str:
+    """Run the WASI suite under each runtime of ``engines``; return one line per runtime: its
+    version and pass count, or why it was not counted (with the published count, when known)."""
+    from . import engines as registry
+    from .conformance import PUBLISHED, conformance
+
+    lines = []
+    for name in engines:
+        counted = conformance(name)
+        engine = registry.find(name)
+        version = engine.version() if counted.reason is None else None
+        if counted.reason is None:
+            text = f"{name}: {counted.passed}/{counted.total}"
+            text += f" ({version})" if version else ""
+        else:
+            published = PUBLISHED.get(name)
+            text = f"{name}: not counted here: {counted.reason}"
+            if published is not None:
+                text += f" (published: {published}/72)"
+        lines.append(text)
     return "\n".join(lines)
 
 

@@ -101,12 +101,32 @@ def _zig_libc_state(zig: Toolchain) -> str:
     return "the first C compile builds its libc (~20 s): run `wasikernel warmup` ahead"
 
 
+#: how doctor names each capability a run can ask of an engine with its own WASI
+_CAPABILITY_WORDS = {
+    "folders": "host folders",
+    "read_only_folders": "read-only folders (through a copy)",
+    "memory_folders": "in-memory folders (through a copy)",
+    "env": "env",
+    "args": "args",
+    "stdin": "stdin",
+}
+
+
 def _sandboxing(engine: object) -> str:
     if getattr(engine, "traced", True):
         return "our traced WASI host"
     if getattr(engine, "confines_folders", False):
-        return "its own WASI, not traced; keeps the guest inside its folders"
-    return "its own WASI, not traced; refuses a folder whose links lead out"
+        text = "its own WASI, not traced; keeps the guest inside its folders"
+    else:
+        text = "its own WASI, not traced; refuses a folder whose links lead out"
+    grants = getattr(engine, "grants", None)
+    if grants is not None:
+        given = [w for c, w in _CAPABILITY_WORDS.items() if c in grants]
+        refused = [w.split(" (")[0] for c, w in _CAPABILITY_WORDS.items() if c not in grants]
+        text += f"; gives {', '.join(given) or 'nothing'}"
+        if refused:
+            text += f"; refuses a run asking for {', '.join(refused)}"
+    return text
 
 
 def _engine_check(name: str, engine: object) -> Check:
@@ -133,18 +153,31 @@ def _engine_checks() -> list[Check]:
     return [_engine_check(name, engine) for name, engine in REGISTRY.items()]
 
 
-def checks() -> list[Check]:
-    """Return every check (compilers, then engines)."""
-    return _compiler_checks() + _engine_checks()
+def checks(conformance: bool = False) -> list[Check]:
+    """Return every check (compilers, then engines); with ``conformance``, the detail of each
+    usable engine of the conformance table (``compare.CONFORMANCE_ENGINES``) also gives its pass
+    count on the WASI suite, or why it was not counted."""
+    engines = _engine_checks()
+    if conformance:
+        from .compare import CONFORMANCE_ENGINES
+        from .conformance import conformance as count
+
+        for check in engines:
+            if check.found and check.name in CONFORMANCE_ENGINES:
+                counted = count(check.name)
+                check.detail += (f"; WASI suite {counted.passed}/{counted.total}"
+                                 if counted.reason is None
+                                 else f"; WASI suite not counted: {counted.reason}")  # fmt: skip
+    return _compiler_checks() + engines
 
 
-def report() -> str:
-    """Return the doctor's report as text."""
+def report(conformance: bool = False) -> str:
+    """Return the doctor's report as text (see :func:`checks` for ``conformance``)."""
     lines = [
         f"wasikernel {__version__}, Python {platform.python_version()} ({sys.executable})",
     ]
     section = None
-    for check in checks():
+    for check in checks(conformance):
         if check.section != section:
             section = check.section
             lines.append(f"{section}:")
@@ -153,10 +186,15 @@ def report() -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``wasikernel doctor`` takes no options."""
+    """``wasikernel doctor [--conformance]``."""
+    parser.add_argument(
+        "--conformance", action="store_true",
+        help="also run the WASI suite's 72 preview 1 programs under each usable engine and "
+        "give its pass count (a few minutes; the suite is found through WASI_TESTSUITE)",
+    )  # fmt: skip
 
 
 def main(args: argparse.Namespace) -> int:
     """Print the report; return 0 when every compiler is usable, 1 otherwise."""
-    print(report())
+    print(report(getattr(args, "conformance", False)))
     return 0 if all(check.found for check in _compiler_checks()) else 1

@@ -1002,6 +1002,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "vérifier : l'exécution est refusée. Accordez un dossier plus petit, ou utilisez un "
         "moteur qui garde un module dans ses dossiers ({engines})",
     },
+    "engine_cannot_grant": {
+        "en": "{engine} cannot give a module {capability}: the run is refused rather than run "
+        "in a weaker sandbox. Leave that option out, or use an engine that gives it ({engines})",
+        "fr": "{engine} ne peut pas donner à un module {capability} : l'exécution est refusée "
+        "plutôt que lancée dans un bac à sable plus faible. Retirez cette option, ou utilisez un "
+        "moteur qui la donne ({engines})",
+    },
+    "capability_folders": {"en": "a host folder", "fr": "un dossier de la machine"},
+    "capability_read_only_folders": {
+        "en": "a read-only folder", "fr": "un dossier en lecture seule",
+    },
+    "capability_memory_folders": {"en": "an in-memory folder", "fr": "un dossier en mémoire"},
+    "capability_env": {"en": "environment variables", "fr": "des variables d'environnement"},
+    "capability_args": {"en": "arguments", "fr": "des arguments"},
+    "capability_stdin": {"en": "a standard input", "fr": "une entrée standard"},
 }
 
 _language = "fr" if os.environ.get("WASIKERNEL_LANG", "").startswith("fr") else "en"

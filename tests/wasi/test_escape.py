@@ -1,7 +1,8 @@
 """Escape tests: every route out of a preopened folder is refused, and nothing outside it is
 read, written, listed or created.
 
-Each route is a tiny WAT module calling the WASI imports directly (so the exact path reaches
+Each route (:data:`wasikernel.escape.ROUTES`, shared with the runtime comparison's escape
+table) is a tiny WAT module calling the WASI imports directly (so the exact path reaches
 the host; wasi-libc would refuse some of them itself) and runs under both hosts: wasmtime's own
 WASI shows that the route is a fair test, ours must do at least as well. The folder next to the
 preopen (``outside``: a secret file and a private folder) is watched for any change of entries,
@@ -13,241 +14,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from wasiharness import PROGRAMS, Dir, Outcome, RunSpec, run_ours, run_wasmtime, snapshot
-from wasiprobe import (
-    ALL_RIGHTS,
-    CREAT,
-    DIRECTORY,
-    FILESTAT,
-    FOLLOW,
-    I64,
-    OUT,
-    TRUNC,
-    errnos,
-    probe,
-)
+from wasiprobe import CREAT, FILESTAT, I64, TRUNC, errnos, probe
 
-READ = I64((1 << 1) | (1 << 2) | (1 << 5) | (1 << 14) | (1 << 21))  # read seek tell readdir stat
-DIR_READ = I64((1 << 13) | (1 << 14) | (1 << 18) | (1 << 21))  # path_open readdir stat
-WRITE = I64(ALL_RIGHTS)
-SECRET = b"TOP SECRET"
+from wasikernel.escape import NOT_A_DENIAL, ROUTES, SECRET, WRITE, no_setup, open_
+
 HOSTS = [
     pytest.param(run_wasmtime, id="wasmtime"),
     pytest.param(run_ours, id="ours"),
 ]
-
-
-def open_(path: str, rights: I64 = READ, oflags: int = 0, lookup: int = FOLLOW) -> tuple:
-    return ("path_open", 3, lookup, path, oflags, rights, rights, 0, OUT)
-
-
-# A route: (setup(jail, outside) -> None, calls(jail, outside) -> list of calls, names of the
-# calls that must fail). Paths in calls are relative to the preopen (fd 3) unless absolute.
-Route = tuple[Callable[[Path, Path], None], Callable[[Path, Path], list], list[str]]
-
-
-def _nothing(jail: Path, outside: Path) -> None:
-    pass
-
-
-def _host_links(jail: Path, outside: Path) -> None:
-    (jail / "hostlink").symlink_to("../outside/secret.txt")
-    (jail / "abslink").symlink_to(outside / "secret.txt")
-    (jail / "outdir").symlink_to("../outside")
-    (jail / "absdir").symlink_to(outside)
-    # a chain a -> b -> subdir/c -> ../../outside/secret.txt
-    (jail / "a").symlink_to("b")
-    (jail / "b").symlink_to("subdir/c")
-    (jail / "subdir" / "c").symlink_to("../../outside/secret.txt")
-
-
-ROUTES: dict[str, Route] = {
-    "dotdot-read": (_nothing, lambda j, o: [open_("../outside/secret.txt")], ["path_open"]),
-    "dotdot-deep": (
-        _nothing,
-        lambda j, o: [open_("subdir/../../outside/secret.txt")],
-        ["path_open"],
-    ),
-    "dotdot-after-dot": (_nothing, lambda j, o: [open_("./../outside/secret.txt")], ["path_open"]),
-    "absolute-path": (_nothing, lambda j, o: [open_(str(o / "secret.txt"))], ["path_open"]),
-    "absolute-etc-passwd": (_nothing, lambda j, o: [open_("/etc/passwd")], ["path_open"]),
-    "host-symlink-relative": (_host_links, lambda j, o: [open_("hostlink")], ["path_open"]),
-    "host-symlink-absolute": (_host_links, lambda j, o: [open_("abslink")], ["path_open"]),
-    "host-symlink-to-dir": (
-        _host_links,
-        lambda j, o: [open_("outdir/secret.txt", lookup=0)],
-        ["path_open"],
-    ),
-    "host-symlink-to-dir-absolute": (
-        _host_links,
-        lambda j, o: [open_("absdir/secret.txt", lookup=0)],
-        ["path_open"],
-    ),
-    "host-symlink-truncate": (
-        _host_links,
-        lambda j, o: [open_("hostlink", WRITE, CREAT | TRUNC)],
-        ["path_open"],
-    ),
-    "host-symlink-chain": (_host_links, lambda j, o: [open_("a")], ["path_open"]),
-    "guest-symlink-relative": (
-        _nothing,
-        lambda j, o: [("path_symlink", "../outside/secret.txt", 3, "evil"), open_("evil")],
-        ["path_open"],
-    ),
-    "guest-symlink-absolute": (
-        _nothing,
-        lambda j, o: [("path_symlink", str(o / "secret.txt"), 3, "evil"), open_("evil")],
-        ["path_symlink", "path_open"],  # the link is refused, then there is nothing to open
-    ),
-    "guest-symlink-write-through": (
-        _nothing,
-        lambda j, o: [
-            ("path_symlink", "../outside/secret.txt", 3, "evil"),
-            open_("evil", WRITE, CREAT | TRUNC),
-        ],
-        ["path_open"],
-    ),
-    "guest-symlink-chain": (
-        _nothing,
-        lambda j, o: [
-            ("path_symlink", "subdir", 3, "s1"),
-            ("path_symlink", "../..", 3, "subdir/up"),
-            open_("s1/up/outside/secret.txt", lookup=0),
-        ],
-        ["path_open"],
-    ),
-    "guest-symlink-dir-then-create": (
-        _nothing,
-        lambda j, o: [
-            ("path_symlink", "../outside", 3, "door"),
-            open_("door/created.txt", WRITE, CREAT),
-            ("path_create_directory", 3, "door/newdir"),
-        ],
-        ["path_open", "path_create_directory"],
-    ),
-    "guest-symlink-created-outside": (
-        _nothing,
-        lambda j, o: [("path_symlink", "inside.txt", 3, "../outside/planted")],
-        ["path_symlink"],
-    ),
-    "hard-link-out": (
-        _nothing,
-        lambda j, o: [("path_link", 3, 0, "inside.txt", 3, "../outside/planted")],
-        ["path_link"],
-    ),
-    "hard-link-in": (
-        _nothing,
-        lambda j, o: [("path_link", 3, 0, "../outside/secret.txt", 3, "stolen")],
-        ["path_link"],
-    ),
-    "hard-link-through-host-symlink": (
-        _host_links,
-        lambda j, o: [("path_link", 3, FOLLOW, "hostlink", 3, "stolen")],
-        ["path_link"],
-    ),
-    "rename-out": (
-        _nothing,
-        lambda j, o: [("path_rename", 3, "inside.txt", 3, "../outside/moved.txt")],
-        ["path_rename"],
-    ),
-    "rename-out-through-symlinked-dir": (
-        _host_links,
-        lambda j, o: [("path_rename", 3, "inside.txt", 3, "outdir/moved.txt")],
-        ["path_rename"],
-    ),
-    "rename-in": (
-        _nothing,
-        lambda j, o: [("path_rename", 3, "../outside/secret.txt", 3, "stolen.txt")],
-        ["path_rename"],
-    ),
-    "rename-in-absolute": (
-        _nothing,
-        lambda j, o: [("path_rename", 3, str(o / "secret.txt"), 3, "stolen.txt")],
-        ["path_rename"],
-    ),
-    "mkdir-out": (
-        _nothing,
-        lambda j, o: [("path_create_directory", 3, "../outside/newdir")],
-        ["path_create_directory"],
-    ),
-    "mkdir-out-through-symlink": (
-        _host_links,
-        lambda j, o: [("path_create_directory", 3, "outdir/newdir")],
-        ["path_create_directory"],
-    ),
-    "create-file-out": (
-        _nothing,
-        lambda j, o: [open_("../outside/new.txt", WRITE, CREAT)],
-        ["path_open"],
-    ),
-    "unlink-out": (
-        _nothing,
-        lambda j, o: [("path_unlink_file", 3, "../outside/secret.txt")],
-        ["path_unlink_file"],
-    ),
-    "unlink-out-through-symlink": (
-        _host_links,
-        lambda j, o: [("path_unlink_file", 3, "outdir/secret.txt")],
-        ["path_unlink_file"],
-    ),
-    "rmdir-out": (
-        _nothing,
-        lambda j, o: [
-            ("path_unlink_file", 3, "../outside/private/key.txt"),
-            ("path_remove_directory", 3, "../outside/private"),
-        ],
-        ["path_unlink_file", "path_remove_directory"],
-    ),
-    "rmdir-out-through-symlink": (
-        _host_links,
-        lambda j, o: [("path_remove_directory", 3, "absdir/private")],
-        ["path_remove_directory"],
-    ),
-    "readdir-dotdot": (
-        _nothing,
-        lambda j, o: [open_("..", DIR_READ, DIRECTORY, 0)],
-        ["path_open"],
-    ),
-    "readdir-subdir-dotdot-dotdot": (
-        _nothing,
-        lambda j, o: [open_("subdir/../..", DIR_READ, DIRECTORY, 0)],
-        ["path_open"],
-    ),
-    "readdir-through-symlink": (
-        _host_links,
-        lambda j, o: [open_("outdir", DIR_READ, DIRECTORY)],
-        ["path_open"],
-    ),
-    "stat-out": (
-        _nothing,
-        lambda j, o: [("path_filestat_get", 3, 0, "../outside/secret.txt", FILESTAT)],
-        ["path_filestat_get"],
-    ),
-    "stat-through-symlink": (
-        _host_links,
-        lambda j, o: [("path_filestat_get", 3, FOLLOW, "hostlink", FILESTAT)],
-        ["path_filestat_get"],
-    ),
-    "set-times-out": (
-        _nothing,
-        lambda j, o: [
-            ("path_filestat_set_times", 3, 0, "../outside/secret.txt", I64(5), I64(5), 0b0101)
-        ],
-        ["path_filestat_set_times"],
-    ),
-    "set-times-through-symlink": (
-        _host_links,
-        lambda j, o: [("path_filestat_set_times", 3, FOLLOW, "hostlink", I64(5), I64(5), 0b0101)],
-        ["path_filestat_set_times"],
-    ),
-}
-
-
-#: calls of a route that fail as a consequence of an earlier refusal, not as a refusal
-NOT_A_DENIAL = {"guest-symlink-absolute": {"path_open"}}
 
 
 def _run(runner: Callable[[RunSpec], Outcome], wasm: bytes, dirs: list[Dir]) -> Outcome:
@@ -405,7 +182,7 @@ def test_libc_refusals_reach_the_trace(jail):
     assert watched.changes() == []
 
 
-@pytest.mark.parametrize("route", [r for r, spec in ROUTES.items() if spec[0] is _nothing])
+@pytest.mark.parametrize("route", [r for r, spec in ROUTES.items() if spec[0] is no_setup])
 def test_route_is_refused_from_an_in_memory_tree(route, jail, monkeypatch):
     """The same routes from an in-memory preopen: refused and traced, and no path reaches the
     disk (the process runs inside the jail's parent, so a path leaking through to the host

@@ -15,99 +15,23 @@ subprocess, exactly as the upstream runner would (``WASIKERNEL_ENGINE=stepper`` 
 engine); "wasmtime" runs the same module in this
 process through wasmtime-py's ``Linker.define_wasi`` (wasmtime's built-in WASI, same machine).
 The script prints each failure with its reason and both pass counts; it exits 0 when ours
-passes every test that wasmtime passes.
+passes every test that wasmtime passes. Reading the tests and judging a run are
+:mod:`wasikernel.conformance`'s, which also counts the suite under any engine.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
-import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from wasikernel.conformance import Case, Ran, find_cases, fresh_root, judge
+
 HERE = Path(__file__).resolve().parent
-
-
-@dataclass
-class Case:
-    """One test of the suite, as its NAME.json describes it."""
-
-    wasm: Path
-    args: list[str] = field(default_factory=list)
-    env: dict[str, str] = field(default_factory=dict)
-    root: Path | None = None
-    exit_code: int = 0
-    stdout: str | None = None
-    stderr: str | None = None
-
-    @property
-    def name(self) -> str:
-        return f"{self.wasm.parts[-4]}/{self.wasm.stem}"
-
-
-def find_cases(path: Path) -> list[Case]:
-    """Every preview1 test below ``path``, sorted by suite and name."""
-    cases = []
-    for wasm in sorted(path.rglob("wasm32-wasip1/*.wasm")):
-        if wasm.parent.parent.name != "testsuite":
-            continue
-        config = wasm.with_suffix(".json")
-        data = json.loads(config.read_text()) if config.exists() else {}
-        cases.append(
-            Case(
-                wasm=wasm,
-                args=list(data.get("args", [])),
-                env=dict(data.get("env", {})),
-                root=(wasm.parent / data["root"]) if data.get("root") else None,
-                exit_code=int(data.get("exit_code", 0)),
-                stdout=data.get("stdout"),
-                stderr=data.get("stderr"),
-            )
-        )
-    return cases
-
-
-@dataclass
-class Ran:
-    exit_code: int | None
-    stdout: str
-    stderr: str
-    note: str = ""
-
-
-def judge(case: Case, ran: Ran) -> str | None:
-    """The reason ``ran`` fails ``case`` (the upstream runner's checks), or None if it passes."""
-    problems = []
-    if ran.exit_code != case.exit_code:
-        problems.append(f"exit code {ran.exit_code}, expected {case.exit_code}")
-    # Upstream reads as many characters as expected from each stream and compares them.
-    if case.stdout is not None and ran.stdout[: len(case.stdout)] != case.stdout:
-        problems.append(f"stdout {ran.stdout[:200]!r}, expected {case.stdout!r}")
-    if case.stderr is not None and ran.stderr[: len(case.stderr)] != case.stderr:
-        problems.append(f"stderr {ran.stderr[:200]!r}, expected {case.stderr!r}")
-    if not problems:
-        return None
-    if ran.note:
-        problems.append(ran.note)
-    if ran.stderr and case.stderr is None:
-        # the first lines say why (a panic message, our trap line); the backtrace adds little
-        lines = [line for line in ran.stderr.strip().splitlines() if line.strip()]
-        problems.append("stderr: " + " | ".join(lines[:4])[:600])
-    return "; ".join(problems)
-
-
-def _fresh_root(case: Case, tmp: Path) -> Path | None:
-    if case.root is None:
-        return None
-    dest = tmp / case.root.name
-    shutil.copytree(case.root, dest, symlinks=True)
-    return dest
 
 
 def _load_adapter():  # noqa: ANN202 - a module object
@@ -120,7 +44,7 @@ def _load_adapter():  # noqa: ANN202 - a module object
 def run_ours(case: Case, adapter, timeout_s: float) -> Ran:  # noqa: ANN001
     """Run ``case`` through the adapter's command line, as the upstream runner does."""
     with tempfile.TemporaryDirectory(prefix="wasi-suite-ours-") as tmp:
-        root = _fresh_root(case, Path(tmp))
+        root = fresh_root(case, Path(tmp))
         argv = adapter.compute_argv(
             str(case.wasm),
             (case.args, case.env, str(root) if root else None),
@@ -144,7 +68,7 @@ def run_wasmtime(case: Case, timeout_s: float) -> Ran:
     engine = wasmtime.Engine(config)
     with tempfile.TemporaryDirectory(prefix="wasi-suite-wasmtime-") as tmp:
         tmp_path = Path(tmp)
-        root = _fresh_root(case, tmp_path)
+        root = fresh_root(case, tmp_path)
         wasi = wasmtime.WasiConfig()
         wasi.argv = [case.wasm.name, *case.args]
         wasi.env = list(case.env.items())

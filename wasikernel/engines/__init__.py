@@ -9,9 +9,10 @@ plugs in at one of two levels (see :mod:`._engine`):
 * engines that run our traced WASI host (:class:`~._engine.HostedEngine`): ``wasmtime`` (the
   default), ``pulley``, ``stepper``, ``wasm3``; they go through the one lifecycle of
   :mod:`._lifecycle`;
-* engines that bring their own WASI (:class:`~._engine.OwnWasiEngine`): ``node`` and the
-  runtimes' command lines (``wasmtime-cli``, ``wasmedge``, ``wasmer``, ``iwasm``); they are not
-  traced and refuse a granted folder they cannot confine.
+* engines that bring their own WASI (:class:`~._engine.OwnWasiEngine`): ``node``, the
+  runtimes that Python packages bring (``pywasm``, ``wasmer-sdk``) and the runtimes' command
+  lines (``wasmtime-cli``, ``wasmedge``, ``wasmer``, ``iwasm``); they are not traced, and
+  refuse a granted folder they cannot confine and a capability they cannot give.
 
 An engine's code is imported the first time it is asked anything, so naming the engines costs
 nothing at start-up. A new engine is one entry in :data:`REGISTRY`.
@@ -102,6 +103,8 @@ REGISTRY = _Registry([
     ("wasm3", "wasikernel.engines.wasm3", "WASM3"),
     ("node", "wasikernel.engines.node", "NODE"),
     ("wasmtime-cli", "wasikernel.engines.cli", "RUNTIMES.wasmtime-cli"),
+    ("pywasm", "wasikernel.engines.python_runtimes", "PYWASM"),
+    ("wasmer-sdk", "wasikernel.engines.python_runtimes", "WASMER_SDK"),
     ("wasmedge", "wasikernel.engines.cli", "RUNTIMES.wasmedge"),
     ("wasmer", "wasikernel.engines.cli", "RUNTIMES.wasmer"),
     ("iwasm", "wasikernel.engines.cli", "RUNTIMES.iwasm"),

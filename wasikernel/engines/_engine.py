@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RunRequest", "Engine", "HostedEngine", "OwnWasiEngine", "link_leaving", "dist_version",
-    "LINK_CHECK_ENTRIES", "TooManyEntries",
+    "LINK_CHECK_ENTRIES", "TooManyEntries", "CAPABILITIES", "asked_of",
 ]  # fmt: skip
 
 
@@ -120,6 +120,9 @@ class HostedEngine(Engine):
 
     traced = True
     confines_folders = True
+    grants: ClassVar[frozenset[str]] = frozenset(
+        {"folders", "read_only_folders", "memory_folders", "env", "args", "stdin"}
+    )
 
     def load(self, request: RunRequest) -> Any:
         """Read ``request.wasm`` for one run: return an object with ``imports`` (a list of
@@ -146,6 +149,33 @@ LINK_CHECK_ENTRIES = 100_000
 
 class TooManyEntries(Exception):
     """A folder holds more entries than :data:`LINK_CHECK_ENTRIES`: it was not all checked."""
+
+
+#: what a run can ask of an engine's WASI, in the order doctor lists them
+CAPABILITIES = ("folders", "read_only_folders", "memory_folders", "env", "args", "stdin")
+
+
+def asked_of(sandbox: Sandbox) -> list[str]:
+    """Return the capabilities of :data:`CAPABILITIES` that ``sandbox`` asks for."""
+    asked = set()
+    for pre in sandbox.preopens:
+        asked.add("folders" if pre.host_path is not None else "memory_folders")
+        if pre.read_only:
+            asked.add("read_only_folders")
+    if sandbox.env:
+        asked.add("env")
+    if sandbox.args:
+        asked.add("args")
+    if sandbox.stdin:
+        asked.add("stdin")
+    return [c for c in CAPABILITIES if c in asked]
+
+
+def _grants_of(engine: Any) -> frozenset[str]:
+    try:
+        return engine.grants
+    except (AttributeError, ImportError):
+        return frozenset(CAPABILITIES)  # an engine running our host gives every one
 
 
 def link_leaving(folder: str, most: int = LINK_CHECK_ENTRIES) -> str | None:
@@ -180,6 +210,29 @@ class OwnWasiEngine(Engine):
     traced = False
     confines_folders = False
     keeps = False
+    #: what a run may ask of this runtime's WASI (see :data:`CAPABILITIES`); a run asking for
+    #: anything else is refused, never run in a weaker sandbox
+    grants: ClassVar[frozenset[str]] = frozenset(
+        {"folders", "read_only_folders", "memory_folders", "env", "args", "stdin"}
+    )
+    #: whether the runtime's WASI can be handed a host folder at all (what it does with one is
+    #: measured by :func:`wasikernel.compare.escape_table`, granted or not)
+    maps_folders: ClassVar[bool] = True
+
+    def refuse_ungranted(self, sandbox: Sandbox) -> None:
+        """Refuse a sandbox that asks for a capability this runtime cannot give.
+
+        Raises EngineError naming the capability and the engines that give it.
+        """
+        for capability in asked_of(sandbox):
+            if capability not in self.grants:
+                from . import REGISTRY
+
+                able = [n for n, e in REGISTRY.items() if capability in _grants_of(e)]
+                raise EngineError(messages.t(
+                    "engine_cannot_grant", engine=self.name,
+                    capability=messages.t(f"capability_{capability}"), engines=", ".join(able),
+                ))  # fmt: skip
 
     def provides(self, module: str, name: str) -> bool:
         """Whether the runtime provides the import ``module.name``."""
@@ -216,12 +269,24 @@ class OwnWasiEngine(Engine):
     def run(self, request: RunRequest) -> RunResult:
         """Run ``request`` in the runtime's own process; see :func:`wasikernel.engines.run`.
 
-        Raises EngineError when the runtime is not usable here, ``keep`` is asked, or a
-        granted folder holds a symbolic link the runtime would follow out of it.
+        Raises EngineError when the runtime is not usable here, ``keep`` is asked, the sandbox
+        asks for a capability the runtime cannot give, or a granted folder holds a symbolic
+        link the runtime would follow out of it.
+        """
+        self.refuse_ungranted(request.sandbox)
+        self.refuse_unconfined(request.sandbox.preopens)
+        return self.run_alone(request)
+
+    def run_alone(self, request: RunRequest) -> RunResult:
+        """Run ``request`` with the runtime's own WASI and nothing of ours in front: no check
+        of the capabilities it gives nor of the links a folder holds. It measures what the
+        runtime itself does (the escape table, the conformance count), on folders made for it;
+        a learner's run goes through :meth:`run`.
+
+        Raises EngineError when the runtime is not usable here or ``keep`` is asked.
         """
         from .cli._process import prepare_dirs, refuse_unknown_imports
 
-        self.refuse_unconfined(request.sandbox.preopens)
         self.refuse_unavailable_or_keep(request)
         refused = refuse_unknown_imports(request.wasm, request.sandbox, self.provides)
         if refused is not None:

