@@ -1,12 +1,16 @@
 """Write the course's notebooks from one source, so English and French stay in step.
 
 Run ``.venv/bin/python lessons/_build.py`` after editing a lesson: it rewrites
-``lessons/en/*.ipynb``, ``lessons/fr/*.ipynb`` (with their ``data/`` folders), the table of
+``lessons/en/*.ipynb``, ``lessons/fr/*.ipynb`` (with their ``data/`` folders: the release a
+learner gets, each exercise with its starting answer), the teacher's version
+``lessons/teacher/{en,fr}/`` (each exercise with the answer key's solution), the table of
 contents ``lessons/README.md`` and the gallery in ``notebooks/`` (French in ``notebooks/fr/``),
 all without outputs. The source is the package ``lessons/content/``, one file per notebook
 (``content/03_sandbox.py`` writes ``03-sandbox.ipynb``); each lesson is a list of cells, a
 markdown cell holding its English and French text side by side, a code cell its source (with a
-French variant when its comments or strings differ).
+French variant when its comments or strings differ), an exercise the cell the learner edits and
+the locked cell that grades it. Every notebook carries nbgrader's cell metadata: the set-up and
+grading cells locked, each exercise an answer (``solution``), each grading cell one point.
 """
 
 from __future__ import annotations
@@ -32,15 +36,49 @@ def setup(lang: str) -> str:
     )
 
 
-def notebook(cells: list[tuple[str, str, str]], lang: str) -> nbformat.NotebookNode:
+def _nbgrader(grade_id: str, *, solution: bool = False, grade: bool = False,
+              locked: bool = False) -> dict:
+    """The ``nbgrader`` metadata of a cell (schema 3): an answer the learner writes
+    (``solution``), a cell worth a point when it runs without error (``grade``), a cell
+    nbgrader restores from the release before grading (``locked``)."""
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution}
+    if grade:
+        meta["points"] = 1
+    return {"nbgrader": meta}
+
+
+def notebook(cells: list[tuple[str, ...]], lang: str, teacher: bool = False
+             ) -> nbformat.NotebookNode:
+    """The notebook of ``cells`` in ``lang``: the release a learner gets, or with ``teacher``
+    the teacher's version, whose exercise cells hold the answer key's solution."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = KERNELSPEC
     nb.metadata["language_info"] = {"name": "wat", "file_extension": ".wat"}
-    out = [nbformat.v4.new_code_cell(setup(lang))]
-    for kind, en, fr in cells:
+    first = nbformat.v4.new_code_cell(setup(lang))
+    if any(cell[0] == "exercise" for cell in cells):  # graded: nbgrader keeps the set-up
+        first.metadata.update(_nbgrader("setup", locked=True))
+    out = [first]
+    for kind, en, fr, *more in cells:
         text = fr if lang == "fr" else en
         if kind == "markdown":
             out.append(nbformat.v4.new_markdown_cell(text))
+        elif kind == "exercise":
+            solution_en, solution_fr, name = more
+            if teacher:
+                text = solution_fr if lang == "fr" else solution_en
+            cell = nbformat.v4.new_code_cell(text)
+            cell.metadata.update(_nbgrader(name.replace(".", "-"), solution=True))
+            out.append(cell)
+        elif kind == "locked":
+            cell = nbformat.v4.new_code_cell(text)
+            cell.metadata.update(_nbgrader(more[0].replace(".", "-") + "-run", locked=True))
+            out.append(cell)
+        elif kind == "grade":
+            cell = nbformat.v4.new_code_cell(text)
+            cell.metadata.update(_nbgrader(more[0].replace(".", "-") + "-grade", grade=True,
+                                           locked=True))
+            out.append(cell)
         else:
             out.append(nbformat.v4.new_code_cell(text))
     # the title stays first, above the set-up cell
@@ -101,6 +139,14 @@ def main() -> None:
         for name, cells in LESSONS.items():
             write(notebook(cells, lang), base / f"{name}.ipynb")
         write_data(base / "data", DATA)
+        # the teacher's version: the same notebooks with the answer key's solutions
+        teacher = ROOT / "lessons" / "teacher" / lang
+        for old in teacher.glob("*.ipynb"):
+            old.unlink()
+        for name, cells in LESSONS.items():
+            if any(cell[0] == "exercise" for cell in cells):
+                write(notebook(cells, lang, teacher=True), teacher / f"{name}.ipynb")
+        write_data(teacher / "data", DATA)
     write_index(LESSONS)
     # the gallery: English in notebooks/, French in notebooks/fr/
     for lang, base in (("en", ROOT / "notebooks"), ("fr", ROOT / "notebooks" / "fr")):

@@ -7,21 +7,38 @@ from the catalogue of :mod:`wasikernel.messages` (keys ``lesson_*``). A check
 never raises for a wrong answer, a module that does not compile or a guest that traps: those
 are feedback too. Checks that run code compile it with :func:`wasikernel.compile.compile_source`
 and run it with :func:`wasikernel.engines.run`, in a sandbox the check builds.
+
+An exercise is a cell the learner edits, checked by name: ``%%c --check 05-linear-memory.ex1``
+runs the cell as usual, then the exercise's check (registered in :data:`EXERCISES`) reads the
+cell's source and its :class:`RunResult` and shows its feedback, which says what is wrong and
+where to look, never the expected value. The locked cell that follows, ``grade(NAME)``, says
+whether the last answer passed; under nbgrader (which sets ``NBGRADER_EXECUTION`` while it
+autogrades or validates a notebook) a wrong or missing answer fails that cell instead, so
+nbgrader scores it, while a learner's Run All goes on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import messages
+from .errors import UsageError
 from .result import RunResult
 from .sandbox import Preopen, Sandbox
 
 __all__ = [
+    "EXERCISES",
+    "Exercise",
+    "ExerciseNotPassed",
     "Feedback",
+    "answered",
+    "checked_answer",
+    "grade",
     "check_exit_code",
     "check_perimeter",
     "check_two_iovecs",
@@ -34,6 +51,12 @@ __all__ = [
     "check_link_refusals",
     "check_line_counter",
     "check_ctf",
+    "check_escape",
+    "check_addresses",
+    "check_small_c",
+    "check_cache_saving",
+    "check_links",
+    "grading",
     "grant_data",
     "run_source",
 ]
@@ -84,6 +107,125 @@ class Feedback:
             f'<div class="wasikernel-feedback" style="border-left:4px solid {colour};'
             f'padding:4px 10px"><b>{title}</b><ul style="margin:4px 0">{items}</ul></div>'
         )
+
+
+# ---------------------------------------------------------------- exercises checked by name
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of the course: its name (``"03-sandbox.ex1"``), the languages its cell may
+    be written in, and its check, ``check(source, result) -> Feedback``."""
+
+    name: str
+    languages: tuple[str, ...]
+    check: Callable[[str, RunResult], Feedback]
+
+
+#: every exercise of the course, by name
+EXERCISES: dict[str, Exercise] = {}
+#: the feedback of the last answer to each exercise in this kernel
+_ANSWERS: dict[str, Feedback] = {}
+
+
+def _exercise(
+    name: str, *languages: str
+) -> Callable[[Callable[[str, RunResult], Feedback]], Callable[[str, RunResult], Feedback]]:
+    def register(check: Callable[[str, RunResult], Feedback]) -> Callable[..., Feedback]:
+        EXERCISES[name] = Exercise(name, languages, check)
+        return check
+
+    return register
+
+
+def _display(value: Any) -> None:
+    try:
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython comes with the kernel
+        print(value)
+    else:
+        display(value)
+
+
+class _Answer:
+    """What the cell of an exercise produced: its run, once the kernel has run it."""
+
+    result: RunResult | None = None
+
+
+@contextlib.contextmanager
+def checked_answer(name: str, language: str, source: str) -> Iterator[_Answer]:
+    """Check the cell run inside the ``with`` block as the answer to the exercise ``name``.
+
+    The block sets ``answer.result``; the check's feedback is then shown and kept for
+    :func:`grade`. A block that raises (the cell does not compile, say) records that the
+    exercise is not passed and lets the error through. Raises UsageError before the block for
+    an unknown exercise or a cell in a language the exercise does not take.
+    """
+    exercise = EXERCISES.get(name)
+    if exercise is None:
+        raise UsageError(_t("unknown_exercise", name=name, names=", ".join(EXERCISES)))
+    if language not in exercise.languages:
+        raise UsageError(_t("exercise_language", name=name, language=language,
+                            languages=", ".join(exercise.languages)))
+    answer = _Answer()
+    try:
+        yield answer
+    except BaseException:
+        failed = Feedback()
+        failed.bad("cell_failed")
+        _ANSWERS[name] = failed
+        raise
+    if answer.result is None:  # pragma: no cover - the kernel always sets it
+        return
+    feedback = exercise.check(source, answer.result)
+    _ANSWERS[name] = feedback
+    _display(feedback)
+
+
+def answered(name: str, feedback: Feedback) -> Feedback:
+    """Keep ``feedback`` as the answer to the exercise ``name`` (for :func:`grade`) and return
+    it: the form of an exercise whose answer is a Python value rather than a cell."""
+    _ANSWERS[name] = feedback
+    return feedback
+
+
+class ExerciseNotPassed(Exception):
+    """Raised by :func:`grade` under nbgrader when the exercise's answer is wrong or missing;
+    it shows as its feedback, without a Python traceback."""
+
+    def __init__(self, name: str, feedback: Feedback) -> None:
+        super().__init__(_t("grade_failed", name=name))
+        self.name, self.feedback = name, feedback
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows these lines instead
+        return [str(self), *str(self.feedback).splitlines()]
+
+
+def grading() -> bool:
+    """Whether nbgrader is running this notebook (``nbgrader autograde`` or ``validate``)."""
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def grade(name: str) -> None:
+    """Say whether the last answer to the exercise ``name`` passed its check.
+
+    Under nbgrader (``NBGRADER_EXECUTION`` set) a wrong or missing answer raises
+    :class:`ExerciseNotPassed`, so the graded cell fails; otherwise it only says so, and a
+    learner's Run All goes on. Raises UsageError for an unknown exercise.
+    """
+    if name not in EXERCISES and name not in _ANSWERS:
+        raise UsageError(_t("unknown_exercise", name=name, names=", ".join(EXERCISES)))
+    feedback = _ANSWERS.get(name)
+    if feedback is None:
+        feedback = Feedback()
+        feedback.bad("not_answered")
+    if feedback.ok:
+        print(_t("grade_passed", name=name))
+        return
+    if grading():
+        raise ExerciseNotPassed(name, feedback)
+    print(_t("grade_not_yet", name=name))
 
 
 # ---------------------------------------------------------------- running code for a check
@@ -640,3 +782,200 @@ def run_source(
 def grant_data(folder: str, read_only: bool = True) -> Sandbox:
     """A sandbox that grants the host ``folder`` as ``/data`` and nothing else."""
     return Sandbox(preopens=[Preopen("/data", folder, read_only=read_only)])
+
+
+# ---------------------------------------------------------------- the exercises, by name
+
+
+@_exercise("00-getting-started.ex1", "wat")
+def _exit_seven(source: str, result: RunResult) -> Feedback:
+    return check_exit_code(source, expected=7)
+
+
+@_exercise("01-stack-machine.ex1", "wat")
+def _perimeter(source: str, result: RunResult) -> Feedback:
+    return check_perimeter(source)
+
+
+@_exercise("02-hello-wasi.ex1", "wat")
+def _two_iovecs(source: str, result: RunResult) -> Feedback:
+    return check_two_iovecs(source)
+
+
+@_exercise("03-sandbox.ex1", "wat", "c", "rust")
+def check_escape(source: str, result: RunResult) -> Feedback:
+    """Lesson 3: the module, granted a folder, tries to reach a file outside it and the
+    sandbox refuses (a refusal the run's summary counts)."""
+    feedback = Feedback()
+    _report_end(feedback, result)
+    if not result.sandbox.preopens:
+        feedback.bad("escape_no_grant")
+        return feedback
+    refused = [e for e in result.trace.events if e.denied and e.phase != "link"]
+    for event in refused:
+        feedback.good("escape_refused", call=event.call, path=_path_of(event),
+                      reason=event.reason or _t("no_reason"))
+    if refused:
+        return feedback
+    opens = _events(result, "path_open")
+    if not opens:
+        feedback.bad("open_missing")
+    for event in opens:
+        if event.errno == "success":
+            feedback.bad("escape_inside", path=_path_of(event))
+        else:
+            feedback.bad("escape_failed", path=_path_of(event), errno=event.errno)
+    return feedback
+
+
+@_exercise("04-capabilities.ex1", "c", "wat", "rust")
+def _least_sandbox(source: str, result: RunResult) -> Feedback:
+    return check_least_sandbox(result.sandbox)
+
+
+@_exercise("04-capabilities.ex2", "c", "wat", "rust")
+def _reproducible(source: str, result: RunResult) -> Feedback:
+    return check_reproducible(result.sandbox)
+
+
+#: the regions lesson 5's program prints an address of, in the order it prints them
+_REGION_LINES = ("data", "stack", "heap")
+
+
+def _region_of(layout: Any, address: int) -> str | None:
+    if layout is None or layout.heap_base is None:
+        return None
+    if layout.stack_low is not None and layout.stack_high is not None:
+        if layout.stack_low <= address < layout.stack_high:
+            return "stack"
+    if address >= layout.heap_base:
+        return "heap"
+    start = layout.data_start if layout.data_start is not None else layout.stack_high or 0
+    return "data" if start <= address < layout.heap_base else None
+
+
+@_exercise("05-linear-memory.ex1", "c")
+def check_addresses(source: str, result: RunResult) -> Feedback:
+    """Lesson 5: the C program prints one address from each region, a line ``data 0x...``,
+    ``stack 0x...`` and ``heap 0x...``; each must lie in the region it names."""
+    feedback = Feedback()
+    _report_end(feedback, result)
+    printed: dict[str, str] = {}
+    for line in result.stdout.decode("utf-8", "replace").splitlines():
+        words = line.split()
+        if len(words) == 2 and words[0] in _REGION_LINES:
+            printed.setdefault(words[0], words[1])
+    for region in _REGION_LINES:
+        name = _t(f"region_{region}")
+        text = printed.get(region)
+        if text is None:
+            feedback.bad("address_missing", region=region)
+            continue
+        try:
+            address = int(text, 16)
+        except ValueError:
+            feedback.bad("address_unreadable", region=region, text=text)
+            continue
+        if _region_of(result.layout, address) == region:
+            feedback.good("address_ok", region=region, address=text, name=name)
+        else:
+            feedback.bad("address_bad", region=region, address=text, name=name)
+    return feedback
+
+
+#: the most bytes lesson 6's C module may take
+SMALL_C_BYTES = 1500
+
+
+@_exercise("06-three-languages.ex1", "c")
+def check_small_c(source: str, result: RunResult) -> Feedback:
+    """Lesson 6: the C program still prints ``Hello, WASI!`` and its module (compiled with
+    the default options) takes at most :data:`SMALL_C_BYTES` bytes."""
+    feedback = Feedback()
+    _report_end(feedback, result)
+    text = result.stdout.decode("utf-8", "replace")
+    if text == "Hello, WASI!\n":
+        feedback.good("stdout_ok", text=text)
+    else:
+        feedback.bad("small_stdout", got=text)
+    compiled = _compile(feedback, "c", source)
+    if compiled is None:
+        return feedback
+    size = len(compiled.wasm)
+    if size <= SMALL_C_BYTES:
+        feedback.good("small_ok", size=size, most=SMALL_C_BYTES)
+    else:
+        feedback.bad("small_bad", size=size, most=SMALL_C_BYTES)
+    return feedback
+
+
+def check_cache_saving(answer: float, startup: Mapping[str, Any]) -> Feedback:
+    """Lesson 7: ``answer`` is how many times longer wasmtime's start-up takes when it also
+    compiles the module than when it only instantiates a compiled one (within 10 %), read from
+    the lesson's ``startup`` table."""
+    both = startup.get("wasmtime, Cranelift opt speed (compile + instantiate)")
+    only = startup.get("wasmtime, Cranelift opt speed (instantiate)")
+    feedback = Feedback()
+    if not isinstance(both, float) or not isinstance(only, float) or only <= 0:
+        feedback.bad("cache_unmeasured")
+        return feedback
+    ratio = both / only
+    if not answer:
+        feedback.bad("cache_missing")
+    elif abs(answer - ratio) <= 0.1 * ratio:
+        feedback.good("cache_ok", answer=float(answer))
+    elif abs(1 / answer - ratio) <= 0.1 * ratio:
+        feedback.bad("cache_inverted", answer=float(answer))
+    else:
+        feedback.bad("cache_bad", answer=float(answer))
+    return feedback
+
+
+#: the imports of lesson 8's module that the host serves, and must stay
+_SERVED = ("fd_write", "clock_time_get")
+
+
+@_exercise("08-limits.ex1", "wat")
+def check_links(source: str, result: RunResult) -> Feedback:
+    """Lesson 8: the module, rid of every import the host refuses, links and runs, and still
+    imports the calls the host serves (``fd_write``, ``clock_time_get``)."""
+    feedback = Feedback()
+    compiled = _compile(feedback, "wat", source)
+    if compiled is None:
+        return feedback
+    refused = [e for e in result.trace.events if e.phase == "link" and e.denied]
+    if refused:
+        feedback.bad("links_refused", n=len(refused))
+    else:
+        feedback.good("links_ok")
+    imported = {name for _module, name in _imports(compiled.wasm)}
+    kept = [name for name in _SERVED if name in imported]
+    if len(kept) == len(_SERVED):
+        feedback.good("served_kept")
+    else:
+        feedback.bad("served_removed", n=len(_SERVED) - len(kept))
+    return feedback
+
+
+def _imports(wasm: bytes) -> list[tuple[str, str]]:
+    import wasmtime
+
+    module = wasmtime.Module(wasmtime.Engine(), wasm)
+    return [(i.module, i.name or "") for i in module.imports]
+
+
+def _granted_data(result: RunResult) -> str:
+    for preopen in result.sandbox.preopens:
+        if preopen.guest_path == "/data" and preopen.host_path is not None:
+            return preopen.host_path
+    return os.path.abspath("data")
+
+
+@_exercise("09-capstone.ex1", "c")
+def _line_counter(source: str, result: RunResult) -> Feedback:
+    return check_line_counter(source, result.sandbox, _granted_data(result))
+
+
+@_exercise("09-capstone.ex2", "c", "wat", "rust")
+def _capture_the_flag(source: str, result: RunResult) -> Feedback:
+    return check_ctf(result, "FLAG{")

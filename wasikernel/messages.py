@@ -57,6 +57,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "le descripteur {fd} n'est pas un socket : WASI preview 1 n'accorde aucun accès "
         "au réseau, ce module ne peut ni ouvrir ni utiliser de sockets",
     },
+    "outside_memory": {
+        "en": "the call points outside the module's linear memory; the host reads and writes "
+        "only the memory the module owns",
+        "fr": "l'appel désigne une adresse hors de la mémoire linéaire du module ; l'hôte ne lit "
+        "et n'écrit que la mémoire qui appartient au module",
+    },
     "libc_refused": {
         "en": "the C library refused {path}: it is outside every directory granted to this "
         "module; grant it with --dir",
@@ -330,10 +336,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Le module se termine avec le code {code}.",
     },
     "lesson_exit_bad": {
-        "en": "The module exits with code {got}; the exercise asks for {want}. Change the value "
-        "pushed before `call $proc_exit`.",
-        "fr": "Le module se termine avec le code {got} ; l'exercice demande {want}. Changez la "
-        "valeur empilée avant `call $proc_exit`.",
+        "en": "The module exits with code {got}, not the code the exercise asks for: look at the "
+        "value pushed before `call $proc_exit`.",
+        "fr": "Le module se termine avec le code {got}, pas celui que demande l'exercice : "
+        "regardez la valeur empilée avant `call $proc_exit`.",
     },
     "lesson_exit_none": {
         "en": "The module did not exit with a code (did it call proc_exit?).",
@@ -365,14 +371,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "{call} rend {got}, comme attendu.",
     },
     "lesson_case_bad": {
-        "en": "{call} returns {got} but should return {want}.",
-        "fr": "{call} rend {got} alors qu'il faudrait {want}.",
+        "en": "{call} returns {got}, which is not that rectangle's perimeter: follow what each "
+        "instruction leaves on the stack, as in the cells above.",
+        "fr": "{call} rend {got}, qui n'est pas le périmètre de ce rectangle : suivez ce que "
+        "chaque instruction laisse sur la pile, comme dans les cellules plus haut.",
     },
     "lesson_stdout_ok": {"en": "The module prints {text!r}.", "fr": "Le module affiche {text!r}."},
     "lesson_stdout_bad": {
-        "en": "The module prints {got!r}; the exercise asks for {want!r}. Check the strings in "
-        "the data segment and each iovec's length.",
-        "fr": "Le module affiche {got!r} ; l'exercice demande {want!r}. Vérifiez les chaînes du "
+        "en": "The module prints {got!r}, not the whole greeting: check the strings in the data "
+        "segment and each iovec's length.",
+        "fr": "Le module affiche {got!r}, pas le salut en entier : vérifiez les chaînes du "
         "segment de données et la longueur de chaque iovec.",
     },
     "lesson_iovecs_ok": {
@@ -380,10 +388,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Un seul fd_write porte {n} iovecs : l'hôte a rassemblé les morceaux lui-même.",
     },
     "lesson_iovecs_bad": {
-        "en": "The fd_write calls carry {got} iovec(s) each; the exercise asks for a single "
-        "fd_write with 2 iovecs (iovs_len = 2), one per piece of text.",
-        "fr": "Les appels fd_write portent chacun {got} iovec(s) ; l'exercice demande un seul "
-        "fd_write avec 2 iovecs (iovs_len = 2), un par morceau de texte.",
+        "en": "The fd_write calls carry {got} iovec(s) each, where the exercise asks for one "
+        "fd_write that gathers every piece: look at its iovs and iovs_len in the trace, and at "
+        "the iovec table in memory.",
+        "fr": "Les appels fd_write portent chacun {got} iovec(s), alors que l'exercice demande un "
+        "seul fd_write qui rassemble tous les morceaux : regardez ses iovs et iovs_len dans la "
+        "trace, et la table des iovecs en mémoire.",
     },
     "lesson_no_fd_write": {
         "en": "The trace has no fd_write: nothing was written.",
@@ -433,10 +443,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "L'écriture dans /data est refusée : le dossier est en lecture seule.",
     },
     "lesson_write_allowed": {
-        "en": "The tool could create a file in /data: grant the folder read-only "
-        "(read_only=True).",
-        "fr": "L'outil a pu créer un fichier dans /data : accordez le dossier en lecture seule "
-        "(read_only=True).",
+        "en": "The tool could create a file in /data: the grant lets it write, yet it only needs "
+        "to read. Look at how the folder is granted on the magic line.",
+        "fr": "L'outil a pu créer un fichier dans /data : l'accès lui permet d'écrire, alors "
+        "qu'il n'a besoin que de lire. Regardez comment le dossier est accordé sur la ligne "
+        "magique.",
     },
     "lesson_extra_preopens": {
         "en": "The sandbox grants {n} folders; the tool needs only one.",
@@ -456,20 +467,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Deux exécutions affichent la même chose : l'exécution est reproductible.",
     },
     "lesson_differ_twice": {
-        "en": "Two runs print different things ({a!r} then {b!r}): freeze the clock (clock_ns) "
-        "and seed the randomness (random_seed).",
-        "fr": "Deux exécutions affichent des choses différentes ({a!r} puis {b!r}) : figez "
-        "l'horloge (clock_ns) et fixez la graine du hasard (random_seed).",
+        "en": "Two runs print different things ({a!r} then {b!r}): something the program reads "
+        "changes from one run to the next. `%sandbox help` lists what a sandbox can fix.",
+        "fr": "Deux exécutions affichent des choses différentes ({a!r} puis {b!r}) : quelque "
+        "chose que le programme lit change d'une exécution à l'autre. `%sandbox help` liste ce "
+        "qu'un bac à sable peut fixer.",
     },
     "lesson_clock_frozen": {"en": "The clock is frozen.", "fr": "L'horloge est figée."},
     "lesson_clock_free": {
-        "en": "The clock is the real one: set clock_ns to a fixed number of nanoseconds.",
-        "fr": "L'horloge est la vraie : donnez à clock_ns un nombre fixe de nanosecondes.",
+        "en": 'The clock is the real one: each run reads another time.',
+        "fr": "L'horloge est la vraie : chaque exécution lit une autre heure.",
     },
     "lesson_seed_set": {"en": "The randomness is seeded.", "fr": "Le hasard a une graine fixe."},
     "lesson_seed_free": {
-        "en": "The randomness is real: set random_seed to a number.",
-        "fr": "Le hasard est réel : donnez un nombre à random_seed.",
+        "en": 'The randomness is real: each run draws other numbers.',
+        "fr": "Le hasard est réel : chaque exécution tire d'autres nombres.",
     },
     "lesson_region_ok": {"en": "{what}: {region}, right.", "fr": "{what} : {region}, juste."},
     "lesson_region_bad": {
@@ -500,18 +512,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "près).",
     },
     "lesson_ratio_missing": {
-        "en": "No answer yet: divide {base:.3g} by {cand:.3g}.",
-        "fr": "Pas encore de réponse : divisez {base:.3g} par {cand:.3g}.",
+        "en": 'No answer yet: put your ratio in `answer`, computed from the start-up table above.',
+        "fr": "Pas encore de réponse : mettez votre rapport dans `answer`, calculé à partir du "
+        "tableau de démarrage plus haut.",
     },
     "lesson_ratio_inverted": {
-        "en": "{answer:.3g} is the ratio turned upside down: divide the slower time by the "
-        "faster one ({base:.3g} / {cand:.3g} = {ratio:.3g}).",
-        "fr": "{answer:.3g} est le rapport à l'envers : divisez le temps le plus long par le "
-        "plus court ({base:.3g} / {cand:.3g} = {ratio:.3g}).",
+        "en": "{answer:.3g} is the ratio turned upside down: divide the slower time by the faster "
+        "one.",
+        "fr": "{answer:.3g} est le rapport à l'envers : divisez le temps le plus long par le plus "
+        "court.",
     },
     "lesson_ratio_bad": {
-        "en": "{answer:.3g} is far from {base:.3g} / {cand:.3g} = {ratio:.3g}.",
-        "fr": "{answer:.3g} est loin de {base:.3g} / {cand:.3g} = {ratio:.3g}.",
+        "en": "{answer:.3g} is far from the ratio of the two times: check which rows of the table "
+        "you divided.",
+        "fr": "{answer:.3g} est loin du rapport des deux temps : vérifiez quelles lignes du "
+        "tableau vous avez divisées.",
     },
     "lesson_link_named": {
         "en": "{name} is refused at link time, as you said.",
@@ -537,8 +552,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "L'outil affiche {want}, le bon compte.",
     },
     "lesson_count_bad": {
-        "en": "The tool prints {got!r}; the file has {want} {want:line|lines}.",
-        "fr": "L'outil affiche {got!r} ; le fichier compte {want} {want:ligne|lignes}.",
+        "en": "The tool prints {got!r}, which is not the number of lines of /data/input.txt: "
+        "check what the loop counts.",
+        "fr": "L'outil affiche {got!r}, qui n'est pas le nombre de lignes de /data/input.txt : "
+        "vérifiez ce que compte la boucle.",
     },
     "lesson_exit_nonzero": {
         "en": "The tool exits with code {code}; a tool that worked exits with 0.",
@@ -549,9 +566,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Le bac à sable n'accorde que /data, en lecture seule, et rien d'autre.",
     },
     "lesson_least_ro": {
-        "en": "The folder is granted read-write; the tool only reads: use read_only=True.",
-        "fr": "Le dossier est accordé en lecture-écriture ; l'outil ne fait que lire : utilisez "
-        "read_only=True.",
+        "en": "The folder is granted read-write, yet the tool only reads: look at how it is "
+        "granted.",
+        "fr": "Le dossier est accordé en lecture-écriture, alors que l'outil ne fait que lire : "
+        "regardez comment il est accordé.",
     },
     "lesson_routes_ok": {
         "en": "{n} different {n:route was|routes were} tried and every one was refused.",
@@ -605,6 +623,167 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "lesson_why_block": {
         "en": "malloc hands out memory from the heap, above __heap_base",
         "fr": "malloc distribue de la mémoire du tas, au-dessus de __heap_base",
+    },
+    "lesson_unknown_exercise": {
+        "en": 'No exercise is named {name!r}; the exercises are: {names}.',
+        "fr": "Aucun exercice ne s'appelle {name!r} ; les exercices sont : {names}.",
+    },
+    "lesson_exercise_language": {
+        "en": 'The exercise {name} is answered in {languages}, not in {language}.',
+        "fr": "L'exercice {name} se répond en {languages}, pas en {language}.",
+    },
+    "lesson_cell_failed": {
+        "en": "The exercise's cell did not run to its end: fix the error shown under it, then run "
+        "it again.",
+        "fr": "La cellule de l'exercice n'est pas allée jusqu'au bout : corrigez l'erreur "
+        "affichée dessous, puis relancez-la.",
+    },
+    "lesson_not_answered": {
+        "en": "The exercise's cell has not been run yet: run it, then this cell.",
+        "fr": "La cellule de l'exercice n'a pas encore été exécutée : lancez-la, puis cette "
+        "cellule.",
+    },
+    "lesson_grade_failed": {
+        "en": 'The exercise {name} is not passed yet.',
+        "fr": "L'exercice {name} n'est pas encore réussi.",
+    },
+    "lesson_grade_passed": {
+        "en": '✔ {name}: passed.',
+        "fr": '✔ {name} : réussi.',
+    },
+    "lesson_grade_not_yet": {
+        "en": "✘ {name}: not yet; the feedback under the exercise's cell says what to change.",
+        "fr": "✘ {name} : pas encore ; les remarques sous la cellule de l'exercice disent quoi "
+        "changer.",
+    },
+    "lesson_escape_no_grant": {
+        "en": "The module was granted no folder: keep the grant of the magic line, so there is a "
+        "boundary to cross.",
+        "fr": "Le module n'a reçu aucun dossier : gardez l'accès de la ligne magique, pour qu'il "
+        "y ait une frontière à franchir.",
+    },
+    "lesson_escape_refused": {
+        "en": 'The sandbox refused {call} {path!r}: {reason}',
+        "fr": 'Le bac à sable a refusé {call} {path!r} : {reason}',
+    },
+    "lesson_escape_inside": {
+        "en": "path_open {path!r} succeeded: that path is inside the folder granted to the "
+        "module. Which paths lead out of it?",
+        "fr": "path_open {path!r} a réussi : ce chemin est dans le dossier accordé au module. "
+        "Quels chemins en sortent ?",
+    },
+    "lesson_escape_failed": {
+        "en": "path_open {path!r} failed with {errno}, but the sandbox did not refuse it: the "
+        "path stays inside the granted folder. Aim outside it.",
+        "fr": "path_open {path!r} a échoué avec {errno}, mais le bac à sable ne l'a pas refusé : "
+        "le chemin reste dans le dossier accordé. Visez en dehors.",
+    },
+    "lesson_address_missing": {
+        "en": "No line `{region} 0x...` in the output: print one address per region, each on its "
+        "own line.",
+        "fr": "Aucune ligne `{region} 0x...` dans la sortie : affichez une adresse par zone, "
+        "chacune sur sa ligne.",
+    },
+    "lesson_address_unreadable": {
+        "en": "The address printed for {region} ({text}) is not a hexadecimal address: print a "
+        "pointer with %p.",
+        "fr": "L'adresse affichée pour {region} ({text}) n'est pas une adresse hexadécimale : "
+        "affichez un pointeur avec %p.",
+    },
+    "lesson_address_ok": {
+        "en": '{region}: {address} lies in the {name}.',
+        "fr": '{region} : {address} se trouve dans la zone {name}.',
+    },
+    "lesson_address_bad": {
+        "en": "{region}: {address} does not lie in the {name}. Compare it with the regions of the "
+        "memory view (`%memory`), and think about where that variable is stored.",
+        "fr": "{region} : {address} ne se trouve pas dans la zone {name}. Comparez-la aux zones "
+        "de la vue mémoire (`%memory`), et demandez-vous où cette variable est rangée.",
+    },
+    "lesson_small_stdout": {
+        "en": 'The program prints {got!r}: it must still print the same line.',
+        "fr": 'Le programme affiche {got!r} : il doit toujours afficher la même ligne.',
+    },
+    "lesson_small_ok": {
+        "en": 'The module takes {size} bytes, at most {most}.',
+        "fr": 'Le module occupe {size} octets, au plus {most}.',
+    },
+    "lesson_small_bad": {
+        "en": "The module takes {size} bytes, more than {most}: most of them are the C library's. "
+        "Look at the calls the trace shows before your line, and at what your program asks of the "
+        "library.",
+        "fr": "Le module occupe {size} octets, plus que {most} : la plupart viennent de la "
+        "bibliothèque C. Regardez les appels que la trace montre avant votre ligne, et ce que "
+        "votre programme demande à la bibliothèque.",
+    },
+    "lesson_cache_unmeasured": {
+        "en": "wasmtime's start-up was not measured here: run the measuring cells above first.",
+        "fr": "Le démarrage de wasmtime n'a pas été mesuré ici : lancez d'abord les cellules de "
+        "mesure plus haut.",
+    },
+    "lesson_cache_missing": {
+        "en": 'No answer yet: put your ratio in `answer`.',
+        "fr": 'Pas encore de réponse : mettez votre rapport dans `answer`.',
+    },
+    "lesson_cache_ok": {
+        "en": "{answer:.3g} is the ratio (within 10 %): compiling costs far more than "
+        "instantiating.",
+        "fr": "{answer:.3g} est bien le rapport (à 10 % près) : compiler coûte bien plus "
+        "qu'instancier.",
+    },
+    "lesson_cache_inverted": {
+        "en": "{answer:.3g} is the ratio turned upside down: divide the longer time by the "
+        "shorter one.",
+        "fr": "{answer:.3g} est le rapport à l'envers : divisez le temps le plus long par le plus "
+        "court.",
+    },
+    "lesson_cache_bad": {
+        "en": "{answer:.3g} is far from the ratio: find in the table the two wasmtime rows at the "
+        "same optimisation level, one that compiles and one that does not.",
+        "fr": "{answer:.3g} est loin du rapport : cherchez dans le tableau les deux lignes "
+        "wasmtime au même niveau d'optimisation, l'une qui compile et l'autre non.",
+    },
+    "lesson_links_refused": {
+        "en": "The host still refuses {n} {n:import|imports} at link time: the trace's lines of "
+        "phase 'link' say which, and why.",
+        "fr": "L'hôte refuse encore {n} {n:import|imports} à l'édition des liens : les lignes de "
+        "phase 'link' de la trace disent lesquels, et pourquoi.",
+    },
+    "lesson_links_ok": {
+        "en": 'The module links: the host provides every function it imports.',
+        "fr": "Le module est lié : l'hôte fournit toutes les fonctions qu'il importe.",
+    },
+    "lesson_served_kept": {
+        "en": 'The imports the host serves are still there.',
+        "fr": "Les imports que l'hôte sert sont toujours là.",
+    },
+    "lesson_served_removed": {
+        "en": "{n} {n:import|imports} the host does serve {n:was|were} removed too: remove only "
+        "what is refused.",
+        "fr": "{n} {n:import que l'hôte sert a|imports que l'hôte sert ont} aussi été "
+        "{n:retiré|retirés} : ne retirez que ce qui est refusé.",
+    },
+    # --- grading a folder of submissions (wasikernel.grading) ---
+    "grading_no_folder": {
+        "en": "{folder} is not a folder: give the folder that holds one folder per student",
+        "fr": "{folder} n'est pas un dossier : donnez le dossier qui contient un dossier par "
+        "élève",
+    },
+    "grading_empty": {
+        "en": "{folder} holds no student folder with a notebook: put each student's notebooks "
+        "in a folder of their own ({folder}/NAME/03-sandbox.ipynb)",
+        "fr": "{folder} ne contient aucun dossier d'élève avec un notebook : rangez les "
+        "notebooks de chaque élève dans un dossier à son nom ({folder}/NOM/03-sandbox.ipynb)",
+    },
+    "grading_unknown_lesson": {
+        "en": "{lesson}.ipynb is not a lesson of {folder}: a submission keeps the name of the "
+        "lesson it answers",
+        "fr": "{lesson}.ipynb n'est pas une leçon de {folder} : un rendu garde le nom de la "
+        "leçon à laquelle il répond",
+    },
+    "grading_failed": {
+        "en": "nbgrader {step} failed for {lesson}:\n{log}",
+        "fr": "nbgrader {step} a échoué pour {lesson} :\n{log}",
     },
     # --- the widgets ---
     "widget_module": {"en": "module", "fr": "module"},

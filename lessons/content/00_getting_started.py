@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._cells import code, md, py
+from ._cells import code, exercise, md, py
 from ._shared import HELLO_WAT, HELLO_WAT_FR
 
 EXIT_WAT = r'''
@@ -179,19 +179,25 @@ exécute un module, et rend un `RunResult` : sa sortie, sa façon de se terminer
 ## Exercise: choose the exit code
 
 A module ends by calling `proc_exit` with a code, as a process returns from `main`. The module
-below exits with code 3. Change it so that it exits with code **7**, then run the cell: the
-check says what is already right and what is not.
+below exits with code 3. Change it so that it exits with code **7**, then run the cell: its
+first line, `%%wat --check 00-getting-started.ex1`, makes the kernel check it after the run and
+say what is already right and what is not. The cell after it grades your answer.
 """,
         """
 ## Exercice : choisir le code de sortie
 
 Un module se termine en appelant `proc_exit` avec un code, comme un processus qui sort de
 `main`. Le module ci-dessous se termine avec le code 3. Modifiez-le pour qu'il se termine avec
-le code **7**, puis exécutez la cellule : la vérification dit ce qui est déjà juste et ce qui ne
-l'est pas.
+le code **7**, puis exécutez la cellule : sa première ligne,
+`%%wat --check 00-getting-started.ex1`, la fait vérifier après l'exécution, avec ce
+qui est déjà juste et ce qui ne l'est pas. La cellule suivante note votre réponse.
 """,
     ),
-    code(py(f"answer = r'''{EXIT_WAT}'''", "check_exit_code(answer, expected=7)")),
+    *exercise(
+        "00-getting-started.ex1",
+        "%%wat --check 00-getting-started.ex1\n" + EXIT_WAT.strip("\n"),
+        "%%wat --check 00-getting-started.ex1\n" + EXIT_WAT.strip("\n").replace("i32.const 3", "i32.const 7"),
+    ),
     md(
         """
 ## Summary

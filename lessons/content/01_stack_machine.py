@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._cells import code, md, py
+from ._cells import code, exercise, md, py
 from ._shared import CALC_WAT
 
 PERIMETER_START = r'''
@@ -105,7 +105,8 @@ the stack before anything runs, which is one reason wasm is safe to load.
 ## Exercise: a perimeter
 
 Write `perimeter(w, h)` returning `2 * (w + h)` as an `i32`. The start below only adds `w` and
-`h`. Finish it and run the cell.
+`h`. Finish it and run the cell: the kernel keeps the module (it has no `_start`), so
+`%call perimeter 3 4` in a new cell tries it too.
 """,
         """
 **À vous.** Échangez `i32.add` et `i32.mul` dans la cellule ci-dessus : quelles valeurs la pile
@@ -116,10 +117,16 @@ peut charger du wasm sans crainte.
 ## Exercice : un périmètre
 
 Écrivez `perimeter(w, h)` qui rend `2 * (w + h)` en `i32`. Le début ci-dessous additionne
-seulement `w` et `h`. Terminez-le et exécutez la cellule.
+seulement `w` et `h`. Terminez-le et exécutez la cellule : le module est gardé (il n'a pas de
+`_start`), donc `%call perimeter 3 4` dans une nouvelle cellule l'essaie aussi.
 """,
     ),
-    code(py(f"answer = r'''{PERIMETER_START}'''", "check_perimeter(answer)")),
+    *exercise(
+        "01-stack-machine.ex1",
+        "%%wat --check 01-stack-machine.ex1\n" + PERIMETER_START.strip("\n"),
+        "%%wat --check 01-stack-machine.ex1\n"
+        + PERIMETER_START.strip("\n").replace("i32.add))", "i32.add\n    i32.const 2\n    i32.mul))"),
+    ),
     md(
         """
 ## Summary

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._cells import code, md, py
+from ._cells import code, exercise, md, py
 from ._shared import HELLO_WAT, HELLO_WAT_FR
 
 TWO_IOVECS_START = r'''
@@ -17,6 +17,13 @@ TWO_IOVECS_START = r'''
     (i32.store (i32.const 4) (i32.const 7))
     (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 32)))))
 '''
+
+TWO_IOVECS_SOLUTION = TWO_IOVECS_START.replace(
+    "    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1)",
+    "    (i32.store (i32.const 8) (i32.const 80))\n"
+    "    (i32.store (i32.const 12) (i32.const 6))\n"
+    "    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 2)",
+)
 
 
 CELLS = [
@@ -164,7 +171,11 @@ que le premier. Sans recopier de texte, faites afficher les deux par **un seul**
 construisez une table de deux iovecs (le second à l'adresse 8) et passez `iovs_len = 2`.
 """,
     ),
-    code(py(f"answer = r'''{TWO_IOVECS_START}'''", "check_two_iovecs(answer)")),
+    *exercise(
+        "02-hello-wasi.ex1",
+        "%%wat --check 02-hello-wasi.ex1\n" + TWO_IOVECS_START.strip("\n"),
+        "%%wat --check 02-hello-wasi.ex1\n" + TWO_IOVECS_SOLUTION.strip("\n"),
+    ),
     md(
         """
 ## Summary

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from ._cells import code, md, py
+from ._cells import code, exercise, md
 from ._shared import FOPEN_C
 
-OPEN_WAT = r'''
+ESCAPE_WAT = r'''
 (module
   (import "wasi_snapshot_preview1" "path_open"
     (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
   (memory (export "memory") 1)
-  (data (i32.const 16) "etc/passwd")
+  ;; the path, at address 16, and its length in bytes, passed to path_open below
+  (data (i32.const 16) "notes.txt")
   (func (export "_start")
-    ;; path_open(fd 3, lookup flags, path 16, length 10, oflags, rights, inheriting, fdflags, fd -> 100)
-    ;; its errno becomes the exit code, so the result shows it too
+    ;; path_open(fd 3: the first granted folder, lookup flags, path 16, length 9,
+    ;;           oflags, rights: read, inheriting, fdflags, the new fd -> address 100)
     (call $proc_exit
-      (call $path_open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 10)
+      (call $path_open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 9)
                        (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 100)))))
 '''
+
+#: the answer key: a path that climbs out of the granted folder
+ESCAPE_SOLUTION = ESCAPE_WAT.replace('"notes.txt"', '"../secret.txt"').replace(
+    "length 9", "length 13").replace("(i32.const 16) (i32.const 9)", "(i32.const 16) (i32.const 13)")
 
 
 ENV_SYSTEM_WAT = r'''
@@ -34,8 +39,15 @@ ENV_SYSTEM_WAT = r'''
 
 OOB_WAT = r'''
 (module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)   ;; one page: 65536 bytes, addresses 0 .. 65535
   (func (export "_start")
+    ;; ask the host to print 16 bytes from address 70000: an iovec { 70000, 16 } at address 0
+    (i32.store (i32.const 0) (i32.const 70000))
+    (i32.store (i32.const 4) (i32.const 16))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    ;; then read address 70000 itself
     (drop (i32.load (i32.const 70000)))))
 '''
 
@@ -47,8 +59,9 @@ SOCK_WAT = r'''
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
   (memory (export "memory") 1)
   (func (export "_start")
-    ;; accept a connection on fd 3, as a server would; the errno becomes the exit code
-    (call $proc_exit (call $sock_accept (i32.const 3) (i32.const 0) (i32.const 0)))))
+    ;; accept a connection on fd 0, as a server would on its socket; the errno becomes the
+    ;; exit code
+    (call $proc_exit (call $sock_accept (i32.const 0) (i32.const 0) (i32.const 0)))))
 '''
 
 
@@ -111,15 +124,18 @@ l'hôte n'en a pas, le module est donc refusé **avant de démarrer** (refus à 
         """
 ## 2. Memory the host did not give
 
-The module owns one page of 64 KiB. A load at address 70 000 is outside it: the engine stops the
-module with a *trap*; it cannot read the host's memory, nor another module's.
+The module owns one page of 64 KiB; address 70 000 is outside it. The module first asks the host
+to print 16 bytes from there: the host refuses (`fault`), since it touches only the memory the
+module owns. Then the module loads from that address itself: the engine stops it with a *trap*.
+Either way it reads neither the host's memory nor another module's.
 """,
         """
 ## 2. Une mémoire que l'hôte n'a pas fournie
 
-Le module possède une page de 64 Kio. Une lecture à l'adresse 70 000 est en dehors : le moteur
-arrête le module par un *trap* ; il ne peut lire ni la mémoire de l'hôte, ni celle d'un autre
-module.
+Le module possède une page de 64 Kio ; l'adresse 70 000 est en dehors. Le module demande d'abord
+à l'hôte d'afficher 16 octets pris là : l'hôte refuse (`fault`), car il ne touche que la mémoire
+qui appartient au module. Puis le module lit lui-même à cette adresse : le moteur l'arrête par
+un *trap*. Dans les deux cas, il ne lit ni la mémoire de l'hôte, ni celle d'un autre module.
 """,
     ),
     code(OOB_WAT),
@@ -128,15 +144,18 @@ module.
 ## 3. The network
 
 Preview 1 defines a few socket calls (`sock_accept`, `sock_recv` ...) that only work on sockets
-the host handed over already; no call opens a connection. With nothing granted, `sock_accept` on
-fd 3 fails, and the errno becomes the exit code.
+the host handed over already; no call opens a connection. This module calls `sock_accept` on
+fd 0, as a server would on the socket it was started with: fd 0 is its standard input, not a
+socket, because the host grants no socket at all, so the call is refused (`notsock`) and counted.
 """,
         """
 ## 3. Le réseau
 
 La preview 1 définit quelques appels de socket (`sock_accept`, `sock_recv` ...) qui ne
 fonctionnent que sur des sockets déjà confiées par l'hôte ; aucun appel n'ouvre de connexion.
-Sans rien d'accordé, `sock_accept` sur le fd 3 échoue, et l'errno devient le code de sortie.
+Ce module appelle `sock_accept` sur le fd 0, comme un serveur sur la socket reçue au démarrage :
+le fd 0 est son entrée standard, pas une socket, car l'hôte n'en accorde aucune ; l'appel est
+donc refusé (`notsock`) et compté.
 """,
     ),
     code(SOCK_WAT),
@@ -145,15 +164,19 @@ Sans rien d'accordé, `sock_accept` sur le fd 3 échoue, et l'errno devient le c
 ## 4. Files
 
 A C program asks for `/etc/passwd`. No folder is granted, so the C library finds no directory
-that covers the path and refuses before any system call; the kernel reports that refusal in the
-trace too (phase `libc`).
+that covers the path and refuses before any system call; that refusal is in the trace too
+(phase `libc`).
+
+Each of the four runs above ends with a refusal, and its summary line counts it.
 """,
         """
 ## 4. Les fichiers
 
 Un programme C demande `/etc/passwd`. Aucun dossier n'est accordé : la bibliothèque C ne trouve
-aucun répertoire qui couvre ce chemin et refuse avant tout appel système ; le noyau rapporte ce
-refus dans la trace lui aussi (phase `libc`).
+aucun répertoire qui couvre ce chemin et refuse avant tout appel système ; ce refus figure
+lui aussi dans la trace (phase `libc`).
+
+Chacune des quatre exécutions ci-dessus se termine par un refus, que sa ligne de résumé compte.
 """,
     ),
     code("%%c\n" + FOPEN_C.strip("\n")),
@@ -174,33 +197,28 @@ et chaque appel qui l'a franchie ou qui s'y est arrêté, avec la raison en tout
     code("%sandbox show"),
     md(
         """
-## Exercise: read a refusal
+## Exercise: cross the boundary
 
-The module below tries `path_open` on `etc/passwd` inside fd 3, a directory it was never given.
-Run it, read the trace, and put the errno the host returned (its WASI name, such as `"inval"`)
-into `errno_answer`.
+The module below is granted the folder `data` as `/data` (read-only; fd 3 is that folder) and
+opens `notes.txt` in it, which works: its summary counts no refusal. Play attacker: change the
+path (and its length) so that the module tries to reach a file **outside** the granted folder.
+The check passes when the sandbox refuses the attempt; the summary line then counts that
+refusal.
 """,
         """
-## Exercice : lire un refus
+## Exercice : franchir la frontière
 
-Le module ci-dessous tente `path_open` sur `etc/passwd` dans le fd 3, un répertoire qu'on ne lui
-a jamais donné. Exécutez-le, lisez la trace, et mettez dans `errno_answer` l'errno renvoyé par
-l'hôte (son nom WASI, comme `"inval"`).
+Le module ci-dessous reçoit le dossier `data` sous le nom `/data` (en lecture seule ; le fd 3 est
+ce dossier) et y ouvre `notes.txt`, ce qui marche : son résumé ne compte aucun refus. Jouez
+l'attaquant : changez le chemin (et sa longueur) pour que le module tente d'atteindre un fichier
+**hors** du dossier accordé. La vérification réussit quand le bac à sable refuse la tentative ;
+la ligne de résumé compte alors ce refus.
 """,
     ),
-    code(
-        py(
-            f"attempt = r'''{OPEN_WAT}'''",
-            "print(run_source('wat', attempt).trace.to_text())",
-            'errno_answer = "inval"',
-            "check_refused_open(attempt, errno_answer)",
-        ),
-        py(
-            f"tentative = r'''{OPEN_WAT}'''",
-            "print(run_source('wat', tentative).trace.to_text())",
-            'errno_answer = "inval"',
-            "check_refused_open(tentative, errno_answer)",
-        ),
+    *exercise(
+        "03-sandbox.ex1",
+        "%%wat --ro-dir data::/data --check 03-sandbox.ex1\n" + ESCAPE_WAT.strip("\n"),
+        "%%wat --ro-dir data::/data --check 03-sandbox.ex1\n" + ESCAPE_SOLUTION.strip("\n"),
     ),
     md(
         """

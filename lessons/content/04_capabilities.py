@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._cells import code, md, py
+from ._cells import code, exercise, md, py
 from ._shared import CAT_C, CLOCK_RANDOM_C
 
 WRITE_C = r'''
@@ -160,42 +160,48 @@ chose à chaque fois, ce qui rend un bogue reproductible et un test déterminist
         """
 ## Exercise 1: the least privilege
 
-A tool must read `/data/notes.txt` and nothing else. Fix the sandbox below so that it grants
-exactly that: the check runs a probe that reads the file and then tries to create a file next
-to it (on a copy, so nothing is changed here).
+A tool must read `/data/notes.txt` and nothing else. The cell below runs it with more than
+that: change its magic line so that it grants exactly what the tool needs. The check then runs
+a probe in the same sandbox that reads the file and tries to create a file next to it (on a
+copy, so nothing is changed here).
 """,
         """
 ## Exercice 1 : le moindre privilège
 
-Un outil doit lire `/data/notes.txt` et rien d'autre. Corrigez le bac à sable ci-dessous pour
-qu'il accorde exactement cela : la vérification lance une sonde qui lit le fichier puis essaie
-de créer un fichier à côté (sur une copie : rien n'est modifié ici).
+Un outil doit lire `/data/notes.txt` et rien d'autre. La cellule ci-dessous le lance avec plus
+que cela : changez sa ligne magique pour qu'elle accorde exactement ce dont l'outil a besoin. La
+vérification lance ensuite, dans le même bac à sable, une sonde qui lit le fichier et essaie d'en
+créer un autre à côté (sur une copie : rien n'est modifié ici).
 """,
     ),
-    code(
-        py(
-            "import os",
-            "box = Sandbox(",
-            "    preopens=[Preopen('/data', os.path.abspath('data'), read_only=False)],",
-            "    env={'HOME': '/root'},",
-            ")",
-            "check_least_sandbox(box)",
-        )
+    *exercise(
+        "04-capabilities.ex1",
+        "%%c --dir data::/data --env HOME=/root --check 04-capabilities.ex1\n" + CAT_C.strip("\n"),
+        "%%c --ro-dir data::/data --check 04-capabilities.ex1\n" + CAT_C.strip("\n"),
     ),
     md(
         """
 ## Exercise 2: a reproducible run
 
 Make two runs of a program that prints the time and a random number print the same thing.
+Change the `%sandbox` settings of the first cell below (`%sandbox help` lists them all), then
+run the program's cell: the check runs it twice in the same sandbox.
 """,
         """
 ## Exercice 2 : une exécution reproductible
 
 Faites en sorte que deux exécutions d'un programme qui affiche l'heure et un nombre aléatoire
-affichent la même chose.
+affichent la même chose. Changez les réglages `%sandbox` de la première cellule ci-dessous
+(`%sandbox help` les liste tous), puis lancez la cellule du programme : la vérification
+l'exécute deux fois dans le même bac à sable.
 """,
     ),
-    code(py("box = Sandbox()", "check_reproducible(box)")),
+    *exercise(
+        "04-capabilities.ex2",
+        "%sandbox clock real\n%sandbox seed off",
+        "%sandbox clock freeze 1700000000000000000\n%sandbox seed 42",
+        run="%%c --check 04-capabilities.ex2\n" + CLOCK_RANDOM_C.strip("\n"),
+    ),
     md(
         """
 ## Summary

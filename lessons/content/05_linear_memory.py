@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._cells import code, md, py
+from ._cells import code, exercise, md, py
 from ._shared import REGIONS_C
 
 NULL_C = r'''
@@ -16,6 +16,30 @@ int main(void) {
     return 0;
 }
 '''
+
+
+ADDRESSES_C = r'''
+#include <stdio.h>
+#include <stdlib.h>
+
+int counter = 42;
+
+int main(void) {
+    char local[16] = "on the stack";
+    char *block = malloc(32);
+    /* print one address that lies in each region: change the pointers after each format */
+    printf("data  %p\n", (void *)&counter);
+    printf("stack %p\n", (void *)&counter);
+    printf("heap  %p\n", (void *)&counter);
+    free(block);
+    return local[0] == 'o' ? 0 : 1;
+}
+'''
+
+#: the answer key
+ADDRESSES_SOLUTION = ADDRESSES_C.replace(
+    'printf("stack %p\\n", (void *)&counter)', 'printf("stack %p\\n", (void *)local)'
+).replace('printf("heap  %p\\n", (void *)&counter)', 'printf("heap  %p\\n", (void *)block)')
 
 
 CELLS = [
@@ -109,26 +133,24 @@ ligne du C).
         """
 ## Exercise: which region?
 
-For each of the four pointers of the program above, say where it lands: `"data"`, `"stack"` or
-`"heap"`.
+The program below prints three lines, `data`, `stack` and `heap`, each followed by an address;
+all three print the same pointer for now. Change the pointers so that each line prints an
+address that lies in the region it names. The check compares each address with the module's
+layout.
 """,
         """
 ## Exercice : quelle zone ?
 
-Pour chacun des quatre pointeurs du programme ci-dessus, dites où il se trouve : `"data"`,
-`"stack"` ou `"heap"`.
+Le programme ci-dessous affiche trois lignes, `data`, `stack` et `heap`, chacune suivie d'une
+adresse ; pour l'instant, toutes trois affichent le même pointeur. Changez les pointeurs pour que
+chaque ligne affiche une adresse située dans la zone qu'elle nomme. La vérification compare
+chaque adresse à la disposition du module.
 """,
     ),
-    code(
-        py(
-            "answers = {",
-            "    'greeting': 'data',",
-            "    'counter': 'heap',",
-            "    'local': '',",
-            "    'block': 'heap',",
-            "}",
-            "check_memory_regions(answers)",
-        )
+    *exercise(
+        "05-linear-memory.ex1",
+        "%%c --check 05-linear-memory.ex1\n" + ADDRESSES_C.strip("\n"),
+        "%%c --check 05-linear-memory.ex1\n" + ADDRESSES_SOLUTION.strip("\n"),
     ),
     md(
         """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._cells import code, french, md, py
+from ._cells import code, exercise, french, md, py
 from ._shared import HELLO_WAT, HELLO_WAT_FR
 
 HELLO_C = r'''
@@ -18,6 +18,17 @@ int main(void) {
 HELLO_RUST = r'''
 fn main() {
     println!("Hello, WASI!");
+}
+'''
+
+
+#: the answer key of the exercise: the line written to fd 1 without stdio
+SMALL_C = r'''
+#include <unistd.h>
+
+int main(void) {
+    write(1, "Hello, WASI!\n", 13);
+    return 0;
 }
 '''
 
@@ -168,27 +179,27 @@ la ligne. Les modules wasm ont fait un ou deux appels WASI, chacun vérifié par
 **Try it.** Add `-Oz` to the `%%c` line (`%%c -Oz`) and compare the size again. Which part of
 the C module is your code, and which part is the C library's start-up?
 
-## Exercise: the smallest
+## Exercise: a smaller C module
 
-Which language gives the smallest *wasm* module? Answer with `'wat'`, `'c'` or `'rust'`; the
-check compares your answer with the sizes you measured.
+The C module above is several kilobytes, the WAT one a hundred bytes or so. Change the C program
+below (not its options) so that its module takes at most 1500 bytes while it still prints the
+same line. The check measures the module compiled with the default options.
 """,
         """
 **À vous.** Ajoutez `-Oz` à la ligne `%%c` (`%%c -Oz`) et comparez de nouveau la taille. Quelle
 part du module C est votre code, et quelle part est le démarrage de la bibliothèque C ?
 
-## Exercice : le plus petit
+## Exercice : un module C plus petit
 
-Quel langage donne le plus petit module *wasm* ? Répondez par `'wat'`, `'c'` ou `'rust'` ; la
-vérification compare votre réponse aux tailles que vous avez mesurées.
+Le module C ci-dessus pèse plusieurs kilo-octets, celui en WAT une centaine d'octets. Modifiez le
+programme C ci-dessous (pas ses options) pour que son module occupe au plus 1500 octets tout en
+affichant la même ligne. La vérification mesure le module compilé avec les options par défaut.
 """,
     ),
-    code(
-        py(
-            "wasm_sizes = {k: v for k, v in sizes.items() if k != 'native'}",
-            "answer = 'rust'",
-            "check_smallest_module(answer, wasm_sizes)",
-        )
+    *exercise(
+        "06-three-languages.ex1",
+        "%%c --check 06-three-languages.ex1\n" + HELLO_C.strip("\n"),
+        "%%c --check 06-three-languages.ex1\n" + SMALL_C.strip("\n"),
     ),
     md(
         """

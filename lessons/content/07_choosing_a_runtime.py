@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._cells import code, french, md, py
+from ._cells import code, exercise, french, md, py
 from ._shared import HELLO_WAT
 
 WORK_WAT = r'''
@@ -300,6 +300,13 @@ CLAIMS = (
 )
 
 
+#: the answer key of the exercise
+CACHE_ANSWER = (
+    "answer = (startup['wasmtime, Cranelift opt speed (compile + instantiate)']\n"
+    "          / startup['wasmtime, Cranelift opt speed (instantiate)'])"
+)
+
+
 CELLS = [
     md(
         """
@@ -499,8 +506,10 @@ measured?
 
 ## Exercise: a ratio
 
-How many times faster does a wasm instance start than a native process, on this machine?
-Compute it from the table (`startup[...]`) and put the number in `answer`.
+A host that compiles a module once and keeps it pays only for instantiating it at each
+request. How many times longer does wasmtime take to start a module when it compiles it too
+than when it only instantiates a compiled one, at the same optimisation level, on this machine?
+Compute it from the start-up table (`startup[...]`) and put the number in `answer`.
 """,
         """
 **Réfléchissez.** La boucle d'ici plaît à tous les compilateurs ; un programme qui appelle
@@ -510,25 +519,21 @@ comparaient le wasm à autre chose que ce que vous avez mesuré ?
 
 ## Exercice : un rapport
 
-Combien de fois plus vite une instance wasm démarre-t-elle qu'un processus natif, sur cette
-machine ? Calculez-le à partir du tableau (`startup[...]`) et mettez le nombre dans `answer`.
+Un hôte qui compile un module une fois et le garde ne paie, à chaque requête, que son
+instanciation. Combien de fois plus de temps wasmtime met-il à démarrer un module quand il le
+compile aussi que quand il instancie seulement un module déjà compilé, au même niveau
+d'optimisation, sur cette machine ? Calculez-le à partir du tableau de démarrage (`startup[...]`)
+et mettez le nombre dans `answer`.
 """,
     ),
-    code(
-        py(
-            "slower = startup['native process, gcc -O2 (fork+exec)']",
-            "faster = startup['wasmtime, Cranelift opt speed (instantiate)']",
-            "answer = 0  # replace with your ratio",
-            "if isinstance(slower, float):",
-            "    display(check_speedup(answer, slower, faster, claim=100))",
-        ),
-        py(
-            "slower = startup['native process, gcc -O2 (fork+exec)']",
-            "faster = startup['wasmtime, Cranelift opt speed (instantiate)']",
-            "answer = 0  # remplacez par votre rapport",
-            "if isinstance(slower, float):",
-            "    display(check_speedup(answer, slower, faster, claim=100))",
-        ),
+    *exercise(
+        "07-choosing-a-runtime.ex1",
+        py("answer = 0  # replace with your ratio",
+           'answered("07-choosing-a-runtime.ex1", check_cache_saving(answer, startup))'),
+        py(CACHE_ANSWER,
+           'answered("07-choosing-a-runtime.ex1", check_cache_saving(answer, startup))'),
+        py("answer = 0  # remplacez par votre rapport",
+           'answered("07-choosing-a-runtime.ex1", check_cache_saving(answer, startup))'),
     ),
     md(
         """

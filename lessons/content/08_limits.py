@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._cells import code, md, py
+from ._cells import code, exercise, md, py
 from ._shared import MIXED_WAT
 
 THREADS_WAT = r'''
@@ -28,6 +28,14 @@ SOCKET_WAT = r'''
   (func (export "_start")
     (drop (call $sock_open (i32.const 1) (i32.const 1) (i32.const 0)))))
 '''
+
+
+#: the answer key: the module without the two imports the host refuses
+LINKS_SOLUTION = "\n".join(
+    line for line in MIXED_WAT.splitlines()
+    if '"thread-spawn"' not in line and '"sock_open"' not in line
+    and "(param i32 i32 i32) (result i32)))" not in line
+)
 
 
 CELLS = [
@@ -142,22 +150,22 @@ ci-dessous pour un module classique.
         """
 ## Exercise: what is refused?
 
-This module imports four functions. Which ones does the host refuse at link time? List their
-names in `answer`; the check runs the module and compares.
+This module imports four functions, and the host refuses it before it starts. Make it run:
+remove the imports the host refuses, and only those. The trace of each run says what was
+refused; the check says how many refusals are left.
 """,
         """
 ## Exercice : qu'est-ce qui est refusé ?
 
-Ce module importe quatre fonctions. Lesquelles l'hôte refuse-t-il à l'édition des liens ?
-Donnez leurs noms dans `answer` ; la vérification exécute le module et compare.
+Ce module importe quatre fonctions, et l'hôte le refuse avant qu'il ne démarre. Faites-le
+tourner : retirez les imports que l'hôte refuse, et seulement ceux-là. La trace de chaque
+exécution dit ce qui a été refusé ; la vérification dit combien de refus il reste.
 """,
     ),
-    code(
-        py(
-            f"module = r'''{MIXED_WAT}'''",
-            "answer = ['fd_write']",
-            "check_link_refusals(answer, module)",
-        )
+    *exercise(
+        "08-limits.ex1",
+        "%%wat --check 08-limits.ex1\n" + MIXED_WAT.strip("\n"),
+        "%%wat --check 08-limits.ex1\n" + LINKS_SOLUTION.strip("\n"),
     ),
     md(
         """

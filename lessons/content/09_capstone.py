@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._cells import code, french, md, py
+from ._cells import code, exercise, french, md, py
 
 WC_C = r'''
 #include <stdio.h>
@@ -40,6 +40,16 @@ int main(void) {
     return 0;
 }
 '''
+
+
+#: the answer key of exercise 2: three more routes, each refused
+ATTACK_SOLUTION = ATTACK_C.replace(
+    "    /* add more routes here",
+    '    try_read("/data/shortcut");\n'
+    '    try_read("/etc/passwd");\n'
+    '    try_read("/data/../../../secret.txt");\n'
+    "    /* add more routes here",
+)
 
 
 CELLS = [
@@ -83,27 +93,22 @@ L'outil compte les lignes de `/data/input.txt`. Lancez-le avec un accès en lect
     code("%%c --ro-dir data::/data\n" + WC_C.strip("\n")),
     md(
         """
-**Exercise 1.** The sandbox below works but grants too much. Reduce it to what the tool needs;
-the check runs your tool in your sandbox and says what is still too broad. You may also change
-the tool (say, to count words instead: the check expects lines).
+**Exercise 1.** The cell below works but its magic line grants too much. Reduce it to what the
+tool needs; the check runs your tool in your sandbox and says what is still too broad. You may
+also change the tool (the check expects the number of lines).
 """,
         """
-**Exercice 1.** Le bac à sable ci-dessous fonctionne mais accorde trop. Réduisez-le à ce dont
-l'outil a besoin ; la vérification lance votre outil dans votre bac à sable et dit ce qui reste
-trop large. Vous pouvez aussi modifier l'outil (la vérification attend des lignes).
+**Exercice 1.** La cellule ci-dessous fonctionne mais sa ligne magique accorde trop.
+Réduisez-la à ce dont l'outil a besoin ; la vérification lance votre outil dans votre bac à sable
+et dit ce qui reste trop large. Vous pouvez aussi modifier l'outil (la vérification attend le
+nombre de lignes).
 """,
     ),
-    code(
-        py(
-            "import os",
-            f"tool = r'''{WC_C}'''",
-            "box = Sandbox(",
-            "    preopens=[Preopen('/data', os.path.abspath('data'), read_only=False),",
-            "              Preopen('/tmp', '/tmp', read_only=False)],",
-            "    env={'USER': 'learner'},",
-            ")",
-            "check_line_counter(tool, box, os.path.abspath('data'))",
-        )
+    *exercise(
+        "09-capstone.ex1",
+        "%%c --dir data::/data --dir /tmp::/tmp --env USER=learner --check 09-capstone.ex1\n"
+        + WC_C.strip("\n"),
+        "%%c --ro-dir data::/data --check 09-capstone.ex1\n" + WC_C.strip("\n"),
     ),
     md(
         """
@@ -114,8 +119,9 @@ symbolic link `shortcut` that points to `../secret.txt`; the flag is in `arena/s
 **outside** the granted folder. Only `arena/data` is granted, read-only, as `/data`.
 
 **Exercise 2.** Add routes to `try_read` in the attack program: an absolute host path, the
-symbolic link, a path with several `..`, anything you like. Run it; the check lists each route
-and why it was refused, and passes when you have tried at least three and the flag never
+symbolic link, a path with several `..`, anything you like. Its magic line grants the arena's
+`data` folder (`{arena}` is the Python variable of the cell above). Run it; the check lists each
+route and why it was refused, and passes when you have tried at least three and the flag never
 showed up.
 """,
         """
@@ -127,9 +133,10 @@ est dans `arena/secret.txt`, **hors** du dossier accordé. Seul `arena/data` est
 lecture seule, sous le nom `/data`.
 
 **Exercice 2.** Ajoutez des routes à `try_read` dans le programme d'attaque : un chemin absolu
-de l'hôte, le lien symbolique, un chemin avec plusieurs `..`, tout ce qui vous vient. Lancez-le ;
-la vérification liste chaque route et la raison de son refus, et réussit quand vous en avez
-tenté au moins trois sans que le drapeau n'apparaisse.
+de l'hôte, le lien symbolique, un chemin avec plusieurs `..`, tout ce qui vous vient. Sa ligne
+magique accorde le dossier `data` de l'arène (`{arena}` est la variable Python de la cellule
+précédente). Lancez-le ; la vérification liste chaque route et la raison de son refus, et
+réussit quand vous en avez tenté au moins trois sans que le drapeau n'apparaisse.
 """,
     ),
     code(
@@ -150,17 +157,14 @@ tenté au moins trois sans que le drapeau n'apparaisse.
             ("'the secret is at'", "'le secret se trouve dans'"),
         )
     ),
-    code(
-        py(
-            f"attack = r'''{ATTACK_C}'''",
-            "result = run_source('c', attack, arena_box)",
-            "print(result.stdout.decode())",
-            "check_ctf(result, SECRET)",
-        )
+    *exercise(
+        "09-capstone.ex2",
+        "%%c --ro-dir {arena}/data::/data --check 09-capstone.ex2\n" + ATTACK_C.strip("\n"),
+        "%%c --ro-dir {arena}/data::/data --check 09-capstone.ex2\n" + ATTACK_SOLUTION.strip("\n"),
     ),
     md(
         """
-**Look closer.** `print(result.trace.to_text())` shows each attempt: which were stopped by
+**Look closer.** `%trace --text` shows each attempt: which were stopped by
 the C library before any system call (phase `libc`), which by the host (`path_open` refused
 with the reason). Try `os.path.join(arena, 'secret.txt')` as a route too: the host path means
 nothing inside the sandbox.
@@ -174,7 +178,7 @@ nothing inside the sandbox.
   choose.
 """,
         """
-**Regardez de plus près.** `print(result.trace.to_text())` montre chaque tentative : celles que
+**Regardez de plus près.** `%trace --text` montre chaque tentative : celles que
 la bibliothèque C a arrêtées avant tout appel système (phase `libc`), celles que l'hôte a
 refusées (`path_open` refusé, avec la raison). Essayez aussi `os.path.join(arena, 'secret.txt')`
 comme route : le chemin de l'hôte ne veut rien dire dans le bac à sable.

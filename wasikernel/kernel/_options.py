@@ -52,6 +52,7 @@ class CellOptions(SandboxOptions):
     widgets: tuple[str, ...] | None = None
     keep: bool = False
     name: str | None = None
+    check: str | None = None
 
 
 def _classroom_sandbox() -> Sandbox:
@@ -123,6 +124,8 @@ def _build_parser(magic: str) -> _Parser:
     p.add_argument("--keep", action="store_true",
                    help="keep the instance so %%call can call its exports afterwards")
     p.add_argument("--name", help="a name for the module's file (used in messages)")
+    p.add_argument("--check", metavar="EXERCISE",
+                   help="check the cell as the answer to a lesson's exercise (03-sandbox.ex1)")
     p.add_argument("--args", nargs=argparse.REMAINDER, default=None,
                    help="arguments for the guest (everything after --args)")
     return p
@@ -163,6 +166,7 @@ def parse_cell_options(line: str, magic: str = "wat") -> CellOptions:
         opts.widgets = read_widgets(ns.widgets) if ns.widgets else ()
     opts.keep = ns.keep
     opts.name = ns.name
+    opts.check = ns.check
     if opts.invoke:  # the words after --args are the export's numeric arguments
         opts.read_invoke_args(opts.args or [])
     return opts

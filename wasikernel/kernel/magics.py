@@ -225,10 +225,19 @@ class WasiMagics(Magics):
 
     def _compile_and_run(self, language: str, line: str, cell: str) -> None:
         opts = parse_cell_options(line, language)
+        if opts.check is None:
+            self._run_source(language, cell, opts)
+            return
+        from ..lessons import checked_answer  # --check NAME: the cell answers an exercise
+
+        with checked_answer(opts.check, language, cell) as answer:
+            answer.result = self._run_source(language, cell, opts)
+
+    def _run_source(self, language: str, cell: str, opts: CellOptions) -> RunResult:
         compiled = self._compile(language, cell, opts)
         if compiled.warnings.strip():
             write("stderr", compiled.warnings.rstrip() + "\n")
-        self.run_module(compiled.wasm, opts, layout=compiled.layout)
+        return self.run_module(compiled.wasm, opts, layout=compiled.layout)
 
     @cell_magic
     @_usage_errors_shown

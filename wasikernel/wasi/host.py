@@ -160,8 +160,9 @@ class WasiHost(HostState):
             t0 = perf()
             try:
                 errno = body(host, view, *args)
-            except GuestFault:
+            except GuestFault:  # memory the module was not given: a refusal of the sandbox
                 errno = _FAULT
+                extra = ("memory", messages.t("outside_memory"))
             except Refusal as exc:
                 errno = exc.errno
                 extra = (exc.capability, exc.reason)
