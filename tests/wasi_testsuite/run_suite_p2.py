@@ -6,7 +6,7 @@ Usage::
     python tests/wasi_testsuite/run_suite_p2.py PATH [-k SUBSTRING] [-v]
 
 Both sides run in this process on the same component, each on a fresh copy of the test's root
-folder, and are judged by the upstream runner's checks (:func:`run_suite.judge`). The script
+folder, and are judged by the upstream runner's checks (:func:`wasikernel.conformance.judge`). The script
 prints each failure with its reason and both pass counts; it exits 0 when ours passes every test
 that ``add_wasip2`` passes.
 """
@@ -18,11 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "wasi"))
+from wasikernel.conformance import Case, Ran, find_cases, fresh_root, judge
 
-from run_suite import Case, Ran, _fresh_root, find_cases, judge  # noqa: E402
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "wasi"))
 
 TRAP_EXIT = 134
 
@@ -33,7 +32,7 @@ def run_ours(case: Case, component: bytes, timeout_s: float) -> Ran:
     from wasikernel.sandbox import Limits, Preopen, Sandbox
 
     with tempfile.TemporaryDirectory(prefix="wasi-suite-p2-ours-") as tmp:
-        root = _fresh_root(case, Path(tmp))
+        root = fresh_root(case, Path(tmp))
         sandbox = Sandbox(
             preopens=[Preopen("/", host_path=str(root))] if root else [],
             args=list(case.args), env=dict(case.env), program_name=case.wasm.name,
@@ -55,7 +54,7 @@ def run_wasip2(case: Case, component: bytes, timeout_s: float) -> Ran:
     from wasiharness import run_wasip2 as oracle
 
     with tempfile.TemporaryDirectory(prefix="wasi-suite-p2-wasmtime-") as tmp:
-        root = _fresh_root(case, Path(tmp))
+        root = fresh_root(case, Path(tmp))
         spec = RunSpec(component, [Dir(root)] if root else [], list(case.args),
                        dict(case.env), b"", case.wasm.name)  # fmt: skip
         out = oracle(spec, timeout_s)
