@@ -6,9 +6,9 @@ Usage::
     python tests/wasi_testsuite/run_suite_p2.py PATH [-k SUBSTRING] [-v]
 
 Both sides run in this process on the same component, each on a fresh copy of the test's root
-folder, and are judged by the upstream runner's checks (:func:`wasikernel.conformance.judge`). The script
-prints each failure with its reason and both pass counts; it exits 0 when ours passes every test
-that ``add_wasip2`` passes.
+folder, and are judged by the upstream runner's checks (:func:`wasikernel.conformance.judge`).
+The script prints each failure with its reason and both pass counts; it exits 0 when ours passes
+every test that ``add_wasip2`` passes.
 """
 
 from __future__ import annotations
