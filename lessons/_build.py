@@ -117,7 +117,7 @@ def write_index(lessons: dict[str, list[tuple[str, str, str]]]) -> None:
         "# WASI: the course / le cours",
         "",
         "Open a lesson with the **WASI (WAT, C, Rust)** kernel and run it from the top.",
-        "Ouvrez une leçon avec le noyau **WASI (WAT, C, Rust)** et exécutez-la depuis le début.",
+        "Ouvrez une leçon avec le noyau Jupyter **WASI (WAT, C, Rust)** et exécutez-la depuis le début.",
         "",
         "| English | Français |",
         "|---|---|",
@@ -130,7 +130,7 @@ def write_index(lessons: dict[str, list[tuple[str, str, str]]]) -> None:
 
 
 def main() -> None:
-    from content import DATA, GALLERY, GALLERY_DATA, LESSONS
+    from content import DATA, DATA_FR, GALLERY, GALLERY_DATA, GALLERY_DATA_FR, LESSONS
 
     for lang in ("en", "fr"):
         base = ROOT / "lessons" / lang
@@ -138,7 +138,8 @@ def main() -> None:
             old.unlink()
         for name, cells in LESSONS.items():
             write(notebook(cells, lang), base / f"{name}.ipynb")
-        write_data(base / "data", DATA)
+        data = DATA_FR if lang == "fr" else DATA  # what a notebook prints is in its language
+        write_data(base / "data", data)
         # the teacher's version: the same notebooks with the answer key's solutions
         teacher = ROOT / "lessons" / "teacher" / lang
         for old in teacher.glob("*.ipynb"):
@@ -146,7 +147,7 @@ def main() -> None:
         for name, cells in LESSONS.items():
             if any(cell[0] == "exercise" for cell in cells):
                 write(notebook(cells, lang, teacher=True), teacher / f"{name}.ipynb")
-        write_data(teacher / "data", DATA)
+        write_data(teacher / "data", data)
     write_index(LESSONS)
     # the gallery: English in notebooks/, French in notebooks/fr/
     for lang, base in (("en", ROOT / "notebooks"), ("fr", ROOT / "notebooks" / "fr")):
@@ -154,7 +155,7 @@ def main() -> None:
             old.unlink()
         for name, cells in GALLERY.items():
             write(notebook(cells, lang), base / f"{name}.ipynb")
-        write_data(base / "data", GALLERY_DATA)
+        write_data(base / "data", GALLERY_DATA_FR if lang == "fr" else GALLERY_DATA)
 
 
 if __name__ == "__main__":

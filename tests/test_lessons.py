@@ -39,8 +39,10 @@ from wasikernel.sandbox import Preopen, Sandbox
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 sys.path.insert(0, str(LESSONS))
+sys.path.insert(0, str(ROOT / "tests"))
 import _build  # noqa: E402
 import content  # noqa: E402
+from _french import ELSEWHERE, english_in_outputs  # noqa: E402
 from content import _shared  # noqa: E402
 
 # the modules of lessons/content/ that write the lessons whose programs are checked here
@@ -108,6 +110,9 @@ def test_notebook_runs_top_to_bottom(path):
     assert joined.strip()
     if path.parent.name == "fr" and ("appels WASI" in joined or "WASI calls" in joined):
         assert "appels WASI" in joined, "a French notebook's runs report in French"
+    if path.parent.name == "fr":  # everything a learner reads in it is French
+        english = english_in_outputs(nb)
+        assert not english, english[:5]
     if path.parent.parent == LESSONS:
         title = "Pas encore" if path.parent.name == "fr" else "Not yet"
         assert title in joined, "the exercise's starting answer should get feedback"
@@ -472,3 +477,31 @@ def test_each_of_lesson_three_four_attempts_ends_in_a_counted_refusal():
         result = run_source(language, source, Sandbox())
         _, refused = count_calls(result)
         assert refused >= 1, (source[:80], [(e.call, e.errno) for e in result.trace.events])
+
+
+def test_english_in_a_french_notebook_is_found():
+    """The search the French notebooks go through finds an English sentence of the catalogue
+    and the English words our code prints, and lets French through."""
+    messages.set_language("en")
+    english = messages.t("outside_preopen", path="/etc/passwd")
+    summary = "exit 0 · 2 WASI calls · 1 refused"
+    messages.set_language("fr")
+    french = messages.t("outside_preopen", path="/etc/passwd")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("%%c")]
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=french),
+                           nbformat.v4.new_output("display_data",
+                                                  data={"text/html": f"<b>{english}</b>"})]
+    hits = english_in_outputs(nb)
+    assert hits and all(index == 0 for index, _, _ in hits)
+    assert any("outside every directory granted" in piece for _, piece, _ in hits)
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=summary)]
+    assert {piece for _, piece, _ in english_in_outputs(nb)} == {"calls", "refused"}
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=french)]
+    assert english_in_outputs(nb) == []
+    # a notebook that switches to English on purpose is read in French only before the switch
+    nb.cells = [nbformat.v4.new_code_cell("%sandbox lang en"), nbformat.v4.new_code_cell("%%c")]
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text=summary)]
+    assert english_in_outputs(nb) == []
+    # what is still English elsewhere names the file that writes it
+    assert all(owner.startswith("wasikernel/") for owner in ELSEWHERE.values())

@@ -31,12 +31,12 @@ written in Python, and records every call the module makes to that host.
 # 0 · Premiers pas
 
 **Objectifs.** À la fin de cette leçon, vous savez exécuter une cellule WebAssembly, lire ce que
-le noyau rapporte d'une exécution (sortie, code de sortie, appels WASI effectués), passer une
-cellule en C grâce à une commande magique, et utiliser le côté Python du noyau pour examiner une
+le noyau Jupyter rapporte d'une exécution (sortie, code de sortie, appels WASI effectués), passer une
+cellule en C grâce à une commande magique, et utiliser le côté Python du noyau Jupyter pour examiner une
 exécution en détail.
 
-Ce notebook tourne sur le noyau **WASI**. Une cellule sans commande magique en première ligne
-est du WebAssembly textuel (WAT) : le noyau la transforme en module `.wasm`, l'exécute sous un
+Ce notebook tourne sur le noyau Jupyter **WASI**. Une cellule sans commande magique en première ligne
+est du WebAssembly textuel (WAT) : le noyau Jupyter la transforme en module `.wasm`, l'exécute sous un
 hôte WASI écrit en Python, et note chaque appel que le module adresse à cet hôte.
 """,
     ),
@@ -52,7 +52,7 @@ the run and the trace: one line per WASI call.
 ## Un premier module
 
 Exécutez la cellule ci-dessous (Maj+Entrée). Le module importe une seule fonction de l'hôte,
-`fd_write`, et s'en sert pour écrire une ligne sur la sortie standard. Sous la sortie, le noyau
+`fd_write`, et s'en sert pour écrire une ligne sur la sortie standard. Sous la sortie, le noyau Jupyter
 affiche un résumé de l'exécution et la trace : une ligne par appel WASI.
 """,
     ),
@@ -150,7 +150,7 @@ module and hands back a `RunResult`: its output, how it ended, and its `trace`.
         """
 ## Le côté Python
 
-`%%python` exécute une cellule en Python ordinaire, dans le même noyau. `run_source` compile et
+`%%python` exécute une cellule en Python ordinaire, dans le même noyau Jupyter. `run_source` compile et
 exécute un module, et rend un `RunResult` : sa sortie, sa façon de se terminer, et sa `trace`.
 """,
     ),

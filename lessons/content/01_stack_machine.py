@@ -56,7 +56,7 @@ lists its exports. `%call` then calls an export with arguments.
         """
 ## Une fonction sans `_start`
 
-Ce module exporte une fonction et rien à lancer de lui-même : le noyau le garde en vie et liste
+Ce module exporte une fonction et rien à lancer de lui-même : le noyau Jupyter le garde en vie et liste
 ses exports. `%call` appelle ensuite un export avec des arguments.
 """,
     ),

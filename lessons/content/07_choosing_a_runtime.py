@@ -295,7 +295,7 @@ CLAIMS = (
         "    vitesse = natif_exec / wasm_exec * 100",
         "    print(f'   mesuré : Cranelift {wasm_exec:.3f} ns/tour, gcc -O2 {natif_exec:.3f} ns/tour :'",
         "          f' le wasm tourne à {vitesse:.0f} % de la vitesse native sur cette boucle (l’affirmation dirait 110-150 %)')",
-        "print('   WasmEdge :', startup.get('wasmedge CLI (whole process)', 'not measured'))",
+        "print('   WasmEdge :', startup.get('wasmedge CLI (whole process)', 'non mesuré'))",
     ),
 )
 
@@ -305,6 +305,25 @@ CACHE_ANSWER = (
     "answer = (startup['wasmtime, Cranelift opt speed (compile + instantiate)']\n"
     "          / startup['wasmtime, Cranelift opt speed (instantiate)'])"
 )
+
+
+#: the reasons a French notebook prints for a runtime it could not measure
+NOT_MEASURED_FR = (
+    ("not measured: docker is not installed", "non mesuré : docker n\\'est pas installé"),
+    ("not measured: no C compiler on PATH", "non mesuré : aucun compilateur C dans le PATH"),
+    ("not measured: no docker daemon running here", "non mesuré : aucun démon docker ne tourne ici"),
+    ("not measured: no node on PATH", "non mesuré : node n\\'est pas dans le PATH"),
+    ("not measured: no {cli} on PATH", "non mesuré : {cli} n\\'est pas dans le PATH"),
+    ("not measured: pywasm3 is not installed", "non mesuré : pywasm3 n\\'est pas installé"),
+    ("not measured: {error}", "non mesuré : {error}"),
+    ("not measured: {result.trap.message}", "non mesuré : {result.trap.message}"),
+)
+
+
+def _measured_in_french(src: str) -> str:
+    for en, fr in NOT_MEASURED_FR:
+        src = src.replace(en, fr)
+    return src
 
 
 CELLS = [
@@ -357,7 +376,7 @@ et mettre les affirmations habituelles sur le WebAssembly à côté de vos propr
   aux conteneurs Linux, un **démarrage jusqu'à 100 fois plus rapide**, une **exécution 20 %
   plus rapide** et **1/100 de la taille**.
 - **Wasmtime** (la Bytecode Alliance, sans but lucratif) : un outil en ligne de commande et une
-  bibliothèque à embarquer (ce noyau l'embarque via `wasmtime-py`). Il compile avec
+  bibliothèque à embarquer (ce noyau Jupyter l'embarque via `wasmtime-py`). Il compile avec
   **Cranelift** dans tous les cas, ce qui peut coûter en vitesse dans certains usages face aux
   back-ends au choix de Wasmer. Il fournit aussi désormais **Pulley**, un interpréteur portable
   pour les machines que Cranelift ne sait pas viser.
@@ -398,9 +417,9 @@ measured*, avec la raison, jamais avec un chiffre inventé.
 """,
     ),
     code(SETUP),
-    code(NATIVE),
-    code(WASMTIME),
-    code(OTHERS),
+    code(NATIVE, _measured_in_french(NATIVE)),
+    code(WASMTIME, _measured_in_french(WASMTIME)),
+    code(OTHERS, _measured_in_french(OTHERS)),
     md(
         """
 Every engine above also runs under **our** WASI host, through the adapters of
@@ -413,7 +432,7 @@ Chacun des moteurs ci-dessus tourne aussi sous **notre** hôte WASI, grâce aux 
 exécution complète du module hello, hôte et trace compris :
 """,
     ),
-    code(ENGINES),
+    code(ENGINES, _measured_in_french(ENGINES)),
     md(
         """
 ### Whole programs: `wasikernel.compare`

@@ -42,6 +42,14 @@ int main(void) {
 '''
 
 
+#: the attack as a French notebook shows it: the same program, its printed words in French
+def _in_french(attack: str) -> str:
+    return attack.replace('"refused: %s\\n"', '"refusé : %s\\n"').replace(
+        '"READ %s: %s\\n"', '"LU %s : %s\\n"')
+
+
+ATTACK_C_FR = _in_french(ATTACK_C)
+
 #: the answer key of exercise 2: three more routes, each refused
 ATTACK_SOLUTION = ATTACK_C.replace(
     "    /* add more routes here",
@@ -161,6 +169,9 @@ réussit quand vous en avez tenté au moins trois sans que le drapeau n'apparais
         "09-capstone.ex2",
         "%%c --ro-dir {arena}/data::/data --check 09-capstone.ex2\n" + ATTACK_C.strip("\n"),
         "%%c --ro-dir {arena}/data::/data --check 09-capstone.ex2\n" + ATTACK_SOLUTION.strip("\n"),
+        "%%c --ro-dir {arena}/data::/data --check 09-capstone.ex2\n" + ATTACK_C_FR.strip("\n"),
+        "%%c --ro-dir {arena}/data::/data --check 09-capstone.ex2\n"
+        + _in_french(ATTACK_SOLUTION).strip("\n"),
     ),
     md(
         """

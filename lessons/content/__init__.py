@@ -15,10 +15,10 @@ from pathlib import Path
 from types import ModuleType
 
 from ._cells import Cell
-from ._shared import DATA
-from .gallery import GALLERY, GALLERY_DATA
+from ._shared import DATA, DATA_FR
+from .gallery import GALLERY, GALLERY_DATA, GALLERY_DATA_FR
 
-__all__ = ["DATA", "GALLERY", "GALLERY_DATA", "LESSONS", "MODULES"]
+__all__ = ["DATA", "DATA_FR", "GALLERY", "GALLERY_DATA", "GALLERY_DATA_FR", "LESSONS", "MODULES"]
 
 
 def _lesson_modules() -> dict[str, ModuleType]:

@@ -132,3 +132,15 @@ DATA = {
     "input.txt": "".join(f"line {i}: the quick brown fox\n" for i in range(1, 13)),
     "poem.txt": "Roses are red,\nwasm is fast,\nthe sandbox holds\nfrom first to last.\n",
 }
+
+
+#: the same files for the French notebooks (as many lines, so the checks count the same)
+DATA_FR = {
+    "notes.txt": (
+        "WASI n'accorde à un module que ce que l'hôte lui confie.\n"
+        "Un dossier, des arguments, une horloge : chacun est une capacité.\n"
+        "Tout le reste est refusé, et la trace dit pourquoi.\n"
+    ),
+    "input.txt": "".join(f"ligne {i} : le vif renard brun\n" for i in range(1, 13)),
+    "poem.txt": "Le wasm est vif,\nle bac à sable tient,\nde la première ligne\njusqu'à la fin.\n",
+}

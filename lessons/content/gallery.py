@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from ._cells import code, md, py
-from ._shared import CALC_WAT, CAT_C, CLOCK_RANDOM_C, DATA, FOPEN_C, MIXED_WAT, REGIONS_C
+from ._cells import code, french, md, py
+from ._shared import (
+    CALC_WAT, CAT_C, CLOCK_RANDOM_C, DATA, DATA_FR, FOPEN_C, MIXED_WAT, REGIONS_C,
+)
 
 #: the files of the gallery's data folder
 GALLERY_DATA = {"poem.txt": DATA["poem.txt"], "notes.txt": DATA["notes.txt"]}
+GALLERY_DATA_FR = {"poem.txt": DATA_FR["poem.txt"], "notes.txt": DATA_FR["notes.txt"]}
 
 DIV_C = r'''
 #include <stdio.h>
@@ -51,10 +54,14 @@ Une bonne première diapositive pour expliquer ce qu'est un appel système.
         code("%trace --text --call fd_read"),
         md("A count per call, like `strace -c`:", "Un décompte par appel, comme `strace -c` :"),
         code(
-            py(
-                "for row in last_run.trace.summary():",
-                "    print(f\"{row['call']:20} {row['calls']:3} calls {row['errors']:3} errors\"",
-                "          f\" {row['total_ns'] / 1000:9.1f} µs\")",
+            *french(
+                py(
+                    "for row in last_run.trace.summary():",
+                    "    print(f\"{row['call']:20} {row['calls']:3} calls {row['errors']:3} errors\"",
+                    "          f\" {row['total_ns'] / 1000:9.1f} µs\")",
+                ),
+                (" calls ", " appels "),
+                (" errors", " erreurs"),
             )
         ),
     ],

@@ -1,0 +1,107 @@
+"""Find English a learner would read in the outputs of a French notebook.
+
+:func:`english_in_outputs` looks for two things: a piece of an English sentence of the catalogue
+(three words or more that the French sentence does not share), and a few English words our
+code prints (``calls``, ``refused`` ...). Outputs of cells run after ``%sandbox lang en`` (a
+notebook that shows the English on purpose) are skipped. :data:`ELSEWHERE` lists what is still
+English in files outside the course, each with the file that writes it: it is left out of the
+search until that file speaks French.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+
+from wasikernel import messages
+
+#: English words our code prints, as whole words
+WORDS = re.compile(r"\b(calls|refused|denied|granted|Not yet|Well done|not measured|"
+                   r"exited with|bytes)\b")
+
+#: what is still English, written outside lessons/ and wasikernel/lessons.py
+ELSEWHERE = {
+    # the static HTML of the widgets
+    r"Syscall trace: [\d,]+ calls?, [\d,]+ refused": "wasikernel/widgets/_html.py",
+    r"calls by name\s+call\s+calls\s+refused": "wasikernel/widgets/_html.py",
+    r"Linear memory: [\d,]+ bytes": "wasikernel/widgets/_html.py",
+    r"\([\d,]+ bytes\)": "wasikernel/widgets/_html.py",
+    r"[\d,]+ bytes changed during the run[^\n]*?\(changed bytes marked\)":
+        "wasikernel/widgets/_html.py",
+    r"never granted": "wasikernel/widgets/_html.py",
+    r"resource\s+call\s+refused\s+reason": "wasikernel/widgets/_html.py",
+    r"exited with code \d+": "wasikernel/widgets/_html.py",
+    r"\.wk-[\w-]*(refused|denied)": "wasikernel/widgets/_html.py (CSS class names)",
+    r"Deepest shadow-stack address written: 0x[0-9a-f]+ \([\d,]+ bytes below the top\)":
+        "wasikernel/widgets/_html.py",
+    r"stack pointer ≤": "wasikernel/widgets/_html.py",
+    # the trace's text and table
+    r"\(refused\)": "wasikernel/trace.py",
+    r"DENIED \(\w+\)": "wasikernel/trace.py",
+    r"\(\+[\d,]+ bytes\)": "wasikernel/trace.py (a value cut short)",
+    # the runtime comparison's table (lesson 7)
+    r"not measured: the [^\n]*": "wasikernel/compare.py (its reasons)",
+}
+
+
+def _fragments() -> set[str]:
+    found = set()
+    for entry in messages.CATALOGUE.values():
+        english, french = entry["en"], entry["fr"]
+        if english == french:
+            continue
+        for literal, *_ in string.Formatter().parse(english):
+            for piece in re.split(r"\{[^}]*\}", literal or ""):
+                piece = piece.strip(" .,;:()")
+                if len(piece.split()) >= 3 and piece not in french:
+                    found.add(piece)
+    return found
+
+
+def output_texts(nb) -> list[tuple[int, str]]:
+    """(cell index, text) of every output a learner reads, HTML as its text."""
+    texts, english_on = [], False
+    for index, cell in enumerate(nb.cells):
+        source = cell.get("source", "")
+        if "%sandbox lang en" in source:
+            english_on = True
+        elif "%sandbox lang fr" in source:
+            english_on = False
+        if english_on or cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                texts.append((index, output["text"]))
+            elif output.get("output_type") == "error":
+                texts.append((index, "\n".join(output.get("traceback", []))))
+            else:
+                data = output.get("data", {})
+                if "text/html" in data:
+                    body = re.sub(r"<style.*?</style>", " ", data["text/html"], flags=re.S)
+                    texts.append((index, html.unescape(re.sub(r"<[^>]+>", " ", body))))
+                elif "text/plain" in data:
+                    texts.append((index, data["text/plain"]))
+    return texts
+
+
+def english_in(text: str) -> list[str]:
+    """The English pieces of ``text`` (catalogue sentences and words), without ELSEWHERE's."""
+    for pattern in ELSEWHERE:
+        text = re.sub(pattern, " ", text)
+    found = [piece for piece in _FRAGMENTS if piece in text]
+    found += [m.group(0) for m in WORDS.finditer(text)]
+    return found
+
+
+def english_in_outputs(nb) -> list[tuple[int, str, str]]:
+    """(cell index, English piece, its context) for every English piece in ``nb``'s outputs."""
+    hits = []
+    for index, text in output_texts(nb):
+        for piece in english_in(text):
+            at = text.find(piece)
+            hits.append((index, piece, text[max(0, at - 60):at + len(piece) + 40]))
+    return hits
+
+
+_FRAGMENTS = _fragments()
