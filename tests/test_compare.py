@@ -47,10 +47,30 @@ def test_startup_rows_compare_each_runtime_with_a_native_process(startup_rows):
         assert row.ratio == pytest.approx(row.seconds / row.baseline)
 
 
-def test_the_container_row_says_why_it_has_no_figure(startup_rows):
-    container = _by_runtime(startup_rows)["container start (docker run)"]
-    assert container.seconds is None and container.ratio is None
-    assert not container.available and "Docker" in container.reason
+CONTAINER = "container start (runc, busybox root filesystem)"
+
+
+def test_the_container_row_is_measured_where_one_can_start_and_says_why_elsewhere(startup_rows):
+    container = _by_runtime(startup_rows)[CONTAINER]
+    if compare.container_status() is None:  # root, runc installed, not inside a container
+        assert container.available, container.reason
+        assert container.seconds > 0 and container.ratio == pytest.approx(
+            container.seconds / container.baseline
+        )
+        assert "whole process: runc" in container.note
+    else:
+        assert container.seconds is None and container.ratio is None
+        assert not container.available and container.reason == compare.container_status()
+
+
+def test_a_container_cannot_start_without_root(monkeypatch):
+    monkeypatch.setattr(compare.os, "geteuid", lambda: 1000)
+    if compare.container_status() is not None and "runc is not installed" in (
+        compare.container_status() or ""
+    ):
+        pytest.skip(compare.container_status())
+    assert "needs root here (this process runs as uid 1000)" in compare.container_status()
+    assert "Binder" in compare.container_status()
 
 
 def test_node_start_up_separates_node_itself_from_the_module(startup_rows):
@@ -84,7 +104,7 @@ def test_a_runtime_missing_from_path_is_a_row_with_the_reason(monkeypatch, tmp_p
     assert "`iwasm` is not on PATH" in by_name["WAMR (iwasm) command line"].reason
     assert "Node.js is not installed" in by_name["Node.js WASI (V8)"].reason
     assert all(r.seconds is None for r in rows[2:])
-    assert "not installed" in by_name["container start (docker run)"].reason
+    assert "runc is not installed" in by_name[CONTAINER].reason
 
 
 def test_a_runtime_that_fails_the_program_gives_no_figure(monkeypatch):
@@ -99,8 +119,11 @@ def test_a_runtime_that_fails_the_program_gives_no_figure(monkeypatch):
 
 
 def test_the_table_shows_figures_and_reasons(startup_rows):
-    text = compare.to_table(startup_rows)
+    missing = compare.Measurement("WasmEdge command line", None, "native", None, False,
+                                  "the WasmEdge command `wasmedge` is not on PATH")  # fmt: skip
+    rows = [*startup_rows, missing]
+    text = compare.to_table(rows)
     assert "wasmtime, Pulley interpreter" in text
-    assert "not measured: " in text  # the container row
+    assert "not measured: the WasmEdge command `wasmedge` is not on PATH" in text
     assert text.splitlines()[0].split() == ["runtime", "figure", "baseline", "ratio"]
-    assert text.count("\n") == len(startup_rows)  # a header, then one line per row
+    assert text.count("\n") == len(rows)  # a header, then one line per row
