@@ -95,3 +95,9 @@ def test_a_folder_without_submissions_is_a_sentence(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 2 and "is not a folder" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_without_nbgrader_the_command_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "nbgrader.api", None)  # import nbgrader.api fails
+    with pytest.raises(UsageError, match="pip install 'nbgrader"):
+        grade_folder(tmp_path)

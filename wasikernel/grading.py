@@ -85,12 +85,16 @@ def grade_folder(
     return one :class:`Score` per student and lesson, in that order.
 
     Raises UsageError when ``submissions`` holds no student folder with a notebook, or when a
-    notebook is not a lesson of ``release`` (default: the course's ``lessons/LANG``).
+    notebook is not a lesson of ``release`` (default: the course's ``lessons/LANG``), or when
+    nbgrader is not installed.
     """
-    from nbgrader.api import Gradebook
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
+    try:
+        from nbgrader.api import Gradebook
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config import Config
+    except ImportError:
+        raise UsageError(t("grading_no_nbgrader", python=sys.executable)) from None
 
     _tools_on_path()
     folder = Path(submissions)

@@ -124,6 +124,8 @@ class Exercise:
 
 #: every exercise of the course, by name
 EXERCISES: dict[str, Exercise] = {}
+#: the exercises whose answer is a Python value, kept by :func:`answered`
+VALUE_EXERCISES = ("07-choosing-a-runtime.ex1",)
 #: the feedback of the last answer to each exercise in this kernel
 _ANSWERS: dict[str, Feedback] = {}
 
@@ -164,7 +166,7 @@ def checked_answer(name: str, language: str, source: str) -> Iterator[_Answer]:
     """
     exercise = EXERCISES.get(name)
     if exercise is None:
-        raise UsageError(_t("unknown_exercise", name=name, names=", ".join(EXERCISES)))
+        raise UsageError(_t("unknown_exercise", name=name[:80], names=", ".join(EXERCISES)))
     if language not in exercise.languages:
         raise UsageError(_t("exercise_language", name=name, language=language,
                             languages=", ".join(exercise.languages)))
@@ -185,7 +187,12 @@ def checked_answer(name: str, language: str, source: str) -> Iterator[_Answer]:
 
 def answered(name: str, feedback: Feedback) -> Feedback:
     """Keep ``feedback`` as the answer to the exercise ``name`` (for :func:`grade`) and return
-    it: the form of an exercise whose answer is a Python value rather than a cell."""
+    it: the form of an exercise whose answer is a Python value rather than a cell (one of
+    :data:`VALUE_EXERCISES`). Raises UsageError for any other name: a cell's exercise is
+    answered by its cell."""
+    if name not in VALUE_EXERCISES:
+        raise UsageError(_t("unknown_exercise", name=str(name)[:80],
+                            names=", ".join(VALUE_EXERCISES)))
     _ANSWERS[name] = feedback
     return feedback
 
@@ -214,8 +221,9 @@ def grade(name: str) -> None:
     :class:`ExerciseNotPassed`, so the graded cell fails; otherwise it only says so, and a
     learner's Run All goes on. Raises UsageError for an unknown exercise.
     """
-    if name not in EXERCISES and name not in _ANSWERS:
-        raise UsageError(_t("unknown_exercise", name=name, names=", ".join(EXERCISES)))
+    if name not in EXERCISES and name not in VALUE_EXERCISES:
+        names = ", ".join([*EXERCISES, *VALUE_EXERCISES])
+        raise UsageError(_t("unknown_exercise", name=str(name)[:80], names=names))
     feedback = _ANSWERS.get(name)
     if feedback is None:
         feedback = Feedback()

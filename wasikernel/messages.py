@@ -781,6 +781,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "{lesson}.ipynb n'est pas une leçon de {folder} : un rendu garde le nom de la "
         "leçon à laquelle il répond",
     },
+    "grading_no_nbgrader": {
+        "en": "grading needs nbgrader: install it with {python} -m pip install "
+        "'nbgrader>=0.9,<0.10'",
+        "fr": "la notation a besoin de nbgrader : installez-le avec {python} -m pip install "
+        "'nbgrader>=0.9,<0.10'",
+    },
     "grading_failed": {
         "en": "nbgrader {step} failed for {lesson}:\n{log}",
         "fr": "nbgrader {step} a échoué pour {lesson} :\n{log}",
