@@ -638,18 +638,25 @@ class EscapeTable:
         return sum(1 for r in self.routes if self.outcomes[r][engine].outcome == outcome)
 
     def to_text(self) -> str:
-        """The table as plain text: one line per route, one column per runtime, then a line
-        of totals and one line per runtime missing here."""
-        width = max(len(r) for r in self.routes) if self.routes else 5
+        """The table as plain text, in the learner's language: one line per route, one column
+        per runtime, then a line of totals and one line per runtime missing here."""
+        from .messages import t
+
+        width = max([len(r) for r in self.routes] + [len(t("escape_route"))])
+
+        def word(outcome: str) -> str:
+            return t({"held": "escape_held", "leaked": "escape_leaked"}.get(outcome,
+                                                                          "escape_refused"))
 
         def cell(route: str, engine: str) -> str:
-            text = self.outcomes[route][engine].outcome
+            text = word(self.outcomes[route][engine].outcome)
             alone = self.alone.get(route, {}).get(engine)
             if alone is not None:
-                text += f" (alone: {alone.outcome})"
+                text += f" ({t('escape_alone', outcome=word(alone.outcome))})"
             return text
 
-        totals = {e: f"{self.count(e, 'held')}/{len(self.routes)} held" for e in self.engines}
+        totals = {e: t("escape_count_held", held=self.count(e, "held"), routes=len(self.routes))
+                  for e in self.engines}  # fmt: skip
         cols = {e: max(len(e), len(totals[e]), *(len(cell(r, e)) for r in self.routes))
                 for e in self.engines}  # fmt: skip
 
@@ -657,11 +664,11 @@ class EscapeTable:
             row = "  ".join(cells[e].ljust(cols[e]) for e in self.engines)
             return (first.ljust(width) + "  " + row).rstrip()
 
-        lines = [line("route", {e: e for e in self.engines})]
+        lines = [line(t("escape_route"), {e: e for e in self.engines})]
         lines += [line(r, {e: cell(r, e) for e in self.engines}) for r in self.routes]
-        lines.append(line("total", totals))
+        lines.append(line(t("escape_total"), totals))
         for engine, reason in self.missing.items():
-            lines.append(f"{engine}: not tried: {reason}")
+            lines.append(t("escape_not_tried", engine=engine, reason=reason))
         return "\n".join(lines)
 
 
