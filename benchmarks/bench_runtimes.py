@@ -1,9 +1,12 @@
 """The runtime comparison of lesson 7 (``wasikernel.compare``), as harness rows.
 
-Start-up: wasmtime (Cranelift, speed) running a hello program, against starting the same C
-program built natively with gcc -O2. Execution: the comparison's C program under wasmtime at
-each Cranelift level, Pulley and wasm3, against gcc -O2. Runtimes this machine lacks are left
-out (``python -m wasikernel.compare`` prints every row, with the reasons).
+Start-up, all in one run against starting the same C program built natively with gcc -O2 as a
+process: a container (runc, a busybox root filesystem, the program built static), the whole
+process of ``wasikernel run`` and of each runtime with its own WASI (the wasmtime CLI, Node,
+pywasm, Wasmer through wasmer-sdk), and wasmtime, Pulley and wasm3 in this process. Execution:
+the comparison's C program under wasmtime at each Cranelift level, Pulley and wasm3, against
+gcc -O2. Runtimes this machine lacks are left out (``python -m wasikernel.compare`` prints every
+row, with the reasons).
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from wasikernel import compare
 
 def rows() -> list[Row]:
     out = []
-    startup = compare.measure_startup(repeat=5, only=["wasmtime", "pulley"], container=False)
+    startup = compare.measure_startup(
+        repeat=5,
+        only=["wasmtime", "pulley", "wasm3", "wasmtime-cli", "node", "pywasm", "wasmer-sdk"],
+    )
     execution = compare.measure_execution(repeat=3, only=["wasmtime", "pulley", "wasm3"])
     for title, measured in (("start-up", startup), ("execution", execution)):
         for row in measured[1:]:

@@ -127,3 +127,34 @@ def test_the_table_shows_figures_and_reasons(startup_rows):
     assert "not measured: the WasmEdge command `wasmedge` is not on PATH" in text
     assert text.splitlines()[0].split() == ["runtime", "figure", "baseline", "ratio"]
     assert text.count("\n") == len(rows)  # a header, then one line per row
+
+
+def test_the_command_measures_every_runtime_a_registry_has_and_says_why_for_the_rest(capsys):
+    """``python -m wasikernel.compare startup``: a figure for each runtime the README's set-up
+    installs (and a container where one can start), a reason for WasmEdge and WAMR."""
+    from wasikernel.engines import REGISTRY
+
+    assert compare.main(["startup"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    def line_of(label: str) -> str:
+        return next(line for line in lines if line.startswith(label))
+
+    for label, engine in [("Wasmtime command line", "wasmtime-cli"), ("Wasmer (wasmer-sdk)",
+                          "wasmer-sdk"), ("wasm3 interpreter", "wasm3"), ("pywasm", "pywasm"),
+                          ("Node.js WASI", "node")]:  # fmt: skip
+        if REGISTRY[engine].available() is None:
+            assert "not measured" not in line_of(label) and " ms " in line_of(label), label
+    if compare.container_status() is None:
+        assert "not measured" not in line_of(CONTAINER)
+    for label, engine in [("WasmEdge command line", "wasmedge"),
+                          ("WAMR (iwasm) command line", "iwasm")]:  # fmt: skip
+        if REGISTRY[engine].available() is not None:
+            assert "not measured: " in line_of(label)
+            assert "no package registry has" in line_of(label)
+
+
+def test_the_command_names_its_sections(capsys):
+    with pytest.raises(SystemExit):
+        compare.main(["speed"])
+    assert "no section 'speed'; the sections are: startup" in capsys.readouterr().err

@@ -53,6 +53,7 @@ __all__ = [
     "ESCAPE_ENGINES",
     "conformance_table",
     "CONFORMANCE_ENGINES",
+    "main",
 ]
 
 #: The program whose execution is compared: argv[1] rounds of a small hash over a table, which
@@ -107,6 +108,9 @@ class Contender:
     cranelift_opt_level: str | None = None
     work_share: float = 1.0
     family: str = "wasm"
+    #: run through ``python -m wasikernel run`` in a process of its own (Python's start-up,
+    #: the import and the compile included), not in this process
+    whole_process: bool = False
 
     def unavailable(self) -> str | None:
         """Return why this runtime cannot run here, or None when it can."""
@@ -117,21 +121,18 @@ class Contender:
         return REGISTRY[self.engine].available()
 
     def sandboxing(self) -> str:
-        """Say how the runtime runs WASI: our traced host, or its own (and whether it keeps a
-        guest inside a folder whose symbolic links lead out)."""
+        """Say how the runtime runs WASI (see :func:`wasikernel.doctor.sandboxing`)."""
+        from .doctor import sandboxing
         from .engines import REGISTRY
 
-        engine = REGISTRY[self.engine]
-        if engine.traced:
-            return "our traced WASI host"
-        if engine.confines_folders:
-            return "its own WASI, not traced; keeps the guest inside its folders"
-        return "its own WASI, not traced; refuses a folder whose links lead out"
+        return sandboxing(REGISTRY[self.engine])
 
     def run(self, wasm: bytes, sandbox: Sandbox) -> RunResult:
         """Run ``wasm`` under ``sandbox`` with this runtime; return the RunResult."""
         from . import engines
 
+        if self.whole_process:
+            return _run_command(wasm, sandbox, self.engine)
         if self.cranelift_opt_level is not None:
             from .engines.wasmtime import WasmtimeEngine
 
@@ -148,6 +149,8 @@ def contenders() -> list[Contender]:
     from .engines import REGISTRY, cli
 
     found = [
+        Contender("wasikernel run (our host on wasmtime), whole process", "wasmtime",
+                  whole_process=True),  # fmt: skip
         Contender("wasmtime, Cranelift opt none", "wasmtime", "none"),
         Contender("wasmtime, Cranelift opt speed", "wasmtime", "speed"),
         Contender("wasmtime, Cranelift opt speed_and_size", "wasmtime", "speed_and_size"),
@@ -163,6 +166,22 @@ def contenders() -> list[Contender]:
     listed = {c.engine for c in found}
     found += [Contender(REGISTRY[n].title, n) for n in REGISTRY if n not in listed]
     return found
+
+
+def _run_command(wasm: bytes, sandbox: Sandbox, engine: str) -> RunResult:
+    """Run ``wasm`` with ``python -m wasikernel run --engine ENGINE`` as a process of its own;
+    return what it did as a RunResult (the trace is not read back)."""
+    from .engines.cli._process import result_from_outcome, run_process
+
+    with tempfile.TemporaryDirectory(prefix="wasikernel-run-") as tmp:
+        module = Path(tmp) / "main.wasm"
+        module.write_bytes(wasm)
+        env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "PYTHONPATH",
+                                                            "WASIKERNEL_CACHE")}  # fmt: skip
+        argv = [sys.executable, "-m", "wasikernel", "run", "--engine", engine, str(module),
+                *sandbox.args]  # fmt: skip
+        outcome = run_process(argv, sandbox, env=env)
+    return result_from_outcome(outcome, sandbox, engine)
 
 
 @dataclass
@@ -441,13 +460,17 @@ def _startup_of(
     samples = _time(once, repeat)
     _check(results[-1], expected, contender.label)
     note = ""
-    if contender.engine == "node":
+    if contender.whole_process:
+        note = "whole process: starting Python, importing wasikernel and compiling included"
+    elif contender.engine == "node":
         inside = results[-1].instantiate_ns
         note = "includes starting Node itself"
         if inside:
             note += f"; compiling + instantiating inside Node took {inside / 1e6:.1f} ms"
     elif contender.family == "wasm" and contender.engine in _cli_names():
         note = "includes starting the runtime's process"
+    elif contender.engine in ("pywasm", "wasmer-sdk"):
+        note = "whole process: starting Python and importing the package included"
     elif contender.engine in ("wasmtime", "pulley"):
         note = (
             f"first run, compile included: {samples[0] * 1e3:.1f} ms; later runs reuse "
@@ -615,18 +638,25 @@ class EscapeTable:
         return sum(1 for r in self.routes if self.outcomes[r][engine].outcome == outcome)
 
     def to_text(self) -> str:
-        """The table as plain text: one line per route, one column per runtime, then a line
-        of totals and one line per runtime missing here."""
-        width = max(len(r) for r in self.routes) if self.routes else 5
+        """The table as plain text, in the learner's language: one line per route, one column
+        per runtime, then a line of totals and one line per runtime missing here."""
+        from .messages import t
+
+        width = max([len(r) for r in self.routes] + [len(t("escape_route"))])
+
+        def word(outcome: str) -> str:
+            return t({"held": "escape_held", "leaked": "escape_leaked"}.get(outcome,
+                                                                          "escape_refused"))
 
         def cell(route: str, engine: str) -> str:
-            text = self.outcomes[route][engine].outcome
+            text = word(self.outcomes[route][engine].outcome)
             alone = self.alone.get(route, {}).get(engine)
             if alone is not None:
-                text += f" (alone: {alone.outcome})"
+                text += f" ({t('escape_alone', outcome=word(alone.outcome))})"
             return text
 
-        totals = {e: f"{self.count(e, 'held')}/{len(self.routes)} held" for e in self.engines}
+        totals = {e: t("escape_count_held", held=self.count(e, "held"), routes=len(self.routes))
+                  for e in self.engines}  # fmt: skip
         cols = {e: max(len(e), len(totals[e]), *(len(cell(r, e)) for r in self.routes))
                 for e in self.engines}  # fmt: skip
 
@@ -634,11 +664,11 @@ class EscapeTable:
             row = "  ".join(cells[e].ljust(cols[e]) for e in self.engines)
             return (first.ljust(width) + "  " + row).rstrip()
 
-        lines = [line("route", {e: e for e in self.engines})]
+        lines = [line(t("escape_route"), {e: e for e in self.engines})]
         lines += [line(r, {e: cell(r, e) for e in self.engines}) for r in self.routes]
-        lines.append(line("total", totals))
+        lines.append(line(t("escape_total"), totals))
         for engine, reason in self.missing.items():
-            lines.append(f"{engine}: not tried: {reason}")
+            lines.append(t("escape_not_tried", engine=engine, reason=reason))
         return "\n".join(lines)
 
 
@@ -720,9 +750,43 @@ def conformance_table(engines: Sequence[str] = CONFORMANCE_ENGINES) -> str:
     return "\n".join(lines)
 
 
+SECTIONS = ("startup", "execution", "escape", "conformance")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m wasikernel.compare [SECTION...]``: print the tables asked for (start-up,
+    execution, escape routes, WASI suite; all of them by default)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m wasikernel.compare",
+        description="Measure the runtimes against each other: start-up (against a native "
+        "process and a container), execution, escape routes out of a folder, WASI suite.",
+    )
+    parser.add_argument("sections", nargs="*", metavar="SECTION",
+                        help=f"any of {', '.join(SECTIONS)} (default: all)")  # fmt: skip
+    chosen = parser.parse_args(argv).sections or list(SECTIONS)
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown:
+        parser.error(f"no section {unknown[0]!r}; the sections are: {', '.join(SECTIONS)}")
+    printers = {
+        "startup": lambda: to_table(measure_startup()),
+        "execution": lambda: to_table(measure_execution()),
+        "escape": lambda: escape_table(unguarded=True).to_text(),
+        "conformance": conformance_table,
+    }
+    titles = {"startup": "start-up, whole run", "execution": "execution",
+              "escape": "escape routes out of a granted folder (what the runtime alone does, "
+              "in brackets, where the project refuses the run)",
+              "conformance": "WASI test suite, 72 preview 1 programs"}  # fmt: skip
+    for index, section in enumerate(s for s in SECTIONS if s in chosen):
+        print(("\n" if index else "") + titles[section], flush=True)
+        print(printers[section](), flush=True)
+    return 0
+
+
 # The module's command line, for a look at the figures outside a notebook:
 #     python -m wasikernel.compare
 if __name__ == "__main__":  # pragma: no cover
     os.environ.setdefault("WASIKERNEL_LANG", "en")
-    print("start-up\n" + to_table(measure_startup()))
-    print("\nexecution\n" + to_table(measure_execution()))
+    sys.exit(main())

@@ -112,14 +112,18 @@ _CAPABILITY_WORDS = {
 }
 
 
-def _sandboxing(engine: object) -> str:
+def sandboxing(engine: object) -> str:
+    """Say how ``engine`` runs WASI: our traced host, or its own, whether a folder is given to
+    it at all, whether it keeps the guest inside one, and which capabilities it gives."""
     if getattr(engine, "traced", True):
         return "our traced WASI host"
-    if getattr(engine, "confines_folders", False):
+    grants = getattr(engine, "grants", None)
+    if grants is not None and "folders" not in grants:
+        text = "its own WASI, not traced"
+    elif getattr(engine, "confines_folders", False):
         text = "its own WASI, not traced; keeps the guest inside its folders"
     else:
         text = "its own WASI, not traced; refuses a folder whose links lead out"
-    grants = getattr(engine, "grants", None)
     if grants is not None:
         given = [w for c, w in _CAPABILITY_WORDS.items() if c in grants]
         refused = [w.split(" (")[0] for c, w in _CAPABILITY_WORDS.items() if c not in grants]
@@ -135,7 +139,7 @@ def _engine_check(name: str, engine: object) -> Check:
         reason = engine.available()  # type: ignore[attr-defined]
         fix = getattr(engine, "install", "") or ""
         version = engine.version() if reason is None else None  # type: ignore[attr-defined]
-        detail = _sandboxing(engine)
+        detail = sandboxing(engine)
         if name == "wasmtime":
             detail = f"in process, the default; {detail}"
         if reason is not None:

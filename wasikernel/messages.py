@@ -1202,6 +1202,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "capability_env": {"en": "environment variables", "fr": "des variables d'environnement"},
     "capability_args": {"en": "arguments", "fr": "des arguments"},
     "capability_stdin": {"en": "a standard input", "fr": "une entrée standard"},
+    # --- the escape table of the runtime comparison (lesson 7) ---
+    "escape_held": {"en": "held", "fr": "tenu"},
+    "escape_leaked": {"en": "leaked", "fr": "fuite"},
+    "escape_refused": {"en": "refused to run", "fr": "exécution refusée"},
+    "escape_alone": {"en": "alone: {outcome}", "fr": "seul : {outcome}"},
+    "escape_route": {"en": "route", "fr": "chemin"},
+    "escape_total": {"en": "total", "fr": "total"},
+    "escape_count_held": {"en": "{held}/{routes} held", "fr": "{held}/{routes} {held:tenu|tenus}"},
+    "escape_not_tried": {
+        "en": "{engine}: not tried: {reason}", "fr": "{engine} : non essayé : {reason}",
+    },
 }
 
 _language = "fr" if os.environ.get("WASIKERNEL_LANG", "").startswith("fr") else "en"

@@ -117,14 +117,18 @@ NATIVE = py(
     "    startup['native process, gcc -O2 (fork+exec)'] = 'not measured: no C compiler on PATH'",
     "    execution['native, gcc -O2'] = 'not measured: no C compiler on PATH'",
     "",
-    "docker = shutil.which('docker')",
-    "if docker and subprocess.run([docker, 'info'], capture_output=True).returncode == 0:",
-    "    startup['container (docker run hello-world)'] = median_time(",
-    "        lambda: subprocess.run([docker, 'run', '--rm', 'hello-world'], capture_output=True), 3)",
-    "elif docker:",
-    "    startup['container (docker run hello-world)'] = 'not measured: no docker daemon running here'",
+    "from wasikernel import compare",
+    "CONTAINER = 'container (runc, busybox image, whole process)'",
+    "why = compare.container_status()  # None where a container can start: root, runc installed",
+    "if why is None:",
+    "    try:",
+    "        static = compare.native_build(compare.HELLO_C, 'hello-static', static=True)",
+    "        bundle = compare.container_bundle(static)",
+    "        startup[CONTAINER] = median_time(lambda: compare.run_container(bundle), 5)",
+    "    except Exception as error:",
+    "        startup[CONTAINER] = f'not measured: {error}'",
     "else:",
-    "    startup['container (docker run hello-world)'] = 'not measured: docker is not installed'",
+    "    startup[CONTAINER] = f'not measured: {why}'",
 )
 
 
@@ -202,13 +206,22 @@ OTHERS = py(
     "else:",
     "    startup['node process, V8 (whole run)'] = execution['node, V8'] = 'not measured: no node on PATH'",
     "",
-    "for cli in ('wasmtime', 'wasmedge', 'wasmer', 'iwasm'):",
-    "    path = shutil.which(cli)",
+    "from wasikernel.engines import REGISTRY",
+    "for cli in ('wasmtime-cli', 'wasmedge', 'wasmer', 'iwasm'):  # the runtimes' command lines",
+    "    runtime = REGISTRY[cli]",
+    "    path = runtime.path()",
     "    if path:",
-    "        startup[f'{cli} CLI (whole process)'] = median_time(",
-    "            lambda: subprocess.run([path, wasm_path], capture_output=True), 5)",
+    "        startup[f'{cli} (whole process)'] = median_time(",
+    "            lambda: subprocess.run([path, *runtime.prefix, wasm_path], capture_output=True), 5)",
     "    else:",
-    "        startup[f'{cli} CLI (whole process)'] = f'not measured: no {cli} on PATH'",
+    "        startup[f'{cli} (whole process)'] = f'not measured: {runtime.available()}'",
+    "for name in ('pywasm', 'wasmer-sdk'):  # runtimes that a Python package brings",
+    "    why = REGISTRY[name].available()",
+    "    if why is None:",
+    "        startup[f'{name} (whole process)'] = median_time(",
+    "            lambda: run(work_wasm, Sandbox(), engine=name), 3)",
+    "    else:",
+    "        startup[f'{name} (whole process)'] = f'not measured: {why}'",
 )
 
 
@@ -263,39 +276,124 @@ PLOT = py(
 CLAIMS = (
     py(
         "native_start = startup.get('native process, gcc -O2 (fork+exec)')",
+        "container = startup.get(CONTAINER)",
         "wasm_start = startup['wasmtime, Cranelift opt speed (instantiate)']",
+        "cli_start = startup.get('wasmtime-cli (whole process)')",
         "native_run = execution.get('native, gcc -O2')",
         "wasm_run = execution['wasmtime, Cranelift opt speed']",
         "print('Claim: start-up 100x faster than a (light) container.')",
-        "print('   container here:', startup['container (docker run hello-world)'])",
-        "if isinstance(native_start, float):",
-        "    print(f'   measured instead: a native process starts in {native_start * 1e3:.3f} ms,'",
-        "          f' a wasm instance in {wasm_start * 1e3:.4f} ms, {native_start / wasm_start:.0f}x faster;'",
-        "          ' a container also starts a process, so it is slower still')",
+        "if isinstance(container, float):",
+        "    print(f'   a container here (runc, whole process): {container * 1e3:.1f} ms')",
+        "    print(f'   a wasm instance in a host already running: {wasm_start * 1e3:.3f} ms,'",
+        "          f' {container / wasm_start:.0f}x faster than the container')",
+        "    if isinstance(cli_start, float):",
+        "        print(f'   the wasmtime command line, a whole process: {cli_start * 1e3:.1f} ms,'",
+        "              f' {container / cli_start:.1f}x faster than the container')",
+        "    print('   the 100x holds for an instance inside a running host, not for a runtime'",
+        "          ' started as a process of its own')",
+        "else:",
+        "    print('   container here:', container)",
+        "    if isinstance(native_start, float):",
+        "        print(f'   a native process starts in {native_start * 1e3:.3f} ms,'",
+        "              f' a wasm instance in {wasm_start * 1e3:.4f} ms; a container starts a process'",
+        "              ' and more, so it is slower still')",
         "print('Claim: execution 10 to 50 % faster (and WasmEdge 20 % faster than a container).')",
         "if isinstance(native_run, float):",
         "    speed = native_run / wasm_run * 100",
         "    print(f'   measured: Cranelift {wasm_run:.3f} ns/round, gcc -O2 {native_run:.3f} ns/round:'",
         "          f' wasm runs at {speed:.0f} % of native speed on this loop (the claim would be 110-150 %)')",
-        "print('   WasmEdge:', startup.get('wasmedge CLI (whole process)', 'not measured'))",
+        "print('   WasmEdge:', startup.get('wasmedge (whole process)', 'not measured'))",
     ),
     py(
         "natif_dem = startup.get('native process, gcc -O2 (fork+exec)')",
+        "conteneur = startup.get(CONTAINER)",
         "wasm_dem = startup['wasmtime, Cranelift opt speed (instantiate)']",
+        "cli_dem = startup.get('wasmtime-cli (whole process)')",
         "natif_exec = execution.get('native, gcc -O2')",
         "wasm_exec = execution['wasmtime, Cranelift opt speed']",
         "print(\"Affirmation : démarrage 100 fois plus rapide qu'un conteneur (léger).\")",
-        "print('   conteneur ici :', startup['container (docker run hello-world)'])",
-        "if isinstance(natif_dem, float):",
-        "    print(f'   mesuré à la place : un processus natif démarre en {natif_dem * 1e3:.3f} ms,'",
-        "          f' une instance wasm en {wasm_dem * 1e3:.4f} ms, {natif_dem / wasm_dem:.0f} fois plus vite ;'",
-        "          ' un conteneur lance lui aussi un processus, il est donc plus lent encore')",
+        "if isinstance(conteneur, float):",
+        "    print(f'   un conteneur ici (runc, processus entier) : {conteneur * 1e3:.1f} ms')",
+        "    print(f'   une instance wasm dans un hôte déjà lancé : {wasm_dem * 1e3:.3f} ms,'",
+        "          f' {conteneur / wasm_dem:.0f} fois plus vite que le conteneur')",
+        "    if isinstance(cli_dem, float):",
+        "        print(f'   la ligne de commande wasmtime, un processus entier : {cli_dem * 1e3:.1f} ms,'",
+        "              f' {conteneur / cli_dem:.1f} fois plus vite que le conteneur')",
+        "    print(\"   le facteur 100 vaut pour une instance dans un hôte qui tourne déjà, pas pour un\"",
+        "          ' runtime lancé comme un processus à part')",
+        "else:",
+        "    print('   conteneur ici :', conteneur)",
+        "    if isinstance(natif_dem, float):",
+        "        print(f'   un processus natif démarre en {natif_dem * 1e3:.3f} ms,'",
+        "              f' une instance wasm en {wasm_dem * 1e3:.4f} ms ; un conteneur lance un processus'",
+        "              ' et plus encore, il est donc plus lent encore')",
         "print(\"Affirmation : exécution 10 à 50 % plus rapide (et WasmEdge 20 % plus rapide qu'un conteneur).\")",
         "if isinstance(natif_exec, float):",
         "    vitesse = natif_exec / wasm_exec * 100",
         "    print(f'   mesuré : Cranelift {wasm_exec:.3f} ns/tour, gcc -O2 {natif_exec:.3f} ns/tour :'",
         "          f' le wasm tourne à {vitesse:.0f} % de la vitesse native sur cette boucle (l’affirmation dirait 110-150 %)')",
-        "print('   WasmEdge :', startup.get('wasmedge CLI (whole process)', 'non mesuré'))",
+        "print('   WasmEdge :', startup.get('wasmedge (whole process)', 'non mesuré'))",
+    ),
+)
+
+
+#: routes of the escape table shown by default (all of them with ALL_ROUTES = True)
+ESCAPE = (
+    py(
+        "ALL_ROUTES = False  # True: the 38 routes (about 15 s)",
+        "shown = None if ALL_ROUTES else ['dotdot-read', 'absolute-etc-passwd', 'host-symlink-relative',",
+        "    'host-symlink-to-dir', 'guest-symlink-relative', 'guest-symlink-chain',",
+        "    'guest-symlink-dir-then-create', 'rename-out', 'unlink-out', 'hard-link-in']",
+        "escape = compare.escape_table(routes=shown, unguarded=True)",
+        "print(escape.to_text())",
+    ),
+    py(
+        "ALL_ROUTES = False  # True : les 38 chemins (environ 15 s)",
+        "shown = None if ALL_ROUTES else ['dotdot-read', 'absolute-etc-passwd', 'host-symlink-relative',",
+        "    'host-symlink-to-dir', 'guest-symlink-relative', 'guest-symlink-chain',",
+        "    'guest-symlink-dir-then-create', 'rename-out', 'unlink-out', 'hard-link-in']",
+        "escape = compare.escape_table(routes=shown, unguarded=True)",
+        "print(escape.to_text())",
+    ),
+)
+
+
+CONFORMANCE = (
+    py(
+        "from wasikernel.conformance import PUBLISHED, conformance, find_cases, suite_folder",
+        "WHOLE_SUITE = False  # True: the 72 programs under each runtime (about 2 minutes)",
+        "suite = suite_folder()",
+        "if suite is None:",
+        "    print('The WASI suite is not on this machine (WASI_TESTSUITE); published counts on its 72:')",
+        "    for engine, count in PUBLISHED.items():",
+        "        print(f'  {engine:13} {count}/72')",
+        "else:",
+        "    names = None if WHOLE_SUITE else [case.name for case in find_cases(suite)][::8]",
+        "    for engine in ('wasmtime', 'wasmtime-cli', 'node', 'pywasm', 'wasmer-sdk'):",
+        "        counted = conformance(engine, names=names)",
+        "        if counted.reason is not None:",
+        "            print(f'  {engine:13} not counted: {counted.reason}')",
+        "        else:",
+        "            print(f'  {engine:13} {counted.passed}/{counted.total} passed'",
+        "                  f' (on all 72, published: {PUBLISHED[engine]})')",
+    ),
+    py(
+        "from wasikernel.conformance import PUBLISHED, conformance, find_cases, suite_folder",
+        "WHOLE_SUITE = False  # True : les 72 programmes sous chaque runtime (environ 2 minutes)",
+        "suite = suite_folder()",
+        "if suite is None:",
+        "    print(\"La suite WASI n'est pas sur cette machine (WASI_TESTSUITE) ; résultats publiés sur ses 72 :\")",
+        "    for engine, count in PUBLISHED.items():",
+        "        print(f'  {engine:13} {count}/72')",
+        "else:",
+        "    names = None if WHOLE_SUITE else [case.name for case in find_cases(suite)][::8]",
+        "    for engine in ('wasmtime', 'wasmtime-cli', 'node', 'pywasm', 'wasmer-sdk'):",
+        "        counted = conformance(engine, names=names)",
+        "        if counted.reason is not None:",
+        "            print(f'  {engine:13} non compté : {counted.reason}')",
+        "        else:",
+        "            print(f'  {engine:13} {counted.passed}/{counted.total} réussis'",
+        "                  f' (sur les 72, résultat publié : {PUBLISHED[engine]})')",
     ),
 )
 
@@ -309,11 +407,10 @@ CACHE_ANSWER = (
 
 #: the reasons a French notebook prints for a runtime it could not measure
 NOT_MEASURED_FR = (
-    ("not measured: docker is not installed", "non mesuré : docker n\\'est pas installé"),
+    ("not measured: {why}", "non mesuré : {why}"),
+    ("not measured: {runtime.available()}", "non mesuré : {runtime.available()}"),
     ("not measured: no C compiler on PATH", "non mesuré : aucun compilateur C dans le PATH"),
-    ("not measured: no docker daemon running here", "non mesuré : aucun démon docker ne tourne ici"),
     ("not measured: no node on PATH", "non mesuré : node n\\'est pas dans le PATH"),
-    ("not measured: no {cli} on PATH", "non mesuré : {cli} n\\'est pas dans le PATH"),
     ("not measured: pywasm3 is not installed", "non mesuré : pywasm3 n\\'est pas installé"),
     ("not measured: {error}", "non mesuré : {error}"),
     ("not measured: {result.trap.message}", "non mesuré : {result.trap.message}"),
@@ -437,17 +534,21 @@ exécution complète du module hello, hôte et trace compris :
         """
 ### Whole programs: `wasikernel.compare`
 
-The project's own comparison does the same with a C program compiled to wasm, each run a whole
-program through our WASI host, against the same C built natively and started as a process. Its
-start-up table takes a few seconds; its execution table (a C benchmark at `-O2` against
+The project's own comparison does the same with a C program compiled to wasm, against the same
+C built natively and started as a process: a container (`runc` with a busybox root filesystem,
+where this machine lets one start), `wasikernel run` as a whole process, each runtime with a
+WASI of its own (the wasmtime command line, Node, pywasm, Wasmer) and the engines of our host.
+Its start-up table takes a few seconds; its execution table (a C benchmark at `-O2` against
 `gcc -O2`, start-up subtracted) about half a minute, so it runs only when you ask.
 """,
         """
 ### Des programmes entiers : `wasikernel.compare`
 
-La comparaison du projet fait de même avec un programme C compilé en wasm, chaque exécution
-étant un programme entier passé par notre hôte WASI, face au même C compilé en natif et lancé
-comme processus. Son tableau de démarrage prend quelques secondes ; son tableau d'exécution (un
+La comparaison du projet fait de même avec un programme C compilé en wasm, face au même C
+compilé en natif et lancé comme processus : un conteneur (`runc` avec un système de fichiers
+racine busybox, là où la machine permet d'en lancer un), `wasikernel run` comme processus
+entier, chaque runtime doté de son propre WASI (la ligne de commande wasmtime, Node, pywasm,
+Wasmer) et les moteurs de notre hôte. Son tableau de démarrage prend quelques secondes ; son tableau d'exécution (un
 banc d'essai C en `-O2` face à `gcc -O2`, démarrage soustrait) environ une demi-minute : il ne
 tourne que si vous le demandez.
 """,
@@ -472,6 +573,48 @@ tourne que si vous le demandez.
              "'tableau d\\'exécution non calculé : mettez LONG = True et relancez cette cellule'"),
         )
     ),
+    md(
+        """
+## Sandbox strength, measured
+
+A runtime's sandbox is only as good as its implementation of WASI. The table below runs the
+project's own escape routes (the programs its host's tests use: `..`, absolute paths, symbolic
+links left by the host or made by the guest, hard links, renames) under each runtime that takes
+a folder. *held*: nothing outside the folder was read, changed or listed; *leaked*: something
+was; *refused to run*: this project would not hand that folder to that runtime (a link in it
+leads out, or the runtime's WASI cannot keep a guest inside any folder), and in brackets what
+the runtime alone does with it.
+""",
+        """
+## La solidité du bac à sable, mesurée
+
+Le bac à sable d'un runtime ne vaut que ce que vaut son implémentation de WASI. Le tableau
+ci-dessous lance les chemins d'évasion du projet (les programmes des tests de son hôte : `..`,
+chemins absolus, liens symboliques laissés par l'hôte ou créés par l'invité, liens physiques,
+renommages) sous chaque runtime qui accepte un dossier. *tenu* : rien hors du dossier n'a été
+lu, modifié ni listé ; *fuite* : quelque chose l'a été ; *exécution refusée* : ce projet ne
+confie pas ce dossier à ce runtime (un lien y mène dehors, ou le WASI du runtime ne sait garder
+un invité dans aucun dossier), et entre parenthèses ce que fait le runtime seul.
+""",
+    ),
+    code(*ESCAPE),
+    md(
+        """
+## Conformance: the WASI test suite
+
+The WASI conformance suite (72 preview 1 programs in C, Rust and AssemblyScript) under each
+runtime, judged as its upstream runner judges them. One program in eight runs by default; set
+`WHOLE_SUITE = True` for all 72.
+""",
+        """
+## Conformité : la suite de tests WASI
+
+La suite de conformité WASI (72 programmes preview 1 en C, Rust et AssemblyScript) sous chaque
+runtime, jugée comme la juge son lanceur officiel. Un programme sur huit tourne par défaut ;
+mettez `WHOLE_SUITE = True` pour les 72.
+""",
+    ),
+    code(*CONFORMANCE),
     md(
         """
 ## Your figures
