@@ -11,7 +11,7 @@ import os
 import stat as _stat
 import time
 
-from ..errno import FT_CHAR, FT_DIR, FT_FILE, FT_SYMLINK, FT_UNKNOWN, errno_from_os
+from ..errno import FT_CHAR, FT_DIR, FT_FILE, FT_SYMLINK, FT_UNKNOWN, Errno, errno_from_os
 from .protocol import MAX_READ, FsError, OpenMode, Stat, refuse_change
 
 __all__ = ["HostFileSystem"]
@@ -37,7 +37,11 @@ def _host_stat(st: os.stat_result) -> Stat:
     )  # fmt: skip
 
 
-def _oserr(exc: OSError) -> FsError:
+def _oserr(exc: OSError | OverflowError) -> FsError:
+    """The FsError for a failed OS call; a number too large for the OS (an offset, a size or a
+    time a guest chose near 2**64) is ``inval``, as Linux answers a negative or huge offset."""
+    if isinstance(exc, OverflowError):
+        return FsError(Errno.INVAL, "a number too large for the host")
     return FsError(errno_from_os(exc), str(exc.strerror or exc))
 
 
@@ -60,62 +64,62 @@ class _HostFile:
     def read(self, n: int) -> bytes:
         try:
             return os.read(self.fd, min(n, MAX_READ))
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def write(self, data: bytes) -> int:
         try:
             return os.write(self.fd, data)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def pread(self, n: int, offset: int) -> bytes:
         try:
             return os.pread(self.fd, min(n, MAX_READ), offset)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def pwrite(self, data: bytes, offset: int) -> int:
         try:
             return os.pwrite(self.fd, data, offset)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def seek(self, offset: int, whence: int) -> int:
         try:
             return os.lseek(self.fd, offset, whence)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def stat(self) -> Stat:
         try:
             return _host_stat(os.fstat(self.fd))
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def truncate(self, size: int) -> None:
         try:
             os.ftruncate(self.fd, size)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def allocate(self, offset: int, length: int) -> None:
         try:
             os.posix_fallocate(self.fd, offset, length)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def set_times(self, atim: int | None, mtim: int | None) -> None:
         refuse_change(self.read_only, self.name)
         try:
             os.utime(self.fd, ns=_new_times(os.fstat(self.fd), atim, mtim))
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def sync(self) -> None:
         try:
             os.fsync(self.fd)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def close(self) -> None:
@@ -146,7 +150,7 @@ class HostFileSystem:
         self.read_only = read_only
         try:
             self._root = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def root(self) -> int:
@@ -155,19 +159,19 @@ class HostFileSystem:
     def lstat(self, parent: int, name: str) -> Stat:
         try:
             return _host_stat(os.stat(name, dir_fd=parent, follow_symlinks=False))
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def dir_stat(self, d: int) -> Stat:
         try:
             return _host_stat(os.fstat(d))
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def open_dir(self, parent: int, name: str) -> int:
         try:
             return os.open(name, _DIR_FLAGS, dir_fd=parent)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def close_dir(self, d: int) -> None:
@@ -180,7 +184,7 @@ class HostFileSystem:
     def readlink(self, parent: int, name: str) -> str:
         try:
             return os.readlink(name, dir_fd=parent)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def open_file(self, parent: int, name: str, mode: OpenMode) -> _HostFile:
@@ -200,7 +204,7 @@ class HostFileSystem:
             flags |= os.O_APPEND
         try:
             fd = os.open(name, flags | os.O_NONBLOCK, 0o644, dir_fd=parent)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
         try:  # a FIFO or device stays non-blocking, so a read can never hang the run
             import fcntl
@@ -221,7 +225,7 @@ class HostFileSystem:
                         out.append((entry.name, st.filetype, st.ino))
                     except OSError:
                         out.append((entry.name, FT_UNKNOWN, entry.inode()))
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
         return out
 
@@ -229,42 +233,42 @@ class HostFileSystem:
         refuse_change(self.read_only, name)
         try:
             os.mkdir(name, 0o755, dir_fd=parent)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def rmdir(self, parent: int, name: str) -> None:
         refuse_change(self.read_only, name)
         try:
             os.rmdir(name, dir_fd=parent)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def unlink(self, parent: int, name: str) -> None:
         refuse_change(self.read_only, name)
         try:
             os.unlink(name, dir_fd=parent)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def symlink(self, target: str, parent: int, name: str) -> None:
         refuse_change(self.read_only, name)
         try:
             os.symlink(target, name, dir_fd=parent)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def link(self, p1: int, n1: str, p2: int, n2: str) -> None:
         refuse_change(self.read_only, n2)
         try:
             os.link(n1, n2, src_dir_fd=p1, dst_dir_fd=p2, follow_symlinks=False)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def rename(self, p1: int, n1: str, p2: int, n2: str) -> None:
         refuse_change(self.read_only, n1)
         try:
             os.rename(n1, n2, src_dir_fd=p1, dst_dir_fd=p2)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def set_times(self, parent: int, name: str, atim: int | None, mtim: int | None) -> None:
@@ -273,7 +277,7 @@ class HostFileSystem:
             st = os.stat(name, dir_fd=parent, follow_symlinks=False)
             times = _new_times(st, atim, mtim)
             os.utime(name, ns=times, dir_fd=parent, follow_symlinks=False)
-        except OSError as exc:
+        except (OSError, OverflowError) as exc:
             raise _oserr(exc) from None
 
     def close(self) -> None:
