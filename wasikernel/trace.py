@@ -8,7 +8,6 @@ only when read (``trace.events``, iteration, the views), so recording stays chea
 from __future__ import annotations
 
 import gc
-import html
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -162,6 +161,8 @@ def html_table(
     events (a refusal marked ``wk-denied``, its errno followed by "(refused)" and its reason),
     then a row ``more(n, refusals_follow)`` saying how many were left out, the first
     ``later_refusals`` refusals among those, and a row for the ``dropped`` calls."""
+    import html  # only for HTML views: `wasikernel run` never builds one
+
     rows = [_html_row(ev) for ev in events[:max_rows]]
     rest = len(events) - max_rows
     if rest > 0:
@@ -183,7 +184,7 @@ def html_table(
 
 
 def _html_row(ev: TraceEvent) -> str:
-    esc = html.escape
+    from html import escape as esc
     result = f"exit {ev.exit_code}" if ev.exit_code is not None else format_values(ev.results, 60)
     phase = "" if ev.phase == "run" else f" [{esc(ev.phase)}]"
     errno = esc(ev.errno) + (" (refused)" if ev.denied else "")

@@ -14,8 +14,6 @@ the two levels engines plug in at.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -293,6 +291,9 @@ class OwnWasiEngine(Engine):
             refused.engine = self.name
             refused.layout = request.layout
             return refused
+        import shutil
+        import tempfile
+
         workdir = tempfile.mkdtemp(prefix=f"wasikernel-{self.name}-")
         dirs = prepare_dirs(request.sandbox.preopens)
         try:

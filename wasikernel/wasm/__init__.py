@@ -35,7 +35,6 @@ from ._listings import (
     module_imports,
     without_custom_sections,
 )
-from ._module import Body, Elem, FuncType, ModuleInfo, decode_module
 from ._reader import VALTYPE_NAMES, DecodeError, Reader, encode_u32
 from ._sections import (
     COMPONENT,
@@ -92,3 +91,15 @@ __all__ = [
     "sections",
     "without_custom_sections",
 ]
+
+#: the strict decoder's names, loaded on first use: ``wasikernel run`` asks only for the
+#: header, and building the decoder's classes is a fifth of the package's import time
+_STRICT = frozenset({"Body", "Elem", "FuncType", "ModuleInfo", "decode_module"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _STRICT:
+        from . import _module
+
+        return getattr(_module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
