@@ -31,7 +31,9 @@ def test_every_engine_answers_the_same_questions():
         reason = engine.available()
         assert reason is None or (isinstance(reason, str) and reason)
         assert isinstance(engine.traced, bool) and isinstance(engine.confines_folders, bool)
-    assert [n for n in REGISTRY if REGISTRY[n].traced] == ["wasmtime", "stepper", "pulley", "wasm3"]
+    assert [n for n in REGISTRY if REGISTRY[n].traced] == [
+        "wasmtime", "wasmtime-p2", "stepper", "pulley", "wasm3",
+    ]  # fmt: skip
     own = [n for n in REGISTRY if not REGISTRY[n].traced]
     assert [n for n in own if REGISTRY[n].confines_folders] == ["wasmtime-cli"]
 
@@ -65,6 +67,33 @@ def test_a_time_limit_ends_the_same_way_under_every_engine_that_runs_our_host(en
     assert (closing.phase, closing.call, closing.errno) == ("end", "limit", "canceled")
 
 
+COMPONENT = """(component
+  (core module $m (func (export "run") (result i32) (i32.const 0)))
+  (core instance $i (instantiate $m))
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $r (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.12" (instance $r)))"""
+
+
+def test_a_component_goes_to_an_engine_that_takes_components():
+    assert REGISTRY["wasmtime-p2"].takes == frozenset({"component"})
+    for name in ("wasmtime", "wasmtime-p2"):  # the two faces of our host: either runs either
+        ran = run(COMPONENT, engine=name)
+        assert (ran.outcome, ran.exit_code, ran.engine) == ("exit", 0, "wasmtime-p2")
+        assert run(SPIN, Sandbox(limits=Limits(timeout_s=0.2)), engine=name).engine == "wasmtime"
+
+
+@pytest.mark.parametrize("engine", ["stepper", "pulley", "wasm3", "node"])
+def test_an_engine_that_runs_core_modules_only_refuses_a_component_naming_those_that_do(engine):
+    _skip_unless_available(engine)
+    from wasikernel.errors import EngineError
+
+    with pytest.raises(EngineError) as refused:
+        run(COMPONENT, engine=engine)
+    assert f"the engine {engine} runs core modules only" in str(refused.value)
+    assert "wasmtime-p2" in str(refused.value)
+
+
 def test_doctor_says_which_engines_trace_and_which_confine_folders():
     lines = {c.name: c.detail for c in doctor.checks() if c.section == "engines"}
     assert set(lines) == set(REGISTRY)
@@ -72,6 +101,7 @@ def test_doctor_says_which_engines_trace_and_which_confine_folders():
         assert "our traced WASI host" in lines[name]
     assert "refuses a folder whose links lead out" in lines["node"]
     assert "keeps the guest inside its folders" in lines["wasmtime-cli"]
+    assert "our traced WASI host (preview 2); runs components only" in lines["wasmtime-p2"]
 
 
 def test_the_comparison_says_how_each_runtime_runs_wasi(monkeypatch, tmp_path):

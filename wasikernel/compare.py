@@ -146,7 +146,7 @@ class Contender:
 
 def contenders() -> list[Contender]:
     """Return every runtime the comparison knows, available here or not."""
-    from .engines import REGISTRY, cli
+    from .engines import REGISTRY, cli, engines_taking
 
     found = [
         Contender("wasikernel run (our host on wasmtime), whole process", "wasmtime",
@@ -164,7 +164,7 @@ def contenders() -> list[Contender]:
     for name, runtime in cli.RUNTIMES.items():
         found.append(Contender(f"{runtime.title} command line", name))
     listed = {c.engine for c in found}
-    found += [Contender(REGISTRY[n].title, n) for n in REGISTRY if n not in listed]
+    found += [Contender(REGISTRY[n].title, n) for n in engines_taking("module") if n not in listed]
     return found
 
 

@@ -81,6 +81,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "le composant importe l'interface {name}, que cet hôte ne fournit pas ; il a été "
         "écrit pour un autre monde que wasi:cli/command",
     },
+    "p3_import": {
+        "en": "the component imports {name}, an interface of WASI 0.3 (preview 3), which this "
+        "host does not provide: wasmtime-py cannot host preview 3 yet (it has no asynchronous "
+        "host functions), so no traced host can run it here. Run it untraced with "
+        "--engine wasmtime-cli (the wasmtime command line, with -W component-model-async -S p3)",
+        "fr": "le composant importe {name}, une interface de WASI 0.3 (preview 3), que cet hôte "
+        "ne fournit pas : wasmtime-py ne sait pas encore héberger preview 3 (il n'a pas de "
+        "fonctions hôtes asynchrones), donc aucun hôte tracé ne peut l'exécuter ici. "
+        "Exécutez-le sans trace avec --engine wasmtime-cli (la ligne de commande de wasmtime, "
+        "avec -W component-model-async -S p3)",
+    },
     "p2_network_refused": {
         "en": "{what} was refused: this sandbox grants no network; grant one address with "
         "{option}",
@@ -115,6 +126,133 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "call",
         "fr": "le composant a demandé {n} octets d'un coup ; cet hôte en donne au plus {limit} "
         "par appel",
+    },
+    "engine_takes_no_component": {
+        "en": "the engine {engine} runs core modules only, and this is a component (WASI 0.2); "
+        "run it with --engine set to one of: {engines}",
+        "fr": "le moteur {engine} n'exécute que des modules de base, et ceci est un composant "
+        "(WASI 0.2) ; exécutez-le avec --engine égal à l'un de : {engines}",
+    },
+    "engine_takes_no_module": {
+        "en": "the engine {engine} runs components only, and this is a core module; run it with "
+        "--engine set to one of: {engines}, or make it a component with "
+        "`wasikernel component new`",
+        "fr": "le moteur {engine} n'exécute que des composants, et ceci est un module de base ; "
+        "exécutez-le avec --engine égal à l'un de : {engines}, ou faites-en un composant avec "
+        "`wasikernel component new`",
+    },
+    "component_no_invoke": {
+        "en": "a component runs its wasi:cli/run export; --invoke calls a core module's exports",
+        "fr": "un composant exécute son export wasi:cli/run ; --invoke appelle les exports d'un "
+        "module de base",
+    },
+    "component_no_run": {
+        "en": "the component exports no wasi:cli/run: it is not a command (wrap a preview 1 "
+        "program with `wasikernel component new`)",
+        "fr": "le composant n'exporte pas wasi:cli/run : ce n'est pas une commande (enveloppez "
+        "un programme preview 1 avec `wasikernel component new`)",
+    },
+    "option_component_where": {
+        "en": "--component makes a component of a %%wat, %%c, %%rust or %%wasm cell; it means "
+        "nothing to {magic}",
+        "fr": "--component fait un composant d'une cellule %%wat, %%c, %%rust ou %%wasm ; il "
+        "n'a pas de sens pour {magic}",
+    },
+    "component_cannot_wrap": {
+        "en": "the module cannot be made a component: {detail}. The adapter wraps a preview 1 "
+        "command: a module that exports _start and its memory and imports only "
+        "wasi_snapshot_preview1",
+        "fr": "le module ne peut pas devenir un composant : {detail}. L'adaptateur enveloppe une "
+        "commande preview 1 : un module qui exporte _start et sa mémoire et n'importe que "
+        "wasi_snapshot_preview1",
+    },
+    "component_foreign_imports": {
+        "en": "it imports {names}, {n:which is|which are} not part of WASI preview 1",
+        "fr": "il importe {names}, qui ne {n:fait|font} pas partie de WASI preview 1",
+    },
+    "component_no_start": {
+        "en": "it exports no _start function (a command's entry point)",
+        "fr": "il n'exporte pas de fonction _start (le point d'entrée d'une commande)",
+    },
+    "component_no_memory": {
+        "en": "it exports no memory named memory (the adapter reads the program's data there)",
+        "fr": "il n'exporte pas de mémoire nommée memory (l'adaptateur y lit les données du "
+        "programme)",
+    },
+    "kernel_component_error": {
+        "en": "This cell cannot run as a component",
+        "fr": "Cette cellule ne peut pas s'exécuter comme composant",
+    },
+    # --- a component's world (wasikernel wit, %wit) ---
+    "wit_granted": {"en": "granted", "fr": "accordé"},
+    "wit_refused": {"en": "refused", "fr": "refusé"},
+    "wit_granted_as": {"en": "granted: {detail}", "fr": "accordé : {detail}"},
+    "wit_refused_as": {"en": "refused: {detail}", "fr": "refusé : {detail}"},
+    "wit_summary": {
+        "en": "{n} {n:import|imports}: {granted} granted, {refused} refused by this sandbox",
+        "fr": "{n} {n:import|imports} : {granted} {granted:accordé|accordés}, {refused} "
+        "{refused:refusé|refusés} par ce bac à sable",
+    },
+    "wit_not_provided": {
+        "en": "this host does not provide it: the run stops at link time",
+        "fr": "cet hôte ne le fournit pas : l'exécution s'arrête à l'édition des liens",
+    },
+    "wit_p3": {
+        "en": "WASI 0.3 (preview 3): this traced host cannot run it; --engine wasmtime-cli "
+        "runs it untraced",
+        "fr": "WASI 0.3 (preview 3) : cet hôte tracé ne peut pas l'exécuter ; --engine "
+        "wasmtime-cli l'exécute sans trace",
+    },
+    "wit_no_network": {
+        "en": "no address granted; grant one with --allow-net HOST:PORT",
+        "fr": "aucune adresse accordée ; accordez-en une avec --allow-net HÔTE:PORT",
+    },
+    "wit_network": {"en": "only {addresses}", "fr": "seulement {addresses}"},
+    "wit_no_dns": {
+        "en": "no name lookups; grant them with --allow-dns",
+        "fr": "aucune résolution de noms ; accordez-la avec --allow-dns",
+    },
+    "wit_dns": {"en": "name lookups", "fr": "résolution de noms"},
+    "wit_no_folder": {
+        "en": "no folder is granted yet; grant one with --dir HOST::GUEST",
+        "fr": "aucun dossier n'est encore accordé ; accordez-en un avec --dir HÔTE::INVITÉ",
+    },
+    "wit_folders": {"en": "{n:folder|folders} {folders}", "fr": "{n:dossier|dossiers} {folders}"},
+    "wit_read_only": {"en": " (read-only)", "fr": " (lecture seule)"},
+    "wit_environment": {
+        "en": "{args} {args:argument|arguments}, {env} {env:variable|variables}",
+        "fr": "{args} {args:argument|arguments}, {env} {env:variable|variables}",
+    },
+    "wit_clock_real": {"en": "the real clock", "fr": "l'horloge réelle"},
+    "wit_clock_frozen": {"en": "a clock frozen at {ns} ns", "fr": "une horloge figée à {ns} ns"},
+    "wit_random_real": {"en": "real randomness", "fr": "du vrai hasard"},
+    "wit_random_seeded": {"en": "randomness seeded with {seed}",
+                          "fr": "un hasard de graine {seed}"},
+    "wit_names_only": {
+        "en": "only the names: the interfaces' definitions need wasm-tools ({why})",
+        "fr": "seulement les noms : les définitions des interfaces demandent wasm-tools ({why})",
+    },
+    "wit_core_module": {
+        "en": "this is a core module (WASI preview 1), not a component: it has no world. Make "
+        "one of it with `wasikernel component new` or a cell's --component",
+        "fr": "ceci est un module de base (WASI preview 1), pas un composant : il n'a pas de "
+        "monde. Faites-en un avec `wasikernel component new` ou l'option --component d'une "
+        "cellule",
+    },
+    "wit_not_wasm": {
+        "en": "this is not WebAssembly (a .wasm file starts with the bytes \\0asm)",
+        "fr": "ceci n'est pas du WebAssembly (un fichier .wasm commence par les octets \\0asm)",
+    },
+    "wit_invalid": {
+        "en": "this component is not valid: {error}",
+        "fr": "ce composant n'est pas valide : {error}",
+    },
+    "wit_no_component": {
+        "en": "%wit needs a component: give the path of a .wasm file, or run a component cell "
+        "first (%%c --component, or a WAT cell holding (component ...))",
+        "fr": "%wit a besoin d'un composant : donnez le chemin d'un fichier .wasm, ou exécutez "
+        "d'abord une cellule qui en fait un (%%c --component, ou une cellule WAT qui contient "
+        "(component ...))",
     },
     "p2_host_bug": {
         "en": "the host failed on this call ({error})",
@@ -794,6 +932,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # --- the widgets ---
     "widget_module": {"en": "module", "fr": "module"},
     "widget_host": {"en": "WASI host", "fr": "hôte WASI"},
+    "widget_network_granted": {"en": "network: only {addresses}",
+                               "fr": "réseau : seulement {addresses}"},
     "widget_calls": {"en": "{n} {n:call|calls}", "fr": "{n} {n:appel|appels}"},
     "widget_more": {"en": "+{n} more", "fr": "+{n} {n:autre|autres}"},
     "widget_not_provided": {"en": "not provided", "fr": "non fourni"},
@@ -840,6 +980,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "widget_reran": {
         "en": "re-ran: {ended}, {n} {n:call|calls}, {refused} refused",
         "fr": "relancé : {ended}, {n} {n:appel|appels}, {refused} {refused:refusé|refusés}",
+    },
+    "widget_component_memory": {
+        "en": "A component keeps its linear memory to itself: the preview 2 host is handed "
+        "values (strings, lists, resources), never addresses, so no host call reads or writes "
+        "it and there is no memory to show. Run the core module (without --component) to see "
+        "its memory.",
+        "fr": "Un composant garde sa mémoire linéaire pour lui : l'hôte preview 2 reçoit des "
+        "valeurs (chaînes, listes, ressources), jamais des adresses ; aucun appel de l'hôte ne "
+        "la lit ni ne l'écrit, et il n'y a pas de mémoire à montrer. Exécutez le module de base "
+        "(sans --component) pour voir sa mémoire.",
     },
     "widget_no_memory": {
         "en": "This run kept no memory (the module exports none, or the engine gives none).",

@@ -8,7 +8,8 @@ plugs in at one of two levels (see :mod:`._engine`):
 
 * engines that run our traced WASI host (:class:`~._engine.HostedEngine`): ``wasmtime`` (the
   default), ``pulley``, ``stepper``, ``wasm3``; they go through the one lifecycle of
-  :mod:`._lifecycle`;
+  :mod:`._lifecycle`; ``wasmtime-p2`` runs components (WASI 0.2) under our traced preview 2
+  host, on wasmtime's component model (:mod:`.component`);
 * engines that bring their own WASI (:class:`~._engine.OwnWasiEngine`): ``node``, the
   runtimes that Python packages bring (``pywasm``, ``wasmer-sdk``) and the runtimes' command
   lines (``wasmtime-cli``, ``wasmedge``, ``wasmer``, ``iwasm``); they are not traced, and
@@ -16,6 +17,12 @@ plugs in at one of two levels (see :mod:`._engine`):
 
 An engine's code is imported the first time it is asked anything, so naming the engines costs
 nothing at start-up. A new engine is one entry in :data:`REGISTRY`.
+
+Each engine says which kinds of binary it ``takes`` (core modules, components). :func:`run`
+tells a component from a core module by its header and hands it to an engine that takes it:
+``wasmtime`` and ``wasmtime-p2`` are the two faces of our host on wasmtime (preview 1 for core
+modules, preview 2 for components), so either name runs either kind; any other engine is asked
+only for what it takes.
 """
 
 from __future__ import annotations
@@ -34,7 +41,8 @@ from ._engine import Engine, HostedEngine, OwnWasiEngine, RunRequest
 
 __all__ = [
     "REGISTRY", "ENGINES", "Engine", "HostedEngine", "OwnWasiEngine", "RunRequest", "find",
-    "run", "load_module_bytes", "is_component",
+    "run", "load_module_bytes", "is_component", "kind_of", "engine_for", "engines_taking",
+    "OUR_WASMTIME",
 ]  # fmt: skip
 
 
@@ -98,6 +106,7 @@ class _Registry(Mapping[str, Any]):
 #: engine name -> engine (first the ones that run our traced host, then those with their own WASI)
 REGISTRY = _Registry([
     ("wasmtime", "wasikernel.engines.wasmtime", "WASMTIME"),
+    ("wasmtime-p2", "wasikernel.engines.component", "COMPONENTS"),
     ("stepper", "wasikernel.engines.stepper", "STEPPER"),
     ("pulley", "wasikernel.engines.pulley", "PULLEY"),
     ("wasm3", "wasikernel.engines.wasm3", "WASM3"),
@@ -114,6 +123,9 @@ REGISTRY = _Registry([
 ENGINES = REGISTRY
 
 _WASM_MAGIC = b"\0asm"
+
+#: our host on wasmtime, by the kind of binary it runs: either name runs either kind
+OUR_WASMTIME = {"module": "wasmtime", "component": "wasmtime-p2"}
 
 
 def find(engine: str) -> Any:
@@ -170,6 +182,44 @@ def is_component(wasm: bytes) -> bool:
         return False
 
 
+def kind_of(wasm: bytes) -> str:
+    """``"component"`` or ``"module"`` (a core module), by the header of ``wasm``."""
+    return "component" if is_component(wasm) else "module"
+
+
+def _takes(engine: Any) -> frozenset[str]:
+    try:
+        return engine.takes
+    except (AttributeError, ImportError):
+        return frozenset()
+
+
+def engines_taking(kind: str) -> list[str]:
+    """The names of the registered engines that run a binary of ``kind``, in registry order."""
+    return [name for name, engine in REGISTRY.items() if kind in _takes(engine)]
+
+
+def engine_for(engine: str, wasm: bytes) -> Any:
+    """The registered engine that runs ``wasm`` when ``engine`` is asked for: ``engine`` itself
+    when it takes that kind of binary, the other face of our host when ``engine`` is one face
+    (``wasmtime`` for a core module, ``wasmtime-p2`` for a component).
+
+    Raises EngineError naming the engines that take it when ``engine`` does not, or when
+    there is no engine of that name.
+    """
+    chosen = find(engine)
+    kind = kind_of(wasm)
+    if kind in _takes(chosen):
+        return chosen
+    if engine in OUR_WASMTIME.values():
+        return REGISTRY[OUR_WASMTIME[kind]]
+    from .. import messages
+
+    raise EngineError(messages.t(
+        f"engine_takes_no_{kind}", engine=engine, engines=", ".join(engines_taking(kind)),
+    ))  # fmt: skip
+
+
 def run(
     module: bytes | str | os.PathLike,
     sandbox: Sandbox | None = None,
@@ -193,20 +243,18 @@ def run(
     (``memory_before``/``memory_after``) out. A trap, an exit, a limit or an import the engine
     does not provide is reported in the RunResult (its ``outcome`` says which), never raised.
 
-    A component (WASI 0.2, told by its header) runs under the preview 2 host
-    (:mod:`wasikernel.engines.component`), on wasmtime whatever ``engine`` says.
+    A component (WASI 0.2, told by its header) runs under an engine that takes components
+    (see :func:`engine_for`): with ``engine="wasmtime"``, the default, under our preview 2 host.
 
-    Raises EngineError when ``module`` is not a wasm module, ``engine`` is not known or cannot
-    run here, or the engine cannot run this module or sandbox at all.
+    Raises EngineError when ``module`` is not a wasm module, ``engine`` is not known, cannot
+    run here or does not run this kind of binary, or the engine cannot run this module or
+    sandbox at all.
     """
-    chosen = find(engine)
+    find(engine)  # an unknown name is refused before the module is read
     wasm = load_module_bytes(module)
+    chosen = engine_for(engine, wasm)
     request = RunRequest(
         wasm, sandbox if sandbox is not None else Sandbox(), invoke, tuple(invoke_args),
         on_output, cancel, keep, layout, snapshots,
     )  # fmt: skip
-    if is_component(wasm):  # WASI 0.2: the preview 2 host, on wasmtime's component model
-        from .component import COMPONENTS
-
-        return COMPONENTS.run(request)
     return chosen.run(request)

@@ -67,7 +67,8 @@ class Engine:
 
     ``name`` is what ``--engine`` and ``engine=`` take; ``traced`` says whether the engine runs
     our traced WASI host; ``confines_folders`` whether a granted folder's symbolic links are kept
-    from leading the guest out of it; ``keeps`` whether a run can hand back a live module.
+    from leading the guest out of it; ``keeps`` whether a run can hand back a live module;
+    ``takes`` which kinds of binary it runs (core modules, components).
     """
 
     name: str
@@ -77,6 +78,10 @@ class Engine:
     traced: ClassVar[bool] = True
     confines_folders: ClassVar[bool] = True
     keeps: ClassVar[bool] = True
+    #: the kinds of wasm binary the engine runs: ``"module"`` (a core module, preview 1) and/or
+    #: ``"component"`` (WASI 0.2 and later); :func:`wasikernel.engines.run` tells them apart
+    #: by their header
+    takes: ClassVar[frozenset[str]] = frozenset({"module"})
 
     def available(self) -> str | None:
         """Return None when the engine can run here, else the reason it cannot."""
@@ -283,10 +288,13 @@ class OwnWasiEngine(Engine):
 
         Raises EngineError when the runtime is not usable here or ``keep`` is asked.
         """
+        from . import kind_of
         from .cli._process import prepare_dirs, refuse_unknown_imports
 
         self.refuse_unavailable_or_keep(request)
-        refused = refuse_unknown_imports(request.wasm, request.sandbox, self.provides)
+        # a core module's imports are read here (a component's, by the runtime itself)
+        refused = (refuse_unknown_imports(request.wasm, request.sandbox, self.provides)
+                   if kind_of(request.wasm) == "module" else None)  # fmt: skip
         if refused is not None:
             refused.engine = self.name
             refused.layout = request.layout

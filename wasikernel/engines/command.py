@@ -137,24 +137,10 @@ def _run(args: argparse.Namespace, options: SandboxOptions, sandbox: Sandbox,
     wasm = load_module_bytes(args.module)
     if invoke:
         check_invoke_args(wasm, invoke, invoke_args, f"--invoke {invoke}")
-    if engine == "wasmtime":  # the default engine, without the memory snapshots
-        from . import is_component
-        from . import wasmtime as _wasmtime
-
-        if is_component(wasm):  # WASI 0.2: the preview 2 host
-            from .component import run_component
-
-            result = run_component(wasm, sandbox, on_output=on_output)
-        else:
-            result = _wasmtime.run_module(
-                wasm, sandbox, invoke=invoke, invoke_args=invoke_args, on_output=on_output,
-                snapshots=False,
-            )  # fmt: skip
-    else:
-        result = run(
-            wasm, sandbox, engine=engine, invoke=invoke, invoke_args=invoke_args,
-            on_output=on_output,
-        )  # fmt: skip
+    result = run(
+        wasm, sandbox, engine=engine, invoke=invoke, invoke_args=invoke_args,
+        on_output=on_output, snapshots=False,  # the command line never shows memory copies
+    )  # fmt: skip
     if args.trace == "-":
         sys.stderr.write(result.trace.to_text())
     elif text_file is not None:

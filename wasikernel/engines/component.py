@@ -10,10 +10,8 @@ then the host's interfaces are defined in a ``wasmtime.component.Linker`` and th
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -26,37 +24,21 @@ from ..result import RunResult, Trap
 from ..sandbox import Sandbox
 from ..wasi import LimitReached, ProcExit
 from ..wasi.fs import FsError
-from ._engine import Engine, RunRequest
-from .wasmtime import _frames, _trap_message, _Watch, new_engine
+from . import engines_taking, kind_of
+from ._engine import Engine, RunRequest, dist_version
+from .wasmtime import _frames, _trap_message, _Watch, compile_cached, new_engine
 
 __all__ = ["COMPONENTS", "ComponentEngine", "run_component", "compile_component",
            "imported_interfaces"]  # fmt: skip
 
-_CACHE: OrderedDict[str, bytes] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-_CACHE_MAX = 16
-
-
 def compile_component(engine: wasmtime.Engine, wasm: bytes) -> wc.Component:
-    """Return ``wasm`` compiled for ``engine`` (once per content, then cached).
+    """Return ``wasm`` compiled for ``engine`` (once per content, in the core modules' cache).
 
     Raises EngineError when the bytes are not a valid component."""
-    key = hashlib.sha256(wasm).hexdigest()
-    with _CACHE_LOCK:
-        blob = _CACHE.get(key)
-        if blob is not None:
-            _CACHE.move_to_end(key)
-    if blob is not None:
-        return wc.Component.deserialize(engine, blob)
-    try:
-        component = wc.Component(engine, wasm)
-    except wasmtime.WasmtimeError as exc:
-        raise EngineError(f"the component is not valid: {_trap_message(exc)}") from exc
-    with _CACHE_LOCK:
-        _CACHE[key] = bytes(component.serialize())
-        while len(_CACHE) > _CACHE_MAX:
-            _CACHE.popitem(last=False)
-    return component
+    return compile_cached(
+        engine, wasm, "component", wc.Component, wc.Component.deserialize,
+        lambda exc: f"the component is not valid: {_trap_message(exc)}",
+    )  # fmt: skip
 
 
 def imported_interfaces(engine: wasmtime.Engine, component: wc.Component) -> list[str]:
@@ -181,26 +163,37 @@ def run_component(
 class ComponentEngine(Engine):
     """Components on wasmtime's component model under our preview 2 host (traced).
 
-    :func:`wasikernel.engines.run` hands it every component, whatever engine was asked for:
-    the other engines run core modules only. It hands back no live instance (``keep`` is
-    ignored: a command's one entry point is ``wasi:cli/run``).
+    Registered as ``wasmtime-p2``; :func:`wasikernel.engines.run` also hands it the components
+    asked of ``wasmtime`` (the same host's preview 1 face). It hands back no live instance
+    (``keep`` is ignored: a command's one entry point is ``wasi:cli/run``).
     """
 
-    name = "wasmtime"
+    name = "wasmtime-p2"
     title = "wasmtime (component model), wasikernel's preview 2 host"
     install = "pip install wasmtime"
     keeps = False
+    takes = frozenset({"component"})
+
+    def available(self) -> str | None:
+        """None: wasmtime-py's component model is imported with this module."""
+        return None
+
+    def version(self) -> str | None:
+        """wasmtime-py's version."""
+        return (dist_version("wasmtime") or "").replace("wasmtime", "wasmtime-py") or None
 
     def run(self, request: RunRequest) -> RunResult:
         """Run the component of ``request``; see :func:`run_component`.
 
-        Raises EngineError for an invalid component, or ``invoke`` asked of it."""
+        Raises EngineError for a core module, an invalid component, or ``invoke`` asked of it."""
+        if kind_of(request.wasm) != "component":
+            raise EngineError(messages.t("engine_takes_no_module", engine=self.name,
+                                         engines=", ".join(engines_taking("module"))))
         if request.invoke is not None:
-            raise EngineError(
-                "a component runs its wasi:cli/run export; --invoke calls a core module's exports"
-            )
+            raise EngineError(messages.t("component_no_invoke"))
         return run_component(
-            request.wasm, request.sandbox, on_output=request.on_output, cancel=request.cancel
+            request.wasm, request.sandbox, on_output=request.on_output, cancel=request.cancel,
+            engine_name=self.name,
         )
 
 

