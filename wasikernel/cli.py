@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("wasikernel.engines.command", "run a .wasm module under the tracing WASI host"),
     "compile": ("wasikernel.compile.command", "compile WAT, C or Rust source to .wasm"),
     "component": ("wasikernel.compile.component", "make a WASI 0.2 component of a module"),
+    "wit": ("wasikernel.wasi.p2.world", "show a component's world: imports, exports, grants"),
     "doctor": ("wasikernel.doctor", "say which toolchains and engines are usable, and why not"),
     "warmup": ("wasikernel.compile.warmup", "build the C toolchain's caches ahead of a class"),
     "install": ("wasikernel.install", "install the Jupyter kernelspec"),

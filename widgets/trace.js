@@ -181,7 +181,7 @@ function render({ model, el }) {
     });
     const kv = (name, value) =>
       h("div", { class: "wk-kv" }, h("b", { text: name }), h("pre", { text: JSON.stringify(value, null, 1) }));
-    const head = `#${d.seq} ${d.call} → ${d.errno}`;
+    const head = `#${d.seq} ${d.call} → ${d.errno}${d.abi ? ` · abi: ${d.abi}` : ""}`;
     const headText = d.exit_code != null ? say(model, "exit", { head, code: String(d.exit_code) }) : head;
     const parts = [h("div", { class: "wk-detail-head" }, h("span", { text: headText }), close)];
     if (d.denied) {

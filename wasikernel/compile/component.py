@@ -11,13 +11,16 @@ The adapter comes with npm's ``@bytecodealliance/jco``, installed by ``scripts/s
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import subprocess
 import sys
 import tempfile
+from collections import OrderedDict
 from pathlib import Path
 
 from ..errors import CompileError, ToolchainMissing, UsageError
+from ..messages import t
 
 __all__ = ["adapter_path", "wit_dir", "wasm_tools", "wrap", "add_arguments", "main"]
 
@@ -67,14 +70,57 @@ def wasm_tools() -> Path:
         ) from None  # fmt: skip
 
 
+#: core module's hash -> its component (a cell run again is not wrapped again)
+_WRAPPED: OrderedDict[str, bytes] = OrderedDict()
+_WRAPPED_MOST = 32
+
+
 def wrap(core: bytes) -> bytes:
-    """Return the ``wasi:cli/command`` component made of the preview 1 module ``core``.
+    """Return the ``wasi:cli/command`` component made of the preview 1 module ``core`` (a
+    component comes back as it is; the same module is wrapped once per process).
 
     Raises ToolchainMissing when the adapter or wasm-tools is missing, CompileError when
     ``core`` cannot be wrapped (it is not a preview 1 command module, or imports something
     else)."""
-    if core[:8] == b"\0asm\x0d\x00\x01\x00":
+    from ..engines import is_component
+
+    if is_component(core):
         return core  # already a component
+    key = hashlib.sha256(core).hexdigest()
+    if key in _WRAPPED:
+        _WRAPPED.move_to_end(key)
+        return _WRAPPED[key]
+    component = _wrapped(core)
+    _WRAPPED[key] = component
+    while len(_WRAPPED) > _WRAPPED_MOST:
+        _WRAPPED.popitem(last=False)
+    return component
+
+
+def why_not_a_command(core: bytes) -> str | None:
+    """Why the core module ``core`` cannot be wrapped as a preview 1 command (it imports
+    something else than ``wasi_snapshot_preview1``, or exports no ``_start`` or no memory), in
+    the current language; None when nothing says so here (wasm-tools has the last word)."""
+    from ..wasm import DecodeError, decode_module
+
+    try:
+        info = decode_module(core)
+    except DecodeError:
+        return None
+    foreign = [f"{i.module}.{i.name}" for i in info.imports if i.module != "wasi_snapshot_preview1"]
+    if foreign:
+        return t("component_foreign_imports", n=len(foreign), names=", ".join(foreign[:5]))
+    if info.exports.get("_start", ("",))[0] != "func":
+        return t("component_no_start")
+    if info.exports.get("memory", ("",))[0] != "memory":
+        return t("component_no_memory")
+    return None
+
+
+def _wrapped(core: bytes) -> bytes:
+    reason = why_not_a_command(core)
+    if reason is not None:
+        raise CompileError(t("component_cannot_wrap", detail=reason), language="component")
     adapter, tool = adapter_path(), wasm_tools()
     with tempfile.TemporaryDirectory(prefix="wasikernel-component-") as tmp:
         src, out = Path(tmp) / "core.wasm", Path(tmp) / "component.wasm"
@@ -83,12 +129,12 @@ def wrap(core: bytes) -> bytes:
                f"wasi_snapshot_preview1={adapter}", "-o", str(out)]  # fmt: skip
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if proc.returncode != 0:
-            detail = proc.stderr.strip().splitlines()
-            raise CompileError(
-                "the module cannot be made a component: "
-                + (detail[0].removeprefix("error: ") if detail else "wasm-tools failed"),
-                language="component",
-            )
+            detail = [ln.strip().lstrip("0123456789: ") for ln in proc.stderr.splitlines()
+                      if ln.strip()]  # fmt: skip
+            raise CompileError(t(
+                "component_cannot_wrap",
+                detail=detail[-1].removeprefix("error: ") if detail else "wasm-tools failed",
+            ), language="component")  # fmt: skip
         return out.read_bytes()
 
 

@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 WIDGET_NAMES = ("trace", "memory", "stack", "sandbox")
+#: the cell magics whose module ``--component`` can make a component of
+COMPONENT_MAGICS = ("wat", "c", "rust", "wasm")
 OPT_LEVELS = ("0", "1", "2", "3", "s", "z")
 #: the kernel's time limit per run unless a cell or %sandbox says otherwise (the command line
 #: has none, as wasmtime's)
@@ -53,6 +55,7 @@ class CellOptions(SandboxOptions):
     keep: bool = False
     name: str | None = None
     check: str | None = None
+    component: bool = False
 
 
 def _classroom_sandbox() -> Sandbox:
@@ -124,6 +127,9 @@ def _build_parser(magic: str) -> _Parser:
     p.add_argument("--keep", action="store_true",
                    help="keep the instance so %%call can call its exports afterwards")
     p.add_argument("--name", help="a name for the module's file (used in messages)")
+    p.add_argument("--component", action="store_true",
+                   help="run the cell as a WASI 0.2 component (a preview 1 module is wrapped "
+                   "with the adapter) under the preview 2 host")
     p.add_argument("--check", metavar="EXERCISE",
                    help="check the cell as the answer to a lesson's exercise (03-sandbox.ex1)")
     p.add_argument("--args", nargs=argparse.REMAINDER, default=None,
@@ -166,6 +172,9 @@ def parse_cell_options(line: str, magic: str = "wat") -> CellOptions:
         opts.widgets = read_widgets(ns.widgets) if ns.widgets else ()
     opts.keep = ns.keep
     opts.name = ns.name
+    if ns.component and magic not in COMPONENT_MAGICS:
+        raise UsageError(t("option_component_where", magic=f"%%{magic}"))
+    opts.component = ns.component
     opts.check = ns.check
     if opts.invoke:  # the words after --args are the export's numeric arguments
         opts.read_invoke_args(opts.args or [])

@@ -3,8 +3,9 @@
 Cell magics: ``%%wat``, ``%%c``, ``%%rust`` (compile and run), ``%%wasm`` (run a module given
 as a path, hex, base64 or a bytes literal), ``%%wast`` (spec-style checks).
 Line magics: ``%sandbox`` (notebook-wide capabilities and display settings), ``%call`` (call an
-export of the kept module), ``%trace``, ``%memory``, ``%stack`` (views of the last run) and
-``%wasi`` (what a WASI call does).
+export of the kept module), ``%trace``, ``%memory``, ``%stack`` (views of the last run),
+``%wit`` (a component's world, and what the sandbox grants it) and ``%wasi`` (what a WASI call
+does).
 
 After a run, the :class:`~wasikernel.result.RunResult` is in ``_`` and in ``last_run``; a kept
 module (one without ``_start``, or run with ``--keep``) is ``last_run.module``.
@@ -145,14 +146,18 @@ class WasiMagics(Magics):
         self._kept_cancel = threading.Event()
         self._kept_streamer: Streamer | None = None
         self._kept_wasm = b""
+        #: the binary the last cell ran (what ``%wit`` reads without a path)
+        self.last_wasm = b""
 
     # ----- running a module -------------------------------------------------------------------
 
     def _compile(self, language: str, source: str, opts: CellOptions) -> Any:
         from ..compile import CompileOptions, compile_source
 
+        # a component's imports are WIT interfaces: the libc hook's own import cannot be one
         options = CompileOptions(optimize=opts.optimize, debug=opts.debug,
-                                 toolchain=opts.toolchain, extra_flags=list(opts.extra_flags))
+                                 toolchain=opts.toolchain, extra_flags=list(opts.extra_flags),
+                                 trace_libc=not opts.component)
         try:
             return compile_source(language, source, options,
                                   filename=opts.name or _FILENAMES[language],
@@ -193,6 +198,7 @@ class WasiMagics(Magics):
             raise CellError(t("kernel_internal_error"), _where(exc)) from None
         finally:
             streamer.close()
+        self.last_wasm = wasm
         if result.trap is not None and result.trap.frames:
             add_source_lines(wasm, result.trap)
         engine = opts.engine or self.settings.engine
@@ -237,6 +243,8 @@ class WasiMagics(Magics):
         compiled = self._compile(language, cell, opts)
         if compiled.warnings.strip():
             write("stderr", compiled.warnings.rstrip() + "\n")
+        if opts.component:  # the core module's layout says nothing of the component's memory
+            return self.run_module(_as_component(compiled.wasm), opts)
         return self.run_module(compiled.wasm, opts, layout=compiled.layout)
 
     @cell_magic
@@ -275,7 +283,7 @@ class WasiMagics(Magics):
             data = bytes(value)  # the name of a Python variable holding the module
         else:
             data = module_bytes(cell)
-        self.run_module(data, opts)
+        self.run_module(_as_component(data) if opts.component else data, opts)
 
     @cell_magic
     @_usage_errors_shown
@@ -402,6 +410,28 @@ class WasiMagics(Magics):
         """Show the stack of the last run (the trap's frames, the shadow stack)."""
         show_widget("stack", self._need_last())
 
+    @line_magic
+    @_usage_errors_shown
+    def wit(self, line: str) -> Any:
+        """Show a component's world as WIT: what it imports and exports, each import marked
+        granted or refused by a sandbox, plus this line's options.
+
+        %wit reads the last cell's component and the sandbox that run had; %wit PATH.wasm reads
+        a file, with the notebook's sandbox (%sandbox). Options follow, as on a cell's line:
+        %wit --allow-net 127.0.0.1:8080, %wit app.wasm --dir data::/data.
+        Returns the World (its imports, exports, grants and text)."""
+        from ..wasi.p2.world import read_world
+
+        words = _words("%wit", line)
+        path = words.pop(0) if words and not words[0].startswith("-") else None
+        opts = parse_cell_options(" ".join(shlex.quote(w) for w in words), "wit")
+        if path is not None:
+            return read_world(module_bytes(path), sandbox_for(self.settings, opts))
+        if not self.last_wasm:
+            raise UsageError(t("wit_no_component"))
+        base = self.last.sandbox if self.last is not None else self.settings.sandbox
+        return read_world(self.last_wasm, opts.applied_to(base))
+
     # ----- notebook-wide settings ------------------------------------------------------------
 
     @line_magic
@@ -498,6 +528,17 @@ class WasiMagics(Magics):
             write("stdout", text + "\n")
 
 
+def _as_component(wasm: bytes) -> bytes:
+    """``wasm`` as a component: a core module wrapped with the preview 1 adapter, a component
+    as it is. Raises CellError saying why a module cannot be one, or which tool is missing."""
+    from ..compile.component import wrap
+
+    try:
+        return wrap(wasm)
+    except CompileError as exc:  # ToolchainMissing too: its message names the fix
+        raise CellError(t("kernel_component_error"), exc.message) from None
+
+
 def _set_underscore(shell: Any, value: Any) -> None:
     """Make ``value`` the shell's ``_`` (``_`` moves to ``__``, ``__`` to ``___``) as a
     displayed result would, but keep it out of the ``Out`` history: a run holds copies of
@@ -570,7 +611,7 @@ def magic_line_completer(shell: Any, event: Any) -> list[str]:
     return option_names(magic)
 
 
-_COMPLETED_MAGICS = ("%sandbox", "%trace", "%%wat", "%%c", "%%rust", "%%wasm", "%%wast")
+_COMPLETED_MAGICS = ("%sandbox", "%trace", "%wit", "%%wat", "%%c", "%%rust", "%%wasm", "%%wast")
 
 
 wasi_matcher.matcher_api_version = 2  # type: ignore[attr-defined]

@@ -26,9 +26,24 @@ FONT = "Helvetica"
 FG = "#010203"  # replaced by currentColor in the SVG
 
 
+def short_call(call: str) -> str:
+    """A call as an edge names it: a preview 2 function without its interface's name
+    (``descriptor.open-at``, ``drop descriptor``), a preview 1 call as it is."""
+    if "#" not in call:
+        return call
+    name = call.partition("#")[2]
+    for kind in ("[method]", "[static]"):
+        name = name.removeprefix(kind)
+    if name.startswith("[resource-drop]"):
+        return "drop " + name.removeprefix("[resource-drop]")
+    if name.startswith("[constructor]"):
+        return "new " + name.removeprefix("[constructor]")
+    return name
+
+
 def _counts(counter: dict[str, int], limit: int = 3) -> str:
     items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-    text = "\\n".join(f"{_gv(call)} ×{n}" for call, n in items[:limit])
+    text = "\\n".join(f"{_gv(short_call(call))} ×{n}" for call, n in items[:limit])
     if len(items) > limit:
         text += "\\n" + t("widget_more", n=len(items) - limit)
     return text
@@ -77,7 +92,7 @@ def build_graph(result: RunResult, b: Boundary | None = None) -> graphviz.Digrap
     g.node("module", f"{t('widget_module')}\\n{_cut(name, 28)}\\n({result.engine})",
            id="node-module",
            **{"class": "wk-module"}, penwidth="1.8")
-    g.node("host", f"{t('widget_host')}\\nwasi_snapshot_preview1", id="node-host",
+    g.node("host", f"{t('widget_host')}\\n{_gv(_abi_of(result))}", id="node-host",
            **{"class": "wk-host"}, penwidth="1.8")
     g.edge("module", "host", t("widget_calls", n=b.total_calls),
            id="edge-module-host", **{"class": "wk-edge"})
@@ -98,16 +113,36 @@ def build_graph(result: RunResult, b: Boundary | None = None) -> graphviz.Digrap
     return g
 
 
+def _abi_of(result: RunResult) -> str:
+    """What the host served: ``wasi_snapshot_preview1``, or the preview 2 world
+    ``wasi:cli/command@0.2.x`` for a component (its version read off the trace)."""
+    for ev in result.trace.events:
+        if ev.abi == "p2":
+            version = ev.call.partition("#")[0].partition("@")[2]
+            return f"wasi:cli/command@{version}" if version else "wasi:cli/command"
+    return "wasi_snapshot_preview1"
+
+
+def _label(r: Resource, width: int) -> str:
+    """A resource's node text; a component's also names the interfaces it came through."""
+    text = _wrap(r.label, width)
+    if r.interfaces:
+        names = sorted(n.removeprefix("wasi:") for n in r.interfaces)
+        more = f" +{len(names) - 2}" if len(names) > 2 else ""
+        text += "\\n" + _gv(", ".join(names[:2]) + more)
+    return text
+
+
 def _resource(g: graphviz.Digraph, r: Resource) -> None:
     used = bool(r.calls or r.refused)
     if not r.granted:
-        g.node(r.key, _wrap(r.label, 26), id=f"node-{r.key}", color=REFUSED_COLOR,
+        g.node(r.key, _label(r, 26), id=f"node-{r.key}", color=REFUSED_COLOR,
                fontcolor=REFUSED_COLOR, style="rounded,dashed", **{"class": "wk-resource"})
     elif used:
-        g.node(r.key, _wrap(r.label, 30), id=f"node-{r.key}", color=GRANTED_COLOR,
+        g.node(r.key, _label(r, 30), id=f"node-{r.key}", color=GRANTED_COLOR,
                **{"class": "wk-resource"})
     else:
-        g.node(r.key, _wrap(r.label, 30), id=f"node-{r.key}", color=UNUSED_COLOR,
+        g.node(r.key, _label(r, 30), id=f"node-{r.key}", color=UNUSED_COLOR,
                fontcolor=UNUSED_COLOR, **{"class": "wk-resource wk-unused"})
     if not used:  # keeps the node beside the others, drawn as "not used"
         g.edge("host", r.key, id=f"edge-{r.key}-unused", style="dotted", arrowhead="none",

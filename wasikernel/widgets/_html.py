@@ -128,8 +128,8 @@ def memory_html(result: RunResult, max_windows: int = 4, window_rows: int = 6) -
     changed during the run (changed bytes marked), at most ``max_windows`` of them."""
     mem = result.memory_after
     if mem is None:
-        return _wrap("memory", "<h4>Linear memory</h4><p class='wk-note'>This run kept no "
-                     "memory (the module exports none, or the engine does not give it).</p>")
+        return _wrap("memory", "<h4>Linear memory</h4><p class='wk-note'>"
+                     f"{html.escape(_model.no_memory_note(result))}</p>")
     size = len(mem)
     regs = _model.regions(result.layout, size)
     legend = "".join(

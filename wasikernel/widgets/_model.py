@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..messages import t as _t
 from ..result import MemoryLayout, RunResult
 from ..sandbox import Sandbox
 from ..trace import Trace, TraceEvent, format_values
@@ -88,6 +89,7 @@ def event_json(index: int, ev: TraceEvent) -> dict[str, Any]:
         "memory": [{"addr": m.addr, "len": m.len, "access": m.access} for m in ev.memory],
         "memory_dropped": ev.memory_dropped,
         "exit_code": ev.exit_code,
+        "abi": ev.abi,
     }
 
 
@@ -110,6 +112,8 @@ class Resource:
     calls: Counter = field(default_factory=Counter)
     refused: Counter = field(default_factory=Counter)
     reasons: dict[str, str] = field(default_factory=dict)  # call -> first refusal reason
+    #: the preview 2 interfaces through which a component reached it (empty for preview 1)
+    interfaces: set[str] = field(default_factory=set)
 
     @property
     def edge_id(self) -> str:
@@ -159,8 +163,82 @@ def _base_resources(sandbox: Sandbox) -> dict[str, Resource]:
     res["stdin"] = Resource("stdin", f"stdin ({len(sandbox.stdin)} bytes)")
     res["stdout"] = Resource("stdout", "stdout")
     res["stderr"] = Resource("stderr", "stderr")
-    res["network"] = Resource("network", "network (never granted)", granted=False)
+    if sandbox.network or sandbox.dns:  # a component's sockets (preview 1 has none)
+        granted = [f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}" for ip, port in
+                   sandbox.network] + (["DNS"] if sandbox.dns else [])  # fmt: skip
+        res["network"] = Resource("network", _t("widget_network_granted",
+                                                addresses=", ".join(granted)))
+    else:
+        res["network"] = Resource("network", "network (never granted)", granted=False)
     return res
+
+
+#: the preview 2 interfaces that reach a resource of their own (the rest reach the process)
+P2_INTERFACE_RESOURCE = {
+    "wasi:cli/stdin": "stdin",
+    "wasi:cli/stdout": "stdout",
+    "wasi:cli/stderr": "stderr",
+    "wasi:cli/terminal-stdin": "stdin",
+    "wasi:cli/terminal-stdout": "stdout",
+    "wasi:cli/terminal-stderr": "stderr",
+    "wasi:clocks/monotonic-clock": "clocks",
+    "wasi:clocks/wall-clock": "clocks",
+    "wasi:random/random": "random",
+    "wasi:random/insecure": "random",
+    "wasi:random/insecure-seed": "random",
+}
+
+
+def ran_a_component(result: RunResult) -> bool:
+    """Whether ``result`` is a component's run (its calls are preview 2 ones)."""
+    from ..engines import OUR_WASMTIME
+
+    return result.engine == OUR_WASMTIME["component"] or any(
+        ev.abi == "p2" for ev in result.trace.events)
+
+
+def no_memory_note(result: RunResult) -> str:
+    """Why ``result`` holds no memory to show: a component keeps its own, or the module or
+    engine gave none."""
+    return _t("widget_component_memory" if ran_a_component(result) else "widget_no_memory")
+
+
+def interface_of(call: str) -> str:
+    """``wasi:io/streams`` of a preview 2 call ``wasi:io/streams@0.2.12#[method]...``."""
+    return call.partition("#")[0].partition("@")[0]
+
+
+def _p2_resource(ev: TraceEvent, sandbox: Sandbox) -> str:
+    """The key of the resource a preview 2 call reached: the folder its descriptor or stream
+    stands for, the stream's own stdio, or the resource its interface gives."""
+    interface = interface_of(ev.call)
+    if interface.startswith("wasi:sockets/"):
+        return "network"
+    if interface == "wasi:cli/environment":
+        return "env" if ev.call.endswith("#get-environment") else "args"
+    if interface in P2_INTERFACE_RESOURCE:
+        return P2_INTERFACE_RESOURCE[interface]
+    where = None
+    held = ev.args.get("self")
+    if isinstance(held, dict):
+        where = held.get("path") or held.get("of")
+    elif interface == "wasi:filesystem/preopens":
+        found = ev.results.get("result")
+        if isinstance(found, list) and found and isinstance(found[0], list) and found[0]:
+            first = found[0][0]
+            where = first.get("path") if isinstance(first, dict) else None
+    if where in ("stdin", "stdout", "stderr"):
+        return str(where)
+    if isinstance(where, str):
+        best, key = -1, None
+        for i, p in enumerate(sandbox.preopens):
+            root = p.guest_path.rstrip("/")
+            inside = where == p.guest_path or where == root or where.startswith(root + "/")
+            if inside and len(root) > best:
+                best, key = len(root), f"preopen{i}"
+        if key is not None:
+            return key
+    return "process"
 
 
 def boundary(result: RunResult) -> Boundary:
@@ -196,6 +274,11 @@ def boundary(result: RunResult) -> Boundary:
         if ev.phase == "libc" or (ev.denied and ev.capability == "preopen"):
             key = "outside"
             extra(key, "paths outside the preopens")
+        elif ev.abi == "p2":
+            key = _p2_resource(ev, result.sandbox)
+            if key == "process":
+                extra(key, "process (exit, yield)", granted=True)
+            res[key].interfaces.add(interface_of(ev.call))
         elif ev.call.startswith("sock_"):
             key = "network"
         elif ev.call in CALL_RESOURCE:
@@ -219,7 +302,7 @@ def boundary(result: RunResult) -> Boundary:
         else:
             r.calls[ev.call] += 1
             edges.append(r.edge_id)
-        if ev.errno == "success":
+        if ev.errno == "success" and ev.abi == "p1":
             if ev.call == "path_open" and fd in fds:
                 for k in OPENED_KEYS:
                     new = ev.results.get(k)

@@ -64,7 +64,7 @@ class MemoryView(StaticHtmlWidget):
         pages = _model.changed_pages(self._before, self._after, page_size)
         note = ""
         if after is None:
-            note = _t("widget_no_memory")
+            note = _model.no_memory_note(result)
         elif result.layout is None:
             note = _t("widget_no_layout")
         super().__init__(

@@ -117,6 +117,7 @@ class TraceView(StaticHtmlWidget):
             "i": i,
             "seq": ev.seq,
             "call": ev.call,
+            "abi": ev.abi,
             "phase": ev.phase,
             "args": _model.brief(ev.args),
             "results": result,
