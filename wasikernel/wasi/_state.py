@@ -157,6 +157,13 @@ class WasiCore:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise LimitReached(messages.t("limit_time", seconds=self.sandbox.limits.timeout_s or 0))
 
+    def room_for_a_descriptor(self, held: int) -> None:
+        """Raise Refusal (``mfile``) when the guest already holds ``held`` descriptors and may
+        hold no more (checked before the path is looked up, as Linux takes the number first)."""
+        most = self.sandbox.limits.max_open_files
+        if held >= most:
+            raise Refusal("descriptors", messages.t("limit_open_files", count=most), Errno.MFILE)
+
     def refuse_write(self, fs: FileSystem | None, path: str, base: str = "/") -> None:
         """Raise Refusal("write") when ``fs`` is a read-only preopen (``path`` from ``base``)."""
         if fs is not None and fs.read_only:

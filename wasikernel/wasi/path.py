@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .. import messages
 from ._spec import wasi
 from ._state import DIR_INHERITING, DIR_RIGHTS, FdEntry
-from .errno import FT_DIR, FT_SYMLINK, Errno, R
+from .errno import FT_DIR, Errno, R
 from .fd import _fst_times, pack_filestat
-from .fs import PATH_MAX, FsError, OpenMode, Refusal, release, resolve
+from .fs import PATH_MAX, FsError, OpenMode, release, resolve
+from .fs.edges import (
+    check_link,
+    check_mkdir,
+    check_readlink,
+    check_rename,
+    check_rmdir,
+    check_symlink,
+    check_unlink,
+    dir_path,
+    guest_path_of,
+    open_kind,
+    refuse_absolute_target,
+    stat_here,
+    stat_or_none,
+    without_nul,
+)
 
 if TYPE_CHECKING:
     from ._memory import MemView
@@ -26,18 +40,7 @@ _M64 = (1 << 64) - 1
 def _path(m: MemView, ptr: int, length: int) -> str:
     if length >= PATH_MAX:  # before reading: a 4 GiB length allocates nothing
         raise FsError(Errno.NAMETOOLONG)
-    path = m.string(ptr, length)
-    if "\0" in path:  # no host call takes it; wasmtime answers EINVAL
-        raise FsError(Errno.INVAL)
-    return path
-
-
-def _room_for_a_descriptor(h: HostState) -> None:
-    """Raise Refusal (``mfile``) when the guest holds as many descriptors as it may: checked
-    before the path is looked up, as Linux takes the descriptor number first."""
-    most = h.sandbox.limits.max_open_files
-    if len(h.fds) >= most:
-        raise Refusal("descriptors", messages.t("limit_open_files", count=most), Errno.MFILE)
+    return without_nul(m.string(ptr, length))
 
 
 @contextmanager
@@ -58,7 +61,7 @@ def _resolved(
     path that does not resolve gives its own errno first). Raises FsError and Refusal.
     """
     e = h.dir_entry(fd)
-    walked = (path.rstrip("/") or path) if names_dir else path
+    walked = dir_path(path) if names_dir else path
     parent, name, opened = resolve(
         e.fs, e.handle, walked, follow=follow, guest_base=e.guest_path, check=h.check_stop
     )
@@ -79,8 +82,7 @@ def path_create_directory(h: HostState, m: MemView, fd: int, ptr: int, length: i
     ``perm`` in a read-only folder (a refusal)."""
     path = _path(m, ptr, length)
     with _resolved(h, fd, path, False, changes=True, names_dir=True) as (e, parent, name):
-        if name == ".":
-            return Errno.EXIST
+        check_mkdir(name)
         e.fs.mkdir(parent, name)
         return 0
 
@@ -101,8 +103,7 @@ def path_filestat_get(
     A final link is followed only with the ``symlink_follow`` flag."""
     path = _path(m, ptr, length)
     with _resolved(h, fd, path, bool(flags & 1)) as (e, parent, name):
-        st = e.fs.dir_stat(parent) if name == "." else e.fs.lstat(parent, name)
-        m.write(out, pack_filestat(st))
+        m.write(out, pack_filestat(stat_here(e.fs, parent, name)))
         return 0
 
 
@@ -161,17 +162,7 @@ def path_link(
         _resolved(h, old_fd, old, bool(old_flags & 1)) as (eo, po, no),
         _resolved(h, new_fd, new, False, changes=True) as (en, pn, nn),
     ):
-        if eo.fs is not en.fs:
-            return Errno.XDEV
-        if no == "." or nn == ".":
-            st = eo.fs.dir_stat(po) if no == "." else None
-            return Errno.PERM if st is not None else Errno.EXIST
-        if new.endswith("/"):  # a new file's name cannot end in "/" (as link(2), wasmtime)
-            try:
-                en.fs.lstat(pn, nn)
-            except FsError:
-                return Errno.NOENT
-            return Errno.EXIST
+        check_link(eo.fs, no, en.fs, pn, nn, new)
         eo.fs.link(po, no, pn, nn)
         return 0
 
@@ -202,7 +193,7 @@ def path_open(
     with excl), ``isdir`` (a directory opened for writing), ``inval``, ``perm`` in a read-only
     folder (a refusal)."""
     path = _path(m, ptr, length)
-    _room_for_a_descriptor(h)
+    h.room_for_a_descriptor(len(h.fds))
     base &= _M64
     inheriting &= _M64
     creat, directory, excl, trunc = oflags & 1, oflags & 2, oflags & 4, oflags & 8
@@ -212,32 +203,17 @@ def path_open(
     changes = bool(creat or trunc or write)
     with _resolved(h, fd, path, bool(dirflags & 1), changes=changes) as (e, parent, name):
         fs = e.fs
-        try:
-            st = fs.dir_stat(parent) if name == "." else fs.lstat(parent, name)
-        except FsError as exc:
-            if exc.errno != Errno.NOENT:
-                raise
-            st = None
-        guest = posixpath.normpath(posixpath.join(e.guest_path or "/", path))
-        if st is not None and st.filetype == FT_DIR:
-            if creat and excl:
-                return Errno.EXIST
-            if write:
-                return Errno.ISDIR
+        st = stat_or_none(fs, parent, name)
+        guest = guest_path_of(e.guest_path, path)
+        kind = open_kind(st, creat=bool(creat), excl=bool(excl), write=write,
+                         directory=bool(directory))  # fmt: skip
+        if kind == "dir":
             d = fs.open_dir(parent, name)
             entry = FdEntry(
                 "dir", fs, d, guest_path=guest, rights=base & e.inheriting & DIR_RIGHTS,
                 inheriting=inheriting & e.inheriting & DIR_INHERITING, filetype=FT_DIR,
             )  # fmt: skip
         else:
-            if st is not None and st.filetype == FT_SYMLINK:
-                return Errno.LOOP
-            if directory:
-                if st is None and not creat:
-                    return Errno.NOENT
-                return Errno.NOTDIR if st is not None else Errno.INVAL
-            if st is None and not creat:
-                return Errno.NOENT
             mode = OpenMode(read, write, bool(creat), bool(excl), bool(trunc), bool(append))
             f = fs.open_file(parent, name, mode)
             entry = FdEntry(
@@ -265,8 +241,7 @@ def path_readlink(
     The target is cut at buf_len bytes."""
     path = _path(m, ptr, length)
     with _resolved(h, fd, path, False) as (e, parent, name):
-        if name == ".":
-            return Errno.INVAL
+        check_readlink(name)
         target = e.fs.readlink(parent, name).encode("utf-8", "surrogateescape")[:buf_len]
         m.write(buf, target)
         m.put_u32(out, len(target))
@@ -283,8 +258,7 @@ def path_remove_directory(h: HostState, m: MemView, fd: int, ptr: int, length: i
     """
     path = _path(m, ptr, length)
     with _resolved(h, fd, path, False, changes=True, names_dir=True) as (e, parent, name):
-        if name == ".":
-            return Errno.INVAL
+        check_rmdir(name)
         e.fs.rmdir(parent, name)
         return 0
 
@@ -320,12 +294,7 @@ def path_rename(
     ):
         h.writable(eo, old)  # both resolved first: a path leading out is refused as such
         h.writable(en, new)
-        if eo.fs is not en.fs:
-            return Errno.XDEV
-        if no == "." or nn == ".":
-            return Errno.BUSY
-        if slash and eo.fs.lstat(po, no).filetype != FT_DIR:
-            return Errno.NOTDIR
+        check_rename(eo.fs, po, no, en.fs, nn, slash)
         eo.fs.rename(po, no, pn, nn)
         return 0
 
@@ -346,11 +315,10 @@ def path_symlink(
     target = _path(m, old_ptr, old_len)
     new = _path(m, new_ptr, new_len)
     if target.startswith("/"):
-        h.dir_entry(fd)
-        raise Refusal("preopen", messages.t("symlink_absolute", target=target))
+        h.dir_entry(fd)  # a bad descriptor says so first
+        refuse_absolute_target(target)
     with _resolved(h, fd, new, False, changes=True) as (e, parent, name):
-        if name == "." or new.endswith("/"):
-            return Errno.EXIST if name == "." else Errno.NOENT
+        check_symlink(name, new)
         e.fs.symlink(target, parent, name)
         return 0
 
@@ -366,7 +334,6 @@ def path_unlink_file(h: HostState, m: MemView, fd: int, ptr: int, length: int) -
     A link is removed, not what it points to."""
     path = _path(m, ptr, length)
     with _resolved(h, fd, path, False, changes=True) as (e, parent, name):
-        if name == ".":
-            return Errno.ISDIR
+        check_unlink(name)
         e.fs.unlink(parent, name)
         return 0

@@ -10,13 +10,28 @@ Errors are the preview 1 errnos the core raises, named as WIT names them (``no-e
 
 from __future__ import annotations
 
-import posixpath
 from typing import TYPE_CHECKING, Any
 
 from wasmtime.component import Record
 
 from ..errno import FT_BLOCK, FT_CHAR, FT_DIR, FT_FILE, FT_SYMLINK, Errno
-from ..fs import MAX_READ, FileSystem, FsError, OpenMode, Refusal, Stat, release, resolve
+from ..fs import MAX_READ, FileSystem, FsError, OpenMode, Stat, release, resolve
+from ..fs.edges import (
+    check_link,
+    check_mkdir,
+    check_readlink,
+    check_rename,
+    check_rmdir,
+    check_symlink,
+    check_unlink,
+    dir_path,
+    guest_path_of,
+    open_kind,
+    refuse_absolute_target,
+    stat_here,
+    stat_or_none,
+    without_nul,
+)
 from ._spec import Resource, StreamErrorObject, error_code, resource, wit
 from .clocks import datetime
 from .io import InputStream, OutputStream
@@ -106,17 +121,10 @@ def _file(d: Descriptor, flag: str | None = None) -> Any:
     return d.handle
 
 
-def _path(path: str) -> str:
-    if "\0" in path:  # no host call takes it (preview 1 answers EINVAL too)
-        raise FsError(Errno.INVAL)
-    return path
-
-
 def _walk(h: ComponentHost, d: Descriptor, path: str, follow: bool) -> tuple[Any, str, list]:
     _dir(d)
-    return resolve(
-        d.fs, d.handle, _path(path), follow=follow, guest_base=d.guest_path, check=h.check_stop
-    )
+    return resolve(d.fs, d.handle, without_nul(path), follow=follow, guest_base=d.guest_path,
+                   check=h.check_stop)  # fmt: skip
 
 
 def _mutating(h: ComponentHost, d: Descriptor, path: str) -> None:
@@ -153,20 +161,6 @@ def _new_time(value: Any) -> int | None:
     if ts.nanoseconds >= 1_000_000_000:
         raise FsError(Errno.INVAL)
     return ts.seconds * 1_000_000_000 + ts.nanoseconds
-
-
-def _room_for_a_descriptor(h: ComponentHost) -> None:
-    """Raise Refusal (``mfile``) when the guest holds as many descriptors as it may (the same
-    limit and sentence as preview 1's)."""
-    from ... import messages
-
-    most = h.sandbox.limits.max_open_files
-    if h.held.get("descriptor", 0) >= most:
-        raise Refusal("descriptors", messages.t("limit_open_files", count=most), Errno.MFILE)
-
-
-def _lstat(d: Descriptor, parent: Any, name: str) -> Stat:
-    return d.fs.dir_stat(parent) if name == "." else d.fs.lstat(parent, name)
 
 
 # ------------------------------------------------------------------------------- streams
@@ -303,11 +297,10 @@ def read_directory_entry(h: ComponentHost, s: DirectoryEntryStream) -> Record | 
 @wit(TYPES, "[method]descriptor.create-directory-at", "path", err="fs")
 def create_directory_at(h: ComponentHost, d: Descriptor, path: str) -> None:
     """Make the directory ``path``."""
-    parent, name, opened = _walk(h, d, path.rstrip("/") or path, False)
+    parent, name, opened = _walk(h, d, dir_path(path), False)
     try:
         _mutating(h, d, path)
-        if name == ".":
-            raise FsError(Errno.EXIST)
+        check_mkdir(name)
         d.fs.mkdir(parent, name)
     finally:
         release(d.fs, opened)
@@ -318,7 +311,7 @@ def stat_at(h: ComponentHost, d: Descriptor, flags: set[str], path: str) -> Reco
     """The stat of ``path`` (following a final link with ``symlink-follow``)."""
     parent, name, opened = _walk(h, d, path, "symlink-follow" in flags)
     try:
-        return _stat_record(_lstat(d, parent, name))
+        return _stat_record(stat_here(d.fs, parent, name))
     finally:
         release(d.fs, opened)
 
@@ -328,7 +321,7 @@ def metadata_hash_at(h: ComponentHost, d: Descriptor, flags: set[str], path: str
     """The metadata hash of ``path``."""
     parent, name, opened = _walk(h, d, path, "symlink-follow" in flags)
     try:
-        return _hash(_lstat(d, parent, name))
+        return _hash(stat_here(d.fs, parent, name))
     finally:
         release(d.fs, opened)
 
@@ -363,16 +356,7 @@ def link_at(
         pn, nn, opened_n = _walk(h, nd, new, False)
         try:
             _mutating(h, nd, new)
-            if d.fs is not nd.fs:
-                raise FsError(Errno.XDEV)
-            if no == "." or nn == ".":
-                raise FsError(Errno.PERM if no == "." else Errno.EXIST)
-            if new.endswith("/"):
-                try:
-                    nd.fs.lstat(pn, nn)
-                except FsError:
-                    raise FsError(Errno.NOENT) from None
-                raise FsError(Errno.EXIST)
+            check_link(d.fs, no, nd.fs, pn, nn, new)
             d.fs.link(po, no, pn, nn)
         finally:
             release(nd.fs, opened_n)
@@ -386,7 +370,7 @@ def open_at(
     flags: set[str],
 ) -> Any:  # fmt: skip
     """Open (or create) the file or directory ``path`` beneath ``d``: a new descriptor."""
-    _room_for_a_descriptor(h)
+    h.room_for_a_descriptor(h.held.get("descriptor", 0))
     creat, directory = "create" in oflags, "directory" in oflags
     excl, trunc = "exclusive" in oflags, "truncate" in oflags
     write = "write" in flags
@@ -398,29 +382,12 @@ def open_at(
             h.refuse_write(fs, path, d.guest_path)
             if ("mutate-directory" not in d.flags) and (creat or trunc):
                 raise FsError(Errno.PERM)
-        try:
-            st: Stat | None = _lstat(d, parent, name)
-        except FsError as exc:
-            if exc.errno != Errno.NOENT:
-                raise
-            st = None
-        guest = posixpath.normpath(posixpath.join(d.guest_path or "/", path))
-        if st is not None and st.filetype == FT_DIR:
-            if creat and excl:
-                raise FsError(Errno.EXIST)
-            if write:
-                raise FsError(Errno.ISDIR)
+        st = stat_or_none(fs, parent, name)
+        guest = guest_path_of(d.guest_path, path)
+        if open_kind(st, creat=creat, excl=excl, write=write, directory=directory) == "dir":
             # a directory opened beneath ``d`` may change what ``d`` may change (as wasmtime)
             got = frozenset({"read"} | ({"mutate-directory"} & d.flags))
             return h.own(Descriptor(fs, fs.open_dir(parent, name), guest, kind="dir", flags=got))
-        if st is not None and st.filetype == FT_SYMLINK:
-            raise FsError(Errno.LOOP)
-        if directory:
-            if st is None and not creat:
-                raise FsError(Errno.NOENT)
-            raise FsError(Errno.NOTDIR if st is not None else Errno.INVAL)
-        if st is None and not creat:
-            raise FsError(Errno.NOENT)
         f = fs.open_file(parent, name, OpenMode(read, write, creat, excl, trunc, False))
         got = frozenset(flags & _FILE_FLAGS) | ({"read"} if read else set())
         return h.own(Descriptor(fs, f, guest, kind="file", flags=frozenset(got)))
@@ -433,8 +400,7 @@ def readlink_at(h: ComponentHost, d: Descriptor, path: str) -> str:
     """The target of the link ``path``."""
     parent, name, opened = _walk(h, d, path, False)
     try:
-        if name == ".":
-            raise FsError(Errno.INVAL)
+        check_readlink(name)
         return d.fs.readlink(parent, name)
     finally:
         release(d.fs, opened)
@@ -443,11 +409,10 @@ def readlink_at(h: ComponentHost, d: Descriptor, path: str) -> str:
 @wit(TYPES, "[method]descriptor.remove-directory-at", "path", err="fs")
 def remove_directory_at(h: ComponentHost, d: Descriptor, path: str) -> None:
     """Remove the empty directory ``path``."""
-    parent, name, opened = _walk(h, d, path.rstrip("/") or path, False)
+    parent, name, opened = _walk(h, d, dir_path(path), False)
     try:
         _mutating(h, d, path)
-        if name == ".":
-            raise FsError(Errno.INVAL)
+        check_rmdir(name)
         d.fs.rmdir(parent, name)
     finally:
         release(d.fs, opened)
@@ -457,18 +422,13 @@ def remove_directory_at(h: ComponentHost, d: Descriptor, path: str) -> None:
 def rename_at(h: ComponentHost, d: Descriptor, old: str, nd: Descriptor, new: str) -> None:
     """Rename ``old`` to ``new`` (beneath ``new-descriptor``)."""
     slash = old.endswith("/") or new.endswith("/")
-    po, no, opened_o = _walk(h, d, old.rstrip("/") or old, False)
+    po, no, opened_o = _walk(h, d, dir_path(old), False)
     try:
-        pn, nn, opened_n = _walk(h, nd, new.rstrip("/") or new, False)
+        pn, nn, opened_n = _walk(h, nd, dir_path(new), False)
         try:
             _mutating(h, d, old)
             _mutating(h, nd, new)
-            if d.fs is not nd.fs:
-                raise FsError(Errno.XDEV)
-            if no == "." or nn == ".":
-                raise FsError(Errno.BUSY)
-            if slash and d.fs.lstat(po, no).filetype != FT_DIR:
-                raise FsError(Errno.NOTDIR)
+            check_rename(d.fs, po, no, nd.fs, nn, slash)
             d.fs.rename(po, no, pn, nn)
         finally:
             release(nd.fs, opened_n)
@@ -479,16 +439,13 @@ def rename_at(h: ComponentHost, d: Descriptor, old: str, nd: Descriptor, new: st
 @wit(TYPES, "[method]descriptor.symlink-at", "old-path new-path", err="fs")
 def symlink_at(h: ComponentHost, d: Descriptor, target: str, new: str) -> None:
     """Make ``new`` a symbolic link to ``old-path``; an absolute target is refused."""
-    from ... import messages
-
-    if _path(target).startswith("/"):
-        _dir(d)
-        raise Refusal("preopen", messages.t("symlink_absolute", target=target))
+    if without_nul(target).startswith("/"):
+        _dir(d)  # a descriptor that is no directory says so first
+        refuse_absolute_target(target)
     parent, name, opened = _walk(h, d, new, False)
     try:
         _mutating(h, d, new)
-        if name == "." or new.endswith("/"):
-            raise FsError(Errno.EXIST if name == "." else Errno.NOENT)
+        check_symlink(name, new)
         d.fs.symlink(target, parent, name)
     finally:
         release(d.fs, opened)
@@ -500,8 +457,7 @@ def unlink_file_at(h: ComponentHost, d: Descriptor, path: str) -> None:
     parent, name, opened = _walk(h, d, path, False)
     try:
         _mutating(h, d, path)
-        if name == ".":
-            raise FsError(Errno.ISDIR)
+        check_unlink(name)
         d.fs.unlink(parent, name)
     finally:
         release(d.fs, opened)
