@@ -9,6 +9,7 @@ person would see. Screenshots land in ``test-artifacts/screenshots/``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -57,16 +58,23 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server: (base url, token, root folder)."""
+    with serve_lab(tmp_path_factory, [NOTEBOOK, WASI_NOTEBOOK, FRENCH_NOTEBOOK]) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def serve_lab(tmp_path_factory, notebooks, port: int | None = None):
+    """Serve JupyterLab on ``port`` (a free one when None) with ``notebooks`` (names of this
+    folder's notebooks) in a temporary root; yield (base url, token, root folder)."""
     root = tmp_path_factory.mktemp("labroot")
     home = tmp_path_factory.mktemp("labhome")
-    shutil.copy(HERE / NOTEBOOK, root / NOTEBOOK)
-    shutil.copy(HERE / WASI_NOTEBOOK, root / WASI_NOTEBOOK)
-    shutil.copy(HERE / FRENCH_NOTEBOOK, root / FRENCH_NOTEBOOK)
+    for name in notebooks:
+        shutil.copy(HERE / name, root / name)
     # no "get notified about Jupyter news?" toast over the widgets in the screenshots
     notify = home / "settings" / "@jupyterlab" / "apputils-extension"
     notify.mkdir(parents=True)
     (notify / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = port or _free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
         "WASIKERNEL_TEST_DIR": str(TESTS),
