@@ -243,6 +243,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "this is not WebAssembly (a .wasm file starts with the bytes \\0asm)",
         "fr": "ceci n'est pas du WebAssembly (un fichier .wasm commence par les octets \\0asm)",
     },
+    "wit_too_big": {
+        "en": "{path} is larger than {mib} MiB: it is read no further",
+        "fr": "{path} dépasse {mib} Mio : il n'est pas lu plus loin",
+    },
     "wit_invalid": {
         "en": "this component is not valid: {error}",
         "fr": "ce composant n'est pas valide : {error}",

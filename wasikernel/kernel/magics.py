@@ -253,8 +253,10 @@ class WasiMagics(Magics):
         """Assemble the cell (WebAssembly text) and run it under the tracing WASI host.
 
         Options: --dir HOST[::GUEST] --ro-dir --env NAME=VALUE --stdin FILE --engine NAME
-        --timeout S --max-memory MIB --no-trace --widgets[=LIST] --keep --invoke FUNC
-        --args A B ... (last). A module without _start is kept for %call.
+        --timeout S --max-memory MIB --allow-net HOST:PORT --allow-dns --no-trace
+        --widgets[=LIST] --keep --invoke FUNC --component --args A B ... (last). A module
+        without _start is kept for %call. A cell holding (component ...) runs as a component
+        (WASI 0.2); --component wraps a preview 1 module into one.
         """
         self._compile_and_run("wat", line, cell)
 
@@ -262,7 +264,8 @@ class WasiMagics(Magics):
     @_usage_errors_shown
     def c(self, line: str, cell: str) -> None:
         """Compile the cell as C for wasm32-wasi and run it (options as %%wat, plus -O LEVEL,
-        -g for source lines in backtraces, --toolchain zig|clang)."""
+        -g for source lines in backtraces, --toolchain zig|clang); --component runs it as a
+        WASI 0.2 component, wrapped with the preview 1 adapter."""
         self._compile_and_run("c", line, cell)
 
     @cell_magic

@@ -15,13 +15,15 @@ import argparse
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ...errors import CompileError, ToolchainMissing, UsageError
 from ...messages import t
 from ...sandbox import Sandbox
 
-__all__ = ["World", "Grant", "read_world", "grant_of", "add_arguments", "main"]
+__all__ = ["World", "Grant", "read_world", "grant_of", "add_arguments", "main", "MOST_BYTES"]
+
+#: the largest file ``wasikernel wit`` reads (as ``%%wasm`` does)
+MOST_BYTES = 256 << 20
 
 
 @dataclass
@@ -227,9 +229,12 @@ def main(args: argparse.Namespace) -> int:
     from ...sandbox_options import SandboxOptions
 
     try:
-        wasm = Path(args.component).read_bytes()
+        with open(args.component, "rb") as f:
+            wasm = f.read(MOST_BYTES + 1)  # /dev/zero never ends
     except OSError as exc:
         raise UsageError(f"{args.component}: {exc.strerror}") from None
+    if len(wasm) > MOST_BYTES:
+        raise UsageError(t("wit_too_big", path=args.component, mib=MOST_BYTES >> 20))
     options = SandboxOptions()
     options.read_namespace(args)
     world = read_world(wasm, options.applied_to(Sandbox(program_name=args.component)))
