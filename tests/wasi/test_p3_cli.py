@@ -93,3 +93,25 @@ def test_wasikernel_run_passes_the_exit_code_of_a_preview3_component(cli, tmp_pa
                              capture_output=True, text=True)  # fmt: skip
     assert refused.returncode == 134 and "--engine wasmtime-cli" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_a_preview3_component_prints_through_a_stream_under_the_command_line(cli):
+    hello = _component("p3_hello.wat")
+    result = run(hello, engine="wasmtime-cli")
+    assert (result.exit_code, result.stdout) == (0, b"hello from a WASI 0.3 component\n")
+    refused = run(hello)  # our host: refused at link time, naming the engine that runs it
+    assert refused.outcome == "link" and "--engine wasmtime-cli" in refused.trap.message
+    wit = read_world(hello).text()
+    assert "write-via-stream: func(data: stream<u8>) -> future<result<_, error-code>>" in wit
+
+
+def test_a_preview3_cell_runs_under_the_command_line_in_a_notebook(cli, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "wasikernel")
+    text = (COMPONENTS / "p3_hello.wat").read_text()
+    assert ip.run_cell(f"%%wat --engine wasmtime-cli\n{text}").success
+    assert "hello from a WASI 0.3 component" in capsys.readouterr().out
+    last = ip.user_ns["last_run"]
+    assert last.engine == "wasmtime-cli" and last.exit_code == 0
