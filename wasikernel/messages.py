@@ -92,6 +92,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "Exécutez-le sans trace avec --engine wasmtime-cli (la ligne de commande de wasmtime, "
         "avec -W component-model-async -S p3)",
     },
+    "p2_link_error": {
+        "en": "link error: component imports instance `{name}`, which is not defined",
+        "fr": "erreur d'édition des liens : le composant importe l'instance `{name}`, qui "
+        "n'est pas définie",
+    },
     "p2_network_refused": {
         "en": "{what} was refused: this sandbox grants no network; grant one address with "
         "{option}",

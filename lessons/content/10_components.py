@@ -168,6 +168,25 @@ _P3 = py(
     "            print('   ', line.strip())",
 )
 
+_HTTP = py(
+    "import wasmtime",
+    "http_component = wasmtime.wat2wasm(r\'\'\'",
+    "(component",
+    "  ;; an interface of the world wasi:http/proxy, not of wasi:cli/command",
+    '  (import "wasi:http/outgoing-handler@0.2.0" (instance (export "handle" (func))))',
+    '  (core module $Main (func (export "run") (result i32) (i32.const 0)))',
+    "  (core instance $main (instantiate $Main))",
+    '  (func $run (result (result)) (canon lift (core func $main "run")))',
+    '  (instance $run-instance (export "run" (func $run)))',
+    '  (export "wasi:cli/run@0.2.0" (instance $run-instance)))',
+    "\'\'\')",
+)
+HTTP, HTTP_FR = french(
+    _HTTP,
+    ("an interface of the world wasi:http/proxy, not of wasi:cli/command",
+     "une interface du monde wasi:http/proxy, pas de wasi:cli/command"),
+)
+
 _HANDLE_RUN = py(
     "import wasmtime",
     "handle_wasm = wasmtime.wat2wasm(handle_program)",
@@ -234,6 +253,20 @@ accordée (`--allow-net`).
 """,
     ),
     code(_WIT),
+    md(
+        """
+A component written for another world imports interfaces this host does not provide. It is
+refused before it starts, with one line per missing interface, as a preview 1 module importing
+an unknown function is:
+""",
+        """
+Un composant écrit pour un autre monde importe des interfaces que cet hôte ne fournit pas. Il
+est refusé avant de démarrer, avec une ligne par interface manquante, comme un module preview 1
+qui importe une fonction inconnue :
+""",
+    ),
+    code(HTTP, HTTP_FR),
+    code("%%wasm\nhttp_component"),
     md(
         """
 ## Resources are capabilities

@@ -174,7 +174,7 @@ class ComponentHost(WasiCore):
         )  # fmt: skip
         if missing_import_key(name) == "p3_import":  # the sentence says where it can run
             return f"link error: {reason}"
-        return f"link error: component imports instance `{name}`, which is not defined"
+        return messages.t("p2_link_error", name=name)
 
     # ---------------------------------------------------------------------------- wrappers
 
