@@ -40,6 +40,8 @@ ELSEWHERE = {
     r"\(refused\)": "wasikernel/trace.py",
     r"DENIED \(\w+\)": "wasikernel/trace.py",
     r"\(\+[\d,]+ bytes\)": "wasikernel/trace.py (a value cut short)",
+    # WIT's names, printed as they are (wit_text, the errno column of a component's trace)
+    r"\b[a-z]+-(denied|refused)\b": "wasikernel/wasi/p2/_spec.py (wasi:sockets' error-code names)",
     # the runtime comparison's table (lesson 7)
     r"not measured: the [^\n]*": "wasikernel/compare.py (its reasons)",
 }

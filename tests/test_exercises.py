@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from wasikernel import lessons, messages
+from wasikernel import examples, lessons, messages
 from wasikernel.kernel.kernel import to_ipython
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,9 @@ ANSWER_WORDS = {
     "08-limits.ex1": ["thread-spawn", "sock_open"],
     "09-capstone.ex1": ["--ro-dir", "read_only", "read-only"],
     "09-capstone.ex2": ["shortcut", "/etc/passwd", "../../"],
+    "10-components.ex1": ["after the second write", "move the drop", "last write"],
+    "10-components.ex2": ["fopen(", "fputs(", "fprintf(", "fclose(", '"w"'],
+    "10-components.ex3": ["127.0.0.1", "network=[", "dns=False"],
 }
 
 #: a start-up table for lesson 7 (compile + instantiate takes 2.5 times as long)
@@ -64,7 +67,7 @@ def shell():
 @pytest.fixture
 def in_lessons(monkeypatch, shell):
     """The shell as a lesson's notebook has it: in lessons/en, after the set-up cell, with the
-    arena of lesson 9 and the start-up table of lesson 7."""
+    arena of lesson 9, the start-up table of lesson 7 and the echo server of lesson 10."""
     monkeypatch.chdir(ROOT / "lessons" / "en")
     messages.set_language("en")
     shell.run_cell("from wasikernel.sandbox import Sandbox, Preopen\n"
@@ -76,10 +79,14 @@ def in_lessons(monkeypatch, shell):
     with open(os.path.join(arena, "data", "public.txt"), "w") as f:
         f.write("public\n")
     os.symlink("../secret.txt", os.path.join(arena, "data", "shortcut"))
-    shell.push({"arena": arena, "startup": dict(STARTUP)})
+    echo = examples.EchoServer().start()  # lesson 10's server, and the ports it prints
+    other = echo.port - 1 if echo.port > 1024 else echo.port + 1
+    shell.push({"arena": arena, "startup": dict(STARTUP), "echo": echo, "port": echo.port,
+                "other": other})
     shell.run_line_magic("sandbox", "reset")
     lessons._ANSWERS.clear()
     yield shell
+    echo.stop()
     shell.run_line_magic("sandbox", "reset")
     import shutil
 

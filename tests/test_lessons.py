@@ -506,3 +506,63 @@ def test_english_in_a_french_notebook_is_found():
     assert english_in_outputs(nb) == []
     # what is still English elsewhere names the file that writes it
     assert all(owner.startswith("wasikernel/") for owner in ELSEWHERE.values())
+
+
+# ------------------------------------------------------------------------ lesson 10
+
+L10 = content.MODULES["10-components"]
+
+
+def test_check_handle_order_against_a_stale_handle_and_its_fix():
+    from wasikernel.lessons import check_handle_order
+
+    stale = check_handle_order(L10.HANDLE_WAT)
+    assert not stale.ok and any("after giving it back" in s for s in stale.wrong)
+    assert not any("given back once" in s for s in stale.right)  # not while it traps
+    assert check_handle_order(L10.HANDLE_SOLUTION).ok
+    kept = check_handle_order(L10.HANDLE_WAT.replace("      (call $drop (local.get $out))\n", ""))
+    assert not kept.ok and any("never given back" in s for s in kept.wrong)
+    core = check_handle_order("(module)")
+    assert not core.ok and "core module" in core.wrong[0]
+    broken = check_handle_order("(component (core module $M (func i32.add)))")
+    assert not broken.ok and "does not compile" in broken.wrong[0]
+
+
+@pytest.mark.zig
+def test_check_open_write_close_on_both_abis():
+    from wasikernel.lessons import check_open_write_close
+
+    right = check_open_write_close(L10.GREETING_SOLUTION, None)
+    assert right.ok, right
+    assert any("open-at" in s and "path_open" in s for s in right.right)
+    stdout_only = check_open_write_close(L10.GREETING_C, None)
+    assert not stdout_only.ok and "/data/greeting.txt" in stdout_only.wrong[0]
+    unclosed = check_open_write_close(L10.GREETING_SOLUTION.replace("    fclose(f);\n", ""), None)
+    assert not unclosed.ok and [s for s in unclosed.wrong if "not closed" in s] == unclosed.wrong
+    failing = check_open_write_close(L10.GREETING_SOLUTION.replace("return 0;", "return 3;"),
+                                     None)  # fmt: skip
+    assert any("exit 3" in s and "exit 1" in s for s in failing.wrong)
+
+
+def test_check_client_grant_says_what_is_wrong_never_the_address():
+    from wasikernel import examples
+    from wasikernel.lessons import check_client_grant
+    from wasikernel.sandbox import Limits
+
+    server = examples.EchoServer().start()
+    try:
+        exact = Sandbox(network=[("127.0.0.1", server.port)])
+        assert check_client_grant(exact, server).ok
+        wide = check_client_grant(Sandbox(network=[("127.0.0.1", server.port),
+                                                   ("127.0.0.1", 9)], dns=True), server)
+        assert not wide.ok and any("2 addresses" in s for s in wide.wrong)
+        assert any("name lookups" in s for s in wide.wrong)
+        for box in (Sandbox(), Sandbox(network=[("127.0.0.1", 9)])):
+            refused = check_client_grant(box, server)
+            assert not refused.ok and "was refused" in refused.wrong[0]
+            assert str(server.port) not in str(refused) and "127.0.0.1" not in str(refused)
+        assert "Sandbox(...)" in check_client_grant("127.0.0.1", server).wrong[0]
+    finally:
+        server.stop()
+    silent = Sandbox(network=[("127.0.0.1", server.port)], limits=Limits(timeout_s=0.5))
+    assert "no answer" in check_client_grant(silent, server).wrong[0]

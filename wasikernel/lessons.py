@@ -56,6 +56,10 @@ __all__ = [
     "check_small_c",
     "check_cache_saving",
     "check_links",
+    "check_handle_order",
+    "check_open_write_close",
+    "check_client_grant",
+    "wit_text",
     "grading",
     "grant_data",
     "run_source",
@@ -125,7 +129,7 @@ class Exercise:
 #: every exercise of the course, by name
 EXERCISES: dict[str, Exercise] = {}
 #: the exercises whose answer is a Python value, kept by :func:`answered`
-VALUE_EXERCISES = ("07-choosing-a-runtime.ex1",)
+VALUE_EXERCISES = ("07-choosing-a-runtime.ex1", "10-components.ex1", "10-components.ex3")
 #: the feedback of the last answer to each exercise in this kernel
 _ANSWERS: dict[str, Feedback] = {}
 
@@ -987,3 +991,169 @@ def _line_counter(source: str, result: RunResult) -> Feedback:
 @_exercise("09-capstone.ex2", "c", "wat", "rust")
 def _capture_the_flag(source: str, result: RunResult) -> Feedback:
     return check_ctf(result, "FLAG{")
+
+
+
+# ---------------------------------------------------------------- lesson 10
+
+
+def wit_text(wasm: bytes) -> str:
+    """The WIT world of the component ``wasm`` (what it imports and exports), as
+    ``wasm-tools component wit`` prints it. Raises ToolchainMissing without wasm-tools,
+    UsageError for bytes that are not a component."""
+    import subprocess
+    import tempfile
+
+    from .compile.component import wasm_tools
+
+    tool = wasm_tools()
+    with tempfile.NamedTemporaryFile(suffix=".wasm") as file:
+        file.write(wasm)
+        file.flush()
+        done = subprocess.run([str(tool), "component", "wit", file.name], capture_output=True,
+                              text=True, timeout=60)  # fmt: skip
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise UsageError(lines[0].removeprefix("error: ") if lines else "not a component")
+    return done.stdout
+
+
+def _component(feedback: Feedback, wat_source: str) -> bytes | None:
+    """The component of ``wat_source``; None (said in ``feedback``) when it does not compile
+    or is a core module."""
+    import wasmtime
+    from wasmtime import component
+
+    try:
+        wasm = wasmtime.wat2wasm(wat_source)
+        if wasm[4:8] != b"\x01\x00\x00\x00":
+            component.Component(wasmtime.Engine(), wasm)  # valid, as well as well-formed
+    except (wasmtime.WasmtimeError, ValueError) as error:
+        feedback.bad("compile_error", language="WAT", message=str(error).strip()[:400])
+        return None
+    if wasm[4:8] == b"\x01\x00\x00\x00":
+        feedback.bad("not_component")
+        return None
+    feedback.good("compiles")
+    return wasm
+
+
+def check_handle_order(wat_source: str) -> Feedback:
+    """Lesson 10: the component writes its two lines to stdout and gives its stdout handle
+    back once done, without using it after (which traps)."""
+    from .engines import run
+
+    feedback = Feedback()
+    wasm = _component(feedback, wat_source)
+    if wasm is None:
+        return feedback
+    result = run(wasm, Sandbox())
+    stale = result.trap is not None and "handle" in result.trap.message
+    if stale:
+        feedback.bad("handle_stale")
+    else:
+        _report_end(feedback, result)
+    got = result.stdout.decode("utf-8", "replace")
+    if got == "hello\nworld\n":
+        feedback.good("handle_output_ok", got=repr(got))
+    else:
+        feedback.bad("handle_output", got=repr(got))
+    events = result.trace.events
+    writes = [e.seq for e in events if e.call.endswith("output-stream.blocking-write-and-flush")]
+    drops = [e.seq for e in events if e.call.endswith("[resource-drop]output-stream")]
+    if drops and writes and drops[-1] > writes[-1] and not stale:
+        feedback.good("handle_dropped")
+    elif not drops:
+        feedback.bad("handle_kept")
+    return feedback
+
+
+#: the file lesson 10's C program writes its greeting into
+GREETING_PATH = "/data/greeting.txt"
+
+
+@_exercise("10-components.ex2", "c")
+def check_open_write_close(source: str, result: RunResult) -> Feedback:
+    """Lesson 10: run as a core module and as a component, the C program opens
+    :data:`GREETING_PATH`, writes to it and closes it, on both sides, and both runs succeed.
+    The check runs it again on an in-memory ``/data`` (so it needs no folder of its own)."""
+    from .compile import CompileOptions, compile_source
+    from .errors import CompileError
+    from .side_by_side import run_side_by_side
+
+    feedback = Feedback()
+    try:
+        compiled = compile_source("c", source, CompileOptions(trace_libc=False))
+    except CompileError as error:
+        feedback.bad("compile_error", language="C", message=error.message.strip())
+        return feedback
+    view = run_side_by_side(compiled.wasm, Sandbox(preopens=[Preopen("/data", tree={})]))
+    for side in (view.core, view.component):
+        _report_end(feedback, side)
+    path = GREETING_PATH
+    opens = [s for s in view.matched("open") if s.target == path]
+    if not opens:
+        feedback.bad("p1p2_no_open", path=path)
+        return feedback
+    feedback.good("p1p2_open_ok", path=path, p1=_short_calls(opens[0].p1),
+                  p2=_short_calls(opens[0].p2))  # fmt: skip
+    writes = [s for s in view.matched("write") if s.target == path]
+    if writes:
+        feedback.good("p1p2_write_ok", path=path, p1=sum(len(s.p1) for s in writes),
+                      p2=sum(len(s.p2) for s in writes))  # fmt: skip
+    else:
+        feedback.bad("p1p2_no_write", path=path)
+    if any(s.target == path for s in view.matched("close")):
+        feedback.good("p1p2_close_ok", path=path)
+    else:
+        feedback.bad("p1p2_no_close", path=path)
+    if (view.core.exit_code, view.component.exit_code) != (0, 0):
+        feedback.bad("p1p2_exit_bad", p1=_ending(view.core), p2=_ending(view.component))
+    return feedback
+
+
+def _short_calls(events: list[Any]) -> str:
+    return ", ".join(e.call.rpartition("#")[2] for e in events)
+
+
+def _ending(result: RunResult) -> str:
+    if result.exit_code is not None:
+        return f"exit {result.exit_code}"
+    return result.outcome
+
+
+def check_client_grant(sandbox: Any, server: Any) -> Feedback:
+    """Lesson 10: ``sandbox`` lets the UDP client component talk to the echo ``server`` (an
+    :class:`wasikernel.examples.EchoServer`) and grants nothing else. The client runs with a
+    time limit of at most 10 s, whatever ``sandbox`` says."""
+    import copy
+
+    from . import examples
+    from .engines import run
+
+    feedback = Feedback()
+    if not isinstance(sandbox, Sandbox):
+        feedback.bad("net_not_sandbox", got=type(sandbox).__name__)
+        return feedback
+    box = copy.deepcopy(sandbox)
+    box.limits.timeout_s = min(box.limits.timeout_s or 10.0, 10.0)
+    result = run(examples.udp_client(server.port, "hello, server\n"), box)
+    refused = [e for e in result.trace.events if e.denied]
+    for event in refused:
+        feedback.bad("net_refused", call=event.call.rpartition("#")[2])
+    if not refused:
+        if result.exit_code == 0 and result.stdout:
+            feedback.good("net_ok", got=repr(result.stdout.decode("utf-8", "replace")))
+        else:
+            feedback.bad("net_no_answer")
+    least = True
+    if len(sandbox.network) > 1:
+        feedback.bad("net_extra", n=len(sandbox.network))
+        least = False
+    if sandbox.dns:
+        feedback.bad("net_dns")
+        least = False
+    least = _least_grants(feedback, sandbox) and least
+    if least and feedback.ok:
+        feedback.good("net_least")
+    return feedback

@@ -92,18 +92,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "Exécutez-le sans trace avec --engine wasmtime-cli (la ligne de commande de wasmtime, "
         "avec -W component-model-async -S p3)",
     },
+    "p2_link_error": {
+        "en": "link error: component imports instance `{name}`, which is not defined",
+        "fr": "erreur d'édition des liens : le composant importe l'instance `{name}`, qui "
+        "n'est pas définie",
+    },
     "p2_network_refused": {
         "en": "{what} was refused: this sandbox grants no network; grant one address with "
         "{option}",
-        "fr": "{what} a été refusé : ce bac à sable n'accorde aucun réseau ; accordez une "
+        "fr": "refus pour {what} : ce bac à sable n'accorde aucun réseau ; accordez une "
         "adresse avec {option}",
     },
     "p2_address_refused": {
         "en": "{what} was refused: this sandbox grants only {granted}; grant this address too "
         "with {option}",
-        "fr": "{what} a été refusé : ce bac à sable n'accorde que {granted} ; accordez aussi "
+        "fr": "refus pour {what} : ce bac à sable n'accorde que {granted} ; accordez aussi "
         "cette adresse avec {option}",
     },
+    "p2_net_bind": {"en": "binding to {address}", "fr": "la liaison à {address}"},
+    "p2_net_connect": {"en": "connecting to {address}", "fr": "la connexion à {address}"},
+    "p2_net_send": {"en": "sending to {address}", "fr": "l'envoi vers {address}"},
     "p2_stale_handle": {
         "en": "the component used handle {handle}, which stands for nothing open on this host "
         "(a handle already dropped, or never given)",
@@ -258,10 +266,48 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "d'abord une cellule qui en fait un (%%c --component, ou une cellule WAT qui contient "
         "(component ...))",
     },
+    "p2_send_unpermitted": {
+        "en": "send was given {n} {n:datagram|datagrams}, but the last check-send permitted "
+        "{permit}: call check-send before each send, and send no more than it allows",
+        "fr": "send a reçu {n} {n:datagramme|datagrammes}, mais le dernier check-send n'en "
+        "permettait que {permit} : appelez check-send avant chaque send, et n'envoyez pas plus "
+        "qu'il ne permet",
+    },
     "p2_host_bug": {
         "en": "the host failed on this call ({error})",
         "fr": "l'hôte a échoué sur cet appel ({error})",
     },
+    # --- preview 1 beside preview 2 (wasikernel.side_by_side) ---
+    "p1p2_title": {
+        "en": "One program, two ABIs: preview 1 (a core module) beside preview 2 (the same "
+        "module wrapped by the adapter into a component)",
+        "fr": "Un programme, deux ABI : la preview 1 (un module) à côté de la preview 2 (le "
+        "même module enveloppé par l'adaptateur dans un composant)",
+    },
+    "p1p2_core": {"en": "preview 1 (core module)", "fr": "preview 1 (module)"},
+    "p1p2_component": {"en": "preview 2 (component)", "fr": "preview 2 (composant)"},
+    "p1p2_step": {"en": "what the program does", "fr": "ce que fait le programme"},
+    "p1p2_unmatched": {"en": "(no counterpart)", "fr": "(sans équivalent)"},
+    "p1p2_action_preopens": {"en": "the granted folders", "fr": "les dossiers accordés"},
+    "p1p2_action_args": {"en": "the arguments", "fr": "les arguments"},
+    "p1p2_action_env": {"en": "the environment", "fr": "l'environnement"},
+    "p1p2_action_describe": {"en": "what {target} is", "fr": "ce qu'est {target}"},
+    "p1p2_action_open": {"en": "open {target}", "fr": "ouvrir {target}"},
+    "p1p2_action_read": {"en": "read from {target}", "fr": "lire dans {target}"},
+    "p1p2_action_write": {"en": "write to {target}", "fr": "écrire dans {target}"},
+    "p1p2_action_seek": {"en": "move in {target}", "fr": "se déplacer dans {target}"},
+    "p1p2_action_stat": {"en": "the metadata of {target}", "fr": "les métadonnées de {target}"},
+    "p1p2_action_readdir": {"en": "list {target}", "fr": "lister {target}"},
+    "p1p2_action_mkdir": {"en": "make the folder {target}", "fr": "créer le dossier {target}"},
+    "p1p2_action_unlink": {"en": "delete {target}", "fr": "supprimer {target}"},
+    "p1p2_action_rmdir": {"en": "remove the folder {target}",
+                          "fr": "supprimer le dossier {target}"},
+    "p1p2_action_rename": {"en": "rename {target}", "fr": "renommer {target}"},
+    "p1p2_action_close": {"en": "close {target}", "fr": "fermer {target}"},
+    "p1p2_action_clock": {"en": "read a clock", "fr": "lire une horloge"},
+    "p1p2_action_random": {"en": "random bytes", "fr": "des octets aléatoires"},
+    "p1p2_action_poll": {"en": "wait", "fr": "attendre"},
+    "p1p2_action_exit": {"en": "exit", "fr": "terminer"},
     "host_bug": {
         "en": "the host failed on this call ({error}); the call returned EIO",
         "fr": "l'hôte a échoué sur cet appel ({error}) ; l'appel a renvoyé EIO",
@@ -904,6 +950,111 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "what is refused.",
         "fr": "{n} {n:import que l'hôte sert a|imports que l'hôte sert ont} aussi été "
         "{n:retiré|retirés} : ne retirez que ce qui est refusé.",
+    },
+    # --- lesson 10: components ---
+    "lesson_not_component": {
+        "en": "This is a core module, not a component: a component's text starts with "
+        "(component.",
+        "fr": "C'est un module, pas un composant : le texte d'un composant commence par "
+        "(component.",
+    },
+    "lesson_handle_stale": {
+        "en": "The run trapped: the component used its stdout handle after giving it back. "
+        "Read the last calls of the trace, then the order of the calls in $Main's run.",
+        "fr": "L'exécution s'est arrêtée sur un trap : le composant a utilisé sa poignée de "
+        "stdout après l'avoir rendue. Lisez les derniers appels de la trace, puis l'ordre des "
+        "appels dans la fonction run de $Main.",
+    },
+    "lesson_handle_output_ok": {
+        "en": "stdout shows both lines: {got}",
+        "fr": "stdout montre les deux lignes : {got}",
+    },
+    "lesson_handle_output": {
+        "en": "stdout shows {got}: the program writes two lines, and both must reach stdout.",
+        "fr": "stdout montre {got} : le programme écrit deux lignes, et les deux doivent "
+        "arriver sur stdout.",
+    },
+    "lesson_handle_dropped": {
+        "en": "The handle is given back once the program no longer needs it.",
+        "fr": "La poignée est rendue une fois que le programme n'en a plus besoin.",
+    },
+    "lesson_handle_kept": {
+        "en": "The handle is never given back: a capability the program no longer needs "
+        "should be dropped (the trace would show a resource-drop).",
+        "fr": "La poignée n'est jamais rendue : une capacité dont le programme n'a plus "
+        "besoin devrait être libérée (la trace montrerait un resource-drop).",
+    },
+    "lesson_p1p2_open_ok": {
+        "en": "Both runs open {path}: {p1} under preview 1, {p2} under preview 2.",
+        "fr": "Les deux exécutions ouvrent {path} : {p1} en preview 1, {p2} en preview 2.",
+    },
+    "lesson_p1p2_no_open": {
+        "en": "No row of the view opens {path} on both sides: the rows named after an opening "
+        "say which files the program opens.",
+        "fr": "Aucune ligne de la vue n'ouvre {path} des deux côtés : les lignes nommées "
+        "d'après une ouverture disent quels fichiers le programme ouvre.",
+    },
+    "lesson_p1p2_write_ok": {
+        "en": "The text reaches {path}: {p1} preview 1 {p1:call|calls}, {p2} preview 2 "
+        "{p2:call|calls}.",
+        "fr": "Le texte arrive dans {path} : {p1} {p1:appel|appels} en preview 1, {p2} "
+        "{p2:appel|appels} en preview 2.",
+    },
+    "lesson_p1p2_no_write": {
+        "en": "Nothing is written to {path} on both sides: the program opens it but writes "
+        "nothing there.",
+        "fr": "Rien n'est écrit dans {path} des deux côtés : le programme l'ouvre mais n'y "
+        "écrit rien.",
+    },
+    "lesson_p1p2_close_ok": {
+        "en": "{path} is closed on both sides (under preview 2, its handle is dropped).",
+        "fr": "{path} est fermé des deux côtés (en preview 2, sa poignée est libérée).",
+    },
+    "lesson_p1p2_no_close": {
+        "en": "{path} is not closed on both sides: a file the program opened, it closes.",
+        "fr": "{path} n'est pas fermé des deux côtés : un fichier que le programme a ouvert, "
+        "il le ferme.",
+    },
+    "lesson_p1p2_exit_bad": {
+        "en": "The runs end with {p1} (preview 1) and {p2} (preview 2): the program should "
+        "succeed under both; the exit row of the view shows how each ended.",
+        "fr": "Les exécutions se terminent par {p1} (preview 1) et {p2} (preview 2) : le "
+        "programme devrait réussir sous les deux ; la ligne de fin de la vue montre comment "
+        "chacune s'est terminée.",
+    },
+    "lesson_net_not_sandbox": {
+        "en": "The answer must be a Sandbox(...), not {got}.",
+        "fr": "La réponse doit être un Sandbox(...), pas {got}.",
+    },
+    "lesson_net_ok": {
+        "en": "The client sent its datagram and got the echo back: {got}",
+        "fr": "Le client a envoyé son datagramme et a reçu l'écho : {got}",
+    },
+    "lesson_net_refused": {
+        "en": "The client's {call} was refused: the sandbox must grant the address the "
+        "client sends to, the echo server's (printed above).",
+        "fr": "L'appel {call} du client a été refusé : le bac à sable doit accorder l'adresse "
+        "à laquelle le client envoie, celle du serveur d'écho (affichée plus haut).",
+    },
+    "lesson_net_no_answer": {
+        "en": "The client got no answer: is the echo server still running? Run the cell that "
+        "starts it again.",
+        "fr": "Le client n'a reçu aucune réponse : le serveur d'écho tourne-t-il encore ? "
+        "Exécutez de nouveau la cellule qui le démarre.",
+    },
+    "lesson_net_extra": {
+        "en": "The sandbox grants {n} {n:address|addresses}; the client needs only one.",
+        "fr": "Le bac à sable accorde {n} {n:adresse|adresses} ; le client n'en a besoin que "
+        "d'une.",
+    },
+    "lesson_net_dns": {
+        "en": "The sandbox also grants name lookups, which the client never makes.",
+        "fr": "Le bac à sable accorde aussi la résolution de noms, que le client ne fait "
+        "jamais.",
+    },
+    "lesson_net_least": {
+        "en": "It grants nothing else.",
+        "fr": "Il n'accorde rien d'autre.",
     },
     # --- grading a folder of submissions (wasikernel.grading) ---
     "grading_no_folder": {

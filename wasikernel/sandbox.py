@@ -56,8 +56,8 @@ class Sandbox:
     ``clock_ns`` freezes the realtime and monotonic clocks at that value when set (reproducible
     runs); ``random_seed`` makes ``random_get`` deterministic when set. The network is never
     granted under preview1: ``sock_*`` calls fail as they do under wasmtime. Under preview 2
-    (components), ``network`` lists the ``(ip, port)`` addresses a TCP socket may connect or
-    bind to, exactly (``--allow-net HOST:PORT``), and ``dns`` grants name lookups
+    (components), ``network`` lists the ``(ip, port)`` addresses a socket (TCP or UDP) may
+    connect, send or bind to, exactly (``--allow-net HOST:PORT``), and ``dns`` grants name lookups
     (``--allow-dns``); anything else is refused.
     """
 

@@ -156,11 +156,13 @@ def html_table(
     dropped: int = 0,
     more: Callable[[int, bool], str] | None = None,
     later_refusals: int = 50,
+    header: bool = True,
 ) -> str:
     """The static HTML table of a trace, the one every view shows: its first ``max_rows``
     events (a refusal marked ``wk-denied``, its errno followed by "(refused)" and its reason),
     then a row ``more(n, refusals_follow)`` saying how many were left out, the first
-    ``later_refusals`` refusals among those, and a row for the ``dropped`` calls."""
+    ``later_refusals`` refusals among those, and a row for the ``dropped`` calls. Without
+    ``header`` the column names are left out (a table inside another view's row)."""
     import html  # only for HTML views: `wasikernel run` never builds one
 
     rows = [_html_row(ev) for ev in events[:max_rows]]
@@ -175,12 +177,9 @@ def html_table(
             f'<tr><td colspan="6" class="wk-note">{dropped:,} calls past the trace-size limit '
             "were counted, not recorded</td></tr>"
         )
-    return (
-        "<table class='wk-trace'><thead><tr><th>#</th><th>call</th><th>arguments</th>"
-        "<th>results</th><th>errno</th><th>µs</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-    )
+    head = ("<thead><tr><th>#</th><th>call</th><th>arguments</th><th>results</th>"
+            "<th>errno</th><th>µs</th></tr></thead>") if header else ""  # fmt: skip
+    return "<table class='wk-trace'>" + head + "<tbody>" + "".join(rows) + "</tbody></table>"
 
 
 def _html_row(ev: TraceEvent) -> str:

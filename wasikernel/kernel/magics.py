@@ -276,6 +276,15 @@ class WasiMagics(Magics):
 
     @cell_magic
     @_usage_errors_shown
+    def p1p2(self, line: str, cell: str) -> None:
+        """Run a C cell as a preview 1 module and as a component (wrapped by the adapter), and
+        show the two traces side by side; the options of %%c."""
+        from ._p1p2 import run_p1p2_cell
+
+        run_p1p2_cell(self, line, cell)
+
+    @cell_magic
+    @_usage_errors_shown
     def wasm(self, line: str, cell: str) -> None:
         """Run a module given in the cell: a path to a .wasm file, hex, base64, b'...', or the
         name of a Python variable holding the bytes."""

@@ -174,7 +174,7 @@ class ComponentHost(WasiCore):
         )  # fmt: skip
         if missing_import_key(name) == "p3_import":  # the sentence says where it can run
             return f"link error: {reason}"
-        return f"link error: component imports instance `{name}`, which is not defined"
+        return messages.t("p2_link_error", name=name)
 
     # ---------------------------------------------------------------------------- wrappers
 
@@ -213,6 +213,7 @@ class ComponentHost(WasiCore):
         start = self.start_ns
         perf = time.perf_counter_ns
         handed = self.handed
+        cut_args = any(p in _RECORD_LISTS for p in func.params)
 
         def call(store: Any, *args: Any) -> Any:
             objs = convert(store, args) if args else args
@@ -226,11 +227,15 @@ class ComponentHost(WasiCore):
                 raise
             except (LimitReached, HostTrap) as exc:
                 kind = "limit" if isinstance(exc, LimitReached) else "trap"
+                if cut_args:
+                    objs = tuple(_cut_records(a) for a in objs)
                 record((index, objs, None, "success", t0 - start, perf() - t0,
                         (kind, exc.message), ()), _EVENT_BYTES)  # fmt: skip
                 raise
             except Exception as exc:
                 ret, code, extra = _failure(host, exc, err, tagged)
+                if cut_args:
+                    objs = tuple(_cut_records(a) for a in objs)
                 record((index, objs, None, code, t0 - start, perf() - t0, extra, tuple(handed)),
                        _EVENT_BYTES)  # fmt: skip
                 return ret
@@ -240,6 +245,10 @@ class ComponentHost(WasiCore):
                 kept = _Cut(value)
             elif type(value) is tuple and value and type(value[0]) is bytes:
                 kept = (_Cut(value[0]), *value[1:])
+            elif type(value) is list and value and type(value[0]) is Record:
+                kept = _cut_records(value)
+            if cut_args:
+                objs = tuple(_cut_records(a) for a in objs)
             record((index, objs, kept, "success", t0 - start, perf() - t0, None, tuple(handed)),
                    size)  # fmt: skip
             return Variant("ok", value) if tagged else value
@@ -254,6 +263,35 @@ def missing_import_key(name: str) -> str:
     version = name.partition("@")[2]
     return "p3_import" if name.startswith("wasi:") and version.startswith("0.3") else (
         "p2_import_missing")
+
+
+#: parameters that are lists of records holding bytes (datagrams): the trace keeps a cut copy
+_RECORD_LISTS = frozenset({"datagrams"})
+
+
+class _CutList:
+    """The head of a long list of records (each byte string cut) and its full length."""
+
+    __slots__ = ("head", "total")
+
+    def __init__(self, head: list, total: int) -> None:
+        self.head = head
+        self.total = total
+
+
+def _cut_records(value: Any) -> Any:
+    """A list of records as the trace keeps it: at most _LIST_CUT of them and the full count,
+    each byte string cut to DATA_CUT; anything else as it is."""
+    if type(value) is not list or not value or type(value[0]) is not Record:
+        return value
+    kept: list[Any] = []
+    for rec in value[:_LIST_CUT]:
+        copy = Record()
+        for key, field in vars(rec).items():
+            setattr(copy, key, _Cut(field) if type(field) is bytes and len(field) > DATA_CUT
+                    else field)  # fmt: skip
+        kept.append(copy)
+    return _CutList(kept, len(value))
 
 
 def _failure(host: ComponentHost, exc: Exception, err: str | None, tagged: bool) -> tuple:
@@ -318,6 +356,11 @@ def _value(v: Any, handed: tuple) -> Any:
         return items
     if t is Record:
         return {k: _value(x, handed) for k, x in vars(v).items()}
+    if t is _CutList:
+        items = [_value(x, handed) for x in v.head]
+        if v.total > len(v.head):
+            items.append(f"... (+{v.total - len(v.head)})")
+        return items
     if t is Variant:
         return v.tag if v.payload is None else {v.tag: _value(v.payload, handed)}
     return repr(v)

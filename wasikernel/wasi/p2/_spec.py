@@ -179,6 +179,9 @@ _NET_CODES = {
     "addrnotavail": "address-not-bindable", "connrefused": "connection-refused",
     "connreset": "connection-reset", "connaborted": "connection-aborted",
     "hostunreach": "remote-unreachable", "netunreach": "remote-unreachable",
+    "already": "invalid-state", "notconn": "invalid-state", "isconn": "invalid-argument",
+    "afnosupport": "invalid-argument", "destaddrreq": "invalid-argument",
+    "msgsize": "datagram-too-large", "mfile": "new-socket-limit",
 }  # fmt: skip
 
 

@@ -4,7 +4,11 @@ A TCP socket may connect or bind only to an address the sandbox lists (``--allow
 HOST:PORT``, exactly that IP and port; a socket accepted on a granted listening address may talk
 to its peer), and names are looked up only with ``--allow-dns``. Anything else is refused
 (``access-denied``) with the capability ``network`` and a sentence naming the address and the
-option. UDP is not provided (``not-supported``). Sockets are non-blocking underneath; the
+option. A UDP socket is granted the same way: it may bind to a granted address (a server,
+which may then answer whoever wrote to it) or to an ephemeral port (port 0: a client), and send
+only to granted addresses; a client drops datagrams from any other sender. Datagrams are at
+most :data:`MAX_DATAGRAM` bytes, and one call sends or receives at most
+:data:`DATAGRAMS_PER_CALL` of them. Sockets are non-blocking underneath; the
 ``blocking-*`` calls and ``poll`` wait in slices, so a time limit or an interrupt still ends
 the run.
 """
@@ -32,6 +36,10 @@ TCP = "wasi:sockets/tcp"
 UDP = "wasi:sockets/udp"
 LOOKUP = "wasi:sockets/ip-name-lookup"
 _SLICE_S = 0.05
+#: the largest datagram payload sent or received (UDP over IPv4's own bound)
+MAX_DATAGRAM = 65507
+#: the most datagrams one ``check-send`` permits and one ``receive`` returns
+DATAGRAMS_PER_CALL = 16
 
 
 class Network(Resource):
@@ -135,12 +143,70 @@ class SocketOutput(OutputStream):
             view = view[sent:]
 
 
-class _Unreachable(Resource):
-    """A socket resource the host never creates."""
+class UdpSocket(Resource):
+    """A UDP socket of the host (``family`` ``ipv4``/``ipv6``), non-blocking.
+
+    ``server`` is true once it is bound to an address the sandbox grants: it may then receive
+    from anyone and answer the ``peers`` that wrote to it. A socket bound to an ephemeral port
+    (port 0) is a client: it talks only to granted addresses, and a datagram from any other
+    sender is dropped (counted in ``dropped``). ``remote`` is the peer given to ``stream``;
+    ``generation`` counts the calls to ``stream`` (only the last pair of streams works)."""
+
+    KIND = "udp-socket"
+
+    def __init__(self, family: str) -> None:
+        self.family = family
+        self.sock = socket.socket(
+            socket.AF_INET if family == "ipv4" else socket.AF_INET6, socket.SOCK_DGRAM
+        )
+        self.sock.setblocking(False)
+        self.state = "unbound"
+        self.address: tuple[str, int] | None = None
+        self.server = False
+        self.peers: set[tuple[str, int]] = set()
+        self.remote: tuple[str, int] | None = None
+        self.generation = 0
+        self.dropped = 0
+
+    def describe(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"family": self.family}
+        if self.address is not None:
+            out["address"] = _shown(self.address)
+        if self.remote is not None:
+            out["remote"] = _shown(self.remote)
+        if self.dropped:
+            out["dropped"] = self.dropped
+        return out
+
+    def close(self) -> None:
+        self.sock.close()
 
 
-def _kind(name: str) -> type[Resource]:
-    return type(name.title().replace("-", ""), (_Unreachable,), {"KIND": name})
+class IncomingDatagrams(Resource):
+    """The datagrams a UDP socket receives, from the pair of streams ``generation`` made."""
+
+    KIND = "incoming-datagram-stream"
+
+    def __init__(self, udp: UdpSocket) -> None:
+        self.udp = udp
+        self.generation = udp.generation
+
+    def describe(self) -> dict[str, Any]:
+        return self.udp.describe()
+
+
+class OutgoingDatagrams(Resource):
+    """The datagrams a UDP socket sends; ``permit`` is what the last ``check-send`` allowed."""
+
+    KIND = "outgoing-datagram-stream"
+
+    def __init__(self, udp: UdpSocket) -> None:
+        self.udp = udp
+        self.generation = udp.generation
+        self.permit = 0
+
+    def describe(self) -> dict[str, Any]:
+        return self.udp.describe()
 
 
 class AddressStream(Resource):
@@ -158,9 +224,9 @@ class AddressStream(Resource):
 
 resource(NETWORK, "network", Network)
 resource(TCP, "tcp-socket", TcpSocket)
-resource(UDP, "udp-socket", _kind("udp-socket"))
-resource(UDP, "incoming-datagram-stream", _kind("incoming-datagram-stream"))
-resource(UDP, "outgoing-datagram-stream", _kind("outgoing-datagram-stream"))
+resource(UDP, "udp-socket", UdpSocket)
+resource(UDP, "incoming-datagram-stream", IncomingDatagrams)
+resource(UDP, "outgoing-datagram-stream", OutgoingDatagrams)
 resource(LOOKUP, "resolve-address-stream", AddressStream)
 
 
@@ -211,19 +277,29 @@ def _shown(address: tuple[str, int]) -> str:
     return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
 
 
-def _granted(h: ComponentHost, address: tuple[str, int], what: str) -> None:
-    """Raise Refusal unless the sandbox grants exactly ``address``."""
+def _granted(h: ComponentHost, address: tuple[str, int], doing: str) -> None:
+    """Raise Refusal unless the sandbox grants exactly ``address``; ``doing`` is what was
+    refused (``"bind"``, ``"connect"``, ``"send"``)."""
     granted = h.sandbox.network
     if address in granted:
         return
     shown = _shown(address)
+    what = messages.t(f"p2_net_{doing}", address=shown)
     if not granted:
-        raise _refuse(f"{what} {shown}", f"--allow-net {shown}")
+        raise _refuse(what, f"--allow-net {shown}")
     reason = messages.t(
-        "p2_address_refused", what=f"{what} {shown}", option=f"--allow-net {shown}",
+        "p2_address_refused", what=what, option=f"--allow-net {shown}",
         granted=", ".join(_shown(a) for a in granted),
     )  # fmt: skip
     raise Refusal("network", reason, Errno.ACCES)
+
+
+def _room_for_a_socket(h: ComponentHost) -> None:
+    """Raise Refusal (``new-socket-limit``) when the guest holds as many sockets as it may
+    hold descriptors (the open-files limit)."""
+    most = h.sandbox.limits.max_open_files
+    if h.held.get("tcp-socket", 0) + h.held.get("udp-socket", 0) >= most:
+        raise Refusal("descriptors", messages.t("limit_open_files", count=most), Errno.MFILE)
 
 
 def _oserror(exc: OSError) -> FsError:
@@ -244,6 +320,7 @@ def create_tcp_socket(h: ComponentHost, family: str) -> Any:
     """A new TCP socket; refused when the sandbox grants no address at all."""
     if not h.sandbox.network:
         raise _refuse("TCP", "--allow-net HOST:PORT")
+    _room_for_a_socket(h)
     try:
         return h.own(TcpSocket(family))
     except OSError as exc:
@@ -252,8 +329,14 @@ def create_tcp_socket(h: ComponentHost, family: str) -> Any:
 
 @wit("wasi:sockets/udp-create-socket", "create-udp-socket", "address-family", err="net")
 def create_udp_socket(h: ComponentHost, family: str) -> Any:
-    """Refused: this host provides TCP only."""
-    raise FsError(Errno.NOTSUP)
+    """A new UDP socket; refused when the sandbox grants no address at all."""
+    if not h.sandbox.network:
+        raise _refuse("UDP", "--allow-net HOST:PORT")
+    _room_for_a_socket(h)
+    try:
+        return h.own(UdpSocket(family))
+    except OSError as exc:
+        raise _oserror(exc) from exc
 
 
 @wit(LOOKUP, "resolve-addresses", "network name", err="net")
@@ -297,7 +380,7 @@ def _m(name: str, params: str = "", **kw: Any) -> Any:
 def start_bind(h: ComponentHost, s: TcpSocket, network: Network, local: Any) -> None:
     """Bind to ``local-address``, if the sandbox grants it."""
     address = _address(local)
-    _granted(h, address, "binding to")
+    _granted(h, address, "bind")
     try:
         s.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.sock.bind(address)
@@ -317,7 +400,7 @@ def finish_bind(h: ComponentHost, s: TcpSocket) -> None:
 def start_connect(h: ComponentHost, s: TcpSocket, network: Network, remote: Any) -> None:
     """Connect to ``remote-address``, if the sandbox grants it (done by ``finish-connect``)."""
     address = _address(remote)
-    _granted(h, address, "connecting to")
+    _granted(h, address, "connect")
     code = s.sock.connect_ex(address)
     if code not in (0, _os_errno.EINPROGRESS):
         raise FsError(errno_from_os(OSError(code, "")))
@@ -447,16 +530,200 @@ for _option in (
     _m(f"set-{_option}", "value", err="net")(_unsupported)
 
 
-def _unreachable(h: ComponentHost, *args: Any) -> Any:
-    """No UDP socket exists under this host: reaching this is a bug, and traps."""
-    raise HostTrap(messages.t("p2_host_bug", error="a UDP method was called"))
+# ------------------------------------------------------------------------------- udp
 
 
-for _name in """start-bind finish-bind stream local-address remote-address address-family
-        unicast-hop-limit set-unicast-hop-limit receive-buffer-size set-receive-buffer-size
-        send-buffer-size set-send-buffer-size subscribe""".split():
-    wit(UDP, f"[method]udp-socket.{_name}")(_unreachable)
-for _name in ("receive", "subscribe"):
-    wit(UDP, f"[method]incoming-datagram-stream.{_name}")(_unreachable)
-for _name in ("check-send", "send", "subscribe"):
-    wit(UDP, f"[method]outgoing-datagram-stream.{_name}")(_unreachable)
+def _u(name: str, params: str = "", **kw: Any) -> Any:
+    return wit(UDP, f"[method]udp-socket.{name}", params, **kw)
+
+
+def _udp_address(s: UdpSocket, value: Any) -> tuple[str, int]:
+    """``value`` as ``(ip, port)``; ``invalid-argument`` for another family than the socket's."""
+    if value.tag != s.family:
+        raise FsError(Errno.AFNOSUPPORT)
+    return _address(value)
+
+
+def _peer(s: UdpSocket, value: Any) -> tuple[str, int]:
+    """A remote address to send to: neither the unspecified address nor port 0."""
+    address = _udp_address(s, value)
+    if address[1] == 0 or address[0] in ("0.0.0.0", "::"):
+        raise FsError(Errno.DESTADDRREQ)
+    return address
+
+
+def _may_send_to(h: ComponentHost, s: UdpSocket, address: tuple[str, int]) -> None:
+    """Raise Refusal unless ``address`` is granted, or wrote to this granted server."""
+    if s.server and address in s.peers:
+        return
+    _granted(h, address, "send")
+
+
+@_u("start-bind", "network local-address", err="net")
+def udp_start_bind(h: ComponentHost, s: UdpSocket, network: Network, local: Any) -> None:
+    """Bind to ``local-address``: a granted address, or any address with port 0."""
+    address = _udp_address(s, local)
+    if s.state != "unbound":
+        raise FsError(Errno.ALREADY)
+    if address[1] != 0:
+        _granted(h, address, "bind")
+    try:
+        s.sock.bind(address)
+        bound = s.sock.getsockname()
+    except OSError as exc:
+        raise _oserror(exc) from exc
+    s.state, s.address, s.server = "bound", (bound[0], bound[1]), address[1] != 0
+
+
+@_u("finish-bind", err="net")
+def udp_finish_bind(h: ComponentHost, s: UdpSocket) -> None:
+    """The bind is done at once."""
+    if s.state != "bound":
+        raise FsError(Errno.NOTCONN)
+
+
+@_u("stream", "remote-address", err="net")
+def udp_stream(h: ComponentHost, s: UdpSocket, remote: Any) -> tuple:
+    """A new pair of datagram streams, limited to ``remote-address`` when given (which the
+    sandbox must grant); the pairs made before stop working."""
+    if s.state != "bound":
+        raise FsError(Errno.NOTCONN)
+    peer = None
+    if remote is not None:
+        peer = _peer(s, remote)
+        _may_send_to(h, s, peer)
+    s.remote = peer
+    s.generation += 1
+    return h.own(IncomingDatagrams(s)), h.own(OutgoingDatagrams(s))
+
+
+@_u("local-address", err="net")
+def udp_local_address(h: ComponentHost, s: UdpSocket) -> Variant:
+    """The address the socket is bound to."""
+    if s.state != "bound":
+        raise FsError(Errno.NOTCONN)
+    try:
+        return _socket_address(s.sock.getsockname())
+    except OSError as exc:
+        raise _oserror(exc) from exc
+
+
+@_u("remote-address", err="net")
+def udp_remote_address(h: ComponentHost, s: UdpSocket) -> Variant:
+    """The peer given to ``stream``."""
+    if s.remote is None:
+        raise FsError(Errno.NOTCONN)
+    return _socket_address(s.remote)
+
+
+@_u("address-family")
+def udp_address_family(h: ComponentHost, s: UdpSocket) -> str:
+    """``ipv4`` or ``ipv6``."""
+    return s.family
+
+
+@_u("subscribe")
+def udp_subscribe(h: ComponentHost, s: UdpSocket) -> Any:
+    """Ready at once (binding never waits)."""
+    return h.own(Pollable())
+
+
+for _option in ("unicast-hop-limit", "receive-buffer-size", "send-buffer-size"):
+    _u(_option, err="net")(_unsupported)
+    _u(f"set-{_option}", "value", err="net")(_unsupported)
+
+
+def _current(stream: IncomingDatagrams | OutgoingDatagrams) -> UdpSocket:
+    """The socket of ``stream``; ``invalid-state`` once a later ``stream`` call replaced it."""
+    if stream.generation != stream.udp.generation or stream.udp.sock.fileno() < 0:
+        raise FsError(Errno.NOTCONN)
+    return stream.udp
+
+
+@wit(UDP, "[method]incoming-datagram-stream.receive", "max-results", err="net")
+def udp_receive(h: ComponentHost, stream: IncomingDatagrams, max_results: int) -> list:
+    """Up to ``max-results`` datagrams that are waiting (at most DATAGRAMS_PER_CALL), maybe
+    none; never waits."""
+    s = _current(stream)
+    out: list[Record] = []
+    while len(out) < min(max_results, DATAGRAMS_PER_CALL):
+        try:
+            data, sender = s.sock.recvfrom(MAX_DATAGRAM)
+        except BlockingIOError:
+            break
+        except OSError as exc:
+            if out:
+                break
+            raise _oserror(exc) from exc
+        sender = (sender[0], sender[1])
+        if (s.remote is not None and sender != s.remote) or (
+            not s.server and sender not in h.sandbox.network
+        ):
+            s.dropped += 1  # not from the peer it talks to, or from an address not granted
+            continue
+        if s.server:
+            s.peers.add(sender)
+        datagram = Record()
+        datagram.data = data
+        setattr(datagram, "remote-address", _socket_address(sender))
+        out.append(datagram)
+    return out
+
+
+@wit(UDP, "[method]incoming-datagram-stream.subscribe")
+def udp_incoming_subscribe(h: ComponentHost, stream: IncomingDatagrams) -> Any:
+    """Ready once a datagram waits."""
+    return h.own(SocketPollable(stream.udp.sock, "r"))
+
+
+@wit(UDP, "[method]outgoing-datagram-stream.check-send", err="net")
+def udp_check_send(h: ComponentHost, stream: OutgoingDatagrams) -> int:
+    """How many datagrams the next ``send`` may take (0 while the socket cannot send)."""
+    s = _current(stream)
+    writable = select.select([], [s.sock], [], 0)[1]
+    stream.permit = DATAGRAMS_PER_CALL if writable else 0
+    return stream.permit
+
+
+@wit(UDP, "[method]outgoing-datagram-stream.send", "datagrams", err="net")
+def udp_send(h: ComponentHost, stream: OutgoingDatagrams, datagrams: list) -> int:
+    """Send ``datagrams`` in order; return how many left. Each goes to its own address or to
+    the stream's peer, which the sandbox must grant. Raises HostTrap for more datagrams than
+    the last ``check-send`` permitted."""
+    permit, stream.permit = stream.permit, 0
+    if len(datagrams) > permit:
+        raise HostTrap(messages.t("p2_send_unpermitted", n=len(datagrams), permit=permit))
+    s = _current(stream)
+    sent = 0
+    for datagram in datagrams:
+        try:
+            address = _datagram_address(h, s, getattr(datagram, "remote-address"))
+            if len(datagram.data) > MAX_DATAGRAM:
+                raise FsError(Errno.MSGSIZE)
+            s.sock.sendto(datagram.data, address)
+        except BlockingIOError:
+            break
+        except (FsError, OSError) as exc:
+            if sent:
+                break  # what was sent is said; the error shows on the next call
+            raise (exc if isinstance(exc, FsError) else _oserror(exc)) from None
+        sent += 1
+    return sent
+
+
+def _datagram_address(h: ComponentHost, s: UdpSocket, value: Any) -> tuple[str, int]:
+    if value is None:
+        if s.remote is None:
+            raise FsError(Errno.DESTADDRREQ)
+        return s.remote
+    address = _peer(s, value)
+    if s.remote is not None and address != s.remote:
+        raise FsError(Errno.ISCONN)
+    _may_send_to(h, s, address)
+    return address
+
+
+@wit(UDP, "[method]outgoing-datagram-stream.subscribe")
+def udp_outgoing_subscribe(h: ComponentHost, stream: OutgoingDatagrams) -> Any:
+    """Ready once a datagram may be sent."""
+    return h.own(SocketPollable(stream.udp.sock, "w"))
