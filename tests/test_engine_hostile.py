@@ -160,7 +160,7 @@ def _open_descriptors(under: Path | None = None) -> int:
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to count descriptors")
 @pytest.mark.parametrize("ending", sorted(ENDINGS))
-@pytest.mark.parametrize("engine", ["wasmtime", "pulley", "stepper", "wasm3", "node"])
+@pytest.mark.parametrize("engine", ["wasmtime", "pulley", "stepper", "wasm3", "wasmtime-cli"])
 def test_a_run_with_host_folders_closes_every_descriptor_it_opened(engine, ending, tmp_path):
     import threading
 
@@ -230,7 +230,10 @@ def _reader_wasm() -> bytes:
         pytest.skip(f"no C toolchain: {exc}")
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+
+
+@needs_node
 def test_node_is_refused_a_folder_whose_link_leads_out_and_never_reads_through_it(
     folder_with_a_link_out,
 ):
@@ -246,17 +249,57 @@ def test_node_is_refused_a_folder_whose_link_leads_out_and_never_reads_through_i
     with pytest.raises(EngineError) as caught:
         result = run(wasm, sandbox, engine="node")
         assert b"SECRET" not in result.stdout
-    assert "outdir" in str(caught.value) and "wasmtime" in str(caught.value)
+    assert "symbolic links" in str(caught.value) and "wasmtime" in str(caught.value)
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_node_still_runs_with_a_folder_whose_links_stay_inside(folder_with_a_link_out):
-    from wasikernel.engines import run
+#: the routes out of a folder through links the guest itself makes that node:wasi follows
+GUEST_LINK_ROUTES = ["guest-symlink-chain", "guest-symlink-dir-then-create"]
+
+
+@needs_node
+@pytest.mark.parametrize("route", GUEST_LINK_ROUTES)
+def test_node_is_given_no_folder_a_link_the_guest_makes_could_lead_out_of(route):
+    from wasikernel.engines import REGISTRY, RunRequest, run
+    from wasikernel.escape import try_route
     from wasikernel.sandbox import Preopen, Sandbox
 
+    def sandbox(jail: Path) -> Sandbox:
+        return Sandbox(preopens=[Preopen("/", str(jail))])
+
+    # Node's WASI alone follows the link out: the reason it is given no folder
+    alone = try_route(route, lambda wasm, jail: REGISTRY["node"].run_alone(
+        RunRequest(wasm, sandbox(jail))))  # fmt: skip
+    assert alone.outcome == "leaked"
+    refused = try_route(route, lambda wasm, jail: run(wasm, sandbox(jail), engine="node"))
+    assert refused.outcome == "refused to run"
+    assert "even those the module makes" in refused.detail
+    assert "wasmtime" in refused.detail.split("(")[-1]
+
+
+@needs_node
+@pytest.mark.parametrize("folder", ["host", "read-only", "in-memory"])
+def test_node_is_refused_every_kind_of_folder_and_still_runs_without_one(folder, tmp_path):
+    from wasikernel import messages
+    from wasikernel.engines import run
+    from wasikernel.errors import EngineError
+    from wasikernel.sandbox import Preopen, Sandbox
+
+    preopen = {
+        "host": Preopen("/data", str(tmp_path)),
+        "read-only": Preopen("/data", str(tmp_path), read_only=True),
+        "in-memory": Preopen("/data", tree={"note.txt": b"fine\n"}),
+    }[folder]
     wasm = _reader_wasm()
-    sandbox = Sandbox(preopens=[Preopen("/data", str(folder_with_a_link_out))])
-    result = run(wasm, sandbox, engine="node")
+    with pytest.raises(EngineError, match="node cannot give a module .* symbolic links"):
+        run(wasm, Sandbox(preopens=[preopen]), engine="node")
+    before = messages.get_language()
+    messages.set_language("fr")
+    try:
+        with pytest.raises(EngineError, match="node ne peut pas donner .* liens symboliques"):
+            run(wasm, Sandbox(preopens=[preopen]), engine="node")
+    finally:
+        messages.set_language(before)
+    result = run(wasm, Sandbox(), engine="node")  # no folder: it runs, and finds nothing
     assert result.stdout == b"refused\n" and result.exit_code == 1
 
 
@@ -291,7 +334,7 @@ def test_the_refusal_is_said_in_french_too(folder_with_a_link_out):
         messages.set_language(before)
 
 
-def test_a_folder_too_big_to_check_for_links_is_refused_to_node_not_searched_for_ever(
+def test_a_folder_too_big_to_check_for_links_is_refused_not_searched_for_ever(
     tmp_path, monkeypatch
 ):
     from wasikernel.engines import _engine, run
@@ -303,4 +346,4 @@ def test_a_folder_too_big_to_check_for_links_is_refused_to_node_not_searched_for
     monkeypatch.setattr(_engine, "LINK_CHECK_ENTRIES", 20)
     with pytest.raises(EngineError, match="more than 20 entries"):
         run(b"\0asm\x01\0\0\0", Sandbox(preopens=[Preopen("/data", str(tmp_path))]),
-            engine="node")
+            engine="wasmer")

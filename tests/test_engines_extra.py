@@ -20,7 +20,7 @@ import pytest
 import wasmtime
 
 from wasikernel.compile import CompileOptions, compile_source
-from wasikernel.engines import ENGINES, cli, run
+from wasikernel.engines import ENGINES, REGISTRY, RunRequest, cli, run
 from wasikernel.engines.node import NODE_HEADROOM_MIB
 from wasikernel.errors import EngineError
 from wasikernel.sandbox import Limits, Preopen, Sandbox
@@ -114,15 +114,19 @@ def _folder(root: Path, name: str) -> Path:
     return folder
 
 
-def _check_against_oracle(engine: str, wasm: bytes, tmp_path: Path) -> None:
+def _check_against_oracle(engine: str, wasm: bytes, tmp_path: Path, alone: bool = False) -> None:
+    """Run ``wasm`` under ``engine`` and wasmtime's own WASI and compare; ``alone`` runs the
+    engine's own WASI with nothing of ours in front (how a runtime given no folder is measured)."""
     args, env = ["one", "two words"], {"NAME": "ada"}
     (tmp_path / "theirs").mkdir()
     theirs_dir = _folder(tmp_path / "theirs", "box")
     ours_dir = _folder(tmp_path, "ours")
     expected_out, expected_code = _oracle(wasm, theirs_dir, args, env)
-    result = run(
-        wasm, Sandbox(preopens=[Preopen(".", str(ours_dir))], args=args, env=env), engine=engine
-    )
+    sandbox = Sandbox(preopens=[Preopen(".", str(ours_dir))], args=args, env=env)
+    if alone:
+        result = REGISTRY[engine].run_alone(RunRequest(wasm, sandbox))
+    else:
+        result = run(wasm, sandbox, engine=engine)
     assert result.engine == engine
     assert result.stdout == expected_out
     assert result.exit_code == expected_code == 7
@@ -146,8 +150,16 @@ def test_every_extra_engine_is_registered():
 
 
 @needs_node
-def test_node_runs_a_c_program_like_wasmtimes_own_wasi(copy_wasm, tmp_path):
-    _check_against_oracle("node", copy_wasm, tmp_path)
+def test_node_alone_runs_a_c_program_like_wasmtimes_own_wasi(copy_wasm, tmp_path):
+    _check_against_oracle("node", copy_wasm, tmp_path, alone=True)
+
+
+@needs_node
+def test_node_is_refused_the_folder_that_program_asks_for(copy_wasm, tmp_path):
+    sandbox = Sandbox(preopens=[Preopen(".", str(_folder(tmp_path, "box")))])
+    with pytest.raises(EngineError, match="even those the module makes"):
+        run(copy_wasm, sandbox, engine="node")
+    assert not (tmp_path / "box" / "out.txt").exists()
 
 
 @needs_node
@@ -205,10 +217,10 @@ def test_node_stops_when_cancelled():
 
 
 @needs_node
-def test_node_leaves_a_read_only_folder_untouched(copy_wasm, tmp_path):
+def test_node_alone_leaves_a_read_only_folder_untouched(copy_wasm, tmp_path):
     folder = _folder(tmp_path, "ro")
-    result = run(
-        copy_wasm, Sandbox(preopens=[Preopen(".", str(folder), read_only=True)]), engine="node"
+    result = REGISTRY["node"].run_alone(
+        RunRequest(copy_wasm, Sandbox(preopens=[Preopen(".", str(folder), read_only=True)]))
     )
     assert result.exit_code == 7
     assert not (folder / "out.txt").exists()

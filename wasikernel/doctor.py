@@ -126,7 +126,10 @@ def sandboxing(engine: object) -> str:
 
 def _own_wasi(engine: object) -> str:
     grants = getattr(engine, "grants", None)
-    if grants is not None and "folders" not in grants:
+    if grants is not None and "folders" not in grants and getattr(engine, "maps_folders", True):
+        text = ("its own WASI, not traced; given no folder: its WASI follows symbolic links "
+                "out of one, even those the guest makes")  # fmt: skip
+    elif grants is not None and "folders" not in grants:
         text = "its own WASI, not traced"
     elif getattr(engine, "confines_folders", False):
         text = "its own WASI, not traced; keeps the guest inside its folders"

@@ -1499,6 +1499,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "plutôt que lancée dans un bac à sable plus faible. Retirez cette option, ou utilisez un "
         "moteur qui la donne ({engines})",
     },
+    "engine_cannot_confine_any_folder": {
+        "en": "{engine} cannot give a module {capability}: its own WASI follows symbolic links "
+        "out of a granted folder, even those the module makes during the run, so neither the "
+        "folder nor a copy of it would keep the module inside. The run is refused rather than "
+        "run in a weaker sandbox. Leave the folder out, or use an engine that keeps a module "
+        "inside its folders ({engines})",
+        "fr": "{engine} ne peut pas donner à un module {capability} : son propre WASI suit les "
+        "liens symboliques hors d'un dossier accordé, même ceux que le module crée pendant "
+        "l'exécution, si bien que ni le dossier ni une copie ne garderaient le module dedans. "
+        "L'exécution est refusée plutôt que lancée dans un bac à sable plus faible. Retirez ce "
+        "dossier, ou utilisez un moteur qui garde un module dans ses dossiers ({engines})",
+    },
     "capability_folders": {"en": "a host folder", "fr": "un dossier de la machine"},
     "capability_read_only_folders": {
         "en": "a read-only folder", "fr": "un dossier en lecture seule",

@@ -583,7 +583,9 @@ links left by the host or made by the guest, hard links, renames) under each run
 a folder. *held*: nothing outside the folder was read, changed or listed; *leaked*: something
 was; *refused to run*: this project would not hand that folder to that runtime (a link in it
 leads out, or the runtime's WASI cannot keep a guest inside any folder), and in brackets what
-the runtime alone does with it.
+the runtime alone does with it. Node and pywasm are refused every folder: their WASI follows a
+link the guest makes during the run (`guest-symlink-chain`), which no check made before the run
+can foresee and which a copy of the folder would not stop either.
 """,
         """
 ## La solidité du bac à sable, mesurée
@@ -594,7 +596,10 @@ chemins absolus, liens symboliques laissés par l'hôte ou créés par l'invité
 renommages) sous chaque runtime qui accepte un dossier. *tenu* : rien hors du dossier n'a été
 lu, modifié ni listé ; *fuite* : quelque chose l'a été ; *exécution refusée* : ce projet ne
 confie pas ce dossier à ce runtime (un lien y mène dehors, ou le WASI du runtime ne sait garder
-un invité dans aucun dossier), et entre parenthèses ce que fait le runtime seul.
+un invité dans aucun dossier), et entre parenthèses ce que fait le runtime seul. Node et pywasm
+se voient refuser tout dossier : leur WASI suit un lien que l'invité crée pendant l'exécution
+(`guest-symlink-chain`), ce qu'aucune vérification faite avant l'exécution ne peut prévoir et
+qu'une copie du dossier n'empêcherait pas non plus.
 """,
     ),
     code(*ESCAPE),

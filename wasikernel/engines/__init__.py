@@ -13,7 +13,8 @@ plugs in at one of two levels (see :mod:`._engine`):
 * engines that bring their own WASI (:class:`~._engine.OwnWasiEngine`): ``node``, the
   runtimes that Python packages bring (``pywasm``, ``wasmer-sdk``) and the runtimes' command
   lines (``wasmtime-cli``, ``wasmedge``, ``wasmer``, ``iwasm``); they are not traced, and
-  refuse a granted folder they cannot confine and a capability they cannot give.
+  refuse a granted folder they cannot confine and a capability they cannot give (``node`` and
+  ``pywasm`` follow the links a guest makes out of a folder, so they are given none).
 
 An engine's code is imported the first time it is asked anything, so naming the engines costs
 nothing at start-up. A new engine is one entry in :data:`REGISTRY`.

@@ -8,7 +8,8 @@ the two levels engines plug in at.
   command line), so its calls are not traced (the trace says so) and it is handed only a
   sandbox it can confine: a host folder holding a symbolic link that leads out of it is refused
   (refusing is the honest rule: a copy without those links could not write back what the guest
-  changes).
+  changes), and a runtime whose WASI follows the links the guest itself makes (Node, pywasm)
+  is handed no folder at all (see :attr:`OwnWasiEngine.grants`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RunRequest", "Engine", "HostedEngine", "OwnWasiEngine", "link_leaving", "dist_version",
-    "LINK_CHECK_ENTRIES", "TooManyEntries", "CAPABILITIES", "asked_of",
+    "LINK_CHECK_ENTRIES", "TooManyEntries", "CAPABILITIES", "FOLDER_CAPABILITIES", "asked_of",
 ]  # fmt: skip
 
 
@@ -156,6 +157,8 @@ class TooManyEntries(Exception):
 
 #: what a run can ask of an engine's WASI, in the order doctor lists them
 CAPABILITIES = ("folders", "read_only_folders", "memory_folders", "env", "args", "stdin")
+#: the capabilities of :data:`CAPABILITIES` that hand the guest a folder
+FOLDER_CAPABILITIES = frozenset({"folders", "read_only_folders", "memory_folders"})
 
 
 def asked_of(sandbox: Sandbox) -> list[str]:
@@ -214,7 +217,10 @@ class OwnWasiEngine(Engine):
     confines_folders = False
     keeps = False
     #: what a run may ask of this runtime's WASI (see :data:`CAPABILITIES`); a run asking for
-    #: anything else is refused, never run in a weaker sandbox
+    #: anything else is refused, never run in a weaker sandbox. A runtime that maps folders
+    #: (``maps_folders``) but is granted none is one whose WASI lets a guest out of any folder,
+    #: through a symbolic link the guest makes itself, say: no check made before the run can
+    #: stop that, and a copy of the folder would not either.
     grants: ClassVar[frozenset[str]] = frozenset(
         {"folders", "read_only_folders", "memory_folders", "env", "args", "stdin"}
     )
@@ -225,17 +231,24 @@ class OwnWasiEngine(Engine):
     def refuse_ungranted(self, sandbox: Sandbox) -> None:
         """Refuse a sandbox that asks for a capability this runtime cannot give.
 
-        Raises EngineError naming the capability and the engines that give it.
+        Raises EngineError naming the capability and the engines that give it; for a folder
+        that the runtime could map but would not keep the guest inside, the sentence says so
+        and names the engines that keep a guest inside its folders.
         """
         for capability in asked_of(sandbox):
-            if capability not in self.grants:
-                from . import REGISTRY
+            if capability in self.grants:
+                continue
+            from . import REGISTRY
 
-                able = [n for n, e in REGISTRY.items() if capability in _grants_of(e)]
-                raise EngineError(messages.t(
-                    "engine_cannot_grant", engine=self.name,
-                    capability=messages.t(f"capability_{capability}"), engines=", ".join(able),
-                ))  # fmt: skip
+            able = [n for n, e in REGISTRY.items() if capability in _grants_of(e)]
+            key = "engine_cannot_grant"
+            if capability in FOLDER_CAPABILITIES and self.maps_folders:
+                able = [n for n in able if REGISTRY[n].confines_folders]
+                key = "engine_cannot_confine_any_folder"
+            raise EngineError(messages.t(
+                key, engine=self.name, capability=messages.t(f"capability_{capability}"),
+                engines=", ".join(able),
+            ))  # fmt: skip
 
     def provides(self, module: str, name: str) -> bool:
         """Whether the runtime provides the import ``module.name``."""

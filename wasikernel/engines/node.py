@@ -4,9 +4,13 @@ Node runs in a child process with a small runner script; our Python host is not 
 so the run's trace holds only a note saying so (plus the libc refusals the module itself
 reports, which reach us through our own import). The runner reports, on a side file, how long
 compiling + instantiating and then running took inside Node, so the start-up of Node itself is
-kept apart from the module's. Read-only and in-memory folders are mapped through temporary
-copies (``node:wasi`` cannot map a folder read-only). ``node:wasi`` follows the symbolic links
-a granted folder already holds, out of it too: such a folder is refused (see ``_engine``).
+kept apart from the module's. ``node:wasi`` follows symbolic links out of a granted folder,
+those the folder already holds and those the guest makes during the run (a link to ``..``,
+then a path through it): nothing checked before the run can keep a guest inside, nor can a copy
+of the folder, so a run is given no folder at all (``grants``) and one asking for a folder is
+refused with a sentence naming the engines that confine folders. Only :meth:`run_alone` (the
+escape table, the conformance count) hands it folders, read-only and in-memory ones through
+temporary copies (``node:wasi`` cannot map a folder read-only).
 The wall-time limit, ``cancel`` and the output limit apply. Node has no setting for a module's
 memory, so the process's data segment is capped at ``max_memory_mib`` plus room for Node itself
 (NODE_HEADROOM_MIB): a ``memory.grow`` past that fails in the guest, close to (not exactly
@@ -118,6 +122,8 @@ class NodeEngine(OwnWasiEngine):
     name = "node"
     title = "Node.js WASI (V8)"
     install = "apt-get install nodejs"
+    #: no folder: its WASI follows the links a guest makes out of one (see the module's text)
+    grants = frozenset({"env", "args", "stdin"})
 
     def available(self) -> str | None:
         """None when a ``node`` of version 20 or later is on PATH, else why not."""
