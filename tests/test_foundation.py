@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import start_new_kernel
 
@@ -145,3 +146,53 @@ def test_run_result_repr_is_short_even_with_large_memory():
     text = repr(result)
     assert len(text) < 300
     assert "exit_code=0" in text and "stdout=3 bytes" in text and f"memory={16 << 20}" in text
+
+
+def test_a_memory_snapshot_reads_as_the_bytes_it_copied():
+    import copy
+    import pickle
+    import struct
+
+    from wasikernel.result import MemorySnapshot
+
+    data = bytearray(3 * MemorySnapshot.PAGE + 100)  # a last page cut short
+    data[5:10] = b"hello"
+    data[-3:] = b"end"
+    snap = MemorySnapshot.of(data)
+    oracle = bytes(data)
+    assert len(snap) == len(oracle) and snap == oracle and oracle == snap and snap != b"x"
+    assert snap[5] == ord("h") and snap[5:10] == b"hello" and snap[-3:] == b"end"
+    assert snap[MemorySnapshot.PAGE : MemorySnapshot.PAGE + 4] == bytes(4)  # a page not held
+    assert list(snap) == list(oracle) and b"hello" in snap and b"absent" not in snap
+    assert bytes(snap) == oracle and memoryview(snap).tobytes() == oracle
+    assert struct.unpack_from("<5s", snap, 5) == (b"hello",)
+    assert pickle.loads(pickle.dumps(snap)) == oracle and copy.deepcopy(snap) == oracle
+    assert snap.pages_held == 2
+    with pytest.raises(TypeError, match="read-only"):
+        snap[0] = 1
+    with pytest.raises(TypeError, match="read-only"):
+        snap.write(b"x")
+    assert MemorySnapshot.of(b"") == b""
+
+
+def test_a_c_run_keeps_only_the_pages_of_its_memory_that_hold_data():
+    """A C module's memory is 17 MiB, almost all of it a stack the program never reached; the
+    copies a run keeps (before and after) hold its few pages of data, not 17 MiB each."""
+    from wasikernel.compile import compile_source
+    from wasikernel.engines import run
+    from wasikernel.errors import ToolchainMissing
+    from wasikernel.result import MemorySnapshot
+    from wasikernel.sandbox import Sandbox
+
+    try:
+        compiled = compile_source("c", '#include <stdio.h>\nint main(void) { puts("hi"); }\n')
+    except ToolchainMissing as exc:
+        pytest.skip(f"no C toolchain: {exc}")
+    result = run(compiled.wasm, Sandbox(), layout=compiled.layout, keep=True)
+    memory = result.module._instance.memory  # the oracle: wasmtime's memory, read as it is
+    live = memory.read(0, memory.size())
+    assert len(result.memory_after) == len(live) >= 16 << 20
+    assert result.memory_after == live and result.memory_before != live
+    for snap in (result.memory_before, result.memory_after):
+        assert isinstance(snap, MemorySnapshot)
+        assert snap.pages_held * MemorySnapshot.PAGE <= 256 << 10, snap

@@ -180,6 +180,26 @@ def test_memory_state_has_regions_and_the_diff():
     assert v.changed_pages == [0, 1]  # the stack page (0) and the data/heap page (1)
 
 
+def test_memory_views_show_the_same_of_a_snapshot_as_of_its_bytes():
+    from wasikernel.result import MemorySnapshot
+    from wasikernel.widgets import _html
+
+    plain = ws.run_result()
+    compact = ws.run_result()
+    compact.memory_before = MemorySnapshot.of(plain.memory_before)
+    compact.memory_after = MemorySnapshot.of(plain.memory_after)
+    ours, theirs = MemoryView(compact), MemoryView(plain)
+    for name in ("size", "changed_pages", "changed_bytes", "regions", "address", "note"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    for which in ("after", "before"):
+        for index in range(ours.size // ours.page_size + 1):
+            content, buffers = ours.page_message(index, which)
+            expected, expected_buffers = theirs.page_message(index, which)
+            assert (content, bytes(buffers[0])) == (expected, bytes(expected_buffers[0]))
+    assert _html.memory_html(compact) == _html.memory_html(plain)
+    assert ours.to_html() == theirs.to_html()
+
+
 def test_memory_counts_changed_bytes_only_when_few_pages_changed():
     v = MemoryView(ws.big_result(10, memory_mib=2))  # a byte changed in every 4 KiB
     assert len(v.changed_pages) == 128 and v.changed_bytes == -1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,90 @@ if TYPE_CHECKING:
     from .sandbox import Sandbox
     from .trace import Trace
 
-__all__ = ["Frame", "Trap", "MemoryLayout", "RunResult"]
+__all__ = ["Frame", "Trap", "MemoryLayout", "MemorySnapshot", "RunResult"]
+
+
+class MemorySnapshot(mmap.mmap):
+    """A read-only copy of a guest's linear memory at one moment, which costs host memory only
+    for the pages that hold a byte other than zero.
+
+    It reads as the ``bytes`` of that memory: ``len``, an index gives an int, a slice gives
+    ``bytes``, iterating gives ints, ``==`` compares the contents with any bytes-like object,
+    ``in`` finds a byte string, and it is a buffer (``memoryview``, ``bytes()``,
+    ``struct.unpack_from`` take it); it pickles as those bytes. A C module's 17 MiB memory is
+    mostly a stack nobody reached: its snapshot holds a few pages of 4 KiB (``pages_held``),
+    not 17 MiB, so the results a kernel keeps (``_``, ``__``, ``___``, ``last_run``) stay small.
+    Assigning to it, ``write``, ``write_byte``, ``move`` and ``resize`` raise TypeError.
+    """
+
+    #: the unit of what is stored: a page of this many bytes holding only zeros is left out
+    PAGE = 4096
+    _ZERO_PAGE = bytes(PAGE)
+    _BLOCK = 16 * PAGE  # looked at first, so a block of zeros costs one comparison
+    _ZERO_BLOCK = bytes(_BLOCK)
+
+    @classmethod
+    def of(cls, data: Any) -> MemorySnapshot | bytes:
+        """Return a snapshot of the bytes of ``data`` (any buffer: bytes, bytearray, a
+        memoryview over a live memory), or ``b""`` when it is empty.
+
+        Raises TypeError when ``data`` is not a buffer.
+        """
+        view = memoryview(data).cast("B")
+        size = view.nbytes
+        if size == 0:
+            return b""
+        flags = {"flags": mmap.MAP_PRIVATE} if hasattr(mmap, "MAP_PRIVATE") else {}
+        snap = cls(-1, size, **flags)  # anonymous: pages never written read as zeros
+        held = 0
+        store = mmap.mmap.__setitem__
+        for start in range(0, size, cls._BLOCK):
+            block = view[start : start + cls._BLOCK].tobytes()
+            if block == cls._ZERO_BLOCK[: len(block)]:
+                continue
+            for at in range(0, len(block), cls.PAGE):
+                page = block[at : at + cls.PAGE]
+                if page != cls._ZERO_PAGE[: len(page)]:
+                    store(snap, slice(start + at, start + at + len(page)), page)
+                    held += 1
+        snap.pages_held = held
+        return snap
+
+    def _read_only(self, *_args: Any, **_kwargs: Any) -> None:
+        raise TypeError("a memory snapshot is read-only: copy it with bytearray(snapshot) "
+                        "to change the copy")  # fmt: skip
+
+    __setitem__ = write = write_byte = move = resize = _read_only
+
+    def __iter__(self) -> Any:
+        return iter(memoryview(self))
+
+    def __contains__(self, part: Any) -> bool:
+        if isinstance(part, int):
+            part = bytes([part])
+        return self.find(part) >= 0
+
+    def __eq__(self, other: object) -> bool:
+        try:
+            theirs = memoryview(other).cast("B")  # type: ignore[arg-type]
+        except TypeError:
+            return NotImplemented
+        if theirs.nbytes != len(self):
+            return False
+        step = 1 << 20
+        return all(
+            self[at : at + step] == theirs[at : at + step].tobytes()
+            for at in range(0, len(self), step)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple:
+        return (MemorySnapshot.of, (bytes(self),))
+
+    def __repr__(self) -> str:
+        return (f"<MemorySnapshot of {len(self):,} bytes, "
+                f"{getattr(self, 'pages_held', '?')} pages of {self.PAGE} hold data>")  # fmt: skip
 
 
 @dataclass
@@ -71,8 +155,10 @@ class RunResult:
     engine: str = "wasmtime"
     duration_ns: int = 0
     returned: list[Any] | None = None
-    memory_before: bytes | None = None
-    memory_after: bytes | None = None
+    #: the linear memory before and after the run (a :class:`MemorySnapshot`; ``bytes`` in a
+    #: RunResult built by hand), None when the engine does not give it
+    memory_before: MemorySnapshot | bytes | None = None
+    memory_after: MemorySnapshot | bytes | None = None
     layout: MemoryLayout | None = None
     module: Any = None  # a live module whose exports can still be called, when kept
     outcome: str | None = None

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import messages
 from ..errors import EngineError
-from ..result import MemoryLayout, RunResult, Trap
+from ..result import MemoryLayout, MemorySnapshot, RunResult, Trap
 from ..trace import Trace
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class Instance(Protocol):
 
     def memory_size(self) -> int: ...
 
-    def snapshot(self) -> bytes | None: ...
+    def snapshot(self) -> MemorySnapshot | bytes | None: ...
 
     def layout(self) -> MemoryLayout | None: ...
 

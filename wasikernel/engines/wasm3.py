@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import EngineError
-from ..result import RunResult, Trap
+from ..result import MemorySnapshot, RunResult, Trap
 from ..sandbox import Sandbox
 from ..trace import Trace
 from ..wasm import without_custom_sections
@@ -154,9 +154,9 @@ class _Wasm3Instance:
         except Exception:
             return 0
 
-    def snapshot(self) -> bytes | None:
+    def snapshot(self) -> MemorySnapshot | bytes | None:
         try:
-            return bytes(self.runtime.get_memory(0))
+            return MemorySnapshot.of(self.runtime.get_memory(0))
         except Exception:
             return None
 

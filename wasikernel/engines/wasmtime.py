@@ -24,7 +24,7 @@ from wasmtime import _ffi as ffi
 
 from .. import messages
 from ..errors import EngineError
-from ..result import Frame, MemoryLayout, RunResult, Trap
+from ..result import Frame, MemoryLayout, MemorySnapshot, RunResult, Trap
 from ..sandbox import Sandbox
 from ..wasi import LimitReached, ProcExit
 from ._engine import HostedEngine, RunRequest, dist_version
@@ -128,12 +128,12 @@ class WasmtimeMemory:
         if view is not None:
             view[addr:end] = data
 
-    def snapshot(self) -> bytes | None:
+    def snapshot(self) -> MemorySnapshot | bytes | None:
         """Return a copy of the whole memory (None when larger than SNAPSHOT_MAX)."""
         size = self.size()
         if not size or size > SNAPSHOT_MAX:
             return None
-        return self._view[:size].tobytes() if self._view is not None else None
+        return MemorySnapshot.of(self._view[:size]) if self._view is not None else None
 
 
 # ------------------------------------------------------------------------------- compiling
@@ -463,7 +463,7 @@ class WasmtimeInstance:
         """The linear memory's size in bytes (0 without one)."""
         return self.memory.size()
 
-    def snapshot(self) -> bytes | None:
+    def snapshot(self) -> MemorySnapshot | bytes | None:
         """A copy of the linear memory (None when there is none or it is too big to copy)."""
         return self.memory.snapshot()
 
@@ -503,7 +503,7 @@ class LiveModule:
         i = self._instance
         return call_kept(i, i.host, i.sandbox, i.engine_name, name, args, self)
 
-    def memory(self) -> bytes | None:
+    def memory(self) -> MemorySnapshot | bytes | None:
         """Return a copy of the linear memory as it is now."""
         return self._instance.memory.snapshot()
 
@@ -559,8 +559,8 @@ def run_module(
 
     ``settings`` are extra ``wasmtime.Config`` attributes (see :func:`new_engine`) and
     ``engine_name`` the name the result carries. ``snapshots=False`` leaves
-    ``memory_before``/``memory_after`` empty (copying a C module's 17 MiB memory twice is most
-    of a short run's fixed cost; the command line never shows them).
+    ``memory_before``/``memory_after`` empty (reading a C module's 17 MiB memory twice is a
+    cost a run that never shows them need not pay: the command line's).
     Raises EngineError when the module is invalid or ``invoke`` names no exported function.
     """
     engine = (

@@ -13,7 +13,7 @@ from typing import Any
 import traitlets as t
 
 from ..messages import t as _t
-from ..result import RunResult
+from ..result import MemorySnapshot, RunResult
 from ..trace import MemoryAccess
 from . import _html, _model
 from ._base import StaticHtmlWidget, static_file
@@ -24,6 +24,12 @@ PAGE_SIZE = 16 * 1024
 MAX_MESSAGE_BYTES = 64 * 1024
 #: above this many changed pages the changed bytes are not counted (the pages are listed)
 COUNT_PAGES_LIMIT = 64
+
+
+def _unchanging(memory: Any) -> MemorySnapshot | bytes:
+    """``memory`` itself when nothing can change it under the view (a snapshot, bytes), else
+    a copy of its bytes (a bytearray a learner passed in, say)."""
+    return memory if isinstance(memory, (MemorySnapshot, bytes)) else bytes(memory)
 
 
 class MemoryView(StaticHtmlWidget):
@@ -58,8 +64,8 @@ class MemoryView(StaticHtmlWidget):
             raise ValueError(f"page_size must be between 1 and {MAX_MESSAGE_BYTES} bytes")
         self.result = result
         after, before = result.memory_after, result.memory_before
-        self._after = bytes(after) if after is not None else b""
-        self._before = bytes(before) if before is not None else None
+        self._after = _unchanging(after) if after is not None else b""
+        self._before = _unchanging(before) if before is not None else None
         size = len(self._after)
         pages = _model.changed_pages(self._before, self._after, page_size)
         note = ""

@@ -11,7 +11,7 @@ from typing import Any
 
 from ... import messages
 from ...errors import EngineError
-from ...result import Frame, MemoryLayout, RunResult, Trap
+from ...result import Frame, MemoryLayout, MemorySnapshot, RunResult, Trap
 from ...sandbox import Sandbox
 from ...wasm import DecodeError, FuncType, ModuleInfo, decode_module
 from .._engine import HostedEngine, RunRequest
@@ -273,8 +273,9 @@ class _Instance:
     def memory_size(self) -> int:
         return len(self.module.memory.data) if self.module.memory is not None else 0
 
-    def snapshot(self) -> bytes | None:
-        return bytes(self.module.memory.data) if self.module.memory is not None else None
+    def snapshot(self) -> MemorySnapshot | bytes | None:
+        memory = self.module.memory
+        return MemorySnapshot.of(memory.data) if memory is not None else None
 
     def layout(self) -> MemoryLayout | None:
         return self.module.layout()
