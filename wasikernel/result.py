@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import mmap
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from ._records import field, record
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox
@@ -96,7 +97,7 @@ class MemorySnapshot(mmap.mmap):
                 f"{getattr(self, 'pages_held', '?')} pages of {self.PAGE} hold data>")  # fmt: skip
 
 
-@dataclass
+@record
 class Frame:
     """One frame of a wasm backtrace, innermost first."""
 
@@ -106,7 +107,7 @@ class Frame:
     source: str | None = None  # "cell.c:12" when debug info is there
 
 
-@dataclass
+@record
 class Trap:
     """A guest that trapped: a short message and its wasm backtrace."""
 
@@ -114,7 +115,7 @@ class Trap:
     frames: list[Frame] = field(default_factory=list)
 
 
-@dataclass
+@record
 class MemoryLayout:
     """Where a compiled module keeps things in linear memory (from its exported symbols).
 
@@ -130,7 +131,7 @@ class MemoryLayout:
     heap_base: int | None = None
 
 
-@dataclass
+@record
 class RunResult:
     """The outcome of one run: output, how it ended, the trace, the memory.
 

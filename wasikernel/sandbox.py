@@ -7,8 +7,9 @@ recorded in the trace with the capability that was missing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Union
+
+from ._records import field, record
 
 __all__ = ["Preopen", "Limits", "Sandbox", "MemoryTree"]
 
@@ -16,7 +17,7 @@ __all__ = ["Preopen", "Limits", "Sandbox", "MemoryTree"]
 MemoryTree = dict[str, Union[bytes, "MemoryTree"]]
 
 
-@dataclass
+@record
 class Preopen:
     """One directory granted to the guest, seen by it as ``guest_path``.
 
@@ -30,7 +31,7 @@ class Preopen:
     tree: MemoryTree | None = None
 
 
-@dataclass
+@record
 class Limits:
     """Bounds on one run; hitting one ends the run with a clear message, never a hung process."""
 
@@ -49,7 +50,7 @@ class Limits:
     max_open_files: int = 1024
 
 
-@dataclass
+@record
 class Sandbox:
     """Everything a run is allowed: directories, args, env, stdin, clock, randomness, limits.
 

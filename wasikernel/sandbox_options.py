@@ -35,9 +35,9 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from ._records import field, record
 from .errors import UsageError
 from .messages import t
 from .sandbox import Preopen, Sandbox
@@ -349,7 +349,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, own_stdin: bool = False) -
     )
 
 
-@dataclass
+@record
 class SandboxOptions:
     """What a command line or a magic line asks of the sandbox, on top of a base sandbox.
 

@@ -7,16 +7,17 @@ only when read (``trace.events``, iteration, the views), so recording stays chea
 
 from __future__ import annotations
 
+import functools
 import gc
-import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+from ._records import field, record
 
 __all__ = ["MemoryAccess", "TraceEvent", "Trace", "format_value", "format_values", "html_table"]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class MemoryAccess:
     """A range of linear memory a call read (``"r"``) or wrote (``"w"``)."""
 
@@ -25,7 +26,7 @@ class MemoryAccess:
     access: str
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class TraceEvent:
     """One WASI call (``phase="run"``), one import refused at link time (``phase="link"``),
     or one refusal made by the guest's libc before any syscall (``phase="libc"``).
@@ -74,7 +75,7 @@ class TraceEvent:
     def to_json(self) -> str:
         """Return :meth:`to_dict` as one line of JSON, as ``json.dumps(..., ensure_ascii=False)``
         writes it (the fixed fields are written directly: it is several times faster)."""
-        text = _json_text
+        json_line, text = _json_coders()
         mem = ", ".join([
             f'{{"addr": {m.addr}, "len": {m.len}, "access": {text(m.access)}}}'
             for m in self.memory
@@ -86,7 +87,7 @@ class TraceEvent:
             tail += f', "memory_dropped": {int(self.memory_dropped)}'
         return (
             f'{{"seq": {int(self.seq)}, "call": {text(self.call)}, '
-            f'"args": {_json_line(self.args)}, "results": {_json_line(self.results)}, '
+            f'"args": {json_line(self.args)}, "results": {json_line(self.results)}, '
             f'"errno": {text(self.errno)}, "denied": {"true" if self.denied else "false"}, '
             f'"capability": {capability}, "reason": {reason}, "t_ns": {int(self.t_ns)}, '
             f'"dur_ns": {int(self.dur_ns)}, "memory": [{mem}], "phase": {text(self.phase)}, '
@@ -123,7 +124,7 @@ def format_value(value: Any, limit: int = 60) -> str:
     by ``|`` (``0`` for none), other values as JSON or as they print."""
     if isinstance(value, dict) and ("text" in value or "base64" in value):
         body = value.get("text")
-        text = _json_text(body) if body is not None else "b64:" + str(value.get("base64"))
+        text = _json_coders()[1](body) if body is not None else "b64:" + str(value.get("base64"))
         if len(text) > limit:
             text = text[: limit - 3] + "..."
         return text + ("" if not value.get("cut") else f"(+{value.get('len')} bytes)")
@@ -132,8 +133,10 @@ def format_value(value: Any, limit: int = 60) -> str:
             return "|".join(str(v) for v in value[:3]) + f"|...(+{len(value) - 3})"
         return "|".join(str(v) for v in value) if value else "0"
     if isinstance(value, str):
-        text = _json_text(value)
+        text = _json_coders()[1](value)
     elif isinstance(value, dict):
+        import json
+
         text = json.dumps(value, ensure_ascii=False, default=str)
     else:
         text = str(value)
@@ -405,9 +408,9 @@ class Trace:
 def _json_line_encoder() -> Callable[[Any], str]:
     """Return ``obj -> str``, the same text as ``json.dumps(obj, ensure_ascii=False)``, with
     the C encoder made once instead of once per call (most of the cost of a small object)."""
-    from json import encoder
+    from json import JSONEncoder, encoder
 
-    plain = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    plain = JSONEncoder(ensure_ascii=False, check_circular=False).encode
     make = getattr(encoder, "c_make_encoder", None)
     if make is None:
         return plain
@@ -424,8 +427,13 @@ def _json_line_encoder() -> Callable[[Any], str]:
     return lambda obj: "".join(chunks(obj, 0))
 
 
-_json_line = _json_line_encoder()
-_json_text = json.encoder.encode_basestring  # a str as a JSON string, non-ASCII kept
+@functools.cache
+def _json_coders() -> tuple[Callable[[Any], str], Callable[[str], str]]:
+    """``(obj -> one line of JSON, str -> a JSON string with non-ASCII kept)``, made on first
+    use: a run that writes neither trace text nor JSON never loads :mod:`json`."""
+    from json import encoder
+
+    return _json_line_encoder(), encoder.encode_basestring
 
 _FD_KEYS = ("fd", "old_fd", "new_fd", "to", "opened_fd")
 

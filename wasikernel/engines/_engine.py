@@ -17,10 +17,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import messages
+from .._records import record, replace
 from ..errors import EngineError
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def dist_version(distribution: str) -> str | None:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunRequest:
     """One run, as :func:`wasikernel.engines.run` takes it (see there for each field)."""
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import messages
+from .._records import record
 from ..errors import EngineError
 from ..result import MemoryLayout, MemorySnapshot, RunResult, Trap
 from ..trace import Trace
@@ -40,7 +40,7 @@ __all__ = [
 ]  # fmt: skip
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Import:
     """One import of a module: where from, what kind, and for a function its signature."""
 
@@ -51,7 +51,7 @@ class Import:
     results: tuple[str, ...] | None = None
 
 
-@dataclass
+@record
 class Ending:
     """How one call ended: an exit code (0 when it returned), a trap, a limit, or a cancel."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import hashlib
 import os
 import re
 import threading
@@ -138,7 +137,9 @@ class WasmtimeMemory:
 
 # ------------------------------------------------------------------------------- compiling
 
-_CACHE: OrderedDict[str, bytes] = OrderedDict()
+#: compiled modules, serialised, by (``tag``, the module's bytes): a dict hashes and compares
+#: the bytes themselves, so no digest of them is computed (nor hashlib loaded) for a run
+_CACHE: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_MAX = 32
 
@@ -182,7 +183,7 @@ def compile_cached(
 
     Raises EngineError with ``invalid(exc)`` when wasmtime refuses the bytes.
     """
-    key = hashlib.sha256(wasm).hexdigest() + tag
+    key = (tag, bytes(wasm))
     with _CACHE_LOCK:
         blob = _CACHE.get(key)
         if blob is not None:

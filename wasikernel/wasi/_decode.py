@@ -9,7 +9,7 @@ in ``SPECS``, the raw integer parameters, the memory log of the call (flat bytes
 
 from __future__ import annotations
 
-import base64
+import binascii
 import struct
 from typing import Any
 
@@ -45,7 +45,7 @@ def data_value(chunks: list[bytes], total: int, cut: int = 256) -> dict[str, Any
     try:
         out["text"] = data.decode("utf-8")
     except UnicodeDecodeError:
-        out["base64"] = base64.b64encode(data).decode("ascii")
+        out["base64"] = binascii.b2a_base64(data, newline=False).decode("ascii")
     out["cut"] = total > len(data)
     return out
 
@@ -82,7 +82,7 @@ def _result(kind: str, data: bytes | None) -> Any:
         }  # fmt: skip
     if kind == "prestat" and len(data) >= 8:
         return {"type": "dir", "name_len": _u(data[4:], "<I")}
-    return base64.b64encode(data).decode("ascii")
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
 
 
 _OUT_NAMES = {"outbuf": "text", "strings": "strings", "dirents": "entries"}

@@ -18,9 +18,9 @@ The spec rides on the body (``body.wasi_spec``); :mod:`wasikernel.wasi._table` l
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from .._records import record
 
 __all__ = ["FuncSpec", "HostImport", "ProcExit", "LimitReached", "wasi", "I64_KINDS"]
 
@@ -49,7 +49,7 @@ class LimitReached(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FuncSpec:
     """One host function: ``params`` are ``(name, kind)`` pairs in wasm order; ``returns`` is
     ``"errno"``, ``"never"`` (proc_exit) or ``"()"``."""
@@ -96,6 +96,8 @@ class FuncSpec:
         return f"{self.name}({', '.join(self.witx_params)}) -> {self.returns}"
 
     def _paragraphs(self) -> list[str]:
+        import inspect  # only for the docs of a call (%wasi), not for a run
+
         doc = inspect.cleandoc(self.body.__doc__ or "")
         return [" ".join(p.split()) for p in doc.split("\n\n") if p.strip()]
 
@@ -114,7 +116,7 @@ class FuncSpec:
         return ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostImport:
     """What an engine links: ``call(memory, *ints)`` returns the errno (or ``None``)."""
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import os
 import posixpath
-import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from .. import messages
+from .._records import record
 from ..sandbox import Sandbox
 from ..trace import Trace, TraceEvent
 from ._spec import LimitReached
@@ -39,7 +38,7 @@ DIR_RIGHTS = 0x07B7FE00
 DIR_INHERITING = 0x0FF7FFFF
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class FdEntry:
     """One open descriptor of the guest.
 
@@ -89,7 +88,11 @@ class WasiCore:
         self.output_budget = limits.max_output_bytes
         self.stdin = bytes(sandbox.stdin or b"")
         self.stdin_pos = 0
-        self.rng = random.Random(sandbox.random_seed) if sandbox.random_seed is not None else None
+        self.rng = None
+        if sandbox.random_seed is not None:  # random only for a seeded run
+            import random
+
+            self.rng = random.Random(sandbox.random_seed)
         self.start_ns = time.perf_counter_ns()
         self.filesystems: list[tuple[str, FileSystem]] = []
         space = SpaceBudget(limits.max_tree_mib)  # shared by the in-memory trees

@@ -7,9 +7,9 @@ Every function here is strict (it raises :class:`DecodeError`); the listings in
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .._records import field, record
 from ._reader import DecodeError, Reader
 
 __all__ = [
@@ -71,7 +71,7 @@ class Section(NamedTuple):
         return Reader(data, self.start, self.end)
 
 
-@dataclass
+@record
 class Import:
     """One import: ``kind`` is ``"func"``, ``"table"``, ``"memory"``, ``"global"`` or ``"tag"``;
     ``desc`` a type index, ``(reftype, min, max)``, ``(min, max)``, ``(valtype, mutable)`` or
@@ -83,7 +83,7 @@ class Import:
     desc: object
 
 
-@dataclass
+@record
 class Data:
     """A data segment: ``"active"`` (copied to ``memory`` at ``offset``, a constant expression)
     or ``"passive"``."""
@@ -94,7 +94,7 @@ class Data:
     data: bytes
 
 
-@dataclass
+@record
 class Names:
     """What the ``name`` custom section says: function, local and global names by index."""
 
