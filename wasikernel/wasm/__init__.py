@@ -26,15 +26,6 @@ Example::
 
 from __future__ import annotations
 
-from ._layout import LAYOUT_SYMBOLS, memory_layout, read_layout
-from ._listings import (
-    binary_kind,
-    code_section_start,
-    custom_sections,
-    function_bodies,
-    module_imports,
-    without_custom_sections,
-)
 from ._reader import VALTYPE_NAMES, DecodeError, Reader, encode_u32
 from ._sections import (
     COMPONENT,
@@ -92,14 +83,21 @@ __all__ = [
     "without_custom_sections",
 ]
 
-#: the strict decoder's names, loaded on first use: ``wasikernel run`` asks only for the
-#: header, and building the decoder's classes is a fifth of the package's import time
-_STRICT = frozenset({"Body", "Elem", "FuncType", "ModuleInfo", "decode_module"})
+#: the names of the strict decoder, the listings and the layout, each loaded from its file on
+#: first use: ``wasikernel run`` asks only for the header (``_reader`` and ``_sections``)
+_LATER = {
+    **dict.fromkeys(("Body", "Elem", "FuncType", "ModuleInfo", "decode_module"), "_module"),
+    **dict.fromkeys(("binary_kind", "code_section_start", "custom_sections", "function_bodies",
+                     "module_imports", "without_custom_sections"), "_listings"),
+    **dict.fromkeys(("LAYOUT_SYMBOLS", "memory_layout", "read_layout"), "_layout"),
+}  # fmt: skip
 
 
 def __getattr__(name: str) -> object:
-    if name in _STRICT:
-        from . import _module
+    if name in _LATER:
+        import importlib
 
-        return getattr(_module, name)
+        value = getattr(importlib.import_module(f"{__name__}.{_LATER[name]}"), name)
+        globals()[name] = value  # asked once
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
