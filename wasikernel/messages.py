@@ -1115,6 +1115,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "widget_cap_preopen": {"en": "preopen {path}", "fr": "dossier {path}"},
     "widget_cap_write": {"en": "write to {path}", "fr": "écriture dans {path}"},
     "widget_cap_args": {"en": "args ({n})", "fr": "arguments ({n})"},
+    "widget_cap_net": {"en": "network {address}", "fr": "réseau {address}"},
+    "widget_cap_dns": {"en": "name lookups (DNS)", "fr": "résolution de noms (DNS)"},
     "widget_cap_env": {
         "en": "env ({n} {n:variable|variables})",
         "fr": "environnement ({n} {n:variable|variables})",
