@@ -92,6 +92,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "Exécutez-le sans trace avec --engine wasmtime-cli (la ligne de commande de wasmtime, "
         "avec -W component-model-async -S p3)",
     },
+    "link_refused_more": {
+        "en": "(and {n} more {n:import|imports} refused)",
+        "fr": "(et {n} {n:autre import refusé|autres imports refusés})",
+    },
     "p2_link_error": {
         "en": "link error: component imports instance `{name}`, which is not defined",
         "fr": "erreur d'édition des liens : le composant importe l'instance `{name}`, qui "
