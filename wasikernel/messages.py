@@ -92,6 +92,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "Exécutez-le sans trace avec --engine wasmtime-cli (la ligne de commande de wasmtime, "
         "avec -W component-model-async -S p3)",
     },
+    "link_refused_more": {
+        "en": "(and {n} more {n:import|imports} refused)",
+        "fr": "(et {n} {n:autre import refusé|autres imports refusés})",
+    },
     "p2_link_error": {
         "en": "link error: component imports instance `{name}`, which is not defined",
         "fr": "erreur d'édition des liens : le composant importe l'instance `{name}`, qui "
@@ -1115,6 +1119,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "widget_cap_preopen": {"en": "preopen {path}", "fr": "dossier {path}"},
     "widget_cap_write": {"en": "write to {path}", "fr": "écriture dans {path}"},
     "widget_cap_args": {"en": "args ({n})", "fr": "arguments ({n})"},
+    "widget_cap_net": {"en": "network {address}", "fr": "réseau {address}"},
+    "widget_cap_dns": {"en": "name lookups (DNS)", "fr": "résolution de noms (DNS)"},
     "widget_cap_env": {
         "en": "env ({n} {n:variable|variables})",
         "fr": "environnement ({n} {n:variable|variables})",

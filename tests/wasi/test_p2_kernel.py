@@ -264,3 +264,21 @@ def test_the_views_of_a_component_run_show_interfaces_refusals_and_why_no_memory
     linked = SandboxView(run(run_wasm(IMPORTS_HTTP)))
     assert [r["call"] for r in linked.refusals] == [
         "wasi:http/types@0.2.0", "wasi:http/outgoing-handler@0.2.0"]
+
+
+def test_the_sandbox_view_can_take_a_granted_address_away_and_run_again():
+    from wasikernel.engines import run
+    from wasikernel.sandbox import Sandbox
+    from wasikernel.widgets import SandboxView
+
+    wasm = run_wasm(TCP_CLIENT)
+    granted = Sandbox(network=[("127.0.0.1", 18207)], dns=True)
+    view = SandboxView(run(wasm, granted), rerun=lambda box: run(wasm, box))
+    assert {"net:127.0.0.1:18207", "dns"} <= {c["key"] for c in view.caps}
+    assert view.boundary.resources["network"].granted
+    view.grants = {**view.grants, "net:127.0.0.1:18207": False}
+    network = view.boundary.resources["network"]
+    assert view.result.sandbox.network == [] and view.result.sandbox.dns
+    assert network.label == "network: only DNS"  # the address taken away, the socket refused
+    assert set(network.refused) == {"wasi:sockets/tcp-create-socket@0.2.12#create-tcp-socket"}
+    assert granted.network == [("127.0.0.1", 18207)]  # the base sandbox is left as it was

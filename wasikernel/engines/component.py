@@ -98,7 +98,8 @@ def run_component(
         missing = [n for n in imported_interfaces(engine, component) if not host.provides(n)]
         if missing:
             errors = [host.refuse_import(name) for name in missing]
-            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            more = (" " + messages.t("link_refused_more", n=len(errors) - 1)
+                    if len(errors) > 1 else "")  # fmt: skip
             result.trap = Trap(errors[0] + more)
             result.outcome = "link"
             return result

@@ -36,6 +36,11 @@ def capabilities(sandbox: Sandbox) -> list[dict[str, Any]]:
     caps.append({"key": "args", "label": _t("widget_cap_args", n=len(sandbox.args))})
     caps.append({"key": "env", "label": _t("widget_cap_env", n=len(sandbox.env))})
     caps.append({"key": "stdin", "label": _t("widget_cap_stdin", n=len(sandbox.stdin))})
+    for ip, port in sandbox.network:  # a component's sockets
+        shown = f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+        caps.append({"key": f"net:{shown}", "label": _t("widget_cap_net", address=shown)})
+    if sandbox.dns:
+        caps.append({"key": "dns", "label": _t("widget_cap_dns")})
     return caps
 
 
@@ -46,6 +51,8 @@ def default_grants(sandbox: Sandbox) -> dict[str, bool]:
         grants[f"preopen:{i}"] = True
         grants[f"preopen:{i}:write"] = not p.read_only
     grants.update(args=True, env=True, stdin=True)
+    grants.update({c["key"]: True for c in capabilities(sandbox)
+                   if c["key"].startswith("net:") or c["key"] == "dns"})  # fmt: skip
     return grants
 
 
@@ -65,6 +72,9 @@ def apply_grants(base: Sandbox, grants: dict[str, bool]) -> Sandbox:
         args=list(base.args) if grants.get("args", True) else [],
         env=dict(base.env) if grants.get("env", True) else {},
         stdin=base.stdin if grants.get("stdin", True) else b"",
+        network=[(ip, port) for ip, port in base.network
+                 if grants.get(f"net:[{ip}]:{port}" if ":" in ip else f"net:{ip}:{port}", True)],
+        dns=base.dns and grants.get("dns", True),
     )
 
 
