@@ -75,6 +75,52 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "le module importe {module}.{name} ({kind}), que cet hôte ne fournit pas ; "
         "il a été écrit pour un autre runtime ou demande une capacité absente de WASI preview 1",
     },
+    "import_thread_spawn": {
+        "en": "the module imports wasi.thread-spawn (wasi-threads): the host would have to start "
+        "a new instance of the module on a new OS thread, sharing its memory; this host runs "
+        "one instance and traces its calls in one order, so it refuses the proposal (wasmtime "
+        "removed it in its version 47 too); run the module with one thread, or in a host that "
+        "spawns threads (wasikernel.threads measures one)",
+        "fr": "le module importe wasi.thread-spawn (wasi-threads) : l'hôte devrait lancer une "
+        "nouvelle instance du module sur un nouveau thread du système, qui partage sa mémoire ; "
+        "cet hôte fait tourner une seule instance et trace ses appels dans un seul ordre, il "
+        "refuse donc la proposition (wasmtime l'a aussi retirée dans sa version 47) ; lancez "
+        "le module sur un seul thread, ou dans un hôte qui lance des threads "
+        "(wasikernel.threads en mesure un)",
+    },
+    "threads_below": {
+        "en": "below must be a whole number from 0 to {most}, not {got}",
+        "fr": "below doit être un nombre entier de 0 à {most}, pas {got}",
+    },
+    "threads_count": {
+        "en": "threads must be a whole number from 1 to {most}, not {got}",
+        "fr": "threads doit être un nombre entier de 1 à {most}, pas {got}",
+    },
+    "threads_repeat": {
+        "en": "repeat must be a whole number from 1 to {most}, not {got}",
+        "fr": "repeat doit être un nombre entier de 1 à {most}, pas {got}",
+    },
+    "threads_imports": {
+        "en": "this host serves a module that imports only a shared env.memory and "
+        "wasi.thread-spawn; this one imports {what}",
+        "fr": "cet hôte sert un module qui n'importe qu'une mémoire partagée env.memory et "
+        "wasi.thread-spawn ; celui-ci importe {what}",
+    },
+    "threads_no_start": {
+        "en": "the module has no export wasi_thread_start where its new threads would begin",
+        "fr": "le module n'exporte pas wasi_thread_start, où ses nouveaux threads "
+        "commenceraient",
+    },
+    "threads_not_started": {
+        "en": "the program could not start its threads (it answered {code}): the host "
+        "started {started} of the {wanted} {wanted:thread|threads} it asked for",
+        "fr": "le programme n'a pas pu lancer ses threads (il a répondu {code}) : l'hôte a "
+        "lancé {started} {wanted:thread|threads} sur {wanted} {wanted:demandé|demandés}",
+    },
+    "threads_failed": {
+        "en": "a wasm thread failed: {error}",
+        "fr": "un thread wasm a échoué : {error}",
+    },
     "p2_import_missing": {
         "en": "the component imports the interface {name}, which this host does not provide; "
         "it was written for another world than wasi:cli/command",
