@@ -5,8 +5,10 @@ process: a container (runc, a busybox root filesystem, the program built static)
 process of ``wasikernel run`` and of each runtime with its own WASI (the wasmtime CLI, Node,
 pywasm, Wasmer through wasmer-sdk), and wasmtime, Pulley and wasm3 in this process. Execution:
 the comparison's C program under wasmtime at each Cranelift level, Pulley and wasm3, against
-gcc -O2. Runtimes this machine lacks are left out (``python -m wasikernel.compare`` prints every
-row, with the reasons).
+gcc -O2. Peak memory of a whole run of the hello program and size on disk, of each runtime and
+of the container (its image and runc), against the native process measured in the same run.
+Runtimes this machine lacks are left out (``python -m wasikernel.compare`` prints every row,
+with the reasons).
 """
 
 from __future__ import annotations
@@ -36,4 +38,14 @@ def rows() -> list[Row]:
                         note=row.note,
                     )
                 )
+    footprint = compare.measure_footprint(
+        only=["wasmtime", "wasm3", "wasmtime-cli", "node", "pywasm", "wasmer-sdk"]
+    )
+    native = footprint[0]
+    for row in footprint[1:]:
+        for what, value, baseline in (("peak memory", row.peak_bytes, native.peak_bytes),
+                                      ("size on disk", row.disk_bytes, native.disk_bytes)):
+            if value is not None and baseline:
+                out.append(Row(f"{what}: {row.runtime}", value, "B", native.runtime, baseline,
+                               note=row.counts if what == "size on disk" else ""))
     return out

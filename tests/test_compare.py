@@ -158,3 +158,70 @@ def test_the_command_names_its_sections(capsys):
     with pytest.raises(SystemExit):
         compare.main(["speed"])
     assert "no section 'speed'; the sections are: startup" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- peak memory, size on disk
+
+
+@pytest.fixture(scope="module")
+def footprint_rows() -> list[compare.Footprint]:
+    return compare.measure_footprint(only=["wasmtime", "stepper", "node", "wasmtime-cli",
+                                           "wasmedge", "iwasm"])  # fmt: skip
+
+
+def test_a_peak_counts_the_process_measured_not_the_python_that_started_it():
+    import sys
+
+    small = compare.native_build(compare.HELLO_C, "hello")
+    grow = "b = bytearray(200 << 20); b[::4096] = b'x' * len(b[::4096])"
+    small_peak, status, out = compare.peak_memory([str(small)])
+    assert status == 0 and compare.HELLO_LINE.encode() in out
+    big_peak, status, _ = compare.peak_memory([sys.executable, "-c", grow])
+    assert status == 0
+    assert small_peak < 8 << 20  # a hello program, not this test's process
+    assert big_peak > 200 << 20  # the 200 MiB the child touched
+
+
+def test_footprint_rows_give_each_runtime_its_peak_and_size_beside_native(footprint_rows):
+    from wasikernel.engines import REGISTRY
+
+    rows = {r.runtime: r for r in footprint_rows}
+    native = footprint_rows[0]
+    assert native.runtime.startswith("native process") and native.peak_bytes > 0
+    assert native.disk_bytes > 0
+    python = rows["Python starting and exiting (python -c pass)"]
+    for label, engine in [("wasikernel run (our host on wasmtime), whole process", "wasmtime"),
+                          ("wasikernel step-through interpreter", "stepper"),
+                          ("Node.js WASI (V8)", "node"),
+                          ("Wasmtime command line", "wasmtime-cli")]:  # fmt: skip
+        if REGISTRY[engine].available() is not None:
+            continue
+        row = rows[label]
+        assert row.reason is None and row.peak_bytes > native.peak_bytes, label
+        assert row.disk_bytes > native.disk_bytes and row.counts, label
+        if engine in ("wasmtime", "stepper"):  # run inside Python: Python is their floor
+            assert row.peak_bytes > python.peak_bytes
+    for label in ("WasmEdge command line", "WAMR (iwasm) command line"):
+        if not rows[label].available:
+            assert "no package registry has" in rows[label].reason
+
+
+def test_the_container_footprint_counts_its_image_where_one_can_start(footprint_rows):
+    row = next(r for r in footprint_rows if r.runtime.startswith("container"))
+    if compare.container_status() is None:
+        assert row.reason is None and row.peak_bytes > 0
+        assert "the image" in row.counts and row.disk_bytes > 1 << 20  # busybox at least
+    else:
+        assert row.reason == compare.container_status()
+
+
+def test_the_footprint_table_gives_ratios_against_native_and_reasons(footprint_rows):
+    text = compare.footprint_table(footprint_rows)
+    lines = text.splitlines()
+    assert lines[0].split() == ["runtime", "peak", "memory", "ratio", "on", "disk", "ratio"]
+    assert len(lines) == len(footprint_rows) + 1
+    assert lines[1].count(" 1x ") == 2  # the native row is its own baseline, both figures
+    native = footprint_rows[0]
+    wasmtime = next(r for r in footprint_rows if r.runtime.startswith("wasikernel run"))
+    line = next(line for line in lines if line.startswith(wasmtime.runtime))
+    assert f"{wasmtime.peak_bytes / native.peak_bytes:.0f}x" in line

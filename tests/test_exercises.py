@@ -39,6 +39,7 @@ ANSWER_WORDS = {
     "05-linear-memory.ex1": ["local", "block"],
     "06-three-languages.ex1": ["write(", "unistd"],
     "07-choosing-a-runtime.ex1": ["compile + instantiate", "2.5", "divide"],
+    "07-choosing-a-runtime.ex2": ["wasm3", "iwasm", "wasmtime", "wasikernel"],
     "08-limits.ex1": ["thread-spawn", "sock_open"],
     "09-capstone.ex1": ["--ro-dir", "read_only", "read-only"],
     "09-capstone.ex2": ["shortcut", "/etc/passwd", "../../"],
@@ -67,7 +68,8 @@ def shell():
 @pytest.fixture
 def in_lessons(monkeypatch, shell):
     """The shell as a lesson's notebook has it: in lessons/en, after the set-up cell, with the
-    arena of lesson 9, the start-up table of lesson 7 and the echo server of lesson 10."""
+    arena of lesson 9, the start-up and footprint tables of lesson 7 and the echo server of
+    lesson 10."""
     monkeypatch.chdir(ROOT / "lessons" / "en")
     messages.set_language("en")
     shell.run_cell("from wasikernel.sandbox import Sandbox, Preopen\n"
@@ -81,8 +83,8 @@ def in_lessons(monkeypatch, shell):
     os.symlink("../secret.txt", os.path.join(arena, "data", "shortcut"))
     echo = examples.EchoServer().start()  # lesson 10's server, and the ports it prints
     other = echo.port - 1 if echo.port > 1024 else echo.port + 1
-    shell.push({"arena": arena, "startup": dict(STARTUP), "echo": echo, "port": echo.port,
-                "other": other})
+    shell.push({"arena": arena, "startup": dict(STARTUP), "footprint": [], "echo": echo,
+                "port": echo.port, "other": other})
     shell.run_line_magic("sandbox", "reset")
     lessons._ANSWERS.clear()
     yield shell

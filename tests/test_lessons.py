@@ -361,6 +361,31 @@ def test_check_link_refusals():
 
 
 @pytest.mark.zig
+def test_check_runtime_choice_weighs_the_trade_off_without_naming_the_runtime():
+    from wasikernel.compare import Footprint
+    from wasikernel.lessons import RUNTIME_NAMES, check_runtime_choice
+
+    right = {"iot": "wasm3", "serverless": "wasmtime", "plugin": " Wasmtime ",
+             "class": "wasmtime-cli"}
+    assert check_runtime_choice(right).ok
+    measured = [Footprint("Node.js WASI (V8)", 43 << 20, 94 << 20, engine="node")]
+    wrong = check_runtime_choice({"iot": "node", "serverless": "container", "plugin": "pywasm",
+                                  "class": "node"}, measured)  # fmt: skip
+    assert not wrong.ok and len(wrong.right) == 0
+    text = str(wrong)
+    for fits in ("wasm3", "iwasm", "wasmtime", "wasikernel"):
+        assert fits not in text, fits
+    assert "size on disk" in text and "start-up table" in text and "escape table" in text
+    assert "Here node peaked at 43.0 MiB of memory and needs 94.0 MiB on disk." in text
+    unknown = check_runtime_choice({"iot": "docker" * 100, "serverless": 3})
+    assert "is not a runtime of the tables" in str(unknown) and len(str(unknown)) < 2000
+    assert all(name in str(unknown) for name in RUNTIME_NAMES)  # every name, not the one
+    assert "No runtime yet for 'plugin'" in str(unknown)
+    assert "must be a dict" in str(check_runtime_choice(["wasm3"]))
+    messages.set_language("fr")
+    assert "taille sur le disque" in str(check_runtime_choice({"iot": "node"}))
+
+
 def test_check_line_counter():
     data = str(LESSONS / "en" / "data")
     assert check_line_counter(L09.WC_C, grant_data(data), data).ok

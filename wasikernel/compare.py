@@ -1,7 +1,8 @@
 """Measuring the runtimes against each other, live, for the lesson on choosing a runtime.
 
-Two measurements, each a list of :class:`Measurement` rows (runtime, figure, baseline, ratio,
-and whether it could be measured here, with the reason when not):
+Three measurements, the first two lists of :class:`Measurement` rows (runtime, figure,
+baseline, ratio, and whether it could be measured here, with the reason when not), the third
+of :class:`Footprint` rows:
 
 * :func:`measure_startup`: the time from a module's bytes to its end, for a program that only
   prints a line, against starting the same program built natively (``gcc -O2``) as a process,
@@ -12,6 +13,9 @@ and whether it could be measured here, with the reason when not):
   taken out: each figure is the time of the run with the work minus the time of the same run
   with no work. Slow runtimes (interpreters) run a fraction of the work; their figure is scaled
   up to the whole, and the row says so.
+* :func:`measure_footprint`: the peak resident memory of a whole process running the hello
+  program under each runtime, and the bytes on disk the runtime needs (for the container: its
+  image and runc), against the native process.
 
 The runtimes: wasmtime with Cranelift at the optimisation levels ``none``, ``speed`` and
 ``speed_and_size``; wasmtime's Pulley interpreter; wasm3; our step-through interpreter; Node's
@@ -48,6 +52,10 @@ __all__ = [
     "container_bundle",
     "run_container",
     "to_table",
+    "Footprint",
+    "measure_footprint",
+    "footprint_table",
+    "peak_memory",
     "EscapeTable",
     "escape_table",
     "ESCAPE_ENGINES",
@@ -610,6 +618,278 @@ def to_table(rows: Sequence[Measurement]) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------- peak memory, size on disk
+
+#: a Node script that runs a WASI module as Node's own WASI does, for its peak memory
+_NODE_WASI_SCRIPT = """
+const { readFileSync } = require('node:fs');
+const { WASI } = require('node:wasi');
+const wasi = new WASI({ version: 'preview1', args: [] });
+WebAssembly.instantiate(readFileSync(process.argv[2]), wasi.getImportObject())
+  .then(({ instance }) => wasi.start(instance));
+"""
+
+#: the Python distributions an engine that runs inside Python brings
+_ENGINE_DISTRIBUTIONS = {
+    "wasmtime": ("wasmtime",), "pulley": ("wasmtime",), "wasm3": ("pywasm3",),
+    "pywasm": ("pywasm",), "wasmer-sdk": ("wasmer-sdk",), "stepper": (),
+}  # fmt: skip
+
+
+@dataclass
+class Footprint:
+    """One row of the footprint table: the peak memory of a whole process running the hello
+    program, and the bytes on disk the runtime needs, each None when it could not be measured
+    (``reason`` says why). ``counts`` says what the figures include; ``engine`` names the
+    runtime as lesson 7's exercise does (an engine's name, ``wasikernel`` for our host as a
+    whole, ``container``, ``native``); ``shipped_bytes`` is what one ships per program (the
+    program, the container image, the wasm module)."""
+
+    runtime: str
+    peak_bytes: int | None
+    disk_bytes: int | None
+    reason: str | None = None
+    counts: str = ""
+    engine: str = ""
+    shipped_bytes: int | None = None
+
+    @property
+    def available(self) -> bool:
+        """Whether at least one of the two figures was measured."""
+        return self.peak_bytes is not None or self.disk_bytes is not None
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the row as plain data."""
+        return {"runtime": self.runtime, "engine": self.engine, "peak_bytes": self.peak_bytes,
+                "disk_bytes": self.disk_bytes, "shipped_bytes": self.shipped_bytes,
+                "reason": self.reason, "counts": self.counts}
+
+
+#: a small native launcher whose child's peak is the child's own: a child forked from a large
+#: process (Python) counts that process's pages in its ``ru_maxrss`` until it execs
+_PEAK_C = r"""
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+    if (argc < 3) return 125;
+    pid_t pid = fork();
+    if (pid < 0) return 126;
+    if (pid == 0) { execvp(argv[2], argv + 2); _exit(127); }
+    int status;
+    struct rusage usage;
+    if (wait4(pid, &status, 0, &usage) < 0) return 126;
+    FILE *out = fopen(argv[1], "w");
+    if (out == NULL) return 126;
+    fprintf(out, "%ld\n", usage.ru_maxrss);
+    fclose(out);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+"""
+
+
+def peak_memory(argv: Sequence[str], *, timeout_s: float = 60.0) -> tuple[int, int, bytes]:
+    """Run ``argv`` to its end; return ``(peak resident bytes, exit status, stdout)``.
+
+    The peak is the kernel's ``ru_maxrss`` of the process, which covers the children it waited
+    for (the largest of them, not their sum); the process is started by a small native
+    launcher (built with gcc), so that none of this Python process is counted. A process still
+    running after ``timeout_s`` is killed. Raises OSError when gcc is missing or ``argv[0]``
+    cannot be started.
+    """
+    launcher = native_build(_PEAK_C, "peak")
+    if launcher is None:
+        raise OSError("measuring a peak needs gcc, to build the launcher")
+    with tempfile.TemporaryDirectory(prefix="wasikernel-peak-") as tmp:
+        report = Path(tmp) / "peak"
+        done = subprocess.run([str(launcher), str(report), *argv], stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=timeout_s,
+                              start_new_session=True)  # fmt: skip
+        if not report.exists():
+            raise OSError(f"{argv[0]} could not be started (status {done.returncode})")
+        return int(report.read_text()) * 1024, done.returncode, done.stdout
+
+
+def _tree_bytes(path: Path) -> int:
+    """The bytes of the files under ``path`` (a file: its own), links not followed."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _distribution_bytes(name: str) -> int | None:
+    """The bytes of the files an installed Python distribution lists, or None when it is not
+    installed (or lists none)."""
+    import importlib.metadata
+
+    try:
+        files = importlib.metadata.distribution(name).files or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    located = [Path(str(f.locate())) for f in files]
+    return sum(p.stat().st_size for p in located if p.is_file()) or None
+
+
+def _python_bytes() -> int:
+    """The interpreter and its standard library, which every engine run inside Python needs."""
+    import sysconfig
+
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    installed = stdlib / "site-packages"  # the base interpreter's own packages: not Python's
+    files = (p for p in stdlib.rglob("*") if p.is_file() and not p.is_symlink()
+             and installed not in p.parents)  # fmt: skip
+    return Path(sys.executable).resolve().stat().st_size + sum(p.stat().st_size for p in files)
+
+
+def _package_bytes() -> int:
+    """This package's own files (our WASI host, the stepper, the kernel)."""
+    return _tree_bytes(Path(__file__).resolve().parent)
+
+
+def _footprint_of(contender: Contender, module: Path) -> tuple[list[str], int, str]:
+    """The command whose peak is measured for ``contender``, the bytes on disk it needs, and
+    what they count."""
+    from .engines import REGISTRY, cli
+    from .engines.node import node_path
+
+    engine = REGISTRY[contender.engine]
+    if contender.engine in cli.RUNTIMES:
+        program = engine.path()
+        argv = engine.command(str(module), _sandbox(), program=program)
+        size = Path(program).resolve().stat().st_size
+        return argv, size, "its own process; on disk: its program file"
+    if contender.engine == "node":
+        script = module.with_name("wasi.cjs")
+        script.write_text(_NODE_WASI_SCRIPT)
+        program = node_path() or "node"
+        size = Path(shutil.which(program) or program).resolve().stat().st_size
+        return ([program, "--no-warnings", str(script), str(module)], size,
+                "Node running the module with node:wasi; on disk: the node program")  # fmt: skip
+    argv = [sys.executable, "-m", "wasikernel", "run", "--engine", contender.engine,
+            str(module)]  # fmt: skip
+    packages = _ENGINE_DISTRIBUTIONS.get(contender.engine, ())
+    sizes = [_distribution_bytes(name) for name in packages]
+    size = sum(s or 0 for s in sizes) + _package_bytes()
+    named = " + ".join([*packages, "wasikernel"])
+    return argv, size, (f"`wasikernel run` as a whole process (Python, our host, the engine); "
+                        f"on disk: {named}, Python itself not counted")  # fmt: skip
+
+
+def measure_footprint(
+    *, only: Sequence[str] | None = None, container: bool = True
+) -> list[Footprint]:
+    """Measure each runtime's peak memory running the hello program and its size on disk.
+
+    The first row is the same program built natively (``gcc -O2``), the baseline of every
+    ratio; then Python itself (the floor of every engine run inside Python), a container where
+    one can start (``runc`` with its busybox root filesystem: the image's bytes and runc's),
+    and one row per engine (``only`` keeps the engines named). A row that cannot be measured
+    says why.
+    """
+    rows: list[Footprint] = []
+    native = native_build(HELLO_C, "hello")
+    if native is None:
+        rows.append(Footprint("native process (gcc -O2)", None, None, "gcc is not installed",
+                              engine="native"))  # fmt: skip
+    else:
+        peak, _, _ = peak_memory([str(native)])
+        size = native.stat().st_size
+        rows.append(Footprint("native process (gcc -O2)", peak, size, None,
+                              "on disk: the program file; the C library it shares with "
+                              "every program is not counted", "native", size))  # fmt: skip
+    python_peak, _, _ = peak_memory([sys.executable, "-c", "pass"])
+    rows.append(Footprint("Python starting and exiting (python -c pass)", python_peak,
+                          _python_bytes(), None,
+                          "on disk: the interpreter and its standard library"))  # fmt: skip
+    if container:
+        rows.append(_container_footprint())
+    with tempfile.TemporaryDirectory(prefix="wasikernel-footprint-") as tmp:
+        module = Path(tmp) / "hello.wasm"
+        module.write_bytes(_compile(HELLO_C))
+        shipped = module.stat().st_size
+        seen: set[str] = set()
+        for contender in contenders():
+            if contender.engine in seen or (only is not None and contender.engine not in only):
+                continue
+            seen.add(contender.engine)
+            label = contender.label.replace(", Cranelift opt none", " (Cranelift)")
+            engine = "wasikernel" if contender.whole_process else contender.engine
+            reason = contender.unavailable()
+            if reason is not None:
+                rows.append(Footprint(label, None, None, reason, engine=engine))
+                continue
+            try:
+                argv, size, counts = _footprint_of(contender, module)
+                peak, status, out = peak_memory(argv)
+                if status != 0 or HELLO_LINE.encode() not in out:
+                    rows.append(Footprint(label, None, size, f"the run ended with status "
+                                          f"{status} without printing the hello line", counts,
+                                          engine))  # fmt: skip
+                    continue
+            except OSError as exc:
+                rows.append(Footprint(label, None, None, f"{type(exc).__name__}: {exc}",
+                                      engine=engine))  # fmt: skip
+                continue
+            rows.append(Footprint(label, peak, size, None, counts, engine, shipped))
+    return rows
+
+
+def _container_footprint() -> Footprint:
+    label = "container (runc, busybox root filesystem)"
+    reason = container_status()
+    if reason is not None:
+        return Footprint(label, None, None, reason, engine="container")
+    try:
+        bundle = container_bundle(native_build(HELLO_C, "hello-static", static=True))
+    except (OSError, RuntimeError) as exc:
+        return Footprint(label, None, None, f"the container could not be prepared: {exc}",
+                         engine="container")  # fmt: skip
+    runc = Path(_runc() or "runc").resolve()
+    image, size = _image_bytes(bundle), _image_bytes(bundle) + runc.stat().st_size
+    _CONTAINERS[0] += 1
+    name = f"wasikernel-{os.getpid()}-{_CONTAINERS[0]}"
+    peak, status, out = peak_memory([str(runc), "run", "--bundle", str(bundle), name])
+    counts = (f"runc and the container it waits for (the larger); on disk: the image "
+              f"({image / 1e6:.1f} MB: busybox and the program built static) and runc")
+    if status != 0:
+        return Footprint(label, None, size, f"runc could not start a container here "
+                         f"(status {status})", counts, "container", image)  # fmt: skip
+    return Footprint(label, peak, size, None, counts, "container", image)
+
+
+def footprint_table(rows: Sequence[Footprint]) -> str:
+    """Return the rows as a plain-text table: peak memory and size on disk, each with its
+    ratio to the first row (the native process measured in the same call), what they count;
+    or why a row was not measured."""
+    base = rows[0] if rows else None
+
+    def fmt(value: int | None) -> str:
+        if value is None:
+            return "-"
+        return f"{value / (1 << 20):.1f} MiB" if value >= 1 << 20 else f"{value / 1024:.0f} KiB"
+
+    def ratio(value: int | None, baseline: int | None) -> str:
+        return "-" if value is None or not baseline else f"{value / baseline:.0f}x"
+
+    width = max([len(r.runtime) for r in rows] + [7])
+    lines = [f"{'runtime'.ljust(width)}  {'peak memory':>11}  {'ratio':>6}  "
+             f"{'on disk':>10}  {'ratio':>6}"]  # fmt: skip
+    for r in rows:
+        text = (f"{r.runtime.ljust(width)}  {fmt(r.peak_bytes):>11}  "
+                f"{ratio(r.peak_bytes, base.peak_bytes if base else None):>6}  "
+                f"{fmt(r.disk_bytes):>10}  "
+                f"{ratio(r.disk_bytes, base.disk_bytes if base else None):>6}")  # fmt: skip
+        notes = [part for part in (r.counts, r.reason and f"not measured: {r.reason}") if part]
+        if not r.available:
+            text = f"{r.runtime.ljust(width)}  {'-':>11}  {'-':>6}  {'-':>10}  {'-':>6}"
+        if notes:
+            text += f"  ({'; '.join(notes)})" if r.available else f"  {notes[-1]}"
+        lines.append(text.rstrip())
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- sandbox strength
 
 #: the runtimes whose sandbox the escape table tries: our host (under wasmtime; the other hosted
@@ -750,7 +1030,7 @@ def conformance_table(engines: Sequence[str] = CONFORMANCE_ENGINES) -> str:
     return "\n".join(lines)
 
 
-SECTIONS = ("startup", "execution", "escape", "conformance")
+SECTIONS = ("startup", "footprint", "execution", "escape", "conformance")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -771,11 +1051,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no section {unknown[0]!r}; the sections are: {', '.join(SECTIONS)}")
     printers = {
         "startup": lambda: to_table(measure_startup()),
+        "footprint": lambda: footprint_table(measure_footprint()),
         "execution": lambda: to_table(measure_execution()),
         "escape": lambda: escape_table(unguarded=True).to_text(),
         "conformance": conformance_table,
     }
     titles = {"startup": "start-up, whole run", "execution": "execution",
+              "footprint": "peak memory of a whole run of the hello program, and size on "
+              "disk, against the native process",
               "escape": "escape routes out of a granted folder (what the runtime alone does, "
               "in brackets, where the project refuses the run)",
               "conformance": "WASI test suite, 72 preview 1 programs"}  # fmt: skip

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import html
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +55,8 @@ __all__ = [
     "check_addresses",
     "check_small_c",
     "check_cache_saving",
+    "check_runtime_choice",
+    "RUNTIME_NAMES",
     "check_links",
     "check_handle_order",
     "check_open_write_close",
@@ -129,7 +131,8 @@ class Exercise:
 #: every exercise of the course, by name
 EXERCISES: dict[str, Exercise] = {}
 #: the exercises whose answer is a Python value, kept by :func:`answered`
-VALUE_EXERCISES = ("07-choosing-a-runtime.ex1", "10-components.ex1", "10-components.ex3")
+VALUE_EXERCISES = ("07-choosing-a-runtime.ex1", "07-choosing-a-runtime.ex2", "10-components.ex1",
+                   "10-components.ex3")
 #: the feedback of the last answer to each exercise in this kernel
 _ANSWERS: dict[str, Feedback] = {}
 
@@ -941,6 +944,51 @@ def check_cache_saving(answer: float, startup: Mapping[str, Any]) -> Feedback:
     else:
         feedback.bad("cache_bad", answer=float(answer))
     return feedback
+
+
+#: the names lesson 7's use-case exercise takes: the engines of the tables, our host as a
+#: whole, a container and a native process
+RUNTIME_NAMES = ("wasikernel", "wasmtime", "wasmtime-cli", "pulley", "wasm3", "stepper",
+                 "node", "pywasm", "wasmer-sdk", "wasmedge", "iwasm", "container", "native")
+#: lesson 7's use cases, each with the runtimes that fit it
+_FITS = {
+    "iot": ("wasm3", "iwasm"),
+    "serverless": ("wasmtime",),
+    "plugin": ("wasmtime",),
+    "class": ("wasikernel", "wasmtime-cli"),
+}
+
+
+def check_runtime_choice(choice: object, footprint: Sequence[Any] = ()) -> Feedback:
+    """Lesson 7: ``choice`` maps each use case (``iot``, ``serverless``, ``plugin``,
+    ``class``) to a runtime of :data:`RUNTIME_NAMES`. A wrong choice is told the trade-off to
+    weigh, and, when ``footprint`` (rows of :func:`wasikernel.compare.measure_footprint`) has
+    the chosen runtime, what it measured here; never which runtime fits."""
+    feedback = Feedback()
+    if not isinstance(choice, Mapping):
+        feedback.bad("choice_not_a_dict")
+        return feedback
+    measured = {getattr(row, "engine", ""): row for row in footprint}
+    for case, fits in _FITS.items():
+        raw = choice.get(case)
+        name = raw.strip().lower() if isinstance(raw, str) else ""
+        if not name:
+            feedback.bad("choice_missing", case=case)
+        elif name not in RUNTIME_NAMES:
+            feedback.bad("choice_unknown", name=str(raw)[:40], names=", ".join(RUNTIME_NAMES))
+        elif name in fits:
+            feedback.good(f"choice_ok_{case}", name=name)
+        else:
+            feedback.bad(f"choice_bad_{case}")
+            row = measured.get(name)
+            if row is not None and row.peak_bytes and row.disk_bytes:
+                feedback.bad("choice_measured", name=name, peak=_mib(row.peak_bytes),
+                             disk=_mib(row.disk_bytes))  # fmt: skip
+    return feedback
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):.1f} MiB" if size >= 1 << 20 else f"{size / 1024:.0f} KiB"
 
 
 #: the imports of lesson 8's module that the host serves, and must stay

@@ -75,6 +75,52 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "le module importe {module}.{name} ({kind}), que cet hôte ne fournit pas ; "
         "il a été écrit pour un autre runtime ou demande une capacité absente de WASI preview 1",
     },
+    "import_thread_spawn": {
+        "en": "the module imports wasi.thread-spawn (wasi-threads): the host would have to start "
+        "a new instance of the module on a new OS thread, sharing its memory; this host runs "
+        "one instance and traces its calls in one order, so it refuses the proposal (wasmtime "
+        "removed it in its version 47 too); run the module with one thread, or in a host that "
+        "spawns threads (wasikernel.threads measures one)",
+        "fr": "le module importe wasi.thread-spawn (wasi-threads) : l'hôte devrait lancer une "
+        "nouvelle instance du module sur un nouveau thread du système, qui partage sa mémoire ; "
+        "cet hôte fait tourner une seule instance et trace ses appels dans un seul ordre, il "
+        "refuse donc la proposition (wasmtime l'a aussi retirée dans sa version 47) ; lancez "
+        "le module sur un seul thread, ou dans un hôte qui lance des threads "
+        "(wasikernel.threads en mesure un)",
+    },
+    "threads_below": {
+        "en": "below must be a whole number from 0 to {most}, not {got}",
+        "fr": "below doit être un nombre entier de 0 à {most}, pas {got}",
+    },
+    "threads_count": {
+        "en": "threads must be a whole number from 1 to {most}, not {got}",
+        "fr": "threads doit être un nombre entier de 1 à {most}, pas {got}",
+    },
+    "threads_repeat": {
+        "en": "repeat must be a whole number from 1 to {most}, not {got}",
+        "fr": "repeat doit être un nombre entier de 1 à {most}, pas {got}",
+    },
+    "threads_imports": {
+        "en": "this host serves a module that imports only a shared env.memory and "
+        "wasi.thread-spawn; this one imports {what}",
+        "fr": "cet hôte sert un module qui n'importe qu'une mémoire partagée env.memory et "
+        "wasi.thread-spawn ; celui-ci importe {what}",
+    },
+    "threads_no_start": {
+        "en": "the module has no export wasi_thread_start where its new threads would begin",
+        "fr": "le module n'exporte pas wasi_thread_start, où ses nouveaux threads "
+        "commenceraient",
+    },
+    "threads_not_started": {
+        "en": "the program could not start its threads (it answered {code}): the host "
+        "started {started} of the {wanted} {wanted:thread|threads} it asked for",
+        "fr": "le programme n'a pas pu lancer ses threads (il a répondu {code}) : l'hôte a "
+        "lancé {started} {wanted:thread|threads} sur {wanted} {wanted:demandé|demandés}",
+    },
+    "threads_failed": {
+        "en": "a wasm thread failed: {error}",
+        "fr": "un thread wasm a échoué : {error}",
+    },
     "p2_import_missing": {
         "en": "the component imports the interface {name}, which this host does not provide; "
         "it was written for another world than wasi:cli/command",
@@ -934,6 +980,88 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "same optimisation level, one that compiles and one that does not.",
         "fr": "{answer:.3g} est loin du rapport : cherchez dans le tableau les deux lignes "
         "wasmtime au même niveau d'optimisation, l'une qui compile et l'autre non.",
+    },
+    "lesson_choice_not_a_dict": {
+        "en": "`choice` must be a dict from each use case ('iot', 'serverless', 'plugin', "
+        "'class') to the name of a runtime.",
+        "fr": "`choice` doit être un dict qui associe à chaque usage ('iot', 'serverless', "
+        "'plugin', 'class') le nom d'un runtime.",
+    },
+    "lesson_choice_missing": {
+        "en": "No runtime yet for '{case}': write one name from the tables.",
+        "fr": "Pas encore de runtime pour '{case}' : écrivez un nom tiré des tableaux.",
+    },
+    "lesson_choice_unknown": {
+        "en": "'{name}' is not a runtime of the tables; the names are: {names}.",
+        "fr": "'{name}' n'est pas un runtime des tableaux ; les noms sont : {names}.",
+    },
+    "lesson_choice_measured": {
+        "en": "Here {name} peaked at {peak} of memory and needs {disk} on disk.",
+        "fr": "Ici, {name} a culminé à {peak} de mémoire et demande {disk} sur le disque.",
+    },
+    "lesson_choice_ok_iot": {
+        "en": "An IoT device: {name} fits: an interpreter written in C, small, and it runs on "
+        "chips no JIT compiler targets; it is slow, and that is the price.",
+        "fr": "Un objet connecté : {name} convient : un interpréteur écrit en C, petit, qui "
+        "tourne sur des puces qu'aucun compilateur JIT ne vise ; il est lent, c'est le prix.",
+    },
+    "lesson_choice_bad_iot": {
+        "en": "An IoT device has a few hundred kilobytes of flash and of memory, no room for "
+        "Python, a JavaScript engine or a compiler to machine code: look at the size on disk, "
+        "and keep an interpreter written in C rather than a fast runtime.",
+        "fr": "Un objet connecté a quelques centaines de kilo-octets de mémoire flash et vive, "
+        "sans place pour Python, un moteur JavaScript ou un compilateur vers le code machine : "
+        "regardez la taille sur le disque, et gardez un interpréteur écrit en C plutôt qu'un "
+        "runtime rapide.",
+    },
+    "lesson_choice_ok_serverless": {
+        "en": "A serverless function: {name} fits: a host that keeps running compiles the "
+        "module once and instantiates it for each request in microseconds, the 100x of the "
+        "chapter; a process or a container per request pays milliseconds.",
+        "fr": "Une fonction serverless : {name} convient : un hôte qui reste lancé compile le "
+        "module une fois et l'instancie à chaque requête en quelques microsecondes, le facteur "
+        "100 du chapitre ; un processus ou un conteneur par requête paie des millisecondes.",
+    },
+    "lesson_choice_bad_serverless": {
+        "en": "A serverless function starts cold again and again: look in the start-up table "
+        "for what an instance costs inside a host that keeps running, against a whole process "
+        "or a container started for each request, and at the execution speed once it runs.",
+        "fr": "Une fonction serverless redémarre à froid sans cesse : cherchez dans le tableau "
+        "de démarrage ce que coûte une instance dans un hôte qui reste lancé, face à un "
+        "processus entier ou un conteneur lancé à chaque requête, puis la vitesse d'exécution "
+        "une fois lancée.",
+    },
+    "lesson_choice_ok_plugin": {
+        "en": "A plugin inside a Python application: {name} fits: a library inside the same "
+        "process, compiled to machine code, whose WASI keeps the plugin inside its folders.",
+        "fr": "Un greffon dans une application Python : {name} convient : une bibliothèque dans "
+        "le même processus, compilée en code machine, dont le WASI garde le greffon dans ses "
+        "dossiers.",
+    },
+    "lesson_choice_bad_plugin": {
+        "en": "A plugin runs inside the Python process, call after call: keep a runtime that "
+        "is a Python library (no process to start per call), then compare among those the "
+        "execution speed and the escape table: a pure-Python interpreter is slow, and a "
+        "runtime that grants no folder or lets a guest out is no sandbox for a plugin.",
+        "fr": "Un greffon tourne dans le processus Python, appel après appel : gardez un "
+        "runtime qui est une bibliothèque Python (pas de processus à lancer à chaque appel), "
+        "puis comparez entre eux la vitesse d'exécution et le tableau des évasions : un "
+        "interpréteur en pur Python est lent, et un runtime qui n'accorde aucun dossier ou "
+        "laisse sortir un invité n'est pas un bac à sable pour un greffon.",
+    },
+    "lesson_choice_ok_class": {
+        "en": "A class of 30 students: {name} fits: it held every escape route of the sandbox "
+        "table, and 30 times its peak memory fits one server.",
+        "fr": "Une classe de 30 élèves : {name} convient : il a tenu tous les chemins "
+        "d'évasion du tableau, et 30 fois son pic de mémoire tient sur un seul serveur.",
+    },
+    "lesson_choice_bad_class": {
+        "en": "30 students will try to get out of the sandbox, on purpose or not: keep a "
+        "runtime that held every route of the escape table, then check that 30 times its peak "
+        "memory fits one server (a learner also gains from seeing each call).",
+        "fr": "30 élèves essaieront de sortir du bac à sable, exprès ou non : gardez un runtime "
+        "qui a tenu tous les chemins du tableau des évasions, puis vérifiez que 30 fois son pic "
+        "de mémoire tient sur un seul serveur (un élève gagne aussi à voir chaque appel).",
     },
     "lesson_links_refused": {
         "en": "The host still refuses {n} {n:import|imports} at link time: the trace's lines of "

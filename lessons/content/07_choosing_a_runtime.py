@@ -405,6 +405,90 @@ CACHE_ANSWER = (
 )
 
 
+#: each runtime's peak memory and size on disk, beside a native process
+FOOTPRINT = py(
+    "footprint = compare.measure_footprint()",
+    "print(compare.footprint_table(footprint))",
+)
+
+
+#: the chapter's size claim, and the peaks, beside the learner's figures
+SIZE_CLAIMS = (
+    py(
+        "rows = {row.engine: row for row in footprint}",
+        "box, cli = rows.get('container'), rows.get('wasmtime-cli')",
+        "print('Claim: 1/100 of the size of a container.')",
+        "if box and box.shipped_bytes and cli and cli.shipped_bytes:",
+        "    print(f'   shipped per program: the container image {box.shipped_bytes / 1e6:.2f} MB,'",
+        "          f' the wasm module {cli.shipped_bytes / 1e3:.1f} KB,'",
+        "          f' {box.shipped_bytes / cli.shipped_bytes:.0f}x smaller')",
+        "    print(f'   installed to run it: runc and the image {box.disk_bytes / 1e6:.1f} MB,'",
+        "          f' the wasmtime command line {cli.disk_bytes / 1e6:.1f} MB')",
+        "else:",
+        "    print('   no container could be measured here:', box.reason if box else 'no row')",
+        "print('Peak memory of one run of the hello program:')",
+        "labels = {'native': 'a native process', 'container': 'a container (runc)',",
+        "          'wasmtime-cli': 'the wasmtime command line', 'wasikernel': 'wasikernel run'}",
+        "for engine, label in labels.items():",
+        "    row = rows.get(engine)",
+        "    peak = f'{row.peak_bytes / 2**20:6.1f} MiB' if row and row.peak_bytes else '     -'",
+        "    print(f'   {label:28} {peak}')",
+    ),
+    py(
+        "rows = {row.engine: row for row in footprint}",
+        "box, cli = rows.get('container'), rows.get('wasmtime-cli')",
+        "print(\"Affirmation : 1/100 de la taille d'un conteneur.\")",
+        "if box and box.shipped_bytes and cli and cli.shipped_bytes:",
+        "    print(f\"   livré pour chaque programme : l'image du conteneur {box.shipped_bytes / 1e6:.2f} Mo,\"",
+        "          f' le module wasm {cli.shipped_bytes / 1e3:.1f} ko,'",
+        "          f' {box.shipped_bytes / cli.shipped_bytes:.0f} fois plus petit')",
+        "    print(f\"   installé pour le lancer : runc et l'image {box.disk_bytes / 1e6:.1f} Mo,\"",
+        "          f' la ligne de commande wasmtime {cli.disk_bytes / 1e6:.1f} Mo')",
+        "else:",
+        "    print(\"   aucun conteneur n'a pu être mesuré ici\")",
+        "print(\"Pic de mémoire d'une exécution du programme hello :\")",
+        "labels = {'native': 'un processus natif', 'container': 'un conteneur (runc)',",
+        "          'wasmtime-cli': 'la ligne de commande wasmtime', 'wasikernel': 'wasikernel run'}",
+        "for engine, label in labels.items():",
+        "    row = rows.get(engine)",
+        "    pic = f'{row.peak_bytes / 2**20:6.1f} Mio' if row and row.peak_bytes else '     -'",
+        "    print(f'   {label:30} {pic}')",
+    ),
+)
+
+
+#: lesson 7's use-case exercise: the learner's start, and the answer key
+CHOICE_START = (
+    py(
+        "choice = {",
+        "    'iot': '',         # an IoT device: a small chip, little memory, little flash",
+        "    'serverless': '',  # a serverless function: started cold for request after request",
+        "    'plugin': '',      # a plugin inside a Python application",
+        "    'class': '',       # a class of 30 students, each with a notebook, on one server",
+        "}",
+        "print('names:', ', '.join(RUNTIME_NAMES))",
+        'answered("07-choosing-a-runtime.ex2", check_runtime_choice(choice, footprint))',
+    ),
+    py(
+        "choice = {",
+        "    'iot': '',         # un objet connecté : une petite puce, peu de mémoire et de flash",
+        "    'serverless': '',  # une fonction serverless : lancée à froid, requête après requête",
+        "    'plugin': '',      # un greffon dans une application Python",
+        "    'class': '',       # une classe de 30 élèves, chacun son notebook, sur un serveur",
+        "}",
+        "print('noms :', ', '.join(RUNTIME_NAMES))",
+        'answered("07-choosing-a-runtime.ex2", check_runtime_choice(choice, footprint))',
+    ),
+)
+CHOICE_ANSWER = tuple(
+    start.replace("'iot': '',  ", "'iot': 'wasm3',")
+    .replace("'serverless': '',", "'serverless': 'wasmtime',")
+    .replace("'plugin': '',    ", "'plugin': 'wasmtime',")
+    .replace("'class': '',     ", "'class': 'wasikernel',")
+    for start in CHOICE_START
+)
+
+
 #: the reasons a French notebook prints for a runtime it could not measure
 NOT_MEASURED_FR = (
     ("not measured: {why}", "non mesuré : {why}"),
@@ -657,6 +741,26 @@ processus paie à chaque fois `fork` + `exec` + le chargeur dynamique.
     ),
     md(
         """
+### Memory and disk
+
+Start-up is one cost; what a runtime takes is another. Each runtime below runs the hello
+program once, as a process of its own, and the kernel reports the largest resident memory that
+process reached (`ru_maxrss`); beside it, the bytes the runtime needs on disk. Each ratio is to
+the native process measured in the same call.
+""",
+        """
+### Mémoire et disque
+
+Le démarrage est un coût ; ce qu'un runtime occupe en est un autre. Chaque runtime ci-dessous
+exécute une fois le programme hello, dans un processus à lui, et le noyau du système donne la
+plus grande mémoire résidente que ce processus a atteinte (`ru_maxrss`) ; à côté, les octets
+dont le runtime a besoin sur le disque. Chaque rapport est fait au processus natif mesuré dans
+le même appel.
+""",
+    ),
+    code(FOOTPRINT),
+    md(
+        """
 ## The claims, beside the measurements
 """,
         """
@@ -664,6 +768,28 @@ processus paie à chaque fois `fork` + `exec` + le chargeur dynamique.
 """,
     ),
     code(*CLAIMS),
+    code(*SIZE_CLAIMS),
+    md(
+        """
+**What this comparison shows, and what it does not.** What one ships per program, the wasm
+module, is far smaller than even this busybox image, so "1/100 of the size" holds for the
+artefact; but a real image (Debian, Python, a web server) weighs tens or hundreds of megabytes,
+not the few here, so the ratio is only as large as the image you compare with. The runtime
+that runs the module is another matter: the wasmtime command line needs more on disk than runc,
+and its peak (Cranelift compiling) is higher than a container's. A host that keeps running
+shares one runtime between many instances; a lone process pays for all of it.
+""",
+        """
+**Ce que montre cette comparaison, et ce qu'elle ne montre pas.** Ce qu'on livre pour chaque
+programme, le module wasm, est bien plus petit que même cette image busybox : « 1/100 de la
+taille » tient pour l'artefact ; mais une vraie image (Debian, Python, un serveur web) pèse des
+dizaines ou des centaines de mégaoctets, pas les quelques-uns d'ici, et le rapport n'est grand
+que si l'image comparée l'est. Le runtime qui fait tourner le module est une autre affaire : la
+ligne de commande wasmtime prend plus de place sur le disque que runc, et son pic (Cranelift
+qui compile) dépasse celui d'un conteneur. Un hôte qui reste lancé partage un seul runtime
+entre de nombreuses instances ; un processus seul paie tout.
+""",
+    ),
     md(
         """
 **Think about it.** The loop here is friendly to every compiler; a program that calls the host
@@ -701,6 +827,31 @@ et mettez le nombre dans `answer`.
            'answered("07-choosing-a-runtime.ex1", check_cache_saving(answer, startup))'),
         py("answer = 0  # remplacez par votre rapport",
            'answered("07-choosing-a-runtime.ex1", check_cache_saving(answer, startup))'),
+    ),
+    md(
+        """
+## Exercise: which runtime for which use?
+
+No runtime wins everywhere; your tables (start-up, execution, memory and disk, escape routes,
+conformance) say which fits where. For each use case, write in `choice` the name of the runtime
+you would pick (the names are printed by the cell). The check does not tell you the answer: it
+tells you which figure to weigh.
+""",
+        """
+## Exercice : quel runtime pour quel usage ?
+
+Aucun runtime ne gagne partout ; vos tableaux (démarrage, exécution, mémoire et disque,
+chemins d'évasion, conformité) disent lequel convient où. Pour chaque usage, écrivez dans
+`choice` le nom du runtime que vous choisiriez (la cellule affiche les noms). La vérification
+ne vous donne pas la réponse : elle vous dit quel chiffre peser.
+""",
+    ),
+    *exercise(
+        "07-choosing-a-runtime.ex2",
+        CHOICE_START[0],
+        CHOICE_ANSWER[0],
+        CHOICE_START[1],
+        CHOICE_ANSWER[1],
     ),
     md(
         """

@@ -67,6 +67,56 @@ THREADS_CLI = (
 )
 
 
+#: the C program of wasikernel.threads, run by our host: refused at link time, with the reason
+THREADS_REFUSED = (
+    py(
+        "from wasikernel import threads",
+        "from wasikernel.engines import run",
+        "primes_wasm = threads.build_primes()",
+        "print('the module imports', *[f'{i.module}.{i.name}' for i in threads.ThreadsHost(primes_wasm).module.imports])",
+        "result = run(primes_wasm, Sandbox())",
+        "for event in result.trace.events:",
+        "    if event.call == 'thread-spawn':",
+        "        print('our host, phase', event.phase + ':', event.reason)",
+    ),
+    py(
+        "from wasikernel import threads",
+        "from wasikernel.engines import run",
+        "primes_wasm = threads.build_primes()",
+        "print('le module importe', *[f'{i.module}.{i.name}' for i in threads.ThreadsHost(primes_wasm).module.imports])",
+        "result = run(primes_wasm, Sandbox())",
+        "for event in result.trace.events:",
+        "    if event.call == 'thread-spawn':",
+        "        print('notre hôte, phase', event.phase, ':', event.reason)",
+    ),
+)
+
+
+#: the speed-up of two wasm threads over one, measured live
+THREADS_MEASURED = (
+    py(
+        "import os",
+        "BELOW = 3_000_000  # count the primes below this (at most 50,000,000)",
+        "speed = threads.measure_speedup(BELOW, threads=2)",
+        "print(f'{speed.one.primes:,} primes below {BELOW:,}; this machine has {os.cpu_count()} cores')",
+        "for run_ in (speed.one, speed.many):",
+        "    print(f'  {run_.threads} thread(s): {run_.wall_s * 1e3:7.1f} ms,'",
+        "          f' cores kept busy {run_.cores_used:.2f}')",
+        "print(f'speed-up with 2 threads: {speed.ratio:.2f}x')",
+    ),
+    py(
+        "import os",
+        "BELOW = 3_000_000  # compter les nombres premiers sous ce nombre (50 000 000 au plus)",
+        "speed = threads.measure_speedup(BELOW, threads=2)",
+        "print(f'{speed.one.primes} nombres premiers sous {BELOW} ; cette machine a {os.cpu_count()} cœurs')",
+        "for run_ in (speed.one, speed.many):",
+        "    print(f'  {run_.threads} thread(s) : {run_.wall_s * 1e3:7.1f} ms,'",
+        "          f' cœurs occupés {run_.cores_used:.2f}')",
+        "print(f'accélération avec 2 threads : {speed.ratio:.2f} fois')",
+    ),
+)
+
+
 #: the answer key: the module without the two imports the host refuses
 LINKS_SOLUTION = "\n".join(
     line for line in MIXED_WAT.splitlines()
@@ -136,17 +186,71 @@ installé par la mise en place) faisait tourner les modules wasi-threads avec
     code(*THREADS_CLI),
     md(
         """
-The version installed here refuses the option before running anything. Real threads in a wasm
-program need a runtime that still implements wasi-threads, and a C library built for the target
-`wasm32-wasi-threads` (Debian's wasi-libc ships only `wasm32-wasi`): threads on the server remain
-a proposal that runtimes take up and drop, not something a portable program can count on.
+It refuses the option before running anything: wasmtime 47 removed wasi-threads (46 was the
+last version with it), its makers judging the proposal a dead end, to be replaced by
+*shared-everything-threads*. What wasmtime keeps is the core of the threads proposal, behind
+`-W threads`: **shared memory** and **atomic** instructions (`memory.atomic.wait32`,
+`memory.atomic.notify`). What it dropped is the one host function that starts a thread.
+
+That function is small, and an embedder can write it: make a new instance of the module,
+importing the same shared memory, on a new OS thread, and call its export
+`wasi_thread_start(id, arg)` there. `wasikernel.threads` is that host, with wasmtime's library
+(one store per thread, one `SharedMemory` for all). Its C program counts primes: it imports
+`thread-spawn` itself and exports `wasi_thread_start` (zig's wasi-libc has no threaded
+`pthread_create`, and Debian's wasi-libc ships no `wasm32-wasi-threads`), and is built with
+`-matomics -mbulk-memory` and a shared memory. Our host still refuses it, and says why:
 """,
         """
-La version installée ici refuse l'option avant de rien lancer. De vrais threads dans un
-programme wasm demandent un runtime qui implémente encore wasi-threads, et une bibliothèque C
-construite pour la cible `wasm32-wasi-threads` (la wasi-libc de Debian ne fournit que
-`wasm32-wasi`) : côté serveur, les threads restent une proposition que les runtimes adoptent
-puis abandonnent, pas une chose sur laquelle un programme portable peut compter.
+Elle refuse l'option avant de rien lancer : wasmtime 47 a retiré wasi-threads (la 46 était la
+dernière version à l'avoir), ses auteurs jugeant la proposition sans avenir, à remplacer par
+*shared-everything-threads*. Ce que wasmtime garde, c'est le cœur de la proposition threads,
+derrière `-W threads` : la **mémoire partagée** et les instructions **atomiques**
+(`memory.atomic.wait32`, `memory.atomic.notify`). Ce qu'il a retiré, c'est la seule fonction
+d'hôte qui lance un thread.
+
+Cette fonction est petite, et qui embarque un moteur peut l'écrire : créer une nouvelle instance
+du module, qui importe la même mémoire partagée, sur un nouveau thread du système, et y appeler
+son export `wasi_thread_start(id, arg)`. `wasikernel.threads` est cet hôte, avec la bibliothèque
+de wasmtime (un store par thread, une seule `SharedMemory` pour tous). Son programme C compte
+des nombres premiers : il importe lui-même `thread-spawn` et exporte `wasi_thread_start` (la
+wasi-libc de zig n'a pas de `pthread_create` à threads, et celle de Debian ne fournit pas
+`wasm32-wasi-threads`), et il est construit avec `-matomics -mbulk-memory` et une mémoire
+partagée. Notre hôte le refuse toujours, et dit pourquoi :
+""",
+    ),
+    code(*THREADS_REFUSED),
+    md(
+        """
+Now measure: the same count on one thread, then on two, alternately, the fastest of each kept.
+*Cores kept busy* is the CPU time of the whole process over the wall time: near 2 when both
+cores worked at once.
+""",
+        """
+Mesurez maintenant : le même compte sur un thread, puis sur deux, en alternance, en gardant le
+plus rapide de chaque. *Cœurs occupés* est le temps CPU de tout le processus divisé par le temps
+écoulé : près de 2 quand les deux cœurs ont travaillé en même temps.
+""",
+    ),
+    code(*THREADS_MEASURED),
+    md(
+        """
+**What this shows, and what it does not.** Wasm code does run in parallel: two instances on
+two OS threads share one memory and synchronise with atomics, and on two free cores the count
+takes about half the time (less when others keep the machine busy: compare the cores kept
+busy). It does not show that server-side WebAssembly *has* threads: the host function that
+starts them belongs to a proposal wasmtime dropped, our host refuses it, and a portable program
+cannot count on it. The chapter's "no real multi-threading" is about the standard, not about
+the machine.
+""",
+        """
+**Ce que cela montre, et ce que cela ne montre pas.** Le code wasm tourne bien en parallèle :
+deux instances sur deux threads du système partagent une mémoire et se synchronisent par des
+atomiques, et sur deux cœurs libres le compte prend environ moitié moins de temps (moins bien
+quand d'autres occupent la machine : comparez les cœurs occupés). Cela ne montre pas que le
+WebAssembly côté serveur *a* des threads : la fonction d'hôte qui les lance appartient à une
+proposition que wasmtime a abandonnée, notre hôte la refuse, et un programme portable ne peut
+pas compter dessus. Le « pas de vrai multi-threading » du chapitre parle du standard, pas de la
+machine.
 """,
     ),
     md(
@@ -237,6 +341,8 @@ exécution dit ce qui a été refusé ; la vérification dit combien de refus il
 
 - Preview 1 has no call to start a thread or open a connection; modules that import one are
   refused at link time, before any instruction runs.
+- Wasm threads are real (shared memory, atomics: two threads, about twice as fast on two free
+  cores), but the call that starts one, wasi-threads, is a proposal wasmtime has dropped.
 - Runtimes add extensions (WasmEdge's sockets); a module using one runs only there.
 - Preview 2 brings typed interfaces (WIT), components, sockets and HTTP, still as capabilities.
 """,
@@ -245,6 +351,9 @@ exécution dit ce qui a été refusé ; la vérification dit combien de refus il
 
 - La preview 1 n'a aucun appel pour lancer un thread ou ouvrir une connexion ; un module qui en
   importe un est refusé à l'édition des liens, avant toute instruction.
+- Les threads wasm sont réels (mémoire partagée, atomiques : deux threads, environ deux fois
+  plus vite sur deux cœurs libres), mais l'appel qui en lance un, wasi-threads, est une
+  proposition que wasmtime a abandonnée.
 - Les runtimes ajoutent des extensions (les sockets de WasmEdge) ; un module qui s'en sert ne
   tourne que là.
 - La preview 2 apporte des interfaces typées (WIT), des composants, les sockets et HTTP,

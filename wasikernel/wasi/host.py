@@ -92,7 +92,10 @@ class WasiHost(HostState):
     def refuse_import(self, module: str, name: str, kind: str = "func") -> str:
         """Record an import the host does not provide; return the link-error message."""
         network = name.startswith("sock_") or "socket" in module or "sock" in name
-        reason = messages.t("import_missing", module=module, name=name, kind=kind)
+        if (module, name) == ("wasi", "thread-spawn"):
+            reason = messages.t("import_thread_spawn")
+        else:
+            reason = messages.t("import_missing", module=module, name=name, kind=kind)
         self.trace.add(
             TraceEvent(
                 seq=0,
