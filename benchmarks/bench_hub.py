@@ -68,6 +68,8 @@ PROXY_DIR = ROOT / "share" / "hub"
 DEFAULT_PORT_BASE = 18800
 USER_PORT_OFFSET = 10
 SPAWN_TIMEOUT_S = 600.0
+# a student's steps until their kernel answers ("server start" is the spawn's progress stream)
+PHASES = ("log in", "server start", "lab page", "session", "kernel answers")
 INSTALL = (
     "install the hub extra and the proxy: pip install -e '.[hub]' and "
     "(cd share/hub && npm install)"
@@ -366,6 +368,13 @@ class HubStudent:
     runs: list[CellRun] = field(default_factory=list)
     error: str | None = None
     ready_at: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds each step took
+
+    def took(self, phase: str, since: float) -> float:
+        """Record that ``phase`` ended now, ``since`` a perf_counter time; return now."""
+        now = time.perf_counter()
+        self.phases[phase] = now - since
+        return now
 
     @property
     def name(self) -> str:
@@ -375,10 +384,12 @@ class HubStudent:
 async def _log_in_and_open(student: HubStudent, hub: Hub, lesson: str) -> None:
     """Log in, wait for the server, open the lesson and its kernel, as a browser does."""
     browser, name = student.browser, student.name
+    start = time.perf_counter()
     await browser.fetch("GET", "/hub/login")
     page = await browser.submit_form(
         "/hub/login?next=", {"username": name, "password": hub.password}
     )
+    mark = student.took("log in", start)
     if "/hub/spawn-pending/" in browser.url:
         # the page's script follows the spawn's progress stream, then reloads itself
         body = page.body.decode(errors="replace")
@@ -404,10 +415,12 @@ async def _log_in_and_open(student: HubStudent, hub: Hub, lesson: str) -> None:
         if not any(e.get("ready") for e in events):
             last = events[-1].get("message", "") if events else "no event"
             raise BrowserError(f"the server did not start: {last}")
+        mark = student.took("server start", mark)
         await browser.fetch("GET", pending)
     base = f"/user/{name}/"
     if not browser.url.split("?")[0].endswith(f"{base}lab"):
         raise BrowserError(f"login ended at {browser.url}, not at {base}lab")
+    mark = student.took("lab page", mark)
     specs = await browser.api("GET", f"{base}api/kernelspecs")
     if KERNEL not in specs["kernelspecs"]:  # type: ignore[index]
         raise BrowserError(f"the server has no {KERNEL!r} kernel: {sorted(specs['kernelspecs'])}")
@@ -417,8 +430,10 @@ async def _log_in_and_open(student: HubStudent, hub: Hub, lesson: str) -> None:
         f"{base}api/sessions",
         {"path": lesson, "name": lesson, "type": "notebook", "kernel": {"name": KERNEL}},
     )
+    mark = student.took("session", mark)
     student.channel = await KernelChannel.open(browser, base, session["kernel"]["id"])
     await student.channel.kernel_info(timeout_s=SPAWN_TIMEOUT_S)
+    student.took("kernel answers", mark)
 
 
 async def _student(
@@ -464,6 +479,7 @@ class HubResult:
     rss: list[int]  # per student: their server and its kernels
     hub_rss: int  # the hub and the proxy
     failures: list[str]
+    phases: dict[str, list[float]] = field(default_factory=dict)  # each student's seconds
 
 
 async def run_hub_class(
@@ -517,6 +533,10 @@ async def run_hub_class(
         list(per_student.values()),
         hub_rss,
         failures,
+        {
+            phase: [s.phases[phase] for s in class_members if phase in s.phases]
+            for phase in PHASES
+        },
     )
 
 
@@ -561,6 +581,8 @@ def summary(cells: list[Cell], direct: ClassResult, hub: HubResult, load: dict) 
             "rss_per_student_mib": percentile([r / mib for r in hub.rss], 50),
             "rss_per_student_max_mib": max(hub.rss, default=0) / mib,
             "hub_and_proxy_rss_mib": hub.hub_rss / mib,
+            "steps_p50_s": {k: percentile(v, 50) for k, v in hub.phases.items()},
+            "steps_max_s": {k: max(v, default=float("nan")) for k, v in hub.phases.items()},
             "failures": hub.failures,
         },
         "cells": per_cell(cells, direct.runs, hub.runs),
@@ -619,6 +641,11 @@ def report(figures: dict) -> str:
         _grid(rows),
         f"every kernel answering: direct {d['kernels_ready_s']:.1f} s, through the hub "
         f"(login, spawn, lab page, session, websocket) {h['kernels_ready_s']:.1f} s",
+        "  each student's steps through the hub, median / max: "
+        + ", ".join(
+            f"{k} {h['steps_p50_s'][k]:.1f} / {h['steps_max_s'][k]:.1f} s"
+            for k in h["steps_p50_s"]
+        ),
         f"RSS per student (median / max): direct (kernel) {d['rss_per_student_mib']:.0f} / "
         f"{d['rss_per_student_max_mib']:.0f} MiB, hub (server + kernel) "
         f"{h['rss_per_student_mib']:.0f} / {h['rss_per_student_max_mib']:.0f} MiB; "
