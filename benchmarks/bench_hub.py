@@ -767,10 +767,18 @@ def main(argv: list[str] | None = None) -> int:
     reference = alone(cells, args.lesson.parent)
     print(f"one student alone: {reference['reference']}", flush=True)
     results = []
-    for n in args.students:
-        figures = measure(n, cells, args.lesson, args.rounds, reference, args.port_base, say)
-        results.append(figures)
-        print(report(figures), flush=True)
+    try:
+        for n in args.students:
+            figures = measure(n, cells, args.lesson, args.rounds, reference, args.port_base, say)
+            results.append(figures)
+            print(report(figures), flush=True)
+    except (KeyboardInterrupt, SystemExit) as stop:
+        print("bench_hub: interrupted; the processes it started are ended and its folders "
+              "removed", file=sys.stderr)  # fmt: skip
+        return stop.code if isinstance(stop, SystemExit) and stop.code else 130
+    except RuntimeError as failed:  # the hub did not start: its log's end says why
+        print(f"bench_hub: {failed}", file=sys.stderr)
+        return 1
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     failed = any(r["direct"]["failures"] or r["hub"]["failures"] for r in results)

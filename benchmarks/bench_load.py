@@ -282,8 +282,9 @@ def run_class(
                 failures.append(f"{home.name}: kernel did not start: {exc}")
         say(f"  {len(class_members)} kernels starting; each runs the cells once all are ready")
         barrier = threading.Barrier(len(class_members))
+        # daemon threads: an interrupted run ends without waiting for their cells to time out
         threads = [
-            threading.Thread(target=_student_session, args=(s, cells, rounds, barrier))
+            threading.Thread(target=_student_session, args=(s, cells, rounds, barrier), daemon=True)
             for s in class_members
         ]
         for thread in threads:
