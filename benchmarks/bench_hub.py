@@ -408,13 +408,23 @@ async def _log_in_and_open(student: HubStudent, hub: Hub, lesson: str) -> None:
                         events.append(json.loads(line[5:]))
 
         pending = browser.url
-        await browser.fetch(
-            "GET", progress, mode="cors", headers={"Accept": "text/event-stream"},
-            streaming_callback=on_chunk,
-        )
-        if not any(e.get("ready") for e in events):
-            last = events[-1].get("message", "") if events else "no event"
-            raise BrowserError(f"the server did not start: {last}")
+        deadline = time.monotonic() + SPAWN_TIMEOUT_S
+        streams = 0
+        while not any(e.get("ready") for e in events):
+            if any(e.get("failed") for e in events) or time.monotonic() > deadline:
+                last = events[-1].get("message", "") if events else "no event"
+                raise BrowserError(f"the server did not start: {last}")
+            if streams:  # the stream ended before the server was ready: EventSource reconnects
+                await asyncio.sleep(1.0)
+            streams += 1
+            await browser.fetch(
+                "GET",
+                progress,
+                mode="cors",
+                headers={"Accept": "text/event-stream"},
+                streaming_callback=on_chunk,
+                timeout_s=SPAWN_TIMEOUT_S,
+            )
         mark = student.took("server start", mark)
         await browser.fetch("GET", pending)
     base = f"/user/{name}/"

@@ -134,7 +134,7 @@ class CookieJar:
 class Browser:
     """One learner's browser against the server at ``origin`` (``http://127.0.0.1:PORT``)."""
 
-    def __init__(self, origin: str, timeout_s: float = 120.0) -> None:
+    def __init__(self, origin: str, timeout_s: float = 300.0) -> None:
         self.origin = origin.rstrip("/")
         self.cookies = CookieJar()
         self.timeout_s = timeout_s
@@ -166,9 +166,11 @@ class Browser:
         headers: dict | None = None,
         mode: str = "navigate",
         streaming_callback: object = None,
+        timeout_s: float | None = None,
     ) -> HTTPResponse:
         """Request ``path`` (or a whole URL) and follow redirects, keeping every cookie set on
-        the way; raises BrowserError on a status of 400 or more."""
+        the way; raises BrowserError on a status of 400 or more, or when no answer comes in
+        ``timeout_s`` (the browser's own time-out by default)."""
         url = urljoin(self.url if mode == "navigate" else self.origin + "/", path)
         for _hop in range(20):
             request_path = urlsplit(url).path or "/"
@@ -178,7 +180,7 @@ class Browser:
                 body=body,
                 headers=self._headers(request_path, mode, headers),
                 follow_redirects=False,
-                request_timeout=self.timeout_s,
+                request_timeout=timeout_s or self.timeout_s,
                 streaming_callback=streaming_callback,
             )
             try:
