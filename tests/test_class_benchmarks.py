@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -124,11 +125,24 @@ def jupyter_server(tmp_path_factory):
                               stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while not list(runtime.glob("jpserver-*.json")):
+        info = None
+        while info is None:
             assert server.poll() is None, "jupyter_server exited"
             assert time.monotonic() < deadline, "jupyter_server did not start in 60 s"
             time.sleep(0.2)
-        info = json.loads(next(runtime.glob("jpserver-*.json")).read_text())
+            for found in runtime.glob("jpserver-*.json"):
+                try:  # the server may still be writing it
+                    info = json.loads(found.read_text())
+                except ValueError:
+                    pass
+        while True:  # the file can come before the server listens
+            assert server.poll() is None, "jupyter_server exited"
+            assert time.monotonic() < deadline, "jupyter_server did not listen in 60 s"
+            try:
+                socket.create_connection(("127.0.0.1", info["port"]), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
         yield f"http://127.0.0.1:{info['port']}", token
     finally:
         server.terminate()
