@@ -52,6 +52,52 @@ def test_v1_frames_read_and_written_as_jupyter_server_does():
         decode_v1(frame[:20])
 
 
+def _message(kind, **content):
+    return {"msg_type": kind, "content": content}
+
+
+def test_output_signature_joins_stream_chunks_and_ignores_timings_and_comms():
+    run = [
+        _message("stream", name="stderr", text="fopen /etc/passwd"),
+        _message("stream", name="stderr", text=": No such file (took 12 ms)\n"),
+        _message("comm_open", comm_id="a", data={}),
+        _message("display_data", data={"text/plain": "exit 1 · 45.4 ms", "text/html": "<b>"}),
+        _message("error", ename="Trap", evalue="out of bounds"),
+    ]
+    again = [dict(m) for m in run]
+    again[1] = _message("stream", name="stderr", text=": No such file (took 7 ms)\n")
+    signature = bench_load.output_signature(run)
+    assert signature == (
+        ("stream", "stderr", "fopen /etc/passwd: No such file (took 0 ms)\n"),
+        ("display_data", ("text/html", "text/plain")),
+        ("error", "Trap"),
+    )
+    assert bench_load.output_signature(again) == signature
+    assert bench_load.output_signature(run[:1] + run[3:]) != signature
+
+
+def test_cookies_go_back_by_path_longest_first_and_expire():
+    from jupyter_browser import CookieJar
+    from tornado.httpclient import HTTPRequest, HTTPResponse
+    from tornado.httputil import HTTPHeaders
+
+    def response(*cookies):
+        headers = HTTPHeaders()
+        for cookie in cookies:
+            headers.add("Set-Cookie", cookie)
+        return HTTPResponse(HTTPRequest("http://127.0.0.1/"), 200, headers=headers)
+
+    jar = CookieJar()
+    jar.store(response("_xsrf=hub; Path=/hub/", "session=s; Path=/"), "/hub/login")
+    jar.store(response("_xsrf=user; Path=/user/a/"), "/user/a/lab")
+    assert jar.header("/user/a/api/sessions") == "_xsrf=user; session=s"
+    assert jar.get("_xsrf", "/hub/spawn") == "hub"
+    assert jar.header("/user/b/lab") == "session=s"
+    jar.store(response("session=; Path=/; Max-Age=0"), "/hub/logout")
+    jar.store(response('_xsrf=""; Path=/hub/; expires=Thu, 01 Jan 1970 00:00:00 GMT'), "/hub/")
+    assert jar.header("/hub/home") == ""
+
+
 def test_percentile_is_the_nearest_rank_and_nan_when_empty():
     values = [0.5, 0.1, 0.4, 0.2, 0.3]
     assert bench_load.percentile(values, 50) == 0.3
