@@ -92,7 +92,7 @@ def missing() -> list[str]:
     if importlib.util.find_spec("jupyterhub") is None:
         problems.append(
             f"JupyterHub is not installed in {sys.prefix}: pip install -e '.[hub]' "
-            "(or pip install 'jupyterhub>=5.0')"
+            "(or pip install 'jupyterhub>=6.1')"
         )
     if not shutil.which("node"):
         problems.append("node is not installed: apt-get install nodejs npm")

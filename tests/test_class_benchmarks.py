@@ -251,3 +251,28 @@ def test_cells_through_a_jupyter_server_reply_and_show_what_they_show_directly(j
     assert through[0].outcome == "ok"
     assert ("stream", "stdout", "hello, world\n") in through[0].outputs
     assert through[2].outcome != "ok"  # a cell that does not compile is an error reply
+
+
+@pytest.mark.slow
+def test_one_student_through_a_real_hub_and_nothing_left_behind():
+    if bench_hub.missing():
+        pytest.skip("; ".join(bench_hub.missing()))
+    lesson = ROOT / "lessons" / "en" / "03-sandbox.ipynb"
+    cells = bench_load.lesson_cells(lesson)[:3]  # the imports and two WAT cells
+    reference = bench_load.alone(cells, lesson.parent)
+    work = Path(bench_hub.tempfile.mkdtemp(prefix="wasikernel-hub-"))
+    with bench_hub.Stopper(work) as stopper:
+        result = asyncio.run(
+            bench_hub.run_hub_class(
+                1, cells, lesson, 1, reference["reference"], reference["reference_outputs"],
+                stopper, say=lambda _m: None,
+            )
+        )  # fmt: skip
+        started = {p.pid for p in bench_hub.psutil.Process().children(recursive=True)}
+    assert result.failures == []
+    assert [r.outcome for r in result.runs] == ["ok"] * 3
+    assert result.rss and result.rss[0] > 0 and result.hub_rss > 0
+    assert set(result.phases) == set(bench_hub.PHASES)
+    assert not work.exists()
+    alive = [p for p in started if bench_hub.psutil.pid_exists(p)]
+    assert not [p for p in alive if bench_hub.psutil.Process(p).status() != "zombie"]
