@@ -6,7 +6,7 @@ up, all students run the same lesson's code cells top to bottom at the same mome
 times. For each N the report gives the cell latency (median and 95th percentile; WAT cells on
 their own, since they are what a class runs most), the memory of each kernel (RSS after the
 run) and the failures: a cell that timed out, a kernel that died, or a cell whose outcome
-(ok, or the error's name) differs from what one student alone gets.
+(ok, or the error's name) or its outputs differ from what one student alone gets.
 
     python benchmarks/bench_load.py --students 10 30
     python benchmarks/bench_load.py --students 4 --lesson lessons/en/02-hello-wasi.ipynb
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -93,6 +94,44 @@ class CellRun:
     seconds: float
     outcome: str  # "ok", the error's name, or "timeout" / "dead"
     round: int = 0
+    outputs: tuple = ()  # output_signature() of what the cell showed
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Return the ``q``-th percentile of ``values`` (nearest rank; NaN when empty)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[rank]
+
+
+def cell_outcome(reply_content: dict, errors: list[str]) -> str:
+    """Return a cell's outcome from its execute_reply content and the names of the errors it
+    showed: ``ok``, or the error's name."""
+    if reply_content.get("status") == "ok" and not errors:
+        return "ok"
+    return reply_content.get("ename") or (errors[0] if errors else reply_content.get("status", "?"))
+
+
+def output_signature(messages: list[dict]) -> tuple:
+    """Return what a cell showed, in a form two runs of the same cell share: each output's
+    type and MIME types in order, a stream's text (adjacent chunks joined, digits as 0, since
+    timings vary) and an error's name. Comm and status messages are left out."""
+    signature: list[tuple] = []
+    for msg in messages:
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            text = re.sub(r"[0-9]+", "0", content.get("text", ""))
+            if signature and signature[-1][:2] == ("stream", content.get("name")):
+                signature[-1] = ("stream", content.get("name"), signature[-1][2] + text)
+            else:
+                signature.append(("stream", content.get("name"), text))
+        elif kind in ("display_data", "execute_result", "update_display_data"):
+            signature.append((kind, tuple(sorted(content.get("data", {})))))
+        elif kind == "error":
+            signature.append((kind, content.get("ename", "")))
+    return tuple(signature)
 
 
 @dataclass
@@ -111,22 +150,19 @@ def _start(home: Path) -> Student:
     return Student(manager, home)
 
 
-def _run_cell(client: object, source: str) -> tuple[float, str]:
-    errors: list[str] = []
-
-    def hook(msg: dict) -> None:
-        if msg["msg_type"] == "error":
-            errors.append(msg["content"].get("ename", "error"))
-
+def _run_cell(client: object, source: str) -> tuple[float, str, tuple]:
+    messages: list[dict] = []
     start = time.perf_counter()
     reply = client.execute_interactive(  # type: ignore[attr-defined]
-        source, timeout=CELL_TIMEOUT_S, output_hook=hook, allow_stdin=False, store_history=False
+        source,
+        timeout=CELL_TIMEOUT_S,
+        output_hook=messages.append,
+        allow_stdin=False,
+        store_history=False,
     )
     elapsed = time.perf_counter() - start
-    content = reply["content"]
-    if content.get("status") == "ok" and not errors:
-        return elapsed, "ok"
-    return elapsed, content.get("ename") or (errors[0] if errors else content.get("status", "?"))
+    errors = [m["content"].get("ename", "error") for m in messages if m["msg_type"] == "error"]
+    return elapsed, cell_outcome(reply["content"], errors), output_signature(messages)
 
 
 def _student_session(
@@ -140,13 +176,14 @@ def _student_session(
         barrier.wait()
         for round_ in range(rounds):
             for index, cell in enumerate(cells):
+                outputs: tuple = ()
                 try:
-                    seconds, outcome = _run_cell(client, cell.source)
+                    seconds, outcome, outputs = _run_cell(client, cell.source)
                 except TimeoutError:
                     seconds, outcome = CELL_TIMEOUT_S, "timeout"
                 if not student.manager.is_alive():
                     outcome = "dead"
-                student.runs.append(CellRun(cell.kind, index, seconds, outcome, round_))
+                student.runs.append(CellRun(cell.kind, index, seconds, outcome, round_, outputs))
                 if outcome in ("dead", "timeout"):  # the rest would only wait on it
                     return
     except Exception as exc:  # a student whose kernel failed is a failure, not a crash
@@ -189,13 +226,10 @@ class ClassResult:
     failures: list[str]
     outcomes: dict[int, str]
     runs: list[CellRun] = field(default_factory=list)
+    signatures: dict[int, tuple] = field(default_factory=dict)  # each cell's first outputs
 
     def percentile(self, values: list[float], q: float) -> float:
-        if not values:
-            return float("nan")
-        ordered = sorted(values)
-        rank = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
-        return ordered[rank]
+        return percentile(values, q)
 
     def summary(self) -> dict[str, object]:
         return {
@@ -219,77 +253,109 @@ def run_class(
     reference: dict[int, str] | None = None,
     lessons_dir: Path | None = None,
     say: object = print,
+    reference_outputs: dict[int, tuple] | None = None,
 ) -> ClassResult:
     """Start ``students`` kernels, run ``cells`` in all of them at once, and measure.
 
-    ``reference`` maps a cell's index to its outcome for one student alone; a different
-    outcome here is a failure.
+    ``reference`` maps a cell's index to its outcome for one student alone, and
+    ``reference_outputs`` to its ``output_signature``; a different outcome or output here is a
+    failure. The kernels are shut down and their homes removed even when the run is
+    interrupted.
     """
     work = Path(tempfile.mkdtemp(prefix="wasikernel-class-"))
-    homes = []
-    for i in range(students):
-        home = work / f"student{i:02d}"
-        if lessons_dir is not None and lessons_dir.exists():
-            shutil.copytree(lessons_dir, home)
-        else:
-            home.mkdir()
-        homes.append(home)
-    started = time.perf_counter()
     class_members: list[Student] = []
-    failures: list[str] = []
-    for home in homes:  # launching is quick; each student's thread waits for its kernel
-        try:
-            class_members.append(_start(home))
-        except Exception as exc:
-            failures.append(f"{home.name}: kernel did not start: {exc}")
-    say(f"  {len(class_members)} kernels starting; each runs the cells once all are ready")
-    barrier = threading.Barrier(len(class_members))
-    threads = [
-        threading.Thread(target=_student_session, args=(s, cells, rounds, barrier))
-        for s in class_members
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    ready = [s.ready_at for s in class_members if s.ready_at]
-    start_s = (max(ready) - started) if ready else float("nan")
+    try:
+        homes = []
+        for i in range(students):
+            home = work / f"student{i:02d}"
+            if lessons_dir is not None and lessons_dir.exists():
+                shutil.copytree(lessons_dir, home)
+            else:
+                home.mkdir()
+            homes.append(home)
+        started = time.perf_counter()
+        failures: list[str] = []
+        for home in homes:  # launching is quick; each student's thread waits for its kernel
+            try:
+                class_members.append(_start(home))
+            except Exception as exc:
+                failures.append(f"{home.name}: kernel did not start: {exc}")
+        say(f"  {len(class_members)} kernels starting; each runs the cells once all are ready")
+        barrier = threading.Barrier(len(class_members))
+        # daemon threads: an interrupted run ends without waiting for their cells to time out
+        threads = [
+            threading.Thread(target=_student_session, args=(s, cells, rounds, barrier), daemon=True)
+            for s in class_members
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        ready = [s.ready_at for s in class_members if s.ready_at]
+        start_s = (max(ready) - started) if ready else float("nan")
+        runs = [run for student in class_members for run in student.runs]
+        for student in class_members:
+            if student.error:
+                failures.append(f"{student.home.name}: {student.error}")
+            failures += run_failures(
+                student.home.name, student.runs, reference or {}, reference_outputs or {}
+            )
+            expected_runs = len(cells) * rounds
+            if len(student.runs) < expected_runs and not student.error:
+                failures.append(f"{student.home.name}: ran {len(student.runs)} of {expected_runs}")
+        rss = [s.rss for s in class_members if s.rss]
+    finally:
+        for student in class_members:
+            try:
+                student.manager.shutdown_kernel(now=True)
+            except Exception:
+                pass
+        _close_thread_loop()
+        shutil.rmtree(work, ignore_errors=True)
     outcomes: dict[int, str] = {}
-    wat, everything = [], []
-    cells_run = 0
-    for student in class_members:
-        if student.error:
-            failures.append(f"{student.home.name}: {student.error}")
-        for run in student.runs:
-            cells_run += 1
-            everything.append(run.seconds)
-            if run.kind == "wat":
-                wat.append(run.seconds)
-            outcomes.setdefault(run.index, run.outcome)
-            expected = (reference or {}).get(run.index, run.outcome)
-            if run.outcome in ("timeout", "dead") or run.outcome != expected:
-                failures.append(
-                    f"{student.home.name}: cell {run.index} ({run.kind}): "
-                    f"{run.outcome}, alone: {expected}"
-                )
-        expected_runs = len(cells) * rounds
-        if len(student.runs) < expected_runs and not student.error:
-            failures.append(f"{student.home.name}: ran {len(student.runs)} of {expected_runs}")
-    rss = [s.rss for s in class_members if s.rss]
-    for student in class_members:
-        try:
-            student.manager.shutdown_kernel(now=True)
-        except Exception:
-            pass
-    _close_thread_loop()
-    shutil.rmtree(work, ignore_errors=True)
-    runs = [run for student in class_members for run in student.runs]
-    return ClassResult(students, start_s, cells_run, wat, everything, rss, failures, outcomes, runs)
+    signatures: dict[int, tuple] = {}
+    for run in runs:
+        outcomes.setdefault(run.index, run.outcome)
+        signatures.setdefault(run.index, run.outputs)
+    return ClassResult(
+        students,
+        start_s,
+        len(runs),
+        [run.seconds for run in runs if run.kind == "wat"],
+        [run.seconds for run in runs],
+        rss,
+        failures,
+        outcomes,
+        runs,
+        signatures,
+    )
 
 
-def _reference(cells: list[Cell], lessons_dir: Path | None) -> dict[int, str]:
-    """Each cell's outcome for one student alone (this also warms the compile caches)."""
-    return run_class(1, cells, rounds=1, lessons_dir=lessons_dir, say=lambda _m: None).outcomes
+def run_failures(
+    who: str, runs: list[CellRun], reference: dict[int, str], reference_outputs: dict[int, tuple]
+) -> list[str]:
+    """Return a sentence for each of ``who``'s cell runs that timed out, found its kernel dead,
+    or whose outcome or outputs differ from one student's alone (the references)."""
+    failures = []
+    for run in runs:
+        expected = reference.get(run.index, run.outcome)
+        if run.outcome in ("timeout", "dead") or run.outcome != expected:
+            failures.append(
+                f"{who}: cell {run.index} ({run.kind}): {run.outcome}, alone: {expected}"
+            )
+        elif run.outputs != reference_outputs.get(run.index, run.outputs):
+            failures.append(
+                f"{who}: cell {run.index} ({run.kind}): showed {run.outputs}, "
+                f"alone: {reference_outputs[run.index]}"
+            )
+    return failures
+
+
+def alone(cells: list[Cell], lessons_dir: Path | None) -> dict[str, dict]:
+    """Each cell's outcome and outputs for one student alone, as ``run_class``'s keyword
+    arguments ``reference`` and ``reference_outputs`` (this also warms the compile caches)."""
+    result = run_class(1, cells, rounds=1, lessons_dir=lessons_dir, say=lambda _m: None)
+    return {"reference": result.outcomes, "reference_outputs": result.signatures}
 
 
 def _table(results: list[ClassResult]) -> str:
@@ -337,19 +403,15 @@ def rows() -> list:
 
     cells = lesson_cells(DEFAULT_LESSON)
     lessons_dir = DEFAULT_LESSON.parent
-    reference = _reference(cells, lessons_dir)
-    alone = run_class(
-        1, cells, rounds=2, reference=reference, lessons_dir=lessons_dir, say=lambda _m: None
-    )
-    four = run_class(
-        4, cells, rounds=2, reference=reference, lessons_dir=lessons_dir, say=lambda _m: None
-    )
-    a, f = alone.summary(), four.summary()
+    reference = alone(cells, lessons_dir)
+    one = run_class(1, cells, rounds=2, lessons_dir=lessons_dir, say=lambda _m: None, **reference)
+    four = run_class(4, cells, rounds=2, lessons_dir=lessons_dir, say=lambda _m: None, **reference)
+    a, f = one.summary(), four.summary()
     note = (
         f"4 students: WAT p50 {f['wat_p50_s'] * 1e3:.0f} ms, p95 {f['wat_p95_s'] * 1e3:.0f} "
         f"ms, {f['failures']} failures; 1 student: {a['failures']} failures"
     )
-    first = (four.failures or alone.failures or [None])[0]
+    first = (four.failures or one.failures or [None])[0]
     if first:
         note += f" (first: {first})"
     return [
@@ -408,13 +470,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     source = args.lesson if args.lesson.exists() else "built-in cells (lesson not found)"
     print(f"cells of {source} ({kinds}), {args.rounds} rounds per student", flush=True)
-    reference = _reference(cells, lessons_dir)
-    print(f"one student alone: {reference}", flush=True)
+    reference = alone(cells, lessons_dir)
+    print(f"one student alone: {reference['reference']}", flush=True)
     results = []
     for n in args.students:
         print(f"{n} students ...", flush=True)
         result = run_class(
-            n, cells, rounds=args.rounds, reference=reference, lessons_dir=lessons_dir
+            n, cells, rounds=args.rounds, lessons_dir=lessons_dir, **reference
         )
         results.append(result)
         for failure in result.failures[:10]:

@@ -65,18 +65,32 @@ if ! grep -qxF "$WANT" "$STAMP" 2>/dev/null; then
   mv "$STAMP.new" "$STAMP"
 fi
 
-# Components (WASI 0.2) need jco's preview 1 adapter and WIT files: npm installs the version
-# pinned in share/jco/package.json when it changed since the last install.
-JCO="$ROOT/share/jco"
-JCO_HASH="$(cat "$JCO/package.json" "$JCO/package-lock.json" 2>/dev/null | sha256sum | cut -c1-16)"
-if [ "$(cat "$JCO/node_modules/.wasikernel-installed" 2>/dev/null)" != "$JCO_HASH" ]; then
-  command -v npm >/dev/null || apt_install npm || say "continuing without npm: components will say what is missing"
-  if command -v npm >/dev/null; then
-    say "installing jco (components: the preview 1 adapter, the WASI WIT) into share/jco"
-    (cd "$JCO" && npm install --no-audit --no-fund --loglevel=error >/dev/null) \
-      && echo "$JCO_HASH" > "$JCO/node_modules/.wasikernel-installed"
+npm_install() {
+  # npm_install DIR WHAT WITHOUT: installs the npm packages pinned in DIR/package.json into
+  # DIR/node_modules when they changed since the last install; WITHOUT says what is lost
+  # when npm is missing.
+  local dir="$1" what="$2" without="$3"
+  local hash
+  hash="$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -c1-16)"
+  if [ "$(cat "$dir/node_modules/.wasikernel-installed" 2>/dev/null)" != "$hash" ]; then
+    command -v npm >/dev/null || apt_install npm || say "continuing without npm: $without"
+    if command -v npm >/dev/null; then
+      say "installing $what into ${dir#"$ROOT"/}"
+      (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null) \
+        && echo "$hash" > "$dir/node_modules/.wasikernel-installed"
+    fi
   fi
-fi
+}
+
+# Components (WASI 0.2) need jco's preview 1 adapter and WIT files (share/jco/package.json).
+npm_install "$ROOT/share/jco" "jco (components: the preview 1 adapter, the WASI WIT)" \
+  "components will say what is missing"
+# The [hub] extra's benchmark (benchmarks/bench_hub.py) puts configurable-http-proxy in front
+# of its JupyterHub (share/hub/package.json).
+case ",$EXTRAS," in
+  *,hub,*) npm_install "$ROOT/share/hub" "configurable-http-proxy (the hub benchmark's proxy)" \
+    "benchmarks/bench_hub.py will say what is missing" ;;
+esac
 
 "$VENV/bin/wasikernel" install --sys-prefix >/dev/null
 export PATH="$VENV/bin:$PATH"
