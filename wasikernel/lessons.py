@@ -61,7 +61,6 @@ __all__ = [
     "check_handle_order",
     "check_open_write_close",
     "check_client_grant",
-    "wit_text",
     "grading",
     "grant_data",
     "run_source",
@@ -131,8 +130,7 @@ class Exercise:
 #: every exercise of the course, by name
 EXERCISES: dict[str, Exercise] = {}
 #: the exercises whose answer is a Python value, kept by :func:`answered`
-VALUE_EXERCISES = ("07-choosing-a-runtime.ex1", "07-choosing-a-runtime.ex2", "10-components.ex1",
-                   "10-components.ex3")
+VALUE_EXERCISES = ("07-choosing-a-runtime.ex1", "07-choosing-a-runtime.ex2", "10-components.ex3")
 #: the feedback of the last answer to each exercise in this kernel
 _ANSWERS: dict[str, Feedback] = {}
 
@@ -1045,27 +1043,6 @@ def _capture_the_flag(source: str, result: RunResult) -> Feedback:
 # ---------------------------------------------------------------- lesson 10
 
 
-def wit_text(wasm: bytes) -> str:
-    """The WIT world of the component ``wasm`` (what it imports and exports), as
-    ``wasm-tools component wit`` prints it. Raises ToolchainMissing without wasm-tools,
-    UsageError for bytes that are not a component."""
-    import subprocess
-    import tempfile
-
-    from .compile.component import wasm_tools
-
-    tool = wasm_tools()
-    with tempfile.NamedTemporaryFile(suffix=".wasm") as file:
-        file.write(wasm)
-        file.flush()
-        done = subprocess.run([str(tool), "component", "wit", file.name], capture_output=True,
-                              text=True, timeout=60)  # fmt: skip
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        raise UsageError(lines[0].removeprefix("error: ") if lines else "not a component")
-    return done.stdout
-
-
 def _component(feedback: Feedback, wat_source: str) -> bytes | None:
     """The component of ``wat_source``; None (said in ``feedback``) when it does not compile
     or is a core module."""
@@ -1086,16 +1063,19 @@ def _component(feedback: Feedback, wat_source: str) -> bytes | None:
     return wasm
 
 
-def check_handle_order(wat_source: str) -> Feedback:
+@_exercise("10-components.ex1", "wat")
+def check_handle_order(wat_source: str, result: RunResult | None = None) -> Feedback:
     """Lesson 10: the component writes its two lines to stdout and gives its stdout handle
-    back once done, without using it after (which traps)."""
+    back once done, without using it after (which traps). ``result`` is the cell's run; without
+    it the check runs the component in an empty sandbox."""
     from .engines import run
 
     feedback = Feedback()
     wasm = _component(feedback, wat_source)
     if wasm is None:
         return feedback
-    result = run(wasm, Sandbox())
+    if result is None:
+        result = run(wasm, Sandbox())
     stale = result.trap is not None and "handle" in result.trap.message
     if stale:
         feedback.bad("handle_stale")

@@ -147,6 +147,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "erreur d'édition des liens : le composant importe l'instance `{name}`, qui "
         "n'est pas définie",
     },
+    "p2_link_error_because": {
+        "en": "link error: {reason}",
+        "fr": "erreur d'édition des liens : {reason}",
+    },
     "p2_network_refused": {
         "en": "{what} was refused: this sandbox grants no network; grant one address with "
         "{option}",

@@ -95,8 +95,7 @@ HANDLE_SOLUTION, HANDLE_SOLUTION_FR = _drop_last(HANDLE_WAT), _drop_last(HANDLE_
 
 
 def _handle_cell(program: str) -> str:
-    return py(f"handle_program = r\'\'\'{program}\'\'\'",
-              'answered("10-components.ex1", check_handle_order(handle_program))')
+    return "%%wat --check 10-components.ex1\n" + program.strip("\n")
 
 
 GREETING_C = r'''
@@ -153,11 +152,6 @@ STOP, STOP_FR = french(
     ("its calls to the host:", "ses appels à l'hôte :"),
 )
 
-_WIT = py(
-    "from wasikernel import examples",
-    "print(wit_text(examples.udp_client(9)))",
-)
-
 _P3 = py(
     "from wasikernel.compile.component import wit_dir",
     "for version in ('0.2.12', '0.3.0'):",
@@ -168,29 +162,33 @@ _P3 = py(
     "            print('   ', line.strip())",
 )
 
-_HTTP = py(
-    "import wasmtime",
-    "http_component = wasmtime.wat2wasm(r\'\'\'",
-    "(component",
-    "  ;; an interface of the world wasi:http/proxy, not of wasi:cli/command",
-    '  (import "wasi:http/outgoing-handler@0.2.0" (instance (export "handle" (func))))',
-    '  (core module $Main (func (export "run") (result i32) (i32.const 0)))',
-    "  (core instance $main (instantiate $Main))",
-    '  (func $run (result (result)) (canon lift (core func $main "run")))',
-    '  (instance $run-instance (export "run" (func $run)))',
-    '  (export "wasi:cli/run@0.2.0" (instance $run-instance)))',
-    "\'\'\')",
-)
-HTTP, HTTP_FR = french(
-    _HTTP,
-    ("an interface of the world wasi:http/proxy, not of wasi:cli/command",
-     "une interface du monde wasi:http/proxy, pas de wasi:cli/command"),
-)
+HTTP_WAT = r'''
+(component
+  ;; an interface of the world wasi:http/proxy, not of wasi:cli/command
+  (import "wasi:http/outgoing-handler@0.2.0" (instance (export "handle" (func))))
+  (core module $Main (func (export "run") (result i32) (i32.const 0)))
+  (core instance $main (instantiate $Main))
+  (func $run (result (result)) (canon lift (core func $main "run")))
+  (instance $run-instance (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $run-instance)))
+'''
+HTTP_WAT_FR = HTTP_WAT.replace(
+    "an interface of the world wasi:http/proxy, not of wasi:cli/command",
+    "une interface du monde wasi:http/proxy, pas de wasi:cli/command")
 
-_HANDLE_RUN = py(
-    "import wasmtime",
-    "handle_wasm = wasmtime.wat2wasm(handle_program)",
-)
+P3_WAT = r'''
+(component
+  ;; an interface of WASI 0.3: its functions may be async
+  (import "wasi:clocks/monotonic-clock@0.3.0" (instance (export "now" (func (result u64)))))
+  (core module $Main (func (export "run") (result i32) (i32.const 0)))
+  (core instance $main (instantiate $Main))
+  (func $run (result (result)) (canon lift (core func $main "run")))
+  (instance $run-instance (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $run-instance)))
+'''
+P3_WAT_FR = P3_WAT.replace("an interface of WASI 0.3: its functions may be async",
+                           "une interface de WASI 0.3 : ses fonctions peuvent être async")
+
 
 CELLS = [
     md(
@@ -235,38 +233,34 @@ limites, les mêmes phrases de refus, et une seule trace.
         """
 ## A component's world
 
-The component below is a small UDP client written by hand in WAT (no compiler, no adapter): it
-sends one datagram and prints the answer. `wasm-tools component wit` reads its world from the
-binary: one `import` line per interface it needs, and the one export a command has,
-`wasi:cli/run`. Under this host, `wasi:cli/stdout` is always served; the `wasi:sockets`
-interfaces are served too, but every address they reach must be granted (`--allow-net`).
+A cell may hold a component's text: `(component ...)`. The one below, written for the world of
+HTTP proxies, imports `wasi:http/outgoing-handler`, which this host does not provide: it is
+refused before it starts, with one line per missing interface, as a preview 1 module importing
+an unknown function is.
 """,
         """
 ## Le monde d'un composant
 
-Le composant ci-dessous est un petit client UDP écrit à la main en WAT (ni compilateur, ni
-adaptateur) : il envoie un datagramme et affiche la réponse. `wasm-tools component wit` lit son
-monde dans le binaire : une ligne `import` par interface dont il a besoin, et le seul export
-qu'ait une commande, `wasi:cli/run`. Sous cet hôte, `wasi:cli/stdout` est toujours servie ; les
-interfaces `wasi:sockets` le sont aussi, mais chaque adresse qu'elles atteignent doit être
-accordée (`--allow-net`).
+Une cellule peut contenir le texte d'un composant : `(component ...)`. Celui ci-dessous, écrit
+pour le monde des proxys HTTP, importe `wasi:http/outgoing-handler`, que cet hôte ne fournit
+pas : il est refusé avant de démarrer, avec une ligne par interface manquante, comme un module
+preview 1 qui importe une fonction inconnue.
 """,
     ),
-    code(_WIT),
+    code(HTTP_WAT, HTTP_WAT_FR),
     md(
         """
-A component written for another world imports interfaces this host does not provide. It is
-refused before it starts, with one line per missing interface, as a preview 1 module importing
-an unknown function is:
+`%wit` shows the world of the last cell's component as WIT: one `import` line per interface it
+needs, each marked granted or refused by the sandbox that run had, and its exports (a command
+exports `wasi:cli/run`).
 """,
         """
-Un composant écrit pour un autre monde importe des interfaces que cet hôte ne fournit pas. Il
-est refusé avant de démarrer, avec une ligne par interface manquante, comme un module preview 1
-qui importe une fonction inconnue :
+`%wit` montre le monde du composant de la dernière cellule en WIT : une ligne `import` par
+interface dont il a besoin, chacune marquée accordée ou refusée par le bac à sable de cette
+exécution, et ses exports (une commande exporte `wasi:cli/run`).
 """,
     ),
-    code(HTTP, HTTP_FR),
-    code("%%wasm\nhttp_component"),
+    code("%wit"),
     md(
         """
 ## Resources are capabilities
@@ -280,8 +274,8 @@ reach another resource.
 ## Exercise: give the handle back at the right time
 
 The component below writes `hello`, drops its stdout handle, then writes `world` with it: the
-run traps. Change the order of its calls so that both lines reach stdout and the handle is
-still given back. The check runs the component and reads its trace.
+run traps, and its trace ends with the drop. Change the order of its calls so that both lines
+reach stdout and the handle is still given back. The check reads the run's output and trace.
 """,
         """
 ## Les ressources sont des capacités
@@ -295,9 +289,9 @@ de l'hôte ne s'exécute : une poignée périmée ne peut atteindre aucune autre
 ## Exercice : rendre la poignée au bon moment
 
 Le composant ci-dessous écrit `hello`, libère sa poignée de stdout, puis écrit `world` avec
-elle : l'exécution s'arrête sur un trap. Changez l'ordre de ses appels pour que les deux lignes
-arrivent sur stdout et que la poignée soit quand même rendue. La vérification exécute le
-composant et lit sa trace.
+elle : l'exécution s'arrête sur un trap, et sa trace se termine par la libération. Changez
+l'ordre de ses appels pour que les deux lignes arrivent sur stdout et que la poignée soit quand
+même rendue. La vérification lit la sortie et la trace de l'exécution.
 """,
     ),
     *exercise(
@@ -307,18 +301,6 @@ composant et lit sa trace.
         _handle_cell(HANDLE_WAT_FR),
         _handle_cell(HANDLE_SOLUTION_FR),
     ),
-    md(
-        """
-The run of your program, as the kernel shows any run: its trace shows `get-stdout`, each
-write, and the `resource-drop` of the handle.
-""",
-        """
-L'exécution de votre programme, telle que le noyau montre toute exécution : sa trace montre
-`get-stdout`, chaque écriture, et le `resource-drop` de la poignée.
-""",
-    ),
-    code(_HANDLE_RUN),
-    code("%%wasm\nhandle_wasm"),
     md(
         """
 ## One program, two ABIs
@@ -331,7 +313,8 @@ holds one preview 1 call and the preview 2 calls the adapter turned it into: `pa
 becomes `open-at` on the folder's descriptor, `fd_read` a stream read, `fd_close` the drop of
 the file's descriptor. Rows marked *no counterpart* are work one side does alone (the adapter
 asks for stdin, stdout and stderr at start-up). Look at the last row too: preview 1's
-`proc_exit` carries any code, WASI 0.2's `exit` only `ok` or `err`.
+`proc_exit` carries any code, WASI 0.2's `exit` only `ok` or `err`. (`%%c --component` runs the
+wrapped component alone.)
 """,
         """
 ## Un programme, deux ABI
@@ -346,7 +329,7 @@ descripteur du dossier, `fd_read` une lecture de flux, `fd_close` la libération
 du fichier. Les lignes *sans équivalent* sont le travail qu'un seul côté fait (l'adaptateur
 demande stdin, stdout et stderr au démarrage). Regardez aussi la dernière ligne : le
 `proc_exit` de la preview 1 porte n'importe quel code, l'`exit` de WASI 0.2 seulement `ok` ou
-`err`.
+`err`. (`%%c --component` exécute le composant enveloppé seul.)
 """,
     ),
     code("%%p1p2 --ro-dir data::/data\n" + CAT_C.strip("\n")),
@@ -407,6 +390,17 @@ Sans aucune autorisation, le client ne peut même pas créer sa socket :
 """,
     ),
     code("%%wasm\nclient"),
+    md(
+        """
+Its world, read by `%wit` under the sandbox of that run: the `wasi:sockets` interfaces are
+refused, the others granted.
+""",
+        """
+Son monde, lu par `%wit` sous le bac à sable de cette exécution : les interfaces
+`wasi:sockets` sont refusées, les autres accordées.
+""",
+    ),
+    code("%wit"),
     md(
         """
 Granted another port, it creates its socket but cannot reach the server; the refusal names the
@@ -485,10 +479,23 @@ fournit jco :
     md(
         """
 This host cannot serve 0.3 yet: wasmtime-py, the Python embedding it runs on, has no
-asynchronous host functions. The wasmtime command line runs 0.3 components
-(`wasmtime run -W component-model-async -S p3 app.wasm`), with its own WASI: untraced, and
-outside this kernel's sandbox.
-
+asynchronous host functions. A component that imports a 0.3 interface is refused at link time,
+and the refusal says where it can run: the wasmtime command line runs 0.3 components
+(`--engine wasmtime-cli`, which passes `-W component-model-async -S p3`), with its own WASI:
+untraced, and outside this kernel's sandbox.
+""",
+        """
+Cet hôte ne sait pas encore servir la 0.3 : wasmtime-py, l'intégration Python sur laquelle il
+tourne, n'a pas de fonctions hôtes asynchrones. Un composant qui importe une interface 0.3 est
+refusé à l'édition des liens, et le refus dit où il peut s'exécuter : la ligne de commande
+wasmtime exécute les composants 0.3 (`--engine wasmtime-cli`, qui passe
+`-W component-model-async -S p3`), avec son propre WASI : sans trace, et hors du bac à sable de
+ce noyau.
+""",
+    ),
+    code(P3_WAT, P3_WAT_FR),
+    md(
+        """
 ## Summary
 
 - A component's world lists the WIT interfaces it imports and exports; an interface the host
@@ -501,11 +508,6 @@ outside this kernel's sandbox.
 - WASI 0.3 adds `async` functions, `stream<T>` and `future<T>`.
 """,
         """
-Cet hôte ne sait pas encore servir la 0.3 : wasmtime-py, l'intégration Python sur laquelle il
-tourne, n'a pas de fonctions hôtes asynchrones. La ligne de commande wasmtime exécute les
-composants 0.3 (`wasmtime run -W component-model-async -S p3 app.wasm`), avec son propre WASI :
-sans trace, et hors du bac à sable de ce noyau.
-
 ## À retenir
 
 - Le monde d'un composant liste les interfaces WIT qu'il importe et exporte ; une interface que

@@ -38,8 +38,9 @@ PATHS = [
 ]  # fmt: skip
 U64 = st.one_of(st.integers(0, 64), st.sampled_from([1 << 20, 1 << 31, 1 << 63, (1 << 64) - 1]),
                 st.integers(0, (1 << 64) - 1))  # fmt: skip
-# the functions worth calling (the exits end the run; socket methods need a granted socket)
-NAMES = [f.call for f in REGISTRY if "udp" not in f.call and "tcp-socket." not in f.call]
+# the functions worth calling (the exits end the run; TCP methods need a granted socket; UDP
+# ones are called on the host's own sockets, none granted an address)
+NAMES = [f.call for f in REGISTRY if "tcp-socket." not in f.call]
 BY_CALL = {f.call: (i, f) for i, f in enumerate(REGISTRY)}
 
 
@@ -61,6 +62,36 @@ def _timestamp() -> st.SearchStrategy:
     )  # fmt: skip
 
 
+def _addresses() -> st.SearchStrategy:
+    """Socket addresses: loopback, unspecified, another host, IPv6, any port up to 65535."""
+    from wasmtime.component import Record, Variant
+
+    def v4(ip: tuple, port: int) -> Variant:
+        rec = Record()
+        rec.port, rec.address = port, ip
+        return Variant("ipv4", rec)
+
+    def v6(port: int) -> Variant:
+        rec = Record()
+        rec.port, rec.address = port, (0, 0, 0, 0, 0, 0, 0, 1)
+        setattr(rec, "flow-info", 0)
+        setattr(rec, "scope-id", 0)
+        return Variant("ipv6", rec)
+
+    ports = st.sampled_from([0, 1, 9, 65535])
+    ips = st.sampled_from([(127, 0, 0, 1), (0, 0, 0, 0), (10, 1, 2, 3), (255, 255, 255, 255)])
+    return st.one_of(st.builds(v4, ips, ports), st.builds(v6, ports))
+
+
+def _datagram(data: bytes, to):  # noqa: ANN001, ANN202
+    from wasmtime.component import Record
+
+    rec = Record()
+    rec.data = data
+    setattr(rec, "remote-address", to)
+    return rec
+
+
 STRATEGIES = {
     "path-flags": _flags("symlink-follow"), "old-path-flags": _flags("symlink-follow"),
     "open-flags": _flags("create directory exclusive truncate"),
@@ -71,10 +102,13 @@ STRATEGIES = {
     "data-access-timestamp": _timestamp(), "data-modification-timestamp": _timestamp(),
     "address-family": st.sampled_from(["ipv4", "ipv6"]), "status-code": st.integers(0, 255),
     "shutdown-type": st.sampled_from(["receive", "send", "both"]),
+    "local-address": _addresses(), "remote-address": st.one_of(st.none(), _addresses()),
+    "datagrams": st.lists(st.builds(_datagram, st.binary(max_size=64) | st.just(b"x" * 70_000),
+                                    st.one_of(st.none(), _addresses())), max_size=20),
 }  # fmt: skip
 for _name in ("path", "old-path", "new-path", "name"):
     STRATEGIES[_name] = st.sampled_from(PATHS)
-for _name in ("offset", "length", "len", "size", "when", "value"):
+for _name in ("offset", "length", "len", "size", "when", "value", "max-results"):
     STRATEGIES[_name] = U64
 
 
@@ -95,7 +129,13 @@ def _objects(host: ComponentHost, jail: Path, outside: Path) -> dict[str, list]:
     from wasikernel.wasi.p2._spec import StreamErrorObject
     from wasikernel.wasi.p2.filesystem import Descriptor, DirectoryEntryStream
     from wasikernel.wasi.p2.io import InputStream, OutputStream, Pollable
-    from wasikernel.wasi.p2.sockets import AddressStream, Network
+    from wasikernel.wasi.p2.sockets import (
+        AddressStream,
+        IncomingDatagrams,
+        Network,
+        OutgoingDatagrams,
+        UdpSocket,
+    )
 
     fs = host.filesystems[0][1]
     root = Descriptor(fs, fs.root(), "/", kind="dir", preopen=True)
@@ -116,6 +156,16 @@ def _objects(host: ComponentHost, jail: Path, outside: Path) -> dict[str, list]:
         "network": [Network()],
         "resolve-address-stream": [AddressStream("x", [])],
     }  # fmt: skip
+    bound = UdpSocket("ipv4")
+    bound.sock.bind(("127.0.0.1", 0))  # an ephemeral port, as a client binds
+    bound.state, bound.address = "bound", bound.sock.getsockname()
+    closed_udp = UdpSocket("ipv6")
+    closed_udp.close()
+    objects["udp-socket"] = [UdpSocket("ipv4"), bound, closed_udp]
+    objects["incoming-datagram-stream"] = [IncomingDatagrams(bound), IncomingDatagrams(closed_udp)]
+    outgoing = OutgoingDatagrams(bound)
+    outgoing.permit = 16
+    objects["outgoing-datagram-stream"] = [outgoing, OutgoingDatagrams(closed_udp)]
     return objects
 
 

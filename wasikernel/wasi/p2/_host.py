@@ -173,7 +173,7 @@ class ComponentHost(WasiCore):
             )
         )  # fmt: skip
         if missing_import_key(name) == "p3_import":  # the sentence says where it can run
-            return reason
+            return messages.t("p2_link_error_because", reason=reason)
         return messages.t("p2_link_error", name=name)
 
     # ---------------------------------------------------------------------------- wrappers
