@@ -47,11 +47,11 @@ class CellError(Exception):
 
 
 def count_calls(result: RunResult) -> tuple[int, int]:
-    """Return (WASI calls made, refusals) of a run; link-time and libc refusals count too."""
-    events = list(result.trace.events)
-    calls = sum(1 for e in events if e.phase == "run")
-    refused = sum(1 for e in events if e.denied)
-    return calls, refused
+    """Return (WASI calls made, refusals) of a run; link-time and libc refusals count too
+    (:func:`wasikernel.trace.counted`, the count every view prints)."""
+    from ..trace import counted
+
+    return counted(result.trace.events)
 
 
 def _duration(ns: int) -> str:

@@ -18,6 +18,7 @@ import traitlets as t
 from ..messages import t as _t
 from ..result import RunResult
 from ..sandbox import Sandbox
+from ..trace import counted
 from . import _html, _model
 from ._base import StaticHtmlWidget, static_file
 from ._diagram import render_svg
@@ -154,8 +155,8 @@ class SandboxView(StaticHtmlWidget):
             ended = _t("kernel_exit", code=result.exit_code)
         else:
             ended = result.trap.message
-        refused = sum(1 for ev in result.trace.events if ev.denied)
-        self.status = _t("widget_reran", ended=ended, n=len(result.trace.events), refused=refused)
+        calls, refused = counted(result.trace.events)
+        self.status = _t("widget_reran", ended=ended, n=calls, refused=refused)
         for callback in self.on_result:
             callback(result)
         return result
