@@ -1422,6 +1422,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "model_outside": {
         "en": "paths outside the preopens", "fr": "chemins hors des dossiers accordés",
     },
+    "model_memory": {
+        "en": "memory outside the module's own", "fr": "mémoire hors de celle du module",
+    },
+    "model_runs": {
+        "en": "{n} {n:run|runs} together", "fr": "{n} {n:exécution|exécutions} ensemble",
+    },
     "model_process": {"en": "process (exit, yield)", "fr": "processus (sortie, yield)"},
     "model_bad_fd": {
         "en": "descriptors that are not open", "fr": "descripteurs qui ne sont pas ouverts",
@@ -1538,6 +1544,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "option_stdin_too_big": {
         "en": "{option} {value!r}: the file is larger than {mib} MiB; give a smaller one",
         "fr": "{option} {value!r} : le fichier dépasse {mib} Mio ; donnez-en un plus petit",
+    },
+    "sandbox_show_form": {
+        "en": "{option} takes how many of the last runs to draw together, a whole number from 1 "
+        "to {most}, not {value!r}",
+        "fr": "{option} prend le nombre des dernières exécutions à dessiner ensemble, un entier "
+        "de 1 à {most}, pas {value!r}",
     },
     "sandbox_clock_form": {
         "en": "write %sandbox clock freeze [NANOSECONDS] or %sandbox clock real",

@@ -213,8 +213,9 @@ def show_trace(result: RunResult, *, fold_rows: int = 12, max_rows: int = 500) -
     return display(bundle, raw=True, display_id=True)
 
 
-def show_widget(name: str, result: RunResult, rerun: Any = None) -> None:
-    """Display one widget (trace, memory, stack, sandbox, or all four linked) of ``result``.
+def show_widget(name: str, result: RunResult | list[RunResult], rerun: Any = None) -> None:
+    """Display one widget (trace, memory, stack, sandbox, or all four linked) of ``result``
+    (for the sandbox, a list of runs draws them in one diagram).
 
     ``rerun(sandbox) -> RunResult`` lets the sandbox view run the module again with other
     capabilities.
@@ -228,7 +229,7 @@ def show_widget(name: str, result: RunResult, rerun: Any = None) -> None:
 
         cls = getattr(widgets, class_name)
         # a run of the stepper engine carries its recorded steps: the stack view walks them
-        history = widgets.stack_view.steps_of(result)
+        history = widgets.stack_view.steps_of(result) if isinstance(result, RunResult) else None
         if name == "all":
             widget: Any = cls(result, rerun=rerun, history=history)
         elif name == "sandbox":

@@ -217,9 +217,11 @@ def stack_html(result: RunResult) -> str:
 # -- sandbox -------------------------------------------------------------------------------
 
 
-def sandbox_html(result: RunResult, svg: str | None = None) -> str:
-    """The boundary as HTML: the diagram (inline SVG) and a table of what was refused."""
-    b = _model.boundary(result)
+def sandbox_html(result: RunResult, svg: str | None = None,
+                 b: _model.Boundary | None = None) -> str:
+    """The boundary as HTML: the diagram (inline SVG) and a table of what was refused
+    (``b``, the boundary, is worked out from ``result`` when not given)."""
+    b = b if b is not None else _model.boundary(result)
     if svg is None:
         from ._diagram import render_svg
 

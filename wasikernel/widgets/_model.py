@@ -24,6 +24,8 @@ __all__ = [
     "Resource",
     "Boundary",
     "boundary",
+    "boundary_of_runs",
+    "runs_together",
     "regions",
     "changed_ranges",
     "stack_pointer_samples",
@@ -287,6 +289,9 @@ def boundary(result: RunResult) -> Boundary:
         if ev.phase == "libc" or (ev.denied and ev.capability == "preopen"):
             key = "outside"
             extra(key, _t("model_outside"))
+        elif ev.denied and ev.capability == "memory":
+            key = "memory"
+            extra(key, _t("model_memory"))
         elif ev.abi == "p2":
             key = _p2_resource(ev, result.sandbox)
             if key == "process":
@@ -329,6 +334,49 @@ def boundary(result: RunResult) -> Boundary:
                 if isinstance(to, int):
                     fds[to] = fds.pop(fd)
     return Boundary(res, link, edges, total)
+
+
+def boundary_of_runs(results: list[RunResult]) -> Boundary:
+    """The boundaries of several runs in one: each run's calls sorted onto its own resources
+    (:func:`boundary`, descriptors followed within each run), then the counts, reasons and
+    link refusals of every run added up, resource by resource."""
+    merged: dict[str, Resource] = {}
+    link: list[TraceEvent] = []
+    edges: list[str] = []
+    total = 0
+    for result in results:
+        b = boundary(result)
+        for key, r in b.resources.items():
+            into = merged.setdefault(key, Resource(key, r.label, granted=r.granted))
+            into.calls.update(r.calls)
+            into.refused.update(r.refused)
+            for call, reason in r.reasons.items():
+                into.reasons.setdefault(call, reason)
+        edges += [f"edge-link-{len(link) + int(e[10:])}" if e.startswith("edge-link-") else e
+                  for e in b.event_edges]
+        link += b.link_refused
+        total += b.total_calls
+    return Boundary(merged, link, edges, total)
+
+
+def runs_together(results: list[RunResult]) -> RunResult:
+    """One RunResult standing for ``results`` (a lesson's several attempts): their events in
+    order, the last run's sandbox and outcome, named after how many runs it holds. Its
+    boundary is :func:`boundary_of_runs`. Raises ``ValueError`` for no run at all."""
+    import dataclasses
+
+    if not results:
+        raise ValueError("runs_together needs at least one run")
+    events = []
+    for result in results:
+        for ev in result.trace.events:
+            events.append(dataclasses.replace(ev, seq=len(events)))
+    last = results[-1]
+    engines = sorted({r.engine for r in results})
+    sandbox = dataclasses.replace(last.sandbox, program_name=_t("model_runs", n=len(results)))
+    return dataclasses.replace(last, trace=Trace(events), sandbox=sandbox,
+                               engine=", ".join(engines), memory_before=None,
+                               memory_after=None)
 
 
 # -- memory --------------------------------------------------------------------------------
