@@ -18,14 +18,15 @@ from wasikernel import messages
 
 #: English words our code prints, as whole words
 WORDS = re.compile(r"\b(calls|refused|denied|granted|Not yet|Well done|not measured|"
-                   r"exited with|bytes)\b")
+                   r"not counted|exited with|bytes)\b")
 
 #: what is still English, written outside lessons/ and wasikernel/lessons.py
 ELSEWHERE = {
     # WIT's names, printed as they are (wit_text, the errno column of a component's trace)
     r"\b[a-z]+-(denied|refused)\b": "wasikernel/wasi/p2/_spec.py (wasi:sockets' error-code names)",
-    # the runtime comparison's table (lesson 7): the reasons the engines give
-    r"not measured: the [^\n]*": "wasikernel/compare.py (its reasons)",
+    # the runtime comparison's table (lesson 7): the reasons the engines and runtimes give
+    r"(non mesuré|non compté ici) : the [^\n]*":
+        "wasikernel/engines/ (each engine's available(), quoted by compare.py)",
 }
 
 

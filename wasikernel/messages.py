@@ -314,6 +314,41 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "l'hôte a échoué sur cet appel ({error}) ; l'appel a renvoyé EIO",
     },
     # --- compilers ---
+    "compile_unknown_language": {
+        "en": "unknown language {language!r}: choose one of {names}",
+        "fr": "langage inconnu {language!r} : choisissez parmi {names}",
+    },
+    "compile_unknown_level": {
+        "en": "unknown optimisation level {level!r}: choose one of {levels}",
+        "fr": "niveau d'optimisation inconnu {level!r} : choisissez parmi {levels}",
+    },
+    "compile_unknown_toolchain": {
+        "en": "unknown C toolchain {toolchain!r}: choose 'zig' or 'clang'",
+        "fr": "chaîne de compilation C inconnue {toolchain!r} : choisissez 'zig' ou 'clang'",
+    },
+    "engine_invalid_module": {
+        "en": "this WebAssembly module is not valid: {error}",
+        "fr": "ce module WebAssembly n'est pas valide : {error}",
+    },
+    "engine_preopen_unopenable": {
+        "en": "a preopened directory cannot be opened: {note}",
+        "fr": "un dossier accordé ne peut pas être ouvert : {note}",
+    },
+    "compare_not_measured": {"en": "not measured: {reason}", "fr": "non mesuré : {reason}"},
+    "compare_not_counted": {
+        "en": "{name}: not counted here: {reason}", "fr": "{name} : non compté ici : {reason}",
+    },
+    "compare_published": {"en": " (published: {passed}/72)", "fr": " (publié : {passed}/72)"},
+    "compare_engine_absent": {
+        "en": "the engine {engine!r} is not part of this installation",
+        "fr": "le moteur {engine!r} ne fait pas partie de cette installation",
+    },
+    "compare_no_host_folder": {
+        "en": "its WASI takes no host folder, so no route out of one can be tried",
+        "fr": "son WASI ne prend aucun dossier de l'hôte, aucune sortie d'un dossier ne peut "
+        "donc être tentée",
+    },
+    "compare_no_gcc": {"en": "gcc is not installed", "fr": "gcc n'est pas installé"},
     "zig_libc_building": {
         "en": "building zig's libc for wasm32-wasi, once per machine: about {seconds} s (as "
         "measured on this machine)...",

@@ -89,7 +89,7 @@ def toolchain_for(name: str | None) -> Toolchain:
                 install_hint=CLANG_INSTALL,
             )
         return found
-    raise UsageError(f"unknown C toolchain {chosen!r}: choose 'zig' or 'clang'")
+    raise UsageError(t("compile_unknown_toolchain", toolchain=chosen))
 
 
 def _run(argv: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
