@@ -1,16 +1,19 @@
-"""Install the Jupyter kernelspec of the WASI kernel (``wasikernel install``), and the
-JupyterLab settings a class needs (no news pop-up on first open)."""
+"""Install the Jupyter kernelspec of the WASI kernel (``wasikernel install``), the JupyterLab
+settings a class needs (no news pop-up on first open) and the JupyterLab extension that
+highlights ``%%python``, ``%%c`` and ``%%rust`` cells in their language
+(``wasikernel/labextension/``, prebuilt: it needs no build step)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_core.paths import jupyter_config_dir
+from jupyter_core.paths import jupyter_config_dir, jupyter_data_dir
 
 KERNEL_NAME = "wasi"
 DISPLAY_NAME = "WASI (WAT, C, Rust)"
@@ -63,9 +66,26 @@ def install_lab_defaults(user: bool = False, prefix: str | None = None) -> Path:
     return path
 
 
+#: the JupyterLab extension shipped inside the package, and the name JupyterLab knows it by
+LAB_EXTENSION = Path(__file__).resolve().parent / "labextension"
+LAB_EXTENSION_NAME = "wasikernel-cells"
+
+
+def install_lab_extension(user: bool = False, prefix: str | None = None) -> Path:
+    """Copy the cell-language extension into ``share/jupyter/labextensions`` of ``prefix``
+    (or of the user's Jupyter data folder) and return where it went; JupyterLab loads it on
+    its next start. Raises ``OSError`` when the folder cannot be written."""
+    base = Path(jupyter_data_dir()) if user else Path(prefix or sys.prefix, "share", "jupyter")
+    target = base / "labextensions" / LAB_EXTENSION_NAME
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(LAB_EXTENSION, target)
+    return target
+
+
 def install(user: bool = False, prefix: str | None = None) -> str:
-    """Install the kernelspec and JupyterLab's defaults (:func:`install_lab_defaults`), and
-    return the folder the kernelspec went to.
+    """Install the kernelspec, JupyterLab's defaults (:func:`install_lab_defaults`) and the
+    cell-language extension (:func:`install_lab_extension`); return the kernelspec's folder.
 
     With neither ``user`` nor ``prefix``, it goes to the running environment (``sys.prefix``),
     which is right for a virtual environment.
@@ -79,6 +99,7 @@ def install(user: bool = False, prefix: str | None = None) -> str:
             tmp, KERNEL_NAME, user=user, prefix=None if user else prefix, replace=True
         )
     install_lab_defaults(user, prefix)
+    install_lab_extension(user, prefix)
     return where
 
 
