@@ -18,32 +18,15 @@ from wasikernel import messages
 
 #: English words our code prints, as whole words
 WORDS = re.compile(r"\b(calls|refused|denied|granted|Not yet|Well done|not measured|"
-                   r"exited with|bytes)\b")
+                   r"not counted|exited with|bytes)\b")
 
 #: what is still English, written outside lessons/ and wasikernel/lessons.py
 ELSEWHERE = {
-    # the static HTML of the widgets
-    r"Syscall trace: [\d,]+ calls?, [\d,]+ refused": "wasikernel/widgets/_html.py",
-    r"calls by name\s+call\s+calls\s+refused": "wasikernel/widgets/_html.py",
-    r"Linear memory: [\d,]+ bytes": "wasikernel/widgets/_html.py",
-    r"\([\d,]+ bytes\)": "wasikernel/widgets/_html.py",
-    r"[\d,]+ bytes changed during the run[^\n]*?\(changed bytes marked\)":
-        "wasikernel/widgets/_html.py",
-    r"never granted": "wasikernel/widgets/_html.py",
-    r"resource\s+call\s+refused\s+reason": "wasikernel/widgets/_html.py",
-    r"exited with code \d+": "wasikernel/widgets/_html.py",
-    r"\.wk-[\w-]*(refused|denied)": "wasikernel/widgets/_html.py (CSS class names)",
-    r"Deepest shadow-stack address written: 0x[0-9a-f]+ \([\d,]+ bytes below the top\)":
-        "wasikernel/widgets/_html.py",
-    r"stack pointer ≤": "wasikernel/widgets/_html.py",
-    # the trace's text and table
-    r"\(refused\)": "wasikernel/trace.py",
-    r"DENIED \(\w+\)": "wasikernel/trace.py",
-    r"\(\+[\d,]+ bytes\)": "wasikernel/trace.py (a value cut short)",
     # WIT's names, printed as they are (wit_text, the errno column of a component's trace)
     r"\b[a-z]+-(denied|refused)\b": "wasikernel/wasi/p2/_spec.py (wasi:sockets' error-code names)",
-    # the runtime comparison's table (lesson 7)
-    r"not measured: the [^\n]*": "wasikernel/compare.py (its reasons)",
+    # the runtime comparison's table (lesson 7): the reasons the engines and runtimes give
+    r"(non mesuré|non compté ici) : the [^\n]*":
+        "wasikernel/engines/ (each engine's available(), quoted by compare.py)",
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sysconfig
 import venv
@@ -169,3 +170,66 @@ def test_postbuild_succeeds_in_a_fresh_environment(tmp_path):
     )
     assert compiled.returncode == 0, compiled.stderr
     assert (tmp_path / "h.wasm").read_bytes().startswith(b"\0asm")
+
+
+def _body(cell: dict) -> str:
+    """A cell's code below its first line (the magic and its options)."""
+    return "".join(cell["source"]).split("\n", 1)[-1].strip()
+
+
+def _solutions() -> list[str]:
+    """The answer key: each exercise cell of the teacher's notebooks that differs from the
+    release's, as its code lines (a one-line answer such as a ``%sandbox`` option is left out:
+    the gallery teaches those options)."""
+    found = []
+    for teacher in (ROOT / "lessons" / "teacher").glob("*/*.ipynb"):
+        release = ROOT / "lessons" / teacher.parent.name / teacher.name
+        given = {_body(cell) for cell in json.loads(release.read_text())["cells"]}
+        for cell in json.loads(teacher.read_text())["cells"]:
+            body = _body(cell)
+            if (cell["metadata"].get("nbgrader", {}).get("solution") and body not in given
+                    and body.count("\n") >= 2):
+                found.append(body)
+    return found
+
+
+def test_binder_image_serves_no_answer_key(tmp_path):
+    """postBuild runs in the repository's folder, which Binder then serves: afterwards no
+    file there holds a line of the answer key, and the release notebooks are still there."""
+    solutions = _solutions()
+    assert len(solutions) >= 5
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.split()
+    image = tmp_path / "repo"
+    for name in listed:
+        if (ROOT / name).is_file():
+            (image / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, image / name)
+    shutil.copytree(ROOT / ".git", image / ".git", symlinks=True) if (ROOT / ".git").is_dir() \
+        else (image / ".git").write_text((ROOT / ".git").read_text())
+    # the installing steps are not what this test is about: they succeed at once
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    for tool in ("python", "wasikernel"):
+        (stubs / tool).write_text("#!/bin/sh\nexit 0\n")
+        (stubs / tool).chmod(0o755)
+    postbuild = ["bash", str(image / "binder" / "postBuild")]
+    # run outside a repo2docker build (a clone, a test), it removes nothing
+    done = subprocess.run(postbuild, cwd=image, env={"PATH": f"{stubs}:/usr/bin:/bin"},
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (image / "tests").is_dir() and (image / "lessons" / "teacher").is_dir()
+    assert (image / ".git").exists()
+    # in repo2docker's build (REPO_DIR is the folder it runs in, NB_USER the learner)
+    done = subprocess.run(postbuild, cwd=image, capture_output=True, text=True, env={
+        "PATH": f"{stubs}:/usr/bin:/bin", "REPO_DIR": str(image), "NB_USER": "jovyan"})
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (image / "lessons" / "en").glob("*.ipynb")) == sorted(
+        p.name for p in (ROOT / "lessons" / "en").glob("*.ipynb"))
+    assert (image / "lessons" / "fr" / "03-sandbox.ipynb").is_file()
+    assert not (image / ".git").exists()
+    for path in image.rglob("*"):
+        if path.is_file():
+            text = path.read_text(errors="replace").replace("\\n", "\n").replace('\\"', '"')
+            leaked = [answer for answer in solutions if answer in text]
+            assert not leaked, f"{path.relative_to(image)} holds the answer {leaked[0][:80]!r}"

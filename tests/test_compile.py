@@ -6,7 +6,9 @@ helpers here. Every compile is real; programs run under wasmtime's own WASI as t
 
 from __future__ import annotations
 
+import re
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -416,6 +418,41 @@ def test_warmup_readies_every_language(capsys):
     out = capsys.readouterr().out
     for prefix in ("wat ", "c ", "rust "):
         assert any(line.startswith(prefix) and "ready" in line for line in out.splitlines()), out
+
+
+def test_warmup_waits_for_the_server_then_warms(capsys):
+    """scripts/lab.sh starts the warm-up beside the server with --wait-for: it starts once the
+    server answers (or, past --wait-seconds, anyway), and lab.sh names the port it serves."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    server.close()  # nothing listens yet
+    opened = threading.Event()
+
+    def listen_later() -> None:
+        time.sleep(0.6)
+        with socket.create_server(("127.0.0.1", port)) as late:
+            opened.set()
+            late.settimeout(10)
+            late.accept()[0].close()
+
+    thread = threading.Thread(target=listen_later)
+    thread.start()
+    assert cli.main(["warmup", "--languages", "wat", "--wait-for", f"127.0.0.1:{port}"]) == 0
+    thread.join()
+    out = capsys.readouterr().out
+    assert opened.is_set() and f"127.0.0.1:{port} answers" in out
+    assert any(line.startswith("wat ") and "ready" in line for line in out.splitlines()), out
+    assert cli.main(["warmup", "--languages", "wat", "--wait-for", f"127.0.0.1:{port}",
+                     "--wait-seconds", "0.3"]) == 0
+    assert "did not answer within 0.3 s: warming anyway" in capsys.readouterr().out
+    assert cli.main(["warmup", "--wait-for", "nowhere"]) == 2
+    lab = (Path(__file__).resolve().parents[1] / "scripts" / "lab.sh").read_text()
+    assert re.search(r'warmup --languages c --wait-for "127\.0\.0\.1:\$port"[^\n]*\n[^\n]*&',
+                     lab), "lab.sh starts the warm-up in the background on the server's port"
+    assert '--port="$port"' in lab
 
 
 # ---------------------------------------------------------------- properties

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import wasmtime
 from test_compile import (
@@ -12,7 +14,7 @@ from test_compile import (
     run_wasi,
 )
 
-from wasikernel import wasm
+from wasikernel import messages, wasm
 from wasikernel.compile import CompileOptions, compile_source, plain_text
 from wasikernel.compile._toolchains import find_clang
 from wasikernel.errors import CompileError
@@ -196,12 +198,39 @@ def test_zig_libc_build_is_announced_when_it_takes_time(monkeypatch, tmp_path):
     monkeypatch.setattr(_c, "_LINK_LINES", {})
     heard: list[str] = []
     module = compile_source("c", program("hello.c"), progress=heard.append)
-    assert heard == [_c.ZIG_LIBC_MESSAGE]
-    assert "once per machine" in heard[0] and "20 s" in heard[0]
+    assert heard == [messages.t("zig_libc_building_guess", seconds=_c.LIBC_BUILD_GUESS_S)]
+    assert "once per machine" in heard[0] and "70 s" in heard[0]
     assert run_wasi(module.wasm)[:2] == (0, "hello from C\n")
     # learnt: the next compile (new source, same profile) does not announce it again
     compile_source("c", program("hello.c") + "\n", progress=heard.append)
     assert len(heard) == 1
+
+
+@pytest.mark.zig
+def test_the_libc_build_announcement_gives_the_time_measured_on_this_machine(
+        monkeypatch, tmp_path):
+    """The first slow probe records how long it took; a later one (another profile, a zig
+    cache wiped) announces that figure instead of a guess, in the notebook's language."""
+    from wasikernel.compile import _c
+
+    monkeypatch.setenv("WASIKERNEL_CACHE", str(tmp_path))
+    monkeypatch.setattr(_c, "_SLOW_PROBE_S", 0.0)
+    monkeypatch.setattr(_c, "_LINK_LINES", {})
+    assert _c.libc_build_seconds() is None
+    started = time.monotonic()
+    zig = _c.toolchain_for("zig")
+    _c.zig_link_line(zig, _c._zig_profile_flags(CompileOptions(), [], "command"))
+    took = _c.libc_build_seconds()
+    assert took is not None and 0 < took <= time.monotonic() - started + 0.1
+    heard: list[str] = []
+    messages.set_language("fr")
+    try:
+        _c.zig_link_line(zig, _c._zig_profile_flags(CompileOptions(optimize="s"), [], "command"),
+                         heard.append)
+    finally:
+        messages.set_language("en")
+    assert heard and f"environ {max(1, round(took))} s" in heard[0]
+    assert "mesurée sur cette machine" in heard[0]
 
 
 @pytest.mark.zig

@@ -42,6 +42,25 @@ def test_install_into_prefix_writes_a_kernelspec_for_this_python(tmp_path: Path)
     assert spec["display_name"] == "WASI (WAT, C, Rust)"
 
 
+def test_install_turns_off_jupyterlabs_news_popup_and_keeps_other_defaults(tmp_path, monkeypatch):
+    """JupyterLab asks "Would you like to get notified about official Jupyter news?" on first
+    open while its ``fetchNews`` setting is "none"; the install makes "false" the default that
+    JupyterLab's own settings reader finds, and keeps other plugins' defaults in that file."""
+    from jupyterlab_server.settings_utils import _get_overrides
+
+    labconfig = tmp_path / "etc/jupyter/labconfig"
+    labconfig.mkdir(parents=True)
+    other = {"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}
+    (labconfig / "default_setting_overrides.json").write_text(json.dumps(other))
+    assert cli.main(["install", "--prefix", str(tmp_path)]) == 0
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(tmp_path / "etc/jupyter"))
+    overrides, error = _get_overrides(str(tmp_path / "no-app-settings"))
+    assert not error
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    assert notification["fetchNews"] == "false" and notification["checkForUpdates"] is False
+    assert overrides["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}
+
+
 def test_kernelspec_is_registered_and_starts_a_kernel():
     specs = KernelSpecManager().get_all_specs()
     assert "wasi" in specs, "run `wasikernel install` (the README's commands do)"

@@ -589,3 +589,35 @@ def test_sandbox_help_lists_every_setting(magics, capsys):
     for setting in SETTINGS.values():
         assert f"%sandbox {setting.usage}" in shown
     assert "%sandbox timeout" in WasiMagics.sandbox.__doc__
+
+
+CREATE_WAT = """(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "out.txt")
+  (func (export "_start")
+    (drop (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 7)
+      (i32.const 1) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 200)))))
+"""
+
+
+def test_a_capability_toggled_in_the_sandbox_view_updates_the_cells_summary(magics, tmp_path):
+    """The cell's printed summary and trace describe the run its sandbox view shows: taking
+    write access away re-runs the module, and both lines are replaced by the new run's."""
+    import ipywidgets
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as shown:
+        magics.wat(f"--dir {tmp_path}::/work --widgets sandbox", CREATE_WAT)
+        summary_id = shown.outputs[0].transient["display_id"]
+        assert "1 WASI call · 0 refused" in shown.outputs[0].data["text/plain"]
+        trace_id = shown.outputs[1].transient["display_id"]
+        model = next(o.data["application/vnd.jupyter.widget-view+json"]["model_id"]
+                     for o in shown.outputs if "application/vnd.jupyter.widget-view+json" in o.data)
+        view = ipywidgets.widgets.widget._instances[model]
+        view.grants = {**view.grants, "preopen:0:write": False}
+    updates = {o.transient["display_id"]: o.data for o in shown.outputs if o.update}
+    assert "1 WASI call · 1 refused" in updates[summary_id]["text/plain"]
+    assert "trace: 1 WASI call, 1 refused" in updates[trace_id]["text/html"]
+    assert "(refused)" in updates[trace_id]["text/html"]

@@ -591,3 +591,36 @@ def test_check_client_grant_says_what_is_wrong_never_the_address():
         server.stop()
     silent = Sandbox(network=[("127.0.0.1", server.port)], limits=Limits(timeout_s=0.5))
     assert "no answer" in check_client_grant(silent, server).wrong[0]
+
+
+def test_one_diagram_shows_lesson_three_four_promises_with_their_refusals():
+    """After the four attempts, ``%sandbox show 4`` draws them in one diagram: a red edge per
+    "cannot" (the import at link time, the memory, the network, the files), each counted, and
+    the refusal table under it lists all four; a bad count is refused with a sentence."""
+    import ipywidgets
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from wasikernel.kernel._display import CellError
+    from wasikernel.kernel.magics import WasiMagics
+
+    magics = WasiMagics(InteractiveShell.instance())
+    with capture_output():
+        for source in (L03.ENV_SYSTEM_WAT, L03.OOB_WAT, L03.SOCK_WAT):
+            magics.wat("", source)
+        magics.c("", _shared.FOPEN_C)
+    with capture_output() as shown:
+        magics.sandbox("show 4")
+    model = shown.outputs[0].data["application/vnd.jupyter.widget-view+json"]["model_id"]
+    view = ipywidgets.widgets.widget._instances[model]
+    refused = {(r["resource"], r["call"]): r["count"] for r in view.refusals}
+    assert sum(refused.values()) == 4 and len(refused) == 4, refused
+    for edge in ("edge-link-0", "edge-memory-refused", "edge-network-refused",
+                 "edge-outside-refused"):
+        assert f'id="{edge}"' in view.svg, edge
+    assert "4 runs together" in view.svg and not view.can_rerun
+    page = view.to_html()
+    assert page.count("class='wk-refused'") == 4
+    assert "env.system" in view.svg and "sock_accept" in page and "fd_write" in page
+    with pytest.raises(CellError, match="from 1 to 20"):
+        magics.sandbox("show lots")

@@ -47,7 +47,7 @@ def test_a_count_takes_the_word_form_of_its_language():
     assert messages.t("kernel_refused", n=1) == "1 refusé"
     assert messages.t("kernel_refused", n=0) == "0 refusé"
     assert messages.t("kernel_refused", n=2) == "2 refusés"
-    assert messages.t("kernel_trace_title", n=1, refused=2) == "trace : 1 appel, 2 refusés"
+    assert messages.t("kernel_trace_title", n=1, refused=2) == "trace : 1 appel WASI, 2 refusés"
     assert messages.t("kernel_calls", n=12) == "12 appels WASI"
     assert messages.plural(1, "appel refusé", "appels refusés") == "appel refusé"
     assert messages.plural(2, "appel refusé", "appels refusés") == "appels refusés"

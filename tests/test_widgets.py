@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 import widget_samples as ws
 
+from wasikernel.kernel._display import summary_text
 from wasikernel.sandbox import Sandbox
 from wasikernel.trace import Trace
 from wasikernel.widgets import MemoryView, RunView, SandboxView, StackView, TraceView, show
@@ -134,7 +135,9 @@ def test_trace_static_html_marks_refusals_and_cuts_long_traces():
     p = parse(page)
     text = "".join(p.text)
     assert p.balanced
-    assert "16 calls, 4 refused" in text
+    # the count the cell's summary prints: 15 WASI calls (the libc refusal is no call)
+    assert "15 WASI calls, 4 refused" in text
+    assert "15 WASI calls · 4 refused" in summary_text(ws.run_result())
     assert text.count("(refused)") == 4
     assert "outside every folder it was given" in text
     big = TraceView(ws.big_result(100_000)).to_html(max_rows=100)
@@ -318,7 +321,7 @@ def test_sandbox_diagram_has_red_edges_for_refusals():
         assert "wk-refused" in edges[refused] and "#d93025" in edges[refused]
     assert "wk-refused" not in edges["edge-stdout"]
     assert "fd_write ×1" in v.svg
-    assert "16 calls" in v.svg
+    assert "15 WASI calls" in v.svg  # as the cell's summary counts them
     assert {r["call"] for r in v.refusals} == {"path_open", "sock_accept", "libc_path_refused"}
 
 
@@ -442,8 +445,8 @@ def test_nbconvert_html_of_a_saved_notebook_shows_the_static_views():
         nb.cells.append(cell)
     page, _ = HTMLExporter().from_notebook_node(nb)
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
-    assert "Syscall trace: 16 calls, 4 refused" in text
-    assert "Syscall trace: 1,000 calls" in text
+    assert "Syscall trace: 15 WASI calls, 4 refused" in text  # the summary's count
+    assert "Syscall trace: 1,000 WASI calls" in text
     assert "was granted read-only" in text  # the refusal table under the diagram
     assert 'id="edge-preopen0-refused"' in page  # the diagram itself, inline
     assert "Deepest shadow-stack address written" in text
@@ -475,10 +478,10 @@ def test_the_widgets_own_words_follow_the_language_of_the_messages():
     messages.set_language("fr")
     try:
         svg = SandboxView(ws.link_refused_result()).svg
-        assert "hôte WASI" in svg and "0 appel<" in svg and "non fourni" in svg
+        assert "hôte WASI" in svg and "0 appel WASI<" in svg and "non fourni" in svg
         assert "refusé à l&#39;édition des liens" in svg
         view = SandboxView(ws.run_result())
-        assert "16 appels" in view.svg and "+2 autres" in view.svg
+        assert "15 appels WASI" in view.svg and "+2 autres" in view.svg
         assert "refusé ×1 : path_open ×1" in view.svg and "refusés ×2" in view.svg
         labels = [c["label"] for c in view.caps]
         assert "écriture dans /data" in labels and "environnement (1 variable)" in labels
@@ -493,7 +496,7 @@ def test_the_widgets_own_words_follow_the_language_of_the_messages():
     labels = [c["label"] for c in view.caps]
     assert "write to /data" in labels and "env (1 variable)" in labels
     assert "stdin (0 bytes)" in labels and "+2 more" in view.svg
-    assert "0 calls<" in SandboxView(ws.link_refused_result()).svg
+    assert "0 WASI calls<" in SandboxView(ws.link_refused_result()).svg
 
 
 @pytest.mark.parametrize("name", ["trace", "memory", "stack", "sandbox"])

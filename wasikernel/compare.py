@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from .messages import t
 from .result import RunResult
 from .sandbox import Limits, Sandbox
 
@@ -125,7 +126,7 @@ class Contender:
         from .engines import REGISTRY
 
         if self.engine not in REGISTRY:
-            return f"the engine {self.engine!r} is not part of this installation"
+            return t("compare_engine_absent", engine=self.engine)
         return REGISTRY[self.engine].available()
 
     def sandboxing(self) -> str:
@@ -412,7 +413,7 @@ def _check(result: RunResult, expected: bytes | None, label: str) -> None:
 
 def _baseline_row(name: str, seconds: float | None, measured: bool) -> Measurement:
     """The first row of a comparison: the native baseline itself (ratio 1)."""
-    reason = None if measured else "gcc is not installed"
+    reason = None if measured else t("compare_no_gcc")
     return Measurement(name, seconds, name, seconds, measured, reason)
 
 
@@ -613,7 +614,7 @@ def to_table(rows: Sequence[Measurement]) -> str:
                 text += f"  ({note})"
         else:
             text = f"{r.runtime.ljust(width)}  {'-':>10}  {'-':>10}  {'-':>9}  "
-            text += f"not measured: {r.reason}"
+            text += t("compare_not_measured", reason=r.reason)
         lines.append(text.rstrip())
     return "\n".join(lines)
 
@@ -920,8 +921,6 @@ class EscapeTable:
     def to_text(self) -> str:
         """The table as plain text, in the learner's language: one line per route, one column
         per runtime, then a line of totals and one line per runtime missing here."""
-        from .messages import t
-
         width = max([len(r) for r in self.routes] + [len(t("escape_route"))])
 
         def word(outcome: str) -> str:
@@ -975,7 +974,7 @@ def escape_table(
         engine = registry.find(name)
         reason = engine.available()
         if reason is None and not getattr(engine, "maps_folders", True):
-            reason = "its WASI takes no host folder, so no route out of one can be tried"
+            reason = t("compare_no_host_folder")
         if reason is not None:
             table.missing[name] = reason
             continue
@@ -1023,9 +1022,9 @@ def conformance_table(engines: Sequence[str] = CONFORMANCE_ENGINES) -> str:
             text += f" ({version})" if version else ""
         else:
             published = PUBLISHED.get(name)
-            text = f"{name}: not counted here: {counted.reason}"
+            text = t("compare_not_counted", name=name, reason=counted.reason)
             if published is not None:
-                text += f" (published: {published}/72)"
+                text += t("compare_published", passed=published)
         lines.append(text)
     return "\n".join(lines)
 

@@ -90,7 +90,13 @@ def _zig_libc_state(zig: Toolchain) -> str:
     import json
 
     from .compile import CompileOptions
-    from .compile._c import _link_line_file, _usable, _zig_profile_flags
+    from .compile._c import (
+        LIBC_BUILD_GUESS_S,
+        _link_line_file,
+        _usable,
+        _zig_profile_flags,
+        libc_build_seconds,
+    )
 
     path = _link_line_file(zig, _zig_profile_flags(CompileOptions(), []))
     try:
@@ -98,7 +104,10 @@ def _zig_libc_state(zig: Toolchain) -> str:
             return "libc for wasm32-wasi built"
     except (OSError, ValueError):
         pass
-    return "the first C compile builds its libc (~20 s): run `wasikernel warmup` ahead"
+    seconds = libc_build_seconds()
+    took = (f"~{seconds:.0f} s measured here" if seconds is not None
+            else f"~{LIBC_BUILD_GUESS_S} s on two cores")
+    return f"the first C compile builds its libc ({took}): run `wasikernel warmup` ahead"
 
 
 #: how doctor names each capability a run can ask of an engine with its own WASI

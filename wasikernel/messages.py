@@ -9,9 +9,10 @@ other module adds to it. One entry is ``"key": {"en": ..., "fr": ...}``, and eve
 both languages with the same fields. Fields are filled as ``str.format`` fills them; a missing
 field leaves its ``{name}`` visible rather than raising, so a message never breaks a run.
 
-A word that depends on a count is written ``{n:singular|plural}``: the field ``n`` picks the
-form by the language's rule (:func:`plural`), so ``"{n} {n:call|calls}"`` reads "1 call" and
-"2 calls", and ``"{n} {n:appel refusé|appels refusés}"`` reads "1 appel refusé", "0 appel
+A number written ``{n:,}`` has its thousands grouped as the language writes them
+("99,900", "99 900"). A word that depends on a count is written ``{n:singular|plural}``: the
+field ``n`` picks the form by the language's rule (:func:`plural`), so ``"{n} {n:call|calls}"``
+reads "1 call" and "2 calls", and ``"{n} {n:appel refusé|appels refusés}"`` reads "1 appel
 refusé" and "2 appels refusés".
 """
 
@@ -366,6 +367,54 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "the host failed on this call ({error}); the call returned EIO",
         "fr": "l'hôte a échoué sur cet appel ({error}) ; l'appel a renvoyé EIO",
     },
+    # --- compilers ---
+    "compile_unknown_language": {
+        "en": "unknown language {language!r}: choose one of {names}",
+        "fr": "langage inconnu {language!r} : choisissez parmi {names}",
+    },
+    "compile_unknown_level": {
+        "en": "unknown optimisation level {level!r}: choose one of {levels}",
+        "fr": "niveau d'optimisation inconnu {level!r} : choisissez parmi {levels}",
+    },
+    "compile_unknown_toolchain": {
+        "en": "unknown C toolchain {toolchain!r}: choose 'zig' or 'clang'",
+        "fr": "chaîne de compilation C inconnue {toolchain!r} : choisissez 'zig' ou 'clang'",
+    },
+    "engine_invalid_module": {
+        "en": "this WebAssembly module is not valid: {error}",
+        "fr": "ce module WebAssembly n'est pas valide : {error}",
+    },
+    "engine_preopen_unopenable": {
+        "en": "a preopened directory cannot be opened: {note}",
+        "fr": "un dossier accordé ne peut pas être ouvert : {note}",
+    },
+    "compare_not_measured": {"en": "not measured: {reason}", "fr": "non mesuré : {reason}"},
+    "compare_not_counted": {
+        "en": "{name}: not counted here: {reason}", "fr": "{name} : non compté ici : {reason}",
+    },
+    "compare_published": {"en": " (published: {passed}/72)", "fr": " (publié : {passed}/72)"},
+    "compare_engine_absent": {
+        "en": "the engine {engine!r} is not part of this installation",
+        "fr": "le moteur {engine!r} ne fait pas partie de cette installation",
+    },
+    "compare_no_host_folder": {
+        "en": "its WASI takes no host folder, so no route out of one can be tried",
+        "fr": "son WASI ne prend aucun dossier de l'hôte, aucune sortie d'un dossier ne peut "
+        "donc être tentée",
+    },
+    "compare_no_gcc": {"en": "gcc is not installed", "fr": "gcc n'est pas installé"},
+    "zig_libc_building": {
+        "en": "building zig's libc for wasm32-wasi, once per machine: about {seconds} s (as "
+        "measured on this machine)...",
+        "fr": "zig construit sa libc pour wasm32-wasi, une fois par machine : environ "
+        "{seconds} s (durée mesurée sur cette machine)...",
+    },
+    "zig_libc_building_guess": {
+        "en": "building zig's libc for wasm32-wasi, once per machine: about {seconds} s on two "
+        "cores (not measured on this machine yet)...",
+        "fr": "zig construit sa libc pour wasm32-wasi, une fois par machine : environ "
+        "{seconds} s sur deux cœurs (durée pas encore mesurée sur cette machine)...",
+    },
     # --- limits ---
     "limit_time": {
         "en": "the run took longer than {seconds:g} s and was stopped; raise --timeout if it "
@@ -410,6 +459,45 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "(fd_close) avant d'en ouvrir un autre, ou augmentez la limite max_open_files du bac "
         "à sable",
     },
+    # --- the trace's text and table (wasikernel/trace.py) ---
+    "trace_value_more": {"en": "+{n}", "fr": "+{n}"},
+    "trace_value_total": {
+        "en": " ({n} {n:byte|bytes} in all)", "fr": " ({n} {n:octet|octets} en tout)",
+    },
+    "trace_value_unread": {
+        "en": "{addr} ({n} {n:byte|bytes} the host could not read)",
+        "fr": "{addr} ({n} {n:octet|octets} que l'hôte n'a pas pu lire)",
+    },
+    "trace_value_written": {
+        "en": "{n} {n:byte|bytes} written", "fr": "{n} {n:octet écrit|octets écrits}",
+    },
+    "trace_value_pointers": {
+        "en": "{n} {n:pointer|pointers} written", "fr": "{n} {n:pointeur écrit|pointeurs écrits}",
+    },
+    "trace_more_events": {
+        "en": "{n:,} more {n:event|events} not shown",
+        "fr": "{n:,} {n:autre événement non affiché|autres événements non affichés}",
+    },
+    "trace_dropped_row": {
+        "en": "{n:,} {n:call|calls} past the trace-size limit {n:was|were} counted, not recorded",
+        "fr": "{n:,} {n:appel|appels} au-delà de la taille de la trace {n:a|ont} été "
+        "{n:compté|comptés}, pas {n:enregistré|enregistrés}",
+    },
+    "trace_dropped_line": {
+        "en": "... {n} more {n:call|calls} not recorded (trace limit)",
+        "fr": "... {n} {n:appel|appels} de plus non {n:enregistré|enregistrés} (limite de la "
+        "trace)",
+    },
+    "trace_col_seq": {"en": "#", "fr": "n°"},
+    "trace_col_us": {"en": "µs", "fr": "µs"},
+    "trace_exit": {"en": "exit {code}", "fr": "sortie {code}"},
+    "trace_refused_mark": {"en": "(refused)", "fr": "(refusé)"},
+    "trace_link_line": {
+        "en": "[link] {where}: not provided", "fr": "[édition des liens] {where} : non fourni",
+    },
+    "trace_denied_line": {
+        "en": "DENIED ({capability}): {reason}", "fr": "REFUSÉ ({capability}) : {reason}",
+    },
     "trace_dropped": {
         "en": "{dropped} more {dropped:call was|calls were} not recorded (the trace keeps "
         "{kept} {kept:event|events})",
@@ -432,8 +520,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "appels WASI non tracés ({engine} a utilisé son propre WASI)",
     },
     "kernel_trace_title": {
-        "en": "trace: {n} {n:call|calls}, {refused} refused",
-        "fr": "trace : {n} {n:appel|appels}, {refused} {refused:refusé|refusés}",
+        "en": "trace: {n} WASI {n:call|calls}, {refused} refused",
+        "fr": "trace : {n} {n:appel|appels} WASI, {refused} {refused:refusé|refusés}",
     },
     "kernel_trace_more": {
         "en": "... {n} more {n:call|calls} (all of them are in last_run.trace)",
@@ -1271,8 +1359,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "la nouvelle exécution a échoué : {error}",
     },
     "widget_reran": {
-        "en": "re-ran: {ended}, {n} {n:call|calls}, {refused} refused",
-        "fr": "relancé : {ended}, {n} {n:appel|appels}, {refused} {refused:refusé|refusés}",
+        "en": "re-ran: {ended}, {n} WASI {n:call|calls}, {refused} refused",
+        "fr": "relancé : {ended}, {n} {n:appel|appels} WASI, {refused} {refused:refusé|refusés}",
     },
     "widget_component_memory": {
         "en": "A component keeps its linear memory to itself: the preview 2 host is handed "
@@ -1326,8 +1414,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "widget_trace_any_fd": {"en": "any", "fr": "tous"},
     "widget_trace_title": {
-        "en": "Syscall trace: {n} {n:call|calls}, {refused} refused",
-        "fr": "Trace des appels système : {n} {n:appel|appels}, {refused} "
+        "en": "Syscall trace: {n:,} WASI {n:call|calls}, {refused} refused",
+        "fr": "Trace des appels système : {n:,} {n:appel|appels} WASI, {refused} "
         "{refused:refusé|refusés}",
     },
     "widget_trace_dropped": {
@@ -1357,8 +1445,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "widget_memory_position": {"en": "position in memory", "fr": "position dans la mémoire"},
     "widget_memory_empty": {"en": "no memory to show", "fr": "aucune mémoire à afficher"},
     "widget_memory_title": {
-        "en": "Linear memory: {n} {n:byte|bytes} ({pages} wasm {pages:page|pages})",
-        "fr": "Mémoire linéaire : {n} {n:octet|octets} ({pages} {pages:page|pages} wasm)",
+        "en": "Linear memory: {n:,} {n:byte|bytes} ({pages} wasm {pages:page|pages})",
+        "fr": "Mémoire linéaire : {n:,} {n:octet|octets} ({pages} {pages:page|pages} wasm)",
     },
     "widget_memory_title_empty": {"en": "Linear memory", "fr": "Mémoire linéaire"},
     "widget_memory_jump_to": {"en": "jump to {name}", "fr": "aller à {name}"},
@@ -1448,6 +1536,95 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "widget_sandbox_col_resource": {"en": "refused: resource", "fr": "refusé : ressource"},
     "widget_sandbox_col_call": {"en": "call", "fr": "appel"},
     "widget_sandbox_col_reason": {"en": "reason", "fr": "raison"},
+    # --- the static HTML of the views (widgets/_html.py) and what they show (_model.py) ---
+    "html_more_calls": {
+        "en": "… {n:,} more {n:call|calls} (the live widget scrolls through all of them)",
+        "fr": "… {n:,} {n:autre appel|autres appels} (le widget interactif les fait tous "
+        "défiler)",
+    },
+    "html_refusals_follow": {
+        "en": "; the refusals among them:", "fr": " ; les refus parmi eux :",
+    },
+    "html_calls_by_name": {"en": "calls by name", "fr": "appels par nom"},
+    "html_col_count": {"en": "count", "fr": "nombre"},
+    "html_col_refused": {"en": "refusals", "fr": "refus"},
+    "html_col_resource": {"en": "resource", "fr": "ressource"},
+    "html_col_stack_pointer": {"en": "stack pointer ≤", "fr": "pointeur de pile ≤"},
+    "html_region": {
+        "en": "{name}: {start} – {end} ({n:,} {n:byte|bytes})",
+        "fr": "{name} : {start} – {end} ({n:,} {n:octet|octets})",
+    },
+    "html_pages_changed": {
+        "en": "{n:,} {n:page|pages} of 16 KiB changed during the run; the first changes "
+        "(changed bytes marked):",
+        "fr": "{n:,} {n:page|pages} de 16 Kio {n:a changé|ont changé} pendant l'exécution ; les "
+        "premiers changements (octets changés marqués) :",
+    },
+    "html_bytes_changed": {
+        "en": "{n:,} {n:byte|bytes} changed during the run, in {places} {places:place|places}; "
+        "the first ones (changed bytes marked):",
+        "fr": "{n:,} {n:octet a changé|octets ont changé} pendant l'exécution, en {places} "
+        "{places:endroit|endroits} ; les premiers (octets changés marqués) :",
+    },
+    "html_no_change": {
+        "en": "No byte changed during the run.",
+        "fr": "Aucun octet n'a changé pendant l'exécution.",
+    },
+    "html_data_start": {
+        "en": "Start of the static data at {addr}:",
+        "fr": "Début des données statiques à {addr} :",
+    },
+    "html_trap": {"en": "trap: {message}", "fr": "trap : {message}"},
+    "html_exited_no_trap": {
+        "en": "exited with code {code}; no trap, so no backtrace.",
+        "fr": "terminé avec le code {code} ; pas de trap, donc pas de pile d'appels.",
+    },
+    "model_host_folder": {"en": "host {path}", "fr": "hôte {path}"},
+    "model_in_memory": {"en": "in memory", "fr": "en mémoire"},
+    "model_read_only": {"en": "read-only", "fr": "lecture seule"},
+    "model_read_write": {"en": "read-write", "fr": "lecture-écriture"},
+    "model_args": {"en": "args: {args}", "fr": "arguments : {args}"},
+    "model_env": {
+        "en": "env: {n} {n:variable|variables}", "fr": "environnement : {n} {n:variable|variables}",
+    },
+    "model_clocks_frozen": {"en": "clocks (frozen)", "fr": "horloges (figées)"},
+    "model_clocks_real": {"en": "clocks (real)", "fr": "horloges (réelles)"},
+    "model_random_seeded": {"en": "random (seeded {seed})", "fr": "aléa (graine {seed})"},
+    "model_random_real": {"en": "random (real)", "fr": "aléa (réel)"},
+    "model_network": {"en": "network (never granted)", "fr": "réseau (jamais accordé)"},
+    "model_outside": {
+        "en": "paths outside the preopens", "fr": "chemins hors des dossiers accordés",
+    },
+    "model_memory": {
+        "en": "memory outside the module's own", "fr": "mémoire hors de celle du module",
+    },
+    "model_runs": {
+        "en": "{n} {n:run|runs} together", "fr": "{n} {n:exécution|exécutions} ensemble",
+    },
+    "model_process": {"en": "process (exit, yield)", "fr": "processus (sortie, yield)"},
+    "model_bad_fd": {
+        "en": "descriptors that are not open", "fr": "descripteurs qui ne sont pas ouverts",
+    },
+    "model_region_stack": {"en": "shadow stack", "fr": "pile fantôme"},
+    "model_region_data": {"en": "static data", "fr": "données statiques"},
+    "model_region_heap": {"en": "heap", "fr": "tas"},
+    "model_sp_exact": {
+        "en": "the stack pointer the host read at each call",
+        "fr": "le pointeur de pile que l'hôte a lu à chaque appel",
+    },
+    "model_sp_unknown": {
+        "en": "the module does not export __stack_pointer and its stack bounds, so the shadow "
+        "stack cannot be located",
+        "fr": "le module n'exporte ni __stack_pointer ni les bornes de sa pile, la pile fantôme "
+        "ne peut donc pas être située",
+    },
+    "model_sp_estimated": {
+        "en": "estimated: the lowest shadow-stack address each syscall read or wrote (the stack "
+        "pointer was at or below it); the host does not record the pointer itself",
+        "fr": "estimé : l'adresse la plus basse de la pile fantôme que chaque appel système a lue "
+        "ou écrite (le pointeur de pile était à ou sous elle) ; l'hôte ne note pas le pointeur "
+        "lui-même",
+    },
     # --- engines ---
     "trace_unavailable": {
         "en": "{engine} ran this module with its own WASI, not ours: no call was traced",
@@ -1540,6 +1717,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "option_stdin_too_big": {
         "en": "{option} {value!r}: the file is larger than {mib} MiB; give a smaller one",
         "fr": "{option} {value!r} : le fichier dépasse {mib} Mio ; donnez-en un plus petit",
+    },
+    "sandbox_show_form": {
+        "en": "{option} takes how many of the last runs to draw together, a whole number from 1 "
+        "to {most}, not {value!r}",
+        "fr": "{option} prend le nombre des dernières exécutions à dessiner ensemble, un entier "
+        "de 1 à {most}, pas {value!r}",
     },
     "sandbox_clock_form": {
         "en": "write %sandbox clock freeze [NANOSECONDS] or %sandbox clock real",
@@ -1728,7 +1911,10 @@ class _Formatter(string.Formatter):
         if "|" in format_spec:
             one, _, other = format_spec.partition("|")
             return plural(value, one, other, self.language)
-        return super().format_field(value, format_spec)
+        text = super().format_field(value, format_spec)
+        if format_spec == "," and self.language == "fr":  # 99 900, not 99,900
+            text = text.replace(",", "\u202f")
+        return text
 
 
 def t(key: str, **fields: object) -> str:
@@ -1739,7 +1925,7 @@ def t(key: str, **fields: object) -> str:
     entry = CATALOGUE[key]
     text = entry.get(_language) or entry["en"]
     try:
-        if "|" not in text:  # no word that depends on a count: str.format's own, faster way
+        if "|" not in text and ":,}" not in text:  # no plural, no grouped number: the fast way
             return text.format_map(_Fields(fields))
         return _Formatter(_language).vformat(text, (), fields)
     except (ValueError, IndexError, KeyError, AttributeError, TypeError):

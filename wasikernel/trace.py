@@ -14,7 +14,10 @@ from typing import Any
 
 from ._records import field, record
 
-__all__ = ["MemoryAccess", "TraceEvent", "Trace", "format_value", "format_values", "html_table"]
+__all__ = [
+    "MemoryAccess", "TraceEvent", "Trace", "Shown", "format_value", "format_values",
+    "shown_args", "shown_results", "shown_text", "short_call", "counted", "html_table",
+]  # fmt: skip
 
 
 @record(slots=True)
@@ -95,52 +98,138 @@ class TraceEvent:
         )
 
     def to_text(self) -> str:
-        """Return one strace-like line: ``fd_write(fd=1, iovs="hi\\n") = 3 (success)``."""
-        args = format_values(self.args)
+        """Return one strace-like line: ``fd_write(fd=1, iovs="hi\\n") = 3 (success)``, the
+        values as every view shows them (:func:`shown_args`)."""
+        from .messages import t
+
+        args = shown_text(shown_args(self, 60))
         if self.phase == "link":
             where = self.call if self.abi == "p2" else f"{self.args.get('module', '?')}.{self.call}"
-            line = f"[link] {where}: not provided"
+            line = t("trace_link_line", where=where)
         elif self.phase == "end":
             line = f"[end] {self.call}"
         else:
             line = f"{self.call}({args})"
             if self.exit_code is not None:
-                line += f" = exit {self.exit_code}"
+                line += " = " + t("trace_exit", code=self.exit_code)
             else:
-                res = format_values(self.results)
+                res = shown_text(shown_results(self, 60))
                 line += f" = {self.errno}" + (f" [{res}]" if res else "")
         if self.phase == "libc":
             line = "[libc] " + line
         if self.denied:
-            line += f"  DENIED ({self.capability}): {self.reason}"
+            line += "  " + t("trace_denied_line", capability=self.capability, reason=self.reason)
         elif self.reason:
             line += f"  ({self.reason})"
         return line
 
 
-def format_value(value: Any, limit: int = 60) -> str:
-    """One decoded value as strace would print it, cut to about ``limit`` characters: text in
-    quotes, iovec contents as text (or ``b64:...``) with the bytes a cut left out, flags joined
-    by ``|`` (``0`` for none), other values as JSON or as they print."""
+#: the kinds of pointer parameters the host writes through, and the result that says what
+#: it wrote there (the decoded text, strings or directory entries)
+_POINTED = {"outbuf": "text", "strings": "strings", "dirents": "entries"}
+#: most names of a list of flags (rights) one line shows before "+N"
+_LIST_SHOWN = 3
+
+
+@record(slots=True)
+class Shown:
+    """One argument or result of a call as a learner reads it: ``text`` on one line (cut),
+    ``full`` the same uncut, and ``rows`` the ``(name, text)`` lines of a structure (a stat,
+    a prestat, a resource) that a view shows as a small table (``None`` for a plain value)."""
+
+    name: str
+    text: str
+    full: str
+    rows: list[tuple[str, str]] | None = None
+
+
+def _param_kinds(call: str) -> dict[str, str]:
+    """The declared kind of each parameter of preview 1 call ``call`` (``{}`` for another)."""
+    kinds = _KINDS.get(call)
+    if kinds is None:
+        from .wasi._table import SPECS  # the host's own declarations, read once
+
+        for spec in SPECS:
+            _KINDS[spec.name] = {name.removeprefix("result."): kind for name, kind in spec.params}
+        kinds = _KINDS.setdefault(call, {})
+    return kinds
+
+
+_KINDS: dict[str, dict[str, str]] = {}
+#: kinds whose decoded value is the name of a witx enum case
+_ENUM_KINDS = frozenset({"whence", "clockid", "advice", "signal"})
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _flag_list(values: Sequence[Any], limit: int | None) -> str:
+    names = [str(v) for v in values]
+    if not names:
+        return "0"
+    if limit is not None and len(names) > _LIST_SHOWN + 1:
+        from .messages import t
+
+        return "|".join(names[:_LIST_SHOWN]) + "|…" + t("trace_value_more",
+                                                       n=len(names) - _LIST_SHOWN)
+    return "|".join(names)
+
+
+def _timestamp(ns: int) -> str:
+    import datetime
+
+    try:
+        when = datetime.datetime.fromtimestamp(ns / 1e9, datetime.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return f"{ns} ns"
+    return f"{when:%Y-%m-%d %H:%M:%S} UTC ({ns} ns)"
+
+
+def _field(name: str, value: Any, limit: int | None = None) -> str:
+    """One field of a structure (a time as a date in a table, flags by name, a name as it is)."""
+    if isinstance(value, str):
+        return value
+    if (limit is None and name in ("atim", "mtim", "ctim") and isinstance(value, int)
+            and not isinstance(value, bool)):
+        return _timestamp(value)
+    return format_value(value, limit)
+
+
+def format_value(value: Any, limit: int | None = 60) -> str:
+    """One decoded value as strace would print it, cut to about ``limit`` characters (``None``:
+    uncut): text in quotes, iovec contents as text (or ``b64:...``) with their whole size when
+    cut, flags by name joined by ``|`` (``0`` for none, the first few and ``+N`` past a few), a
+    resource as its kind, handle and what it stands for, a structure as ``name=value`` pairs."""
+    from .messages import t
+
+    cap = limit if limit is not None else 1 << 62
     if isinstance(value, dict) and ("text" in value or "base64" in value):
         body = value.get("text")
         text = _json_coders()[1](body) if body is not None else "b64:" + str(value.get("base64"))
-        if len(text) > limit:
-            text = text[: limit - 3] + "..."
-        return text + ("" if not value.get("cut") else f"(+{value.get('len')} bytes)")
+        if len(text) > cap:
+            text = text[: cap - 3] + "..."
+        return text + ("" if not value.get("cut") else t("trace_value_total", n=value.get("len")))
+    if isinstance(value, dict) and "resource" in value:
+        extra = ", ".join(f"{k}={format_value(v, cap)}" for k, v in value.items()
+                          if k not in ("resource", "handle"))
+        text = f"{value['resource']} #{value.get('handle', '?')}" + (f" ({extra})" if extra else "")
+        return _cut(text, cap)
+    if isinstance(value, dict) and set(value) == {"ptr", "len"}:  # a path the host could not read
+        return t("trace_value_unread", addr=_address(value["ptr"]), n=value["len"])
     if isinstance(value, (list, tuple)):
-        if len(value) > 4:
-            return "|".join(str(v) for v in value[:3]) + f"|...(+{len(value) - 3})"
-        return "|".join(str(v) for v in value) if value else "0"
+        return _cut(_flag_list(value, limit), cap)
     if isinstance(value, str):
         text = _json_coders()[1](value)
     elif isinstance(value, dict):
-        import json
-
-        text = json.dumps(value, ensure_ascii=False, default=str)
+        text = "{" + ", ".join(f"{k}={_field(str(k), v, limit)}" for k, v in value.items()) + "}"
     else:
         text = str(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return text if len(text) <= cap else text[: cap - 3] + "..."
+
+
+def _address(value: Any) -> str:
+    return f"0x{value:x}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def format_values(values: dict[str, Any], limit: int | None = None, each: int = 60) -> str:
@@ -150,6 +239,92 @@ def format_values(values: dict[str, Any], limit: int | None = None, each: int = 
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
+
+
+def _pointed(ev: TraceEvent, name: str, kind: str) -> str | None:
+    """What pointer argument ``name`` of ``ev`` points to once the call is done: the text,
+    strings or entries the host wrote there, else the bytes it wrote; ``None`` if nothing."""
+    from .messages import t
+
+    addr = ev.args.get(name)
+    result = _POINTED.get(kind)
+    if result is not None and result in ev.results:
+        value = ev.results[result]
+        if isinstance(value, list):
+            return " ".join(_json_coders()[1](str(v)) for v in value) or "[]"
+        return format_value(value, None)
+    written = sum(m.len for m in ev.memory if m.access == "w" and m.addr == addr)
+    if written and kind == "ptr<ptr<u8>>":
+        return t("trace_value_pointers", n=written // 4)
+    return t("trace_value_written", n=written) if written else None
+
+
+def shown_args(ev: TraceEvent, each: int = 40) -> list[Shown]:
+    """The arguments of ``ev`` as a learner reads them: a path as text, flags and rights by
+    name, a pointer as its address and what it points to, each cut at ``each`` characters."""
+    kinds = _param_kinds(ev.call) if ev.abi == "p1" else {}
+    out = []
+    for name, value in ev.args.items():
+        kind = kinds.get(name, "")
+        if (kind in _POINTED or kind.startswith("ptr<")) and isinstance(value, int):
+            what = _pointed(ev, name, kind)
+            full = _address(value) + (f" → {what}" if what is not None else "")
+            out.append(Shown(name, _cut(full, each + 12), full))
+        elif kind in _ENUM_KINDS and isinstance(value, str):
+            out.append(Shown(name, value, value))  # a name of the witx enum, not text
+        else:
+            out.append(_shown(name, value, each))
+    return out
+
+
+def shown_results(ev: TraceEvent, each: int = 60) -> list[Shown]:
+    """The results of ``ev`` as :func:`shown_args` shows arguments, without what a pointer
+    argument already shows it points to; a structure (a stat) has its fields as ``rows``."""
+    kinds = _param_kinds(ev.call) if ev.abi == "p1" else {}
+    pointed = {_POINTED[k] for n, k in kinds.items() if k in _POINTED and n in ev.args}
+    return [_shown(name, value, each) for name, value in ev.results.items()
+            if name not in pointed]
+
+
+def _shown(name: str, value: Any, each: int) -> Shown:
+    rows = None
+    if isinstance(value, dict) and not ("text" in value or "base64" in value
+                                        or set(value) == {"ptr", "len"}):
+        rows = [(str(k), _field(str(k), v)) for k, v in value.items()]
+    return Shown(name, format_value(value, each), format_value(value, None), rows)
+
+
+def shown_text(shown: list[Shown], limit: int | None = None) -> str:
+    """``name=value, ...`` of :func:`shown_args` or :func:`shown_results`, cut to ``limit``."""
+    text = ", ".join(f"{s.name}={s.text}" for s in shown)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def short_call(call: str) -> str:
+    """A call's name short enough for a table column: a preview 1 name as it is, a WIT name
+    without its package and version (``wasi:filesystem/types@0.2.3#[method]descriptor.open-at``
+    reads ``descriptor.open-at``, ``[resource-drop]descriptor`` reads ``descriptor.drop``)."""
+    if "#" not in call:
+        return call
+    interface, _, func = call.partition("#")
+    for tag, tail in (("[method]", ""), ("[static]", ""), ("[constructor]", ".new"),
+                      ("[resource-drop]", ".drop")):
+        if func.startswith(tag):
+            return func[len(tag):] + tail
+    return interface.split("/")[-1].split("@")[0] + "." + func
+
+
+def counted(events: Sequence[TraceEvent]) -> tuple[int, int]:
+    """(WASI calls, refusals) of a run, as every view prints them: the calls the module made
+    (``phase="run"``), and every refusal (a call, an import at link time, a path its libc
+    refused before any call)."""
+    calls = refused = 0
+    for ev in events:
+        calls += ev.phase == "run"
+        refused += ev.denied
+    return calls, refused
 
 
 def html_table(
@@ -162,40 +337,67 @@ def html_table(
     header: bool = True,
 ) -> str:
     """The static HTML table of a trace, the one every view shows: its first ``max_rows``
-    events (a refusal marked ``wk-denied``, its errno followed by "(refused)" and its reason),
-    then a row ``more(n, refusals_follow)`` saying how many were left out, the first
-    ``later_refusals`` refusals among those, and a row for the ``dropped`` calls. Without
-    ``header`` the column names are left out (a table inside another view's row)."""
+    events (a refusal marked ``wk-denied``, its errno followed by "(refused)" and its reason;
+    a structure such as a stat as a small table in its cell), then a row
+    ``more(n, refusals_follow)`` saying how many were left out, the first ``later_refusals``
+    refusals among those, and a row for the ``dropped`` calls. Without ``header`` the column
+    names are left out (a table inside another view's row)."""
     import html  # only for HTML views: `wasikernel run` never builds one
+
+    from .messages import t
 
     rows = [_html_row(ev) for ev in events[:max_rows]]
     rest = len(events) - max_rows
     if rest > 0:
         later = [ev for ev in events[max_rows:] if ev.denied][:later_refusals]
-        say = more(rest, bool(later)) if more is not None else f"{rest:,} more events not shown"
+        say = more(rest, bool(later)) if more is not None else t("trace_more_events", n=rest)
         rows.append(f'<tr><td colspan="6" class="wk-note">{html.escape(say)}</td></tr>')
         rows += [_html_row(ev) for ev in later]
     if dropped:
-        rows.append(
-            f'<tr><td colspan="6" class="wk-note">{dropped:,} calls past the trace-size limit '
-            "were counted, not recorded</td></tr>"
-        )
-    head = ("<thead><tr><th>#</th><th>call</th><th>arguments</th><th>results</th>"
-            "<th>errno</th><th>µs</th></tr></thead>") if header else ""  # fmt: skip
+        rows.append(f'<tr><td colspan="6" class="wk-note">'
+                    f'{html.escape(t("trace_dropped_row", n=dropped))}</td></tr>')
+    cols = "".join(f"<th>{html.escape(t(key))}</th>" for key in (
+        "trace_col_seq", "widget_trace_call", "widget_trace_col_args",
+        "widget_trace_col_results", "widget_trace_col_errno", "trace_col_us"))
+    head = f"<thead><tr>{cols}</tr></thead>" if header else ""
     return "<table class='wk-trace'>" + head + "<tbody>" + "".join(rows) + "</tbody></table>"
+
+
+def _html_cell(shown: list[Shown], limit: int) -> str:
+    """One arguments or results cell: the one-line values, and each structure's fields as a
+    small table under them."""
+    from html import escape as esc
+
+    plain = [s for s in shown if s.rows is None]
+    parts = [f"<code>{esc(shown_text(plain, limit))}</code>"] if plain else []
+    for s in shown:
+        if s.rows is not None:
+            body = "".join(f"<tr><td>{esc(k)}</td><td><code>{esc(v)}</code></td></tr>"
+                           for k, v in s.rows)
+            parts.append(f"<table class='wk-struct'><caption>{esc(s.name)}</caption>"
+                         f"<tbody>{body}</tbody></table>")
+    return "".join(parts)
 
 
 def _html_row(ev: TraceEvent) -> str:
     from html import escape as esc
-    result = f"exit {ev.exit_code}" if ev.exit_code is not None else format_values(ev.results, 60)
+
+    from .messages import t
+
+    if ev.exit_code is not None:
+        result = f"<code>{esc(t('trace_exit', code=ev.exit_code))}</code>"
+    else:
+        result = _html_cell(shown_results(ev, 60), 60)
     phase = "" if ev.phase == "run" else f" [{esc(ev.phase)}]"
-    errno = esc(ev.errno) + (" (refused)" if ev.denied else "")
+    errno = esc(ev.errno) + (" " + esc(t("trace_refused_mark")) if ev.denied else "")
     reason = f'<div class="wk-reason">{esc(ev.reason)}</div>' if ev.reason else ""
     mark = ' class="wk-denied" style="background:#fde8e8"' if ev.denied else ""
+    call = esc(short_call(ev.call))
+    title = f' title="{esc(ev.call)}"' if call != ev.call else ""
     return (
-        f"<tr{mark}><td>{ev.seq}</td><td><code>{esc(ev.call)}</code>{phase}</td>"
-        f"<td><code>{esc(format_values(ev.args, 110, 40))}</code></td>"
-        f"<td><code>{esc(result)}</code></td><td>{errno}{reason}</td>"
+        f"<tr{mark}><td>{ev.seq}</td><td><code{title}>{call}</code>{phase}</td>"
+        f"<td>{_html_cell(shown_args(ev, 40), 110)}</td>"
+        f"<td>{result}</td><td>{errno}{reason}</td>"
         f"<td style='text-align:right'>{ev.dur_ns / 1000:.1f}</td></tr>"
     )
 
@@ -350,7 +552,9 @@ class Trace:
         """Return the trace strace-like, one line per call (plus a line for dropped events)."""
         lines = [ev.to_text() for ev in self.events]
         if self.dropped:
-            lines.append(f"... {self.dropped} more calls not recorded (trace limit)")
+            from .messages import t
+
+            lines.append(t("trace_dropped_line", n=self.dropped))
         return "\n".join(lines) + ("\n" if lines else "")
 
     def to_jsonl(self) -> str:

@@ -13,11 +13,12 @@ function h(tag, attrs = {}, ...children) {
 }
 
 // A sentence of the kernel's catalogue (the `labels` trait): `{name}` is a field of `fields`,
-// `{n:singular|plural}` the form of a word that goes with the count `n` in the notebook's language.
+// `{n:singular|plural}` the form of a word that goes with the count `n` in the notebook's language,
+// `{n:,}` a number with its thousands grouped (as every number is here).
 function say(model, key, fields = {}) {
   const labels = model.get("labels") || {};
   const rule = new Intl.PluralRules(labels.lang || "en");
-  return (labels[key] ?? key).replace(/\{(\w+)(?::([^{}|]*)\|([^{}]*))?\}/g, (all, name, one, other) => {
+  return (labels[key] ?? key).replace(/\{(\w+)(?::,|:([^{}|]*)\|([^{}]*))?\}/g, (all, name, one, other) => {
     if (!(name in fields)) return all;
     const value = fields[name];
     if (one !== undefined) return rule.select(Number(value)) === "one" ? one : other;

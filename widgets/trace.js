@@ -19,11 +19,12 @@ function h(tag, attrs = {}, ...children) {
 }
 
 // A sentence of the kernel's catalogue (the `labels` trait): `{name}` is a field of `fields`,
-// `{n:singular|plural}` the form of a word that goes with the count `n` in the notebook's language.
+// `{n:singular|plural}` the form of a word that goes with the count `n` in the notebook's language,
+// `{n:,}` a number with its thousands grouped (as every number is here).
 function say(model, key, fields = {}) {
   const labels = model.get("labels") || {};
   const rule = new Intl.PluralRules(labels.lang || "en");
-  return (labels[key] ?? key).replace(/\{(\w+)(?::([^{}|]*)\|([^{}]*))?\}/g, (all, name, one, other) => {
+  return (labels[key] ?? key).replace(/\{(\w+)(?::,|:([^{}|]*)\|([^{}]*))?\}/g, (all, name, one, other) => {
     if (!(name in fields)) return all;
     const value = fields[name];
     if (one !== undefined) return rule.select(Number(value)) === "one" ? one : other;
@@ -88,10 +89,11 @@ function render({ model, el }) {
   }
 
   function updateTitle() {
-    const n = model.get("count");
+    const n = model.get("count"); // rows: every event
     const r = model.get("refused");
     const d = model.get("dropped");
-    const head = say(model, "title", { n, refused: r });
+    // the same count as the cell's summary: the WASI calls the module made
+    const head = say(model, "title", { n: model.get("wasi_calls"), refused: r });
     title.textContent = d ? say(model, "dropped", { text: head, dropped: d }) : head;
     const s = model.get("shown");
     shownLabel.textContent = s === n ? "" : say(model, "shown", { n: s });
@@ -126,7 +128,7 @@ function render({ model, el }) {
         style: `top:${pos * ROW_H}px`,
       },
       h("span", { class: "wk-seq", text: String(r.seq) }),
-      h("span", { class: "wk-call", text: r.phase === "run" ? r.call : `${r.call} [${r.phase}]` }),
+      h("span", { class: "wk-call", title: r.full_call || r.call, text: r.phase === "run" ? r.call : `${r.call} [${r.phase}]` }),
       h("span", { class: "wk-args", text: r.args }),
       r.denied && r.reason
         ? h("span", { class: "wk-results wk-reason", text: r.reason })
@@ -179,9 +181,22 @@ function render({ model, el }) {
       model.set("selected", -1);
       model.save_changes();
     });
-    const kv = (name, value) =>
-      h("div", { class: "wk-kv" }, h("b", { text: name }), h("pre", { text: JSON.stringify(value, null, 1) }));
-    const head = `#${d.seq} ${d.call} → ${d.errno}${d.abi ? ` · abi: ${d.abi}` : ""}`;
+    // one value as a learner reads it: its text, and a structure's fields as a small table
+    const values = (label, list) => {
+      const table = h("table", { class: "wk-values" });
+      for (const v of list || []) {
+        const cell = h("td", {}, h("code", { text: v.text }));
+        if (v.rows) {
+          const inner = h("table", { class: "wk-struct" });
+          for (const [k, text] of v.rows) inner.append(h("tr", {}, h("td", { text: k }), h("td", {}, h("code", { text }))));
+          cell.replaceChildren(inner);
+        }
+        table.append(h("tr", {}, h("th", { text: v.name }), cell));
+      }
+      if (!(list || []).length) table.append(h("tr", {}, h("td", { class: "wk-note", text: "—" })));
+      return h("div", { class: "wk-kv" }, h("b", { text: label }), table);
+    };
+    const head = `#${d.seq} ${d.call} → ${d.errno}${d.abi ? ` · abi: ${d.abi}` : ""}`; // the whole call name
     const headText = d.exit_code != null ? say(model, "exit", { head, code: String(d.exit_code) }) : head;
     const parts = [h("div", { class: "wk-detail-head" }, h("span", { text: headText }), close)];
     if (d.denied) {
@@ -189,7 +204,8 @@ function render({ model, el }) {
         h("div", { class: "wk-reason" }, say(model, "refused_because", { capability: d.capability || say(model, "capability"), reason: d.reason || "" })),
       );
     }
-    parts.push(kv(say(model, "col_args"), d.args), kv(say(model, "col_results"), d.results));
+    const view = d.view || { args: [], results: [] };
+    parts.push(values(say(model, "col_args"), view.args), values(say(model, "col_results"), view.results));
     if (d.memory && d.memory.length) {
       const mem = d.memory.map((m) => say(model, m.access === "w" ? "wrote" : "read", { n: String(m.len), addr: `0x${m.addr.toString(16)}` }));
       if (d.memory_dropped) mem.splice(mem.length - Math.min(mem.length, 4), 0, say(model, "accesses_dropped", { n: d.memory_dropped }));

@@ -184,17 +184,22 @@ Chacune des quatre exécutions ci-dessus se termine par un refus, que sa ligne d
         """
 ## The boundary
 
-`%sandbox show` draws the last run's boundary: the capabilities granted (none here), and each call
-that crossed it or was stopped at it, with the reason in words.
+`%sandbox show` draws the last run's boundary; `%sandbox show 4` draws the last four runs in one
+diagram: the four promises side by side. Each "cannot" is a red edge with its refusals counted
+and the reason in words: the import `env.system` refused at link time, the memory outside the
+module's own, the network, the paths outside every granted folder (none is granted here).
 """,
         """
 ## La frontière
 
-`%sandbox show` dessine la frontière de la dernière exécution : les capacités accordées (aucune ici),
-et chaque appel qui l'a franchie ou qui s'y est arrêté, avec la raison en toutes lettres.
+`%sandbox show` dessine la frontière de la dernière exécution ; `%sandbox show 4` dessine les
+quatre dernières dans un seul schéma : les quatre promesses côte à côte. Chaque « ne peut pas »
+est une flèche rouge, avec ses refus comptés et la raison en toutes lettres : l'import
+`env.system` refusé à l'édition des liens, la mémoire hors de celle du module, le réseau, les
+chemins hors de tout dossier accordé (aucun ne l'est ici).
 """,
     ),
-    code("%sandbox show"),
+    code("%sandbox show 4"),
     md(
         """
 ## Exercise: cross the boundary

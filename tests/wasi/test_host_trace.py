@@ -58,7 +58,7 @@ def test_jsonl_round_trips_with_the_contract_fields():
 def test_html_marks_denied_rows_and_cuts_long_traces():
     html = traced().to_html(max_rows=2)
     assert html.count("<tr") == 4  # header, two rows, footer
-    assert "wk-denied" in html and "1 more events not shown" in html
+    assert "wk-denied" in html and "1 more event not shown" in html
     assert "&quot;hi\\n&quot;" in html
 
 
@@ -148,3 +148,54 @@ def test_identical_calls_decode_to_equal_events_each_with_its_own_containers():
     assert a.args == b.args and a.args is not b.args and a.memory is not b.memory
     b.args["fd"] = 9
     assert a.args["fd"] == 1 and c.args["fd"] == 1
+
+
+READABLE = """(module
+  (import "wasi_snapshot_preview1" "fd_prestat_dir_name"
+    (func $dir_name (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fdstat (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "notes.txt")
+  (func (export "_start")
+    (drop (call $dir_name (i32.const 3) (i32.const 16842) (i32.const 5)))
+    (drop (call $fdstat (i32.const 3) (i32.const 512)))
+    (drop (call $open (i32.const 3) (i32.const 1) (i32.const 100) (i32.const 9)
+      (i32.const 9) (i64.const 6) (i64.const 0) (i32.const 0) (i32.const 600)))))
+"""
+
+
+def test_every_view_shows_what_each_value_means_and_the_same_count():
+    """A pointer reads as its address and what it points to, flags and rights by name, a stat
+    as a small table; the text, the static table, the widget's row and its detail agree, and
+    so do the summary's, the table's and the widget's counts of calls."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from wasikernel.kernel._display import count_calls, summary_text
+    from wasikernel.widgets import TraceView
+
+    InteractiveShell.instance()
+    result = run(READABLE, Sandbox(preopens=[Preopen("/data", tree={"notes.txt": b"hi"})]))
+    text = result.trace.to_text()
+    assert 'path=0x41ca → "/data"' in text and "16842" not in text  # not the raw pointer
+    assert "oflags=creat|trunc" in text and "dirflags=symlink_follow" in text
+    assert "fs_rights_base=fd_read|fd_seek" in text  # rights 2 and 4, by name
+    assert "{'" not in text and '{"' not in text  # no dict repr, no JSON
+    table = result.trace.to_html()
+    assert html.escape('path=0x41ca → "/data"') in table
+    stat = table[table.index("<caption>stat</caption>"):]
+    stat = stat[:stat.index("</table>")]
+    assert "<td>filetype</td><td><code>directory</code></td>" in stat
+    assert "<td>rights_base</td>" in stat and "path_open" in stat
+    view = TraceView(result)
+    assert view.row(0)["args"].startswith('fd=3, path=0x41ca → "/data"')
+    view.selected = 1
+    (stat_view,) = view.detail["view"]["results"]
+    assert stat_view["name"] == "stat" and ["filetype", "directory"] in map(list, stat_view["rows"])
+    assert view.detail["results"]["stat"]["filetype"] == "directory"  # the contract's data kept
+    calls, refused = count_calls(result)
+    assert calls == 3 == view.wasi_calls and refused == view.refused
+    assert f"{calls} WASI calls" in summary_text(result)
+    assert f"Syscall trace: {calls} WASI calls" in view.to_html()
+    assert json.loads(result.trace.to_jsonl().splitlines()[0])["args"]["path"] == 16842

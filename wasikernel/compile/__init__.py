@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import UsageError
+from ..messages import t
 from ..result import MemoryLayout
 from ..wasm import read_layout
 from . import _cache
@@ -78,20 +79,17 @@ def _normalise_language(language: str) -> str:
     name = language.strip().lower()
     name = _ALIASES.get(name, name)
     if name not in LANGUAGES:
-        raise UsageError(
-            f"unknown language {language!r}: choose one of {', '.join(sorted(LANGUAGES))}"
-        )
+        raise UsageError(t("compile_unknown_language", language=language,
+                           names=", ".join(sorted(LANGUAGES))))
     return name
 
 
 def _check_options(options: CompileOptions) -> None:
     if str(options.optimize) not in OPTIMIZE_LEVELS:
-        raise UsageError(
-            f"unknown optimisation level {options.optimize!r}: choose one of "
-            + ", ".join(OPTIMIZE_LEVELS)
-        )
+        raise UsageError(t("compile_unknown_level", level=options.optimize,
+                           levels=", ".join(OPTIMIZE_LEVELS)))
     if options.toolchain not in (None, "zig", "clang"):
-        raise UsageError(f"unknown C toolchain {options.toolchain!r}: choose 'zig' or 'clang'")
+        raise UsageError(t("compile_unknown_toolchain", toolchain=options.toolchain))
 
 
 def toolchain_version(language: str, options: CompileOptions | None = None) -> str:

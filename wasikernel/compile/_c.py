@@ -4,8 +4,9 @@ With zig, the cell is compiled to an object by ``zig cc -c`` and linked by zig's
 ``wasm-ld`` (``zig cc`` does not forward ``-Wl,--wrap``): the link line zig would use, with its
 libc, crt and compiler-rt from zig's cache, is learnt once per profile (optimisation level,
 sanitizers, execution model) by one real link of an empty program, kept on disk, and reused.
-That first link is also where zig builds its libc for wasm32-wasi (about 20 s, once per
-machine), so it is announced through ``progress``.
+That first link is also where zig builds its libc for wasm32-wasi (once per machine, about a
+minute on two cores), so it is announced through ``progress``, with the time it took when it was
+last measured on this machine (kept in the cache folder, see :func:`libc_build_seconds`).
 
 A cell with ``main`` is a program (``_start``); a cell without is a library (a WASI "reactor"
 whose ``_initialize`` sets libc up), exporting its non-static functions and globals.
@@ -20,11 +21,13 @@ import re
 import shlex
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import CompileError, ToolchainMissing, UsageError
+from ..messages import t
 from . import _libc_trace
 from ._cache import atomic_write, cache_root
 from ._diagnostics import (
@@ -41,7 +44,8 @@ if TYPE_CHECKING:
     from . import CompileOptions
 
 LAYOUT_EXPORTS = ("__stack_pointer", "__data_end", "__heap_base")
-ZIG_LIBC_MESSAGE = "building zig's libc for wasm32-wasi, once per machine, about 20 s..."
+#: what zig's libc build takes where it was never measured (62-76 s seen on two cores)
+LIBC_BUILD_GUESS_S = 70
 _TIMEOUT = 600
 _SLOW_PROBE_S = 1.5
 _CLANG_TEMP_OBJECT = re.compile(r"(?:/[^\s:]*/)?cell-[0-9A-Za-z]+\.o")
@@ -85,7 +89,7 @@ def toolchain_for(name: str | None) -> Toolchain:
                 install_hint=CLANG_INSTALL,
             )
         return found
-    raise UsageError(f"unknown C toolchain {chosen!r}: choose 'zig' or 'clang'")
+    raise UsageError(t("compile_unknown_toolchain", toolchain=chosen))
 
 
 def _run(argv: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
@@ -263,13 +267,46 @@ def _usable(line: list[str]) -> bool:
     return all(Path(arg).exists() for arg in line if arg.startswith("/"))
 
 
+def _libc_build_file() -> Path:
+    return cache_root() / "zig-libc-build.json"
+
+
+def libc_build_seconds() -> float | None:
+    """The seconds zig's libc build last took on this machine (a warm-up or a first C cell
+    measured it), or ``None`` when it was never measured here."""
+    try:
+        seconds = json.loads(_libc_build_file().read_text("utf-8")).get("seconds")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return float(seconds) if isinstance(seconds, int | float) and seconds > 0 else None
+
+
+def record_libc_build(seconds: float) -> None:
+    """Keep the time zig's libc build took, for the next announcement; a cache folder that
+    cannot be written is left as it is."""
+    try:
+        atomic_write(_libc_build_file(), json.dumps({"seconds": round(seconds, 1)}).encode())
+    except OSError:
+        pass
+
+
+def libc_build_message() -> str:
+    """The announcement of zig's libc build, with this machine's measured time (or a guess
+    said to be one)."""
+    seconds = libc_build_seconds()
+    if seconds is None:
+        return t("zig_libc_building_guess", seconds=LIBC_BUILD_GUESS_S)
+    return t("zig_libc_building", seconds=max(1, round(seconds)))
+
+
 def zig_link_line(
     zig: Toolchain, profile_flags: list[str], progress: Callable[[str], None] | None = None
 ) -> list[str]:
     """Return the ``wasm-ld`` arguments zig uses for a program (without objects and output).
 
     The first call per profile on a machine links an empty program with ``zig cc -v``, which
-    builds zig's libc when it is not built yet; ``progress`` hears about it.
+    builds zig's libc when it is not built yet; ``progress`` hears about it
+    (:func:`libc_build_message`), and the time the build took is recorded.
     Raises :class:`CompileError` when zig fails.
     """
     key = (zig.version, *profile_flags)
@@ -290,6 +327,7 @@ def zig_link_line(
         Path(workdir, "probe.c").write_text(probe, "utf-8")
         argv = [*zig.command, "cc", "-target", "wasm32-wasi", *profile_flags, "-v", "probe.c",
                 "-o", "probe.wasm"]
+        started = time.monotonic()
         with subprocess.Popen(
             argv, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             errors="replace",
@@ -301,8 +339,10 @@ def zig_link_line(
                     _stdout, stderr = proc.communicate(timeout=_SLOW_PROBE_S)
                 except subprocess.TimeoutExpired:
                     if progress is not None:
-                        progress(ZIG_LIBC_MESSAGE)
+                        progress(libc_build_message())
                     _stdout, stderr = proc.communicate(timeout=_TIMEOUT)
+                    if proc.returncode == 0:
+                        record_libc_build(time.monotonic() - started)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 raise CompileError(

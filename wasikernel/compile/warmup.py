@@ -1,13 +1,16 @@
 """``wasikernel warmup``: do the slow one-time work of the compilers ahead of a class.
 
-Meant for Binder's ``postBuild`` (or a lab's image): zig builds its libc for wasm32-wasi at the
-first C compile (about 20 s, once per optimisation family), and each toolchain's libc-trace
-wrapper is built once. After a warm-up, a learner's first cell compiles in well under a second.
+Meant for Binder's ``postBuild`` (or a lab's image) and for ``scripts/lab.sh``, which starts it
+in the background once the server answers (``--wait-for HOST:PORT``): zig builds its libc for
+wasm32-wasi at the first C compile (about a minute on two cores, once per optimisation family;
+the time it took is recorded for the next announcement), and each toolchain's libc-trace wrapper
+is built once. After a warm-up, a learner's first cell compiles in well under a second.
 """
 
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 import time
 from collections.abc import Callable
@@ -28,6 +31,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated languages to warm (default wat,c,rust)")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a toolchain is missing (default: say so, exit 0)")
+    parser.add_argument("--wait-for", metavar="HOST:PORT",
+                        help="start once something listens there (a Jupyter server starting), "
+                        "or after --wait-seconds anyway")
+    parser.add_argument("--wait-seconds", type=float, default=120.0,
+                        help="the longest --wait-for waits (default 120)")
+
+
+def wait_for(address: str, seconds: float, poll: float = 0.5) -> bool:
+    """Wait until a TCP connection to ``HOST:PORT`` succeeds, at most ``seconds``; return
+    whether it did. Raises ``ValueError`` when ``address`` is not ``HOST:PORT``."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"--wait-for takes HOST:PORT, not {address!r}")
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.create_connection((host, int(port)), timeout=poll):
+                return True
+        except OSError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(poll)
 
 
 def _warm_toolchain(language: str, say: Callable[[str], None]) -> None:
@@ -79,6 +104,15 @@ def main(args: argparse.Namespace) -> int:
 
     def say(message: str) -> None:
         print(message, flush=True)
+
+    if args.wait_for:
+        try:
+            up = wait_for(args.wait_for, args.wait_seconds)
+        except ValueError as exc:
+            print(f"wasikernel warmup: {exc}", file=sys.stderr)
+            return 2
+        say(f"{args.wait_for} answers: warming" if up else
+            f"{args.wait_for} did not answer within {args.wait_seconds:g} s: warming anyway")
 
     failures = warm(languages, say)
     return 1 if failures and args.strict else 0

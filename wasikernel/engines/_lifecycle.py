@@ -106,7 +106,7 @@ def compile_for_reading(wasm: bytes) -> Any:
     try:
         return wasmtime.Module(_reader(), wasm)
     except wasmtime.WasmtimeError as exc:
-        raise EngineError(f"this WebAssembly module is not valid: {_first_line(exc)}") from exc
+        raise EngineError(messages.t("engine_invalid_module", error=_first_line(exc))) from exc
 
 
 def imports_of(module: Any) -> list[Import]:
@@ -194,7 +194,7 @@ def open_host(request: RunRequest, **options: Any) -> Any:
         return WasiHost(request.sandbox, on_output=request.on_output, cancel=request.cancel,
                         **options)  # fmt: skip
     except FsError as exc:
-        raise EngineError(f"a preopened directory cannot be opened: {exc.note}") from exc
+        raise EngineError(messages.t("engine_preopen_unopenable", note=exc.note)) from exc
 
 
 def _signature(params: Sequence[str], results: Sequence[str]) -> str:

@@ -47,11 +47,11 @@ class CellError(Exception):
 
 
 def count_calls(result: RunResult) -> tuple[int, int]:
-    """Return (WASI calls made, refusals) of a run; link-time and libc refusals count too."""
-    events = list(result.trace.events)
-    calls = sum(1 for e in events if e.phase == "run")
-    refused = sum(1 for e in events if e.denied)
-    return calls, refused
+    """Return (WASI calls made, refusals) of a run; link-time and libc refusals count too
+    (:func:`wasikernel.trace.counted`, the count every view prints)."""
+    from ..trace import counted
+
+    return counted(result.trace.events)
 
 
 def _duration(ns: int) -> str:
@@ -187,12 +187,12 @@ def _trace_text(result: RunResult, max_lines: int = 200) -> str:
     return text
 
 
-def show_trace(result: RunResult, *, fold_rows: int = 12, max_rows: int = 500) -> None:
-    """Display the trace: open when short, folded in a ``<details>`` when longer than
-    ``fold_rows`` (or when it holds no refusal worth seeing at once)."""
+def _trace_bundle(result: RunResult, fold_rows: int, max_rows: int) -> dict[str, str] | None:
+    """The trace's display: open when short, folded in a ``<details>`` when longer than
+    ``fold_rows``; ``None`` for a run without events."""
     events = result.trace.events
     if not events:
-        return
+        return None
     calls, refused = count_calls(result)
     title = html.escape(t("kernel_trace_title", n=calls, refused=refused))
     table = result.trace.to_html(max_rows=max_rows)
@@ -200,11 +200,22 @@ def show_trace(result: RunResult, *, fold_rows: int = 12, max_rows: int = 500) -
     body = (
         f'<details class="wasikernel-trace"{is_open}><summary>{title}</summary>{table}</details>'
     )
-    display({"text/html": body, "text/plain": _trace_text(result)}, raw=True)
+    return {"text/html": body, "text/plain": _trace_text(result)}
 
 
-def show_widget(name: str, result: RunResult, rerun: Any = None) -> None:
-    """Display one widget (trace, memory, stack, sandbox, or all four linked) of ``result``.
+def show_trace(result: RunResult, *, fold_rows: int = 12, max_rows: int = 500) -> Any:
+    """Display the trace: open when short, folded in a ``<details>`` when longer than
+    ``fold_rows`` (or when it holds no refusal worth seeing at once). Returns the display's
+    handle (its ``update`` shows another run's trace in its place), or ``None``."""
+    bundle = _trace_bundle(result, fold_rows, max_rows)
+    if bundle is None:
+        return None
+    return display(bundle, raw=True, display_id=True)
+
+
+def show_widget(name: str, result: RunResult | list[RunResult], rerun: Any = None) -> None:
+    """Display one widget (trace, memory, stack, sandbox, or all four linked) of ``result``
+    (for the sandbox, a list of runs draws them in one diagram).
 
     ``rerun(sandbox) -> RunResult`` lets the sandbox view run the module again with other
     capabilities.
@@ -218,7 +229,7 @@ def show_widget(name: str, result: RunResult, rerun: Any = None) -> None:
 
         cls = getattr(widgets, class_name)
         # a run of the stepper engine carries its recorded steps: the stack view walks them
-        history = widgets.stack_view.steps_of(result)
+        history = widgets.stack_view.steps_of(result) if isinstance(result, RunResult) else None
         if name == "all":
             widget: Any = cls(result, rerun=rerun, history=history)
         elif name == "sandbox":
@@ -244,8 +255,13 @@ def show_run(
     fold_rows: int = 12,
     rerun: Any = None,
 ) -> None:
-    """Display what follows a run: the summary, the trap, what is kept, the trace, widgets."""
-    display({"text/html": _summary_html(result), "text/plain": summary_text(result)}, raw=True)
+    """Display what follows a run: the summary, the trap, what is kept, the trace, widgets.
+
+    A re-run from the sandbox view (a capability toggled) puts its own summary and trace in
+    place of this run's, so the cell's printed lines always describe the run its views show.
+    """
+    summary = display({"text/html": _summary_html(result), "text/plain": summary_text(result)},
+                      raw=True, display_id=True)
     if result.trap is not None and (result.trap.frames or "\n" in result.trap.message):
         text = trap_text(result.trap)
         display(
@@ -263,11 +279,25 @@ def show_run(
         if listed:
             display({"text/plain": t("kernel_kept", exports=listed)}, raw=True)
     dropped = getattr(result.trace, "dropped", 0)
+    shown_trace = None
     if trace and "trace" not in widgets:
-        show_trace(result, fold_rows=fold_rows)
+        shown_trace = show_trace(result, fold_rows=fold_rows)
         if dropped:
             display({"text/plain": t("trace_dropped", dropped=dropped,
                                      kept=len(result.trace.events))}, raw=True)
+    if rerun is not None:
+        first_rerun = rerun
+
+        def rerun(sandbox: Any) -> RunResult:  # the same re-run, and the cell's lines follow it
+            new = first_rerun(sandbox)
+            if summary is not None:
+                summary.update({"text/html": _summary_html(new),
+                                "text/plain": summary_text(new)}, raw=True)
+            bundle = _trace_bundle(new, fold_rows, 500)
+            if shown_trace is not None and bundle is not None:
+                shown_trace.update(bundle, raw=True)
+            return new
+
     if set(widgets) >= {"trace", "memory", "stack", "sandbox"}:
         show_widget("all", result, rerun)
         return

@@ -29,7 +29,8 @@ from ..sandbox_options import (
 )
 from ._options import Settings, read_widgets
 
-__all__ = ["Setting", "SETTINGS", "apply_setting", "help_text", "DEFAULT_FROZEN_CLOCK_NS"]
+__all__ = ["Setting", "SETTINGS", "apply_setting", "help_text", "runs_to_show",
+           "DEFAULT_FROZEN_CLOCK_NS"]
 
 #: ``%sandbox clock freeze`` without a time: 2023-11-14, 22:13:20 UTC
 DEFAULT_FROZEN_CLOCK_NS = 1_700_000_000_000_000_000
@@ -142,9 +143,30 @@ def _nothing(s: Settings, words: Sequence[str], option: str) -> None:
     """``show`` and ``help``: the magic itself shows something, nothing changes."""
 
 
+#: how many recent runs ``%sandbox show N`` can draw together
+MOST_RUNS_SHOWN = 20
+
+
+def runs_to_show(words: Sequence[str], option: str = "%sandbox show") -> int:
+    """``%sandbox show [N]``: how many of the last runs to draw in one diagram (1 without N).
+    Raises UsageError unless N is a whole number from 1 to :data:`MOST_RUNS_SHOWN`."""
+    if not words:
+        return 1
+    text = one_value(words, option)
+    if not text.isdigit() or not 1 <= int(text) <= MOST_RUNS_SHOWN:
+        raise UsageError(t("sandbox_show_form", option=option, value=text,
+                           most=MOST_RUNS_SHOWN))
+    return int(text)
+
+
+def _show(s: Settings, words: Sequence[str], option: str) -> None:
+    runs_to_show(words, option)  # the magic draws them; a bad N is refused here
+
+
 #: every ``%sandbox`` setting, in the order ``%sandbox?`` lists them
 SETTINGS: dict[str, Setting] = {
-    "show": Setting("show", "the sandbox widget of the last run", _nothing),
+    "show": Setting("show [N]", "the sandbox widget of the last run (of the last N runs, "
+                    "in one diagram)", _show),
     "dir": Setting("dir HOST[::GUEST]", "grant a host folder, read-write", _grant(False)),
     "ro-dir": Setting("ro-dir HOST[::GUEST]", "grant a host folder, read-only", _grant(True)),
     "undir": Setting("undir GUEST", "take a folder back", _undir),

@@ -13,6 +13,7 @@ module (one without ``_start``, or run with ``--keep``) is ``last_run.module``.
 
 from __future__ import annotations
 
+import collections
 import copy
 import dataclasses
 import functools
@@ -41,7 +42,13 @@ from ._display import CellError, show_run, show_trace, show_widget, trap_text
 from ._interrupt import InterruptGuard
 from ._options import CellOptions, Settings, option_names, parse_cell_options, sandbox_for
 from ._output import Streamer, say_progress, show, write
-from ._sandbox_settings import SETTINGS, apply_setting, known_engine
+from ._sandbox_settings import (
+    MOST_RUNS_SHOWN,
+    SETTINGS,
+    apply_setting,
+    known_engine,
+    runs_to_show,
+)
 from ._sandbox_settings import help_text as sandbox_help
 from ._wasi_calls import WASI_CALLS, describe
 from ._wasm_input import module_bytes
@@ -142,6 +149,8 @@ class WasiMagics(Magics):
         self.last: RunResult | None = None
         self.kept: Any = None
         self._rerun: Any = None
+        #: the recent runs, without their memory, for ``%sandbox show N``
+        self.history: collections.deque[RunResult] = collections.deque(maxlen=MOST_RUNS_SHOWN)
         # the cancel Event and output writer the kept module was linked with: %call reuses them
         self._kept_cancel = threading.Event()
         self._kept_streamer: Streamer | None = None
@@ -223,6 +232,7 @@ class WasiMagics(Magics):
 
     def _remember(self, result: RunResult) -> None:
         self.last = result
+        self.history.append(dataclasses.replace(result, memory_before=None, memory_after=None))
         if result.module is not None:
             self.kept = result.module
         if self.shell is not None:
@@ -460,7 +470,11 @@ class WasiMagics(Magics):
                 write("stdout", sandbox_help() + "\n")
                 return
             if name == "show" and self.last is not None:
-                show_widget("sandbox", self.last, self._rerun)
+                count = runs_to_show(words[1:])
+                if count > 1:  # the last runs in one diagram, each refusal counted
+                    show_widget("sandbox", list(self.history)[-count:])
+                else:
+                    show_widget("sandbox", self.last, self._rerun)
                 return
         self._show_settings()
 

@@ -94,7 +94,7 @@ def build_graph(result: RunResult, b: Boundary | None = None) -> graphviz.Digrap
            **{"class": "wk-module"}, penwidth="1.8")
     g.node("host", f"{t('widget_host')}\\n{_gv(_abi_of(result))}", id="node-host",
            **{"class": "wk-host"}, penwidth="1.8")
-    g.edge("module", "host", t("widget_calls", n=b.total_calls),
+    g.edge("module", "host", t("kernel_calls", n=b.total_calls),
            id="edge-module-host", **{"class": "wk-edge"})
     for r in b.resources.values():
         _resource(g, r)

@@ -12,8 +12,9 @@ import json
 from collections import Counter
 from typing import Any
 
+from ..messages import t
 from ..result import RunResult
-from ..trace import html_table
+from ..trace import counted, html_table
 from . import _model
 
 __all__ = ["STYLE", "trace_html", "memory_html", "stack_html", "sandbox_html", "run_html"]
@@ -57,10 +58,7 @@ def _wrap(kind: str, body: str) -> str:
 
 
 def _more_calls(n: int, refusals_follow: bool) -> str:
-    return (
-        f"… {n:,} more calls (the live widget scrolls through all of them)"
-        + ("; the refusals among them:" if refusals_follow else "")
-    )
+    return t("html_more_calls", n=n) + (t("html_refusals_follow") if refusals_follow else "")
 
 
 def trace_html(result: RunResult, max_rows: int = 200) -> str:
@@ -68,12 +66,8 @@ def trace_html(result: RunResult, max_rows: int = 200) -> str:
     ``max_rows`` calls, refusals marked with their reason, and the refusals past the cut too),
     then a per-call summary."""
     events = result.trace.events
-    n = len(events)
-    refused = sum(ev.denied for ev in events)
-    head = (
-        f"<h4>Syscall trace: {n:,} call{'s' if n != 1 else ''}, "
-        f"{refused:,} refused</h4>"
-    )
+    calls, refused = counted(events)  # as the cell's summary and the live widget count
+    head = f"<h4>{_e(t('widget_trace_title', n=calls, refused=refused))}</h4>"
     table = html_table(events, max_rows, dropped=result.trace.dropped, more=_more_calls)
     counts = Counter(ev.call for ev in events)
     denied = Counter(ev.call for ev in events if ev.denied)
@@ -82,8 +76,10 @@ def trace_html(result: RunResult, max_rows: int = 200) -> str:
         for call, n in counts.most_common()
     )
     summary = (
-        "<details><summary>calls by name</summary><table><thead><tr><th>call</th>"
-        f"<th>calls</th><th>refused</th></tr></thead><tbody>{summary}</tbody></table></details>"
+        f"<details><summary>{_e(t('html_calls_by_name'))}</summary><table><thead><tr>"
+        f"<th>{_e(t('widget_trace_call'))}</th><th>{_e(t('html_col_count'))}</th>"
+        f"<th>{_e(t('html_col_refused'))}</th></tr></thead><tbody>{summary}</tbody></table>"
+        "</details>"
     )
     return _wrap("trace", head + table + summary)
 
@@ -128,35 +124,30 @@ def memory_html(result: RunResult, max_windows: int = 4, window_rows: int = 6) -
     changed during the run (changed bytes marked), at most ``max_windows`` of them."""
     mem = result.memory_after
     if mem is None:
-        return _wrap("memory", "<h4>Linear memory</h4><p class='wk-note'>"
-                     f"{html.escape(_model.no_memory_note(result))}</p>")
+        return _wrap("memory", f"<h4>{_e(t('widget_memory_title_empty'))}</h4>"
+                     f"<p class='wk-note'>{_e(_model.no_memory_note(result))}</p>")
     size = len(mem)
     regs = _model.regions(result.layout, size)
     legend = "".join(
         f'<li><span class="wk-swatch" style="background:{REGION_COLORS[r["kind"]]}"></span>'
-        f'{_e(r["name"])}: 0x{r["start"]:x} – 0x{r["end"]:x} '
-        f'({r["end"] - r["start"]:,} bytes)</li>'
+        + _e(t("html_region", name=r["name"], start=hex(r["start"]), end=hex(r["end"]),
+               n=r["end"] - r["start"]))
+        + "</li>"
         for r in regs
     )
     if not regs:
-        legend = "<li class='wk-note'>no layout recorded (a WAT module does not say where its "
-        legend += "data, stack and heap are)</li>"
+        legend = f"<li class='wk-note'>{_e(t('widget_no_layout'))}</li>"
     pages = size // 65536
-    head = (
-        f"<h4>Linear memory: {size:,} bytes ({pages} wasm page{'s' if pages != 1 else ''})"
-        f"</h4><ul>{legend}</ul>"
-    )
+    head = f"<h4>{_e(t('widget_memory_title', n=size, pages=pages))}</h4><ul>{legend}</ul>"
     page = 16384
     changed = _model.changed_pages(result.memory_before, mem, page)
     ranges = _model.changed_ranges(result.memory_before, mem, page, limit=200, max_pages=8)
     body = []
     if ranges and len(changed) > 8:
-        body.append(f"<p>{len(changed):,} pages of 16 KiB changed during the run; the first "
-                    "changes (changed bytes marked):</p>")
+        body.append(f"<p>{_e(t('html_pages_changed', n=len(changed)))}</p>")
     elif ranges:
         total = sum(b - a for a, b in ranges)
-        body.append(f"<p>{total:,} bytes changed during the run, in {len(ranges):,} "
-                    "place(s); the first ones (changed bytes marked):</p>")
+        body.append(f"<p>{_e(t('html_bytes_changed', n=total, places=len(ranges)))}</p>")
         marks = [(a, b, "wk-diff") for a, b in ranges]
         shown_until = -1
         for a, _b in ranges:
@@ -167,10 +158,10 @@ def memory_html(result: RunResult, max_windows: int = 4, window_rows: int = 6) -
             body.append(_hex_rows(mem, lo, hi, marks))
             shown_until = hi
     elif result.memory_before is not None:
-        body.append("<p class='wk-note'>No byte changed during the run.</p>")
+        body.append(f"<p class='wk-note'>{_e(t('html_no_change'))}</p>")
     first = next((r for r in regs if r["kind"] == "data"), None)
     if first is not None and not ranges:
-        body.append(f"<p>Start of the static data at 0x{first['start']:x}:</p>")
+        body.append(f"<p>{_e(t('html_data_start', addr=hex(first['start'])))}</p>")
         body.append(_hex_rows(mem, first["start"], first["start"] + window_rows * 16, []))
     return _wrap("memory", head + "".join(body))
 
@@ -181,7 +172,7 @@ def memory_html(result: RunResult, max_windows: int = 4, window_rows: int = 6) -
 def stack_html(result: RunResult) -> str:
     """The stack as HTML: the trap's wasm backtrace (or how the run ended), and the
     shadow-stack pointer samples with where they come from."""
-    parts = ["<h4>Stack</h4>"]
+    parts = [f"<h4>{_e(t('widget_stack_title'))}</h4>"]
     if result.trap is not None:
         frames = "".join(
             f"<tr><td>{i}</td><td>{_e(f.func_name or f'func[{f.func_index}]')}</td>"
@@ -189,41 +180,48 @@ def stack_html(result: RunResult) -> str:
             f"<td>{_e(f.source or '')}</td></tr>"
             for i, f in enumerate(result.trap.frames)
         )
-        parts.append(f'<p class="wk-reason">trap: {_e(result.trap.message)}</p>')
+        parts.append(f'<p class="wk-reason">{_e(t("html_trap", message=result.trap.message))}</p>')
         if frames:
-            parts.append("<table><thead><tr><th>#</th><th>function</th><th>offset</th>"
-                         f"<th>source</th></tr></thead><tbody>{frames}</tbody></table>")
+            heads = "".join(f"<th>{_e(t(key))}</th>" for key in (
+                "trace_col_seq", "widget_stack_col_function", "widget_stack_col_offset",
+                "widget_stack_col_source"))
+            parts.append(f"<table><thead><tr>{heads}</tr></thead><tbody>{frames}</tbody></table>")
         else:
-            parts.append("<p class='wk-note'>no wasm backtrace was recorded</p>")
+            parts.append(f"<p class='wk-note'>{_e(t('widget_stack_no_backtrace'))}</p>")
     elif result.limit is not None:
-        parts.append(f'<p class="wk-reason">stopped by a limit: {_e(result.limit)}</p>')
+        parts.append(f'<p class="wk-reason">{_e(t("widget_stopped_by_limit", limit=result.limit))}'
+                     "</p>")
     else:
-        parts.append(f"<p>exited with code {result.exit_code}; no trap, so no backtrace.</p>")
+        parts.append(f"<p>{_e(t('html_exited_no_trap', code=result.exit_code))}</p>")
     samples, source = _model.stack_pointer_samples(result)
     hw = _model.stack_high_water(result)
     if hw is not None and result.layout is not None and result.layout.stack_high is not None:
-        parts.append(f"<p>Deepest shadow-stack address written: 0x{hw:x} "
-                     f"({result.layout.stack_high - hw:,} bytes below the top).</p>")
+        top = result.layout.stack_high
+        deepest = t("widget_stack_deepest", addr=hex(hw), n=top - hw, top=hex(top))
+        parts.append(f"<p>{_e(deepest)}</p>")
     if samples:
         rows = "".join(
             f"<tr><td>{_e(result.trace.events[i].seq)}</td><td>{_e(call)}</td>"
             f"<td>0x{addr:x}</td></tr>"
             for i, addr, call in samples[:50]
         )
-        parts.append(f"<p class='wk-note'>Shadow-stack pointer: {_e(source)}.</p>")
-        parts.append("<table><thead><tr><th>#</th><th>call</th><th>stack pointer ≤</th></tr>"
-                     f"</thead><tbody>{rows}</tbody></table>")
+        parts.append(f"<p class='wk-note'>{_e(t('widget_stack_pointer', source=source))}</p>")
+        heads = "".join(f"<th>{_e(t(key))}</th>" for key in (
+            "trace_col_seq", "widget_trace_call", "html_col_stack_pointer"))
+        parts.append(f"<table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>")
     else:
-        parts.append(f"<p class='wk-note'>Shadow-stack pointer: {_e(source)}.</p>")
+        parts.append(f"<p class='wk-note'>{_e(t('widget_stack_pointer', source=source))}</p>")
     return _wrap("stack", "".join(parts))
 
 
 # -- sandbox -------------------------------------------------------------------------------
 
 
-def sandbox_html(result: RunResult, svg: str | None = None) -> str:
-    """The boundary as HTML: the diagram (inline SVG) and a table of what was refused."""
-    b = _model.boundary(result)
+def sandbox_html(result: RunResult, svg: str | None = None,
+                 b: _model.Boundary | None = None) -> str:
+    """The boundary as HTML: the diagram (inline SVG) and a table of what was refused
+    (``b``, the boundary, is worked out from ``result`` when not given)."""
+    b = b if b is not None else _model.boundary(result)
     if svg is None:
         from ._diagram import render_svg
 
@@ -234,17 +232,20 @@ def sandbox_html(result: RunResult, svg: str | None = None) -> str:
             refused.append(f"<tr class='wk-refused'><td>{_e(r.label)}</td><td>{_e(call)}</td>"
                            f"<td>{n}</td><td>{_e(r.reasons.get(call, ''))}</td></tr>")
     for ev in b.link_refused:
-        refused.append(f"<tr class='wk-refused'><td>link time</td><td>{_e(ev.call)}</td>"
+        refused.append(f"<tr class='wk-refused'><td>{_e(t('widget_at_link_time'))}</td>"
+                       f"<td>{_e(ev.call)}</td>"
                        f"<td>1</td><td>{_e(ev.reason or '')}</td></tr>")
+    heads = "".join(f"<th>{_e(t(key))}</th>" for key in (
+        "html_col_resource", "widget_sandbox_col_call", "html_col_refused",
+        "widget_sandbox_col_reason"))
     table = (
-        "<table><thead><tr><th>resource</th><th>call</th><th>refused</th><th>reason</th></tr>"
-        f"</thead><tbody>{''.join(refused)}</tbody></table>"
+        f"<table><thead><tr>{heads}</tr></thead><tbody>{''.join(refused)}</tbody></table>"
         if refused
-        else "<p>Nothing was refused.</p>"
+        else f"<p>{_e(t('widget_sandbox_nothing_refused'))}</p>"
     )
     return _wrap(
         "sandbox",
-        f"<h4>Sandbox boundary</h4><div class='wk-svg'>{svg}</div>{table}",
+        f"<h4>{_e(t('widget_sandbox_title'))}</h4><div class='wk-svg'>{svg}</div>{table}",
     )
 
 

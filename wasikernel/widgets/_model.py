@@ -14,15 +14,18 @@ from typing import Any
 from ..messages import t as _t
 from ..result import MemoryLayout, RunResult
 from ..sandbox import Sandbox
-from ..trace import Trace, TraceEvent, format_values
+from ..trace import Trace, TraceEvent, shown_args, shown_results, shown_text
 
 __all__ = [
-    "brief",
+    "row_args",
+    "row_results",
     "event_json",
     "event_fd",
     "Resource",
     "Boundary",
     "boundary",
+    "boundary_of_runs",
+    "runs_together",
     "regions",
     "changed_ranges",
     "stack_pointer_samples",
@@ -49,12 +52,6 @@ CALL_RESOURCE = {
 OPENED_KEYS = ("opened_fd", "fd", "opened")
 
 
-def brief(values: dict[str, Any], limit: int = 110) -> str:
-    """Arguments (or results) of a call as ``name=value, ...``, cut to ``limit`` characters
-    (the trace's own formatter, :func:`wasikernel.trace.format_values`)."""
-    return format_values(values, limit, each=40)
-
-
 def _jsonable(value: Any) -> Any:
     """``value`` with bytes turned into text (UTF-8 when it decodes, base64 otherwise)."""
     if isinstance(value, bytes):
@@ -71,9 +68,27 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def row_args(ev: TraceEvent, limit: int = 110) -> str:
+    """A trace row's arguments: as the table and the text show them (:func:`shown_args`)."""
+    return shown_text(shown_args(ev, 40), limit)
+
+
+def row_results(ev: TraceEvent, limit: int = 60) -> str:
+    """A trace row's results, as :func:`row_args` shows arguments."""
+    return shown_text(shown_results(ev, 60), limit)
+
+
+def _view(shown: list) -> list[dict[str, Any]]:
+    return [{"name": s.name, "text": s.full, "rows": s.rows} for s in shown]
+
+
 def event_json(index: int, ev: TraceEvent) -> dict[str, Any]:
-    """The whole of one event, as plain JSON data (what a row shows when it is opened)."""
+    """The whole of one event, as plain JSON data (what a row shows when it is opened): the
+    decoded values as the contract has them, and under ``view`` each argument and result as a
+    learner reads it (``{"name", "text", "rows"}``, ``rows`` the fields of a structure)."""
     return {
+        "view": {"args": _view(shown_args(ev, 1 << 20)),
+                 "results": _view(shown_results(ev, 1 << 20))},
         "index": index,
         "seq": ev.seq,
         "phase": ev.phase,
@@ -141,8 +156,8 @@ class Boundary:
 
 
 def _preopen_label(p: Any) -> str:
-    where = f"host {p.host_path}" if p.host_path else "in memory"
-    mode = "read-only" if p.read_only else "read-write"
+    where = _t("model_host_folder", path=p.host_path) if p.host_path else _t("model_in_memory")
+    mode = _t("model_read_only") if p.read_only else _t("model_read_write")
     return f"{p.guest_path}  ({where}, {mode})"
 
 
@@ -153,14 +168,14 @@ def _base_resources(sandbox: Sandbox) -> dict[str, Resource]:
     args = " ".join([sandbox.program_name, *sandbox.args])
     if len(args) > 40:
         args = args[:39] + "…"
-    res["args"] = Resource("args", f"args: {args}")
-    n_env = len(sandbox.env)
-    res["env"] = Resource("env", f"env: {n_env} variable{'s' if n_env != 1 else ''}")
-    clock = "frozen" if sandbox.clock_ns is not None else "real"
-    res["clocks"] = Resource("clocks", f"clocks ({clock})")
-    rnd = f"seeded {sandbox.random_seed}" if sandbox.random_seed is not None else "real"
-    res["random"] = Resource("random", f"random ({rnd})")
-    res["stdin"] = Resource("stdin", f"stdin ({len(sandbox.stdin)} bytes)")
+    res["args"] = Resource("args", _t("model_args", args=args))
+    res["env"] = Resource("env", _t("model_env", n=len(sandbox.env)))
+    frozen = sandbox.clock_ns is not None
+    res["clocks"] = Resource("clocks", _t("model_clocks_frozen" if frozen else "model_clocks_real"))
+    rnd = (_t("model_random_seeded", seed=sandbox.random_seed)
+           if sandbox.random_seed is not None else _t("model_random_real"))
+    res["random"] = Resource("random", rnd)
+    res["stdin"] = Resource("stdin", _t("widget_cap_stdin", n=len(sandbox.stdin)))
     res["stdout"] = Resource("stdout", "stdout")
     res["stderr"] = Resource("stderr", "stderr")
     if sandbox.network or sandbox.dns:  # a component's sockets (preview 1 has none)
@@ -169,7 +184,7 @@ def _base_resources(sandbox: Sandbox) -> dict[str, Resource]:
         res["network"] = Resource("network", _t("widget_network_granted",
                                                 addresses=", ".join(granted)))
     else:
-        res["network"] = Resource("network", "network (never granted)", granted=False)
+        res["network"] = Resource("network", _t("model_network"), granted=False)
     return res
 
 
@@ -254,7 +269,7 @@ def boundary(result: RunResult) -> Boundary:
         fds[3 + i] = f"preopen{i}"
     link: list[TraceEvent] = []
     edges: list[str] = []
-    total = 0
+    total = 0  # the WASI calls, as trace.counted counts them
 
     def extra(key: str, label: str, granted: bool = False) -> Resource:
         if key not in res:
@@ -269,30 +284,33 @@ def boundary(result: RunResult) -> Boundary:
         if ev.phase not in ("run", "libc"):
             edges.append("")
             continue
-        total += 1
+        total += ev.phase == "run"
         fd = event_fd(ev)
         if ev.phase == "libc" or (ev.denied and ev.capability == "preopen"):
             key = "outside"
-            extra(key, "paths outside the preopens")
+            extra(key, _t("model_outside"))
+        elif ev.denied and ev.capability == "memory":
+            key = "memory"
+            extra(key, _t("model_memory"))
         elif ev.abi == "p2":
             key = _p2_resource(ev, result.sandbox)
             if key == "process":
-                extra(key, "process (exit, yield)", granted=True)
+                extra(key, _t("model_process"), granted=True)
             res[key].interfaces.add(interface_of(ev.call))
         elif ev.call.startswith("sock_"):
             key = "network"
         elif ev.call in CALL_RESOURCE:
             key = CALL_RESOURCE[ev.call]
             if key == "process":
-                extra(key, "process (exit, yield)", granted=True)
+                extra(key, _t("model_process"), granted=True)
         elif fd is not None and fd in fds:
             key = fds[fd]
         elif fd is not None:
             key = "badfd"
-            extra(key, "descriptors that are not open")
+            extra(key, _t("model_bad_fd"))
         else:
             key = "process"
-            extra(key, "process (exit, yield)", granted=True)
+            extra(key, _t("model_process"), granted=True)
         r = res[key]
         if ev.denied:
             r.refused[ev.call] += 1
@@ -318,6 +336,49 @@ def boundary(result: RunResult) -> Boundary:
     return Boundary(res, link, edges, total)
 
 
+def boundary_of_runs(results: list[RunResult]) -> Boundary:
+    """The boundaries of several runs in one: each run's calls sorted onto its own resources
+    (:func:`boundary`, descriptors followed within each run), then the counts, reasons and
+    link refusals of every run added up, resource by resource."""
+    merged: dict[str, Resource] = {}
+    link: list[TraceEvent] = []
+    edges: list[str] = []
+    total = 0
+    for result in results:
+        b = boundary(result)
+        for key, r in b.resources.items():
+            into = merged.setdefault(key, Resource(key, r.label, granted=r.granted))
+            into.calls.update(r.calls)
+            into.refused.update(r.refused)
+            for call, reason in r.reasons.items():
+                into.reasons.setdefault(call, reason)
+        edges += [f"edge-link-{len(link) + int(e[10:])}" if e.startswith("edge-link-") else e
+                  for e in b.event_edges]
+        link += b.link_refused
+        total += b.total_calls
+    return Boundary(merged, link, edges, total)
+
+
+def runs_together(results: list[RunResult]) -> RunResult:
+    """One RunResult standing for ``results`` (a lesson's several attempts): their events in
+    order, the last run's sandbox and outcome, named after how many runs it holds. Its
+    boundary is :func:`boundary_of_runs`. Raises ``ValueError`` for no run at all."""
+    import dataclasses
+
+    if not results:
+        raise ValueError("runs_together needs at least one run")
+    events = []
+    for result in results:
+        for ev in result.trace.events:
+            events.append(dataclasses.replace(ev, seq=len(events)))
+    last = results[-1]
+    engines = sorted({r.engine for r in results})
+    sandbox = dataclasses.replace(last.sandbox, program_name=_t("model_runs", n=len(results)))
+    return dataclasses.replace(last, trace=Trace(events), sandbox=sandbox,
+                               engine=", ".join(engines), memory_before=None,
+                               memory_after=None)
+
+
 # -- memory --------------------------------------------------------------------------------
 
 
@@ -338,14 +399,14 @@ def regions(layout: MemoryLayout | None, size: int) -> list[dict[str, Any]]:
         if end > start:
             out.append({"kind": kind, "name": name, "start": start, "end": end})
 
-    add("stack", "shadow stack", layout.stack_low, layout.stack_high)
+    add("stack", _t("model_region_stack"), layout.stack_low, layout.stack_high)
     data_start = layout.data_start
     if data_start is None and layout.data_end is not None:
         data_start = 1024 if layout.stack_high is None or layout.stack_high < 1024 else None
         if data_start is None and layout.stack_high is not None:
             data_start = layout.stack_high
-    add("data", "static data", data_start, layout.data_end)
-    add("heap", "heap", layout.heap_base, size)
+    add("data", _t("model_region_data"), data_start, layout.data_end)
+    add("heap", _t("model_region_heap"), layout.heap_base, size)
     out.sort(key=lambda r: r["start"])
     return out
 
@@ -429,23 +490,17 @@ def stack_pointer_samples(result: RunResult) -> tuple[list[list[Any]], str]:
         if isinstance(sp, int):
             exact.append([i, sp, ev.call])
     if exact:
-        return exact, "the stack pointer the host read at each call"
+        return exact, _t("model_sp_exact")
     layout = result.layout
     if layout is None or layout.stack_low is None or layout.stack_high is None:
-        return [], (
-            "the module does not export __stack_pointer and its stack bounds, "
-            "so the shadow stack cannot be located"
-        )
+        return [], _t("model_sp_unknown")
     lo, hi = layout.stack_low, layout.stack_high
     out = []
     for i, ev in enumerate(trace.events):
         inside = [m.addr for m in ev.memory if m.len > 0 and lo <= m.addr < hi]
         if inside:
             out.append([i, min(inside), ev.call])
-    return out, (
-        "estimated: the lowest shadow-stack address each syscall read or wrote "
-        "(the stack pointer was at or below it); the host does not record the pointer itself"
-    )
+    return out, _t("model_sp_estimated")
 
 
 def stack_high_water(result: RunResult) -> int | None:

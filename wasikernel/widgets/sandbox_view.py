@@ -18,6 +18,7 @@ import traitlets as t
 from ..messages import t as _t
 from ..result import RunResult
 from ..sandbox import Sandbox
+from ..trace import counted
 from . import _html, _model
 from ._base import StaticHtmlWidget, static_file
 from ._diagram import render_svg
@@ -80,7 +81,9 @@ def apply_grants(base: Sandbox, grants: dict[str, bool]) -> Sandbox:
 
 class SandboxView(StaticHtmlWidget):
     """The boundary of ``result``'s sandbox as a diagram; ``rerun(sandbox) -> RunResult``
-    (optional) lets the learner toggle capabilities and see the new boundary.
+    (optional) lets the learner toggle capabilities and see the new boundary. Given a list of
+    runs, one diagram shows them all (:func:`~wasikernel.widgets._model.boundary_of_runs`:
+    every refusal of every run, counted), with nothing to re-run.
 
     ``selected_edge`` is the SVG id of the edge to emphasise (a trace row's edge).
     Raises ``TypeError`` when ``result`` is not a RunResult; ``WasiKernelError`` when graphviz's
@@ -102,12 +105,16 @@ class SandboxView(StaticHtmlWidget):
 
     def __init__(
         self,
-        result: RunResult,
+        result: RunResult | list[RunResult],
         rerun: Callable[[Sandbox], RunResult] | None = None,
         **kwargs: Any,
     ) -> None:
+        runs = None
+        if isinstance(result, list) and result and all(isinstance(r, RunResult) for r in result):
+            runs, result, rerun = result, _model.runs_together(result), None
         if not isinstance(result, RunResult):
             raise TypeError(f"SandboxView needs a RunResult, got {type(result).__name__}")
+        self.runs = runs
         self.base_sandbox = result.sandbox
         self.rerun_callback = rerun
         self.on_result: list[Callable[[RunResult], None]] = []
@@ -121,7 +128,10 @@ class SandboxView(StaticHtmlWidget):
 
     def _show(self, result: RunResult) -> None:
         self.result = result
-        self.boundary = _model.boundary(result)
+        if self.runs is not None:  # several runs in one diagram: each run's own boundary, added
+            self.boundary = _model.boundary_of_runs(self.runs)
+        else:
+            self.boundary = _model.boundary(result)
         self.svg = render_svg(result, self.boundary)
         refusals = []
         for r in self.boundary.resources.values():
@@ -164,12 +174,12 @@ class SandboxView(StaticHtmlWidget):
             ended = _t("kernel_exit", code=result.exit_code)
         else:
             ended = result.trap.message
-        refused = sum(1 for ev in result.trace.events if ev.denied)
-        self.status = _t("widget_reran", ended=ended, n=len(result.trace.events), refused=refused)
+        calls, refused = counted(result.trace.events)
+        self.status = _t("widget_reran", ended=ended, n=calls, refused=refused)
         for callback in self.on_result:
             callback(result)
         return result
 
     def to_html(self) -> str:
         """The static HTML form: the diagram as inline SVG and a table of refusals."""
-        return _html.sandbox_html(self.result, self.svg)
+        return _html.sandbox_html(self.result, self.svg, self.boundary)

@@ -12,9 +12,10 @@ from typing import Any
 
 import traitlets as t
 
+from ..messages import t as _t
 from ..result import RunResult
 from ..sandbox import Sandbox
-from ..trace import Trace, TraceEvent
+from ..trace import Trace, TraceEvent, counted, short_call
 from . import _html, _model
 from ._base import StaticHtmlWidget, static_file
 
@@ -44,7 +45,8 @@ class TraceView(StaticHtmlWidget):
     _words = "trace"
     _css = static_file("trace.css")
 
-    count = t.Int(0).tag(sync=True)
+    count = t.Int(0).tag(sync=True)  # rows: every event, link-time and closing notes too
+    wasi_calls = t.Int(0).tag(sync=True)  # as the cell's summary counts them (trace.counted)
     shown = t.Int(0).tag(sync=True)
     refused = t.Int(0).tag(sync=True)
     dropped = t.Int(0).tag(sync=True)
@@ -65,10 +67,12 @@ class TraceView(StaticHtmlWidget):
         counts = Counter(ev.call for ev in events)
         refused = Counter(ev.call for ev in events if ev.denied)
         fds = {fd for fd in (ev.args.get("fd") for ev in events) if type(fd) is int}
+        wasi_calls, refusals = counted(events)
         super().__init__(
             count=len(self._events),
+            wasi_calls=wasi_calls,
             shown=len(self._events),
-            refused=sum(refused.values()),
+            refused=refusals,
             dropped=self.result.trace.dropped,
             calls=[[c, n, refused[c]] for c, n in counts.most_common()],
             fds=sorted(fds),
@@ -110,16 +114,17 @@ class TraceView(StaticHtmlWidget):
     def row(self, i: int) -> dict[str, Any]:
         """One table row (the brief form) for event index ``i``."""
         ev = self._events[i]
-        result = _model.brief(ev.results, 60)
+        result = _model.row_results(ev)
         if ev.exit_code is not None:
-            result = f"exit {ev.exit_code}"
+            result = _t("trace_exit", code=ev.exit_code)
         return {
             "i": i,
             "seq": ev.seq,
-            "call": ev.call,
+            "call": short_call(ev.call),
+            "full_call": ev.call,
             "abi": ev.abi,
             "phase": ev.phase,
-            "args": _model.brief(ev.args),
+            "args": _model.row_args(ev),
             "results": result,
             "errno": ev.errno,
             "denied": ev.denied,
