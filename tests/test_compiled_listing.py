@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_compile import PROGRAMS, program
 
 from wasikernel import wasm
@@ -161,3 +163,20 @@ def test_a_damaged_line_table_is_a_decode_error():
         wasm.parse_debug_line(b"\x10\x00\x00\x00\x04\x00", 0)
     with pytest.raises(wasm.DecodeError):
         wasm.parse_debug_line(b"\xff\x00\x00\x00\x09\x00" + b"\0" * 8, 0)  # version 9
+
+
+def test_a_zero_format_entry_table_with_a_huge_count_is_refused_at_once():
+    header = (b"\x05\x00" b"\x04\x00" + b"\x00" * 4 + b"\x01\x01\x01\xfb\x0e\x0d"
+              + bytes(12) + b"\x00" + b"\xff\xff\xff\xff\x0f")  # 0 formats, 2**32-1 dirs
+    unit = len(header).to_bytes(4, "little") + header
+    with pytest.raises(wasm.DecodeError, match="no room"):
+        wasm.parse_debug_line(unit, 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_bytes_as_a_line_table_give_a_table_or_a_decode_error(data):
+    try:
+        wasm.parse_debug_line(data, 0)
+    except wasm.DecodeError:
+        pass

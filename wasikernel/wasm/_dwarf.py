@@ -133,8 +133,11 @@ def _entries(
 ) -> list[dict[int, object]]:
     """A DWARF 5 directory or file name table: its format, then its entries."""
     formats = [(r.u64(), r.u64()) for _ in range(r.byte())]
+    count = r.u64()
+    if count and (not formats or count > r.end - r.pos):  # each entry takes a byte at least
+        raise DecodeError(f"a line table header claims {count} entries it has no room for")
     out: list[dict[int, object]] = []
-    for _ in range(r.u64()):
+    for _ in range(count):
         entry: dict[int, object] = {}
         for content, form in formats:
             if form == _FORM_STRING:

@@ -335,7 +335,7 @@ class Session:
         lines.last = None if last_line is None else (last_line, last_depth)
         return starts
 
-    def step_line(self, max_steps: int = 10_000_000) -> StepView:
+    def step_line(self, max_steps: int = 1_000_000) -> StepView:
         """Runs to the start of the next line step (into a call of the program's own code,
         over the library's), the end, or ``max_steps`` instructions; returns the new present.
 
