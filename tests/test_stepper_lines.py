@@ -7,6 +7,7 @@ import pytest
 from test_compile import program
 
 from wasikernel.compile import CompileOptions, compile_source
+from wasikernel.compile._toolchains import find_rustc
 from wasikernel.compile.listing import source_line_finder
 from wasikernel.engines import run
 from wasikernel.engines.stepper import load
@@ -93,3 +94,13 @@ def test_a_session_without_source_lines_says_so(squares):
     assert not session.by_line
     with pytest.raises(ValueError, match="use_source_lines"):
         session.step_line()
+
+
+@pytest.mark.skipif(find_rustc() is None, reason="no rustc with the wasm32 WASI std")
+def test_a_rust_program_steps_line_by_line_too():
+    source = program("squares.rs")
+    module = compile_source("rust", source, CompileOptions(debug=True))
+    result = run(module.wasm, engine="stepper")
+    result.steps.use_source_lines(source_line_finder(module.wasm, "cell.rs"))
+    lines = [result.steps.line_of_step(i) for i in result.steps.line_starts()]
+    assert lines == [6, 7, 8, 9, 1, 2, 4, 9, 8, 9, 1, 2, 4, 9, 8, 9, 1, 2, 4, 9, 8, 11, 12]
