@@ -1851,6 +1851,80 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "escape_not_tried": {
         "en": "{engine}: not tried: {reason}", "fr": "{engine} : non essayé : {reason}",
     },
+    # --- what the code became: the compiled-code view, stepping by source line ---
+    "listing_no_lines": {
+        "en": "no source lines for this module ({detail}); compile it with -g (debug info)",
+        "fr": "pas de lignes source pour ce module ({detail}) ; compilez-le avec -g "
+        "(informations de débogage)",
+    },
+    "listing_print_failed": {
+        "en": "the module could not be printed as WAT: {detail}",
+        "fr": "le module n'a pas pu être écrit en WAT : {detail}",
+    },
+    "listing_header": {
+        "en": "{file}: {n} {n:function|functions} from the source, {left} library "
+        "{left:function|functions} left out",
+        "fr": "{file} : {n} {n:fonction|fonctions} du source, {left} {left:fonction|fonctions} "
+        "de bibliothèque {left:laissée|laissées} de côté",
+    },
+    "widget_compiled_title": {
+        "en": "What {file} became: {n} {n:function|functions} as WAT ({left} library "
+        "{left:function|functions} not shown)",
+        "fr": "Ce qu'est devenu {file} : {n} {n:fonction|fonctions} en WAT ({left} "
+        "{left:fonction|fonctions} de bibliothèque non {left:montrée|montrées})",
+    },
+    "widget_compiled_source": {"en": "source", "fr": "source"},
+    "widget_compiled_wat": {
+        "en": "WAT (each run of instructions labelled with its source line)",
+        "fr": "WAT (chaque suite d'instructions porte sa ligne source)",
+    },
+    "widget_compiled_line_tip": {
+        "en": "line {line}: click to highlight its instructions",
+        "fr": "ligne {line} : cliquez pour surligner ses instructions",
+    },
+    "widget_compiled_no_code": {
+        "en": "line {line}: no instruction came from it",
+        "fr": "ligne {line} : aucune instruction n'en vient",
+    },
+    "widget_compiled_offset_tip": {
+        "en": "at byte {offset} of the module; click to highlight its source line",
+        "fr": "à l'octet {offset} du module ; cliquez pour surligner sa ligne source",
+    },
+    "widget_stack_by_line": {"en": "by source line", "fr": "par ligne source"},
+    "widget_stack_by_line_tip": {
+        "en": "step line by line (the instructions of one source line grouped), or one "
+        "instruction at a time",
+        "fr": "avancer ligne par ligne (les instructions d'une ligne source regroupées), ou une "
+        "instruction à la fois",
+    },
+    "widget_stack_line_step_of": {
+        "en": "line step {step} of {steps} · {file}:{line}",
+        "fr": "pas de ligne {step} sur {steps} · {file}:{line}",
+    },
+    "widget_stack_back_line_tip": {"en": "back one line", "fr": "une ligne en arrière"},
+    "widget_stack_step_line_tip": {"en": "one source line", "fr": "une ligne source"},
+    "widget_stack_first_line_tip": {"en": "first line", "fr": "première ligne"},
+    "widget_stack_last_line_tip": {"en": "last line", "fr": "dernière ligne"},
+    "widget_stack_source": {"en": "source", "fr": "source"},
+    "widget_stack_shadow": {
+        "en": "shadow stack, from the stack pointer {sp} up",
+        "fr": "pile fantôme, du pointeur de pile {sp} vers le haut",
+    },
+    "widget_stack_col_address": {"en": "address", "fr": "adresse"},
+    "widget_stack_sp_here": {"en": "← stack pointer", "fr": "← pointeur de pile"},
+    "widget_memory_at_line": {
+        "en": "before {file}:{line}, written by the line before",
+        "fr": "avant {file}:{line}, écrit par la ligne précédente",
+    },
+    "widget_memory_at_step": {
+        "en": "before step {step}, written by the step before",
+        "fr": "avant le pas {step}, écrit par le pas précédent",
+    },
+    "listing_only_wat_c_rust": {
+        "en": "--wat shows what a C or Rust cell became; a WAT cell is already WAT",
+        "fr": "--wat montre ce qu'est devenue une cellule C ou Rust ; une cellule WAT est déjà "
+        "du WAT",
+    },
 }
 
 _language = "fr" if os.environ.get("WASIKERNEL_LANG", "").startswith("fr") else "en"

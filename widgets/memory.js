@@ -283,6 +283,14 @@ function render({ model, el }) {
   });
   nextBtn.addEventListener("click", () => nextChange());
 
+  // Other bytes are shown now (a step of the stepper): ask for them afresh. A page answered
+  // before this change arrives before it (the kernel answers in order), so none is stale.
+  const onGeneration = () => {
+    pages.clear();
+    asked.clear();
+    paintHeader();
+    paint();
+  };
   const onAddress = () => goto(model.get("address"));
   const onHeader = () => {
     paintHeader();
@@ -290,6 +298,7 @@ function render({ model, el }) {
   };
   model.on("msg:custom", onCustom);
   model.on("change:address", onAddress);
+  model.on("change:generation", onGeneration);
   for (const name of ["highlights", "highlight_label", "regions", "diff", "changed_pages", "size", "note"]) {
     model.on(`change:${name}`, onHeader);
   }
@@ -300,6 +309,7 @@ function render({ model, el }) {
   return () => {
     model.off("msg:custom", onCustom);
     model.off("change:address", onAddress);
+    model.off("change:generation", onGeneration);
     for (const name of ["highlights", "highlight_label", "regions", "diff", "changed_pages", "size", "note"]) {
       model.off(`change:${name}`, onHeader);
     }

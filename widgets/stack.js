@@ -1,6 +1,7 @@
 // StackView: the trap backtrace and the shadow-stack pointer over the run (a small SVG chart),
-// or, for a step-through run, the operand stack, locals and frames at any step with
-// first / back / play / step / last controls and a slider over the recorded history.
+// or, for a step-through run, the operand stack, locals, frames and shadow stack at any step with
+// first / back / play / step / last controls and a slider over the recorded history; a program
+// with source lines steps by line (the source beside, its current line marked), or by instruction.
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -115,31 +116,49 @@ function render({ model, el }) {
     const steps = model.get("steps");
     const step = model.get("step");
     const st = model.get("state") || {};
+    const lineSteps = model.get("line_steps");
+    const byLine = lineSteps > 0 && model.get("by_line");
     const btn = (text, title, fn) => {
       const b = h("button", { class: "wk-btn", title, text });
       b.addEventListener("click", fn);
       return b;
     };
+    // by line, the buttons and the slider move over the line steps; else over the instructions
+    const count = byLine ? lineSteps : steps;
+    const here = byLine ? model.get("line_step") : step;
     const go = (k) => {
-      model.set("step", Math.max(0, Math.min(steps - 1, k)));
+      model.set(byLine ? "line_step" : "step", Math.max(0, Math.min(count - 1, k)));
       model.save_changes();
     };
+    const tip = (name) => say(model, byLine ? `${name}_line_tip` : `${name}_tip`);
     const playing = model.get("playing");
-    const slider = h("input", { type: "range", class: "wk-slider", min: "0", max: String(Math.max(0, steps - 1)), value: String(step) });
+    const slider = h("input", { type: "range", class: "wk-slider", min: "0", max: String(Math.max(0, count - 1)), value: String(here) });
     slider.addEventListener("input", () => go(Number(slider.value)));
+    const where = byLine
+      ? say(model, "line_step_of", { step: String(here + 1), steps: lineSteps, file: model.get("filename"), line: String(st.line ?? "") })
+      : say(model, "step_of", { step: String(steps ? step + 1 : 0), steps });
     const controls = h(
       "div",
       { class: "wk-controls" },
-      btn(say(model, "first"), say(model, "first_tip"), () => go(0)),
-      btn(say(model, "back"), say(model, "back_tip"), () => go(step - 1)),
+      btn(say(model, "first"), tip("first"), () => go(0)),
+      btn(say(model, "back"), tip("back"), () => go(here - 1)),
       btn(say(model, playing ? "pause" : "play"), say(model, playing ? "pause" : "play_tip"), () => {
         model.set("playing", !playing);
         model.save_changes();
       }),
-      btn(say(model, "step"), say(model, "step_tip"), () => go(step + 1)),
-      btn(say(model, "last"), say(model, "last_tip"), () => go(steps - 1)),
-      h("span", { class: "wk-step", text: say(model, "step_of", { step: String(steps ? step + 1 : 0), steps }) }),
+      btn(say(model, "step"), tip("step"), () => go(here + 1)),
+      btn(say(model, "last"), tip("last"), () => go(count - 1)),
+      h("span", { class: "wk-step", text: where }),
     );
+    if (lineSteps > 0) {
+      const box = h("input", { type: "checkbox", class: "wk-by-line" });
+      box.checked = byLine;
+      box.addEventListener("change", () => {
+        model.set("by_line", box.checked);
+        model.save_changes();
+      });
+      controls.append(h("label", { class: "wk-by-line-label", title: say(model, "by_line_tip") }, box, say(model, "by_line")));
+    }
     const stack = (st.stack || []).slice().reverse();
     const frames = st.frames || [];
     const panels = h(
@@ -170,8 +189,42 @@ function render({ model, el }) {
           : h("div", { class: "wk-note", text: say(model, "no_frames") }),
       ),
     );
+    if (st.shadow) {
+      const sp = st.shadow.sp;
+      const words = st.shadow.words.slice().reverse(); // the top of the stack (high addresses) first
+      const shadow = table(
+        [say(model, "col_address"), say(model, "col_value"), ""],
+        words.map(([addr, value]) => [hex(addr), String(value | 0), addr === sp ? say(model, "sp_here") : ""]),
+      );
+      shadow.classList.add("wk-shadow");
+      panels.append(h("div", { class: "wk-panel" }, h("b", { text: say(model, "shadow", { sp: hex(sp) }) }), shadow));
+    }
     const instr = h("div", { class: "wk-instr" }, `${st.func != null ? `${show(st.func)} ` : ""}${st.pc != null ? `@${show(st.pc)} ` : ""}`, h("code", { text: st.instr == null ? "" : show(st.instr) }));
-    return [h("div", { class: "wk-title", text: say(model, "stepper_title") }), controls, slider, instr, panels];
+    const parts = [h("div", { class: "wk-title", text: say(model, "stepper_title") }), controls, slider];
+    const source = model.get("source");
+    if (lineSteps > 0 && source.length) {
+      const list = h("div", { class: "wk-source", role: "list" });
+      source.forEach((text, i) => {
+        const current = st.line === i + 1;
+        list.append(
+          h(
+            "div",
+            { class: `wk-src-line${current ? " wk-current" : ""}`, role: "listitem", "data-line": String(i + 1) },
+            h("span", { class: "wk-num", text: String(i + 1) }),
+            h("span", { text: text || " " }),
+          ),
+        );
+      });
+      parts.push(h("b", { text: say(model, "source") }), list);
+      requestAnimationFrame(() => {
+        const row = list.querySelector(".wk-current");
+        if (row && (row.offsetTop < list.scrollTop || row.offsetTop > list.scrollTop + list.clientHeight - 20)) {
+          list.scrollTop = Math.max(0, row.offsetTop - 40);
+        }
+      });
+    }
+    parts.push(instr, panels);
+    return parts;
   }
 
   function paint() {
@@ -183,20 +236,22 @@ function render({ model, el }) {
     timer = 0;
     if (model.get("playing")) {
       timer = setInterval(() => {
-        const step = model.get("step");
-        if (step >= model.get("steps") - 1) {
+        const byLine = model.get("line_steps") > 0 && model.get("by_line");
+        const name = byLine ? "line_step" : "step";
+        const k = model.get(name);
+        if (k >= model.get(byLine ? "line_steps" : "steps") - 1) {
           model.set("playing", false);
           model.save_changes();
           return;
         }
-        model.set("step", step + 1);
+        model.set(name, k + 1);
         model.save_changes();
       }, Math.max(30, model.get("interval_ms")));
     }
     paint();
   }
 
-  const names = ["mode", "state", "step", "steps", "frames", "sp_samples", "selected", "ended", "high_water"];
+  const names = ["mode", "state", "step", "steps", "frames", "sp_samples", "selected", "ended", "high_water", "line_step", "line_steps", "by_line", "source"];
   for (const n of names) model.on(`change:${n}`, paint);
   model.on("change:playing", onPlaying);
   paint();

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import CompileError, ToolchainMissing, UsageError
+from ..messages import t
 from . import OPTIMIZE_LEVELS, CompileOptions, compile_source
 
 
@@ -31,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="colour in diagnostics (default: when stderr is a terminal)")
     parser.add_argument("--component", action="store_true",
                         help="a WASI 0.2 component: the module wrapped with the preview 1 adapter")
+    parser.add_argument("--wat", action="store_true",
+                        help="also print the module's functions from SOURCE as WAT, each source "
+                        "line's instructions marked ;; SOURCE:LINE (implies -g; C and Rust)")
     parser.add_argument("--no-cache", action="store_true",
                         help="compile afresh, neither reading nor filling the cache")
 
@@ -53,9 +57,11 @@ def main(args: argparse.Namespace) -> int:
         Path(args.source).with_suffix(".wasm") if args.source != "-" else Path("out.wasm")
     )
     color = args.color == "always" or (args.color == "auto" and sys.stderr.isatty())
+    if args.wat and args.language == "wat":
+        raise UsageError(t("listing_only_wat_c_rust"))
     options = CompileOptions(
         optimize=args.optimize,
-        debug=args.debug,
+        debug=args.debug or args.wat,  # the source lines come from the DWARF line table
         toolchain=args.toolchain,
         extra_flags=list(args.extra_flags),
         # a component's imports are WIT interfaces: the libc hook's own import cannot be one
@@ -77,6 +83,16 @@ def main(args: argparse.Namespace) -> int:
     if module.warnings:
         print(module.warnings, file=sys.stderr)
     wasm = module.wasm
+    if args.wat:
+        from .listing import compiled_listing
+
+        try:
+            print(compiled_listing(wasm, source, shown).to_text(), end="")
+        except ToolchainMissing:
+            raise
+        except CompileError as exc:
+            print(exc.message, file=sys.stderr)
+            return 1
     if args.component:
         from .component import wrap
 

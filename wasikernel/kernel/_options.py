@@ -56,6 +56,7 @@ class CellOptions(SandboxOptions):
     name: str | None = None
     check: str | None = None
     component: bool = False
+    wat: bool = False
 
 
 def _classroom_sandbox() -> Sandbox:
@@ -130,6 +131,9 @@ def _build_parser(magic: str) -> _Parser:
     p.add_argument("--component", action="store_true",
                    help="run the cell as a WASI 0.2 component (a preview 1 module is wrapped "
                    "with the adapter) under the preview 2 host")
+    p.add_argument("--wat", action="store_true",
+                   help="show what a C or Rust cell became: its WAT, each instruction beside "
+                   "its source line (compiles with -g)")
     p.add_argument("--check", metavar="EXERCISE",
                    help="check the cell as the answer to a lesson's exercise (03-sandbox.ex1)")
     p.add_argument("--args", nargs=argparse.REMAINDER, default=None,
@@ -176,6 +180,7 @@ def parse_cell_options(line: str, magic: str = "wat") -> CellOptions:
         raise UsageError(t("option_component_where", magic=f"%%{magic}"))
     opts.component = ns.component
     opts.check = ns.check
+    opts.wat = ns.wat
     if opts.invoke:  # the words after --args are the export's numeric arguments
         opts.read_invoke_args(opts.args or [])
     return opts

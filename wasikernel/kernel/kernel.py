@@ -6,7 +6,8 @@ How a cell is read (see :func:`cell_language`):
 * another cell magic first (``%%c``, ``%%rust``, ``%%wat``, ``%%wasm``, ``%%wast``, or any
   IPython cell magic): IPython runs it;
 * a line magic first (``%sandbox ...``, ``%call add 1 2``) or a ``!`` shell line: IPython code;
-* ``fd_write?`` or ``i32.add?``: what that WASI call or WAT instruction does;
+* ``fd_write?``, ``i32.add?`` or ``module?``: what that WASI call or WAT instruction does, or
+  the WAT reference's topic for that keyword (``wat?`` lists the topics);
 * anything else: WAT, run as if it began with ``%%wat``.
 """
 
@@ -17,11 +18,11 @@ from typing import Any
 
 from ipykernel.ipkernel import IPythonKernel
 
-from ._wasi_calls import describe
+from ._wasi_calls import WASI_CALLS, describe
 from ._wat import describe_instruction
 from .magics import WasiMagics, completion_words, magics_for
 
-__all__ = ["WasiKernel", "cell_language", "to_ipython", "wasi_cell_transform"]
+__all__ = ["WasiKernel", "cell_language", "completion_item", "to_ipython", "wasi_cell_transform"]
 
 _RUN_MAGICS = {"wat": "wat", "c": "c", "rust": "rust", "wasm": "wasm", "wast": "wast"}
 _HELP = re.compile(r"^\s*\??\s*([A-Za-z_][\w.]*)\s*\?{1,2}\s*$")
@@ -118,12 +119,17 @@ class WasiKernel(IPythonKernel):
         prefix = _WORD.search(before).group(0)
         words = completion_words(language)
         matches = sorted({w for w in words if w.startswith(prefix)}) if prefix else []
+        start = cursor_pos - len(prefix)
+        # JupyterLab shows each item's type and, in its documentation panel, what inspecting
+        # the word says; `signature` carries the short form for other front ends
+        types = [{"start": start, "end": cursor_pos, "text": w, **completion_item(w)}
+                 for w in matches]
         return {
             "status": "ok",
             "matches": matches,
-            "cursor_start": cursor_pos - len(prefix),
+            "cursor_start": start,
             "cursor_end": cursor_pos,
-            "metadata": {},
+            "metadata": {"_jupyter_types_experimental": types},
         }
 
     def do_is_complete(self, code: str) -> dict:  # type: ignore[override]
@@ -150,6 +156,18 @@ class WasiKernel(IPythonKernel):
         if text is None:
             return {"status": "ok", "found": False, "data": {}, "metadata": {}}
         return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
+
+
+def completion_item(word: str) -> dict[str, str]:
+    """The ``type`` (``"keyword"``, ``"instruction"`` or ``"function"`` for a WASI call) and
+    ``signature`` (a one-line description, in the messages' language) of a completed word."""
+    from ._wat import WAT_INSTRUCTIONS
+
+    name = word.removeprefix("__wasi_")
+    text = describe(name) if name in WASI_CALLS else describe_instruction(word)
+    kind = ("function" if name in WASI_CALLS else
+            "instruction" if word in WAT_INSTRUCTIONS else "keyword")
+    return {"type": kind, "signature": text.splitlines()[0] if text else ""}
 
 
 def _warm_stages() -> None:

@@ -38,6 +38,7 @@ from ..sandbox_options import (
     read_wasm_value,
     read_whole,
 )
+from ._compiled import needs_debug_info, show_compiled, use_source_lines
 from ._display import CellError, show_run, show_trace, show_widget, trap_text
 from ._interrupt import InterruptGuard
 from ._options import CellOptions, Settings, option_names, parse_cell_options, sandbox_for
@@ -163,8 +164,10 @@ class WasiMagics(Magics):
     def _compile(self, language: str, source: str, opts: CellOptions) -> Any:
         from ..compile import CompileOptions, compile_source
 
+        engine = opts.engine or self.settings.engine
+        debug = opts.debug or needs_debug_info(language, opts.wat, engine)  # DWARF lines
         # a component's imports are WIT interfaces: the libc hook's own import cannot be one
-        options = CompileOptions(optimize=opts.optimize, debug=opts.debug,
+        options = CompileOptions(optimize=opts.optimize, debug=debug,
                                  toolchain=opts.toolchain, extra_flags=list(opts.extra_flags),
                                  trace_libc=not opts.component)
         try:
@@ -180,9 +183,11 @@ class WasiMagics(Magics):
         except Exception as exc:  # a fault of ours, not of the learner's code
             raise CellError(t("kernel_internal_error"), _where(exc)) from None
 
-    def run_module(self, wasm: bytes, opts: CellOptions, layout: Any = None) -> RunResult:
+    def run_module(self, wasm: bytes, opts: CellOptions, layout: Any = None,
+                   source: tuple[str, str] | None = None) -> RunResult:
         """Run ``wasm`` with the notebook's sandbox plus ``opts``, streaming its output into
-        the cell, display what follows the run, and remember the result.
+        the cell, display what follows the run, and remember the result. ``source`` is the
+        cell's ``(filename, text)``: the stepper's steps are then grouped by its lines.
 
         Raises ``CellError`` when the engine cannot run the module at all, ``UsageError``
         when an ``--invoke`` argument does not fit its parameter's type.
@@ -210,6 +215,8 @@ class WasiMagics(Magics):
         self.last_wasm = wasm
         if result.trap is not None and result.trap.frames:
             add_source_lines(wasm, result.trap)
+        if source is not None:
+            use_source_lines(result, wasm, *source)
         engine = opts.engine or self.settings.engine
 
         def rerun(new_sandbox: Any) -> RunResult:
@@ -253,9 +260,13 @@ class WasiMagics(Magics):
         compiled = self._compile(language, cell, opts)
         if compiled.warnings.strip():
             write("stderr", compiled.warnings.rstrip() + "\n")
+        filename = opts.name or _FILENAMES[language]
+        if opts.wat:
+            show_compiled(compiled.wasm, cell, filename)
         if opts.component:  # the core module's layout says nothing of the component's memory
             return self.run_module(_as_component(compiled.wasm), opts)
-        return self.run_module(compiled.wasm, opts, layout=compiled.layout)
+        return self.run_module(compiled.wasm, opts, layout=compiled.layout,
+                               source=(filename, cell))
 
     @cell_magic
     @_usage_errors_shown
@@ -274,8 +285,9 @@ class WasiMagics(Magics):
     @_usage_errors_shown
     def c(self, line: str, cell: str) -> None:
         """Compile the cell as C for wasm32-wasi and run it (options as %%wat, plus -O LEVEL,
-        -g for source lines in backtraces, --toolchain zig|clang); --component runs it as a
-        WASI 0.2 component, wrapped with the preview 1 adapter."""
+        -g for source lines in backtraces, --toolchain zig|clang, --wat to see the WAT each
+        source line became); --component runs it as a WASI 0.2 component, wrapped with the
+        preview 1 adapter."""
         self._compile_and_run("c", line, cell)
 
     @cell_magic

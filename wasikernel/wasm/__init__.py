@@ -9,6 +9,8 @@ Its files, each built on the ones above it::
     _module.py     decode_module: a core module decoded whole and strictly (the stepper)
     _listings.py   lenient listings that never raise (imports, bodies, custom sections ...)
     _layout.py     memory_layout: where the stack, data and heap are, from wasm-ld's symbols
+    _dwarf.py      read_line_table: the DWARF line table (which source line each instruction
+                   came from), for a module built with -g
 
 Strict readers raise :class:`DecodeError` naming the problem; lenient ones answer from what they
 could read. The header check knows a component (version 0x0d, layer 1) from a core module
@@ -21,6 +23,7 @@ Example::
     wasm.read_header(data)                  # "module" or "component", or DecodeError
     [(i.module, i.name) for i in wasm.module_imports(data)]
     wasm.read_layout(data)                  # MemoryLayout or None
+    wasm.read_line_table(data).line_at(off) # ("cell.c", 4): the source line of an instruction
     info = wasm.decode_module(data)         # ModuleInfo, or DecodeError
 """
 
@@ -57,6 +60,8 @@ __all__ = [
     "Elem",
     "FuncType",
     "Import",
+    "LineRow",
+    "LineTable",
     "ModuleInfo",
     "Names",
     "Reader",
@@ -64,6 +69,7 @@ __all__ = [
     "SectionId",
     "binary_kind",
     "code_section_start",
+    "custom_section",
     "custom_sections",
     "decode_module",
     "encode_u32",
@@ -71,6 +77,7 @@ __all__ = [
     "memory_layout",
     "module_imports",
     "module_sections",
+    "parse_debug_line",
     "read_code_entry",
     "read_data",
     "read_export",
@@ -78,6 +85,7 @@ __all__ = [
     "read_header",
     "read_import",
     "read_layout",
+    "read_line_table",
     "read_names",
     "sections",
     "without_custom_sections",
@@ -87,8 +95,9 @@ __all__ = [
 #: first use: ``wasikernel run`` asks only for the header (``_reader`` and ``_sections``)
 _LATER = {
     **dict.fromkeys(("Body", "Elem", "FuncType", "ModuleInfo", "decode_module"), "_module"),
-    **dict.fromkeys(("binary_kind", "code_section_start", "custom_sections", "function_bodies",
-                     "module_imports", "without_custom_sections"), "_listings"),
+    **dict.fromkeys(("binary_kind", "code_section_start", "custom_section", "custom_sections",
+                     "function_bodies", "module_imports", "without_custom_sections"), "_listings"),
+    **dict.fromkeys(("LineRow", "LineTable", "parse_debug_line", "read_line_table"), "_dwarf"),
     **dict.fromkeys(("LAYOUT_SYMBOLS", "memory_layout", "read_layout"), "_layout"),
 }  # fmt: skip
 

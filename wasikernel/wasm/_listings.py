@@ -24,6 +24,7 @@ from ._sections import (
 __all__ = [
     "binary_kind",
     "code_section_start",
+    "custom_section",
     "custom_sections",
     "function_bodies",
     "module_imports",
@@ -89,6 +90,20 @@ def custom_sections(wasm: bytes) -> list[str]:
     except DecodeError:
         pass
     return names
+
+
+def custom_section(wasm: bytes, name: str) -> bytes | None:
+    """The contents of the first custom section called ``name`` (after its name), or ``None``
+    when there is none or the module cannot be read up to it."""
+    try:
+        for section in sections(wasm):
+            if section.id == SectionId.CUSTOM:
+                r = section.reader(wasm)
+                if r.name() == name:
+                    return bytes(wasm[r.pos : section.end])
+    except DecodeError:
+        pass
+    return None
 
 
 def without_custom_sections(wasm: bytes) -> bytes:

@@ -8,14 +8,16 @@ kernel::
     from wasikernel.widgets import show
     show(result)                    # RunView: the four views, linked
     TraceView(result).to_html()     # one view, static
+    CompiledView(listing)           # what a C or Rust cell became, line by line (--wat)
 """
 
 from __future__ import annotations
 
+from .compiled_view import CompiledView
 from .memory_view import MemoryView
 from .run_view import RunView, show
 from .sandbox_view import SandboxView
 from .stack_view import StackView
 from .trace_view import TraceView
 
-__all__ = ["MemoryView", "RunView", "SandboxView", "StackView", "TraceView", "show"]
+__all__ = ["CompiledView", "MemoryView", "RunView", "SandboxView", "StackView", "TraceView", "show"]

@@ -56,6 +56,7 @@ class MemoryView(StaticHtmlWidget):
     highlight_label = t.Unicode("").tag(sync=True)
     address = t.Int(0).tag(sync=True)
     note = t.Unicode("").tag(sync=True)
+    generation = t.Int(0).tag(sync=True)  # bumped when the bytes shown change (a step shown)
 
     def __init__(self, result: RunResult, *, page_size: int = PAGE_SIZE, **kwargs: Any) -> None:
         if not isinstance(result, RunResult):
@@ -121,6 +122,19 @@ class MemoryView(StaticHtmlWidget):
             if which in ("after", "before"):
                 message, buffers = self.page_message(int(content.get("index", 0)), which)
                 self.send(message, buffers=buffers)
+
+    def show_memory(self, data: bytes, writes: list[tuple[int, int]], label: str = "") -> None:
+        """Show ``data`` in place of the memory after the run (the memory at a recorded step),
+        the bytes in ``writes`` (``(addr, len)``) highlighted as written, and what changed
+        since the start of the run marked. The browser forgets the pages it had."""
+        self._after = bytes(data)
+        pages = _model.changed_pages(self._before, self._after, self.page_size)
+        self.size = len(self._after)
+        self.changed_pages = pages
+        count = pages and len(pages) <= COUNT_PAGES_LIMIT
+        self.changed_bytes = self._count_changed(pages) if count else (-1 if pages else 0)
+        self.generation += 1
+        self.highlight([MemoryAccess(addr, n, "w") for addr, n in writes], label)
 
     def goto(self, address: int) -> None:
         """Scroll the view to ``address`` (clamped to the memory)."""

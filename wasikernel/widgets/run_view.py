@@ -1,8 +1,9 @@
 """``RunView``: the four views of one run, linked.
 
 Selecting a trace row highlights the bytes that call read or wrote in the memory view, marks
-its edge in the sandbox diagram and its point on the stack chart. A re-run from the sandbox
-view (a capability toggled) refreshes the three other views with the new result.
+its edge in the sandbox diagram and its point on the stack chart. For a step-through run, the
+memory view follows the stack view's step (by instruction or by source line). A re-run from the
+sandbox view (a capability toggled) refreshes the three other views with the new result.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import ipywidgets
 
+from ..messages import t as _t
 from ..result import RunResult
 from ..sandbox import Sandbox
 from .memory_view import MemoryView
@@ -52,6 +54,21 @@ class RunView(ipywidgets.VBox):
         self.memory_view = MemoryView(result)
         self.stack_view = StackView(result, history=self._history)
         self.trace_view.observe(self._on_select, names="selected")
+        if self._history is not None and hasattr(self._history, "memory"):
+            self.stack_view.observe(self._on_step, names="step")
+            self._on_step({"new": self.stack_view.step})
+
+    def _on_step(self, change: dict) -> None:
+        """The memory view follows the stepper: the memory before the step on screen, the bytes
+        written since the previous line (or instruction) highlighted."""
+        memory = self._history.memory(change["new"])
+        if memory is None:
+            return
+        stack = self.stack_view
+        line = stack.state.get("line") if stack.by_line else None
+        label = (_t("widget_memory_at_line", file=stack.filename, line=line) if line
+                 else _t("widget_memory_at_step", step=change["new"] + 1))
+        self.memory_view.show_memory(memory, stack.line_writes(), label)
 
     def _children(self) -> tuple:
         return (self.trace_view, self.memory_view, self.sandbox_view, self.stack_view)

@@ -30,6 +30,13 @@ Stepping by hand, from a live module (``keep=True``, or :func:`load`)::
     s.add_breakpoint("main"); s.run()                      # function (+ module byte offset)
     s.current().stack; s.finished; s.returned; s.error     # error: Trap / ProcExit / limit
 
+By source line, for a module built with ``-g`` (see :mod:`wasikernel.compile.listing`)::
+
+    s.use_source_lines(source_line_finder(wasm, "cell.c"))
+    s.step_line()                                          # runs to the next line's start
+    s.line_starts()                                        # where each line step begins
+    s.line_of_step(i)                                      # the line of step i's instruction
+
 Values: ``i32``/``i64`` are unsigned ints on the operand stack (bit patterns); locals and
 globals of type ``f32`` show as floats in views (their bit patterns on the stack).
 """

@@ -22,6 +22,14 @@ before it and applies at most ``CHECKPOINT_EVERY`` deltas, without running any w
 shows in a few milliseconds however long the history is. Memory as it was at step *i* is
 rebuilt on demand by undoing the recorded writes from the present backwards
 (:meth:`Session.memory_at`).
+
+Stepping by source line (as Python Tutor steps C) groups these steps: given where each
+instruction came from (:meth:`Session.use_source_lines`, from the module's DWARF line table),
+a *line step* begins at each recorded step whose source line, or call depth, differs from the
+last step that had a line; steps without one (the C library's code, code the compiler made up)
+belong to the line step before them. :meth:`Session.line_starts` lists where each begins (so
+any line step shows, forwards or backwards, as :meth:`Session.view` of its first step) and
+:meth:`Session.step_line` runs to the start of the next one.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import bisect
 import gc
 import sys
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -201,6 +210,10 @@ class Session:
             raise ValueError("a host function cannot be stepped")
         code = store.code_of(func)
         store.frames.append(Frame(func, code, 0, [], list(args) + list(code.zeros)))
+        self._line_of: Callable[[int], int | None] | None = None
+        self._lines = _LineSteps()
+        self.source: str | None = None
+        self.filename: str | None = None
 
     # -- moving forward -----------------------------------------------------------------------
 
@@ -262,6 +275,105 @@ class Session:
     def clear_breakpoints(self) -> None:
         """Removes every breakpoint: the next :meth:`run` goes to the end (or ``max_steps``)."""
         self.breakpoints.clear()
+
+    # -- by source line -------------------------------------------------------------------------
+
+    def use_source_lines(
+        self,
+        line_of: Callable[[int], int | None],
+        source: str | None = None,
+        filename: str | None = None,
+    ) -> None:
+        """Group the steps by source line from now on: ``line_of(offset)`` is the source line of
+        the instruction at module byte ``offset``, or ``None`` for one that has none of the
+        program's own (see :func:`wasikernel.compile.listing.source_line_finder`).
+        ``source`` and ``filename``, the program's text and name, are kept for views to show."""
+        self._line_of = line_of
+        self._lines = _LineSteps()
+        self.source = source
+        self.filename = filename
+
+    @property
+    def by_line(self) -> bool:
+        """Whether :meth:`use_source_lines` gave the session its source lines."""
+        return self._line_of is not None
+
+    def line_of_step(self, step: int) -> int | None:
+        """The source line of the instruction history step ``step`` runs (``None``: none).
+
+        Raises IndexError outside the history, ValueError before :meth:`use_source_lines`.
+        """
+        H = self.history  # noqa: N806
+        if not 0 <= step < len(H):
+            raise IndexError(f"step {step} is outside the history (0..{len(H) - 1})")
+        return self._line_at(H.pos[step])
+
+    def line_starts(self) -> list[int]:
+        """The history steps where a line step begins, in order (see the module docstring).
+
+        Raises ValueError before :meth:`use_source_lines`.
+        """
+        lines, H = self._lines, self.history  # noqa: N806
+        if lines.first != H.first:  # the window slid: the steps are numbered afresh
+            self._lines = lines = _LineSteps(H.first, lines)
+        by_position = self._position_lines()
+        pos, calls, returns, first = H.pos, H.calls, H.returns, H.first
+        starts = lines.starts
+        depth = lines.depth
+        last_line, last_depth = lines.last if lines.last is not None else (None, -1)
+        for j in range(lines.done, len(H)):
+            line = by_position[pos[j]]
+            if line is not None and (line != last_line or depth != last_depth):
+                starts.append(j)
+                last_line, last_depth = line, depth
+            g = first + j
+            if g in calls:
+                depth += 1
+            elif g in returns:
+                depth -= 1
+        lines.done, lines.depth = len(H), depth
+        lines.last = None if last_line is None else (last_line, last_depth)
+        return starts
+
+    def step_line(self, max_steps: int = 1_000_000) -> StepView:
+        """Runs to the start of the next line step (into a call of the program's own code,
+        over the library's), the end, or ``max_steps`` instructions; returns the new present.
+
+        Raises ValueError before :meth:`use_source_lines`.
+        """
+        self.line_starts()  # brings the grouping up to the present
+        lines, frames = self._lines, self.store.frames
+        ran = 0
+        while not self.finished and ran < max_steps:
+            self._advance(1, -1)
+            ran += 1
+            self.line_starts()
+            if self.finished:
+                break
+            fr = frames[-1]
+            line = self._line_at_offset(fr.code.offsets[fr.pc]) if fr.code.offsets else None
+            if line is not None and (line, lines.depth) != lines.last:
+                break
+        return self.current()
+
+    def _line_at(self, position: int) -> int | None:
+        return self._position_lines()[position]
+
+    def _position_lines(self) -> list[int | None]:
+        """The source line of every recorded position (a function's base plus an instruction
+        index), extended as the history meets new functions."""
+        table = self._lines.by_position
+        H = self.history  # noqa: N806
+        for k in range(self._lines.functions, len(H.funcs)):
+            table += [self._line_at_offset(o) for o in H.funcs[k].code.offsets]
+            table.append(None)  # the position past the function's last instruction
+        self._lines.functions = len(H.funcs)
+        return table
+
+    def _line_at_offset(self, offset: int) -> int | None:
+        if self._line_of is None:
+            raise ValueError("this session has no source lines: call use_source_lines first")
+        return self._line_of(offset)
 
     # -- looking back ---------------------------------------------------------------------------
 
@@ -598,6 +710,24 @@ class Session:
                 gc.enable()
             for m in mems:
                 m.recorder = None
+
+
+class _LineSteps:
+    """How far :meth:`Session.line_starts` has grouped the history, so each call goes on
+    from there: the starts found, the steps read, the call depth and (line, depth) reached."""
+
+    __slots__ = ("first", "starts", "done", "depth", "last", "by_position", "functions")
+
+    def __init__(self, first: int = 0, before: _LineSteps | None = None) -> None:
+        self.first = first
+        self.starts: list[int] = []
+        self.done = 0
+        self.depth = 0
+        self.last: tuple[int, int] | None = None
+        # the line of each position, for the first ``functions`` functions of the history
+        # (kept when the window slides: the positions stay the same)
+        self.by_position: list[int | None] = before.by_position if before else []
+        self.functions = before.functions if before else 0
 
 
 def _show(valtype: str, value: Any) -> Any:
