@@ -377,8 +377,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "niveau d'optimisation inconnu {level!r} : choisissez parmi {levels}",
     },
     "compile_unknown_toolchain": {
-        "en": "unknown C toolchain {toolchain!r}: choose 'zig' or 'clang'",
-        "fr": "chaîne de compilation C inconnue {toolchain!r} : choisissez 'zig' ou 'clang'",
+        "en": "--toolchain: unknown C toolchain {toolchain!r}: choose 'zig' or 'clang'",
+        "fr": "--toolchain : chaîne de compilation C inconnue {toolchain!r} : choisissez 'zig' "
+        "ou 'clang'",
     },
     "engine_invalid_module": {
         "en": "this WebAssembly module is not valid: {error}",

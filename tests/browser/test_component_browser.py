@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NOTEBOOK = "component_wasi_kernel.ipynb"
 OPEN_AT = "wasi:filesystem/types@0.2.12#[method]descriptor.open-at"
+SHORT_OPEN_AT = "descriptor.open-at"  # the table's column; the whole WIT name is its title
 __all__ = ["browser"]  # the fixture, shared with the widgets' browser tests
 
 
@@ -59,7 +60,8 @@ def test_the_trace_shows_wit_names_and_the_refused_open_at_calls(component_page)
     refused = trace.locator(".wk-rows .wk-row.wk-refused")
     assert refused.count() == 2
     texts = refused.all_inner_texts()
-    assert all(OPEN_AT in t for t in texts)
+    assert all(SHORT_OPEN_AT in t for t in texts)
+    assert {refused.nth(i).locator(".wk-call").get_attribute("title") for i in range(2)} == {OPEN_AT}
     assert any("../outside/secret.txt" in t for t in texts)
     assert any("/etc/passwd" in t for t in texts)
     _shot(component_page, "lab-component-trace.png", trace)
@@ -67,12 +69,13 @@ def test_the_trace_shows_wit_names_and_the_refused_open_at_calls(component_page)
 
 def test_a_refused_row_shows_its_abi_and_selects_its_red_edge(component_page):
     run = component_page.locator(".wk-run").first
-    _call_row(run.locator(".wk-trace-view"), re.escape(OPEN_AT)).first.click()
+    _call_row(run.locator(".wk-trace-view"), re.escape(SHORT_OPEN_AT)).first.click()
     component_page.wait_for_function(
         "document.querySelector('.wk-run .wk-sandbox-view g.wk-selected')?.id "
         "=== 'edge-outside-refused'", timeout=30_000)
     detail = run.locator(".wk-trace-view .wk-detail")
     detail.locator(".wk-detail-head", has_text="abi: p2").wait_for(timeout=30_000)
+    assert OPEN_AT in detail.locator(".wk-detail-head").inner_text()  # the whole name here
     assert "outside every directory granted" in detail.inner_text()
     edge = run.locator(".wk-sandbox-view g.wk-selected")
     assert edge.locator("path").first.get_attribute("stroke") == "#d93025"
