@@ -40,8 +40,8 @@ CELLS = {
 #: the cell's syntax tree (the language state CodeMirror keeps) as text, read in the page
 TREE_JS = """(index) => {
   const panel = window.jupyterapp.shell.currentWidget;
-  const view = panel.content.widgets[index].editor.editor;
-  const state = view.state.values.find((v) => v && v.tree && v.context);
+  const view = panel?.content?.widgets[index]?.editor?.editor;  // null until the cell is drawn
+  const state = view?.state.values.find((v) => v && v.tree && v.context);
   return state ? state.tree.toString() : "";
 }"""
 

@@ -15,6 +15,7 @@ import graphviz
 from ..errors import WasiKernelError
 from ..messages import t
 from ..result import RunResult
+from ..trace import short_call  # the trace table's short name for a WIT call, on the edges too
 from ._model import Boundary, Resource, boundary
 
 __all__ = ["build_graph", "render_svg", "REFUSED_COLOR"]
@@ -24,21 +25,6 @@ GRANTED_COLOR = "#1a73e8"
 UNUSED_COLOR = "#9aa0a6"
 FONT = "Helvetica"
 FG = "#010203"  # replaced by currentColor in the SVG
-
-
-def short_call(call: str) -> str:
-    """A call as an edge names it: a preview 2 function without its interface's name
-    (``descriptor.open-at``, ``drop descriptor``), a preview 1 call as it is."""
-    if "#" not in call:
-        return call
-    name = call.partition("#")[2]
-    for kind in ("[method]", "[static]"):
-        name = name.removeprefix(kind)
-    if name.startswith("[resource-drop]"):
-        return "drop " + name.removeprefix("[resource-drop]")
-    if name.startswith("[constructor]"):
-        return "new " + name.removeprefix("[constructor]")
-    return name
 
 
 def _counts(counter: dict[str, int], limit: int = 3) -> str:
