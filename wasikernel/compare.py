@@ -158,20 +158,19 @@ def contenders() -> list[Contender]:
     from .engines import REGISTRY, cli, engines_taking
 
     found = [
-        Contender("wasikernel run (our host on wasmtime), whole process", "wasmtime",
-                  whole_process=True),  # fmt: skip
+        Contender(t("compare_label_hosted"), "wasmtime", whole_process=True),
         Contender("wasmtime, Cranelift opt none", "wasmtime", "none"),
         Contender("wasmtime, Cranelift opt speed", "wasmtime", "speed"),
         Contender("wasmtime, Cranelift opt speed_and_size", "wasmtime", "speed_and_size"),
-        Contender("wasmtime, Pulley interpreter", "pulley", work_share=0.1),
-        Contender("wasm3 interpreter (pywasm3)", "wasm3", work_share=0.1),
-        Contender("wasikernel step-through interpreter", "stepper", work_share=0.0005),
+        Contender(t("compare_label_pulley"), "pulley", work_share=0.1),
+        Contender(t("compare_label_wasm3"), "wasm3", work_share=0.1),
+        Contender(t("compare_label_stepper"), "stepper", work_share=0.0005),
         Contender("Node.js WASI (V8)", "node"),
-        Contender("pywasm (pure-Python interpreter)", "pywasm", work_share=0.0005),
+        Contender(t("compare_label_pywasm"), "pywasm", work_share=0.0005),
         Contender("Wasmer (wasmer-sdk)", "wasmer-sdk"),
     ]
     for name, runtime in cli.RUNTIMES.items():
-        found.append(Contender(f"{runtime.title} command line", name))
+        found.append(Contender(t("compare_label_cli", title=runtime.title), name))
     listed = {c.engine for c in found}
     found += [Contender(REGISTRY[n].title, n) for n in engines_taking("module") if n not in listed]
     return found
@@ -437,13 +436,13 @@ def measure_startup(
         def native_now() -> float | None:
             return min(_time(lambda: subprocess.run([str(native)], capture_output=True), repeat))
 
-        baseline, base_name = native_now(), "native process (gcc -O2)"
+        baseline, base_name = native_now(), t("compare_native_footprint")
     else:
 
         def native_now() -> float | None:
             return None
 
-        expected, baseline, base_name = None, None, "native process (no gcc here)"
+        expected, baseline, base_name = None, None, t("compare_native_no_gcc")
     rows = [_baseline_row(base_name, baseline, native is not None)]
     if container:
         rows.append(_container_row(base_name, native_now, repeat, expected))
@@ -702,14 +701,14 @@ def peak_memory(argv: Sequence[str], *, timeout_s: float = 60.0) -> tuple[int, i
     """
     launcher = native_build(_PEAK_C, "peak")
     if launcher is None:
-        raise OSError("measuring a peak needs gcc, to build the launcher")
+        raise OSError(t("compare_peak_needs_gcc"))
     with tempfile.TemporaryDirectory(prefix="wasikernel-peak-") as tmp:
         report = Path(tmp) / "peak"
         done = subprocess.run([str(launcher), str(report), *argv], stdin=subprocess.DEVNULL,
                               capture_output=True, timeout=timeout_s,
                               start_new_session=True)  # fmt: skip
         if not report.exists():
-            raise OSError(f"{argv[0]} could not be started (status {done.returncode})")
+            raise OSError(t("compare_unstartable", program=argv[0], status=done.returncode))
         return int(report.read_text()) * 1024, done.returncode, done.stdout
 
 
@@ -760,22 +759,20 @@ def _footprint_of(contender: Contender, module: Path) -> tuple[list[str], int, s
         program = engine.path()
         argv = engine.command(str(module), _sandbox(), program=program)
         size = Path(program).resolve().stat().st_size
-        return argv, size, "its own process; on disk: its program file"
+        return argv, size, t("compare_cli_counts")
     if contender.engine == "node":
         script = module.with_name("wasi.cjs")
         script.write_text(_NODE_WASI_SCRIPT)
         program = node_path() or "node"
         size = Path(shutil.which(program) or program).resolve().stat().st_size
-        return ([program, "--no-warnings", str(script), str(module)], size,
-                "Node running the module with node:wasi; on disk: the node program")  # fmt: skip
+        return [program, "--no-warnings", str(script), str(module)], size, t("compare_node_counts")
     argv = [sys.executable, "-m", "wasikernel", "run", "--engine", contender.engine,
             str(module)]  # fmt: skip
     packages = _ENGINE_DISTRIBUTIONS.get(contender.engine, ())
     sizes = [_distribution_bytes(name) for name in packages]
     size = sum(s or 0 for s in sizes) + _package_bytes()
     named = " + ".join([*packages, "wasikernel"])
-    return argv, size, (f"`wasikernel run` as a whole process (Python, our host, the engine); "
-                        f"on disk: {named}, Python itself not counted")  # fmt: skip
+    return argv, size, t("compare_hosted_counts", named=named)
 
 
 def measure_footprint(
@@ -792,18 +789,16 @@ def measure_footprint(
     rows: list[Footprint] = []
     native = native_build(HELLO_C, "hello")
     if native is None:
-        rows.append(Footprint("native process (gcc -O2)", None, None, "gcc is not installed",
+        rows.append(Footprint(t("compare_native_footprint"), None, None, t("compare_no_gcc"),
                               engine="native"))  # fmt: skip
     else:
         peak, _, _ = peak_memory([str(native)])
         size = native.stat().st_size
-        rows.append(Footprint("native process (gcc -O2)", peak, size, None,
-                              "on disk: the program file; the C library it shares with "
-                              "every program is not counted", "native", size))  # fmt: skip
+        rows.append(Footprint(t("compare_native_footprint"), peak, size, None,
+                              t("compare_native_counts"), "native", size))  # fmt: skip
     python_peak, _, _ = peak_memory([sys.executable, "-c", "pass"])
-    rows.append(Footprint("Python starting and exiting (python -c pass)", python_peak,
-                          _python_bytes(), None,
-                          "on disk: the interpreter and its standard library"))  # fmt: skip
+    rows.append(Footprint(t("compare_python_footprint"), python_peak, _python_bytes(), None,
+                          t("compare_python_counts")))  # fmt: skip
     if container:
         rows.append(_container_footprint())
     with tempfile.TemporaryDirectory(prefix="wasikernel-footprint-") as tmp:
@@ -825,8 +820,8 @@ def measure_footprint(
                 argv, size, counts = _footprint_of(contender, module)
                 peak, status, out = peak_memory(argv)
                 if status != 0 or HELLO_LINE.encode() not in out:
-                    rows.append(Footprint(label, None, size, f"the run ended with status "
-                                          f"{status} without printing the hello line", counts,
+                    rows.append(Footprint(label, None, size,
+                                          t("compare_no_hello", status=status), counts,
                                           engine))  # fmt: skip
                     continue
             except OSError as exc:
@@ -838,25 +833,24 @@ def measure_footprint(
 
 
 def _container_footprint() -> Footprint:
-    label = "container (runc, busybox root filesystem)"
+    label = t("compare_container_footprint")
     reason = container_status()
     if reason is not None:
         return Footprint(label, None, None, reason, engine="container")
     try:
         bundle = container_bundle(native_build(HELLO_C, "hello-static", static=True))
     except (OSError, RuntimeError) as exc:
-        return Footprint(label, None, None, f"the container could not be prepared: {exc}",
+        return Footprint(label, None, None, t("compare_container_unprepared", error=exc),
                          engine="container")  # fmt: skip
     runc = Path(_runc() or "runc").resolve()
     image, size = _image_bytes(bundle), _image_bytes(bundle) + runc.stat().st_size
     _CONTAINERS[0] += 1
     name = f"wasikernel-{os.getpid()}-{_CONTAINERS[0]}"
     peak, status, out = peak_memory([str(runc), "run", "--bundle", str(bundle), name])
-    counts = (f"runc and the container it waits for (the larger); on disk: the image "
-              f"({image / 1e6:.1f} MB: busybox and the program built static) and runc")
+    counts = t("compare_container_counts", megabytes=image / 1e6)
     if status != 0:
-        return Footprint(label, None, size, f"runc could not start a container here "
-                         f"(status {status})", counts, "container", image)  # fmt: skip
+        return Footprint(label, None, size, t("compare_container_unstarted", status=status),
+                         counts, "container", image)  # fmt: skip
     return Footprint(label, peak, size, None, counts, "container", image)
 
 
@@ -869,22 +863,31 @@ def footprint_table(rows: Sequence[Footprint]) -> str:
     def fmt(value: int | None) -> str:
         if value is None:
             return "-"
-        return f"{value / (1 << 20):.1f} MiB" if value >= 1 << 20 else f"{value / 1024:.0f} KiB"
+        if value >= 1 << 20:
+            return t("compare_mebibytes", value=value / (1 << 20))
+        return t("compare_kibibytes", value=value / 1024)
 
     def ratio(value: int | None, baseline: int | None) -> str:
         return "-" if value is None or not baseline else f"{value / baseline:.0f}x"
 
-    width = max([len(r.runtime) for r in rows] + [7])
-    lines = [f"{'runtime'.ljust(width)}  {'peak memory':>11}  {'ratio':>6}  "
-             f"{'on disk':>10}  {'ratio':>6}"]  # fmt: skip
+    header = [t("compare_column_runtime"), t("compare_column_peak"), t("compare_column_ratio"),
+              t("compare_column_disk"), t("compare_column_ratio")]  # fmt: skip
+    width = max([len(r.runtime) for r in rows] + [len(header[0])])
+    peak_w, ratio_w, disk_w = (max(least, len(name)) for least, name in
+                               ((11, header[1]), (6, header[2]), (10, header[3])))
+    lines = [f"{header[0].ljust(width)}  {header[1]:>{peak_w}}  {header[2]:>{ratio_w}}  "
+             f"{header[3]:>{disk_w}}  {header[4]:>{ratio_w}}"]  # fmt: skip
     for r in rows:
-        text = (f"{r.runtime.ljust(width)}  {fmt(r.peak_bytes):>11}  "
-                f"{ratio(r.peak_bytes, base.peak_bytes if base else None):>6}  "
-                f"{fmt(r.disk_bytes):>10}  "
-                f"{ratio(r.disk_bytes, base.disk_bytes if base else None):>6}")  # fmt: skip
-        notes = [part for part in (r.counts, r.reason and f"not measured: {r.reason}") if part]
-        if not r.available:
-            text = f"{r.runtime.ljust(width)}  {'-':>11}  {'-':>6}  {'-':>10}  {'-':>6}"
+        if r.available:
+            text = (f"{r.runtime.ljust(width)}  {fmt(r.peak_bytes):>{peak_w}}  "
+                    f"{ratio(r.peak_bytes, base.peak_bytes if base else None):>{ratio_w}}  "
+                    f"{fmt(r.disk_bytes):>{disk_w}}  "
+                    f"{ratio(r.disk_bytes, base.disk_bytes if base else None):>{ratio_w}}")
+        else:
+            text = (f"{r.runtime.ljust(width)}  {'-':>{peak_w}}  {'-':>{ratio_w}}  "
+                    f"{'-':>{disk_w}}  {'-':>{ratio_w}}")  # fmt: skip
+        reason = r.reason and t("compare_not_measured", reason=r.reason)
+        notes = [part for part in (r.counts, reason) if part]
         if notes:
             text += f"  ({'; '.join(notes)})" if r.available else f"  {notes[-1]}"
         lines.append(text.rstrip())

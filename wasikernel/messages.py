@@ -10,10 +10,11 @@ both languages with the same fields. Fields are filled as ``str.format`` fills t
 field leaves its ``{name}`` visible rather than raising, so a message never breaks a run.
 
 A number written ``{n:,}`` has its thousands grouped as the language writes them
-("99,900", "99 900"). A word that depends on a count is written ``{n:singular|plural}``: the
-field ``n`` picks the form by the language's rule (:func:`plural`), so ``"{n} {n:call|calls}"``
-reads "1 call" and "2 calls", and ``"{n} {n:appel refusé|appels refusés}"`` reads "1 appel
-refusé" and "2 appels refusés".
+("99,900", "99 900"), and one written ``{x:.1f}`` its decimal point ("1.5", "1,5"). A word
+that depends on a count is written ``{n:singular|plural}``: the field ``n`` picks the form by
+the language's rule (:func:`plural`), so ``"{n} {n:call|calls}"`` reads "1 call" and "2
+calls", and ``"{n} {n:appel refusé|appels refusés}"`` reads "1 appel refusé" and "2 appels
+refusés".
 """
 
 from __future__ import annotations
@@ -404,6 +405,96 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "donc être tentée",
     },
     "compare_no_gcc": {"en": "gcc is not installed", "fr": "gcc n'est pas installé"},
+    # the comparison's tables: their columns, units and rows (wasikernel/compare.py)
+    "compare_column_runtime": {"en": "runtime", "fr": "runtime"},
+    "compare_column_ratio": {"en": "ratio", "fr": "rapport"},
+    "compare_column_peak": {"en": "peak memory", "fr": "pic mémoire"},
+    "compare_column_disk": {"en": "on disk", "fr": "sur disque"},
+    "compare_mebibytes": {"en": "{value:.1f} MiB", "fr": "{value:.1f} Mio"},
+    "compare_kibibytes": {"en": "{value:.0f} KiB", "fr": "{value:.0f} Kio"},
+    "compare_native_footprint": {
+        "en": "native process (gcc -O2)", "fr": "processus natif (gcc -O2)",
+    },
+    "compare_native_no_gcc": {
+        "en": "native process (no gcc here)", "fr": "processus natif (pas de gcc ici)",
+    },
+    "compare_native_counts": {
+        "en": "on disk: the program file; the C library it shares with every program is not "
+        "counted",
+        "fr": "sur le disque : le fichier du programme ; la bibliothèque C qu'il partage avec "
+        "tous les programmes n'est pas comptée",
+    },
+    "compare_python_footprint": {
+        "en": "Python starting and exiting (python -c pass)",
+        "fr": "Python qui démarre et s'arrête (python -c pass)",
+    },
+    "compare_python_counts": {
+        "en": "on disk: the interpreter and its standard library",
+        "fr": "sur le disque : l'interpréteur et sa bibliothèque standard",
+    },
+    "compare_container_footprint": {
+        "en": "container (runc, busybox root filesystem)",
+        "fr": "conteneur (runc, système de fichiers racine busybox)",
+    },
+    "compare_container_unprepared": {
+        "en": "the container could not be prepared: {error}",
+        "fr": "le conteneur n'a pas pu être préparé : {error}",
+    },
+    "compare_container_counts": {
+        "en": "runc and the container it waits for (the larger); on disk: the image "
+        "({megabytes:.1f} MB: busybox and the program built static) and runc",
+        "fr": "runc et le conteneur qu'il attend (le plus grand des deux) ; sur le disque : "
+        "l'image ({megabytes:.1f} Mo : busybox et le programme compilé en statique) et runc",
+    },
+    "compare_container_unstarted": {
+        "en": "runc could not start a container here (status {status})",
+        "fr": "runc n'a pas pu lancer de conteneur ici (statut {status})",
+    },
+    "compare_cli_counts": {
+        "en": "its own process; on disk: its program file",
+        "fr": "son propre processus ; sur le disque : le fichier de son programme",
+    },
+    "compare_node_counts": {
+        "en": "Node running the module with node:wasi; on disk: the node program",
+        "fr": "Node qui exécute le module avec node:wasi ; sur le disque : le programme node",
+    },
+    "compare_hosted_counts": {
+        "en": "`wasikernel run` as a whole process (Python, our host, the engine); on disk: "
+        "{named}, Python itself not counted",
+        "fr": "`wasikernel run` comme processus entier (Python, notre hôte, le moteur) ; sur le "
+        "disque : {named}, sans compter Python lui-même",
+    },
+    "compare_no_hello": {
+        "en": "the run ended with status {status} without printing the hello line",
+        "fr": "l'exécution s'est terminée avec le statut {status} sans afficher la ligne hello",
+    },
+    "compare_peak_needs_gcc": {
+        "en": "measuring a peak needs gcc, to build the launcher",
+        "fr": "mesurer un pic demande gcc, pour compiler le lanceur",
+    },
+    "compare_unstartable": {
+        "en": "{program} could not be started (status {status})",
+        "fr": "{program} n'a pas pu être lancé (statut {status})",
+    },
+    # the runtimes the comparison measures, as its rows name them
+    "compare_label_hosted": {
+        "en": "wasikernel run (our host on wasmtime), whole process",
+        "fr": "wasikernel run (notre hôte sur wasmtime), processus entier",
+    },
+    "compare_label_pulley": {
+        "en": "wasmtime, Pulley interpreter", "fr": "wasmtime, interpréteur Pulley",
+    },
+    "compare_label_wasm3": {
+        "en": "wasm3 interpreter (pywasm3)", "fr": "interpréteur wasm3 (pywasm3)",
+    },
+    "compare_label_stepper": {
+        "en": "wasikernel step-through interpreter",
+        "fr": "interpréteur pas à pas de wasikernel",
+    },
+    "compare_label_pywasm": {
+        "en": "pywasm (pure-Python interpreter)", "fr": "pywasm (interpréteur en pur Python)",
+    },
+    "compare_label_cli": {"en": "{title} command line", "fr": "ligne de commande {title}"},
     "zig_libc_building": {
         "en": "building zig's libc for wasm32-wasi, once per machine: about {seconds} s (as "
         "measured on this machine)...",
@@ -1987,8 +2078,10 @@ class _Formatter(string.Formatter):
             one, _, other = format_spec.partition("|")
             return plural(value, one, other, self.language)
         text = super().format_field(value, format_spec)
-        if format_spec == "," and self.language == "fr":  # 99 900, not 99,900
+        if self.language == "fr" and format_spec == ",":  # 99 900, not 99,900
             text = text.replace(",", "\u202f")
+        elif self.language == "fr" and format_spec.endswith("f"):  # 1,5, not 1.5
+            text = text.replace(".", ",")
         return text
 
 
@@ -2000,7 +2093,7 @@ def t(key: str, **fields: object) -> str:
     entry = CATALOGUE[key]
     text = entry.get(_language) or entry["en"]
     try:
-        if "|" not in text and ":,}" not in text:  # no plural, no grouped number: the fast way
+        if "|" not in text and ":,}" not in text and "f}" not in text:  # the fast way
             return text.format_map(_Fields(fields))
         return _Formatter(_language).vformat(text, (), fields)
     except (ValueError, IndexError, KeyError, AttributeError, TypeError):

@@ -501,8 +501,29 @@ NOT_MEASURED_FR = (
 )
 
 
+#: the names a French notebook gives the rows of its start-up and execution tables (longest
+#: first: a name may hold a shorter one)
+LABELS_FR = (
+    ("native process, gcc -O2 (fork+exec)", "processus natif, gcc -O2 (fork+exec)"),
+    ("native, gcc -O2", "natif, gcc -O2"),
+    ("container (runc, busybox image, whole process)",
+     "conteneur (runc, image busybox, processus entier)"),
+    ("' (compile + instantiate)'", "' (compilation + instanciation)'"),
+    (" (compile + instantiate)'", " (compilation + instanciation)'"),
+    ("' (instantiate)'", "' (instanciation)'"),
+    (" (instantiate)'", " (instanciation)'"),
+    ("wasmtime, Pulley interpreter", "wasmtime, interpréteur Pulley"),
+    ("wasm3 via pywasm3 (load)", "wasm3 via pywasm3 (chargement)"),
+    ("node process, V8 (whole run)", "processus node, V8 (exécution complète)"),
+    ("' (whole run)'", "' (exécution complète)'"),
+    ("our WASI host on wasmtime", "notre hôte WASI sur wasmtime"),
+    ("our step-through interpreter", "notre interpréteur pas à pas"),
+    (" (whole process)'", " (processus entier)'"),
+)
+
+
 def _measured_in_french(src: str) -> str:
-    for en, fr in NOT_MEASURED_FR:
+    for en, fr in NOT_MEASURED_FR + LABELS_FR:
         src = src.replace(en, fr)
     return src
 
@@ -767,7 +788,7 @@ le même appel.
 ## Les affirmations, à côté des mesures
 """,
     ),
-    code(*CLAIMS),
+    code(CLAIMS[0], _measured_in_french(CLAIMS[1])),
     code(*SIZE_CLAIMS),
     md(
         """
@@ -827,6 +848,8 @@ et mettez le nombre dans `answer`.
            'answered("07-choosing-a-runtime.ex1", check_cache_saving(answer, startup))'),
         py("answer = 0  # remplacez par votre rapport",
            'answered("07-choosing-a-runtime.ex1", check_cache_saving(answer, startup))'),
+        _measured_in_french(py(CACHE_ANSWER,
+           'answered("07-choosing-a-runtime.ex1", check_cache_saving(answer, startup))')),
     ),
     md(
         """
