@@ -312,3 +312,35 @@ def test_doctor_gives_each_runtimes_count_on_the_suite(wasi_testsuite, tmp_path,
     if REGISTRY["wasmedge"].available() is not None:
         assert table[1].startswith("wasmedge: not counted here: ")
         assert table[1].endswith("(published: 72/72)")
+
+
+@pytest.mark.parametrize("engine", ["wasmedge", "wasmer", "iwasm"])
+@pytest.mark.parametrize("kind", ["host", "read_only", "memory"])
+def test_a_runtime_not_measured_to_confine_is_given_no_folder(engine, kind, data_dir):
+    """A CLI runtime whose escape row is not measured here gets no folder at all: a link the
+    module makes during the run would lead out of it, which no check made before can stop."""
+    preopen = {
+        "host": Preopen("/data", host_path=str(data_dir)),
+        "read_only": Preopen("/data", host_path=str(data_dir), read_only=True),
+        "memory": Preopen("/data", tree={"a.txt": b"x"}),
+    }[kind]
+    with pytest.raises(EngineError) as refused:
+        run(b"(module (func (export \"_start\")))", Sandbox(preopens=[preopen]), engine=engine)
+    message = str(refused.value)
+    assert message.startswith(f"{engine} cannot be given ") and "not been measured" in message
+    assert "python -m wasikernel.compare escape" in message
+    assert "wasmtime-cli" in message.split("(")[-1]  # the engines that do confine, named
+    assert not REGISTRY[engine].confines_folders and "folders" not in REGISTRY[engine].grants
+    assert {"env", "args", "stdin"} <= REGISTRY[engine].grants  # the rest is still given
+
+
+def test_the_unmeasured_runtime_refusal_speaks_french(data_dir):
+    from wasikernel import messages
+
+    before = messages.get_language()
+    messages.set_language("fr")
+    try:
+        with pytest.raises(EngineError, match="personne n'a mesuré si son propre WASI"):
+            run(b"(module)", _sandbox(data_dir), engine="wasmedge")
+    finally:
+        messages.set_language(before)

@@ -233,8 +233,8 @@ class Measurement:
         }
 
 
-@cache
 def _gcc() -> str | None:
+    """gcc (or cc) as PATH has it now: not cached, so a compiler installed later is found."""
     return shutil.which("gcc") or shutil.which("cc")
 
 

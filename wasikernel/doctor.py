@@ -135,15 +135,17 @@ def sandboxing(engine: object) -> str:
 
 def _own_wasi(engine: object) -> str:
     grants = getattr(engine, "grants", None)
-    if grants is not None and "folders" not in grants and getattr(engine, "maps_folders", True):
+    unmeasured = getattr(engine, "folder_refusal", "") == "engine_folder_not_measured"
+    if grants is not None and "folders" not in grants and unmeasured:
+        text = ("its own WASI, not traced; given no folder: not measured keeping the guest "
+                "inside one")  # fmt: skip
+    elif grants is not None and "folders" not in grants and getattr(engine, "maps_folders", True):
         text = ("its own WASI, not traced; given no folder: its WASI follows symbolic links "
                 "out of one, even those the guest makes")  # fmt: skip
     elif grants is not None and "folders" not in grants:
         text = "its own WASI, not traced"
-    elif getattr(engine, "confines_folders", False):
+    else:  # an own WASI is given folders only when it keeps the guest inside them
         text = "its own WASI, not traced; keeps the guest inside its folders"
-    else:
-        text = "its own WASI, not traced; refuses a folder whose links lead out"
     if grants is not None:
         given = [w for c, w in _CAPABILITY_WORDS.items() if c in grants]
         refused = [w.split(" (")[0] for c, w in _CAPABILITY_WORDS.items() if c not in grants]

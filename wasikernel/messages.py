@@ -1887,24 +1887,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "%%wasm : la cellule n'est ni le chemin d'un fichier .wasm existant, ni de "
         "l'hexadécimal, du base64 ou un littéral d'octets (b'\\x00asm...')",
     },
-    "folder_not_confined": {
-        "en": "{engine} runs WASI of its own, which follows the symbolic link {link} out of the "
-        "granted folder {folder}: the run is refused. Remove that link, or use an engine that "
-        "keeps a module inside its folders ({engines})",
-        "fr": "{engine} exécute son propre WASI, qui suit le lien symbolique {link} hors du "
-        "dossier accordé {folder} : l'exécution est refusée. Supprimez ce lien, ou utilisez un "
-        "moteur qui garde un module dans ses dossiers ({engines})",
-    },
-    "folder_too_big_to_check": {
-        "en": "{engine} runs WASI of its own, which would follow a symbolic link out of the "
-        "granted folder {folder}; that folder holds more than {most} entries, too many to check "
-        "them all for such links: the run is refused. Grant a smaller folder, or use an engine "
-        "that keeps a module inside its folders ({engines})",
-        "fr": "{engine} exécute son propre WASI, qui suivrait un lien symbolique hors du dossier "
-        "accordé {folder} ; ce dossier contient plus de {most} entrées, trop pour toutes les "
-        "vérifier : l'exécution est refusée. Accordez un dossier plus petit, ou utilisez un "
-        "moteur qui garde un module dans ses dossiers ({engines})",
-    },
     "engine_cannot_grant": {
         "en": "{engine} cannot give a module {capability}: the run is refused rather than run "
         "in a weaker sandbox. Leave that option out, or use an engine that gives it ({engines})",
@@ -1923,6 +1905,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "l'exécution, si bien que ni le dossier ni une copie ne garderaient le module dedans. "
         "L'exécution est refusée plutôt que lancée dans un bac à sable plus faible. Retirez ce "
         "dossier, ou utilisez un moteur qui garde un module dans ses dossiers ({engines})",
+    },
+    "engine_folder_not_measured": {
+        "en": "{engine} cannot be given {capability}: its own WASI has not been measured keeping "
+        "a module inside a folder (a symbolic link the module makes during the run would take it "
+        "out of the folder or of any copy, and no check made before the run can stop that). The "
+        "run is refused rather than run in a weaker sandbox. Leave the folder out, measure it "
+        "with `python -m wasikernel.compare escape`, or use an engine that keeps a module inside "
+        "its folders ({engines})",
+        "fr": "{engine} ne peut pas recevoir {capability} : personne n'a mesuré si son propre "
+        "WASI garde un module dans un dossier (un lien symbolique que le module crée pendant "
+        "l'exécution le ferait sortir du dossier ou de toute copie, et aucune vérification "
+        "faite avant l'exécution ne peut l'empêcher). L'exécution est refusée plutôt que lancée "
+        "dans un bac à sable plus faible. Retirez ce dossier, mesurez-le avec `python -m "
+        "wasikernel.compare escape`, ou utilisez un moteur qui garde un module dans ses "
+        "dossiers ({engines})",
     },
     "capability_folders": {"en": "a host folder", "fr": "un dossier de la machine"},
     "capability_read_only_folders": {

@@ -14,7 +14,6 @@ the two levels engines plug in at.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -25,11 +24,11 @@ from ..errors import EngineError
 
 if TYPE_CHECKING:
     from ..result import MemoryLayout, RunResult
-    from ..sandbox import Preopen, Sandbox
+    from ..sandbox import Sandbox
 
 __all__ = [
-    "RunRequest", "Engine", "HostedEngine", "OwnWasiEngine", "link_leaving", "dist_version",
-    "LINK_CHECK_ENTRIES", "TooManyEntries", "CAPABILITIES", "FOLDER_CAPABILITIES", "asked_of",
+    "RunRequest", "Engine", "HostedEngine", "OwnWasiEngine", "dist_version", "CAPABILITIES",
+    "FOLDER_CAPABILITIES", "asked_of",
 ]  # fmt: skip
 
 
@@ -147,14 +146,6 @@ class HostedEngine(Engine):
         return run_hosted(self, request)
 
 
-#: most entries of a granted folder looked at for links that lead out of it
-LINK_CHECK_ENTRIES = 100_000
-
-
-class TooManyEntries(Exception):
-    """A folder holds more entries than :data:`LINK_CHECK_ENTRIES`: it was not all checked."""
-
-
 #: what a run can ask of an engine's WASI, in the order doctor lists them
 CAPABILITIES = ("folders", "read_only_folders", "memory_folders", "env", "args", "stdin")
 #: the capabilities of :data:`CAPABILITIES` that hand the guest a folder
@@ -184,27 +175,6 @@ def _grants_of(engine: Any) -> frozenset[str]:
         return frozenset(CAPABILITIES)  # an engine running our host gives every one
 
 
-def link_leaving(folder: str, most: int = LINK_CHECK_ENTRIES) -> str | None:
-    """Return the first symbolic link inside ``folder`` that points out of it (its path
-    relative to ``folder``), or None when every link stays inside.
-
-    Raises TooManyEntries after looking at ``most`` entries without reaching the end.
-    """
-    root = os.path.realpath(folder)
-    seen = 0
-    for here, dirs, files in os.walk(root):  # links to folders are listed, not entered
-        for name in (*dirs, *files):
-            seen += 1
-            if seen > most:
-                raise TooManyEntries(folder)
-            path = os.path.join(here, name)
-            if os.path.islink(path):
-                target = os.path.realpath(path)
-                if os.path.commonpath([root, target]) != root:
-                    return os.path.relpath(path, root)
-    return None
-
-
 class OwnWasiEngine(Engine):
     """Second level: an engine with a WASI of its own, run as a child process.
 
@@ -227,6 +197,8 @@ class OwnWasiEngine(Engine):
     #: whether the runtime's WASI can be handed a host folder at all (what it does with one is
     #: measured by :func:`wasikernel.compare.escape_table`, granted or not)
     maps_folders: ClassVar[bool] = True
+    #: the sentence that refuses it a folder: its WASI was seen to follow links out of one
+    folder_refusal: ClassVar[str] = "engine_cannot_confine_any_folder"
 
     def refuse_ungranted(self, sandbox: Sandbox) -> None:
         """Refuse a sandbox that asks for a capability this runtime cannot give.
@@ -244,7 +216,7 @@ class OwnWasiEngine(Engine):
             key = "engine_cannot_grant"
             if capability in FOLDER_CAPABILITIES and self.maps_folders:
                 able = [n for n in able if REGISTRY[n].confines_folders]
-                key = "engine_cannot_confine_any_folder"
+                key = self.folder_refusal
             raise EngineError(messages.t(
                 key, engine=self.name, capability=messages.t(f"capability_{capability}"),
                 engines=", ".join(able),
@@ -254,43 +226,14 @@ class OwnWasiEngine(Engine):
         """Whether the runtime provides the import ``module.name``."""
         return module == "wasi_snapshot_preview1"
 
-    def refuse_unconfined(self, preopens: Sequence[Preopen]) -> None:
-        """Refuse a host folder holding a symbolic link that leads out of it, unless this
-        runtime is known to keep the guest inside (its WASI would follow the link; ours does
-        not). A link the guest makes during the run is the runtime's own WASI's to refuse.
-
-        Raises EngineError with the sentence that names the link and what to use instead.
-        """
-        if self.confines_folders:
-            return
-        from . import REGISTRY
-
-        for pre in preopens:
-            if pre.host_path is None:
-                continue
-            engines = ", ".join(n for n, e in REGISTRY.items() if e.confines_folders)
-            try:
-                link = link_leaving(pre.host_path, LINK_CHECK_ENTRIES)
-            except TooManyEntries:
-                raise EngineError(messages.t(
-                    "folder_too_big_to_check", engine=self.name, folder=pre.host_path,
-                    most=f"{LINK_CHECK_ENTRIES:,}", engines=engines,
-                )) from None  # fmt: skip
-            if link is not None:
-                raise EngineError(messages.t(
-                    "folder_not_confined", engine=self.name, link=link, folder=pre.host_path,
-                    engines=engines,
-                ))  # fmt: skip
-
     def run(self, request: RunRequest) -> RunResult:
         """Run ``request`` in the runtime's own process; see :func:`wasikernel.engines.run`.
 
-        Raises EngineError when the runtime is not usable here, ``keep`` is asked, the sandbox
-        asks for a capability the runtime cannot give, or a granted folder holds a symbolic
-        link the runtime would follow out of it.
+        Raises EngineError when the runtime is not usable here, ``keep`` is asked, or the
+        sandbox asks for a capability the runtime cannot give (a folder, to a runtime whose
+        WASI is not known to keep a module inside one).
         """
         self.refuse_ungranted(request.sandbox)
-        self.refuse_unconfined(request.sandbox.preopens)
         return self.run_alone(request)
 
     def run_alone(self, request: RunRequest) -> RunResult:
