@@ -431,6 +431,20 @@ def test_browser_files_exist_for_every_view():
         assert "var(--jp-" in css  # follows the JupyterLab theme
 
 
+def test_every_view_module_carries_the_shared_helpers_once():
+    from wasikernel.widgets import CompiledView
+    from wasikernel.widgets._base import browser_module
+
+    for view in (TraceView, MemoryView, StackView, SandboxView, CompiledView):
+        module = view._esm
+        assert module.count("function h(") == 1 and module.count("function say(") == 1, view
+        assert module.rstrip().endswith("export default { render };")
+    for name in ("trace", "memory", "stack", "sandbox", "compiled"):
+        own = (static_dir() / f"{name}.js").read_text()
+        assert "function say(" not in own and "function h(" not in own  # only in _common.js
+        assert browser_module(f"{name}.js").endswith(own)
+
+
 @pytest.mark.slow  # nbconvert alone takes several seconds to load its templates
 def test_nbconvert_html_of_a_saved_notebook_shows_the_static_views():
     """A notebook saved without widget state (JupyterLab's default) still reads as HTML."""

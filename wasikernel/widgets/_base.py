@@ -11,7 +11,7 @@ import traitlets
 
 from .. import messages
 
-__all__ = ["static_file", "StaticHtmlWidget"]
+__all__ = ["static_file", "browser_module", "StaticHtmlWidget"]
 
 
 def static_dir() -> Path:
@@ -34,6 +34,14 @@ def static_dir() -> Path:
 def static_file(name: str) -> Path:
     """The path of one browser file (``"trace.js"``, ``"memory.css"``, ...)."""
     return static_dir() / name
+
+
+def browser_module(name: str) -> str:
+    """The ES module of one view's browser half (``"trace.js"`` ...): the helpers every view
+    shares (``_common.js``: building an element, saying a catalogue sentence) and then the
+    view's own file. Shared by text, not by import: a widget's module is loaded from a string
+    and cannot import a neighbour file. Raises ``FileNotFoundError`` when a file is missing."""
+    return static_file("_common.js").read_text() + "\n" + static_file(name).read_text()
 
 
 class StaticHtmlWidget(anywidget.AnyWidget):

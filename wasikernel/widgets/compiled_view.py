@@ -16,7 +16,7 @@ import traitlets as t
 from ..compile.listing import Listing
 from ..messages import t as _t
 from . import _html
-from ._base import StaticHtmlWidget, static_file
+from ._base import StaticHtmlWidget, browser_module, static_file
 
 __all__ = ["COLOURS", "CompiledView", "PALETTE_SIZE"]
 
@@ -28,7 +28,7 @@ class CompiledView(StaticHtmlWidget):
     Raises ``TypeError`` when not given a :class:`~wasikernel.compile.listing.Listing`.
     """
 
-    _esm = static_file("compiled.js")
+    _esm = browser_module("compiled.js")
     _words = "compiled"
     _css = static_file("compiled.css")
 

@@ -16,7 +16,7 @@ from ..messages import t as _t
 from ..result import MemorySnapshot, RunResult
 from ..trace import MemoryAccess
 from . import _html, _model
-from ._base import StaticHtmlWidget, static_file
+from ._base import StaticHtmlWidget, browser_module, static_file
 
 __all__ = ["MemoryView", "PAGE_SIZE", "MAX_MESSAGE_BYTES"]
 
@@ -41,7 +41,7 @@ class MemoryView(StaticHtmlWidget):
     Raises ``TypeError`` when not given a RunResult, ``ValueError`` for a page size over 64 KiB.
     """
 
-    _esm = static_file("memory.js")
+    _esm = browser_module("memory.js")
     _words = "memory"
     _css = static_file("memory.css")
 

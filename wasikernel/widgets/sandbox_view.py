@@ -20,7 +20,7 @@ from ..result import RunResult
 from ..sandbox import Sandbox
 from ..trace import counted
 from . import _html, _model
-from ._base import StaticHtmlWidget, static_file
+from ._base import StaticHtmlWidget, browser_module, static_file
 from ._diagram import render_svg
 
 __all__ = ["SandboxView", "capabilities", "apply_grants"]
@@ -90,7 +90,7 @@ class SandboxView(StaticHtmlWidget):
     ``dot`` is missing.
     """
 
-    _esm = static_file("sandbox.js")
+    _esm = browser_module("sandbox.js")
     _words = "sandbox"
     _css = static_file("sandbox.css")
 

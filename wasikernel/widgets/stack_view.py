@@ -21,7 +21,7 @@ import traitlets as t
 from ..messages import t as _t
 from ..result import RunResult
 from . import _html, _model
-from ._base import StaticHtmlWidget, static_file
+from ._base import StaticHtmlWidget, browser_module, static_file
 
 __all__ = ["StackView", "snapshot_json", "SessionSteps", "steps_of", "SHADOW_WORDS"]
 
@@ -162,7 +162,7 @@ class StackView(StaticHtmlWidget):
     Raises ``TypeError`` when ``result`` is not a RunResult.
     """
 
-    _esm = static_file("stack.js")
+    _esm = browser_module("stack.js")
     _words = "stack"
     _css = static_file("stack.css")
 

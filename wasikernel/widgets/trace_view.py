@@ -17,7 +17,7 @@ from ..result import RunResult
 from ..sandbox import Sandbox
 from ..trace import Trace, TraceEvent, counted, short_call
 from . import _html, _model
-from ._base import StaticHtmlWidget, static_file
+from ._base import StaticHtmlWidget, browser_module, static_file
 
 __all__ = ["TraceView"]
 
@@ -41,7 +41,7 @@ class TraceView(StaticHtmlWidget):
     Raises ``TypeError`` when given something other than a RunResult or a Trace.
     """
 
-    _esm = static_file("trace.js")
+    _esm = browser_module("trace.js")
     _words = "trace"
     _css = static_file("trace.css")
 
