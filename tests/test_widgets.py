@@ -433,7 +433,7 @@ def test_browser_files_exist_for_every_view():
 
 def test_every_view_module_carries_the_shared_helpers_once():
     from wasikernel.widgets import CompiledView
-    from wasikernel.widgets._base import browser_module
+    from wasikernel.widgets._base import browser_module, browser_style
 
     for view in (TraceView, MemoryView, StackView, SandboxView, CompiledView):
         module = view._esm
@@ -443,6 +443,9 @@ def test_every_view_module_carries_the_shared_helpers_once():
         own = (static_dir() / f"{name}.js").read_text()
         assert "function say(" not in own and "function h(" not in own  # only in _common.js
         assert browser_module(f"{name}.js").endswith(own)
+        style = browser_style(f"{name}.css")
+        assert style.count(f".wk-{name}-view,") + style.count(f".wk-{name}-view {{") == 1
+        assert "var(--jp-border-color2" in style  # the box every view shares
 
 
 @pytest.mark.slow  # nbconvert alone takes several seconds to load its templates

@@ -11,7 +11,7 @@ import traitlets
 
 from .. import messages
 
-__all__ = ["static_file", "browser_module", "StaticHtmlWidget"]
+__all__ = ["static_file", "browser_module", "browser_style", "StaticHtmlWidget"]
 
 
 def static_dir() -> Path:
@@ -42,6 +42,13 @@ def browser_module(name: str) -> str:
     view's own file. Shared by text, not by import: a widget's module is loaded from a string
     and cannot import a neighbour file. Raises ``FileNotFoundError`` when a file is missing."""
     return static_file("_common.js").read_text() + "\n" + static_file(name).read_text()
+
+
+def browser_style(name: str) -> str:
+    """The style of one view (``"trace.css"`` ...): what every view's box shares
+    (``_common.css``), then the view's own rules. Raises ``FileNotFoundError`` when a file is
+    missing."""
+    return static_file("_common.css").read_text() + "\n" + static_file(name).read_text()
 
 
 class StaticHtmlWidget(anywidget.AnyWidget):

@@ -16,7 +16,7 @@ import traitlets as t
 from ..compile.listing import Listing
 from ..messages import t as _t
 from . import _html
-from ._base import StaticHtmlWidget, browser_module, static_file
+from ._base import StaticHtmlWidget, browser_module, browser_style
 
 __all__ = ["COLOURS", "CompiledView", "PALETTE_SIZE"]
 
@@ -30,7 +30,7 @@ class CompiledView(StaticHtmlWidget):
 
     _esm = browser_module("compiled.js")
     _words = "compiled"
-    _css = static_file("compiled.css")
+    _css = browser_style("compiled.css")
 
     filename = t.Unicode("").tag(sync=True)
     source = t.List().tag(sync=True)  # the cell's lines, the first is line 1

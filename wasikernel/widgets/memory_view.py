@@ -16,7 +16,7 @@ from ..messages import t as _t
 from ..result import MemorySnapshot, RunResult
 from ..trace import MemoryAccess
 from . import _html, _model
-from ._base import StaticHtmlWidget, browser_module, static_file
+from ._base import StaticHtmlWidget, browser_module, browser_style
 
 __all__ = ["MemoryView", "PAGE_SIZE", "MAX_MESSAGE_BYTES"]
 
@@ -43,7 +43,7 @@ class MemoryView(StaticHtmlWidget):
 
     _esm = browser_module("memory.js")
     _words = "memory"
-    _css = static_file("memory.css")
+    _css = browser_style("memory.css")
 
     size = t.Int(0).tag(sync=True)
     page_size = t.Int(PAGE_SIZE).tag(sync=True)

@@ -20,7 +20,7 @@ from ..result import RunResult
 from ..sandbox import Sandbox
 from ..trace import counted
 from . import _html, _model
-from ._base import StaticHtmlWidget, browser_module, static_file
+from ._base import StaticHtmlWidget, browser_module, browser_style
 from ._diagram import render_svg
 
 __all__ = ["SandboxView", "capabilities", "apply_grants"]
@@ -92,7 +92,7 @@ class SandboxView(StaticHtmlWidget):
 
     _esm = browser_module("sandbox.js")
     _words = "sandbox"
-    _css = static_file("sandbox.css")
+    _css = browser_style("sandbox.css")
 
     svg = t.Unicode("").tag(sync=True)
     caps = t.List().tag(sync=True)

@@ -21,7 +21,7 @@ import traitlets as t
 from ..messages import t as _t
 from ..result import RunResult
 from . import _html, _model
-from ._base import StaticHtmlWidget, browser_module, static_file
+from ._base import StaticHtmlWidget, browser_module, browser_style
 
 __all__ = ["StackView", "snapshot_json", "SessionSteps", "steps_of", "SHADOW_WORDS"]
 
@@ -164,7 +164,7 @@ class StackView(StaticHtmlWidget):
 
     _esm = browser_module("stack.js")
     _words = "stack"
-    _css = static_file("stack.css")
+    _css = browser_style("stack.css")
 
     mode = t.Unicode("exit").tag(sync=True)  # "trap" | "exit" | "limit" | "stepper"
     ended = t.Unicode("").tag(sync=True)

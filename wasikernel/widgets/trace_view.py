@@ -17,7 +17,7 @@ from ..result import RunResult
 from ..sandbox import Sandbox
 from ..trace import Trace, TraceEvent, counted, short_call
 from . import _html, _model
-from ._base import StaticHtmlWidget, browser_module, static_file
+from ._base import StaticHtmlWidget, browser_module, browser_style
 
 __all__ = ["TraceView"]
 
@@ -43,7 +43,7 @@ class TraceView(StaticHtmlWidget):
 
     _esm = browser_module("trace.js")
     _words = "trace"
-    _css = static_file("trace.css")
+    _css = browser_style("trace.css")
 
     count = t.Int(0).tag(sync=True)  # rows: every event, link-time and closing notes too
     wasi_calls = t.Int(0).tag(sync=True)  # as the cell's summary counts them (trace.counted)
