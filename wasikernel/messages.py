@@ -210,11 +210,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "un composant exécute son export wasi:cli/run ; --invoke appelle les exports d'un "
         "module de base",
     },
-    "component_no_run": {
-        "en": "the component exports no wasi:cli/run: it is not a command (wrap a preview 1 "
-        "program with `wasikernel component new`)",
-        "fr": "le composant n'exporte pas wasi:cli/run : ce n'est pas une commande (enveloppez "
-        "un programme preview 1 avec `wasikernel component new`)",
+    "export_unknown": {
+        "en": "there is no exported function named {name}; the exported functions are: "
+        "{exports}",
+        "fr": "aucune fonction exportée ne s'appelle {name} ; les fonctions exportées sont : "
+        "{exports}",
+    },
+    "export_arity": {
+        "en": "{name} takes {n} {n:argument|arguments} {signature}, given {given}",
+        "fr": "{name} prend {n} {n:argument|arguments} {signature}, {given} {given:donné|donnés}",
+    },
+    "export_not_a_number": {
+        "en": "{name} takes a {type}, and a call from here passes numbers only; call it from "
+        "another component, or give it a function that takes numbers",
+        "fr": "{name} prend un {type}, et un appel d'ici ne passe que des nombres ; "
+        "appelez-la depuis un autre composant, ou donnez-lui une fonction qui prend des nombres",
+    },
+    "option_component_int": {
+        "en": "{option}: {value!r} does not fit a {type}; write a whole number from {low} to "
+        "{high}",
+        "fr": "{option} : {value!r} ne tient pas dans un {type} ; écrivez un nombre entier de "
+        "{low} à {high}",
     },
     "option_component_where": {
         "en": "--component makes a component of a %%wat, %%c, %%rust or %%wasm cell; it means "
@@ -603,6 +619,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kernel_instantiated": {
         "en": "instantiated (no _start)",
         "fr": "instancié (pas de _start)",
+    },
+    "kernel_instantiated_no_run": {
+        "en": "instantiated (no wasi:cli/run)",
+        "fr": "instancié (pas de wasi:cli/run)",
     },
     "kernel_returned": {"en": "returned {values}", "fr": "a renvoyé {values}"},
     "kernel_calls": {"en": "{n} WASI {n:call|calls}", "fr": "{n} {n:appel|appels} WASI"},

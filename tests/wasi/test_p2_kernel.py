@@ -282,3 +282,20 @@ def test_the_sandbox_view_can_take_a_granted_address_away_and_run_again():
     assert network.label == "network: only DNS"  # the address taken away, the socket refused
     assert set(network.refused) == {"wasi:sockets/tcp-create-socket@0.2.12#create-tcp-socket"}
     assert granted.network == [("127.0.0.1", 18207)]  # the base sandbox is left as it was
+
+
+KEPT_COUNTER = (PROGRAMS.parent / "components" / "kept_counter.wat").read_text()
+
+
+def test_keep_keeps_a_component_cell_for_call(shell, capsys):
+    assert shell.run_cell("%%wat --keep\n" + KEPT_COUNTER).success
+    shown = capsys.readouterr().out
+    assert "exit 0" in shown and "add(u32, u32) -> u32" in shown  # it ran, and is kept
+    assert shell.run_cell("x = %call add 40 2\ny = %call runs").success
+    assert (shell.user_ns["x"], shell.user_ns["y"]) == (42, 1)
+    assert shell.run_cell("%call wasi:cli/run@0.2.12#run").success
+    assert "get-random-u64" in capsys.readouterr().out  # that call's own trace
+    assert shell.run_cell("z = %call runs").success and shell.user_ns["z"] == 2
+    shown = _error_of(shell, "%call add 1 -1", capsys)
+    assert "-1 does not fit a u32" in shown
+

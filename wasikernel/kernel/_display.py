@@ -72,14 +72,17 @@ def _outcome(result: RunResult) -> tuple[str, bool]:
         values = ", ".join(str(v) for v in result.returned)
         return t("kernel_returned", values=values), True
     if result.module is not None and not _has_start(result):
-        return t("kernel_instantiated"), True
+        entry = getattr(result.module, "entry_point", "_start")  # a component's: wasi:cli/run
+        return t("kernel_instantiated" if entry == "_start" else "kernel_instantiated_no_run"), True
     code = result.exit_code
     return t("kernel_exit", code=code), code == 0
 
 
 def _has_start(result: RunResult) -> bool:
+    """Whether the kept module or component has an entry point (which the run called):
+    ``_start``, or a component's ``wasi:cli/run``."""
     exports = getattr(result.module, "exports", None) or {}
-    return "_start" in exports
+    return any(name == "_start" or name.startswith("wasi:cli/run@") for name in exports)
 
 
 def summary_text(result: RunResult) -> str:

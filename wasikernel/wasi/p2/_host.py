@@ -366,6 +366,12 @@ def _value(v: Any, handed: tuple) -> Any:
     return repr(v)
 
 
+def shown_value(v: Any) -> Any:
+    """A value of a WIT type as the trace shows it: numbers, strings and booleans as they are,
+    a record as a dict, a variant as its case (``{case: payload}``), a list as a list."""
+    return _value(v, ())
+
+
 def _decode(rec: tuple, seq: int) -> TraceEvent:
     if rec[0] == _DROP:
         _, name, obj, t_ns, dur_ns = rec
