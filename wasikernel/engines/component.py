@@ -43,7 +43,7 @@ def compile_component(engine: wasmtime.Engine, wasm: bytes) -> wc.Component:
     Raises EngineError when the bytes are not a valid component."""
     return compile_cached(
         engine, wasm, "component", wc.Component, wc.Component.deserialize,
-        lambda exc: f"the component is not valid: {_trap_message(exc)}",
+        lambda exc: messages.t("component_invalid", error=_trap_message(exc)),
     )  # fmt: skip
 
 
@@ -292,7 +292,7 @@ def run_component(
     try:
         host = ComponentHost(sandbox, on_output=on_output, cancel=cancel, trace=trace)
     except FsError as exc:
-        raise EngineError(f"a preopened directory cannot be opened: {exc.note}") from exc
+        raise EngineError(messages.t("engine_preopen_unopenable", note=exc.note)) from exc
     result = RunResult(
         stdout=b"", stderr=b"", exit_code=None, trap=None, limit=None, trace=host.trace,
         sandbox=sandbox, engine=engine_name,

@@ -207,7 +207,7 @@ def _wit_text(wasm: bytes) -> str:
                           capture_output=True, timeout=60)  # fmt: skip
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise CompileError(detail[0] if detail else "wasm-tools failed", language="component")
+        raise CompileError(detail[0] if detail else t("wasm_tools_failed"), language="component")
     return proc.stdout.decode("utf-8", "replace")
 
 
@@ -232,7 +232,7 @@ def main(args: argparse.Namespace) -> int:
         with open(args.component, "rb") as f:
             wasm = f.read(MOST_BYTES + 1)  # /dev/zero never ends
     except OSError as exc:
-        raise UsageError(f"{args.component}: {exc.strerror}") from None
+        raise UsageError(t("file_unreadable", path=args.component, error=exc.strerror)) from None
     if len(wasm) > MOST_BYTES:
         raise UsageError(t("wit_too_big", path=args.component, mib=MOST_BYTES >> 20))
     options = SandboxOptions()
