@@ -90,6 +90,15 @@ def test_completion_items_say_what_each_word_is(kernel):
     assert item["type"] == "function" and item["signature"].startswith("fd_write(")
 
 
+def test_the_kernel_completes_the_options_of_magic_lines(kernel):
+    _km, kc = kernel
+    for line, expected in [("%%c --ti", "--timeout"), ("%%p1p2 --ti", "--timeout"),
+                           ("%%wat --compo", "--component"), ("%wit --allow-n", "--allow-net"),
+                           ("%sandbox max", "max-memory")]:  # fmt: skip
+        reply = reply_of(kc, kc.complete(line, cursor_pos=len(line)))
+        assert expected in reply["matches"], (line, reply["matches"])
+
+
 def test_the_reference_speaks_french_after_sandbox_lang_fr(kernel):
     _km, kc = kernel
     execute(kc, "%sandbox lang fr")

@@ -581,6 +581,28 @@ def test_magic_lines_complete_their_settings_and_options():
     assert "--denied" in complete("%trace --de")
 
 
+def test_every_magic_line_completes_its_options_p1p2_wit_and_component_ones_included():
+    from IPython.core.completer import provisionalcompleter
+
+    import wasikernel
+
+    shell = InteractiveShell.instance()
+    wasikernel.load_ipython_extension(shell)
+
+    def complete(code: str) -> list[str]:
+        with provisionalcompleter():
+            return [c.text for c in shell.Completer.completions(code, len(code))]
+
+    for magic in WasiMagics.magics["cell"]:  # every cell magic, %%p1p2 among them
+        assert complete(f"%%{magic} --ti") == ["--timeout"], magic
+    assert "p1p2" in WasiMagics.magics["cell"]
+    for magic in ("wat", "c", "rust", "wasm"):
+        assert "--component" in complete(f"%%{magic} --comp"), magic
+    assert "--component" not in complete("%%p1p2 --comp")  # it runs both ABIs
+    assert complete("%wit --allow") == ["--allow-dns", "--allow-net"]
+    assert complete("%wasi fd_wr") == ["fd_write"]
+
+
 def test_sandbox_help_lists_every_setting(magics, capsys):
     from wasikernel.kernel._sandbox_settings import SETTINGS
 

@@ -299,3 +299,11 @@ def test_keep_keeps_a_component_cell_for_call(shell, capsys):
     shown = _error_of(shell, "%call add 1 -1", capsys)
     assert "-1 does not fit a u32" in shown
 
+
+def test_call_completes_the_functions_of_a_kept_component(shell):
+    from IPython.core.completer import provisionalcompleter
+
+    assert shell.run_cell("%%wat --keep --no-trace\n" + KEPT_COUNTER).success
+    with provisionalcompleter():
+        found = [c.text for c in shell.Completer.completions("%call ad", 8)]
+    assert found == ["add"]

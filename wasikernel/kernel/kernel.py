@@ -20,7 +20,7 @@ from ipykernel.ipkernel import IPythonKernel
 
 from ._wasi_calls import WASI_CALLS, describe
 from ._wat import describe_instruction
-from .magics import WasiMagics, completion_words, magics_for
+from .magics import WasiMagics, complete_magic_lines, completion_words, magics_for
 
 __all__ = ["WasiKernel", "cell_language", "completion_item", "to_ipython", "wasi_cell_transform"]
 
@@ -97,6 +97,7 @@ class WasiKernel(IPythonKernel):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.wasi_magics: WasiMagics = magics_for(self.shell)
+        complete_magic_lines(self.shell)  # the magics' options, as after %load_ext wasikernel
         # The first of IPython's clean-up transforms: the history keeps the cell as written.
         self.shell.input_transformers_cleanup.insert(0, wasi_cell_transform)
         # Load the compiler, engine, host and widgets while the kernel starts, not in the first

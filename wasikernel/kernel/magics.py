@@ -637,19 +637,45 @@ def wasi_matcher(context: Any) -> dict:
 
 
 def magic_line_completer(shell: Any, event: Any) -> list[str]:
-    """IPython's ``complete_command`` hook for the magics' own lines: the settings of
-    ``%sandbox`` and the options of ``%%wat``, ``%%c``, ``%%rust``, ``%%wasm``, ``%%wast``,
-    ``%sandbox --...`` and ``%trace``."""
+    """IPython's ``complete_command`` hook for the magics' own lines: the options of every
+    cell magic (``%%p1p2`` takes those of ``%%c`` but ``--component``: it runs both ABIs), the
+    settings of ``%sandbox`` and its options, the options of ``%wit`` and ``%trace``, the WASI
+    calls after ``%wasi`` and the kept module's functions after ``%call``."""
     magic = event.command.lstrip("%")
     words = event.line.split()
     if magic == "trace":
         return ["--text", "--call", "--fd", "--denied"]
     if magic == "sandbox" and not event.symbol.startswith("-"):
         return list(SETTINGS) if len(words) <= 1 or (len(words) == 2 and event.symbol) else []
+    if magic == "wasi":
+        return ["--page", *WASI_CALLS]
+    if magic == "call":
+        kept = getattr(getattr(shell, "_wasikernel_magics", None), "kept", None)
+        return list(getattr(kept, "exports", None) or {}) if len(words) <= 2 else []
+    if magic == "p1p2":
+        return [name for name in option_names("c") if name != "--component"]
     return option_names(magic)
 
 
-_COMPLETED_MAGICS = ("%sandbox", "%trace", "%wit", "%%wat", "%%c", "%%rust", "%%wasm", "%%wast")
+#: the line magics whose line is completed (every cell magic's is)
+_COMPLETED_LINE_MAGICS = ("sandbox", "trace", "wit", "wasi", "call")
+
+
+def completed_magics() -> list[str]:
+    """The magics whose lines :func:`magic_line_completer` completes: every cell magic of
+    :class:`WasiMagics` and the line magics that take words."""
+    return ([f"%%{name}" for name in WasiMagics.magics["cell"]]
+            + [f"%{name}" for name in _COMPLETED_LINE_MAGICS])  # fmt: skip
+
+
+def complete_magic_lines(shell: Any) -> None:
+    """Have ``shell`` complete the lines of :func:`completed_magics` (once); the WASI kernel
+    and ``%load_ext wasikernel`` both call it."""
+    if getattr(shell, "_wasikernel_completes_lines", False):
+        return
+    for magic in completed_magics():
+        shell.set_hook("complete_command", magic_line_completer, str_key=magic)
+    shell._wasikernel_completes_lines = True
 
 
 wasi_matcher.matcher_api_version = 2  # type: ignore[attr-defined]
@@ -662,5 +688,4 @@ def load_ipython_extension(shell: Any) -> None:
     completer = getattr(shell, "Completer", None)
     if completer is not None and wasi_matcher not in completer.custom_matchers:
         completer.custom_matchers.append(wasi_matcher)
-        for magic in _COMPLETED_MAGICS:
-            shell.set_hook("complete_command", magic_line_completer, str_key=magic)
+    complete_magic_lines(shell)
