@@ -7,6 +7,7 @@ buffers and output limit), or a file at an offset (the FileSystem's handle, read
 
 from __future__ import annotations
 
+import select
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,9 @@ class Pollable(Resource):
     """Ready at once, or once the monotonic clock reaches ``deadline_ns``."""
 
     KIND = "pollable"
+    #: the host socket whose readiness this pollable waits for, and ``"r"`` or ``"w"`` (a
+    #: socket's pollable; None for a clock's), so a wait wakes when it is ready, not later
+    waits_on: tuple[Any, str] | None = None
 
     def __init__(self, deadline_ns: int | None = None) -> None:
         self.deadline_ns = deadline_ns
@@ -139,15 +143,25 @@ def pollable_ready(h: ComponentHost, p: Pollable) -> bool:
 
 
 def wait_ready(h: ComponentHost, pollables: list[Pollable]) -> None:
-    """Wait until one of ``pollables`` is ready; the time limit and the interrupt end it."""
+    """Wait until one of ``pollables`` is ready; the time limit and the interrupt end it.
+
+    The wait is in slices of at most ``_SLICE_S`` (so a stop is seen); within a slice the
+    sockets the pollables wait on are selected, so a datagram or a connection that arrives
+    wakes the guest at once."""
     deadlines = [p.deadline_ns for p in pollables if p.deadline_ns is not None]
     earliest = min(deadlines) if deadlines else None
+    sockets = [p.waits_on for p in pollables if p.waits_on is not None]
+    readers = [sock for sock, mode in sockets if mode == "r"]
+    writers = [sock for sock, mode in sockets if mode == "w"]
     while not any(p.ready() for p in pollables):
         h.check_stop()
         wait = _SLICE_S
         if earliest is not None:
             wait = max(0.0, min(wait, (earliest - time.monotonic_ns()) / 1e9))
-        time.sleep(wait)
+        if sockets:
+            select.select(readers, writers, [], wait)
+        else:
+            time.sleep(wait)
 
 
 @wit(POLL, "[method]pollable.block")

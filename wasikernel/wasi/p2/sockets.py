@@ -78,6 +78,7 @@ class SocketPollable(Pollable):
         super().__init__(None)
         self.sock = sock
         self.mode = mode
+        self.waits_on = (sock, mode)
 
     def ready(self) -> bool:
         if self.sock.fileno() < 0:
