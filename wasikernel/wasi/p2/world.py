@@ -137,6 +137,8 @@ def grant_of(name: str, sandbox: Sandbox) -> Grant:
             return Grant(name, False, t("wit_p3"))
         return Grant(name, False, t("wit_not_provided"))
     interface = name.partition("@")[0]
+    if interface == "wasikernel:libc/trace":
+        return Grant(name, True, t("wit_libc_trace"))
     if interface == "wasi:sockets/ip-name-lookup":
         return Grant(name, True, t("wit_dns")) if sandbox.dns else Grant(
             name, False, t("wit_no_dns"))
