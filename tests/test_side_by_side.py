@@ -135,3 +135,18 @@ def test_the_p1p2_magic_shows_the_view_and_keeps_the_component_run(writer, tmp_p
     assert "open /data/out.txt" in shown[0]["text/plain"]
     assert magics.last.exit_code == 1 and magics.last.trace.events[0].abi == "p2"
     assert shell.user_ns["side_by_side"].core.exit_code == 3
+
+
+def test_a_path_libc_refuses_is_one_row_on_both_sides(writer):
+    from wasikernel.compile import compile_source
+
+    hooked = compile_source("c", WRITER_C).wasm  # with the libc hook, as %%p1p2 compiles it
+    view = run_side_by_side(hooked, Sandbox())  # no folder: libc refuses /data/out.txt
+    assert view.core.exit_code == view.component.exit_code == 1
+    [row] = [s for s in view.steps if s.action == "libc_refused"]
+    assert row.target == "/data/out.txt" and row.matched
+    assert [e.call for e in row.p1] == ["libc_path_refused"]
+    assert _calls(row.p2) == ["path-refused"] and row.p2[0].denied
+    assert row.label() == "libc refuses /data/out.txt"
+    messages.set_language("fr")
+    assert row.label() == "la libc refuse /data/out.txt"

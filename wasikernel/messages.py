@@ -419,6 +419,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "p1p2_action_random": {"en": "random bytes", "fr": "des octets aléatoires"},
     "p1p2_action_poll": {"en": "wait", "fr": "attendre"},
     "p1p2_action_exit": {"en": "exit", "fr": "terminer"},
+    "p1p2_action_libc_refused": {"en": "libc refuses {target}", "fr": "la libc refuse {target}"},
     "host_bug": {
         "en": "the host failed on this call ({error}); the call returned EIO",
         "fr": "l'hôte a échoué sur cet appel ({error}) ; l'appel a renvoyé EIO",

@@ -196,7 +196,9 @@ def _steps(events: Sequence[TraceEvent], p1: bool) -> list[Step]:
     names = _P1Names()
     steps: list[Step] = []
     for ev in events:
-        if ev.phase != "run":
+        if ev.phase == "libc":  # a path the guest's libc refused, on either side
+            key = ("libc_refused", str(ev.args.get("path", "?")))
+        elif ev.phase != "run":
             key = None
         elif p1:
             key = action_of_p1(ev, names)
@@ -321,7 +323,8 @@ def run_side_by_side(core: bytes, sandbox: Sandbox | None = None, **run_options:
                      ) -> SideBySide:
     """Run the preview 1 module ``core`` as it is and wrapped into a component, each in a copy
     of ``sandbox`` (its host folders copied, so neither run sees what the other left and the
-    folders themselves stay as they are), and line up the two traces.
+    folders themselves stay as they are), and line up the two traces. A libc hook in ``core``
+    is kept in the component (as ``wasikernel:libc/trace``): a path libc refuses is a row.
 
     Keyword options go to :func:`wasikernel.engines.run` (``cancel=``, ``on_output=`` ...).
     Raises ToolchainMissing without the adapter or wasm-tools, CompileError when ``core``
@@ -331,7 +334,7 @@ def run_side_by_side(core: bytes, sandbox: Sandbox | None = None, **run_options:
     from .engines import run
 
     sandbox = sandbox or Sandbox()
-    component = wrap(core)
+    component = wrap(core, libc_trace=True)  # a libc hook of ``core`` is kept on both sides
     with _own_folders(sandbox) as box:
         first = run(core, box, **run_options)
     with _own_folders(sandbox) as box:

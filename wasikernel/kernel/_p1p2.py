@@ -1,10 +1,11 @@
 """``%%p1p2``: a C cell run as a preview 1 module and as a component, traces side by side.
 
-The cell is compiled once (without the libc hook: its import could not be a WIT interface),
-then :func:`wasikernel.side_by_side.run_side_by_side` runs the module as it is and wrapped with
-the preview 1 adapter, in the notebook's sandbox plus the cell's options (each run on its own
-copy of the granted folders). The view shows one row per thing the program does, the preview 1
-calls beside the preview 2 calls the adapter made of them. Afterwards ``side_by_side`` holds the
+The cell is compiled once, with the libc hook (the component keeps it as
+``wasikernel:libc/trace``, so a path libc refuses is a row on both sides), then
+:func:`wasikernel.side_by_side.run_side_by_side` runs the module as it is and wrapped with the
+preview 1 adapter, in the notebook's sandbox plus the cell's options (each run on its own copy
+of the granted folders). The view shows one row per thing the program does, the preview 1 calls
+beside the preview 2 calls the adapter made of them. Afterwards ``side_by_side`` holds the
 :class:`~wasikernel.side_by_side.SideBySide` and ``last_run`` the component's run (``%trace``,
 ``%sandbox show`` show it). ``--check NAME`` checks the cell as the answer to an exercise.
 """
@@ -44,7 +45,7 @@ def _run(magics: Any, cell: str, opts: Any) -> Any:
     from ..side_by_side import run_side_by_side
 
     options = CompileOptions(optimize=opts.optimize, debug=opts.debug, toolchain=opts.toolchain,
-                             extra_flags=list(opts.extra_flags), trace_libc=False)  # fmt: skip
+                             extra_flags=list(opts.extra_flags))  # fmt: skip
     try:
         compiled = compile_source("c", cell, options, filename=opts.name or "cell.c",
                                   progress=say_progress)  # fmt: skip
