@@ -11,13 +11,17 @@ calls back into Python. So, for the length of a run, :class:`InterruptGuard`
   ``KeyboardInterrupt`` is raised inside a host function or after the run ends.
 
 Both are restored afterwards, and bytes meant for a previous wakeup fd are passed on to it.
-Off the main thread (signals cannot be handled there) the guard does nothing.
+Off the main thread (signals cannot be handled there) the guard does nothing, and so it does
+under Pyodide, which starts no thread: there the rewritten guest asks the host between loop
+iterations, and the interrupt arrives as a ``KeyboardInterrupt`` in that question
+(:mod:`wasikernel.engines.browser`).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from types import FrameType, TracebackType
 
@@ -70,6 +74,8 @@ class InterruptGuard:
 
     def __enter__(self) -> InterruptGuard:
         global _watcher
+        if sys.platform == "emscripten":  # no thread, no signal: see the module's text
+            return self
         if threading.current_thread() is not threading.main_thread():
             return self
         if _watcher is None:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 import shutil
-
-import graphviz
+from typing import TYPE_CHECKING
 
 from ..errors import WasiKernelError
 from ..messages import t
 from ..result import RunResult
 from ..trace import short_call  # the trace table's short name for a WIT call, on the edges too
 from ._model import Boundary, Resource, boundary
+
+if TYPE_CHECKING:
+    import graphviz
 
 __all__ = ["build_graph", "render_svg", "REFUSED_COLOR"]
 
@@ -68,6 +70,8 @@ def _wrap(text: str, width: int = 34, lines: int = 3) -> str:
 def build_graph(result: RunResult, b: Boundary | None = None) -> graphviz.Digraph:
     """The diagram of ``result``'s sandbox boundary as a graphviz graph (not yet rendered)."""
     b = b or boundary(result)
+    import graphviz  # on first use: a browser (Pyodide) has neither it nor ``dot``
+
     g = graphviz.Digraph("boundary")
     g.attr(rankdir="LR", bgcolor="transparent", fontname=FONT, nodesep="0.18", ranksep="0.9")
     g.attr("node", shape="box", style="rounded", fontname=FONT, fontsize="11",
