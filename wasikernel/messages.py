@@ -2074,6 +2074,36 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "--wat montre ce qu'est devenue une cellule C ou Rust ; une cellule WAT est déjà "
         "du WAT",
     },
+    # ---- the static site (a browser, under Pyodide) ----
+    "browser_host_folder": {
+        "en": "a browser has no folder of yours to grant as {guest}: give the guest a folder in "
+        "memory instead (a Preopen with a tree of files, in a Python cell), or run the notebook "
+        "in JupyterLab",
+        "fr": "un navigateur n'a pas de dossier à vous à donner comme {guest} : donnez au module "
+        "un dossier en mémoire (un Preopen avec un arbre de fichiers, dans une cellule Python), "
+        "ou ouvrez le carnet dans JupyterLab",
+    },
+    "browser_not_precompiled": {
+        "en": "no {language} compiler runs in this browser: the site ships the lessons' own "
+        "{language} cells already compiled, and this cell's text is not one of them. Put the "
+        "cell back as it was, or compile your version in JupyterLab (bash scripts/lab.sh)",
+        "fr": "aucun compilateur {language} ne tourne dans ce navigateur : le site livre les "
+        "cellules {language} des leçons déjà compilées, et le texte de celle-ci n'en fait pas "
+        "partie. Remettez la cellule comme elle était, ou compilez votre version dans "
+        "JupyterLab (bash scripts/lab.sh)",
+    },
+    "browser_no_wabt": {
+        "en": "the WAT assembler (wabt.js) could not be fetched from {url}: the site was built "
+        "without it; build it again with `wasikernel lite build`",
+        "fr": "l'assembleur WAT (wabt.js) n'a pas pu être chargé depuis {url} : le site a été "
+        "construit sans lui ; reconstruisez-le avec `wasikernel lite build`",
+    },
+    "browser_wabt_not_ready": {
+        "en": "the WAT assembler is not loaded yet: run the notebook's first cell (await "
+        "wasikernel.lite.ready()) first",
+        "fr": "l'assembleur WAT n'est pas encore chargé : exécutez d'abord la première cellule "
+        "du carnet (await wasikernel.lite.ready())",
+    },
 }
 
 _language = "fr" if os.environ.get("WASIKERNEL_LANG", "").startswith("fr") else "en"

@@ -15,6 +15,7 @@ faster than a file can be read, is memoised in memory.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -104,6 +105,8 @@ def toolchain_version(language: str, options: CompileOptions | None = None) -> s
         from ._wat import TOOLCHAIN
 
         return TOOLCHAIN
+    if sys.platform == "emscripten":  # a browser: the site's build compiled the cells
+        return "precompiled"
     if language == "c":
         from ._c import toolchain_for
 
@@ -141,6 +144,13 @@ def compile_source(
     shown = filename or f"cell.{LANGUAGES[language]}"
     if language == "wat":
         return _compile_wat_memoised(source, shown, started, cache)
+    if sys.platform == "emscripten":  # a browser runs no C or Rust compiler
+        from ._browser import precompiled
+
+        wasm = precompiled(language, source, options, shown)
+        return CompiledModule(wasm=wasm, language=language, layout=read_layout(wasm),
+                              warnings="", cached=True, duration_s=time.perf_counter() - started,
+                              toolchain="precompiled")  # fmt: skip
     version = toolchain_version(language, options)
     key = _cache.cache_key(language, source, options, version + "\0" + shown)
     hit = _cache.load(key) if cache else None

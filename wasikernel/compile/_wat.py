@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
-
-import wasmtime
+import sys
+from typing import Any
 
 from ..errors import CompileError
 from ._diagnostics import caret_excerpt
@@ -107,6 +107,12 @@ def compile_wat(source: str, filename: str) -> bytes:
     Raises :class:`CompileError` with the cell's line and column, the offending line and a
     caret, plus a hint when the cell uses instruction names of old tutorials.
     """
+    if sys.platform == "emscripten":  # in a browser: wabt.js (wasmtime-py does not exist there)
+        from ._browser import compile_wat_wabt
+
+        return compile_wat_wabt(source, filename)
+    import wasmtime
+
     wrapped = needs_module_wrapper(source)
     text = f"{_WRAP_OPEN}{source}\n)" if wrapped else source
     try:
@@ -126,6 +132,7 @@ def compile_wat(source: str, filename: str) -> bytes:
 def _validate_component(wasm: bytes, filename: str) -> None:
     """Raise CompileError when the component ``wasm`` does not validate (wasmtime compiles it
     to find out: the component model has no separate validator in wasmtime-py)."""
+    import wasmtime
     from wasmtime import component
 
     try:
@@ -141,12 +148,15 @@ def _validate_component(wasm: bytes, filename: str) -> None:
         ) from None
 
 
-_ENGINE: wasmtime.Engine | None = None
+_ENGINE: Any = None  # a wasmtime.Engine once made
 
 
-def _engine() -> wasmtime.Engine:
+def _engine() -> Any:
+    """One ``wasmtime.Engine`` to validate with, made on first use."""
     global _ENGINE
     if _ENGINE is None:
+        import wasmtime
+
         _ENGINE = wasmtime.Engine()
     return _ENGINE
 

@@ -7,9 +7,10 @@ comparison all loop over it. Every engine follows the same protocol (``name``, `
 plugs in at one of two levels (see :mod:`._engine`):
 
 * engines that run our traced WASI host (:class:`~._engine.HostedEngine`): ``wasmtime`` (the
-  default), ``pulley``, ``stepper``, ``wasm3``; they go through the one lifecycle of
-  :mod:`._lifecycle`; ``wasmtime-p2`` runs components (WASI 0.2) under our traced preview 2
-  host, on wasmtime's component model (:mod:`.component`);
+  default), ``pulley``, ``stepper``, ``wasm3``, and ``browser`` (the browser's own engine,
+  under Pyodide only); they go through the one lifecycle of :mod:`._lifecycle`;
+  ``wasmtime-p2`` runs components (WASI 0.2) under our traced preview 2 host, on wasmtime's
+  component model (:mod:`.component`);
 * engines that bring their own WASI (:class:`~._engine.OwnWasiEngine`): ``node``, the
   runtimes that Python packages bring (``pywasm``, ``wasmer-sdk``) and the runtimes' command
   lines (``wasmtime-cli``, ``wasmedge``, ``wasmer``, ``iwasm``); they are not traced, and
@@ -43,7 +44,7 @@ from ._engine import Engine, HostedEngine, OwnWasiEngine, RunRequest
 __all__ = [
     "REGISTRY", "ENGINES", "Engine", "HostedEngine", "OwnWasiEngine", "RunRequest", "find",
     "run", "load_module_bytes", "is_component", "kind_of", "engine_for", "engines_taking",
-    "OUR_WASMTIME",
+    "OUR_WASMTIME", "default_engine",
 ]  # fmt: skip
 
 
@@ -111,6 +112,7 @@ REGISTRY = _Registry([
     ("stepper", "wasikernel.engines.stepper", "STEPPER"),
     ("pulley", "wasikernel.engines.pulley", "PULLEY"),
     ("wasm3", "wasikernel.engines.wasm3", "WASM3"),
+    ("browser", "wasikernel.engines.browser", "BROWSER"),
     ("node", "wasikernel.engines.node", "NODE"),
     ("wasmtime-cli", "wasikernel.engines.cli", "RUNTIMES.wasmtime-cli"),
     ("pywasm", "wasikernel.engines.python_runtimes", "PYWASM"),
@@ -127,6 +129,14 @@ _WASM_MAGIC = b"\0asm"
 
 #: our host on wasmtime, by the kind of binary it runs: either name runs either kind
 OUR_WASMTIME = {"module": "wasmtime", "component": "wasmtime-p2"}
+
+
+def default_engine() -> str:
+    """The engine a run gets when none is named: ``browser`` under Pyodide (the only one
+    there), ``wasmtime`` everywhere else."""
+    import sys
+
+    return "browser" if sys.platform == "emscripten" else "wasmtime"
 
 
 def find(engine: str) -> Any:
@@ -161,12 +171,13 @@ def load_module_bytes(module: bytes | str | os.PathLike) -> bytes:
     if data.startswith(_WASM_MAGIC):
         return data
     if data.lstrip().startswith(b"("):
-        import wasmtime
+        from ..compile import compile_source
+        from ..errors import CompileError
 
         try:
-            return wasmtime.wat2wasm(data.decode("utf-8", "replace"))
-        except Exception as exc:
-            raise EngineError(f"the WAT text does not assemble: {exc}") from exc
+            return compile_source("wat", data.decode("utf-8", "replace")).wasm
+        except CompileError as exc:
+            raise EngineError(f"the WAT text does not assemble: {exc.message}") from exc
     raise EngineError(
         "this is not a WebAssembly module (a .wasm file starts with the bytes \\0asm); "
         "compile it first with `wasikernel compile`"
@@ -225,7 +236,7 @@ def run(
     module: bytes | str | os.PathLike,
     sandbox: Sandbox | None = None,
     *,
-    engine: str = "wasmtime",
+    engine: str | None = None,
     invoke: str | None = None,
     invoke_args: Sequence[int | float] = (),
     on_output: Callable[[str, bytes], None] | None = None,
@@ -244,6 +255,7 @@ def run(
     (``memory_before``/``memory_after``) out. A trap, an exit, a limit or an import the engine
     does not provide is reported in the RunResult (its ``outcome`` says which), never raised.
 
+    ``engine`` is a name of :data:`REGISTRY`; None is :func:`default_engine`.
     A component (WASI 0.2, told by its header) runs under an engine that takes components
     (see :func:`engine_for`): with ``engine="wasmtime"``, the default, under our preview 2 host.
 
@@ -251,6 +263,7 @@ def run(
     run here or does not run this kind of binary, or the engine cannot run this module or
     sandbox at all.
     """
+    engine = engine or default_engine()
     find(engine)  # an unknown name is refused before the module is read
     wasm = load_module_bytes(module)
     chosen = engine_for(engine, wasm)

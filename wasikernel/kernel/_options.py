@@ -16,6 +16,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from .. import sandbox_options
+from ..engines import default_engine
 from ..errors import UsageError
 from ..messages import t
 from ..sandbox import Limits, Sandbox
@@ -68,7 +69,7 @@ class Settings:
     """Notebook-wide settings changed by ``%sandbox``: the base sandbox and display choices."""
 
     sandbox: Sandbox = field(default_factory=_classroom_sandbox)
-    engine: str = "wasmtime"
+    engine: str = field(default_factory=default_engine)
     trace: bool = True
     widgets: tuple[str, ...] = ()
     trace_fold_rows: int = 12

@@ -8,6 +8,7 @@ Its files, each built on the ones above it::
                    several stages read (imports, exports, data segments, code bodies, names)
     _module.py     decode_module: a core module decoded whole and strictly (the stepper)
     _listings.py   lenient listings that never raise (imports, bodies, custom sections ...)
+    _deadline.py   with_deadline_checks: a module that asks for the time at each loop head
     _layout.py     memory_layout: where the stack, data and heap are, from wasm-ld's symbols
     _dwarf.py      read_line_table: the DWARF line table (which source line each instruction
                    came from), for a module built with -g
@@ -51,6 +52,8 @@ from ._sections import (
 
 __all__ = [
     "COMPONENT",
+    "DEADLINE_MODULE",
+    "DEADLINE_NAME",
     "LAYOUT_SYMBOLS",
     "MODULE",
     "VALTYPE_NAMES",
@@ -88,17 +91,20 @@ __all__ = [
     "read_line_table",
     "read_names",
     "sections",
+    "with_deadline_checks",
     "without_custom_sections",
 ]
 
-#: the names of the strict decoder, the listings and the layout, each loaded from its file on
-#: first use: ``wasikernel run`` asks only for the header (``_reader`` and ``_sections``)
+#: the names of the strict decoder, the listings, the layout and the deadline rewriting, each
+#: loaded from its file on first use: ``wasikernel run`` asks only for the header (``_reader``
+#: and ``_sections``)
 _LATER = {
     **dict.fromkeys(("Body", "Elem", "FuncType", "ModuleInfo", "decode_module"), "_module"),
     **dict.fromkeys(("binary_kind", "code_section_start", "custom_section", "custom_sections",
                      "function_bodies", "module_imports", "without_custom_sections"), "_listings"),
     **dict.fromkeys(("LineRow", "LineTable", "parse_debug_line", "read_line_table"), "_dwarf"),
     **dict.fromkeys(("LAYOUT_SYMBOLS", "memory_layout", "read_layout"), "_layout"),
+    **dict.fromkeys(("DEADLINE_MODULE", "DEADLINE_NAME", "with_deadline_checks"), "_deadline"),
 }  # fmt: skip
 
 
