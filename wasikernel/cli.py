@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("wasikernel.doctor", "say which toolchains and engines are usable, and why not"),
     "warmup": ("wasikernel.compile.warmup", "build the C toolchain's caches ahead of a class"),
     "install": ("wasikernel.install", "install the Jupyter kernelspec"),
+    "lite": ("wasikernel.lite.build", "build the course as a static site (lite build OUT)"),
 }
 
 

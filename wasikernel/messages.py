@@ -2083,6 +2083,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "un dossier en mémoire (un Preopen avec un arbre de fichiers, dans une cellule Python), "
         "ou ouvrez le carnet dans JupyterLab",
     },
+    "browser_folder_too_big": {
+        "en": "the folder {folder} holds more than {mib} MiB: a browser keeps a granted folder in "
+        "memory, so grant a smaller one",
+        "fr": "le dossier {folder} contient plus de {mib} Mio : un navigateur garde en mémoire un "
+        "dossier donné, donnez-en un plus petit",
+    },
     "browser_not_precompiled": {
         "en": "no {language} compiler runs in this browser: the site ships the lessons' own "
         "{language} cells already compiled, and this cell's text is not one of them. Put the "

@@ -234,12 +234,22 @@ def read_preopen(text: str, option: str = "--dir", *, read_only: bool = False) -
     """Read ``HOST[::GUEST]`` (wasmtime's spelling) into a :class:`Preopen`.
 
     ``~`` is expanded and HOST made absolute against the current directory; GUEST is HOST when
-    left out. Raises UsageError when HOST or GUEST is empty, or HOST is not an existing folder.
+    left out. In a browser (Pyodide) the folder becomes an in-memory copy: of HOST in the page's
+    file system, else of the course's folder of that name
+    (:func:`wasikernel.lite.folder_in_memory`).
+    Raises UsageError when HOST or GUEST is empty, or HOST is not an existing folder.
     """
     host, sep, guest = text.partition("::")
     guest = guest if sep else host
     if not host or not guest:
         raise _refusal("option_dir_form", option=option, value=text)
+    if sys.platform == "emscripten":  # a browser: the folder is copied into memory
+        from .lite import folder_in_memory
+
+        tree = folder_in_memory(host)
+        if tree is None:
+            raise _refusal("option_dir_missing", option=option, value=text, path=host)
+        return Preopen(guest_path=guest, read_only=read_only, tree=tree)
     path = os.path.abspath(os.path.expanduser(host))
     if not os.path.isdir(path):
         key = "option_dir_file" if os.path.exists(path) else "option_dir_missing"

@@ -14,6 +14,7 @@ import argparse
 import functools
 import shlex
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .. import sandbox_options
 from ..engines import default_engine
@@ -21,6 +22,9 @@ from ..errors import UsageError
 from ..messages import t
 from ..sandbox import Limits, Sandbox
 from ..sandbox_options import SandboxOptions
+
+if TYPE_CHECKING:
+    from ..compile import CompileOptions
 
 __all__ = [
     "CellOptions",
@@ -197,3 +201,31 @@ def option_names(magic: str = "wat") -> list[str]:
 def sandbox_for(settings: Settings, opts: CellOptions) -> Sandbox:
     """The sandbox of one run: a copy of the notebook's, with the cell's options on top."""
     return opts.applied_to(settings.sandbox)
+
+
+_FILENAMES = {"wat": "cell.wat", "c": "cell.c", "rust": "cell.rs"}
+
+
+def cell_filename(language: str, opts: CellOptions) -> str:
+    """The file name a cell of ``language`` has in diagnostics (``--name``, else ``cell.c``...)."""
+    return opts.name or _FILENAMES[language]
+
+
+def compile_options(language: str, opts: CellOptions, engine: str) -> CompileOptions:
+    """The compiler's options for a ``language`` cell with ``opts`` run under ``engine`` (the
+    static site's build precompiles each C and Rust cell with these, so a browser finds them by
+    the same key).
+
+    Debug info is kept for ``--wat`` and the stepper (see ``needs_debug_info``); a component
+    cell keeps the libc hook only when our preview 2 host runs it, which serves the hook's
+    import as ``wasikernel:libc/trace``. Raises UsageError for ``--wat`` on a cell that is not
+    C or Rust.
+    """
+    from ..compile import CompileOptions
+    from ..engines import OUR_WASMTIME
+    from ._compiled import needs_debug_info
+
+    debug = opts.debug or needs_debug_info(language, opts.wat, engine)  # DWARF lines
+    trace_libc = not opts.component or engine in OUR_WASMTIME.values()
+    return CompileOptions(optimize=str(opts.optimize), debug=debug, toolchain=opts.toolchain,
+                          extra_flags=list(opts.extra_flags), trace_libc=trace_libc)

@@ -38,10 +38,18 @@ from ..sandbox_options import (
     read_wasm_value,
     read_whole,
 )
-from ._compiled import needs_debug_info, show_compiled, use_source_lines
+from ._compiled import show_compiled, use_source_lines
 from ._display import CellError, show_run, show_trace, show_widget, trap_text
 from ._interrupt import InterruptGuard
-from ._options import CellOptions, Settings, option_names, parse_cell_options, sandbox_for
+from ._options import (
+    CellOptions,
+    Settings,
+    cell_filename,
+    compile_options,
+    option_names,
+    parse_cell_options,
+    sandbox_for,
+)
 from ._output import Streamer, say_progress, show, write
 from ._sandbox_settings import (
     MOST_RUNS_SHOWN,
@@ -56,9 +64,6 @@ from ._wasm_input import module_bytes
 from ._wat import describe_instruction
 
 __all__ = ["WasiMagics", "magics_for"]
-
-_FILENAMES = {"wat": "cell.wat", "c": "cell.c", "rust": "cell.rs"}
-
 
 def _where(exc: BaseException) -> str:
     """``TypeError: message (at engines/wasmtime.py:123)``: enough for a bug report."""
@@ -162,20 +167,12 @@ class WasiMagics(Magics):
     # ----- running a module -------------------------------------------------------------------
 
     def _compile(self, language: str, source: str, opts: CellOptions) -> Any:
-        from ..compile import CompileOptions, compile_source
+        from ..compile import compile_source
 
-        engine = opts.engine or self.settings.engine
-        debug = opts.debug or needs_debug_info(language, opts.wat, engine)  # DWARF lines
-        # a component cell keeps the libc hook when our preview 2 host runs it, which serves
-        # the hook's import as wasikernel:libc/trace (see _as_component)
-        from ..engines import OUR_WASMTIME
-
-        options = CompileOptions(optimize=opts.optimize, debug=debug,
-                                 toolchain=opts.toolchain, extra_flags=list(opts.extra_flags),
-                                 trace_libc=not opts.component or engine in OUR_WASMTIME.values())
         try:
+            options = compile_options(language, opts, opts.engine or self.settings.engine)
             return compile_source(language, source, options,
-                                  filename=opts.name or _FILENAMES[language],
+                                  filename=cell_filename(language, opts),
                                   progress=say_progress)
         except CompileError as exc:
             raise CellError(t("kernel_compile_error", language=language), exc.message) from None
@@ -263,7 +260,7 @@ class WasiMagics(Magics):
         compiled = self._compile(language, cell, opts)
         if compiled.warnings.strip():
             write("stderr", compiled.warnings.rstrip() + "\n")
-        filename = opts.name or _FILENAMES[language]
+        filename = cell_filename(language, opts)
         if opts.wat:
             show_compiled(compiled.wasm, cell, filename)
         if opts.component:  # the core module's layout says nothing of the component's memory

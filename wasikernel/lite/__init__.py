@@ -26,3 +26,47 @@ async def ready(shell: object = None) -> None:
         shell = get_ipython()
     if shell is not None:
         shell.run_line_magic("load_ext", "wasikernel")
+
+
+#: the most bytes an in-memory copy of a folder holds (a browser tab's memory is the learner's)
+FOLDER_COPY_MAX = 16 * 1024 * 1024
+
+
+def folder_in_memory(host: str) -> dict | None:
+    """An in-memory tree (name -> bytes or sub-tree) copied from the folder ``host``: a folder
+    of the page's file system, else the course's own data folder of that name shipped in the
+    package (``wasikernel/lite/data/NAME``). None when neither exists.
+
+    Raises UsageError when the folder holds more than FOLDER_COPY_MAX bytes.
+    """
+    import os
+    from importlib import resources
+
+    from ..errors import UsageError
+    from ..messages import t
+
+    total = 0
+
+    def copy(folder: object) -> dict:
+        nonlocal total
+        tree: dict = {}
+        for entry in folder.iterdir():  # type: ignore[attr-defined]
+            if entry.is_dir():
+                tree[entry.name] = copy(entry)
+            else:
+                data = entry.read_bytes()
+                total += len(data)
+                if total > FOLDER_COPY_MAX:
+                    raise UsageError(t("browser_folder_too_big", folder=host,
+                                       mib=FOLDER_COPY_MAX // (1024 * 1024)))  # fmt: skip
+                tree[entry.name] = data
+        return tree
+
+    from pathlib import Path
+
+    if os.path.isdir(host):
+        return copy(Path(host))
+    shipped = resources.files("wasikernel.lite") / "data" / os.path.basename(host.rstrip("/"))
+    if shipped.is_dir():
+        return copy(shipped)
+    return None
