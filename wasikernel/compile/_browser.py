@@ -35,8 +35,9 @@ _WABT_ERROR = re.compile(r":(\d+):(\d+): error: (.*)")
 
 
 def precompiled_key(language: str, source: str, options: Any, filename: str) -> str:
-    """The name of a precompiled cell: a digest of its language, text, options and file name."""
-    blob = json.dumps({"language": language, "source": source, "options": asdict(options),
+    """The name of a precompiled cell: a digest of its language, text (without the blank end
+    that a notebook and IPython's cell magics leave or add), options and file name."""
+    blob = json.dumps({"language": language, "source": source.rstrip(), "options": asdict(options),
                        "filename": filename}, sort_keys=True)  # fmt: skip
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

@@ -15,11 +15,18 @@ __all__ = ["ready"]
 async def ready(shell: object = None) -> None:
     """Load wabt.js and ``%load_ext wasikernel`` into ``shell`` (default: the running IPython).
 
-    Raises CompileError when wabt.js cannot be fetched from the site.
+    When wabt.js cannot be fetched from the site, says so on stderr (WAT cells then say it
+    again) and still loads the magics.
     """
-    from ..compile._browser import load_wabt
+    import sys
 
-    await load_wabt()
+    from ..compile._browser import load_wabt
+    from ..errors import CompileError
+
+    try:
+        await load_wabt()
+    except CompileError as exc:
+        print(exc.message, file=sys.stderr)
     if shell is None:
         from IPython import get_ipython
 

@@ -114,7 +114,7 @@ def _lock_closure(lock: dict) -> list[dict]:
     packages = lock["packages"]
     todo, seen = list(KERNEL_ROOTS), set()
     while todo:
-        name = todo.pop()
+        name = todo.pop().lower().replace("_", "-")  # a dependency may be spelt prompt_toolkit
         if name in seen or name not in packages:
             continue
         seen.add(name)
@@ -130,16 +130,13 @@ def _download(python: Path, folder: Path, specs: list[str], version: str, what: 
 
 
 def place_pyodide(modules: Path, lite: Path, python: Path) -> str:
-    """Copy Pyodide and wabt.js into ``lite/static``, download the kernel's wheels at the lock's
+    """Copy Pyodide into ``lite/static``, download the kernel's wheels at the lock's
     versions, point the lock's hashes at them; return Pyodide's Python version (``3.14``)."""
     pyodide = lite / "static" / "pyodide"
     pyodide.mkdir(parents=True, exist_ok=True)
     for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
                  "pyodide-lock.json", "package.json"):  # fmt: skip
         shutil.copy2(modules / "pyodide" / name, pyodide / name)
-    wabt = lite / "static" / "wabt"
-    wabt.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(modules / "wabt" / "index.js", wabt / "index.js")
     lock = json.loads((pyodide / "pyodide-lock.json").read_text())
     version = ".".join(lock["info"]["python"].split(".")[:2])
     entries = _lock_closure(lock)
@@ -197,6 +194,9 @@ def build_site(out: Path, *, say: Callable[[str], None] = print, languages: tupl
     env_bin = python.parent
     _run([str(env_bin / "jupyter-lite"), "build", "--no-sourcemaps", "--contents", str(files),
           "--output-dir", str(out)], cwd=lite, what="jupyter lite build")  # fmt: skip
+    wabt = out / "static" / "wabt"  # beside Pyodide (jupyter lite copies only its own statics)
+    wabt.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(modules / "wabt" / "index.js", wabt / "index.js")
     built.size_bytes = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     return built
 
