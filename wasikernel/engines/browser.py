@@ -128,7 +128,8 @@ def _signature(params: Sequence[str], results: Sequence[str]) -> str:
     return shown + (results[0] if len(results) == 1 else f"({', '.join(results)})")
 
 
-_FRAME = re.compile(r"wasm-function\[(\d+)\]:0x([0-9a-f]+)")
+#: a frame of the guest in a V8 stack (frames of Pyodide's own wasm are named by its file)
+_FRAME = re.compile(r"wasm://wasm/([^:)\s]*):wasm-function\[(\d+)\]:0x([0-9a-f]+)")
 
 
 class _Loaded:
@@ -255,9 +256,13 @@ class BrowserInstance:
         stack = str(getattr(error, "stack", "") or "")
         names = self.loaded.info.func_names
         tick = self.loaded.tick_index
-        frames = []
+        frames: list[Frame] = []
+        guest = None
         for m in _FRAME.finditer(stack):
-            index = int(m.group(1))
+            guest = guest or m.group(1)  # the innermost frame is the guest's
+            if m.group(1) != guest:  # Pyodide's own wasm, which called the guest
+                break
+            index = int(m.group(2))
             if tick is not None and index > tick:
                 index -= 1  # the rewritten module's index, back to the learner's
             frames.append(Frame(index, names.get(index)))
