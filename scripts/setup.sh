@@ -93,5 +93,18 @@ case ",$EXTRAS," in
 esac
 
 "$VENV/bin/wasikernel" install --sys-prefix >/dev/null
+
+# The static site (wasikernel lite build, scripts/site.sh; its test runs with scripts/test.sh)
+# takes Pyodide and wabt.js from npm (share/lite/package.json), and its tools (jupyterlite) and
+# wheels from PyPI into the cache; once they are in, a build asks no registry anything.
+if [ "${WASIKERNEL_SITE:-0}" = 1 ]; then
+  npm_install "$ROOT/share/lite" "pyodide and wabt (the static site)" \
+    "wasikernel lite build will say what is missing"
+  if [ -n "$("$VENV/bin/python" -c 'from wasikernel.lite.build import missing_inputs as m; print(*m(), sep="; ")')" ]; then
+    say "bringing in the static site's tools and wheels (jupyterlite, Pyodide's kernel wheels)"
+    "$VENV/bin/wasikernel" lite fetch >/dev/null \
+      || say "continuing without them: wasikernel lite build and its test will say what is missing"
+  fi
+fi
 export PATH="$VENV/bin:$PATH"
 export VIRTUAL_ENV="$VENV"

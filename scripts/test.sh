@@ -2,7 +2,7 @@
 # The README's test command: the same set-up as lab.sh plus what tests need, then every test.
 # Extra arguments go to pytest (for example: scripts/test.sh -k sandbox).
 set -euo pipefail
-WASIKERNEL_EXTRAS=test . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+WASIKERNEL_EXTRAS=test WASIKERNEL_SITE=1 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 need=()
 command -v dot >/dev/null || need+=(graphviz)
