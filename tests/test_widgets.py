@@ -314,7 +314,20 @@ def svg_edges(svg: str) -> dict[str, str]:
     return out
 
 
-def test_sandbox_diagram_has_red_edges_for_refusals():
+@pytest.fixture(params=["dot", "own layout"])
+def drawn_by(request, monkeypatch):
+    """The sandbox diagram drawn by graphviz's ``dot``, then by our own layout (as in a
+    browser, where there is no ``dot``): both must show the same edges and words."""
+    from wasikernel.widgets import _diagram
+
+    if request.param == "own layout":
+        monkeypatch.setattr(_diagram.shutil, "which", lambda name: None)
+    elif _diagram.shutil.which("dot") is None:
+        pytest.skip("graphviz's dot is not installed (scripts/test.sh installs it)")
+    return request.param
+
+
+def test_sandbox_diagram_has_red_edges_for_refusals(drawn_by):
     v = SandboxView(ws.run_result())
     edges = svg_edges(v.svg)
     for refused in ("edge-preopen0-refused", "edge-network-refused", "edge-outside-refused"):
@@ -334,11 +347,24 @@ def test_sandbox_edge_of_each_event_follows_descriptors():
     assert v.edge_of(13) == "edge-network-refused"
 
 
-def test_sandbox_shows_imports_refused_at_link_time():
+def test_sandbox_shows_imports_refused_at_link_time(drawn_by):
     v = SandboxView(ws.link_refused_result())
     assert "edge-link-0" in svg_edges(v.svg)
     assert "sock_open" in v.svg and "not provided" in v.svg
     assert v.refusals[0]["resource"] == "link time"
+
+
+def test_our_own_layout_keeps_every_node_inside_the_picture(monkeypatch):
+    from wasikernel.widgets import _diagram
+
+    monkeypatch.setattr(_diagram.shutil, "which", lambda name: None)
+    svg = SandboxView(ws.run_result()).svg
+    width, height = map(float, re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+    for x, y, w, h in re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" '
+                                 r'height="([\d.]+)"', svg):
+        assert float(x) + float(w) <= width and float(y) + float(h) <= height
+    assert 'id="node-module"' in svg and 'id="node-host"' in svg
+    assert "<title>" in svg  # a refused edge's reason as its tooltip
 
 
 def test_toggling_a_capability_reruns_with_the_new_sandbox():

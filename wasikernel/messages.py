@@ -1482,12 +1482,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "{n:refusé|refusés} ×{n} : {calls}",
     },
     "widget_at_link_time": {"en": "link time", "fr": "édition des liens"},
-    "widget_needs_dot": {
-        "en": "the sandbox diagram needs graphviz's `dot` program: install it with "
-        "`apt-get install graphviz` (or your system's graphviz package)",
-        "fr": "le schéma du bac à sable a besoin du programme `dot` de graphviz : installez-le "
-        "avec `apt-get install graphviz` (ou le paquet graphviz de votre système)",
-    },
     "widget_cap_preopen": {"en": "preopen {path}", "fr": "dossier {path}"},
     "widget_cap_write": {"en": "write to {path}", "fr": "écriture dans {path}"},
     "widget_cap_args": {"en": "args ({n})", "fr": "arguments ({n})"},

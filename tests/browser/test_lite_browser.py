@@ -166,6 +166,9 @@ def test_lesson_3_runs_in_the_browser_with_its_refusals(chromium, served):
     assert "the C library refused /etc/passwd" in text
     assert "path_open" in text and 'path="notes.txt"' in text  # the data folder, in memory
     assert "Traceback" not in text
+    # %sandbox show 4: the four runs' boundary, drawn without graphviz's dot (a browser has none)
+    assert "1 sandbox" in outputs[-1] and "4 runs together" in text
+    assert "import env.system" in text and "paths outside the preopens" in text
 
 
 def test_every_request_stayed_on_127_0_0_1(chromium, served):

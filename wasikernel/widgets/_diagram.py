@@ -1,4 +1,5 @@
-"""The sandbox-boundary diagram: module → WASI host → resources, drawn by graphviz as SVG.
+"""The sandbox-boundary diagram: module → WASI host → resources, drawn by graphviz as SVG,
+or by our own small layout (:mod:`._drawing`) where graphviz's ``dot`` is missing (a browser).
 
 Edges carry call counts; refused calls travel a red edge labelled with the reason; imports the
 host refused at link time hang off the module in red. Text uses ``currentColor`` so the SVG
@@ -9,16 +10,12 @@ from __future__ import annotations
 
 import re
 import shutil
-from typing import TYPE_CHECKING
+from typing import Any
 
-from ..errors import WasiKernelError
 from ..messages import t
 from ..result import RunResult
 from ..trace import short_call  # the trace table's short name for a WIT call, on the edges too
 from ._model import Boundary, Resource, boundary
-
-if TYPE_CHECKING:
-    import graphviz
 
 __all__ = ["build_graph", "render_svg", "REFUSED_COLOR"]
 
@@ -67,12 +64,15 @@ def _wrap(text: str, width: int = 34, lines: int = 3) -> str:
     return "\\n".join(_gv(line) for line in out)
 
 
-def build_graph(result: RunResult, b: Boundary | None = None) -> graphviz.Digraph:
-    """The diagram of ``result``'s sandbox boundary as a graphviz graph (not yet rendered)."""
+def build_graph(result: RunResult, b: Boundary | None = None, into: Any = None) -> Any:
+    """The diagram of ``result``'s sandbox boundary, described into ``into`` (anything with
+    graphviz's ``attr``/``node``/``edge``; a new ``graphviz.Digraph`` by default), not drawn."""
     b = b or boundary(result)
-    import graphviz  # on first use: a browser (Pyodide) has neither it nor ``dot``
+    if into is None:
+        import graphviz  # on first use: a browser (Pyodide) has neither it nor ``dot``
 
-    g = graphviz.Digraph("boundary")
+        into = graphviz.Digraph("boundary")
+    g = into
     g.attr(rankdir="LR", bgcolor="transparent", fontname=FONT, nodesep="0.18", ranksep="0.9")
     g.attr("node", shape="box", style="rounded", fontname=FONT, fontsize="11",
            color=FG, fontcolor=FG, penwidth="1.2")
@@ -103,6 +103,12 @@ def build_graph(result: RunResult, b: Boundary | None = None) -> graphviz.Digrap
     return g
 
 
+def _graphviz_importable() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("graphviz") is not None
+
+
 def _abi_of(result: RunResult) -> str:
     """What the host served: ``wasi_snapshot_preview1``, or the preview 2 world
     ``wasi:cli/command@0.2.x`` for a component (its version read off the trace)."""
@@ -123,7 +129,7 @@ def _label(r: Resource, width: int) -> str:
     return text
 
 
-def _resource(g: graphviz.Digraph, r: Resource) -> None:
+def _resource(g: Any, r: Resource) -> None:
     used = bool(r.calls or r.refused)
     if not r.granted:
         g.node(r.key, _label(r, 26), id=f"node-{r.key}", color=REFUSED_COLOR,
@@ -155,12 +161,12 @@ def _resource(g: graphviz.Digraph, r: Resource) -> None:
 
 
 def render_svg(result: RunResult, b: Boundary | None = None) -> str:
-    """The boundary diagram of ``result`` as an inline SVG string.
+    """The boundary diagram of ``result`` as an inline SVG string: laid out by graphviz's
+    ``dot`` where it is installed, by :class:`~._drawing.Drawing` elsewhere (a browser)."""
+    if shutil.which("dot") is None or not _graphviz_importable():
+        from ._drawing import Drawing
 
-    Raises :class:`WasiKernelError` when graphviz's ``dot`` program is not installed.
-    """
-    if shutil.which("dot") is None:
-        raise WasiKernelError(t("widget_needs_dot"))
+        return build_graph(result, b, into=Drawing()).svg()
     svg = build_graph(result, b).pipe(format="svg", encoding="utf-8")
     svg = svg[svg.index("<svg") :]
     # the outer white background polygon graphviz draws even with a transparent bgcolor

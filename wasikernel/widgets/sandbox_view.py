@@ -1,10 +1,10 @@
 """``SandboxView``: the sandbox boundary as a diagram, and capabilities to toggle and re-run.
 
-The diagram (graphviz, rendered to SVG here) shows the module, the WASI host and every
-resource: each preopen, args, env, clocks, random, stdio, the network. Edges carry call counts;
-refused calls travel red edges labelled with the reason; imports refused at link time hang off
-the module. Given a ``rerun`` callback, toggling a capability runs the module again under the
-new sandbox and redraws the boundary.
+The diagram (graphviz, rendered to SVG here; our own layout where ``dot`` is missing) shows
+the module, the WASI host and every resource: each preopen, args, env, clocks, random, stdio,
+the network. Edges carry call counts; refused calls travel red edges labelled with the reason;
+imports refused at link time hang off the module. Given a ``rerun`` callback, toggling a
+capability runs the module again under the new sandbox and redraws the boundary.
 """
 
 from __future__ import annotations
@@ -86,8 +86,8 @@ class SandboxView(StaticHtmlWidget):
     every refusal of every run, counted), with nothing to re-run.
 
     ``selected_edge`` is the SVG id of the edge to emphasise (a trace row's edge).
-    Raises ``TypeError`` when ``result`` is not a RunResult; ``WasiKernelError`` when graphviz's
-    ``dot`` is missing.
+    Raises ``TypeError`` when ``result`` is not a RunResult. The diagram is graphviz's where
+    its ``dot`` is installed, our own small layout elsewhere (a browser).
     """
 
     _esm = browser_module("sandbox.js")
