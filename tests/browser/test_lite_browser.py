@@ -171,6 +171,43 @@ def test_lesson_3_runs_in_the_browser_with_its_refusals(chromium, served):
     assert "import env.system" in text and "paths outside the preopens" in text
 
 
+OWN_C = """%%c
+#include <stdio.h>
+int main(void) {
+    puts("compiled in this page");
+    return 4;
+}"""
+BROKEN_C = """%%c
+int main(void) {
+    return undeclared_name;
+}"""
+
+
+def test_a_c_cell_of_ones_own_compiles_in_the_page(chromium, served):
+    """A C cell the site did not precompile: clang (npm's @yowasp/clang) is fetched from the
+    site on the first such cell and compiles it in the page; its errors keep the cell's lines."""
+    import urllib.parse
+
+    from wasikernel.lite._notebooks import SETUP_CELL
+
+    query = urllib.parse.urlencode([("kernel", "python"), ("code", SETUP_CELL), ("code", OWN_C),
+                                    ("code", BROKEN_C)])  # fmt: skip
+    context = chromium.new_context(viewport={"width": 1300, "height": 1000})
+    context.on("request", lambda r: chromium.requests.append(r.url))
+    page = context.new_page()
+    page.goto(f"{served}/repl/index.html?{query}")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+        ".some(o => o.textContent.includes('undeclared_name'))", timeout=300_000)  # fmt: skip
+    text = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
+    page.screenshot(path=str(SHOTS / "lite-own-c-cell.png"))
+    context.close()
+    assert "fetching clang" in text  # said once, as it starts
+    assert "compiled in this page" in text and "exit 4" in text and "· browser" in text
+    assert "cell.c:2:12: error: use of undeclared identifier 'undeclared_name'" in text
+    assert "Traceback" not in text
+
+
 def test_every_request_stayed_on_127_0_0_1(chromium, served):
     asked = chromium.requests
     assert asked, "the lessons made no request at all"

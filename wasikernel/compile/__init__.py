@@ -144,13 +144,14 @@ def compile_source(
     shown = filename or f"cell.{LANGUAGES[language]}"
     if language == "wat":
         return _compile_wat_memoised(source, shown, started, cache)
-    if sys.platform == "emscripten":  # a browser runs no C or Rust compiler
-        from ._browser import precompiled
+    if sys.platform == "emscripten":  # a browser: the site's precompiled cells, clang for C
+        from ._browser import compile_in_browser
 
-        wasm = precompiled(language, source, options, shown)
+        wasm, toolchain, warnings = compile_in_browser(language, source, options, shown, progress)
         return CompiledModule(wasm=wasm, language=language, layout=read_layout(wasm),
-                              warnings="", cached=True, duration_s=time.perf_counter() - started,
-                              toolchain="precompiled")  # fmt: skip
+                              warnings=warnings, cached=toolchain == "precompiled",
+                              duration_s=time.perf_counter() - started,
+                              toolchain=toolchain)  # fmt: skip
     version = toolchain_version(language, options)
     key = _cache.cache_key(language, source, options, version + "\0" + shown)
     hit = _cache.load(key) if cache else None

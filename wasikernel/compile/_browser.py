@@ -4,10 +4,13 @@
   :func:`load_wabt` (awaited by :func:`wasikernel.lite.ready`, the first cell of a notebook of
   the static site), then every WAT cell assembles synchronously; errors keep the cell's line and
   column, as under wasmtime.
-* C and Rust: no compiler runs in the page. The site's build compiles every C and Rust cell of
-  its notebooks ahead of time (:func:`precompiled_key` names each one by language, source and
-  options) and ships the modules inside the package; a cell whose text is not among them gets a
-  :class:`CompileError` saying so and where to compile it.
+* C and Rust: the site's build compiles every C and Rust cell of its notebooks ahead of time
+  (:func:`precompiled_key` names each one by language, source and options) and ships the
+  modules inside the package, so a lesson's own cells run at once. A C cell whose text is not
+  among them is compiled in the page by clang (npm's ``@yowasp/clang``: clang, lld and
+  wasi-libc in wasm, fetched from the site on the first such cell; the cell waits for it through
+  JavaScript Promise Integration). No Rust compiler runs in a browser: a Rust cell the site did
+  not compile gets a :class:`CompileError` saying so and where to compile it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict
 from importlib import resources
 from typing import Any
@@ -23,8 +27,8 @@ from .. import messages
 from ..errors import CompileError
 from ._diagnostics import caret_excerpt
 
-__all__ = ["WABT", "load_wabt", "compile_wat_wabt", "precompiled_key", "precompiled",
-           "PRECOMPILED_FOLDER"]  # fmt: skip
+__all__ = ["WABT", "CLANG", "load_wabt", "compile_wat_wabt", "precompiled_key", "precompiled",
+           "compile_in_browser", "compile_c_clang", "PRECOMPILED_FOLDER"]  # fmt: skip
 
 #: the folder of the package that holds the precompiled cells (``KEY.wasm`` each)
 PRECOMPILED_FOLDER = "precompiled"
@@ -56,6 +60,85 @@ def precompiled(language: str, source: str, options: Any, filename: str) -> byte
         name = {"c": "C", "rust": "Rust"}.get(language, language)
         raise CompileError(messages.t("browser_not_precompiled", language=name),
                            language=language) from None  # fmt: skip
+
+
+def compile_in_browser(language: str, source: str, options: Any, filename: str,
+                       progress: Callable[[str], None] | None = None) -> tuple[bytes, str, str]:
+    """Return ``(wasm, toolchain, warnings)`` for a C or Rust cell in a browser: the module the
+    site's build compiled for this very cell, else (C only) what clang compiles in the page.
+
+    Raises CompileError with clang's diagnostics, or saying why the cell cannot be compiled in
+    this browser (a Rust cell the site did not compile; no clang on the site; a browser that
+    cannot wait for clang inside a cell).
+    """
+    try:
+        return precompiled(language, source, options, filename), "precompiled", ""
+    except CompileError:
+        if language != "c":
+            raise
+    return compile_c_clang(source, options, filename, progress)
+
+
+#: ``runClang`` of @yowasp/clang once its module is imported
+CLANG: dict[str, Any] = {}
+
+
+def _clang(progress: Callable[[str], None] | None) -> Any:
+    """``runClang``, its module imported on the first C cell (``../clang/bundle.js`` beside
+    Pyodide's own files); the cell waits for it (JavaScript Promise Integration)."""
+    if "run" in CLANG:
+        return CLANG["run"]
+    import js
+    import pyodide_js
+    from pyodide.code import run_js
+    from pyodide.ffi import can_run_sync, run_sync
+
+    if not can_run_sync():
+        raise CompileError(messages.t("browser_clang_cannot_wait"), language="c")
+    where = js.URL.new("../clang/bundle.js", pyodide_js._api.config.indexURL).href
+    if progress is not None:
+        progress(messages.t("browser_clang_loading"))
+    try:
+        module = run_sync(run_js("(url) => import(url)")(where))
+    except Exception:  # a JsException: the file is not on the site
+        raise CompileError(messages.t("browser_no_clang", url=where), language="c") from None
+    CLANG["run"] = module.runClang
+    return CLANG["run"]
+
+
+def compile_c_clang(source: str, options: Any, filename: str,
+                    progress: Callable[[str], None] | None = None) -> tuple[bytes, str, str]:
+    """Compile a C cell with clang in the page (``@yowasp/clang``); ``(wasm, toolchain,
+    warnings)``. Raises CompileError with clang's diagnostics on the cell's own lines."""
+    import js
+    from pyodide.ffi import JsException, create_proxy, jsnull, run_sync, to_js
+
+    from ._c import browser_clang_argv, browser_clang_error
+
+    run_clang = _clang(progress)
+    said: list[str] = []
+
+    def hear(chunk: Any) -> None:  # a Uint8Array, or JavaScript's null at the end of a run
+        if chunk is not None and chunk is not jsnull:
+            said.append(bytes(chunk.to_py()).decode("utf-8", "replace"))
+
+    listener = create_proxy(hear)
+    files = js.Object.new()
+    js.Reflect.set(files, "cell.c", source)
+    settings = js.Object.new()
+    js.Reflect.set(settings, "stderr", listener)
+    js.Reflect.set(settings, "stdout", listener)
+    try:
+        answer = run_clang(to_js(browser_clang_argv(options, source)), files, settings)
+        if hasattr(answer, "then"):  # the first call fetches clang's own files
+            answer = run_sync(answer)
+        wasm = bytes(js.Reflect.get(answer, "cell.wasm").to_py())
+    except JsException:
+        raise browser_clang_error("".join(said), source, filename) from None
+    finally:
+        listener.destroy()
+    warnings = "".join(said).replace("cell.c", filename).strip()
+    return wasm, "clang (@yowasp/clang, in the browser)", warnings
 
 
 async def load_wabt(url: str | None = None) -> None:

@@ -413,6 +413,32 @@ def trace_archive(toolchain: Toolchain) -> Path:
     return path
 
 
+def browser_clang_argv(options: CompileOptions, source: str) -> list[str]:
+    """The clang command line a browser runs for ``cell.c`` (``@yowasp/clang``: clang, lld and
+    wasi-libc, no system folders): the flags of :func:`_compile_clang` but the sysroot, the
+    path maps and the libc trace wrapper, whose archive is built on a machine."""
+    compile_flags, link_flags = split_flags(list(options.extra_flags))
+    reactor = (
+        ["-mexec-model=reactor", "-fvisibility=default", "-Wl,--export-dynamic"]
+        if exec_model(source, compile_flags) == "reactor" else []
+    )
+    argv = [
+        "clang", "--target=wasm32-wasip1", *reactor, *_common_flags(options, False),
+        "-mmutable-globals", *compile_flags, "cell.c",
+        "-o", "cell.wasm", *(f"-Wl,--export={s}" for s in LAYOUT_EXPORTS),
+    ]  # fmt: skip
+    if not options.debug:
+        argv.append("-Wl,--strip-debug")
+    return argv + [f"-Wl,{flag}" for flag in link_flags]
+
+
+def browser_clang_error(output: str, source: str, filename: str) -> CompileError:
+    """The CompileError for what the browser's clang said when it failed (see :func:`_error`)."""
+    stage = "link" if "wasm-ld" in output and not first_location(output, "cell.c")[0] else \
+        "compile"
+    return _error(output, source, filename, "/", False, stage)
+
+
 def _compile_clang(
     clang: Toolchain, options: CompileOptions, filename: str, color: bool, workdir: str, source: str
 ) -> tuple[bytes, str]:

@@ -7,9 +7,11 @@ What goes in, and from where:
   to index the contents, and ``anywidget`` and
   ``jupyterlab_widgets`` for their browser halves) come from PyPI into a virtual environment of
   their own, kept in the cache (the JupyterLab of the course's environment is left alone);
-* Pyodide and wabt.js come from npm, at the versions of ``share/lite/package.json``, into
-  ``share/lite/node_modules``; Pyodide is placed at ``static/pyodide`` and wabt.js at
-  ``static/wabt`` of the site, so nothing is fetched from a CDN;
+* Pyodide, wabt.js and clang (``@yowasp/clang``: clang, lld and wasi-libc compiled to wasm)
+  come from npm, at the versions of ``share/lite/package.json``, into
+  ``share/lite/node_modules``; Pyodide is placed at ``static/pyodide``, wabt.js at
+  ``static/wabt`` and clang at ``static/clang`` of the site, so nothing is fetched from a CDN
+  (a page fetches clang only when it first compiles a C cell);
 * the pure-Python wheels the Pyodide kernel loads (IPython and the rest) are downloaded from
   PyPI at the versions Pyodide's lock file names, and the lock's hashes are set to theirs;
 * our own wheel (:mod:`._wheel`), with every C and Rust cell of the site's notebooks compiled
@@ -129,7 +131,7 @@ def npm_packages(say: Callable[[str], None]) -> Path:
     modules = SHARE / "node_modules"
     if _npm_ready():
         return modules
-    say("installing pyodide and wabt from npm into " + str(modules))
+    say("installing pyodide, wabt and @yowasp/clang from npm into " + str(modules))
     _run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=SHARE,
          what="installing the npm packages")  # fmt: skip
     return modules
@@ -217,8 +219,8 @@ def missing_inputs() -> list[str]:
         missing.append("the site's tools (" + ", ".join(TOOLS[:2]) + ") in " +
                        str(cache_folder() / "tools"))  # fmt: skip
     if not _npm_ready():
-        missing.append("the npm packages of share/lite/package.json (pyodide, wabt) in "
-                       "share/lite/node_modules")
+        missing.append("the npm packages of share/lite/package.json (pyodide, wabt, "
+                       "@yowasp/clang) in share/lite/node_modules")
         return missing
     lock = _lock()
     if not _kernel_wheels_ready(lock):
@@ -293,6 +295,8 @@ def build_site(out: Path, *, say: Callable[[str], None] = print, languages: tupl
     wabt = out / "static" / "wabt"  # beside Pyodide (jupyter lite copies only its own statics)
     wabt.mkdir(parents=True, exist_ok=True)
     shutil.copy2(modules / "wabt" / "index.js", wabt / "index.js")
+    # clang, lld and wasi-libc for C cells: a page fetches them on its first C cell to compile
+    shutil.copytree(modules / "@yowasp" / "clang" / "gen", out / "static" / "clang")
     built.size_bytes = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     return built
 
