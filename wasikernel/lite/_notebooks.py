@@ -42,6 +42,11 @@ _NEEDS = (
                   "fr": "il exécute des modules sous d'autres moteurs (l'interpréteur pas à pas), "
                         "qui ont besoin de wasmtime pour vérifier un module ; un navigateur n'a "
                         "que son propre moteur"}),
+    ("%%p1p2", {"en": "it runs components (WASI 0.2), which need wasmtime's component model; "
+                      "a browser's engine runs core modules only",
+                "fr": "il exécute des composants (WASI 0.2), qui demandent le modèle de "
+                      "composants de wasmtime ; le moteur d'un navigateur n'exécute que des "
+                      "modules"}),
     ("Preopen(", {"en": "it grants the module folders of the machine (a Preopen with a host "
                         "folder), and a browser has no folder of yours to give",
                   "fr": "il donne au module des dossiers de la machine (un Preopen avec un "
@@ -52,16 +57,19 @@ _RUNS = {
     "en": "**In your browser.** This notebook runs here, with no server: the browser's own "
           "WebAssembly engine runs each module, and wasikernel's WASI host (Python, under "
           "Pyodide) traces every call. Run the first cell first. Folders given with `--dir` are "
-          "copies in memory, so what a module writes there is gone when the page closes. C and "
-          "Rust cells come compiled ahead of time, with their source shown: an edited C or Rust "
-          "cell compiles only in JupyterLab (`bash scripts/lab.sh`).",
+          "copies in memory, so what a module writes there is gone when the page closes. The "
+          "C and Rust cells come compiled ahead of time, with their source shown; an edited C "
+          "cell is compiled here by clang, fetched on the first one (about 27 MB, in a recent "
+          "Chrome or Edge), while an edited Rust cell compiles only in JupyterLab "
+          "(`bash scripts/lab.sh`).",
     "fr": "**Dans votre navigateur.** Ce carnet s'exécute ici, sans serveur : le moteur "
           "WebAssembly du navigateur exécute chaque module, et l'hôte WASI de wasikernel "
           "(Python, sous Pyodide) trace chaque appel. Exécutez d'abord la première cellule. Les "
           "dossiers donnés avec `--dir` sont des copies en mémoire : ce qu'un module y écrit "
           "disparaît quand la page se ferme. Les cellules C et Rust sont compilées d'avance, "
-          "leur source affichée : une cellule C ou Rust modifiée ne se compile que dans "
-          "JupyterLab (`bash scripts/lab.sh`).",
+          "leur source affichée ; une cellule C modifiée est compilée ici par clang, chargé à "
+          "la première (environ 27 Mo, dans un Chrome ou un Edge récent), tandis qu'une "
+          "cellule Rust modifiée ne se compile que dans JupyterLab (`bash scripts/lab.sh`).",
 }
 _CANNOT = {
     "en": "**This notebook cannot run in a browser**: {reason}. Read it here, and run it in "
