@@ -289,3 +289,32 @@ def test_a_function_of_a_cell_without_main_is_invoked_through_the_host():
     module = compile_source("c", program("library.c"))
     result = run(module.wasm, Sandbox(), invoke="sum_of_squares", invoke_args=(3, 4))
     assert (result.returned, result.stdout) == ([25], b"sum_of_squares(3, 4)\n")
+
+
+@pytest.mark.skipif(find_clang() is None, reason="clang with wasi-libc is not installed")
+@pytest.mark.parametrize("name", ["hello.c", "library.c"])
+def test_the_browsers_clang_command_line_builds_what_the_machine_builds(name, tmp_path):
+    """The command line a static site's page gives clang (@yowasp/clang), run by the machine's
+    clang with its sysroot: the same program, layout exports and (for a cell without main)
+    exported functions as the machine's own C path."""
+    import subprocess
+
+    from wasikernel.compile._c import browser_clang_argv
+
+    source = program(name)
+    (tmp_path / "cell.c").write_text(source)
+    clang = find_clang()
+    argv = browser_clang_argv(CompileOptions(), source)
+    assert argv[:2] == ["clang", "--target=wasm32-wasip1"] and "cell.c" in argv
+    argv = [*clang.command, f"--sysroot={clang.details['sysroot']}", *argv[1:]]
+    argv = [a.replace("wasm32-wasip1", "wasm32-wasi") for a in argv]  # Debian's target name
+    subprocess.run(argv, cwd=tmp_path, check=True, capture_output=True)
+    wasm = (tmp_path / "cell.wasm").read_bytes()
+    here = compile_source("c", source, CompileOptions(toolchain="clang", trace_libc=False)).wasm
+    exports = {e.name for e in wasmtime.Module(wasmtime.Engine(), wasm).exports}
+    assert exports == {e.name for e in wasmtime.Module(wasmtime.Engine(), here).exports}
+    assert {"__stack_pointer", "__data_end", "__heap_base"} <= exports
+    if name == "hello.c":
+        assert run_wasi(wasm)[:2] == run_wasi(here)[:2] == (0, "hello from C\n")
+    else:
+        assert call_export(wasm, "sum_of_squares", 3, 4) == (25, "sum_of_squares(3, 4)\n")
