@@ -2,7 +2,8 @@
 first output, and what a traced WASI call costs in the browser.
 
 * Size: every file of the site, and the same files gzip-compressed (what a server that
-  compresses sends), against the Pyodide runtime the site carries (``static/pyodide``).
+  compresses sends), against the Pyodide runtime the site carries (``static/pyodide``); and
+  what a page fetches until it first compiles a C cell (all but clang, ``static/clang``).
 * Time to first output: lesson 0 opened in a fresh browser profile, every cell run, until the
   guest's ``Hello, WASI!`` shows, against a plain ``print`` in the same site's REPL (Pyodide's
   own start, without our package, wabt.js or the lesson).
@@ -202,6 +203,7 @@ def measure() -> dict[str, float]:
     figures: dict[str, float] = {}
     figures["site_bytes"], figures["site_gzip"] = _sizes(site)
     figures["pyodide_bytes"], figures["pyodide_gzip"] = _sizes(site, "static/pyodide")
+    figures["clang_bytes"], figures["clang_gzip"] = _sizes(site, "static/clang")
     server = _serve(site)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
@@ -236,6 +238,8 @@ def rows() -> list[Row]:
             "the Pyodide runtime it carries", f["pyodide_bytes"]),
         Row("static site, gzip-compressed (what a compressing server sends)", f["site_gzip"],
             "B", "the site uncompressed", f["site_bytes"]),
+        Row("static site without clang (what a page fetches until it compiles a C cell), gzip",
+            f["site_gzip"] - f["clang_gzip"], "B", "the whole site, gzip", f["site_gzip"]),
         Row("lesson 0 in Chromium: opened to the guest's first output (all cells run)",
             f["lesson_first_s"], "s", "a plain print in the same site's REPL",
             f["plain_first_s"]),
