@@ -112,8 +112,23 @@ def test_every_exercise_is_registered_and_named_in_the_table():
     assert len(EXERCISE_CELLS) >= 12
 
 
+def _component_tools_missing() -> str | None:
+    """Why lesson 10's component cells cannot be built here (jco's adapter, wasm-tools)."""
+    from wasikernel.compile.component import adapter_path, wasm_tools
+    from wasikernel.errors import ToolchainMissing
+
+    try:
+        adapter_path()
+        wasm_tools()
+    except ToolchainMissing as exc:
+        return str(exc)
+    return None
+
+
 @pytest.mark.parametrize("name", sorted(ANSWER_WORDS))
 def test_a_wrong_answer_is_told_what_is_wrong_never_the_answer(in_lessons, name):
+    if name.startswith("10-components") and (missing := _component_tools_missing()):
+        pytest.skip(f"lesson 10 builds components: {missing} (scripts/setup.sh installs it)")
     start, solution, locked = EXERCISE_CELLS[name]
     wrong = _answer(in_lessons, name, start, locked)
     assert not wrong.ok
