@@ -140,6 +140,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "Exécutez-le sans trace avec --engine wasmtime-cli (la ligne de commande de wasmtime, "
         "avec -W component-model-async -S p3)",
     },
+    "link_unknown_import": {
+        "en": "link error: unknown import: `{module}::{name}` has not been defined",
+        "fr": "erreur d'édition des liens : import inconnu : `{module}::{name}` n'est pas "
+        "défini",
+    },
     "link_refused_more": {
         "en": "(and {n} more {n:import|imports} refused)",
         "fr": "(et {n} {n:autre import refusé|autres imports refusés})",
