@@ -18,11 +18,14 @@ import string
 from wasikernel import messages
 from wasikernel.wasi.p2 import _spec
 
-#: English words our code prints, as whole words
-WORDS = re.compile(r"\b(calls|refused|denied|granted|Not yet|Well done|not measured|"
+#: English words our code (and argparse, shlex) prints, as whole words: not an option's name
+#: (``--denied``) nor a part of a WIT name (``access-denied``)
+WORDS = re.compile(r"(?<![\w-])(calls|refused|denied|granted|Not yet|Well done|not measured|"
                    r"not counted|exited with|bytes|figure|baseline|peak memory|on disk|"
                    r"not installed|not on PATH|whole process|interpreter|command line|"
-                   r"included|not traced|not tried|first run|rounds)\b")
+                   r"included|not traced|not tried|first run|rounds|invalid choice|choose from|"
+                   r"unrecognized arguments?|expected (one|at most one|at least one) argument|"
+                   r"No closing quotation|No escaped character)\b")
 
 #: the WIT names of the error codes a component's trace prints (``access-denied``)
 NAMES = frozenset(_spec._NET_CODES.values()) | frozenset(_spec._FS_CODES.values())

@@ -532,7 +532,8 @@ def test_english_in_a_french_notebook_is_found():
     # WIT's error-code names are names: let through whole, while the English around them is not
     assert english_in("errno access-denied, connection-refused") == []
     assert english_in("access-denied: the connection was refused") == ["refused"]
-    assert english_in("access-denied-ish refused-by-host") == ["denied", "refused"]
+    assert english_in("refused-by-host, then denied") == ["refused", "denied"]
+    assert english_in("%trace --denied lists the refusals") == []  # an option's name
 
 
 # ------------------------------------------------------------------------ lesson 10

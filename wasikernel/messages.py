@@ -2123,6 +2123,56 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{magic} {line}: {error} (check the quotes)",
         "fr": "{magic} {line} : {error} (vérifiez les guillemets)",
     },
+    # argparse's and shlex's own errors, said in the learner's language
+    # (wasikernel/sandbox_options.py's argparse_error and quote_error)
+    "argparse_argument": {"en": "argument {option}: {error}", "fr": "{option} : {error}"},
+    "argparse_expected_one": {"en": "expected one argument", "fr": "il manque sa valeur"},
+    "argparse_expected_at_most_one": {
+        "en": "expected at most one argument", "fr": "elle prend une valeur au plus",
+    },
+    "argparse_expected_at_least_one": {
+        "en": "expected at least one argument", "fr": "elle prend au moins une valeur",
+    },
+    "argparse_expected_n": {
+        "en": "expected {n} {n:argument|arguments}", "fr": "elle prend {n} {n:valeur|valeurs}",
+    },
+    "argparse_invalid_choice": {
+        "en": "invalid choice: {value} (choose from {choices})",
+        "fr": "choix inconnu : {value} (choisissez parmi {choices})",
+    },
+    "argparse_invalid_value": {
+        "en": "invalid {type} value: {value}",
+        "fr": "valeur invalide pour le type {type} : {value}",
+    },
+    "argparse_unrecognized": {
+        "en": "unrecognized {n:arguments|arguments}: {words}",  # argparse's words, as they are
+        "fr": "{n:argument inconnu|arguments inconnus} : {words}",
+    },
+    "argparse_required": {
+        "en": "the following arguments are required: {names}",
+        "fr": "ces arguments sont obligatoires : {names}",
+    },
+    "argparse_one_required": {
+        "en": "one of the arguments {names} is required",
+        "fr": "l'un des arguments {names} est obligatoire",
+    },
+    "argparse_not_allowed": {
+        "en": "not allowed with argument {other}", "fr": "interdite avec l'option {other}",
+    },
+    "argparse_ignored_explicit": {
+        "en": "ignored explicit argument {value}",
+        "fr": "elle ne prend pas de valeur, {value} est ignoré",
+    },
+    "argparse_ambiguous": {
+        "en": "ambiguous option: {option} could match {matches}",
+        "fr": "option ambiguë : {option} peut désigner {matches}",
+    },
+    "shlex_no_closing_quotation": {
+        "en": "No closing quotation", "fr": "un guillemet n'est pas refermé",
+    },
+    "shlex_no_escaped_character": {
+        "en": "No escaped character", "fr": "rien ne suit la barre oblique inverse",
+    },
     "line_bad_option": {
         "en": "{magic}: {error}; {magic}? lists the options",
         "fr": "{magic} : {error} ; {magic}? liste les options",

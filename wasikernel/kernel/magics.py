@@ -34,6 +34,7 @@ from ..sandbox_options import (
     NO_TIME_LIMIT,
     check_invoke_args,
     one_value,
+    quote_error,
     read_number,
     read_wasm_value,
     read_whole,
@@ -97,7 +98,8 @@ def _words(magic: str, line: str) -> list[str]:
     try:
         return shlex.split(line)
     except ValueError as exc:
-        raise UsageError(t("line_quotes", magic=magic, line=line, error=exc)) from None
+        raise UsageError(t("line_quotes", magic=magic, line=line,
+                           error=quote_error(exc))) from None
 
 
 def _param_types(signature: object) -> list[str] | None:
