@@ -2173,6 +2173,109 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "shlex_no_escaped_character": {
         "en": "No escaped character", "fr": "rien ne suit la barre oblique inverse",
     },
+    "kernel_wasi_unknown": {
+        "en": "{name!r} is neither a WASI preview 1 call nor a WAT instruction; %wasi lists the "
+        "calls",
+        "fr": "{name!r} n'est ni un appel WASI preview 1 ni une instruction WAT ; %wasi liste "
+        "les appels",
+    },
+    "kernel_wasi_unknown_close": {
+        "en": "{name!r} is neither a WASI preview 1 call nor a WAT instruction; did you mean "
+        "{close}? %wasi lists the calls",
+        "fr": "{name!r} n'est ni un appel WASI preview 1 ni une instruction WAT ; vouliez-vous "
+        "dire {close} ? %wasi liste les appels",
+    },
+    "kernel_wasi_one_name": {
+        "en": "%wasi takes one name, not {words!r}: for example %wasi fd_write or %wasi i32.add",
+        "fr": "%wasi prend un seul nom, pas {words!r} : par exemple %wasi fd_write ou "
+        "%wasi i32.add",
+    },
+    # --- what each %sandbox setting does (%sandbox help) ---
+    "sandbox_help_settings": {
+        "en": "show the settings (and the boundary of the last run)",
+        "fr": "montre les réglages (et la frontière de la dernière exécution)",
+    },
+    "sandbox_help_show": {
+        "en": "the sandbox widget of the last run (of the last N runs, in one diagram)",
+        "fr": "le widget du bac à sable de la dernière exécution (des N dernières, dans un "
+        "seul schéma)",
+    },
+    "sandbox_help_dir": {
+        "en": "grant a host folder, read-write",
+        "fr": "accorde un dossier de la machine, en lecture et écriture",
+    },
+    "sandbox_help_ro_dir": {
+        "en": "grant a host folder, read-only",
+        "fr": "accorde un dossier de la machine, en lecture seule",
+    },
+    "sandbox_help_undir": {
+        "en": "take a folder back",
+        "fr": "reprend un dossier",
+    },
+    "sandbox_help_memdir": {
+        "en": "grant an empty in-memory folder",
+        "fr": "accorde un dossier vide en mémoire",
+    },
+    "sandbox_help_env": {
+        "en": "set environment variables",
+        "fr": "définit des variables d'environnement",
+    },
+    "sandbox_help_unenv": {
+        "en": "remove environment variables",
+        "fr": "retire des variables d'environnement",
+    },
+    "sandbox_help_args": {
+        "en": "the guest's arguments",
+        "fr": "les arguments de l'invité",
+    },
+    "sandbox_help_stdin": {
+        "en": "the guest's standard input",
+        "fr": "l'entrée standard de l'invité",
+    },
+    "sandbox_help_clock": {
+        "en": "a frozen clock (nanoseconds since 1970) or the real one",
+        "fr": "une horloge figée (nanosecondes depuis 1970) ou la vraie",
+    },
+    "sandbox_help_seed": {
+        "en": "seeded (reproducible) or real randomness",
+        "fr": "un hasard à graine (reproductible) ou le vrai",
+    },
+    "sandbox_help_timeout": {
+        "en": "the time limit of a run, in seconds (0 or off: none)",
+        "fr": "la limite de temps d'une exécution, en secondes (0 ou off : aucune)",
+    },
+    "sandbox_help_max_memory": {
+        "en": "the linear memory limit, in MiB",
+        "fr": "la limite de la mémoire linéaire, en Mio",
+    },
+    "sandbox_help_engine": {
+        "en": "the engine of the following runs",
+        "fr": "le moteur des exécutions suivantes",
+    },
+    "sandbox_help_lang": {
+        "en": "the language of the messages",
+        "fr": "la langue des messages",
+    },
+    "sandbox_help_trace": {
+        "en": "show the trace after each run",
+        "fr": "montre la trace après chaque exécution",
+    },
+    "sandbox_help_widgets": {
+        "en": "the widgets shown after each run",
+        "fr": "les widgets montrés après chaque exécution",
+    },
+    "sandbox_help_reset": {
+        "en": "back to the defaults",
+        "fr": "revient aux réglages par défaut",
+    },
+    "sandbox_help_help": {
+        "en": "this list",
+        "fr": "cette liste",
+    },
+    "sandbox_help_options": {
+        "en": "(the options of %%c, kept for every later run)",
+        "fr": "(les options de %%c, gardées pour toutes les exécutions suivantes)",
+    },
     "line_bad_option": {
         "en": "{magic}: {error}; {magic}? lists the options",
         "fr": "{magic} : {error} ; {magic}? liste les options",
