@@ -1417,6 +1417,62 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "bibliothèque C. Regardez les appels que la trace montre avant votre ligne, et ce que "
         "votre programme demande à la bibliothèque.",
     },
+    # lesson 5's reading of the compiled-code view (check_compiled_reading)
+    "lesson_reading_not_a_dict": {
+        "en": "`answer` should be a dictionary: keep its two keys, shift_line and in_memory.",
+        "fr": "`answer` doit être un dictionnaire : gardez ses deux clés, shift_line et "
+        "in_memory.",
+    },
+    "lesson_reading_no_view": {
+        "en": "The compiled-code view cannot be made here ({error}), so there is nothing to "
+        "read yet.",
+        "fr": "La vue du code compilé ne peut pas être construite ici ({error}) : il n'y a "
+        "encore rien à lire.",
+    },
+    "lesson_reading_line_missing": {
+        "en": "No line yet: put in shift_line the number of a line of the program.",
+        "fr": "Pas encore de ligne : mettez dans shift_line le numéro d'une ligne du programme.",
+    },
+    "lesson_reading_line_ok": {
+        "en": "Line {line} is the one whose code shifts: the compiler wrote a cheaper "
+        "instruction than a multiplication.",
+        "fr": "La ligne {line} est bien celle dont le code décale : le compilateur a écrit une "
+        "instruction moins coûteuse qu'une multiplication.",
+    },
+    "lesson_reading_line_other": {
+        "en": "Line {line} became {instructions}, with no i32.shl: find i32.shl in the view "
+        "and read the line written beside its block.",
+        "fr": "La ligne {line} est devenue {instructions}, sans i32.shl : cherchez i32.shl "
+        "dans la vue et lisez la ligne écrite à côté de son bloc.",
+    },
+    "lesson_reading_line_none": {
+        "en": "Line {line} became no instruction of its own in the view: find i32.shl there "
+        "and read the line written beside its block.",
+        "fr": "La ligne {line} n'est devenue aucune instruction à elle dans la vue : cherchez-y "
+        "i32.shl et lisez la ligne écrite à côté de son bloc.",
+    },
+    "lesson_reading_memory_missing": {
+        "en": "No variable yet: put in in_memory the name of a variable add_twice uses.",
+        "fr": "Pas encore de variable : mettez dans in_memory le nom d'une variable "
+        "qu'utilise add_twice.",
+    },
+    "lesson_reading_memory_unknown": {
+        "en": "{name!r} is not a variable add_twice uses: read its three lines in the program.",
+        "fr": "{name!r} n'est pas une variable qu'utilise add_twice : relisez ses trois "
+        "lignes dans le programme.",
+    },
+    "lesson_reading_memory_local": {
+        "en": "{name} is reached with local.get and local.tee: a wasm local, which has no "
+        "address. Look for the i32.load and i32.store of add_twice.",
+        "fr": "{name} est atteinte par local.get et local.tee : une variable locale wasm, qui "
+        "n'a pas d'adresse. Cherchez les i32.load et i32.store de add_twice.",
+    },
+    "lesson_reading_memory_ok": {
+        "en": "{name} is read with i32.load and written with i32.store, at its address in the "
+        "static data: it lives in linear memory.",
+        "fr": "{name} est lue par i32.load et écrite par i32.store, à son adresse dans les "
+        "données statiques : elle vit dans la mémoire linéaire.",
+    },
     "lesson_cache_unmeasured": {
         "en": "wasmtime's start-up was not measured here: run the measuring cells above first.",
         "fr": "Le démarrage de wasmtime n'a pas été mesuré ici : lancez d'abord les cellules de "
