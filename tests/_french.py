@@ -1,11 +1,12 @@
 """Find English a learner would read in the outputs of a French notebook.
 
 :func:`english_in_outputs` looks for two things: a piece of an English sentence of the catalogue
-(three words or more that the French sentence does not share), and a few English words our
-code prints (``calls``, ``refused`` ...). Outputs of cells run after ``%sandbox lang en`` (a
-notebook that shows the English on purpose) are skipped. :data:`ELSEWHERE` lists what is still
-English in files outside the course, each with the file that writes it: it is left out of the
-search until that file speaks French.
+(three words or more that the French sentence does not share), and the English words our code
+prints (``calls``, ``refused``, a table's ``baseline`` or ``peak memory`` ...). Outputs of cells
+run after ``%sandbox lang en`` (a notebook that shows the English on purpose) are skipped. The
+names WIT gives wasi:sockets' and wasi:filesystem's error codes (``access-denied``,
+``connection-refused``) are names, printed as they are: :data:`NAMES` lists them, and they are
+left out of the search as whole names only.
 """
 
 from __future__ import annotations
@@ -15,19 +16,21 @@ import re
 import string
 
 from wasikernel import messages
+from wasikernel.wasi.p2 import _spec
 
-#: English words our code prints, as whole words
-WORDS = re.compile(r"\b(calls|refused|denied|granted|Not yet|Well done|not measured|"
-                   r"not counted|exited with|bytes)\b")
+#: English words our code (and argparse, shlex) prints, as whole words: not an option's name
+#: (``--denied``) nor a part of a WIT name (``access-denied``)
+WORDS = re.compile(r"(?<![\w-])(calls|refused|denied|granted|Not yet|Well done|not measured|"
+                   r"not counted|exited with|bytes|figure|baseline|peak memory|on disk|"
+                   r"not installed|not on PATH|whole process|interpreter|command line|"
+                   r"included|not traced|not tried|first run|rounds|invalid choice|choose from|"
+                   r"unrecognized arguments?|expected (one|at most one|at least one) argument|"
+                   r"No closing quotation|No escaped character)\b")
 
-#: what is still English, written outside lessons/ and wasikernel/lessons.py
-ELSEWHERE = {
-    # WIT's names, printed as they are (wit_text, the errno column of a component's trace)
-    r"\b[a-z]+-(denied|refused)\b": "wasikernel/wasi/p2/_spec.py (wasi:sockets' error-code names)",
-    # the runtime comparison's table (lesson 7): the reasons the engines and runtimes give
-    r"(non mesuré|non compté ici) : the [^\n]*":
-        "wasikernel/engines/ (each engine's available(), quoted by compare.py)",
-}
+#: the WIT names of the error codes a component's trace prints (``access-denied``)
+NAMES = frozenset(_spec._NET_CODES.values()) | frozenset(_spec._FS_CODES.values())
+_NAMED = re.compile(r"(?<![\w-])(" + "|".join(sorted((re.escape(n) for n in NAMES if "-" in n),
+                                                       key=len, reverse=True)) + r")(?![\w-])")
 
 
 def _fragments() -> set[str]:
@@ -71,9 +74,8 @@ def output_texts(nb) -> list[tuple[int, str]]:
 
 
 def english_in(text: str) -> list[str]:
-    """The English pieces of ``text`` (catalogue sentences and words), without ELSEWHERE's."""
-    for pattern in ELSEWHERE:
-        text = re.sub(pattern, " ", text)
+    """The English pieces of ``text`` (catalogue sentences and words), WIT's names left out."""
+    text = _NAMED.sub(" ", text)
     found = [piece for piece in _FRAGMENTS if piece in text]
     found += [m.group(0) for m in WORDS.finditer(text)]
     return found

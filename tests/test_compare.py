@@ -225,3 +225,40 @@ def test_the_footprint_table_gives_ratios_against_native_and_reasons(footprint_r
     wasmtime = next(r for r in footprint_rows if r.runtime.startswith("wasikernel run"))
     line = next(line for line in lines if line.startswith(wasmtime.runtime))
     assert f"{wasmtime.peak_bytes / native.peak_bytes:.0f}x" in line
+
+
+def _every_table(monkeypatch) -> str:
+    """Every table of the comparison, in the current language, on rows that bring each kind of
+    note: in process, a whole process, a runtime missing here, a figure scaled, a container."""
+    from wasikernel.engines import cli, node
+
+    monkeypatch.setattr(cli.CliRuntime, "path", lambda self: None)
+    monkeypatch.setattr(node, "node_path", lambda: None)
+    startup = compare.measure_startup(repeat=1, only=["wasmtime", "pywasm", "wasmedge", "node"])
+    execution = compare.measure_execution(repeat=1, work=200_000, only=["stepper", "iwasm"])
+    footprint = compare.measure_footprint(only=["stepper", "wasmer"], container=False)
+    escape = compare.escape_table(["wasmtime", "wasmedge"], routes=["dotdot-read"])
+    return "\n".join([compare.to_table(startup), compare.to_table(execution),
+                      compare.footprint_table(footprint), escape.to_text(),
+                      compare.conformance_table(["wasmedge"])])  # fmt: skip
+
+
+def test_every_table_speaks_the_learners_language(monkeypatch):
+    """The comparison's tables, their notes and the reasons the runtimes give are French in
+    French: the search the French notebooks go through finds no English in them, while it
+    finds the same tables' English."""
+    from _french import english_in
+
+    from wasikernel import messages
+
+    before = messages.get_language()
+    try:
+        messages.set_language("en")
+        english = _every_table(monkeypatch)
+        messages.set_language("fr")
+        french = _every_table(monkeypatch)
+    finally:
+        messages.set_language(before)
+    assert english_in(french) == [], french
+    found = set(english_in(english))
+    assert {"baseline", "peak memory", "on disk", "not on PATH", "not measured"} <= found, found

@@ -37,6 +37,7 @@ ANSWER_WORDS = {
     "04-capabilities.ex1": ["--ro-dir", "read_only", "read-only"],
     "04-capabilities.ex2": ["clock freeze", "seed 42", "clock_ns", "random_seed"],
     "05-linear-memory.ex1": ["local", "block"],
+    "05-linear-memory.ex2": ["total", "10"],
     "06-three-languages.ex1": ["write(", "unistd"],
     "07-choosing-a-runtime.ex1": ["compile + instantiate", "2.5", "divide"],
     "07-choosing-a-runtime.ex2": ["wasm3", "iwasm", "wasmtime", "wasikernel"],

@@ -222,6 +222,26 @@ def test_wasi_magic_describes_a_call_and_lists_them_all(magics, capsys):
         magics.wasi("open")
 
 
+def test_wasi_magic_errors_name_the_fix_in_both_languages(magics):
+    from _french import english_in
+
+    with pytest.raises(CellError, match="did you mean path_open") as unknown:
+        magics.wasi("path_opn")
+    with pytest.raises(CellError, match="takes one name"):
+        magics.wasi("fd_write fd_read")
+    messages.set_language("fr")
+    try:
+        for line, words in (("path_opn", "vouliez-vous dire path_open"),
+                            ("zzz_nothing", "ni un appel WASI preview 1 ni une instruction"),
+                            ("fd_write fd_read", "prend un seul nom")):
+            with pytest.raises(CellError, match=words) as refused:
+                magics.wasi(line)
+            assert english_in(refused.value.detail) == [], refused.value.detail
+    finally:
+        messages.set_language("en")
+    assert "%wasi lists the calls" in unknown.value.detail
+
+
 # ----- %%wasm inputs ---------------------------------------------------------------------------
 
 EMPTY_MODULE = b"\x00asm\x01\x00\x00\x00"
@@ -611,6 +631,24 @@ def test_sandbox_help_lists_every_setting(magics, capsys):
     for setting in SETTINGS.values():
         assert f"%sandbox {setting.usage}" in shown
     assert "%sandbox timeout" in WasiMagics.sandbox.__doc__
+
+
+def test_sandbox_help_speaks_french_after_sandbox_lang_fr(magics, capsys):
+    from _french import english_in
+
+    from wasikernel.kernel._sandbox_settings import SETTINGS
+
+    magics.sandbox("lang fr")
+    try:
+        capsys.readouterr()  # the settings %sandbox lang prints
+        magics.sandbox("help")
+        shown = capsys.readouterr().out
+    finally:
+        magics.sandbox("lang en")
+    for setting in SETTINGS.values():
+        assert f"%sandbox {setting.usage}" in shown
+    assert "accorde un dossier de la machine, en lecture seule" in shown
+    assert english_in(shown) == [], shown
 
 
 CREATE_WAT = """(module

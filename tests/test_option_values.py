@@ -83,6 +83,17 @@ BAD_VALUES = [
     ("%call add 1e400 1", "%call", "too large", "trop grand"),
     ("%call add " + "9" * 5000 + " 1", "%call", "too large", "trop grand"),
     ("%call add 99999999999999999999 1", "%call", "too large", "trop grand"),
+    # argparse's and shlex's own errors, in the learner's language
+    ("%sandbox --timeout", "--timeout", "expected one argument", "il manque sa valeur"),
+    ("%%wat --check\n" + START, "--check", "expected one argument", "il manque sa valeur"),
+    ("%%c -O7\nint main(void) { return 0; }", "-O", "choose from", "choisissez parmi"),
+    ("%%wat --nosuch\n" + START, "--nosuch", "unrecognized arguments", "argument inconnu"),
+    ("%sandbox --nosuch", "%sandbox?", "lists the options", "liste les options"),
+    ("%%c --widgets all extra more\nint main(void) { return 0; }", "extra more",
+     "unrecognized arguments", "arguments inconnus"),
+    ("%call add 'one", "%call", "No closing quotation", "guillemet n'est pas refermé"),
+    ("%%c --flags \"'-Wall\"\nint main(void) { return 0; }", "--flags", "No closing quotation",
+     "guillemet n'est pas refermé"),
 ]
 
 
@@ -121,6 +132,20 @@ def test_a_bad_value_gives_one_line_naming_the_option_and_the_form(
     assert len(detail) == 1, detail
     assert option in detail[0]
     assert (form_en if language == "en" else form_fr) in detail[0], detail[0]
+
+
+@pytest.mark.parametrize(("cell", "option", "form_en", "form_fr"), BAD_VALUES)
+def test_a_bad_value_in_french_is_all_french(shell, cell, option, form_en, form_fr):
+    """argparse's and shlex's own English (a value missing, an unknown option, a quote left
+    open) is said in French too: the search the French notebooks go through finds none."""
+    from _french import english_in
+
+    messages.set_language("fr")
+    try:
+        error, _ = shown_error(shell, cell)
+    finally:
+        messages.set_language("en")
+    assert english_in(error.detail) == [], error.detail
 
 
 def test_a_bad_value_leaves_the_settings_as_they_were(shell):

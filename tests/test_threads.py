@@ -42,14 +42,16 @@ def test_the_program_is_built_for_wasi_threads(primes_wasm):
     assert memory.is_shared
 
 
-@pytest.mark.parametrize("language, words", [
-    ("en", ("wasi-threads", "new OS thread", "refuses")),
-    ("fr", ("wasi-threads", "nouveau thread", "refuse")),
+@pytest.mark.parametrize("language, link_error, words", [
+    ("en", "link error: unknown import", ("wasi-threads", "new OS thread", "refuses")),
+    ("fr", "erreur d'édition des liens : import inconnu", ("wasi-threads", "nouveau thread",
+                                                          "refuse")),
 ])  # fmt: skip
-def test_our_host_refuses_thread_spawn_at_link_time_and_says_why(primes_wasm, language, words):
+def test_our_host_refuses_thread_spawn_at_link_time_and_says_why(primes_wasm, language,
+                                                                  link_error, words):
     messages.set_language(language)
     result = run(primes_wasm, Sandbox())
-    assert result.trap is not None and "link error" in result.trap.message
+    assert result.trap is not None and link_error in result.trap.message
     spawn = [e for e in result.trace.events if e.call == "thread-spawn"]
     assert len(spawn) == 1 and spawn[0].phase == "link" and spawn[0].denied
     for word in words:

@@ -351,7 +351,7 @@ def container_status() -> str | None:
 
 def _container_row(base_name: str, native_now: Callable[[], float | None], repeat: int,
                    expected: bytes | None) -> Measurement:  # fmt: skip
-    label = "container start (runc, busybox root filesystem)"
+    label = t("compare_container_start")
     reason = container_status()
     if reason is None:
         try:
@@ -360,22 +360,20 @@ def _container_row(base_name: str, native_now: Callable[[], float | None], repea
             first = run_container(bundle)
             if first.returncode != 0:
                 lines = (first.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-                reason = "runc could not start a container here: " + (
-                    lines[-1] if lines else f"exit {first.returncode}"
-                )
+                detail = lines[-1] if lines else t("compare_exit", status=first.returncode)
+                reason = t("compare_container_refused", detail=detail)
             elif expected is not None and first.stdout.strip() != expected.strip():
-                reason = f"the container printed {first.stdout!r}, the native build {expected!r}"
+                reason = t("compare_container_printed", got=first.stdout, expected=expected)
         except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
-            reason = f"the container could not be prepared: {exc}"
+            reason = t("compare_container_unprepared", error=exc)
     if reason is not None:
         return Measurement(label, None, base_name, None, False, reason)
     baseline = native_now()
     samples = _time(lambda: run_container(bundle), repeat)
-    what = "the same C program, built static," if static is not None else "busybox's echo"
-    note = (f"whole process: runc makes the namespaces and cgroup, runs {what} and removes the "
-            f"container; the image ({_image_bytes(bundle) / 1e6:.1f} MB) is already on disk")
+    what = t("compare_container_program" if static is not None else "compare_container_echo")
+    note = t("compare_note_container", what=what, megabytes=_image_bytes(bundle) / 1e6)
     return Measurement(label, min(samples), base_name, baseline, True, None, note, samples,
-                       "a Linux container: namespaces, cgroups, a read-only root filesystem")
+                       t("compare_container_sandboxing"))
 
 
 def _time(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -404,10 +402,12 @@ def _sandbox(args: Sequence[str] = ()) -> Sandbox:
 
 def _check(result: RunResult, expected: bytes | None, label: str) -> None:
     if not result.ok:
-        why = result.trap.message if result.trap else result.limit or f"exit {result.exit_code}"
-        raise RuntimeError(f"{label} did not run the program to its end: {why}")
+        why = (result.trap.message if result.trap
+               else result.limit or t("compare_exit", status=result.exit_code))  # fmt: skip
+        raise RuntimeError(t("compare_unfinished", label=label, why=why))
     if expected is not None and result.stdout.strip() != expected.strip():
-        raise RuntimeError(f"{label} printed {result.stdout!r}, the native build {expected!r}")
+        raise RuntimeError(t("compare_printed", label=label, got=result.stdout,
+                             expected=expected))  # fmt: skip
 
 
 def _baseline_row(name: str, seconds: float | None, measured: bool) -> Measurement:
@@ -469,21 +469,18 @@ def _startup_of(
     _check(results[-1], expected, contender.label)
     note = ""
     if contender.whole_process:
-        note = "whole process: starting Python, importing wasikernel and compiling included"
+        note = t("compare_note_hosted")
     elif contender.engine == "node":
         inside = results[-1].instantiate_ns
-        note = "includes starting Node itself"
+        note = t("compare_note_node")
         if inside:
-            note += f"; compiling + instantiating inside Node took {inside / 1e6:.1f} ms"
+            note += t("compare_note_node_inside", milliseconds=inside / 1e6)
     elif contender.family == "wasm" and contender.engine in _cli_names():
-        note = "includes starting the runtime's process"
+        note = t("compare_note_cli")
     elif contender.engine in ("pywasm", "wasmer-sdk"):
-        note = "whole process: starting Python and importing the package included"
+        note = t("compare_note_package")
     elif contender.engine in ("wasmtime", "pulley"):
-        note = (
-            f"first run, compile included: {samples[0] * 1e3:.1f} ms; later runs reuse "
-            "the compiled module"
-        )
+        note = t("compare_note_first_run", milliseconds=samples[0] * 1e3)
     return samples, note
 
 
@@ -531,7 +528,7 @@ def measure_execution(
     """
     native = native_build(BENCH_C, "bench")
     wasm = _compile(BENCH_C)
-    base_name = "native (gcc -O2)"
+    base_name = t("compare_native_run")
     if native is not None:
 
         def native_run(rounds: int) -> float:
@@ -586,7 +583,7 @@ def _execution_of(
     samples = [max(timed(rounds, True) - zero, 0.0) * scale for _ in range(repeat)]
     note = ""
     if rounds != work:
-        note = f"ran {rounds:,} of {work:,} rounds; figure scaled to the full work"
+        note = t("compare_note_scaled", rounds=rounds, work=work)
     return samples, note
 
 
@@ -598,22 +595,27 @@ def to_table(rows: Sequence[Measurement]) -> str:
     def fmt(seconds: float | None) -> str:
         if seconds is None:
             return "-"
-        return f"{seconds * 1e3:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
+        if seconds < 1:
+            return t("compare_milliseconds", value=seconds * 1e3)
+        return t("compare_seconds", value=seconds)
 
-    lines = []
-    width = max(len(r.runtime) for r in rows) if rows else 10
-    lines.append(f"{'runtime'.ljust(width)}  {'figure':>10}  {'baseline':>10}  {'ratio':>9}")
+    header = [t("compare_column_runtime"), t("compare_column_figure"),
+              t("compare_column_baseline"), t("compare_column_ratio")]  # fmt: skip
+    width = max([len(r.runtime) for r in rows] + [len(header[0]), 10])
+    figure_w, ratio_w = max(10, len(header[1]), len(header[2])), max(9, len(header[3]))
+    lines = [f"{header[0].ljust(width)}  {header[1]:>{figure_w}}  {header[2]:>{figure_w}}  "
+             f"{header[3]:>{ratio_w}}"]  # fmt: skip
     for r in rows:
         if r.available:
-            ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
-            text = f"{r.runtime.ljust(width)}  {fmt(r.seconds):>10}  {fmt(r.baseline):>10}  "
-            text += f"{ratio:>9}"
-            note = "; ".join(part for part in (r.note, r.sandboxing) if part)
+            ratio = t("compare_times", ratio=r.ratio) if r.ratio is not None else "-"
+            text = (f"{r.runtime.ljust(width)}  {fmt(r.seconds):>{figure_w}}  "
+                    f"{fmt(r.baseline):>{figure_w}}  {ratio:>{ratio_w}}")  # fmt: skip
+            note = t("clause_separator").join(part for part in (r.note, r.sandboxing) if part)
             if note:
                 text += f"  ({note})"
         else:
-            text = f"{r.runtime.ljust(width)}  {'-':>10}  {'-':>10}  {'-':>9}  "
-            text += t("compare_not_measured", reason=r.reason)
+            text = f"{r.runtime.ljust(width)}  {'-':>{figure_w}}  {'-':>{figure_w}}  "
+            text += f"{'-':>{ratio_w}}  " + t("compare_not_measured", reason=r.reason)
         lines.append(text.rstrip())
     return "\n".join(lines)
 
@@ -889,7 +891,8 @@ def footprint_table(rows: Sequence[Footprint]) -> str:
         reason = r.reason and t("compare_not_measured", reason=r.reason)
         notes = [part for part in (r.counts, reason) if part]
         if notes:
-            text += f"  ({'; '.join(notes)})" if r.available else f"  {notes[-1]}"
+            text += (f"  ({t('clause_separator').join(notes)})" if r.available
+                     else f"  {notes[-1]}")  # fmt: skip
         lines.append(text.rstrip())
     return "\n".join(lines)
 
@@ -1058,12 +1061,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "escape": lambda: escape_table(unguarded=True).to_text(),
         "conformance": conformance_table,
     }
-    titles = {"startup": "start-up, whole run", "execution": "execution",
-              "footprint": "peak memory of a whole run of the hello program, and size on "
-              "disk, against the native process",
-              "escape": "escape routes out of a granted folder (what the runtime alone does, "
-              "in brackets, where the project refuses the run)",
-              "conformance": "WASI test suite, 72 preview 1 programs"}  # fmt: skip
+    titles = {section: t(f"compare_title_{section}") for section in SECTIONS}
     for index, section in enumerate(s for s in SECTIONS if s in chosen):
         print(("\n" if index else "") + titles[section], flush=True)
         print(printers[section](), flush=True)

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .messages import t
+
 __all__ = [
     "Case", "Ran", "Conformance", "find_cases", "judge", "suite_folder", "run_case", "conformance",
     "PUBLISHED",
@@ -78,7 +80,7 @@ class Conformance:
 
     def __str__(self) -> str:
         if self.reason is not None:
-            return f"{self.engine}: not measured: {self.reason}"
+            return f"{self.engine}: " + t("compare_not_measured", reason=self.reason)
         return f"{self.engine}: {self.passed}/{self.total}"
 
 
@@ -190,8 +192,7 @@ def conformance(
     reason = engines.find(engine).available()
     folder = path or suite_folder()
     if reason is None and folder is None:
-        reason = ("the WASI suite is not on this machine: set WASI_TESTSUITE to a checkout of "
-                  "github.com/WebAssembly/wasi-testsuite, branch prod/testsuite-base")  # fmt: skip
+        reason = t("conformance_no_suite")
     if reason is not None:
         return Conformance(engine, 0, 0, reason=reason)
     cases = find_cases(folder)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from . import __version__
 from .compile._toolchains import Toolchain
+from .messages import t
 
 
 @dataclass
@@ -111,25 +112,19 @@ def _zig_libc_state(zig: Toolchain) -> str:
 
 
 #: how doctor names each capability a run can ask of an engine with its own WASI
-_CAPABILITY_WORDS = {
-    "folders": "host folders",
-    "read_only_folders": "read-only folders (through a copy)",
-    "memory_folders": "in-memory folders (through a copy)",
-    "env": "env",
-    "args": "args",
-    "stdin": "stdin",
-}
+#: the capabilities a runtime may give, in the order they are listed
+_CAPABILITIES = ("folders", "read_only_folders", "memory_folders", "env", "args", "stdin")
 
 
 def sandboxing(engine: object) -> str:
-    """Say how ``engine`` runs WASI: our traced host, or its own, whether a folder is given to
-    it at all, whether it keeps the guest inside one, and which capabilities it gives."""
+    """Say how ``engine`` runs WASI, in the learner's language: our traced host, or its own,
+    whether a folder is given to it at all, whether it keeps the guest inside one, and which
+    capabilities it gives."""
     takes = getattr(engine, "takes", frozenset({"module"}))
-    runs = ("; runs components only (WASI 0.2)" if "module" not in takes
-            else "; runs core modules and components" if "component" in takes else "")
+    runs = (t("sandboxing_components_only") if "module" not in takes
+            else t("sandboxing_both_kinds") if "component" in takes else "")  # fmt: skip
     if getattr(engine, "traced", True):
-        face = " (preview 2)" if "module" not in takes else ""
-        return f"our traced WASI host{face}{runs}"
+        return t("sandboxing_ours_p2" if "module" not in takes else "sandboxing_ours") + runs
     return _own_wasi(engine) + runs
 
 
@@ -137,21 +132,20 @@ def _own_wasi(engine: object) -> str:
     grants = getattr(engine, "grants", None)
     unmeasured = getattr(engine, "folder_refusal", "") == "engine_folder_not_measured"
     if grants is not None and "folders" not in grants and unmeasured:
-        text = ("its own WASI, not traced; given no folder: not measured keeping the guest "
-                "inside one")  # fmt: skip
+        text = t("sandboxing_not_measured")
     elif grants is not None and "folders" not in grants and getattr(engine, "maps_folders", True):
-        text = ("its own WASI, not traced; given no folder: its WASI follows symbolic links "
-                "out of one, even those the guest makes")  # fmt: skip
+        text = t("sandboxing_follows_links")
     elif grants is not None and "folders" not in grants:
-        text = "its own WASI, not traced"
+        text = t("sandboxing_untraced")
     else:  # an own WASI is given folders only when it keeps the guest inside them
-        text = "its own WASI, not traced; keeps the guest inside its folders"
+        text = t("sandboxing_confines")
     if grants is not None:
-        given = [w for c, w in _CAPABILITY_WORDS.items() if c in grants]
-        refused = [w.split(" (")[0] for c, w in _CAPABILITY_WORDS.items() if c not in grants]
-        text += f"; gives {', '.join(given) or 'nothing'}"
+        words = {c: t(f"sandboxing_capability_{c}") for c in _CAPABILITIES}
+        given = [words[c] for c in _CAPABILITIES if c in grants]
+        refused = [words[c].split(" (")[0] for c in _CAPABILITIES if c not in grants]
+        text += t("sandboxing_gives", what=", ".join(given) or t("sandboxing_nothing"))
         if refused:
-            text += f"; refuses a run asking for {', '.join(refused)}"
+            text += t("sandboxing_refuses", what=", ".join(refused))
     return text
 
 

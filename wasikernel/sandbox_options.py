@@ -33,6 +33,7 @@ import argparse
 import copy
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import BinaryIO
@@ -44,6 +45,8 @@ from .sandbox import Preopen, Sandbox
 
 __all__ = [
     "NO_TIME_LIMIT",
+    "argparse_error",
+    "quote_error",
     "MOST_SECONDS",
     "MOST_MIB",
     "SandboxOptions",
@@ -73,6 +76,60 @@ MOST_MIB = 1 << 20
 MOST_STDIN = 64 << 20
 _U64 = (1 << 64) - 1
 _I64_MIN = -(1 << 63)
+
+
+#: the errors argparse writes (its own English), each with the catalogue's sentence of its kind
+_ARGPARSE_ERRORS = (
+    (re.compile(r"expected one argument"), "argparse_expected_one"),
+    (re.compile(r"expected at most one argument"), "argparse_expected_at_most_one"),
+    (re.compile(r"expected at least one argument"), "argparse_expected_at_least_one"),
+    (re.compile(r"expected (?P<n>\d+) arguments?"), "argparse_expected_n"),
+    (re.compile(r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)", re.S),
+     "argparse_invalid_choice"),
+    (re.compile(r"invalid (?P<type>\S+) value: (?P<value>.*)", re.S), "argparse_invalid_value"),
+    (re.compile(r"unrecognized arguments: (?P<words>.*)", re.S), "argparse_unrecognized"),
+    (re.compile(r"the following arguments are required: (?P<names>.*)", re.S),
+     "argparse_required"),
+    (re.compile(r"one of the arguments (?P<names>.*) is required", re.S),
+     "argparse_one_required"),
+    (re.compile(r"not allowed with argument (?P<other>.*)", re.S), "argparse_not_allowed"),
+    (re.compile(r"ignored explicit argument (?P<value>.*)", re.S), "argparse_ignored_explicit"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)", re.S),
+     "argparse_ambiguous"),
+)  # fmt: skip
+_ARGUMENT = re.compile(r"argument (?P<option>[^:\s]+): (?P<rest>.*)", re.S)
+#: the errors shlex writes, each with the catalogue's sentence
+_SHLEX_ERRORS = {"No closing quotation": "shlex_no_closing_quotation",
+                 "No escaped character": "shlex_no_escaped_character"}  # fmt: skip
+
+
+def argparse_error(message: str) -> str:
+    """Return the error ``message`` argparse gives its ``error`` in the learner's language:
+    each kind argparse writes (a value missing, an unknown choice or option ...) is a sentence
+    of the catalogue, the option and the values kept; a message of another kind is returned
+    as it is."""
+    option = None
+    named = _ARGUMENT.fullmatch(message)
+    if named is not None:
+        option, message = named["option"], named["rest"]
+    for pattern, key in _ARGPARSE_ERRORS:
+        found = pattern.fullmatch(message)
+        if found is not None:
+            fields: dict[str, object] = dict(found.groupdict())
+            if "n" in fields:
+                fields["n"] = int(str(fields["n"]))
+            if "words" in fields:
+                fields["n"] = len(str(fields["words"]).split())
+            message = t(key, **fields)
+            break
+    return t("argparse_argument", option=option, error=message) if option else message
+
+
+def quote_error(error: ValueError) -> str:
+    """Return what shlex's ``error`` (a quote left open, a backslash at the end) says, in the
+    learner's language."""
+    text = str(error)
+    return t(_SHLEX_ERRORS[text]) if text in _SHLEX_ERRORS else text
 
 
 def _shortened(text: object, most: int = 160) -> object:

@@ -174,7 +174,7 @@ function render({ model, el }) {
       shadow.classList.add("wk-shadow");
       panels.append(h("div", { class: "wk-panel" }, h("b", { text: say(model, "shadow", { sp: hex(sp) }) }), shadow));
     }
-    const instr = h("div", { class: "wk-instr" }, `${st.func != null ? `${show(st.func)} ` : ""}${st.pc != null ? `@${show(st.pc)} ` : ""}`, h("code", { text: st.instr == null ? "" : show(st.instr) }));
+    const instr = h("div", { class: "wk-instr" }, `${st.func != null ? `${show(st.func)} ` : ""}${st.pc != null ? `@${typeof st.pc === "number" ? hex(st.pc) : show(st.pc)} ` : ""}`, h("code", { text: st.instr == null ? "" : show(st.instr) }));
     const parts = [h("div", { class: "wk-title", text: say(model, "stepper_title") }), controls, slider];
     const source = model.get("source");
     if (lineSteps > 0 && source.length) {

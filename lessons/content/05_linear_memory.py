@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from wasikernel.lessons import COMPILED_VIEW_C
+
 from ._cells import code, exercise, md, py
 from ._shared import REGIONS_C
 
@@ -113,6 +115,72 @@ dans sa zone.
     ),
     md(
         """
+## What the compiler made of it
+
+`--wat` on a `%%c` line shows the compiled-code view: each function of the cell as WAT, each
+block of instructions labelled with the C line it came from (the line table of a `-g` build);
+clicking a line of C highlights its instructions, and clicking an instruction, its line. `-O1`
+asks for a little optimisation, so that each line's code is short; `__attribute__((noinline))`
+keeps `fill` and `add_twice` functions of their own.
+
+Read `main` first. Line 17, `fill(&kept)`, passes the address of `kept`; a wasm local has no
+address, so `main` first moves the shadow stack's pointer down (`global.get $__stack_pointer`,
+`i32.sub`) and hands `fill` an address in that frame (`i32.add`, then `call $fill`). Line 18
+reads `kept` back from there, with an `i32.load`.
+""",
+        """
+## Ce que le compilateur en a fait
+
+`--wat` sur une ligne `%%c` affiche la vue du code compilé : chaque fonction de la cellule en
+WAT, chaque bloc d'instructions étiqueté par la ligne de C dont il vient (la table des lignes
+d'une compilation `-g`) ; cliquer sur une ligne de C surligne ses instructions, et cliquer sur
+une instruction, sa ligne. `-O1` demande un peu d'optimisation, pour que le code de chaque
+ligne soit court ; `__attribute__((noinline))` garde `fill` et `add_twice` comme des fonctions
+à part.
+
+Lisez d'abord `main`. La ligne 17, `fill(&kept)`, passe l'adresse de `kept` ; une variable
+locale wasm n'a pas d'adresse : `main` descend donc d'abord le pointeur de la pile fantôme
+(`global.get $__stack_pointer`, `i32.sub`) et donne à `fill` une adresse dans ce cadre
+(`i32.add`, puis `call $fill`). La ligne 18 y relit `kept`, avec un `i32.load`.
+""",
+    ),
+    code("%%c -O1 --wat\n" + COMPILED_VIEW_C.strip("\n")),
+    md(
+        """
+## Exercise: read the view
+
+Two questions whose answers are in the view above. No line of the program says *shift*, yet
+one of them became an `i32.shl` (a shift to the left): which one? And which variable of
+`add_twice` does its code read and write in linear memory, not in a wasm local? Put the line's
+number and the variable's name in `answer`.
+""",
+        """
+## Exercice : lire la vue
+
+Deux questions dont les réponses sont dans la vue ci-dessus. Aucune ligne du programme ne dit
+*décaler*, pourtant l'une d'elles est devenue un `i32.shl` (un décalage vers la gauche) :
+laquelle ? Et quelle variable de `add_twice` son code lit-il et écrit-il dans la mémoire
+linéaire, et non dans une variable locale wasm ? Mettez le numéro de la ligne et le nom de la
+variable dans `answer`.
+""",
+    ),
+    *exercise(
+        "05-linear-memory.ex2",
+        py("answer = {",
+           "    'shift_line': 0,  # the line of the program whose code holds i32.shl",
+           "    'in_memory': '',  # the variable of add_twice kept in linear memory",
+           "}",
+           'answered("05-linear-memory.ex2", check_compiled_reading(answer))'),
+        py("answer = {'shift_line': 10, 'in_memory': 'total'}",
+           'answered("05-linear-memory.ex2", check_compiled_reading(answer))'),
+        py("answer = {",
+           "    'shift_line': 0,  # la ligne du programme dont le code contient i32.shl",
+           "    'in_memory': '',  # la variable de add_twice gardée dans la mémoire linéaire",
+           "}",
+           'answered("05-linear-memory.ex2", check_compiled_reading(answer))'),
+    ),
+    md(
+        """
 ## Out of bounds
 
 In wasm, address 0 is an ordinary address: reading through a null pointer returns whatever is
@@ -160,6 +228,9 @@ chaque adresse à la disposition du module.
 - The module tells where each region is (`__data_end`, `__heap_base`, `__stack_pointer`).
 - Address 0 is valid in wasm; an access past the memory's end traps instead of reading the
   host's memory.
+- The compiled-code view (`%%c --wat`) shows which C line became which instructions: a local
+  whose address is taken lives on the shadow stack, a global in the static data, the others in
+  wasm locals.
 """,
         """
 ## À retenir
@@ -169,6 +240,9 @@ chaque adresse à la disposition du module.
 - Le module indique où se trouve chaque zone (`__data_end`, `__heap_base`, `__stack_pointer`).
 - L'adresse 0 est valide en wasm ; un accès au-delà de la fin de la mémoire déclenche un trap au
   lieu de lire la mémoire de l'hôte.
+- La vue du code compilé (`%%c --wat`) montre quelle ligne de C est devenue quelles
+  instructions : une variable locale dont on prend l'adresse vit dans la pile fantôme, une
+  variable globale dans les données statiques, les autres dans des variables locales wasm.
 """,
     ),
 ]

@@ -335,6 +335,8 @@ def test_stack_views_show_backtrace_and_steps(lab_page):
         stepper.locator("button[title='one step']").click()
     stepper.locator(".wk-step", has_text=f"step 6 of {steps}").wait_for(timeout=30_000)
     stepper.locator(".wk-instr", has_text="i32.add").wait_for(timeout=30_000)
+    # the instruction's offset reads in hexadecimal, as the backtrace's and the trace's do
+    assert re.search(r"@0x[0-9a-f]+ ", stepper.locator(".wk-instr").inner_text())
     operands = stepper.locator(".wk-panel").first.locator("tbody tr").all_inner_texts()
     assert [t.split()[-1] for t in operands] == ["3", "2"]  # top first
     assert "add" in stepper.locator(".wk-panel").nth(2).inner_text()

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import messages
 from ..errors import EngineError
 from ..result import MemoryLayout, RunResult
 from ..sandbox import Sandbox
@@ -71,7 +72,7 @@ class _Deferred:
         try:
             engine = self.load()
         except ImportError as exc:
-            return f"the engine {self.name!r} cannot be loaded: {exc}"
+            return messages.t("engine_not_loadable", name=self.name, error=exc)
         return engine.available()
 
     def run(self, request: RunRequest) -> RunResult:
@@ -79,7 +80,8 @@ class _Deferred:
         try:
             engine = self.load()
         except ImportError as exc:
-            raise EngineError(f"the engine {self.name!r} cannot be loaded: {exc}") from exc
+            raise EngineError(messages.t("engine_not_loadable", name=self.name,
+                                         error=exc)) from exc  # fmt: skip
         return engine.run(request)
 
     def __getattr__(self, attribute: str) -> Any:

@@ -128,16 +128,10 @@ class NodeEngine(OwnWasiEngine):
     def available(self) -> str | None:
         """None when a ``node`` of version 20 or later is on PATH, else why not."""
         if node_path() is None:
-            return (
-                "Node.js is not installed (no `node` on PATH); install it with "
-                "`apt-get install nodejs` (version 20 or later has node:wasi)"
-            )
+            return messages.t("engine_node_absent")
         version = node_version() or "v0"
         if int(version.lstrip("v").split(".")[0] or 0) < 20:
-            return (
-                f"Node.js {version} is too old: its node:wasi needs version 20 or later; "
-                "install a newer Node.js"
-            )
+            return messages.t("engine_node_old", version=version)
         return None
 
     def version(self) -> str | None:

@@ -124,7 +124,8 @@ class PythonRuntime(OwnWasiEngine):
     def available(self) -> str | None:
         """None when the package imports here, else why not and how to install it."""
         if importlib.util.find_spec(self.importable) is None:
-            return f"the Python package {self.distribution} is not installed; {self.install}"
+            return messages.t("engine_package_absent", distribution=self.distribution,
+                              install=self.install)  # fmt: skip
         return None
 
     def version(self) -> str | None:

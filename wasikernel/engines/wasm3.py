@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .. import messages
 from ..errors import EngineError
 from ..result import MemorySnapshot, RunResult, Trap
 from ..sandbox import Sandbox
@@ -60,7 +61,7 @@ def available() -> str | None:
     try:
         import wasm3  # noqa: F401
     except ImportError as exc:
-        return f"pywasm3 is not installed ({exc}); install it with `pip install pywasm3`"
+        return messages.t("engine_wasm3_absent", error=exc)
     return None
 
 

@@ -21,7 +21,7 @@ from ..engines import default_engine
 from ..errors import UsageError
 from ..messages import t
 from ..sandbox import Limits, Sandbox
-from ..sandbox_options import SandboxOptions
+from ..sandbox_options import SandboxOptions, argparse_error, quote_error
 
 if TYPE_CHECKING:
     from ..compile import CompileOptions
@@ -85,9 +85,13 @@ class Settings:
         self.trace, self.widgets = fresh.trace, fresh.widgets
 
 
+#: the line magics whose line this parser reads (the others are cell magics, ``%%wat``)
+LINE_MAGICS = ("sandbox", "wit")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse would exit the process
-        raise UsageError(t("line_bad_option", magic=self.prog, error=message))
+        raise UsageError(t("line_bad_option", magic=self.prog, error=argparse_error(message)))
 
     def exit(self, status: int = 0, message: str | None = None) -> None:
         raise UsageError(message or self.format_help())
@@ -112,7 +116,8 @@ def read_widgets(text: str, option: str = "--widgets") -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=16)
 def _build_parser(magic: str) -> _Parser:
-    p = _Parser(prog=f"%%{magic}", add_help=False, allow_abbrev=False)
+    p = _Parser(prog=f"%{magic}" if magic in LINE_MAGICS else f"%%{magic}", add_help=False,
+                allow_abbrev=False)
     sandbox_options.add_arguments(p)
     p.add_argument("--stdin-text", metavar="TEXT", help="feed this text to the guest's stdin")
     p.add_argument("--trace", dest="trace", action="store_true", default=None,
@@ -151,7 +156,9 @@ def parse_cell_options(line: str, magic: str = "wat") -> CellOptions:
     try:
         words = shlex.split(line)
     except ValueError as exc:
-        raise UsageError(t("line_quotes", magic=f"%%{magic}", line=line, error=exc)) from None
+        magic_name = f"%{magic}" if magic in LINE_MAGICS else f"%%{magic}"
+        raise UsageError(t("line_quotes", magic=magic_name, line=line,
+                           error=quote_error(exc))) from None
     # "--flags -Wall": argparse would read -Wall as an option; join it as "--flags=-Wall"
     joined: list[str] = []
     for i, word in enumerate(words):
@@ -176,7 +183,7 @@ def parse_cell_options(line: str, magic: str = "wat") -> CellOptions:
         opts.extra_flags = [flag for text in ns.flags for flag in shlex.split(text)]
     except ValueError as exc:
         raise UsageError(t("line_quotes", magic="--flags", line=" ".join(ns.flags),
-                           error=exc)) from None
+                           error=quote_error(exc))) from None
     if ns.widgets is not None:
         opts.widgets = read_widgets(ns.widgets) if ns.widgets else ()
     opts.keep = ns.keep

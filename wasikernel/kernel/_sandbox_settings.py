@@ -47,7 +47,8 @@ class Setting:
     """
 
     usage: str
-    help: str
+    #: the catalogue key of what it does (see :mod:`wasikernel.messages`)
+    help_key: str
     handler: Handler
 
 
@@ -165,29 +166,25 @@ def _show(s: Settings, words: Sequence[str], option: str) -> None:
 
 #: every ``%sandbox`` setting, in the order ``%sandbox?`` lists them
 SETTINGS: dict[str, Setting] = {
-    "show": Setting("show [N]", "the sandbox widget of the last run (of the last N runs, "
-                    "in one diagram)", _show),
-    "dir": Setting("dir HOST[::GUEST]", "grant a host folder, read-write", _grant(False)),
-    "ro-dir": Setting("ro-dir HOST[::GUEST]", "grant a host folder, read-only", _grant(True)),
-    "undir": Setting("undir GUEST", "take a folder back", _undir),
-    "memdir": Setting("memdir GUEST", "grant an empty in-memory folder", _memdir),
-    "env": Setting("env NAME=VALUE ...", "set environment variables", _env),
-    "unenv": Setting("unenv NAME ...", "remove environment variables", _unenv),
-    "args": Setting("args A B ...", "the guest's arguments", _args),
-    "stdin": Setting("stdin TEXT", "the guest's standard input", _stdin),
-    "clock": Setting("clock freeze [NS] | clock real", "a frozen clock (nanoseconds since 1970) "
-                     "or the real one", _clock),
-    "seed": Setting("seed N | seed off", "seeded (reproducible) or real randomness", _seed),
-    "timeout": Setting("timeout S | timeout off", "the time limit of a run, in seconds "
-                       "(0 or off: none)", _timeout),
-    "max-memory": Setting("max-memory MIB", "the linear memory limit, in MiB", _max_memory),
-    "engine": Setting("engine NAME", "the engine of the following runs", _engine),
-    "lang": Setting("lang en|fr", "the language of the messages", _language),
-    "trace": Setting("trace on|off", "show the trace after each run", _trace),
-    "widgets": Setting("widgets all|none|trace,memory,...", "the widgets shown after each run",
-                       _widgets),
-    "reset": Setting("reset", "back to the defaults", _reset),
-    "help": Setting("help", "this list", _nothing),
+    "show": Setting("show [N]", "sandbox_help_show", _show),
+    "dir": Setting("dir HOST[::GUEST]", "sandbox_help_dir", _grant(False)),
+    "ro-dir": Setting("ro-dir HOST[::GUEST]", "sandbox_help_ro_dir", _grant(True)),
+    "undir": Setting("undir GUEST", "sandbox_help_undir", _undir),
+    "memdir": Setting("memdir GUEST", "sandbox_help_memdir", _memdir),
+    "env": Setting("env NAME=VALUE ...", "sandbox_help_env", _env),
+    "unenv": Setting("unenv NAME ...", "sandbox_help_unenv", _unenv),
+    "args": Setting("args A B ...", "sandbox_help_args", _args),
+    "stdin": Setting("stdin TEXT", "sandbox_help_stdin", _stdin),
+    "clock": Setting("clock freeze [NS] | clock real", "sandbox_help_clock", _clock),
+    "seed": Setting("seed N | seed off", "sandbox_help_seed", _seed),
+    "timeout": Setting("timeout S | timeout off", "sandbox_help_timeout", _timeout),
+    "max-memory": Setting("max-memory MIB", "sandbox_help_max_memory", _max_memory),
+    "engine": Setting("engine NAME", "sandbox_help_engine", _engine),
+    "lang": Setting("lang en|fr", "sandbox_help_lang", _language),
+    "trace": Setting("trace on|off", "sandbox_help_trace", _trace),
+    "widgets": Setting("widgets all|none|trace,memory,...", "sandbox_help_widgets", _widgets),
+    "reset": Setting("reset", "sandbox_help_reset", _reset),
+    "help": Setting("help", "sandbox_help_help", _nothing),
 }
 _ALIASES = {"language": "lang"}
 
@@ -207,12 +204,13 @@ def apply_setting(settings: Settings, words: Sequence[str]) -> str:
 
 
 def help_text() -> str:
-    """The settings, one per line: ``%sandbox USAGE   what it does``."""
+    """The settings, one per line, in the learner's language: ``%sandbox USAGE   what it
+    does``."""
     width = max(len(s.usage) for s in SETTINGS.values()) + 10
-    lines = ["%sandbox".ljust(width) + "show the settings (and the boundary of the last run)"]
-    lines += [f"%sandbox {s.usage}".ljust(width) + s.help for s in SETTINGS.values()]
+    lines = ["%sandbox".ljust(width) + t("sandbox_help_settings")]
+    lines += [f"%sandbox {s.usage}".ljust(width) + t(s.help_key) for s in SETTINGS.values()]
     lines.append("%sandbox --dir data::/data --env A=1 --timeout 5 ...   "
-                 "(the options of %%c, kept for every later run)")
+                 + t("sandbox_help_options"))
     return "\n".join(lines)
 
 

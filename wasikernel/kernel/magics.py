@@ -34,6 +34,7 @@ from ..sandbox_options import (
     NO_TIME_LIMIT,
     check_invoke_args,
     one_value,
+    quote_error,
     read_number,
     read_wasm_value,
     read_whole,
@@ -61,7 +62,7 @@ from ._sandbox_settings import (
 from ._sandbox_settings import help_text as sandbox_help
 from ._wasi_calls import WASI_CALLS, describe
 from ._wasm_input import module_bytes
-from ._wat import describe_instruction
+from ._wat import WAT_INSTRUCTIONS, describe_instruction
 
 __all__ = ["WasiMagics", "magics_for"]
 
@@ -97,7 +98,8 @@ def _words(magic: str, line: str) -> list[str]:
     try:
         return shlex.split(line)
     except ValueError as exc:
-        raise UsageError(t("line_quotes", magic=magic, line=line, error=exc)) from None
+        raise UsageError(t("line_quotes", magic=magic, line=line,
+                           error=quote_error(exc))) from None
 
 
 def _param_types(signature: object) -> list[str] | None:
@@ -561,6 +563,9 @@ class WasiMagics(Magics):
         words = line.split()
         paged = "--page" in words
         words = [w for w in words if w != "--page"]
+        if len(words) > 1:
+            raise CellError(t("kernel_usage_error"),
+                            t("kernel_wasi_one_name", words=" ".join(words)[:80]))
         name = words[0].removeprefix("__wasi_") if words else ""
         if not name:
             width = max(len(n) for n in WASI_CALLS)
@@ -570,9 +575,12 @@ class WasiMagics(Magics):
             return
         text = describe(name) or describe_instruction(name)
         if text is None:
-            raise CellError(t("kernel_usage_error"),
-                            f"{name!r} is neither a WASI preview 1 call nor a WAT instruction; "
-                            "%wasi lists the calls")
+            import difflib
+
+            close = difflib.get_close_matches(name, [*WASI_CALLS, *WAT_INSTRUCTIONS], n=3)
+            raise CellError(t("kernel_usage_error"), t(
+                "kernel_wasi_unknown_close" if close else "kernel_wasi_unknown",
+                name=name[:60], close=", ".join(close)))
         if paged:
             from IPython.core import page
 

