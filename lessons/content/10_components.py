@@ -224,7 +224,7 @@ un fichier est un nombre (un fd), un chemin une adresse et une longueur. WASI 0.
 comme des fonctions typées, regroupées en *interfaces* écrites en **WIT** (`wasi:cli/stdout`,
 `wasi:filesystem/types`, `wasi:sockets/udp` ...) ; l'ensemble des interfaces qu'il importe et
 exporte est son **monde**. Un fichier, un flux ou une socket est une **ressource** : l'hôte la
-détient, le composant en tient une *poignée*. L'hôte preview 2 de ce noyau sert le monde
+détient, le composant en tient une *poignée*. L'hôte preview 2 de ce noyau Jupyter sert le monde
 `wasi:cli/command`, sur le même bac à sable que la preview 1 : les mêmes dossiers, les mêmes
 limites, les mêmes phrases de refus, et une seule trace.
 """,
