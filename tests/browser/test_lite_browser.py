@@ -1,11 +1,13 @@
 """The static site (``wasikernel lite build``) in a real headless Chromium, offline.
 
 The site is built once (kept in ``test-artifacts/lite-site`` and rebuilt only when the package,
-the notebooks or the pinned npm packages change), served on 127.0.0.1, and lessons 0, 2 and 3
+the notebooks or the pinned npm packages change), served on 127.0.0.1, and lessons 0, 2, 3 and 7
 are opened in JupyterLite's Python (Pyodide) kernel; every cell runs, and the page is checked for
 what a learner would see: the guest's output, the run summary naming the browser's engine, the
-trace and memory widgets, the refusals of lesson 3 and the exercises' feedback. Every request
-the page makes must go to 127.0.0.1. Screenshots land in ``test-artifacts/screenshots/``.
+trace and memory widgets, the refusals of lesson 3 and the exercises' feedback; lesson 7's
+browser version times the browser's engine against the stepper live and shows the server's
+tables. Every request the page makes must go to 127.0.0.1. Screenshots land in
+``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -206,6 +208,29 @@ def test_a_c_cell_of_ones_own_compiles_in_the_page(chromium, served):
     assert "compiled in this page" in text and "exit 4" in text and "· browser" in text
     assert "cell.c:2:12: error: use of undeclared identifier 'undeclared_name'" in text
     assert "Traceback" not in text
+
+
+def test_lesson_7_times_the_browsers_engine_against_the_stepper(chromium, served):
+    """Lesson 7's browser version: the live cell prints the ratio of the stepper to the
+    browser's engine (start-up and a compute-bound loop), and the server's tables are shown as
+    data with the date they were measured."""
+    import re
+
+    outputs = _run_lesson(chromium, served, "lessons/en/07-choosing-a-runtime.ipynb")
+    _no_traceback(outputs[:-1])
+    text = "\n".join(outputs)
+    startup = re.search(r"start-up, whole run : browser +([\d.]+) ms +stepper +([\d.]+) ms +"
+                        r"stepper / browser ([\d.]+)x", text)  # fmt: skip
+    per_round = re.search(r"work\(n\), per round  : browser +([\d.]+) ns +stepper +(\d+) ns +"
+                          r"stepper / browser (\d+)x", text)  # fmt: skip
+    assert startup and per_round, text
+    assert all(float(v) > 0 for v in (*startup.groups(), *per_round.groups()))
+    assert re.search(r"measured on \d{4}-\d\d-\d\d \d\d:\d\d UTC on the build machine", text)
+    for table in ("start-up, whole run\n", "peak memory of a whole run", "escape routes",
+                  "WASI test suite"):  # fmt: skip
+        assert table in text
+    assert "native process (gcc -O2)" in text and "dotdot-read" in text
+
 
 
 def test_every_request_stayed_on_127_0_0_1(chromium, served):

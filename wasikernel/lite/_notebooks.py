@@ -157,10 +157,12 @@ def _precompile(source: str, precompiled: dict[str, bytes]) -> None:
     precompiled[precompiled_key(language, body, options, name)] = compiled.wasm
 
 
-def site_notebooks(files: Path, languages: tuple[str, ...],
-                   precompiled: dict[str, bytes]) -> dict[str, str]:  # fmt: skip
+def site_notebooks(files: Path, languages: tuple[str, ...], precompiled: dict[str, bytes],
+                   figures: dict | None = None) -> dict[str, str]:  # fmt: skip
     """Write the lessons (``lessons/LANG/``) and the gallery (``notebooks/``, ``notebooks/fr``)
-    into ``files``, with their data folders; return each notebook's fate."""
+    into ``files``, with their data folders; return each notebook's fate. With the server's
+    ``figures`` (:func:`._runtime_lesson.server_figures`), lesson 7 is its browser version."""
+    from ._runtime_lesson import LESSON, browser_lesson
     from .build import REPOSITORY
 
     fates: dict[str, str] = {}
@@ -180,7 +182,11 @@ def site_notebooks(files: Path, languages: tuple[str, ...],
             here = os.getcwd()
             os.chdir(src)  # a magic line's --dir data::/data is read from the notebook's folder
             try:
-                out, fate = for_browser(notebook, lang, precompiled)
+                if path.name == LESSON and src.parent.name == "lessons" and figures:
+                    out = browser_lesson(notebook, lang, figures, SETUP_CELL)
+                    fate = "runs (its browser version: the server's figures as data)"
+                else:
+                    out, fate = for_browser(notebook, lang, precompiled)
             finally:
                 os.chdir(here)
             (dst / path.name).write_text(json.dumps(out, indent=1, ensure_ascii=False), "utf-8")

@@ -250,14 +250,18 @@ def place_pyodide(modules: Path, lite: Path) -> str:
     return _python_version(lock)
 
 
-def build_site(out: Path, *, say: Callable[[str], None] = print, languages: tuple[str, ...] =
-               ("en",), work: Path | None = None) -> Built:  # fmt: skip
+def build_site(out: Path, *, say: Callable[[str], None] = print,
+               languages: tuple[str, ...] = ("en",), work: Path | None = None,
+               figures: Path | None = None) -> Built:  # fmt: skip
     """Build the static site into ``out`` (replaced); see the module's text for what goes in.
 
     ``languages`` picks the lessons' languages (``en``, ``fr``); ``work`` is the folder the site
-    is assembled in (a fresh one in the cache by default).
+    is assembled in (a fresh one in the cache by default); ``figures`` a file of the
+    runtimes' server-side figures for lesson 7 (measured once and kept in the cache otherwise,
+    see :func:`._runtime_lesson.server_figures`).
     """
     from ._notebooks import site_notebooks
+    from ._runtime_lesson import server_figures
     from ._wheel import write_wheel
 
     out = Path(out).resolve()
@@ -271,7 +275,7 @@ def build_site(out: Path, *, say: Callable[[str], None] = print, languages: tupl
     files = lite / "files"
     built = Built(out)
     precompiled: dict[str, bytes] = {}
-    built.notebooks = site_notebooks(files, languages, precompiled)
+    built.notebooks = site_notebooks(files, languages, precompiled, server_figures(say, figures))
     built.precompiled = len(precompiled)
     pypi = lite / "pypi"
     write_wheel(pypi, precompiled)
@@ -337,6 +341,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     b = sub.add_parser("build", help="build the static site into OUT (replaced)")
     b.add_argument("out", help="the site's folder (replaced)")
     b.add_argument("--fr", action="store_true", help="the French lessons and gallery too")
+    b.add_argument("--figures", metavar="FILE", help="the runtimes' server-side figures lesson 7 "
+                   "shows (JSON); measured on this machine once and kept otherwise")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -345,7 +351,8 @@ def main(args: argparse.Namespace) -> int:
         fetch_inputs()
         print("the static site's inputs are in place: `wasikernel lite build OUT` runs offline")
         return 0
-    built = build_site(Path(args.out), languages=("en", "fr") if args.fr else ("en",))
+    built = build_site(Path(args.out), languages=("en", "fr") if args.fr else ("en",),
+                       figures=Path(args.figures) if args.figures else None)
     for path, fate in built.notebooks.items():
         print(f"  {path}: {fate}")
     print(f"{built.out}: {built.size_bytes / 1e6:.1f} MB, {built.precompiled} precompiled "

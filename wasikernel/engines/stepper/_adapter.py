@@ -4,6 +4,7 @@ linking the host, choosing the export and ending the run are the lifecycle's
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -60,8 +61,12 @@ def _validator() -> Any:
 def validate(wasm: bytes) -> ModuleInfo:
     """Validates (wasmtime, WebAssembly 2.0 without SIMD) and decodes ``wasm``.
 
+    Under Pyodide (a browser has no wasmtime) the browser's own engine validates it.
+
     Raises EngineError naming what is wrong (an invalid module, or a feature past 2.0).
     """
+    if sys.platform == "emscripten":
+        return _validate_in_browser(wasm)
     import wasmtime
 
     try:
@@ -75,6 +80,18 @@ def validate(wasm: bytes) -> ModuleInfo:
         raise EngineError(
             f"the stepper cannot run this module: {first} (it runs WebAssembly 2.0 without "
             "SIMD; use engine='wasmtime' for newer features)") from exc
+    try:
+        return decode_module(wasm)
+    except DecodeError as exc:
+        raise EngineError(f"the stepper cannot read this module: {exc}") from exc
+
+
+def _validate_in_browser(wasm: bytes) -> ModuleInfo:
+    import js
+    from pyodide.ffi import to_js
+
+    if not js.WebAssembly.validate(to_js(wasm)):
+        raise EngineError("this WebAssembly module is not valid (the browser's engine refuses it)")
     try:
         return decode_module(wasm)
     except DecodeError as exc:
@@ -225,7 +242,9 @@ class StepperModule:
 
 
 class _Watch:
-    """A thread that swaps in trapping handler tables on a timeout or a cancel."""
+    """A thread that swaps in trapping handler tables on a timeout or a cancel (none under
+    Pyodide, which starts no thread: there the kernel's interrupt reaches the stepper's
+    Python loop as KeyboardInterrupt, and no time limit applies)."""
 
     def __init__(self, store: Store, timeout_s: float | None,
                  cancel: threading.Event | None) -> None:
@@ -236,7 +255,8 @@ class _Watch:
         self.thread: threading.Thread | None = None
 
     def __enter__(self) -> _Watch:
-        if self.timeout_s is not None or self.cancel is not None:
+        if sys.platform != "emscripten" and (self.timeout_s is not None
+                                             or self.cancel is not None):
             self.thread = threading.Thread(target=self._run, name="stepper-watch", daemon=True)
             self.thread.start()
         return self
