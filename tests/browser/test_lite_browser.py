@@ -179,6 +179,8 @@ int main(void) {
     puts("compiled in this page");
     return 4;
 }"""
+RUNAWAY_WAT = """%%wat --timeout 1
+(module (func (export "_start") (loop $forever (br $forever))))"""
 BROKEN_C = """%%c
 int main(void) {
     return undeclared_name;
@@ -187,13 +189,15 @@ int main(void) {
 
 def test_a_c_cell_of_ones_own_compiles_in_the_page(chromium, served):
     """A C cell the site did not precompile: clang (npm's @yowasp/clang) is fetched from the
-    site on the first such cell and compiles it in the page; its errors keep the cell's lines."""
+    site on the first such cell and compiles it in the page; its errors keep the cell's lines.
+    Between them, a guest in an infinite loop is stopped by its time limit (what stops a
+    runaway guest in the browser: JupyterLite's stop button does not reach it)."""
     import urllib.parse
 
     from wasikernel.lite._notebooks import SETUP_CELL
 
     query = urllib.parse.urlencode([("kernel", "python"), ("code", SETUP_CELL), ("code", OWN_C),
-                                    ("code", BROKEN_C)])  # fmt: skip
+                                    ("code", RUNAWAY_WAT), ("code", BROKEN_C)])  # fmt: skip
     context = chromium.new_context(viewport={"width": 1300, "height": 1000})
     context.on("request", lambda r: chromium.requests.append(r.url))
     page = context.new_page()
@@ -207,6 +211,7 @@ def test_a_c_cell_of_ones_own_compiles_in_the_page(chromium, served):
     assert "fetching clang" in text  # said once, as it starts
     assert "compiled in this page" in text and "exit 4" in text and "· browser" in text
     assert "cell.c:2:12: error: use of undeclared identifier 'undeclared_name'" in text
+    assert "the run took longer than 1 s and was stopped" in text  # and the next cell ran
     assert "Traceback" not in text
 
 
