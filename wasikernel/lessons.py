@@ -785,13 +785,15 @@ def run_source(
 ) -> RunResult:
     """Compile ``source`` (``"wat"``, ``"c"`` or ``"rust"``) and run it in ``sandbox``.
 
-    Keyword options go to :func:`wasikernel.engines.run` (``engine=``, ``invoke=`` ...).
+    Keyword options go to :func:`wasikernel.engines.run` (``engine=``, ``invoke=`` ...); the
+    libc hook is compiled in only for an engine that serves it.
     Raises :class:`wasikernel.CompileError` when the source does not compile.
     """
-    from .compile import compile_source
-    from .engines import run
+    from .compile import CompileOptions, compile_source
+    from .engines import run, serves_libc_hook
 
-    compiled = compile_source(language, source)
+    engine = run_options.get("engine", "wasmtime")
+    compiled = compile_source(language, source, CompileOptions(trace_libc=serves_libc_hook(engine)))
     return run(compiled.wasm, sandbox or Sandbox(), layout=compiled.layout, **run_options)
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import messages
 from .._records import record, replace
+from ..compile._libc_trace import IMPORT_MODULE, IMPORT_NAME
 from ..errors import EngineError
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RunRequest", "Engine", "HostedEngine", "OwnWasiEngine", "dist_version", "CAPABILITIES",
-    "FOLDER_CAPABILITIES", "asked_of",
+    "FOLDER_CAPABILITIES", "asked_of", "LIBC_HOOK",
 ]  # fmt: skip
 
 
@@ -86,6 +87,12 @@ class Engine:
     def available(self) -> str | None:
         """Return None when the engine can run here, else the reason it cannot."""
         return None
+
+    def provides(self, module: str, name: str) -> bool:
+        """Whether the engine serves a core module's import ``module.name``: our host serves
+        WASI preview 1 and the libc hook (:data:`LIBC_HOOK`; under our preview 2 host, as
+        ``wasikernel:libc/trace``)."""
+        return module == "wasi_snapshot_preview1" or (module, name) == LIBC_HOOK
 
     def version(self) -> str | None:
         """Return the engine's version, or None when it is not known or not installed."""
@@ -145,6 +152,11 @@ class HostedEngine(Engine):
         self.refuse_unavailable_or_keep(request)
         return run_hosted(self, request)
 
+
+#: the import a C or Rust module compiled with the libc hook has (see
+#: :mod:`wasikernel.compile._libc_trace`); only an engine that :meth:`Engine.provides` it can
+#: run such a module, so a cell is compiled with the hook only for one
+LIBC_HOOK = (IMPORT_MODULE, IMPORT_NAME)
 
 #: what a run can ask of an engine's WASI, in the order doctor lists them
 CAPABILITIES = ("folders", "read_only_folders", "memory_folders", "env", "args", "stdin")

@@ -32,7 +32,7 @@ from typing import ClassVar
 from .. import messages
 from ..result import RunResult
 from ..trace import TraceEvent
-from ._engine import OwnWasiEngine, RunRequest, dist_version
+from ._engine import LIBC_HOOK, OwnWasiEngine, RunRequest, dist_version
 from ._lifecycle import compile_for_reading, function_exports
 from .cli._process import TRAP_EXIT, result_from_outcome, run_process, trace_unavailable
 
@@ -217,7 +217,7 @@ class PywasmEngine(PythonRuntime):
     distribution = "pywasm"
     importable = "pywasm"
     runner = _PYWASM_RUNNER
-    provided_extra = frozenset({("wasikernel", "libc_path_refused")})
+    provided_extra = frozenset({LIBC_HOOK})
     #: no folder: its WASI lets a guest out of one (see the module's text)
     grants = frozenset({"env", "args", "stdin"})
 
