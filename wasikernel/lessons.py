@@ -287,7 +287,7 @@ def _run_answer(feedback: Feedback, wat_source: str) -> RunResult | None:
 
 def _report_end(feedback: Feedback, result: RunResult) -> None:
     if result.trap is not None and result.outcome != "link":
-        feedback.bad("trapped", message=result.trap.message)
+        feedback.bad("trapped", message=result.trap.text())
     if result.limit is not None:
         feedback.bad("limit", message=result.limit)
 
@@ -351,7 +351,7 @@ def check_perimeter(wat_source: str) -> Feedback:
         result = run(compiled.wasm, Sandbox(), invoke="perimeter", invoke_args=(w, h))
         call = f"perimeter({w}, {h})"
         if result.trap is not None:
-            feedback.bad("trapped", message=result.trap.message)
+            feedback.bad("trapped", message=result.trap.text())
             continue
         got = result.returned[0] if result.returned else None
         want = 2 * (w + h)

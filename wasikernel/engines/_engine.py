@@ -15,7 +15,7 @@ the two levels engines plug in at.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import messages
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RunRequest", "Engine", "HostedEngine", "OwnWasiEngine", "dist_version", "CAPABILITIES",
-    "FOLDER_CAPABILITIES", "asked_of", "LIBC_HOOK",
+    "FOLDER_CAPABILITIES", "asked_of", "LIBC_HOOK", "unknown_export", "wrong_arity",
+    "not_a_number", "NUMBER_TYPES", "signature_text",
 ]  # fmt: skip
 
 
@@ -41,6 +42,36 @@ def dist_version(distribution: str) -> str | None:
         return f"{distribution} {importlib.metadata.version(distribution)}"
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+#: the parameter types a call from the command line or ``%call`` can pass (numbers)
+NUMBER_TYPES = frozenset({"i32", "i64", "f32", "f64"})
+
+
+def signature_text(params: Iterable[object], results: Iterable[object]) -> str:
+    """A function type as the export errors show it, as a component's: ``(i32, i32) -> i32``."""
+    shown = [str(r) for r in results]
+    returned = shown[0] if len(shown) == 1 else f"({', '.join(shown)})"
+    return f"({', '.join(str(p) for p in params)}) -> {returned}"
+
+
+def unknown_export(name: str, exports: Iterable[str]) -> EngineError:
+    """The error of a call to ``name``, which is none of the exported functions ``exports``;
+    the same sentence for a core module and a component."""
+    return EngineError(messages.t("export_unknown", name=name,
+                                  exports=", ".join(sorted(exports)) or "-"))  # fmt: skip
+
+
+def wrong_arity(name: str, n: int, signature: str, given: int) -> EngineError:
+    """The error of a call to ``name`` (``n`` parameters, ``signature``) with ``given`` values."""
+    return EngineError(messages.t("export_arity", name=name, n=n, signature=signature,
+                                  given=given))  # fmt: skip
+
+
+def not_a_number(name: str, type_name: str) -> EngineError:
+    """The error of a call to ``name``, one of whose parameters (``type_name``) takes no
+    number."""
+    return EngineError(messages.t("export_not_a_number", name=name, type=type_name))
 
 
 @record(frozen=True)

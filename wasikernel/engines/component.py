@@ -24,12 +24,12 @@ from wasmtime import component as wc
 
 from .. import messages
 from ..errors import EngineError
-from ..result import RunResult, Trap
+from ..result import INTERRUPTED, RunResult, Trap
 from ..sandbox import Sandbox
 from ..wasi import LimitReached, ProcExit
 from ..wasi.fs import FsError
 from . import engines_taking, kind_of
-from ._engine import Engine, RunRequest, dist_version
+from ._engine import Engine, RunRequest, dist_version, not_a_number, unknown_export, wrong_arity
 from ._lifecycle import Ending, _apply, call_kept, conclude
 from .wasmtime import _frames, _trap_message, _Watch, compile_cached, new_engine
 
@@ -125,16 +125,14 @@ class ComponentInstance:
         fit its parameters (their number, or a value a parameter's type cannot hold)."""
         assert self.instance is not None
         if name not in self.exports:
-            raise EngineError(messages.t("export_unknown", name=name,
-                                         exports=", ".join(self.exports) or "-"))
+            raise unknown_export(name, self.exports)
         store = self.store
         iface, _, inner = name.rpartition("#")
         index = self.instance.get_export_index(store, iface) if iface else None
         func = self.instance.get_func(store, self.instance.get_export_index(store, inner, index))
         params = func.type(store).params
         if len(params) != len(args):
-            raise EngineError(messages.t("export_arity", name=name, n=len(params),
-                                         signature=self.exports[name], given=len(args)))
+            raise wrong_arity(name, len(params), self.exports[name], len(args))
         values = [self._value(a, _wit_type(ty), name) for a, (_, ty) in zip(args, params,
                                                                            strict=True)]
         box: list[Any] = []
@@ -163,7 +161,7 @@ class ComponentInstance:
         low, high = _INT_RANGES.get(wit_type, (None, None))
         if low is None or not isinstance(number, int) or not low <= number <= high:
             if low is None:
-                raise EngineError(messages.t("export_not_a_number", name=name, type=wit_type))
+                raise not_a_number(name, wit_type)
             raise EngineError(messages.t("option_component_int", option=name, value=number,
                                          type=wit_type, low=low, high=high))
         return number
@@ -193,7 +191,7 @@ class ComponentInstance:
             if watch.fired == "time" or (code == wasmtime.TrapCode.INTERRUPT and not watch.fired):
                 return Ending(limit=messages.t("limit_time", seconds=limits.timeout_s or 0))
             if watch.fired == "cancel":
-                return Ending(trap=Trap("interrupted", _frames(exc)), interrupted=True)
+                return Ending(trap=Trap(INTERRUPTED, _frames(exc)), interrupted=True)
             text = str(exc)
             if "memory" in text and ("limit" in text or "maximum" in text):
                 return Ending(limit=messages.t("limit_memory", mib=limits.max_memory_mib))
