@@ -443,3 +443,40 @@ def test_run_source_for_the_wasmtime_cli_leaves_the_hook_out(wasmtime_own_answer
 
     result = run_source("c", FOPEN_BOTH_C, _sandbox(data_dir), engine="wasmtime-cli")
     assert (result.outcome, result.stdout) == ("exit", wasmtime_own_answer.stdout)
+
+
+# ----- calling a component's function through the wasmtime command line -----------------------
+
+COUNTER_COMPONENT = Path(__file__).parent / "programs" / "components" / "kept_counter.wat"
+
+
+@pytest.mark.parametrize(("invoke", "args"), [
+    ("add", (40, 2)), ("runs", ()), ("wasi:cli/run@0.2.12#run", ()), ("boom", ()),
+])  # fmt: skip
+def test_the_wasmtime_cli_calls_a_components_function_as_our_host_does(invoke, args):
+    """``--invoke`` of a component under ``--engine wasmtime-cli`` is the WAVE call
+    ``wasmtime run --invoke 'add(40, 2)'`` takes; its value, exit or trap is our host's."""
+    import wasmtime
+
+    _usable("wasmtime-cli")
+    wasm = wasmtime.wat2wasm(COUNTER_COMPONENT.read_text())
+    ours = run(wasm, engine="wasmtime-p2", invoke=invoke, invoke_args=args)
+    theirs = run(wasm, engine="wasmtime-cli", invoke=invoke, invoke_args=args)
+    assert (theirs.outcome, theirs.returned, theirs.exit_code) == (
+        ours.outcome, ours.returned, ours.exit_code), theirs
+    if invoke == "boom":
+        assert "unreachable" in theirs.trap.message
+
+
+@pytest.mark.parametrize(("invoke", "args"), [("nope", ()), ("add", (1,)), ("add", (1 << 32, 1)),
+                                              ("add", (1.5, 1))])
+def test_a_bad_call_of_a_components_function_says_what_our_host_says(invoke, args):
+    import wasmtime
+
+    _usable("wasmtime-cli")
+    wasm = wasmtime.wat2wasm(COUNTER_COMPONENT.read_text())
+    with pytest.raises(EngineError) as ours:
+        run(wasm, engine="wasmtime-p2", invoke=invoke, invoke_args=args)
+    with pytest.raises(EngineError) as theirs:
+        run(wasm, engine="wasmtime-cli", invoke=invoke, invoke_args=args)
+    assert str(theirs.value) == str(ours.value)
