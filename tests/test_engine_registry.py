@@ -113,3 +113,55 @@ def test_the_comparison_says_how_each_runtime_runs_wasi(monkeypatch, tmp_path):
         "Wasmer command line"].sandboxing
     assert rows["Wasmer command line"].as_dict()["sandboxing"].startswith("its own WASI")
     assert compare.Contender("x", "stepper").sandboxing() == "our traced WASI host"
+
+
+# ----- the errors of a call to an export, the same sentence for a module and a component -----
+
+ADD_WAT = """(module
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "hold") (param funcref)))"""
+
+
+@pytest.fixture
+def french():
+    from wasikernel import messages
+
+    yield messages
+    messages.set_language("en")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("engine", HOSTED)
+def test_a_bad_call_to_an_export_says_the_components_sentence(engine, language, french):
+    """``--invoke``/``%call`` of an unknown export, with the wrong number of values, or of a
+    function taking a reference: each preview 1 engine raises the catalogue's sentence, the one
+    a component's call raises, in the learner's language."""
+    from wasikernel.errors import EngineError
+
+    _skip_unless_available(engine)
+    french.set_language(language)
+    t = french.t
+    wanted = [
+        ("nope", (), t("export_unknown", name="nope", exports="add, hold")),
+        ("add", (1,), t("export_arity", name="add", n=2, signature="(i32, i32) -> i32",
+                        given=1)),
+        ("hold", (1,), t("export_not_a_number", name="hold", type="funcref")),
+    ]
+    for invoke, args, sentence in wanted:
+        with pytest.raises(EngineError) as raised:
+            run(ADD_WAT, engine=engine, invoke=invoke, invoke_args=args)
+        said = str(raised.value)
+        assert said == sentence, (engine, said)
+    if language == "fr":
+        assert "aucune fonction exportée ne s'appelle nope" in wanted[0][2]
+
+
+@pytest.mark.parametrize("engine", ["pywasm"])  # wasmer-sdk calls no export at all
+def test_a_runtime_with_its_own_wasi_names_an_unknown_export_in_the_same_sentence(engine, french):
+    from wasikernel.errors import EngineError
+
+    _skip_unless_available(engine)
+    french.set_language("fr")
+    with pytest.raises(EngineError) as raised:
+        run(ADD_WAT, engine=engine, invoke="nope")
+    assert str(raised.value) == french.t("export_unknown", name="nope", exports="add, hold")

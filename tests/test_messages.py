@@ -88,3 +88,62 @@ def test_every_sentence_the_package_asks_for_is_in_the_catalogue():
             asked |= set(re.findall(r'(?:messages\.|(?<![\w.]))_?t\("(\w+)"', text))
     assert len(asked) > 100
     assert asked <= set(messages.CATALOGUE), sorted(asked - set(messages.CATALOGUE))
+
+
+# ----- the sentences a learner reads when a toolchain is missing or a run is interrupted -------
+
+
+@pytest.mark.parametrize(("language", "words", "fix"), [
+    ("en", "C needs zig (the ziglang wheel), which is not installed", "\n  fix: "),
+    ("fr", "le C a besoin de zig (la roue ziglang), qui n'est pas installé", "\n  solution : "),
+])  # fmt: skip
+def test_a_missing_c_toolchain_says_so_and_its_fix_in_the_learners_language(
+    language, words, fix, monkeypatch
+):
+    from wasikernel.compile import _c, compile_source
+    from wasikernel.errors import ToolchainMissing
+
+    monkeypatch.setattr(_c, "find_zig", lambda: None)
+    messages.set_language(language)
+    with pytest.raises(ToolchainMissing) as raised:
+        compile_source("c", "int main(void) { return 0; }")
+    assert raised.value.message == f"{words}{fix}{_c.ZIG_INSTALL}"
+
+
+@pytest.mark.parametrize(("found", "words"), [
+    ([], "aucun rustc n'a été trouvé"),
+    ([("/usr/bin/rustc", "1.70", "x86_64")], "seul ce rustc a été trouvé, sans elle : "
+                                             "/usr/bin/rustc (1.70)"),
+    ([("/a/rustc", "1.70", "x"), ("/b/rustc", "1.71", "x")],
+     "seuls ces rustc ont été trouvés, sans elle : /a/rustc (1.70), /b/rustc (1.71)"),
+])  # fmt: skip
+def test_a_missing_rust_toolchain_speaks_french(found, words, monkeypatch):
+    from wasikernel.compile import _rust
+    from wasikernel.errors import ToolchainMissing
+
+    monkeypatch.setattr(_rust, "find_rustc", lambda: None)
+    monkeypatch.setattr(_rust, "survey_rustc", lambda: found)
+    messages.set_language("fr")
+    with pytest.raises(ToolchainMissing) as raised:
+        _rust.find_rust_toolchain()
+    assert words in raised.value.message and "\n  solution : " in raised.value.message
+    assert "(ou : " in raised.value.install_hint
+
+
+@pytest.mark.parametrize(("language", "shown"), [
+    ("en", "trap: the run was interrupted"),
+    ("fr", "trap : l'exécution a été interrompue"),
+])  # fmt: skip
+def test_an_interrupted_run_is_said_in_the_learners_language(language, shown):
+    import threading
+
+    from wasikernel.engines import run
+    from wasikernel.kernel._display import _outcome
+
+    cancel = threading.Event()
+    cancel.set()
+    spin = '(module (func (export "_start") (loop br 0)))'
+    result = run(spin, cancel=cancel)
+    assert result.outcome == "interrupted" and result.trap.message == "interrupted"
+    messages.set_language(language)
+    assert _outcome(result) == (shown, False)

@@ -19,8 +19,10 @@ import pytest
 
 from wasikernel import doctor
 from wasikernel.compile import CompileOptions, compile_source
+from wasikernel.compile._toolchains import find_rustc
 from wasikernel.engines import REGISTRY, cli, run
 from wasikernel.errors import EngineError
+from wasikernel.result import RunResult
 from wasikernel.sandbox import Preopen, Sandbox
 
 pytestmark = pytest.mark.usefixtures("isolated_cache")
@@ -344,3 +346,137 @@ def test_the_unmeasured_runtime_refusal_speaks_french(data_dir):
             run(b"(module)", _sandbox(data_dir), engine="wasmedge")
     finally:
         messages.set_language(before)
+
+
+# ----- a C cell that looks up paths, under a runtime with its own WASI -------------------------
+
+#: opens a path under the granted /data and one that no folder covers (libc refuses it itself)
+FOPEN_BOTH_C = r"""
+#include <stdio.h>
+int main(void) {
+    FILE *inside = fopen("/data/in.txt", "r");
+    char line[32] = "";
+    if (inside) { fgets(line, sizeof line, inside); fclose(inside); }
+    printf("inside %s", inside ? line : "refused\n");
+    FILE *outside = fopen("/etc/passwd", "r");
+    printf("outside %s\n", outside ? "opened" : "refused");
+    return 0;
+}
+"""
+
+FOPEN_BOTH_RS = r"""
+use std::fs;
+fn main() {
+    match fs::read_to_string("/data/in.txt") {
+        Ok(text) => print!("inside {}", text),
+        Err(_) => println!("inside refused"),
+    }
+    let outside = if fs::File::open("/etc/passwd").is_ok() { "opened" } else { "refused" };
+    println!("outside {}", outside);
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def wasmtime_own_answer(zig, tmp_path_factory) -> RunResult:
+    """What the wasmtime command line's own WASI does with the program built without the hook."""
+    _usable("wasmtime-cli")
+    folder = tmp_path_factory.mktemp("own") / "data"
+    folder.mkdir()
+    (folder / "in.txt").write_text("inside\n")
+    wasm = compile_source("c", FOPEN_BOTH_C, CompileOptions(trace_libc=False)).wasm
+    answer = run(wasm, _sandbox(folder), engine="wasmtime-cli")
+    assert answer.stdout == b"inside inside\noutside refused\n", answer
+    return answer
+
+
+@pytest.mark.zig
+@pytest.mark.parametrize("language", ["c", "rust"])
+def test_a_cell_looking_up_paths_links_under_the_wasmtime_cli(language, wasmtime_own_answer,
+                                                              data_dir):
+    """A ``%%c`` cell run with ``--engine wasmtime-cli`` is compiled without the libc hook
+    (the runtime's own WASI has no ``wasikernel.libc_path_refused``), so it links and gives
+    wasmtime's own answer; under our host the same cell keeps the hook and traces the refusal."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from wasikernel.kernel.magics import WasiMagics
+
+    source = FOPEN_BOTH_C
+    if language == "rust":
+        if find_rustc() is None:
+            pytest.skip("no rustc with the wasm32 WASI std")
+        source = FOPEN_BOTH_RS
+    magics = WasiMagics(InteractiveShell.instance())
+    line = f"--engine wasmtime-cli --dir {data_dir}::/data --no-trace"
+    getattr(magics, language)(line, source)
+    assert magics.last.outcome == "exit", magics.last
+    assert magics.last.stdout == wasmtime_own_answer.stdout
+    getattr(magics, language)(f"--dir {data_dir}::/data --no-trace", source)  # our host
+    assert magics.last.stdout == wasmtime_own_answer.stdout
+    assert [e.call for e in magics.last.trace.events].count("libc_path_refused") == 1
+
+
+@pytest.mark.zig
+def test_wasikernel_compile_for_the_wasmtime_cli_runs_there(wasmtime_own_answer, data_dir,
+                                                            tmp_path, capfd):
+    """``wasikernel compile --engine wasmtime-cli`` leaves the hook out, so ``wasikernel run
+    --engine wasmtime-cli`` of its module gives wasmtime's own answer; without ``--engine``
+    the module keeps the hook for our host."""
+    from wasikernel.cli import main
+
+    source = tmp_path / "both.c"
+    source.write_text(FOPEN_BOTH_C)
+    out = tmp_path / "both.wasm"
+    assert main(["compile", "c", str(source), "-o", str(out), "--engine", "wasmtime-cli"]) == 0
+    capfd.readouterr()
+    code = main(["run", "--engine", "wasmtime-cli", "--dir", f"{data_dir}::/data", str(out)])
+    assert (code, capfd.readouterr().out) == (0, wasmtime_own_answer.stdout.decode())
+    assert main(["compile", "c", str(source), "-o", str(out)]) == 0
+    assert b"libc_path_refused" in out.read_bytes()
+    assert main(["compile", "c", str(source), "-o", str(out), "--engine", "nosuch"]) == 2
+    assert "unknown engine 'nosuch'" in capfd.readouterr().err
+
+
+@pytest.mark.zig
+def test_run_source_for_the_wasmtime_cli_leaves_the_hook_out(wasmtime_own_answer, data_dir):
+    from wasikernel.lessons import run_source
+
+    result = run_source("c", FOPEN_BOTH_C, _sandbox(data_dir), engine="wasmtime-cli")
+    assert (result.outcome, result.stdout) == ("exit", wasmtime_own_answer.stdout)
+
+
+# ----- calling a component's function through the wasmtime command line -----------------------
+
+COUNTER_COMPONENT = Path(__file__).parent / "programs" / "components" / "kept_counter.wat"
+
+
+@pytest.mark.parametrize(("invoke", "args"), [
+    ("add", (40, 2)), ("runs", ()), ("wasi:cli/run@0.2.12#run", ()), ("boom", ()),
+])  # fmt: skip
+def test_the_wasmtime_cli_calls_a_components_function_as_our_host_does(invoke, args):
+    """``--invoke`` of a component under ``--engine wasmtime-cli`` is the WAVE call
+    ``wasmtime run --invoke 'add(40, 2)'`` takes; its value, exit or trap is our host's."""
+    import wasmtime
+
+    _usable("wasmtime-cli")
+    wasm = wasmtime.wat2wasm(COUNTER_COMPONENT.read_text())
+    ours = run(wasm, engine="wasmtime-p2", invoke=invoke, invoke_args=args)
+    theirs = run(wasm, engine="wasmtime-cli", invoke=invoke, invoke_args=args)
+    assert (theirs.outcome, theirs.returned, theirs.exit_code) == (
+        ours.outcome, ours.returned, ours.exit_code), theirs
+    if invoke == "boom":
+        assert "unreachable" in theirs.trap.message
+
+
+@pytest.mark.parametrize(("invoke", "args"), [("nope", ()), ("add", (1,)), ("add", (1 << 32, 1)),
+                                              ("add", (1.5, 1))])
+def test_a_bad_call_of_a_components_function_says_what_our_host_says(invoke, args):
+    import wasmtime
+
+    _usable("wasmtime-cli")
+    wasm = wasmtime.wat2wasm(COUNTER_COMPONENT.read_text())
+    with pytest.raises(EngineError) as ours:
+        run(wasm, engine="wasmtime-p2", invoke=invoke, invoke_args=args)
+    with pytest.raises(EngineError) as theirs:
+        run(wasm, engine="wasmtime-cli", invoke=invoke, invoke_args=args)
+    assert str(theirs.value) == str(ours.value)

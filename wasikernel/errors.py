@@ -58,10 +58,14 @@ class CompileError(WasiKernelError):
 
 
 class ToolchainMissing(CompileError):
-    """The compiler a language needs is not installed; ``install_hint`` says how to get it."""
+    """The compiler a language needs is not installed; ``install_hint`` says how to get it (the
+    message ends with it, after the catalogue's "fix:" in the learner's language)."""
 
     def __init__(self, message: str, *, language: str, install_hint: str) -> None:
-        super().__init__(f"{message}\n  fix: {install_hint}", language=language)
+        from .messages import t
+
+        super().__init__(t("toolchain_fix", message=message, hint=install_hint),
+                         language=language)
         self.install_hint = install_hint
 
 

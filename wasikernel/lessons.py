@@ -287,7 +287,7 @@ def _run_answer(feedback: Feedback, wat_source: str) -> RunResult | None:
 
 def _report_end(feedback: Feedback, result: RunResult) -> None:
     if result.trap is not None and result.outcome != "link":
-        feedback.bad("trapped", message=result.trap.message)
+        feedback.bad("trapped", message=result.trap.text())
     if result.limit is not None:
         feedback.bad("limit", message=result.limit)
 
@@ -351,7 +351,7 @@ def check_perimeter(wat_source: str) -> Feedback:
         result = run(compiled.wasm, Sandbox(), invoke="perimeter", invoke_args=(w, h))
         call = f"perimeter({w}, {h})"
         if result.trap is not None:
-            feedback.bad("trapped", message=result.trap.message)
+            feedback.bad("trapped", message=result.trap.text())
             continue
         got = result.returned[0] if result.returned else None
         want = 2 * (w + h)
@@ -785,13 +785,15 @@ def run_source(
 ) -> RunResult:
     """Compile ``source`` (``"wat"``, ``"c"`` or ``"rust"``) and run it in ``sandbox``.
 
-    Keyword options go to :func:`wasikernel.engines.run` (``engine=``, ``invoke=`` ...).
+    Keyword options go to :func:`wasikernel.engines.run` (``engine=``, ``invoke=`` ...); the
+    libc hook is compiled in only for an engine that serves it.
     Raises :class:`wasikernel.CompileError` when the source does not compile.
     """
-    from .compile import compile_source
-    from .engines import run
+    from .compile import CompileOptions, compile_source
+    from .engines import run, serves_libc_hook
 
-    compiled = compile_source(language, source)
+    engine = run_options.get("engine", "wasmtime")
+    compiled = compile_source(language, source, CompileOptions(trace_libc=serves_libc_hook(engine)))
     return run(compiled.wasm, sandbox or Sandbox(), layout=compiled.layout, **run_options)
 
 

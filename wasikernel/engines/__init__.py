@@ -40,12 +40,12 @@ from .. import messages
 from ..errors import EngineError
 from ..result import MemoryLayout, RunResult
 from ..sandbox import Sandbox
-from ._engine import Engine, HostedEngine, OwnWasiEngine, RunRequest
+from ._engine import LIBC_HOOK, Engine, HostedEngine, OwnWasiEngine, RunRequest
 
 __all__ = [
     "REGISTRY", "ENGINES", "Engine", "HostedEngine", "OwnWasiEngine", "RunRequest", "find",
     "run", "load_module_bytes", "is_component", "kind_of", "engine_for", "engines_taking",
-    "OUR_WASMTIME", "default_engine",
+    "OUR_WASMTIME", "default_engine", "serves_libc_hook",
 ]  # fmt: skip
 
 
@@ -232,6 +232,27 @@ def engine_for(engine: str, wasm: bytes) -> Any:
     raise EngineError(messages.t(
         f"engine_takes_no_{kind}", engine=engine, engines=", ".join(engines_taking(kind)),
     ))  # fmt: skip
+
+
+def serves_libc_hook(engine: str, kind: str = "module") -> bool:
+    """Whether the engine named ``engine`` serves the libc hook's import (:data:`LIBC_HOOK`)
+    of a binary of ``kind`` (``"module"`` or ``"component"``) compiled with it: our host does,
+    on every engine that runs it (for a component, as ``wasikernel:libc/trace``); a runtime
+    with its own WASI only when it :meth:`~._engine.Engine.provides` it. A C or Rust cell is
+    compiled with the hook only for an engine that serves it, so that it links there. An
+    unknown or unloadable engine, or one that does not take ``kind``, serves none.
+    """
+    chosen = REGISTRY.get(engine)
+    if chosen is None:
+        return False
+    if kind not in _takes(chosen) and engine in OUR_WASMTIME.values():
+        chosen = REGISTRY[OUR_WASMTIME[kind]]
+    if kind not in _takes(chosen):
+        return False
+    try:
+        return bool(chosen.provides(*LIBC_HOOK))
+    except (AttributeError, ImportError):
+        return False
 
 
 def run(

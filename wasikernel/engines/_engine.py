@@ -15,11 +15,12 @@ the two levels engines plug in at.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import messages
 from .._records import record, replace
+from ..compile._libc_trace import IMPORT_MODULE, IMPORT_NAME
 from ..errors import EngineError
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RunRequest", "Engine", "HostedEngine", "OwnWasiEngine", "dist_version", "CAPABILITIES",
-    "FOLDER_CAPABILITIES", "asked_of",
+    "FOLDER_CAPABILITIES", "asked_of", "LIBC_HOOK", "unknown_export", "wrong_arity",
+    "not_a_number", "NUMBER_TYPES", "signature_text",
 ]  # fmt: skip
 
 
@@ -40,6 +42,36 @@ def dist_version(distribution: str) -> str | None:
         return f"{distribution} {importlib.metadata.version(distribution)}"
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+#: the parameter types a call from the command line or ``%call`` can pass (numbers)
+NUMBER_TYPES = frozenset({"i32", "i64", "f32", "f64"})
+
+
+def signature_text(params: Iterable[object], results: Iterable[object]) -> str:
+    """A function type as the export errors show it, as a component's: ``(i32, i32) -> i32``."""
+    shown = [str(r) for r in results]
+    returned = shown[0] if len(shown) == 1 else f"({', '.join(shown)})"
+    return f"({', '.join(str(p) for p in params)}) -> {returned}"
+
+
+def unknown_export(name: str, exports: Iterable[str]) -> EngineError:
+    """The error of a call to ``name``, which is none of the exported functions ``exports``;
+    the same sentence for a core module and a component."""
+    return EngineError(messages.t("export_unknown", name=name,
+                                  exports=", ".join(sorted(exports)) or "-"))  # fmt: skip
+
+
+def wrong_arity(name: str, n: int, signature: str, given: int) -> EngineError:
+    """The error of a call to ``name`` (``n`` parameters, ``signature``) with ``given`` values."""
+    return EngineError(messages.t("export_arity", name=name, n=n, signature=signature,
+                                  given=given))  # fmt: skip
+
+
+def not_a_number(name: str, type_name: str) -> EngineError:
+    """The error of a call to ``name``, one of whose parameters (``type_name``) takes no
+    number."""
+    return EngineError(messages.t("export_not_a_number", name=name, type=type_name))
 
 
 @record(frozen=True)
@@ -86,6 +118,12 @@ class Engine:
     def available(self) -> str | None:
         """Return None when the engine can run here, else the reason it cannot."""
         return None
+
+    def provides(self, module: str, name: str) -> bool:
+        """Whether the engine serves a core module's import ``module.name``: our host serves
+        WASI preview 1 and the libc hook (:data:`LIBC_HOOK`; under our preview 2 host, as
+        ``wasikernel:libc/trace``)."""
+        return module == "wasi_snapshot_preview1" or (module, name) == LIBC_HOOK
 
     def version(self) -> str | None:
         """Return the engine's version, or None when it is not known or not installed."""
@@ -145,6 +183,11 @@ class HostedEngine(Engine):
         self.refuse_unavailable_or_keep(request)
         return run_hosted(self, request)
 
+
+#: the import a C or Rust module compiled with the libc hook has (see
+#: :mod:`wasikernel.compile._libc_trace`); only an engine that :meth:`Engine.provides` it can
+#: run such a module, so a cell is compiled with the hook only for one
+LIBC_HOOK = (IMPORT_MODULE, IMPORT_NAME)
 
 #: what a run can ask of an engine's WASI, in the order doctor lists them
 CAPABILITIES = ("folders", "read_only_folders", "memory_folders", "env", "args", "stdin")

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .. import messages
 from .._records import record
 from ..errors import EngineError
-from ..result import MemoryLayout, MemorySnapshot, RunResult, Trap
+from ..result import INTERRUPTED, MemoryLayout, MemorySnapshot, RunResult, Trap
 from ..trace import Trace
 
 if TYPE_CHECKING:
@@ -251,7 +251,7 @@ def conclude(ending: Ending, memory_size: int, host: Any, limits: Limits) -> End
     ``trap``/``fault``, ``interrupted``/``canceled``.
     """
     if ending.interrupted and ending.trap is None:
-        ending.trap = Trap("interrupted")
+        ending.trap = Trap(INTERRUPTED)
     cap = limits.max_memory_mib * 1024 * 1024
     if ending.limit is None and (
         memory_size > cap

@@ -27,8 +27,16 @@ from typing import Any
 
 from .. import messages
 from ..errors import EngineError
-from ..result import Frame, MemoryLayout, RunResult, Trap
-from ._engine import HostedEngine, RunRequest
+from ..result import INTERRUPTED, Frame, MemoryLayout, RunResult, Trap
+from ._engine import (
+    NUMBER_TYPES,
+    HostedEngine,
+    RunRequest,
+    not_a_number,
+    signature_text,
+    unknown_export,
+    wrong_arity,
+)
 from ._lifecycle import LAYOUT_GLOBALS, Ending, Import, call_kept, layout_from_globals
 
 __all__ = ["BROWSER", "BrowserEngine", "BrowserMemory", "in_browser"]
@@ -123,11 +131,6 @@ class _Deadline:
         return 0 if self.fired else BUDGET
 
 
-def _signature(params: Sequence[str], results: Sequence[str]) -> str:
-    shown = f"({', '.join(params)}) -> "
-    return shown + (results[0] if len(results) == 1 else f"({', '.join(results)})")
-
-
 #: a frame of the guest in a V8 stack (frames of Pyodide's own wasm are named by its file)
 _FRAME = re.compile(r"wasm://wasm/([^:)\s]*):wasm-function\[(\d+)\]:0x([0-9a-f]+)")
 
@@ -167,7 +170,7 @@ class _Loaded:
         for name, (kind, index) in info.exports.items():
             if kind == "func":
                 ty = info.func_type(index)
-                self.exports[name] = _signature(ty.params, ty.results)
+                self.exports[name] = signature_text(ty.params, ty.results)
 
     def instantiate(self, host: Any, linked: dict[tuple[str, str], Any]) -> Any:
         """Instantiate with ``linked`` host functions (a start function runs here)."""
@@ -237,14 +240,14 @@ class BrowserInstance:
         if isinstance(pending, LimitReached):
             return Ending(limit=pending.message)
         if isinstance(pending, KeyboardInterrupt):
-            return Ending(trap=Trap("interrupted"), interrupted=True)
+            return Ending(trap=Trap(INTERRUPTED), interrupted=True)
         if pending is not None:
             return Ending(trap=Trap(f"{type(pending).__name__}: {pending}"))
         frames = self._frames(exc)
         if self.deadline.fired == "time":
             return Ending(limit=messages.t("limit_time", seconds=limits.timeout_s or 0))
         if self.deadline.fired == "cancel":
-            return Ending(trap=Trap("interrupted", frames), interrupted=True)
+            return Ending(trap=Trap(INTERRUPTED, frames), interrupted=True)
         error = getattr(exc, "js_error", None)
         text = str(getattr(error, "message", "") or exc)
         if "call stack" in text:
@@ -297,15 +300,14 @@ class BrowserInstance:
         info = self.loaded.info
         kind_index = info.exports.get(name)
         if kind_index is None or kind_index[0] != "func":
-            known = ", ".join(sorted(self.exports)) or "none"
-            raise EngineError(f"the module exports no function named {name!r}; its functions "
-                              f"are: {known}")  # fmt: skip
+            raise unknown_export(name, self.exports)
         ty = info.func_type(kind_index[1])
         if len(args) != len(ty.params):
-            raise EngineError(
-                f"{name} takes {len(ty.params)} argument(s) {self.exports[name]}, "
-                f"given {len(args)}"
-            )
+            raise wrong_arity(name, len(ty.params), signature_text(ty.params, ty.results),
+                              len(args))
+        for param in ty.params:
+            if str(param) not in NUMBER_TYPES:
+                raise not_a_number(name, str(param))
         values = [
             float(a) if t in ("f32", "f64") else js.BigInt(int(a)) if t == "i64" else int(a)
             for a, t in zip(args, ty.params, strict=True)

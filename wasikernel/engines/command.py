@@ -152,7 +152,7 @@ def _run(args: argparse.Namespace, options: SandboxOptions, sandbox: Sandbox,
         return EXIT_LIMIT
     if result.trap is not None:
         print(f"Error: failed to run {args.module}", file=sys.stderr)
-        print(f"wasm trap: {result.trap.message}", file=sys.stderr)
+        print(f"wasm trap: {result.trap.text()}", file=sys.stderr)
         if result.trap.frames:
             print("wasm backtrace:", file=sys.stderr)
             for i, f in enumerate(result.trap.frames):

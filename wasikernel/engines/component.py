@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import wasmtime
@@ -24,17 +24,18 @@ from wasmtime import component as wc
 
 from .. import messages
 from ..errors import EngineError
-from ..result import RunResult, Trap
+from ..result import INTERRUPTED, RunResult, Trap
 from ..sandbox import Sandbox
 from ..wasi import LimitReached, ProcExit
 from ..wasi.fs import FsError
 from . import engines_taking, kind_of
-from ._engine import Engine, RunRequest, dist_version
+from ._engine import Engine, RunRequest, dist_version, not_a_number, unknown_export, wrong_arity
 from ._lifecycle import Ending, _apply, call_kept, conclude
 from .wasmtime import _frames, _trap_message, _Watch, compile_cached, new_engine
 
 __all__ = ["COMPONENTS", "ComponentEngine", "ComponentInstance", "LiveComponent", "run_component",
-           "compile_component", "imported_interfaces", "function_exports"]  # fmt: skip
+           "compile_component", "imported_interfaces", "function_exports", "function_params",
+           "wave_call", "wit_value"]  # fmt: skip
 
 
 def compile_component(engine: wasmtime.Engine, wasm: bytes) -> wc.Component:
@@ -62,21 +63,79 @@ def function_exports(engine: wasmtime.Engine, component: wc.Component) -> dict[s
     by its name (``add``: ``"(u32, u32) -> u32"``), one of an exported interface as
     ``INTERFACE#NAME`` (``wasi:cli/run@0.2.12#run``: ``"() -> result"``)."""
     out: dict[str, str] = {}
+    for name, ty in _functions(engine, component):
+        params = ", ".join(_wit_type(t) for _, t in ty.params)
+        result = "()" if ty.result is None else _wit_type(ty.result)
+        out[name] = f"({params}) -> {result}"
+    return out
 
-    def add(name: str, ty: Any) -> None:
-        if isinstance(ty, wc.FuncType):
-            params = ", ".join(_wit_type(t) for _, t in ty.params)
-            result = "()" if ty.result is None else _wit_type(ty.result)
-            out[name] = f"({params}) -> {result}"
 
+def function_params(engine: wasmtime.Engine, component: wc.Component) -> dict[str, list[str]]:
+    """The functions ``component`` exports (named as by :func:`function_exports`), each with
+    the WIT types of its parameters as words."""
+    return {name: [_wit_type(t) for _, t in ty.params]
+            for name, ty in _functions(engine, component)}  # fmt: skip
+
+
+def _functions(engine: wasmtime.Engine, component: wc.Component) -> Iterator[tuple[str, Any]]:
     for name, ext in component.type.exports(engine).items():
         ty = ext.ty
         if isinstance(ty, wc.ComponentInstanceType):
             for inner, inner_ext in ty.exports(engine).items():
-                add(f"{name}#{inner}", inner_ext.ty)
-        else:
-            add(name, ty)
-    return out
+                if isinstance(inner_ext.ty, wc.FuncType):
+                    yield f"{name}#{inner}", inner_ext.ty
+        elif isinstance(ty, wc.FuncType):
+            yield name, ty
+
+
+def wit_value(number: int | float, wit_type: str, name: str) -> Any:
+    """``number`` as a value of the WIT type ``wit_type``, a parameter of the function
+    ``name``. Raises EngineError when the type takes no number, or not this one."""
+    if wit_type in ("f32", "f64"):
+        return float(number)
+    if wit_type == "bool" and number in (0, 1):
+        return bool(number)
+    low, high = _INT_RANGES.get(wit_type, (None, None))
+    if low is None or not isinstance(number, int) or not low <= number <= high:
+        if low is None:
+            raise not_a_number(name, wit_type)
+        raise EngineError(messages.t("option_component_int", option=name, value=number,
+                                     type=wit_type, low=low, high=high))
+    return number
+
+
+def wave_call(wasm: bytes, name: str, args: Sequence[int | float]) -> str:
+    """The call of the component's exported function ``name`` (named as by
+    :func:`function_exports`) with ``args``, written in WAVE, as ``wasmtime run --invoke``
+    takes it: ``add(40, 2)``, ``wasi:cli/run.run@0.2.12()``.
+
+    Raises EngineError, with the sentences our host's call gives, when the bytes are not a
+    valid component, there is no such function, or the arguments do not fit its parameters.
+    """
+    engine = new_engine()
+    component = compile_component(engine, wasm)
+    params = function_params(engine, component)
+    if name not in params:
+        raise unknown_export(name, params)
+    if len(params[name]) != len(args):
+        raise wrong_arity(name, len(params[name]), function_exports(engine, component)[name],
+                          len(args))
+    values = [_wave(wit_value(a, ty, name)) for a, ty in zip(args, params[name], strict=True)]
+    iface, _, inner = name.rpartition("#")
+    if iface:  # wasi:cli/run@0.2.12#run -> wasi:cli/run.run@0.2.12
+        base, at, version = iface.partition("@")
+        inner = f"{base}.{inner}{at}{version}"
+    return f"{inner}({', '.join(values)})"
+
+
+def _wave(value: int | float | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value != value:
+        return "nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _is_run(name: str) -> bool:
@@ -125,18 +184,16 @@ class ComponentInstance:
         fit its parameters (their number, or a value a parameter's type cannot hold)."""
         assert self.instance is not None
         if name not in self.exports:
-            raise EngineError(messages.t("export_unknown", name=name,
-                                         exports=", ".join(self.exports) or "-"))
+            raise unknown_export(name, self.exports)
         store = self.store
         iface, _, inner = name.rpartition("#")
         index = self.instance.get_export_index(store, iface) if iface else None
         func = self.instance.get_func(store, self.instance.get_export_index(store, inner, index))
         params = func.type(store).params
         if len(params) != len(args):
-            raise EngineError(messages.t("export_arity", name=name, n=len(params),
-                                         signature=self.exports[name], given=len(args)))
-        values = [self._value(a, _wit_type(ty), name) for a, (_, ty) in zip(args, params,
-                                                                           strict=True)]
+            raise wrong_arity(name, len(params), self.exports[name], len(args))
+        values = [wit_value(a, _wit_type(ty), name) for a, (_, ty) in zip(args, params,
+                                                                          strict=True)]
         box: list[Any] = []
 
         def call() -> None:
@@ -154,19 +211,6 @@ class ComponentInstance:
         from ..wasi.p2._host import shown_value
 
         return Ending.returning([shown_value(value)])  # a record as a dict, as the trace
-
-    def _value(self, number: int | float, wit_type: str, name: str) -> Any:
-        if wit_type in ("f32", "f64"):
-            return float(number)
-        if wit_type == "bool" and number in (0, 1):
-            return bool(number)
-        low, high = _INT_RANGES.get(wit_type, (None, None))
-        if low is None or not isinstance(number, int) or not low <= number <= high:
-            if low is None:
-                raise EngineError(messages.t("export_not_a_number", name=name, type=wit_type))
-            raise EngineError(messages.t("option_component_int", option=name, value=number,
-                                         type=wit_type, low=low, high=high))
-        return number
 
     def _guarded(self, action: Callable[[], None]) -> Ending | None:
         """Run ``action`` (into the guest) under the time limit and ``cancel``: None when it
@@ -193,7 +237,7 @@ class ComponentInstance:
             if watch.fired == "time" or (code == wasmtime.TrapCode.INTERRUPT and not watch.fired):
                 return Ending(limit=messages.t("limit_time", seconds=limits.timeout_s or 0))
             if watch.fired == "cancel":
-                return Ending(trap=Trap("interrupted", _frames(exc)), interrupted=True)
+                return Ending(trap=Trap(INTERRUPTED, _frames(exc)), interrupted=True)
             text = str(exc)
             if "memory" in text and ("limit" in text or "maximum" in text):
                 return Ending(limit=messages.t("limit_memory", mib=limits.max_memory_mib))

@@ -28,7 +28,7 @@ from pathlib import Path
 from .. import messages
 from ..result import RunResult
 from ..trace import TraceEvent
-from ._engine import OwnWasiEngine, RunRequest
+from ._engine import LIBC_HOOK, OwnWasiEngine, RunRequest
 from ._lifecycle import compile_for_reading, function_exports
 from .cli._process import result_from_outcome, run_process, trace_unavailable
 
@@ -140,10 +140,7 @@ class NodeEngine(OwnWasiEngine):
 
     def provides(self, module: str, name: str) -> bool:
         """WASI preview 1, and the libc hook our C modules import."""
-        return module == "wasi_snapshot_preview1" or (module, name) == (
-            "wasikernel",
-            "libc_path_refused",
-        )
+        return module == "wasi_snapshot_preview1" or (module, name) == LIBC_HOOK
 
     def launch(
         self, request: RunRequest, dirs: Sequence[tuple[str, str]], workdir: str

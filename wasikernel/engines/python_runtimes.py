@@ -32,7 +32,7 @@ from typing import ClassVar
 from .. import messages
 from ..result import RunResult
 from ..trace import TraceEvent
-from ._engine import OwnWasiEngine, RunRequest, dist_version
+from ._engine import LIBC_HOOK, OwnWasiEngine, RunRequest, dist_version, unknown_export
 from ._lifecycle import compile_for_reading, function_exports
 from .cli._process import TRAP_EXIT, result_from_outcome, run_process, trace_unavailable
 
@@ -164,8 +164,9 @@ class PythonRuntime(OwnWasiEngine):
                     f"the engine {self.name!r} runs only a command's _start; use "
                     "engine='wasmtime' to call the export " + request.invoke
                 )
-            if request.invoke not in function_exports(compile_for_reading(request.wasm)):
-                raise EngineError(f"the module exports no function {request.invoke!r}")
+            exports = function_exports(compile_for_reading(request.wasm))
+            if request.invoke not in exports:
+                raise unknown_export(request.invoke, exports)
         work = Path(workdir)
         (work / "module.wasm").write_bytes(request.wasm)
         (work / "runner.py").write_text(self.runner)
@@ -217,7 +218,7 @@ class PywasmEngine(PythonRuntime):
     distribution = "pywasm"
     importable = "pywasm"
     runner = _PYWASM_RUNNER
-    provided_extra = frozenset({("wasikernel", "libc_path_refused")})
+    provided_extra = frozenset({LIBC_HOOK})
     #: no folder: its WASI lets a guest out of one (see the module's text)
     grants = frozenset({"env", "args", "stdin"})
 

@@ -28,12 +28,20 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import messages
-from ..errors import EngineError
 from ..result import MemorySnapshot, RunResult, Trap
 from ..sandbox import Sandbox
 from ..trace import Trace
 from ..wasm import without_custom_sections
-from ._engine import HostedEngine, RunRequest, dist_version
+from ._engine import (
+    NUMBER_TYPES,
+    HostedEngine,
+    RunRequest,
+    dist_version,
+    not_a_number,
+    signature_text,
+    unknown_export,
+    wrong_arity,
+)
 from ._lifecycle import (
     Ending,
     Import,
@@ -275,10 +283,17 @@ class Wasm3Engine(HostedEngine):
                     layout=request.layout,
                     outcome="exit",
                 )
-            raise EngineError(
-                f"the module exports no function named {request.invoke!r}; its functions "
-                f"are: {', '.join(sorted(exports)) or 'none'}"
-            )
+            raise unknown_export(request.invoke, exports)
+        params = exports[target]
+        if request.invoke and len(params) != len(request.invoke_args):
+            read = next(e.type for e in compile_for_reading(bytes(request.wasm)).exports
+                        if e.name == target)
+            raise wrong_arity(target, len(params), signature_text(read.params, read.results),
+                              len(request.invoke_args))
+        if request.invoke:
+            for param in params:
+                if param not in NUMBER_TYPES:
+                    raise not_a_number(target, param)
         args = tuple(
             float(v) if exports[target][i] in ("f32", "f64") else int(v)
             for i, v in enumerate(request.invoke_args)

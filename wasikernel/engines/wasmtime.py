@@ -23,10 +23,19 @@ from wasmtime import _ffi as ffi
 
 from .. import messages
 from ..errors import EngineError
-from ..result import Frame, MemoryLayout, MemorySnapshot, RunResult, Trap
+from ..result import INTERRUPTED, Frame, MemoryLayout, MemorySnapshot, RunResult, Trap
 from ..sandbox import Sandbox
 from ..wasi import LimitReached, ProcExit
-from ._engine import HostedEngine, RunRequest, dist_version
+from ._engine import (
+    NUMBER_TYPES,
+    HostedEngine,
+    RunRequest,
+    dist_version,
+    not_a_number,
+    signature_text,
+    unknown_export,
+    wrong_arity,
+)
 from ._lifecycle import LAYOUT_GLOBALS, Ending, call_kept, imports_of, layout_from_globals
 
 __all__ = [
@@ -214,11 +223,7 @@ _VALTYPES = {"i32": wasmtime.ValType.i32, "i64": wasmtime.ValType.i64}
 
 def _type_text(ty: Any) -> str:
     if isinstance(ty, wasmtime.FuncType):
-        params = ", ".join(str(p) for p in ty.params)
-        results = ", ".join(str(r) for r in ty.results)
-        if len(ty.results) != 1:
-            results = f"({results})"
-        return f"({params}) -> {results}"
+        return signature_text(ty.params, ty.results)
     if isinstance(ty, wasmtime.MemoryType):
         return "memory"
     if isinstance(ty, wasmtime.GlobalType):
@@ -402,7 +407,7 @@ class WasmtimeInstance:
                     limit=messages.t("limit_time", seconds=self.sandbox.limits.timeout_s or 0)
                 )
             if watch.fired == "cancel":
-                return Ending(trap=Trap("interrupted", _frames(exc)), interrupted=True)
+                return Ending(trap=Trap(INTERRUPTED, _frames(exc)), interrupted=True)
             if "memory" in text and ("limit" in text or "maximum" in text or "resource" in text):
                 return Ending(
                     limit=messages.t("limit_memory", mib=self.sandbox.limits.max_memory_mib)
@@ -424,14 +429,13 @@ class WasmtimeInstance:
         assert self.instance is not None
         func = self.instance.exports(self.store).get(name)
         if not isinstance(func, wasmtime.Func):
-            known = ", ".join(sorted(self.exports)) or "none"
-            raise EngineError(f"the module exports no function named {name!r}; its functions "
-                              f"are: {known}")  # fmt: skip
+            raise unknown_export(name, self.exports)
         ty = func.type(self.store)
         if len(args) != len(ty.params):
-            raise EngineError(
-                f"{name} takes {len(ty.params)} argument(s) {_type_text(ty)}, given {len(args)}"
-            )
+            raise wrong_arity(name, len(ty.params), _type_text(ty), len(args))
+        for param in ty.params:
+            if str(param) not in NUMBER_TYPES:
+                raise not_a_number(name, str(param))
         values = [
             float(a) if str(t) in ("f32", "f64") else int(a)
             for a, t in zip(args, ty.params, strict=True)
@@ -454,7 +458,7 @@ class WasmtimeInstance:
             if watch.fired == "time" or (code == wasmtime.TrapCode.INTERRUPT and not watch.fired):
                 return Ending(limit=messages.t("limit_time", seconds=limits.timeout_s or 0))
             if watch.fired == "cancel":
-                return Ending(trap=Trap("interrupted", _frames(exc)), interrupted=True)
+                return Ending(trap=Trap(INTERRUPTED, _frames(exc)), interrupted=True)
             return Ending(trap=Trap(_trap_message(exc), _frames(exc)))
         if result is None:
             return Ending.returning(None)

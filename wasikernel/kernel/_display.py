@@ -65,7 +65,7 @@ def _duration(ns: int) -> str:
 def _outcome(result: RunResult) -> tuple[str, bool]:
     """The words saying how the run ended, and whether that is a success."""
     if result.trap is not None:
-        return t("kernel_trap", message=result.trap.message), False
+        return t("kernel_trap", message=result.trap.text()), False
     if result.limit is not None:
         return t("kernel_limit", message=result.limit), False
     if result.returned:
@@ -152,7 +152,7 @@ def trap_text(trap: Trap, max_lines: int = 24) -> str:
     """The trap's message and its wasm backtrace, innermost first. Runs of the same frame (a
     runaway recursion) fold into one line with a count; past ``max_lines`` the rest is
     counted, not listed."""
-    lines = [trap.message]
+    lines = [trap.text()]
     if not trap.frames:
         return lines[0]
     lines.append(t("kernel_backtrace"))

@@ -223,16 +223,16 @@ def compile_options(language: str, opts: CellOptions, engine: str) -> CompileOpt
     static site's build precompiles each C and Rust cell with these, so a browser finds them by
     the same key).
 
-    Debug info is kept for ``--wat`` and the stepper (see ``needs_debug_info``); a component
-    cell keeps the libc hook only when our preview 2 host runs it, which serves the hook's
-    import as ``wasikernel:libc/trace``. Raises UsageError for ``--wat`` on a cell that is not
-    C or Rust.
+    Debug info is kept for ``--wat`` and the stepper (see ``needs_debug_info``); the libc hook
+    only for an engine that serves its import (``serves_libc_hook``: our host, which for a
+    component cell serves it as ``wasikernel:libc/trace``; a runtime with its own WASI would
+    refuse to link it). Raises UsageError for ``--wat`` on a cell that is not C or Rust.
     """
     from ..compile import CompileOptions
-    from ..engines import OUR_WASMTIME
+    from ..engines import serves_libc_hook
     from ._compiled import needs_debug_info
 
     debug = opts.debug or needs_debug_info(language, opts.wat, engine)  # DWARF lines
-    trace_libc = not opts.component or engine in OUR_WASMTIME.values()
+    trace_libc = serves_libc_hook(engine, "component" if opts.component else "module")
     return CompileOptions(optimize=str(opts.optimize), debug=debug, toolchain=opts.toolchain,
                           extra_flags=list(opts.extra_flags), trace_libc=trace_libc)

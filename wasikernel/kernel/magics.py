@@ -277,11 +277,11 @@ class WasiMagics(Magics):
         link it). Raises CellError saying why a module cannot be one, or which tool is
         missing."""
         from ..compile.component import wrap
-        from ..engines import OUR_WASMTIME
+        from ..engines import serves_libc_hook
 
         engine = opts.engine or self.settings.engine
         try:
-            return wrap(wasm, libc_trace=engine in OUR_WASMTIME.values())
+            return wrap(wasm, libc_trace=serves_libc_hook(engine, "component"))
         except CompileError as exc:  # ToolchainMissing too: its message names the fix
             raise CellError(t("kernel_component_error"), exc.message) from None
 

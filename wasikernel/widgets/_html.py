@@ -180,7 +180,7 @@ def stack_html(result: RunResult) -> str:
             f"<td>{_e(f.source or '')}</td></tr>"
             for i, f in enumerate(result.trap.frames)
         )
-        parts.append(f'<p class="wk-reason">{_e(t("html_trap", message=result.trap.message))}</p>')
+        parts.append(f'<p class="wk-reason">{_e(t("html_trap", message=result.trap.text()))}</p>')
         if frames:
             heads = "".join(f"<th>{_e(t(key))}</th>" for key in (
                 "trace_col_seq", "widget_stack_col_function", "widget_stack_col_offset",

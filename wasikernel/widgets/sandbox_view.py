@@ -173,7 +173,7 @@ class SandboxView(StaticHtmlWidget):
         if result.trap is None:
             ended = _t("kernel_exit", code=result.exit_code)
         else:
-            ended = result.trap.message
+            ended = result.trap.text()
         calls, refused = counted(result.trace.events)
         self.status = _t("widget_reran", ended=ended, n=calls, refused=refused)
         for callback in self.on_result:

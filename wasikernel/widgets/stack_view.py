@@ -198,7 +198,7 @@ class StackView(StaticHtmlWidget):
             history = steps_of(result)
         self._history = history
         if result.trap is not None:
-            mode, ended = "trap", _t("kernel_trap", message=result.trap.message)
+            mode, ended = "trap", _t("kernel_trap", message=result.trap.text())
         elif result.limit is not None:
             mode, ended = "limit", _t("widget_stopped_by_limit", limit=result.limit)
         else:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import messages
-from ...result import RunResult, Trap
+from ...result import INTERRUPTED, RunResult, Trap
 from ...sandbox import Preopen, Sandbox
 from ...trace import Trace, TraceEvent
 
@@ -266,7 +266,7 @@ def result_from_outcome(
     trap = None
     exit_code = outcome.returncode
     if outcome.interrupted:
-        trap, exit_code = Trap("interrupted"), None
+        trap, exit_code = Trap(INTERRUPTED), None
     elif trap_message is not None:
         trap, exit_code = Trap(trap_message), None
     return RunResult(

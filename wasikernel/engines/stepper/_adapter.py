@@ -12,10 +12,18 @@ from typing import Any
 
 from ... import messages
 from ...errors import EngineError
-from ...result import Frame, MemoryLayout, MemorySnapshot, RunResult, Trap
+from ...result import INTERRUPTED, Frame, MemoryLayout, MemorySnapshot, RunResult, Trap
 from ...sandbox import Sandbox
 from ...wasm import DecodeError, FuncType, ModuleInfo, decode_module
-from .._engine import HostedEngine, RunRequest
+from .._engine import (
+    NUMBER_TYPES,
+    HostedEngine,
+    RunRequest,
+    not_a_number,
+    signature_text,
+    unknown_export,
+    wrong_arity,
+)
 from .._lifecycle import (
     LAYOUT_GLOBALS,
     Ending,
@@ -147,15 +155,16 @@ class StepperModule:
         """The exported function ``name``; raises EngineError when there is none."""
         f = self.instance.exports.get(name)
         if not isinstance(f, Function):
-            known = ", ".join(sorted(self.exports)) or "none"
-            raise EngineError(f"the module exports no function named {name!r}; its functions "
-                              f"are: {known}")
+            raise unknown_export(name, self.exports)
         return f
 
     def _args(self, f: Function, name: str, args: Sequence[Any]) -> list[Any]:
         if len(args) != len(f.type.params):
-            raise EngineError(f"{name} takes {len(f.type.params)} argument(s) {f.type}, "
-                              f"given {len(args)}")
+            raise wrong_arity(name, len(f.type.params),
+                              signature_text(f.type.params, f.type.results), len(args))
+        for param in f.type.params:
+            if str(param) not in NUMBER_TYPES:
+                raise not_a_number(name, str(param))
         return [_to_wasm(t, a) for t, a in zip(f.type.params, args, strict=True)]
 
     def session(self, name: str = "_start", *args: Any, history_limit: int = 1_000_000,
@@ -220,7 +229,7 @@ class StepperModule:
             return Ending(limit=messages.t("limit_time",
                                            seconds=self.sandbox.limits.timeout_s or 0))
         if isinstance(exc, WasmTrap) and exc.message == _CANCELLED:
-            return Ending(trap=Trap("interrupted", self._frames(session)), interrupted=True)
+            return Ending(trap=Trap(INTERRUPTED, self._frames(session)), interrupted=True)
         message = exc.message if isinstance(exc, WasmTrap) else \
             f"internal error in the stepper ({type(exc).__name__}: {exc})"
         return Ending(trap=Trap(message, self._frames(session)))
