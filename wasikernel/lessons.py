@@ -790,9 +790,9 @@ def run_source(
     Raises :class:`wasikernel.CompileError` when the source does not compile.
     """
     from .compile import CompileOptions, compile_source
-    from .engines import run, serves_libc_hook
+    from .engines import default_engine, run, serves_libc_hook
 
-    engine = run_options.get("engine", "wasmtime")
+    engine = run_options.get("engine") or default_engine()
     compiled = compile_source(language, source, CompileOptions(trace_libc=serves_libc_hook(engine)))
     return run(compiled.wasm, sandbox or Sandbox(), layout=compiled.layout, **run_options)
 

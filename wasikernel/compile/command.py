@@ -62,10 +62,10 @@ def main(args: argparse.Namespace) -> int:
     color = args.color == "always" or (args.color == "auto" and sys.stderr.isatty())
     if args.wat and args.language == "wat":
         raise UsageError(t("listing_only_wat_c_rust"))
+    from ..engines import default_engine, serves_libc_hook
     from ..engines import find as find_engine
-    from ..engines import serves_libc_hook
 
-    engine = args.engine or "wasmtime"
+    engine = args.engine or default_engine()
     find_engine(engine)  # an unknown name is refused, naming the engines
     options = CompileOptions(
         optimize=args.optimize,
