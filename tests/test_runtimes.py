@@ -480,3 +480,10 @@ def test_a_bad_call_of_a_components_function_says_what_our_host_says(invoke, arg
     with pytest.raises(EngineError) as theirs:
         run(wasm, engine="wasmtime-cli", invoke=invoke, invoke_args=args)
     assert str(theirs.value) == str(ours.value)
+
+
+def test_the_hook_the_engines_serve_is_the_one_the_compiler_links():
+    from wasikernel.compile import _libc_trace
+    from wasikernel.engines import LIBC_HOOK
+
+    assert LIBC_HOOK == (_libc_trace.IMPORT_MODULE, _libc_trace.IMPORT_NAME)

@@ -45,7 +45,7 @@ from ._engine import LIBC_HOOK, Engine, HostedEngine, OwnWasiEngine, RunRequest
 __all__ = [
     "REGISTRY", "ENGINES", "Engine", "HostedEngine", "OwnWasiEngine", "RunRequest", "find",
     "run", "load_module_bytes", "is_component", "kind_of", "engine_for", "engines_taking",
-    "OUR_WASMTIME", "default_engine", "serves_libc_hook",
+    "OUR_WASMTIME", "default_engine", "serves_libc_hook", "LIBC_HOOK",
 ]  # fmt: skip
 
 

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import messages
 from .._records import record, replace
-from ..compile._libc_trace import IMPORT_MODULE, IMPORT_NAME
 from ..errors import EngineError
 
 if TYPE_CHECKING:
@@ -187,7 +186,7 @@ class HostedEngine(Engine):
 #: the import a C or Rust module compiled with the libc hook has (see
 #: :mod:`wasikernel.compile._libc_trace`); only an engine that :meth:`Engine.provides` it can
 #: run such a module, so a cell is compiled with the hook only for one
-LIBC_HOOK = (IMPORT_MODULE, IMPORT_NAME)
+LIBC_HOOK = ("wasikernel", "libc_path_refused")  # written here: a run imports no compiler
 
 #: what a run can ask of an engine's WASI, in the order doctor lists them
 CAPABILITIES = ("folders", "read_only_folders", "memory_folders", "env", "args", "stdin")
