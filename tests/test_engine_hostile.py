@@ -336,3 +336,75 @@ def test_the_refusal_is_said_in_french_too(folder_with_a_link_out):
             run(b"\0asm\x01\0\0\0", sandbox, engine="wasmer")
     finally:
         messages.set_language(before)
+
+
+V128_EXPORT = """(module
+  (func (export "f") (param v128) (result i32) i32.const 1)
+  (func (export "_start")))"""
+V128_IMPORT = """(module
+  (import "env" "g" (func (param v128)))
+  (func (export "_start")))"""
+V128_INSIDE = """(module
+  (func $f (param v128) (result i32) i32.const 1)
+  (func (export "_start") (drop (call $f (v128.const i32x4 1 2 3 4)))))"""
+
+
+def _run_in_a_child(tmp_path, wat: str, *args: str) -> subprocess.CompletedProcess:
+    """``wasikernel run`` in a process of its own: before the fix such a module ended the whole
+    process (SIGABRT from wasmtime-py), which in-process would take the test run with it."""
+    module = tmp_path / "m.wat"
+    module.write_text(wat)
+    return subprocess.run([sys.executable, "-m", "wasikernel", "run", *args, str(module)],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+@pytest.mark.parametrize("engine", ["wasmtime", "pulley"])
+def test_a_v128_export_is_refused_in_a_sentence_not_an_abort(tmp_path, engine):
+    done = _run_in_a_child(tmp_path, V128_EXPORT, "--engine", engine)
+    assert done.returncode == 2, (done.returncode, done.stderr[-500:])
+    assert "the exported function f takes or returns a v128" in done.stderr
+    assert "--engine wasmtime-cli" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("engine", ["wasm3", "node"])
+def test_engines_that_read_exports_through_wasmtime_py_do_not_abort_on_v128(tmp_path, engine):
+    """wasm3 and node listed a module's exports through wasmtime-py; they are read by our own
+    reader now, and the runtime says what it makes of v128 (a trap), the process lives."""
+    from wasikernel.engines import REGISTRY
+
+    if (reason := REGISTRY[engine].available()) is not None:
+        pytest.skip(reason)
+    done = _run_in_a_child(tmp_path, V128_EXPORT, "--engine", engine)
+    assert done.returncode >= 0 and "support for v128" not in done.stderr, done.stderr[-300:]
+    assert "Traceback" not in done.stderr
+
+
+def test_a_v128_import_is_refused_and_v128_inside_runs(tmp_path):
+    done = _run_in_a_child(tmp_path, V128_IMPORT)
+    assert done.returncode == 2 and "the imported function env.g" in done.stderr
+    assert _run_in_a_child(tmp_path, V128_INSIDE).returncode == 0  # SIMD inside is fine
+
+
+def test_the_wasmtime_cli_runs_what_our_host_refuses_for_v128(tmp_path):
+    from wasikernel.engines import REGISTRY
+
+    if REGISTRY["wasmtime-cli"].available() is not None:
+        pytest.skip(REGISTRY["wasmtime-cli"].available())
+    assert _run_in_a_child(tmp_path, V128_EXPORT, "--engine", "wasmtime-cli").returncode == 0
+
+
+def test_a_v128_export_in_a_notebook_cell_leaves_the_kernel_running():
+    from wasikernel import messages
+    from wasikernel.compile import compile_source
+    from wasikernel.engines import run
+    from wasikernel.errors import EngineError
+
+    wasm = compile_source("wat", V128_EXPORT).wasm
+    with pytest.raises(EngineError, match="the exported function f"):
+        run(wasm)
+    messages.set_language("fr")
+    try:
+        with pytest.raises(EngineError, match="la fonction exportée f prend ou rend une valeur"):
+            run(wasm)
+    finally:
+        messages.set_language("en")

@@ -151,3 +151,27 @@ def test_leb128_refuses_integers_past_their_width(data, bits, words):
         wasm.Reader(data).unsigned(bits)
     assert words in str(info.value)
     assert wasm.Reader(b"\xff\xff\xff\xff\x0f").u32() == 2**32 - 1
+
+
+def test_boundary_signatures_match_what_wasmtime_reads():
+    import wasmtime
+
+    from wasikernel.compile import compile_source
+    from wasikernel.wasm import boundary_signatures
+
+    wasm = compile_source("wat", """(module
+      (import "env" "log" (func $log (param i32 i64)))
+      (import "env" "mem" (memory 1))
+      (func $add (export "add") (param i32 f64) (result i64 f32) i64.const 0 f32.const 0)
+      (func (export "_start"))
+      (export "again" (func $log)))""").wasm
+    imported, exported = boundary_signatures(wasm)
+    module = wasmtime.Module(wasmtime.Engine(), wasm)
+
+    def text(ty):
+        return tuple(str(p) for p in ty.params), tuple(str(r) for r in ty.results)
+
+    assert imported == {f"{i.module}.{i.name}": text(i.type) for i in module.imports
+                        if isinstance(i.type, wasmtime.FuncType)}  # fmt: skip
+    assert exported == {e.name: text(e.type) for e in module.exports}
+    assert exported["again"] == (("i32", "i64"), ())  # an import exported again

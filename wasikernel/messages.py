@@ -473,6 +473,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "--toolchain : chaîne de compilation C inconnue {toolchain!r} : choisissez 'zig' "
         "ou 'clang'",
     },
+    "engine_v128_export": {
+        "en": "the exported function {function} takes or returns a v128 (SIMD) value, and "
+        "wasmtime-py cannot hand such a function to its host: the run is refused rather than "
+        "the kernel stopped. Keep v128 inside the module (export functions of i32, i64, f32 or "
+        "f64), or run it with --engine wasmtime-cli",
+        "fr": "la fonction exportée {function} prend ou rend une valeur v128 (SIMD), et "
+        "wasmtime-py ne sait pas passer une telle fonction à son hôte : l'exécution est refusée "
+        "plutôt que le noyau Jupyter arrêté. Gardez les v128 à l'intérieur du module (exportez "
+        "des fonctions de i32, i64, f32 ou f64), ou lancez-le avec --engine wasmtime-cli",
+    },
+    "engine_v128_import": {
+        "en": "the imported function {function} takes or returns a v128 (SIMD) value, which "
+        "wasmtime-py cannot describe (and no host here gives such a function): the run is "
+        "refused rather than the kernel stopped. Import functions of i32, i64, f32 or f64",
+        "fr": "la fonction importée {function} prend ou rend une valeur v128 (SIMD), que "
+        "wasmtime-py ne sait pas décrire (et aucun hôte ici ne donne une telle fonction) : "
+        "l'exécution est refusée plutôt que le noyau Jupyter arrêté. Importez des fonctions de "
+        "i32, i64, f32 ou f64",
+    },
     "engine_invalid_module": {
         "en": "this WebAssembly module is not valid: {error}",
         "fr": "ce module WebAssembly n'est pas valide : {error}",

@@ -99,10 +99,13 @@ class Instance(Protocol):
 def compile_for_reading(wasm: bytes) -> Any:
     """Return ``wasm`` as a ``wasmtime.Module`` to read its imports and exports from.
 
-    Raises EngineError when the module is not valid WebAssembly.
+    Raises EngineError when the module is not valid WebAssembly, or an import takes ``v128``.
     """
     import wasmtime
 
+    from .wasmtime import refuse_v128_at_the_boundary
+
+    refuse_v128_at_the_boundary(wasm, exports=False)  # only the imports are read here
     try:
         return wasmtime.Module(_reader(), wasm)
     except wasmtime.WasmtimeError as exc:
@@ -125,15 +128,18 @@ def imports_of(module: Any) -> list[Import]:
     return out
 
 
-def function_exports(module: Any) -> dict[str, tuple[str, ...]]:
-    """Return the function exports of a ``wasmtime.Module``: name -> parameter types."""
-    import wasmtime
+def function_exports(wasm: bytes) -> dict[str, tuple[str, ...]]:
+    """Return the function exports of a core module: name -> parameter types, read by our own
+    reader (asking wasmtime-py for a function type with ``v128`` in it ends the process).
 
-    return {
-        e.name: tuple(str(p) for p in e.type.params)
-        for e in module.exports
-        if isinstance(e.type, wasmtime.FuncType)
-    }
+    Raises EngineError when the module's sections cannot be read.
+    """
+    from ..wasm import DecodeError, boundary_signatures
+
+    try:
+        return {name: params for name, (params, _) in boundary_signatures(wasm)[1].items()}
+    except DecodeError as exc:
+        raise EngineError(messages.t("engine_invalid_module", error=str(exc))) from exc
 
 
 def read_imports(wasm: bytes) -> list[Import]:

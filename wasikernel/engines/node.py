@@ -29,7 +29,7 @@ from .. import messages
 from ..result import RunResult
 from ..trace import TraceEvent
 from ._engine import LIBC_HOOK, OwnWasiEngine, RunRequest
-from ._lifecycle import compile_for_reading, function_exports
+from ._lifecycle import function_exports
 from .cli._process import result_from_outcome, run_process, trace_unavailable
 
 __all__ = ["NODE", "NodeEngine", "node_path", "node_version", "NODE_HEADROOM_MIB"]
@@ -112,7 +112,7 @@ def node_version() -> str | None:
 def _param_types(wasm: bytes, name: str | None) -> list[str]:
     if name is None:
         return []
-    return list(function_exports(compile_for_reading(wasm)).get(name, ()))
+    return list(function_exports(wasm).get(name, ()))
 
 
 class NodeEngine(OwnWasiEngine):

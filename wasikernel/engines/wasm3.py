@@ -104,7 +104,7 @@ def _describe(wasm: bytes) -> tuple[list[Import], dict[str, tuple[str, ...]]]:
     Raises EngineError when the module is not valid WebAssembly.
     """
     module = compile_for_reading(wasm)
-    return imports_of(module), function_exports(module)
+    return imports_of(module), function_exports(wasm)
 
 
 class _Wasm3Instance:

@@ -166,12 +166,35 @@ def new_engine(settings: dict[str, Any] | None = None) -> wasmtime.Engine:
     return wasmtime.Engine(config)
 
 
+def refuse_v128_at_the_boundary(wasm: bytes, *, exports: bool = True) -> None:
+    """Refuse a module that imports (or, with ``exports``, exports) a function taking or
+    returning ``v128``.
+
+    wasmtime-py cannot describe such a function's type to its host: asking for it ends the
+    whole process (a Rust panic, not an exception), which would take the kernel with it.
+    SIMD inside the module is fine. Raises EngineError naming the function and what to do.
+    """
+    from ..wasm import DecodeError, boundary_signatures
+
+    try:
+        imported, exported = boundary_signatures(wasm)
+    except DecodeError:
+        return  # wasmtime itself says what is wrong with the bytes
+    for key, found in (("engine_v128_import", imported),
+                       ("engine_v128_export", exported if exports else {})):  # fmt: skip
+        for name, (params, results) in found.items():
+            if "v128" in params + results:
+                raise EngineError(messages.t(key, function=name))
+
+
 def compile_module(engine: wasmtime.Engine, wasm: bytes, tag: str = "") -> wasmtime.Module:
     """Return ``wasm`` compiled for ``engine`` (compiled once per content, then cached).
 
     ``tag`` tells engines of different settings apart in the cache.
-    Raises EngineError when the bytes are not a valid module.
+    Raises EngineError when the bytes are not a valid module, or when a function it imports
+    or exports takes or returns ``v128`` (see :func:`refuse_v128_at_the_boundary`).
     """
+    refuse_v128_at_the_boundary(wasm)
     return compile_cached(
         engine, wasm, tag, wasmtime.Module, wasmtime.Module.deserialize,
         lambda exc: f"the module is not valid WebAssembly: {_first_line(exc)}",

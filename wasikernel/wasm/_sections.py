@@ -14,6 +14,7 @@ from ._reader import DecodeError, Reader
 
 __all__ = [
     "COMPONENT",
+    "boundary_signatures",
     "MODULE",
     "Data",
     "Import",
@@ -239,3 +240,47 @@ def read_names(s: Reader) -> Names:
     except DecodeError:
         pass  # a damaged name section only costs the names after the damage
     return names
+
+
+def boundary_signatures(
+    data: bytes,
+) -> tuple[dict[str, tuple[tuple[str, ...], tuple[str, ...]]],
+           dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]:
+    """The signatures of the functions a core module imports (keyed ``"module.name"``) and of
+    those it exports (keyed by export name), as two dicts of ``(params, results)`` type names,
+    read from the type, import, function and export sections only (no code is decoded).
+
+    Raises DecodeError when those sections cannot be read.
+    """
+    types: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    imported: dict[str, int] = {}
+    defined: list[int] = []
+    exported: list[tuple[str, int]] = []
+    for sec in module_sections(data):
+        r = sec.reader(data)
+        if sec.id == SectionId.TYPE:
+            for _ in range(r.u32()):
+                if r.byte() != 0x60:
+                    raise DecodeError("a type that is not a function type")
+                params = tuple(r.valtype() for _ in range(r.u32()))
+                types.append((params, tuple(r.valtype() for _ in range(r.u32()))))
+        elif sec.id == SectionId.IMPORT:
+            for _ in range(r.u32()):
+                entry = read_import(r)
+                if entry.kind == "func":
+                    imported[f"{entry.module}.{entry.name}"] = int(entry.desc)  # type: ignore
+        elif sec.id == SectionId.FUNCTION:
+            defined = [r.u32() for _ in range(r.u32())]
+        elif sec.id == SectionId.EXPORT:
+            exported = [(name, index) for name, kind, index in
+                        (read_export(r) for _ in range(r.u32())) if kind == "func"]  # fmt: skip
+
+    def of(type_index: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if type_index >= len(types):
+            raise DecodeError(f"a function of type {type_index}, past the type section")
+        return types[type_index]
+
+    function_types = list(imported.values()) + defined
+    exports = {name: of(function_types[index]) for name, index in exported
+               if index < len(function_types)}  # fmt: skip
+    return {name: of(index) for name, index in imported.items()}, exports
