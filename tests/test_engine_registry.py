@@ -165,3 +165,12 @@ def test_a_runtime_with_its_own_wasi_names_an_unknown_export_in_the_same_sentenc
     with pytest.raises(EngineError) as raised:
         run(ADD_WAT, engine=engine, invoke="nope")
     assert str(raised.value) == french.t("export_unknown", name="nope", exports="add, hold")
+
+
+def test_a_runtime_that_calls_no_export_says_so_in_the_learners_language(french):
+    from wasikernel.errors import EngineError
+
+    _skip_unless_available("wasmer-sdk")
+    french.set_language("fr")
+    with pytest.raises(EngineError, match="n'exécute que le _start d'une commande"):
+        run(ADD_WAT, engine="wasmer-sdk", invoke="add")

@@ -492,6 +492,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "l'exécution est refusée plutôt que le noyau Jupyter arrêté. Importez des fonctions de "
         "i32, i64, f32 ou f64",
     },
+    "engine_runs_only_start": {
+        "en": "the engine {engine!r} runs only a command's _start; use --engine wasmtime to "
+        "call the export {export}",
+        "fr": "le moteur {engine!r} n'exécute que le _start d'une commande ; utilisez "
+        "--engine wasmtime pour appeler l'export {export}",
+    },
     "engine_invalid_module": {
         "en": "this WebAssembly module is not valid: {error}",
         "fr": "ce module WebAssembly n'est pas valide : {error}",

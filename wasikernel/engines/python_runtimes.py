@@ -160,11 +160,10 @@ class PythonRuntime(OwnWasiEngine):
         sandbox = request.sandbox
         if request.invoke is not None:
             if not self.invokes:
-                raise EngineError(
-                    f"the engine {self.name!r} runs only a command's _start; use "
-                    "engine='wasmtime' to call the export " + request.invoke
-                )
-            exports = function_exports(compile_for_reading(request.wasm))
+                raise EngineError(messages.t("engine_runs_only_start", engine=self.name,
+                                             export=request.invoke))  # fmt: skip
+            compile_for_reading(request.wasm)  # valid, and no v128 in what it imports
+            exports = function_exports(request.wasm)
             if request.invoke not in exports:
                 raise unknown_export(request.invoke, exports)
         work = Path(workdir)

@@ -197,7 +197,7 @@ def compile_module(engine: wasmtime.Engine, wasm: bytes, tag: str = "") -> wasmt
     refuse_v128_at_the_boundary(wasm)
     return compile_cached(
         engine, wasm, tag, wasmtime.Module, wasmtime.Module.deserialize,
-        lambda exc: f"the module is not valid WebAssembly: {_first_line(exc)}",
+        lambda exc: messages.t("engine_invalid_module", error=_first_line(exc)),
     )  # fmt: skip
 
 
